@@ -1,0 +1,94 @@
+//! Validated records: once a row becomes one of these, later code can rely
+//! on every field the contract requires being present and well formed.
+
+use crate::{CostBasis, Date, Need, NhsNumber, Postcode, RelationshipKind, Role, Sector, Sex};
+
+/// An agency and the date of its extract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agency {
+    pub code: String,
+    pub name: String,
+    pub sector: Sector,
+    pub extracted_on: Date,
+}
+
+/// One entry of an agency's service catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub agency: String,
+    pub code: String,
+    pub name: String,
+    pub need: Need,
+    pub offending: bool,
+    pub keyworker: bool,
+    /// Unit cost and what one unit is; both or neither.
+    pub unit_cost: Option<(f64, CostBasis)>,
+}
+
+/// One agency's record of one person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRecord {
+    pub agency: String,
+    pub record_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<Date>,
+    pub sex: Sex,
+    pub address: Option<String>,
+    pub postcode: Option<Postcode>,
+    pub uprn: Option<u64>,
+    pub nhs_number: Option<NhsNumber>,
+}
+
+impl PersonRecord {
+    pub fn key(&self) -> RecordKey {
+        RecordKey { agency: self.agency.clone(), record_id: self.record_id.clone() }
+    }
+}
+
+/// A relationship one agency recorded between two of its own records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Relationship {
+    pub agency: String,
+    pub from_record: String,
+    pub kind: RelationshipKind,
+    pub to_record: String,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+}
+
+/// One episode of an agency's involvement with a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Involvement {
+    pub agency: String,
+    pub involvement_id: String,
+    pub record_id: String,
+    pub service: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub role: Role,
+}
+
+/// Identifies a person record across the bundle: agency plus its own id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordKey {
+    pub agency: String,
+    pub record_id: String,
+}
+
+/// A whole validated bundle: every reference in it resolves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bundle {
+    pub agencies: Vec<Agency>,
+    pub services: Vec<Service>,
+    pub people: Vec<PersonRecord>,
+    pub relationships: Vec<Relationship>,
+    pub involvements: Vec<Involvement>,
+}
+
+impl Bundle {
+    /// The latest extract date: "today" for the analyses.
+    pub fn as_of(&self) -> Option<Date> {
+        self.agencies.iter().map(|a| a.extracted_on).max()
+    }
+}
