@@ -1,1 +1,330 @@
-fn main() {}
+//! `famgraph`: parses the command line and wires the crates together.
+//! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
+
+mod pipeline;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use famgraph_api::{AppState, Role, Snapshot, Tokens};
+
+/// The bundled sample data, served when `serve` gets no `--data` or `--db`.
+const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bundle");
+
+#[derive(Parser)]
+#[command(name = "famgraph", version, about = "Links partner agencies' records into people and families, and shortlists families with multiple needs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load a bundle (or open a database) and serve the JSON API and web pages.
+    Serve {
+        #[command(flatten)]
+        source: OptionalSource,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Tokens file (from `famgraph token add`); without it a one-off
+        /// coordinator token is printed on stderr.
+        #[arg(long)]
+        tokens: Option<PathBuf>,
+    },
+    /// Load, link and analyse a bundle into a DuckDB file and print the load report.
+    Load {
+        bundle: PathBuf,
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Print the ranked family shortlist.
+    Shortlist {
+        #[command(flatten)]
+        source: Source,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Write the linked data for analysts.
+    Export {
+        #[command(flatten)]
+        source: Source,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+    },
+    /// Manage bearer tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Generate a synthetic bundle and its ground truth.
+    Synth {
+        #[arg(long, default_value_t = 600)]
+        families: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the ground truth goes; default: OUT.truth beside OUT.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        #[arg(long, default_value = "medium")]
+        noise: String,
+        /// Rows that break a contract rule, injected to test loads.
+        #[arg(long, default_value_t = 0)]
+        bad_rows: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token, store its hash in FILE and print it once.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        tokens: PathBuf,
+    },
+}
+
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct Source {
+    /// A bundle folder to load.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// A database written by `famgraph load`.
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OptionalSource {
+    #[arg(long)]
+    data: Option<PathBuf>,
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Parquet,
+}
+
+/// An error caused by the input or the command line: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FAMGRAPH_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("famgraph: {err:#}");
+            let bad_input = err.chain().any(|e| {
+                e.downcast_ref::<BadInput>().is_some()
+                    || e.downcast_ref::<famgraph_ingest::IngestError>().is_some_and(famgraph_ingest::IngestError::is_bad_input)
+                    || e.downcast_ref::<famgraph_api::TokenError>().is_some()
+            });
+            ExitCode::from(if bad_input { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { source, addr, tokens } => serve(source, &addr, tokens.as_deref()),
+        Command::Load { bundle, db, format } => {
+            let snapshot = pipeline::from_bundle(&bundle)?;
+            pipeline::save(&snapshot, &db)?;
+            print_report(&snapshot, format);
+            Ok(())
+        }
+        Command::Shortlist { source, limit, format } => {
+            let snapshot = open(&source)?;
+            print_shortlist(&snapshot, limit, format);
+            Ok(())
+        }
+        Command::Export { source, out, format } => export(&source, &out, format),
+        Command::Token { command: TokenCommand::Add { name, role, tokens } } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                BadInput(format!("unknown role `{role}`: use coordinator, partnership, bid_writer or admin"))
+            })?;
+            let token = Tokens::add(&tokens, &name, role)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Synth { families, seed, out, truth, noise, bad_rows } => {
+            let noise = noise.parse().map_err(|_| BadInput(format!("unknown noise `{noise}`: use low, medium or high")))?;
+            let config = famgraph_synth::SynthConfig { families, seed, noise, bad_rows, ..Default::default() };
+            let truth = truth.unwrap_or_else(|| {
+                let mut name = out.file_name().unwrap_or_default().to_os_string();
+                name.push(".truth");
+                out.with_file_name(name)
+            });
+            let generated = famgraph_synth::generate(&config);
+            famgraph_synth::write(&generated, &out, &truth)?;
+            eprintln!("famgraph: wrote {} and its truth to {}", out.display(), truth.display());
+            println!("{}", serde_json::to_string_pretty(&generated.summary)?);
+            Ok(())
+        }
+    }
+}
+
+fn open(source: &Source) -> anyhow::Result<Snapshot> {
+    match (&source.data, &source.db) {
+        (Some(data), _) => Ok(pipeline::from_bundle(data)?),
+        (None, Some(db)) => Ok(pipeline::from_database(db)?),
+        (None, None) => bail!(BadInput("give --data BUNDLE or --db FILE".into())),
+    }
+}
+
+fn serve(source: OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
+    let tokens = match tokens {
+        Some(path) => Tokens::read(path)?,
+        None => {
+            let (tokens, token) = Tokens::one_off(Role::Coordinator);
+            eprintln!("famgraph: no --tokens given; a one-off coordinator token for this run:\n{token}");
+            tokens
+        }
+    };
+    let snapshot = match (&source.data, &source.db) {
+        (Some(data), Some(db)) => {
+            let snapshot = pipeline::from_bundle(data)?;
+            pipeline::save(&snapshot, db)?;
+            snapshot
+        }
+        (Some(data), None) => pipeline::from_bundle(data)?,
+        (None, Some(db)) => pipeline::from_database(db)?,
+        (None, None) => {
+            eprintln!("famgraph: serving the bundled sample data ({SAMPLE_BUNDLE})");
+            pipeline::from_bundle(Path::new(SAMPLE_BUNDLE))?
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| BadInput(format!("cannot listen on {addr}: {e}")))?;
+        let local = listener.local_addr()?;
+        eprintln!("famgraph: serving http://{local}/ (API under /api/v1)");
+        famgraph_api::serve(listener, AppState::new(snapshot, tokens), shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn print_report(snapshot: &Snapshot, format: Format) {
+    let report = &snapshot.report;
+    match format {
+        Format::Json => println!("{}", famgraph_api::report_json(report)),
+        Format::Table => {
+            println!("{:<20} {:>9} {:>9} {:>9} {:>9}", "file", "read", "accepted", "rejected", "warnings");
+            for f in &report.files {
+                println!("{:<20} {:>9} {:>9} {:>9} {:>9}", f.file, f.read, f.accepted, f.rejected, f.warnings);
+            }
+            for (kind, issues) in [("reject", &report.rejects), ("warning", &report.warnings)] {
+                for i in issues {
+                    println!("{kind}: {}:{}: {}: {}", i.file, i.line, i.column.as_deref().unwrap_or("-"), i.reason);
+                }
+            }
+            let graph = &snapshot.graph;
+            println!(
+                "linked {} records into {} people in {} families; {} families shortlisted",
+                graph.bundle.people.len(),
+                graph.people.len(),
+                graph.families.len(),
+                snapshot.analysis.ranking.len()
+            );
+        }
+    }
+}
+
+fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) {
+    let families: Vec<famgraph_api::FamilySummary> =
+        snapshot.analysis.ranking.iter().take(limit).map(|&f| famgraph_api::family_summary(snapshot, f)).collect();
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()})
+        ),
+        Format::Table => {
+            println!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");
+            for f in families {
+                let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
+                println!(
+                    "{:>4}  {:<8} {:>6}  {:<7} {:<45} {}",
+                    f.rank.unwrap_or_default(),
+                    f.family_id,
+                    f.score,
+                    f.members,
+                    f.needs.join(","),
+                    reasons.join("; ")
+                );
+            }
+        }
+    }
+}
+
+fn export(source: &Source, out: &Path, format: ExportFormat) -> anyhow::Result<()> {
+    let parquet = matches!(format, ExportFormat::Parquet);
+    let tables = ["people", "families", "shortlist"];
+    let written = match (&source.data, &source.db) {
+        (Some(data), _) => {
+            let snapshot = pipeline::from_bundle(data)?;
+            std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+            let db = out.join(".famgraph-export.duckdb");
+            pipeline::save(&snapshot, &db)?;
+            let written = famgraph_ingest::store::export(&db, &tables, out, parquet);
+            let _ = std::fs::remove_file(&db);
+            written?
+        }
+        (None, Some(db)) => famgraph_ingest::store::export(db, &tables, out, parquet)?,
+        (None, None) => bail!(BadInput("give --data BUNDLE or --db FILE".into())),
+    };
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(())
+}

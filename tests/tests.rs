@@ -1,1 +1,12 @@
+//! Integration tests: the real `famgraph` binary on bundles made by its own
+//! generator, a real DuckDB, and a real server on loopback. One test binary,
+//! since each links DuckDB.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+mod util;
+
+mod api;
+mod export;
+mod linkage;
+mod load;
+mod shortlist;

@@ -1,1 +1,180 @@
-//! placeholder
+//! The analyses the partnership asks for, run on the family graph:
+//! intergenerational offending, agencies working with one household at
+//! once (and on the same need), each family's needs against the ten
+//! headline needs, the public cost of the current response, and a score
+//! that is the sum of named reasons.
+//!
+//! Pure: reads a `FamilyGraph`, returns an [`Analysis`]. The score counts
+//! what is recorded now; it predicts nothing about anyone.
+
+mod offending;
+mod overlap;
+mod score;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use famgraph_graph::{FamilyGraph, FamilyIdx, HouseholdIdx, PersonIdx};
+use famgraph_model::{CostBasis, Date, Involvement, Need, Role, Service};
+
+pub use offending::OffendingChain;
+pub use overlap::{AgencyPair, Overlap};
+pub use score::{Reason, Weights};
+
+/// Involvements that ended more than this many days before the extract
+/// date are history: shown, but not counted as current needs or overlaps.
+pub const RECENT_DAYS: i32 = 730;
+/// The window the cost of the current response is counted over.
+pub const COST_WINDOW_DAYS: i32 = 365;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub recent_days: i32,
+    pub weights: Weights,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { recent_days: RECENT_DAYS, weights: Weights::default() }
+    }
+}
+
+/// The involvements that evidence one need of a family.
+#[derive(Debug, Clone, Default)]
+pub struct NeedEvidence {
+    /// Indices into `Bundle::involvements`.
+    pub involvements: Vec<usize>,
+    pub agencies: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FamilyAnalysis {
+    pub family: FamilyIdx,
+    /// Current needs, each with its evidence.
+    pub needs: BTreeMap<Need, NeedEvidence>,
+    /// Agencies currently involved with any member.
+    pub agencies: BTreeSet<String>,
+    pub chains: Vec<OffendingChain>,
+    pub overlaps: Vec<Overlap>,
+    /// The most keyworker involvements open at one time in the family.
+    pub max_concurrent_keyworkers: usize,
+    pub annual_cost_gbp: f64,
+    pub reasons: Vec<Reason>,
+    pub score: f64,
+    /// Position on the shortlist, 1 first; `None` for a family with no score.
+    pub rank: Option<usize>,
+}
+
+pub struct Analysis {
+    pub as_of: Date,
+    pub families: Vec<FamilyAnalysis>,
+    /// The shortlist: families with a score, highest first.
+    pub ranking: Vec<FamilyIdx>,
+    pub agency_pairs: Vec<AgencyPair>,
+}
+
+/// Whether an involvement records offending by the person.
+pub fn is_offending(involvement: &Involvement, service: &Service) -> bool {
+    service.offending || involvement.role == Role::Perpetrator
+}
+
+/// The end of an involvement for overlap purposes: open ones run to `as_of`.
+pub fn end_or(involvement: &Involvement, as_of: Date) -> Date {
+    involvement.end_date.unwrap_or(as_of)
+}
+
+#[tracing::instrument(skip_all, fields(n_families = graph.families.len()))]
+pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
+    let as_of = graph.as_of();
+    let recent_from = as_of.add_days(-config.recent_days);
+    let mut families: Vec<FamilyAnalysis> = graph
+        .families
+        .iter()
+        .enumerate()
+        .map(|(family, f)| {
+            let current: Vec<(PersonIdx, usize)> = f
+                .members
+                .iter()
+                .flat_map(|&p| graph.involvements_of[p].iter().map(move |&i| (p, i)))
+                .filter(|&(_, i)| end_or(&graph.bundle.involvements[i], as_of) >= recent_from)
+                .collect();
+            let mut needs: BTreeMap<Need, NeedEvidence> = BTreeMap::new();
+            let mut agencies = BTreeSet::new();
+            for &(_, i) in &current {
+                let inv = &graph.bundle.involvements[i];
+                let service = &graph.bundle.services[graph.service_of_involvement[i]];
+                agencies.insert(inv.agency.clone());
+                // A victim of crime has no crime need of their own: keep
+                // victims apart from perpetrators.
+                if service.need == Need::Crime && inv.role == Role::Victim {
+                    continue;
+                }
+                let evidence = needs.entry(service.need).or_default();
+                evidence.involvements.push(i);
+                evidence.agencies.insert(inv.agency.clone());
+            }
+            let chains = offending::chains(graph, &f.members);
+            let overlaps = overlap::within_family(graph, family, recent_from, as_of);
+            let max_concurrent_keyworkers = overlap::max_concurrent_keyworkers(graph, &current, as_of);
+            let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();
+            let mut analysis = FamilyAnalysis {
+                family,
+                needs,
+                agencies,
+                chains,
+                overlaps,
+                max_concurrent_keyworkers,
+                annual_cost_gbp,
+                reasons: Vec::new(),
+                score: 0.0,
+                rank: None,
+            };
+            analysis.reasons = score::reasons(&analysis, &config.weights);
+            analysis.score = analysis.reasons.iter().map(|r| r.points).sum();
+            analysis
+        })
+        .collect();
+
+    let mut ranking: Vec<FamilyIdx> = (0..families.len()).filter(|&f| families[f].score > 0.0).collect();
+    ranking.sort_by(|&a, &b| families[b].score.total_cmp(&families[a].score).then(a.cmp(&b)));
+    for (position, &family) in ranking.iter().enumerate() {
+        families[family].rank = Some(position + 1);
+    }
+    let agency_pairs = overlap::agency_pairs(&families, graph);
+    tracing::info!(n_shortlisted = ranking.len(), n_agency_pairs = agency_pairs.len(), "analysis done");
+    Analysis { as_of, families, ranking, agency_pairs }
+}
+
+/// Public spend on one involvement over the year to `as_of`.
+pub fn involvement_cost(graph: &FamilyGraph, involvement: usize, as_of: Date) -> f64 {
+    let inv = &graph.bundle.involvements[involvement];
+    let Some((unit_cost, basis)) = graph.bundle.services[graph.service_of_involvement[involvement]].unit_cost else {
+        return 0.0;
+    };
+    let window_start = as_of.add_days(-COST_WINDOW_DAYS);
+    let start = inv.start_date.max(window_start);
+    let end = end_or(inv, as_of).min(as_of);
+    let days = f64::from((end.days() - start.days()).max(0));
+    match basis {
+        CostBasis::PerEpisode => {
+            if inv.start_date >= window_start {
+                unit_cost
+            } else {
+                0.0
+            }
+        }
+        CostBasis::PerWeek => unit_cost * days / 7.0,
+        CostBasis::PerYear => unit_cost * days / 365.0,
+    }
+}
+
+impl Analysis {
+    /// The households behind an agency pair, for the partnership view.
+    pub fn households_for_pair(&self, a: &str, b: &str) -> Option<&AgencyPair> {
+        self.agency_pairs.iter().find(|p| (p.agencies.0 == a && p.agencies.1 == b) || (p.agencies.0 == b && p.agencies.1 == a))
+    }
+}
+
+/// Households a family's overlaps happened in.
+pub fn overlap_households(analysis: &FamilyAnalysis) -> BTreeSet<HouseholdIdx> {
+    analysis.overlaps.iter().map(|o| o.household).collect()
+}

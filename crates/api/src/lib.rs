@@ -1,1 +1,187 @@
-//! placeholder
+//! The HTTP face of famgraph: the JSON API of `shared/interface.md` under
+//! `/api/v1`, `/healthz`, and the web pages, served by axum.
+//!
+//! State is an `Arc<Snapshot>` built in full before it is served; handlers
+//! only read it. The JSON types live here and nowhere below.
+
+pub mod auth;
+mod error;
+mod evidence;
+mod pages;
+mod views;
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Json, Router};
+use famgraph_analysis::Analysis;
+use famgraph_graph::FamilyGraph;
+use famgraph_model::LoadReport;
+
+use tokio::net::TcpListener;
+
+pub use auth::{Caller, Role, TokenError, Tokens};
+pub use error::ApiError;
+pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
+pub use views::{FamilyDetail, FamilySummary, family_detail, family_summary, report_json};
+
+/// The largest page of families one request may ask for.
+pub const MAX_PAGE_LIMIT: usize = 1000;
+/// The page size when none is asked for.
+pub const DEFAULT_PAGE_LIMIT: usize = 50;
+
+/// One complete, analysed load: what every request reads.
+pub struct Snapshot {
+    pub graph: FamilyGraph,
+    pub analysis: Analysis,
+    pub report: LoadReport,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    snapshot: Arc<RwLock<Arc<Snapshot>>>,
+    tokens: Arc<Tokens>,
+    suppression_threshold: u64,
+}
+
+impl AppState {
+    pub fn new(snapshot: Snapshot, tokens: Tokens) -> AppState {
+        AppState {
+            snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
+            tokens: Arc::new(tokens),
+            suppression_threshold: DEFAULT_SUPPRESSION_THRESHOLD,
+        }
+    }
+
+    /// The snapshot being served; a reload swaps in a new one whole.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        // A poisoned lock still holds a complete snapshot: serve it.
+        self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    pub fn replace(&self, snapshot: Snapshot) {
+        *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
+    }
+}
+
+/// Serves until `shutdown` completes. The caller binds the listener, so
+/// tests can use port 0.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/families", get(list_families))
+        .route("/api/v1/families/{family_id}", get(get_family))
+        .route("/api/v1/overlaps", get(overlaps))
+        .route("/api/v1/evidence", get(get_evidence))
+        .route("/api/v1/load-report", get(load_report))
+        .route("/", get(pages::index))
+        .route("/families/{family_id}", get(pages::family))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint: see /api/v1/families, /api/v1/overlaps, /api/v1/evidence".into())
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
+        let token = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
+        state.tokens.check(token.trim()).cloned().ok_or(ApiError::Unauthorized)
+    }
+}
+
+fn allow(caller: &Caller, roles: &[Role], what: &'static str) -> Result<(), ApiError> {
+    if roles.contains(&caller.role) { Ok(()) } else { Err(ApiError::Forbidden(what)) }
+}
+
+/// Query strings parsed by hand so a bad value gets a JSON 400 naming it.
+fn query_params(query: Option<Query<Vec<(String, String)>>>) -> Vec<(String, String)> {
+    query.map(|Query(q)| q).unwrap_or_default()
+}
+
+fn parse_number(params: &[(String, String)], name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    match params.iter().rev().find(|(k, _)| k == name) {
+        None => Ok(default),
+        Some((_, value)) => match value.parse::<usize>() {
+            Ok(n) if n <= max => Ok(n),
+            Ok(_) => Err(ApiError::BadRequest(format!("`{name}` must be at most {max}"))),
+            Err(_) => Err(ApiError::BadRequest(format!("`{name}` must be a whole number from 0 to {max}"))),
+        },
+    }
+}
+
+async fn list_families(
+    caller: Caller,
+    State(state): State<AppState>,
+    query: Option<Query<Vec<(String, String)>>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist")?;
+    let params = query_params(query);
+    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let snapshot = state.snapshot();
+    let filter = views::Filter::from_params(&params, &snapshot)?;
+    let matching: Vec<usize> =
+        snapshot.analysis.ranking.iter().copied().filter(|&f| filter.matches(&snapshot, f)).collect();
+    let families: Vec<FamilySummary> =
+        matching.iter().skip(offset).take(limit).map(|&f| family_summary(&snapshot, f)).collect();
+    Ok(Json(serde_json::json!({
+        "families": families,
+        "total": matching.len(),
+        "limit": limit,
+        "offset": offset,
+        "as_of": snapshot.analysis.as_of.to_string(),
+    })))
+}
+
+async fn get_family(
+    caller: Caller,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<FamilyDetail>, ApiError> {
+    allow(&caller, &[Role::Coordinator], "a family's details")?;
+    let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let family = snapshot
+        .graph
+        .family_by_id(&family_id)
+        .ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))?;
+    tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
+    Ok(Json(family_detail(&snapshot, family)))
+}
+
+async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let snapshot = state.snapshot();
+    let with_households = matches!(caller.role, Role::Coordinator | Role::Partnership);
+    Ok(Json(views::overlaps(&snapshot, with_households, state.suppression_threshold)))
+}
+
+async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<Json<Evidence>, ApiError> {
+    let snapshot = state.snapshot();
+    Ok(Json(evidence(&snapshot, state.suppression_threshold)))
+}
+
+async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    allow(&caller, &[Role::Coordinator, Role::Admin], "the load report")?;
+    Ok(Json(views::report_json(&state.snapshot().report)))
+}
+

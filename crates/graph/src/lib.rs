@@ -1,1 +1,347 @@
-//! placeholder
+//! From linked records to people, households and families, and the
+//! petgraph graph that joins people, households, agencies and services.
+//!
+//! Pure: takes the validated bundle and the linkage, returns values.
+//! **Invariant:** every record belongs to exactly one person, every person
+//! to exactly one family; indices into the vectors here are stable for the
+//! life of a [`FamilyGraph`].
+
+mod address;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use famgraph_link::Linkage;
+use famgraph_model::{Bundle, Date, Postcode, RelationshipKind, Sex};
+use petgraph::stable_graph::{NodeIndex, StableGraph};
+
+pub use address::AddressKey;
+
+/// A household of more adults than this, from this many families or more,
+/// is shared accommodation (a hostel or an HMO), not a family home.
+pub const SHARED_ACCOMMODATION_MIN_ADULTS: usize = 5;
+pub const SHARED_ACCOMMODATION_MIN_FAMILIES: usize = 4;
+
+pub type PersonIdx = usize;
+pub type HouseholdIdx = usize;
+pub type FamilyIdx = usize;
+
+/// One real person: the records the linkage joined.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    /// Indices into `Bundle::people`.
+    pub records: Vec<usize>,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<Date>,
+    pub sex: Sex,
+    pub link_confidence: f64,
+    /// The household of the address most of the person's records give.
+    pub household: Option<HouseholdIdx>,
+    pub family: FamilyIdx,
+}
+
+/// People recorded at one address.
+#[derive(Debug, Clone)]
+pub struct Household {
+    pub id: String,
+    pub address: Option<String>,
+    pub postcode: Option<Postcode>,
+    pub uprn: Option<u64>,
+    /// Everyone any record places here, current or former.
+    pub members: Vec<PersonIdx>,
+    /// Many unrelated adults: a hostel or HMO, not a family home.
+    pub shared_accommodation: bool,
+}
+
+/// People joined by parent, carer, partner or sibling relationships.
+#[derive(Debug, Clone)]
+pub struct Family {
+    pub id: String,
+    pub members: Vec<PersonIdx>,
+    /// The members' current households, shared accommodation excluded.
+    pub households: Vec<HouseholdIdx>,
+}
+
+/// A relationship between two people, merged across the agencies that
+/// recorded it.
+#[derive(Debug, Clone)]
+pub struct PersonRelationship {
+    pub from: PersonIdx,
+    pub to: PersonIdx,
+    pub kind: RelationshipKind,
+    pub recorded_by: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    Person(PersonIdx),
+    Household(HouseholdIdx),
+    Agency(usize),
+    Service(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Index into `FamilyGraph::relationships`; points from the older
+    /// generation for parental kinds.
+    Relationship(usize),
+    /// Person to household; `current` for the person's main address.
+    LivesAt { current: bool },
+    /// Person to service: index into `Bundle::involvements`.
+    Involvement(usize),
+    /// Service to the agency that provides it.
+    ProvidedBy,
+}
+
+/// Everything the analyses read.
+pub struct FamilyGraph {
+    pub bundle: Bundle,
+    pub linkage: Linkage,
+    pub people: Vec<Person>,
+    pub households: Vec<Household>,
+    pub families: Vec<Family>,
+    pub relationships: Vec<PersonRelationship>,
+    /// Per person, indices into `Bundle::involvements`.
+    pub involvements_of: Vec<Vec<usize>>,
+    /// Per involvement, the index of its service in `Bundle::services`.
+    pub service_of_involvement: Vec<usize>,
+    pub graph: StableGraph<Node, Edge>,
+    pub person_nodes: Vec<NodeIndex>,
+    pub household_nodes: Vec<NodeIndex>,
+    person_by_id: HashMap<String, PersonIdx>,
+    family_by_id: HashMap<String, FamilyIdx>,
+}
+
+impl FamilyGraph {
+    pub fn person_by_id(&self, id: &str) -> Option<PersonIdx> {
+        self.person_by_id.get(id).copied()
+    }
+
+    pub fn family_by_id(&self, id: &str) -> Option<FamilyIdx> {
+        self.family_by_id.get(id).copied()
+    }
+
+    /// The date the analyses treat as today: the latest extract date.
+    pub fn as_of(&self) -> Date {
+        self.bundle.as_of().unwrap_or_else(|| Date::from_days(0))
+    }
+
+    /// Relationships touching a set of people.
+    pub fn relationships_among<'a>(&'a self, members: &'a [PersonIdx]) -> impl Iterator<Item = &'a PersonRelationship> {
+        let set: BTreeSet<PersonIdx> = members.iter().copied().collect();
+        self.relationships.iter().filter(move |r| set.contains(&r.from) && set.contains(&r.to))
+    }
+}
+
+/// Builds people, households, families and the graph.
+#[tracing::instrument(skip_all, fields(n_records = bundle.people.len(), n_people = linkage.n_people))]
+pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
+    let n_people = linkage.n_people;
+    let mut records_of: Vec<Vec<usize>> = vec![Vec::new(); n_people];
+    for (record, &person) in linkage.person_of.iter().enumerate() {
+        records_of[person as usize].push(record);
+    }
+    let record_index: HashMap<(&str, &str), usize> =
+        bundle.people.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i)).collect();
+
+    // Households from addresses; a person's current one is the address most
+    // of their records give.
+    let addresses = address::group(&bundle.people);
+    let mut household_members: Vec<BTreeSet<PersonIdx>> = vec![BTreeSet::new(); addresses.households.len()];
+    let mut current_household = vec![None; n_people];
+    for (person, records) in records_of.iter().enumerate() {
+        let mut counts: BTreeMap<HouseholdIdx, usize> = BTreeMap::new();
+        for &record in records {
+            if let Some(h) = addresses.household_of_record[record] {
+                *counts.entry(h).or_default() += 1;
+                household_members[h].insert(person);
+            }
+        }
+        current_household[person] = counts.iter().max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h))).map(|(h, _)| *h);
+    }
+
+    // Relationships between people, merged across agencies.
+    let mut merged: BTreeMap<(PersonIdx, PersonIdx, RelationshipKind), BTreeSet<String>> = BTreeMap::new();
+    for rel in &bundle.relationships {
+        let (Some(&a), Some(&b)) = (
+            record_index.get(&(rel.agency.as_str(), rel.from_record.as_str())),
+            record_index.get(&(rel.agency.as_str(), rel.to_record.as_str())),
+        ) else {
+            continue;
+        };
+        let (from, to) = (linkage.person_of[a] as usize, linkage.person_of[b] as usize);
+        if from == to {
+            continue;
+        }
+        let key = if rel.kind.is_parental() { (from, to, rel.kind) } else { (from.min(to), from.max(to), rel.kind) };
+        merged.entry(key).or_default().insert(rel.agency.clone());
+    }
+    let relationships: Vec<PersonRelationship> = merged
+        .into_iter()
+        .map(|((from, to, kind), recorded_by)| PersonRelationship { from, to, kind, recorded_by })
+        .collect();
+
+    // Families: connected components of the relationships.
+    let mut parent: Vec<usize> = (0..n_people).collect();
+    for rel in &relationships {
+        union(&mut parent, rel.from, rel.to);
+    }
+    let mut family_of_root: HashMap<usize, FamilyIdx> = HashMap::new();
+    let mut family_members: Vec<Vec<PersonIdx>> = Vec::new();
+    let mut family_of = vec![0; n_people];
+    for person in 0..n_people {
+        let root = find(&mut parent, person);
+        let family = *family_of_root.entry(root).or_insert_with(|| {
+            family_members.push(Vec::new());
+            family_members.len() - 1
+        });
+        family_members[family].push(person);
+        family_of[person] = family;
+    }
+
+    let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
+    let people: Vec<Person> = records_of
+        .iter()
+        .enumerate()
+        .map(|(idx, records)| {
+            let pick = |f: &dyn Fn(usize) -> Option<String>| mode(records.iter().filter_map(|&r| f(r)));
+            Person {
+                id: format!("P{:06}", idx + 1),
+                records: records.clone(),
+                given_name: pick(&|r| Some(bundle.people[r].given_name.clone())).unwrap_or_default(),
+                family_name: pick(&|r| Some(bundle.people[r].family_name.clone())).unwrap_or_default(),
+                date_of_birth: mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth)),
+                sex: mode(records.iter().map(|&r| bundle.people[r].sex).filter(|s| *s != Sex::U)).unwrap_or(Sex::U),
+                link_confidence: linkage.confidence.get(idx).copied().unwrap_or(1.0),
+                household: current_household[idx],
+                family: family_of[idx],
+            }
+        })
+        .collect();
+
+    let households: Vec<Household> = addresses
+        .households
+        .iter()
+        .enumerate()
+        .map(|(idx, info)| {
+            let members: Vec<PersonIdx> = household_members[idx].iter().copied().collect();
+            let adults: Vec<PersonIdx> = members
+                .iter()
+                .copied()
+                .filter(|&p| people[p].date_of_birth.is_none_or(|d| d.age_on(as_of) >= 18))
+                .collect();
+            let adult_families: BTreeSet<FamilyIdx> = adults.iter().map(|&p| family_of[p]).collect();
+            Household {
+                id: format!("H{:06}", idx + 1),
+                address: info.address.clone(),
+                postcode: info.postcode.clone(),
+                uprn: info.uprn,
+                shared_accommodation: adults.len() >= SHARED_ACCOMMODATION_MIN_ADULTS
+                    && adult_families.len() >= SHARED_ACCOMMODATION_MIN_FAMILIES,
+                members,
+            }
+        })
+        .collect();
+
+    let families: Vec<Family> = family_members
+        .into_iter()
+        .enumerate()
+        .map(|(idx, members)| {
+            let households: BTreeSet<HouseholdIdx> = members
+                .iter()
+                .filter_map(|&p| people[p].household)
+                .filter(|&h| !households[h].shared_accommodation)
+                .collect();
+            Family { id: format!("F{:05}", idx + 1), members, households: households.into_iter().collect() }
+        })
+        .collect();
+
+    // Involvements by person, and the graph.
+    let service_index: HashMap<(&str, &str), usize> =
+        bundle.services.iter().enumerate().map(|(i, s)| ((s.agency.as_str(), s.code.as_str()), i)).collect();
+    let agency_index: HashMap<&str, usize> = bundle.agencies.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
+    let mut involvements_of = vec![Vec::new(); n_people];
+    let mut service_of_involvement = Vec::with_capacity(bundle.involvements.len());
+    for (idx, inv) in bundle.involvements.iter().enumerate() {
+        let record = record_index[&(inv.agency.as_str(), inv.record_id.as_str())];
+        involvements_of[linkage.person_of[record] as usize].push(idx);
+        service_of_involvement.push(service_index[&(inv.agency.as_str(), inv.service.as_str())]);
+    }
+
+    let mut graph = StableGraph::new();
+    let person_nodes: Vec<NodeIndex> = (0..n_people).map(|p| graph.add_node(Node::Person(p))).collect();
+    let household_nodes: Vec<NodeIndex> = (0..households.len()).map(|h| graph.add_node(Node::Household(h))).collect();
+    let agency_nodes: Vec<NodeIndex> = (0..bundle.agencies.len()).map(|a| graph.add_node(Node::Agency(a))).collect();
+    let service_nodes: Vec<NodeIndex> = (0..bundle.services.len()).map(|s| graph.add_node(Node::Service(s))).collect();
+    for (s, service) in bundle.services.iter().enumerate() {
+        graph.add_edge(service_nodes[s], agency_nodes[agency_index[service.agency.as_str()]], Edge::ProvidedBy);
+    }
+    for (h, household) in households.iter().enumerate() {
+        for &p in &household.members {
+            graph.add_edge(person_nodes[p], household_nodes[h], Edge::LivesAt { current: people[p].household == Some(h) });
+        }
+    }
+    for (r, rel) in relationships.iter().enumerate() {
+        graph.add_edge(person_nodes[rel.from], person_nodes[rel.to], Edge::Relationship(r));
+    }
+    for (person, invs) in involvements_of.iter().enumerate() {
+        for &inv in invs {
+            graph.add_edge(person_nodes[person], service_nodes[service_of_involvement[inv]], Edge::Involvement(inv));
+        }
+    }
+    tracing::info!(
+        n_people,
+        n_households = households.len(),
+        n_families = families.len(),
+        n_nodes = graph.node_count(),
+        n_edges = graph.edge_count(),
+        "graph built"
+    );
+
+    let person_by_id = people.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+    let family_by_id = families.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+    FamilyGraph {
+        bundle,
+        linkage,
+        people,
+        households,
+        families,
+        relationships,
+        involvements_of,
+        service_of_involvement,
+        graph,
+        person_nodes,
+        household_nodes,
+        person_by_id,
+        family_by_id,
+    }
+}
+
+/// The most frequent value; ties go to the smallest, so the choice does not
+/// depend on record order.
+fn mode<T: Ord + Clone>(values: impl Iterator<Item = T>) -> Option<T> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_default() += 1;
+    }
+    let best = counts.values().copied().max()?;
+    counts.into_iter().find(|(_, n)| *n == best).map(|(v, _)| v)
+}
+
+pub(crate) fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+pub(crate) fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        // The smaller root wins so components do not depend on edge order.
+        let (keep, drop) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[drop] = keep;
+    }
+}

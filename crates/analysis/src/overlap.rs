@@ -1,0 +1,122 @@
+//! Agencies working with one household at the same time, and on the same
+//! need: the duplication partnership meetings want to see.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use famgraph_graph::{FamilyGraph, FamilyIdx, HouseholdIdx, PersonIdx};
+use famgraph_model::{Date, Need};
+
+use crate::{FamilyAnalysis, end_or};
+
+/// Two agencies involved with one household over the same period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlap {
+    pub household: HouseholdIdx,
+    /// Agency codes, in order.
+    pub agencies: (String, String),
+    /// Pairs of involvements (indices into `Bundle::involvements`) that ran
+    /// at the same time, the first of each from `agencies.0`.
+    pub involvements: Vec<(usize, usize)>,
+    pub first_overlap: Date,
+    /// Days on which both agencies were involved, summed over the pairs.
+    pub overlap_days: i64,
+    /// Needs both agencies addressed at the same time.
+    pub same_needs: BTreeSet<Need>,
+}
+
+/// One cell of the partnership view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgencyPair {
+    pub agencies: (String, String),
+    /// Households where both were involved at the same time.
+    pub concurrent: BTreeSet<HouseholdIdx>,
+    /// Households where both addressed the same need at the same time.
+    pub same_need: BTreeSet<HouseholdIdx>,
+}
+
+/// Overlaps between agencies within each of a family's households, counting
+/// only involvements still running on or after `recent_from`.
+pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, as_of: Date) -> Vec<Overlap> {
+    let f = &graph.families[family];
+    let mut out = Vec::new();
+    for &household in &f.households {
+        let members: Vec<PersonIdx> =
+            f.members.iter().copied().filter(|&p| graph.people[p].household == Some(household)).collect();
+        let involvements: Vec<usize> = members
+            .iter()
+            .flat_map(|&p| graph.involvements_of[p].iter().copied())
+            .filter(|&i| end_or(&graph.bundle.involvements[i], as_of) >= recent_from)
+            .collect();
+        let mut by_pair: BTreeMap<(String, String), Overlap> = BTreeMap::new();
+        for (n, &i) in involvements.iter().enumerate() {
+            for &j in &involvements[n + 1..] {
+                let (a, b) = (&graph.bundle.involvements[i], &graph.bundle.involvements[j]);
+                if a.agency == b.agency {
+                    continue;
+                }
+                let start = a.start_date.max(b.start_date);
+                let end = end_or(a, as_of).min(end_or(b, as_of));
+                if end < start {
+                    continue;
+                }
+                let (i, j, a, b) = if a.agency < b.agency { (i, j, a, b) } else { (j, i, b, a) };
+                let entry = by_pair.entry((a.agency.clone(), b.agency.clone())).or_insert_with(|| Overlap {
+                    household,
+                    agencies: (a.agency.clone(), b.agency.clone()),
+                    involvements: Vec::new(),
+                    first_overlap: start,
+                    overlap_days: 0,
+                    same_needs: BTreeSet::new(),
+                });
+                entry.involvements.push((i, j));
+                entry.first_overlap = entry.first_overlap.min(start);
+                entry.overlap_days += i64::from(end.days() - start.days() + 1);
+                let need_a = graph.bundle.services[graph.service_of_involvement[i]].need;
+                let need_b = graph.bundle.services[graph.service_of_involvement[j]].need;
+                if need_a == need_b {
+                    entry.same_needs.insert(need_a);
+                }
+            }
+        }
+        out.extend(by_pair.into_values());
+    }
+    out
+}
+
+/// The most keyworker involvements open on any one day.
+pub fn max_concurrent_keyworkers(graph: &FamilyGraph, current: &[(PersonIdx, usize)], as_of: Date) -> usize {
+    let mut events: Vec<(Date, i32)> = Vec::new();
+    for &(_, i) in current {
+        if graph.bundle.services[graph.service_of_involvement[i]].keyworker {
+            let inv = &graph.bundle.involvements[i];
+            events.push((inv.start_date, 1));
+            events.push((end_or(inv, as_of).add_days(1), -1));
+        }
+    }
+    // Ends sort before starts on the same day: an episode ending the day
+    // before another starts is a hand-over, not two at once.
+    events.sort_by_key(|&(d, delta)| (d, delta));
+    let (mut open, mut max) = (0i32, 0i32);
+    for (_, delta) in events {
+        open += delta;
+        max = max.max(open);
+    }
+    max as usize
+}
+
+/// The agency-pair matrix over all families.
+pub fn agency_pairs(families: &[FamilyAnalysis], _graph: &FamilyGraph) -> Vec<AgencyPair> {
+    let mut pairs: BTreeMap<(String, String), AgencyPair> = BTreeMap::new();
+    for overlap in families.iter().flat_map(|f| &f.overlaps) {
+        let cell = pairs.entry(overlap.agencies.clone()).or_insert_with(|| AgencyPair {
+            agencies: overlap.agencies.clone(),
+            concurrent: BTreeSet::new(),
+            same_need: BTreeSet::new(),
+        });
+        cell.concurrent.insert(overlap.household);
+        if !overlap.same_needs.is_empty() {
+            cell.same_need.insert(overlap.household);
+        }
+    }
+    pairs.into_values().collect()
+}

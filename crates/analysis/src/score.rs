@@ -1,0 +1,107 @@
+//! The score: a sum of named reasons, each with its points and the
+//! figures behind it, so a coordinator can see why a family is listed and
+//! disagree with any part.
+
+use crate::FamilyAnalysis;
+
+/// Points per reason. A later issue moves these into a config file.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    /// Per parent-child pair who both offended (at most three counted).
+    pub intergenerational_pair: f64,
+    /// Extra per chain over three generations (at most two counted).
+    pub three_generations: f64,
+    /// Per current need of the ten.
+    pub need: f64,
+    /// Per agency currently involved, beyond the first.
+    pub agency: f64,
+    /// Per pair of agencies involved with one household at the same time.
+    pub concurrent_agencies: f64,
+    /// Per need two or more agencies addressed at the same time.
+    pub duplicated_need: f64,
+    /// Per keyworker open at the same time, beyond the first.
+    pub extra_keyworker: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            intergenerational_pair: 8.0,
+            three_generations: 4.0,
+            need: 2.0,
+            agency: 1.0,
+            concurrent_agencies: 1.0,
+            duplicated_need: 3.0,
+            extra_keyworker: 3.0,
+        }
+    }
+}
+
+/// One named part of a family's score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub code: &'static str,
+    pub points: f64,
+    /// A sentence for the coordinator, with counts but no names.
+    pub detail: String,
+}
+
+const MAX_COUNTED_PAIRS: usize = 3;
+const MAX_COUNTED_THREE_GENERATIONS: usize = 2;
+
+pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
+    let mut out = Vec::new();
+    let mut push = |code: &'static str, count: usize, weight: f64, detail: String| {
+        if count > 0 {
+            out.push(Reason { code, points: count as f64 * weight, detail });
+        }
+    };
+    let pairs: std::collections::BTreeSet<(usize, usize)> =
+        family.chains.iter().flat_map(|c| c.people.windows(2).map(|w| (w[0], w[1]))).collect();
+    push(
+        "intergenerational_offending",
+        pairs.len().min(MAX_COUNTED_PAIRS),
+        weights.intergenerational_pair,
+        format!("{} parent-child pair(s) where both have offending recorded", pairs.len()),
+    );
+    let three = family.chains.iter().filter(|c| c.people.len() >= 3).count();
+    push(
+        "three_generations",
+        three.min(MAX_COUNTED_THREE_GENERATIONS),
+        weights.three_generations,
+        format!("{three} chain(s) of offending across three or more generations"),
+    );
+    let needs: Vec<&str> = family.needs.keys().map(|n| n.code()).collect();
+    push("needs", needs.len(), weights.need, format!("{} of the ten headline needs: {}", needs.len(), needs.join(", ")));
+    push(
+        "agencies",
+        family.agencies.len().saturating_sub(1),
+        weights.agency,
+        format!("{} agencies currently involved", family.agencies.len()),
+    );
+    let concurrent: std::collections::BTreeSet<&(String, String)> = family.overlaps.iter().map(|o| &o.agencies).collect();
+    push(
+        "concurrent_agencies",
+        concurrent.len(),
+        weights.concurrent_agencies,
+        format!("{} pair(s) of agencies involved with one household at the same time", concurrent.len()),
+    );
+    let duplicated: std::collections::BTreeSet<_> = family.overlaps.iter().flat_map(|o| o.same_needs.iter()).collect();
+    push(
+        "duplicated_need",
+        duplicated.len(),
+        weights.duplicated_need,
+        format!(
+            "{} need(s) addressed by two or more agencies at once: {}",
+            duplicated.len(),
+            duplicated.iter().map(|n| n.code()).collect::<Vec<_>>().join(", ")
+        ),
+    );
+    push(
+        "several_keyworkers",
+        family.max_concurrent_keyworkers.saturating_sub(1),
+        weights.extra_keyworker,
+        format!("{} keyworkers at once", family.max_concurrent_keyworkers),
+    );
+    out
+}

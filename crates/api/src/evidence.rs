@@ -1,0 +1,129 @@
+//! Aggregate figures for bid writers: counts of families by need, number
+//! of needs and area, and the cost of the current response. No personal
+//! data, and every count from 1 to the threshold minus one is hidden.
+
+use std::collections::BTreeMap;
+
+use famgraph_model::Need;
+use serde::Serialize;
+
+use crate::Snapshot;
+
+/// Counts below this (and above zero) are suppressed, as is common in UK
+/// official statistics.
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+
+/// A count, or `None` (JSON `null`) when it is small enough to identify
+/// someone.
+pub fn suppress(count: u64, threshold: u64) -> Option<u64> {
+    (count == 0 || count >= threshold).then_some(count)
+}
+
+#[derive(Serialize)]
+pub struct NeedCount {
+    pub need: &'static str,
+    pub label: &'static str,
+    pub families: Option<u64>,
+    pub annual_cost_gbp: Option<f64>,
+}
+
+#[derive(Serialize)]
+pub struct Bucket {
+    pub key: String,
+    pub families: Option<u64>,
+}
+
+#[derive(Serialize)]
+pub struct Evidence {
+    pub as_of: String,
+    pub suppression_threshold: u64,
+    pub note: &'static str,
+    /// Families with at least one current need.
+    pub families_with_needs: Option<u64>,
+    pub families_with_three_or_more_needs: Option<u64>,
+    pub intergenerational_offending_families: Option<u64>,
+    pub families_with_concurrent_agencies: Option<u64>,
+    pub families_with_duplicated_need: Option<u64>,
+    pub by_need: Vec<NeedCount>,
+    pub by_number_of_needs: Vec<Bucket>,
+    pub by_area: Vec<Bucket>,
+    /// Public spend over the year to `as_of`, rounded to the nearest £1,000.
+    pub annual_cost_gbp: Option<f64>,
+}
+
+fn round_thousands(gbp: f64) -> f64 {
+    (gbp / 1000.0).round() * 1000.0
+}
+
+pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
+    let s = |n: usize| suppress(n as u64, threshold);
+    let families: Vec<&famgraph_analysis::FamilyAnalysis> =
+        snapshot.analysis.families.iter().filter(|f| !f.needs.is_empty()).collect();
+    let by_need = Need::ALL
+        .iter()
+        .map(|&need| {
+            let with: Vec<_> = families.iter().filter(|f| f.needs.contains_key(&need)).collect();
+            let cost: f64 = with
+                .iter()
+                .flat_map(|f| f.needs[&need].involvements.iter())
+                .map(|&i| involvement_cost(snapshot, i))
+                .sum();
+            NeedCount {
+                need: need.code(),
+                label: need.label(),
+                families: s(with.len()),
+                annual_cost_gbp: s(with.len()).map(|_| round_thousands(cost)),
+            }
+        })
+        .collect();
+    let mut by_count: BTreeMap<usize, usize> = BTreeMap::new();
+    for f in &families {
+        *by_count.entry(f.needs.len().min(6)).or_default() += 1;
+    }
+    let by_number_of_needs = by_count
+        .into_iter()
+        .map(|(n, count)| Bucket { key: if n == 6 { "6+".into() } else { n.to_string() }, families: s(count) })
+        .collect();
+    let mut by_area: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &families {
+        let family = &snapshot.graph.families[f.family];
+        let area = family
+            .households
+            .first()
+            .and_then(|&h| snapshot.graph.households[h].postcode.as_ref())
+            .map_or_else(|| "unknown".to_owned(), |p| p.district().to_owned());
+        *by_area.entry(area).or_default() += 1;
+    }
+    let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
+    Evidence {
+        as_of: snapshot.analysis.as_of.to_string(),
+        suppression_threshold: threshold,
+        note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are null",
+        families_with_needs: s(families.len()),
+        families_with_three_or_more_needs: s(families.iter().filter(|f| f.needs.len() >= 3).count()),
+        intergenerational_offending_families: s(families.iter().filter(|f| !f.chains.is_empty()).count()),
+        families_with_concurrent_agencies: s(families.iter().filter(|f| !f.overlaps.is_empty()).count()),
+        families_with_duplicated_need: s(families.iter().filter(|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())).count()),
+        by_need,
+        by_number_of_needs,
+        by_area: by_area.into_iter().map(|(key, n)| Bucket { key, families: s(n) }).collect(),
+        annual_cost_gbp: s(families.len()).map(|_| round_thousands(total_cost)),
+    }
+}
+
+fn involvement_cost(snapshot: &Snapshot, involvement: usize) -> f64 {
+    famgraph_analysis::involvement_cost(&snapshot.graph, involvement, snapshot.analysis.as_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_counts_are_hidden() {
+        assert_eq!(suppress(0, 5), Some(0));
+        assert_eq!(suppress(1, 5), None);
+        assert_eq!(suppress(4, 5), None);
+        assert_eq!(suppress(5, 5), Some(5));
+    }
+}

@@ -1,0 +1,418 @@
+//! The JSON shapes of the API and their conversion from the analysis.
+
+use std::collections::BTreeSet;
+
+use famgraph_analysis::FamilyAnalysis;
+use famgraph_graph::FamilyIdx;
+use famgraph_model::{LoadReport, Need};
+use serde::Serialize;
+
+use crate::{ApiError, Snapshot};
+
+/// Shortlist filters: `need`, `agency`, `area` (a postcode district or
+/// sector such as `ME4` or `ME4 4`).
+pub struct Filter {
+    need: Option<Need>,
+    agency: Option<String>,
+    area: Option<String>,
+}
+
+impl Filter {
+    pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
+        let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
+        let need = get("need")
+            .map(|n| {
+                Need::parse(&n).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "unknown need `{n}`: use one of {}",
+                        Need::ALL.iter().map(|n| n.code()).collect::<Vec<_>>().join(", ")
+                    ))
+                })
+            })
+            .transpose()?;
+        let agency = get("agency");
+        if let Some(agency) = &agency
+            && !snapshot.graph.bundle.agencies.iter().any(|a| &a.code == agency)
+        {
+            return Err(ApiError::BadRequest(format!("unknown agency `{agency}`")));
+        }
+        let area = get("area").map(|a| a.to_uppercase());
+        Ok(Filter { need, agency, area })
+    }
+
+    pub fn matches(&self, snapshot: &Snapshot, family: FamilyIdx) -> bool {
+        let analysis = &snapshot.analysis.families[family];
+        self.need.is_none_or(|n| analysis.needs.contains_key(&n))
+            && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
+            && self.area.as_ref().is_none_or(|area| {
+                snapshot.graph.families[family].households.iter().any(|&h| {
+                    snapshot.graph.households[h].postcode.as_ref().is_some_and(|p| {
+                        p.as_str() == area || p.sector() == area || p.district() == area
+                    })
+                })
+            })
+    }
+}
+
+#[derive(Serialize)]
+pub struct ReasonView {
+    pub code: &'static str,
+    pub points: f64,
+    pub detail: String,
+}
+
+/// One line of the shortlist: counts and codes, no names.
+#[derive(Serialize)]
+pub struct FamilySummary {
+    pub family_id: String,
+    pub rank: Option<usize>,
+    pub score: f64,
+    pub needs: Vec<&'static str>,
+    pub agencies: Vec<String>,
+    /// The number of people in the family.
+    pub members: usize,
+    pub households: usize,
+    /// Postcode districts of the family's households.
+    pub areas: Vec<String>,
+    pub intergenerational_offending: bool,
+    pub reasons: Vec<ReasonView>,
+}
+
+fn reasons(analysis: &FamilyAnalysis) -> Vec<ReasonView> {
+    analysis.reasons.iter().map(|r| ReasonView { code: r.code, points: r.points, detail: r.detail.clone() }).collect()
+}
+
+pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
+    let f = &snapshot.graph.families[family];
+    let analysis = &snapshot.analysis.families[family];
+    let areas: BTreeSet<String> = f
+        .households
+        .iter()
+        .filter_map(|&h| snapshot.graph.households[h].postcode.as_ref().map(|p| p.district().to_owned()))
+        .collect();
+    FamilySummary {
+        family_id: f.id.clone(),
+        rank: analysis.rank,
+        score: analysis.score,
+        needs: analysis.needs.keys().map(|n| n.code()).collect(),
+        agencies: analysis.agencies.iter().cloned().collect(),
+        members: f.members.len(),
+        households: f.households.len(),
+        areas: areas.into_iter().collect(),
+        intergenerational_offending: !analysis.chains.is_empty(),
+        reasons: reasons(analysis),
+    }
+}
+
+#[derive(Serialize)]
+pub struct RecordRef {
+    pub agency: String,
+    pub record_id: String,
+}
+
+#[derive(Serialize)]
+pub struct MemberView {
+    pub person_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: Option<String>,
+    pub age: Option<i32>,
+    pub sex: &'static str,
+    pub household_id: Option<String>,
+    pub offending: bool,
+    pub link_confidence: f64,
+    pub records: Vec<RecordRef>,
+}
+
+#[derive(Serialize)]
+pub struct RelationshipView {
+    pub from: String,
+    pub kind: &'static str,
+    pub to: String,
+    pub recorded_by: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct HouseholdView {
+    pub household_id: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub uprn: Option<u64>,
+    /// Members of this family whose current household it is.
+    pub members: Vec<String>,
+    pub shared_accommodation: bool,
+}
+
+#[derive(Serialize)]
+pub struct InvolvementView {
+    pub agency: String,
+    pub involvement_id: String,
+    pub person_id: String,
+    pub service: String,
+    pub service_name: String,
+    pub need: &'static str,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub role: &'static str,
+    pub offending: bool,
+    pub keyworker: bool,
+}
+
+#[derive(Serialize)]
+pub struct ChainLink {
+    pub person_id: String,
+    pub generation: usize,
+    pub first_offence: String,
+    pub age_at_first_offence: Option<i32>,
+}
+
+#[derive(Serialize)]
+pub struct ChainView {
+    pub generations: usize,
+    pub followed_parent: bool,
+    pub people: Vec<ChainLink>,
+}
+
+#[derive(Serialize)]
+pub struct OverlapView {
+    pub household_id: String,
+    pub agencies: [String; 2],
+    pub first_overlap: String,
+    pub overlap_days: i64,
+    pub same_needs: Vec<&'static str>,
+    /// Pairs of involvement ids that ran at the same time.
+    pub involvements: Vec<[String; 2]>,
+}
+
+#[derive(Serialize)]
+pub struct NeedView {
+    pub need: &'static str,
+    pub label: &'static str,
+    pub agencies: Vec<String>,
+    pub involvements: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct FamilyDetail {
+    pub family_id: String,
+    pub rank: Option<usize>,
+    pub score: f64,
+    pub reasons: Vec<ReasonView>,
+    pub as_of: String,
+    pub needs: Vec<NeedView>,
+    pub agencies: Vec<String>,
+    pub members: Vec<MemberView>,
+    pub relationships: Vec<RelationshipView>,
+    pub households: Vec<HouseholdView>,
+    pub involvements: Vec<InvolvementView>,
+    pub intergenerational_offending: Vec<ChainView>,
+    pub overlapping_involvements: Vec<OverlapView>,
+    pub max_concurrent_keyworkers: usize,
+    pub annual_cost_gbp: f64,
+}
+
+pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
+    let graph = &snapshot.graph;
+    let bundle = &graph.bundle;
+    let f = &graph.families[family];
+    let analysis = &snapshot.analysis.families[family];
+    let as_of = snapshot.analysis.as_of;
+    let involvement_label = |i: usize| {
+        let inv = &bundle.involvements[i];
+        format!("{}:{}", inv.agency, inv.involvement_id)
+    };
+    let offending_people: BTreeSet<usize> = f
+        .members
+        .iter()
+        .copied()
+        .filter(|&p| {
+            graph.involvements_of[p].iter().any(|&i| {
+                famgraph_analysis::is_offending(&bundle.involvements[i], &bundle.services[graph.service_of_involvement[i]])
+            })
+        })
+        .collect();
+    let members = f
+        .members
+        .iter()
+        .map(|&p| {
+            let person = &graph.people[p];
+            MemberView {
+                person_id: person.id.clone(),
+                given_name: person.given_name.clone(),
+                family_name: person.family_name.clone(),
+                date_of_birth: person.date_of_birth.map(|d| d.to_string()),
+                age: person.date_of_birth.map(|d| d.age_on(as_of)),
+                sex: person.sex.code(),
+                household_id: person.household.map(|h| graph.households[h].id.clone()),
+                offending: offending_people.contains(&p),
+                link_confidence: person.link_confidence,
+                records: person
+                    .records
+                    .iter()
+                    .map(|&r| RecordRef { agency: bundle.people[r].agency.clone(), record_id: bundle.people[r].record_id.clone() })
+                    .collect(),
+            }
+        })
+        .collect();
+    let relationships = graph
+        .relationships_among(&f.members)
+        .map(|r| RelationshipView {
+            from: graph.people[r.from].id.clone(),
+            kind: r.kind.code(),
+            to: graph.people[r.to].id.clone(),
+            recorded_by: r.recorded_by.iter().cloned().collect(),
+        })
+        .collect();
+    let households = f
+        .members
+        .iter()
+        .filter_map(|&p| graph.people[p].household)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|h| {
+            let household = &graph.households[h];
+            HouseholdView {
+                household_id: household.id.clone(),
+                address: household.address.clone(),
+                postcode: household.postcode.as_ref().map(|p| p.as_str().to_owned()),
+                uprn: household.uprn,
+                members: f
+                    .members
+                    .iter()
+                    .filter(|&&p| graph.people[p].household == Some(h))
+                    .map(|&p| graph.people[p].id.clone())
+                    .collect(),
+                shared_accommodation: household.shared_accommodation,
+            }
+        })
+        .collect();
+    let mut involvement_indices: Vec<(usize, usize)> =
+        f.members.iter().flat_map(|&p| graph.involvements_of[p].iter().map(move |&i| (p, i))).collect();
+    involvement_indices.sort_by_key(|&(_, i)| (bundle.involvements[i].start_date, i));
+    let involvements = involvement_indices
+        .iter()
+        .map(|&(p, i)| {
+            let inv = &bundle.involvements[i];
+            let service = &bundle.services[graph.service_of_involvement[i]];
+            InvolvementView {
+                agency: inv.agency.clone(),
+                involvement_id: inv.involvement_id.clone(),
+                person_id: graph.people[p].id.clone(),
+                service: inv.service.clone(),
+                service_name: service.name.clone(),
+                need: service.need.code(),
+                start_date: inv.start_date.to_string(),
+                end_date: inv.end_date.map(|d| d.to_string()),
+                role: inv.role.code(),
+                offending: famgraph_analysis::is_offending(inv, service),
+                keyworker: service.keyworker,
+            }
+        })
+        .collect();
+    let chains = analysis
+        .chains
+        .iter()
+        .map(|c| ChainView {
+            generations: c.people.len(),
+            followed_parent: c.followed_parent,
+            people: c
+                .people
+                .iter()
+                .enumerate()
+                .map(|(n, &p)| ChainLink {
+                    person_id: graph.people[p].id.clone(),
+                    generation: n + 1,
+                    first_offence: c.first_offence[n].to_string(),
+                    age_at_first_offence: c.age_at_first_offence[n],
+                })
+                .collect(),
+        })
+        .collect();
+    let overlaps = analysis
+        .overlaps
+        .iter()
+        .map(|o| OverlapView {
+            household_id: graph.households[o.household].id.clone(),
+            agencies: [o.agencies.0.clone(), o.agencies.1.clone()],
+            first_overlap: o.first_overlap.to_string(),
+            overlap_days: o.overlap_days,
+            same_needs: o.same_needs.iter().map(|n| n.code()).collect(),
+            involvements: o.involvements.iter().map(|&(a, b)| [involvement_label(a), involvement_label(b)]).collect(),
+        })
+        .collect();
+    let needs = analysis
+        .needs
+        .iter()
+        .map(|(need, evidence)| NeedView {
+            need: need.code(),
+            label: need.label(),
+            agencies: evidence.agencies.iter().cloned().collect(),
+            involvements: evidence.involvements.iter().map(|&i| involvement_label(i)).collect(),
+        })
+        .collect();
+    FamilyDetail {
+        family_id: f.id.clone(),
+        rank: analysis.rank,
+        score: analysis.score,
+        reasons: reasons(analysis),
+        as_of: as_of.to_string(),
+        needs,
+        agencies: analysis.agencies.iter().cloned().collect(),
+        members,
+        relationships,
+        households,
+        involvements,
+        intergenerational_offending: chains,
+        overlapping_involvements: overlaps,
+        max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
+        annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
+    }
+}
+
+/// The partnership view: per agency pair, the households where both were
+/// involved at once and where both addressed the same need. Household ids
+/// only for roles allowed to see them; counts under the threshold hidden
+/// for everyone else.
+pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> serde_json::Value {
+    let graph = &snapshot.graph;
+    let cell = |households: &BTreeSet<usize>| {
+        let n = households.len() as u64;
+        if with_households {
+            let ids: Vec<&str> = households.iter().map(|&h| graph.households[h].id.as_str()).collect();
+            serde_json::json!({"households": n, "household_ids": ids})
+        } else {
+            serde_json::json!({"households": crate::evidence::suppress(n, threshold)})
+        }
+    };
+    let pairs: Vec<serde_json::Value> = snapshot
+        .analysis
+        .agency_pairs
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "agencies": [p.agencies.0, p.agencies.1],
+                "concurrent": cell(&p.concurrent),
+                "same_need": cell(&p.same_need),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "as_of": snapshot.analysis.as_of.to_string(),
+        "agencies": graph.bundle.agencies.iter().map(|a| &a.code).collect::<Vec<_>>(),
+        "pairs": pairs,
+    })
+}
+
+/// The load report in the interface's JSON shape.
+pub fn report_json(report: &LoadReport) -> serde_json::Value {
+    let issue = |i: &famgraph_model::Issue| {
+        serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason})
+    };
+    serde_json::json!({
+        "files": report.files.iter().map(|f| serde_json::json!({
+            "file": f.file, "read": f.read, "accepted": f.accepted, "rejected": f.rejected, "warnings": f.warnings,
+        })).collect::<Vec<_>>(),
+        "rejects": report.rejects.iter().map(issue).collect::<Vec<_>>(),
+        "warnings": report.warnings.iter().map(issue).collect::<Vec<_>>(),
+    })
+}

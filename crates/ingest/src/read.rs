@@ -1,0 +1,178 @@
+//! Reading a bundle's files with DuckDB, every field as text, each row
+//! tagged with the line a text editor would show for it.
+
+use std::path::Path;
+
+use duckdb::Connection;
+use famgraph_model::validate::{BundleFile, Issue, RawRow, RawTable};
+
+use crate::{IngestError, clean_duckdb_message};
+
+const READ_CSV: &str = include_str!("../../../queries/read_csv.sql");
+const CSV_REJECTS: &str = include_str!("../../../queries/csv_rejects.sql");
+const READ_PARQUET: &str = include_str!("../../../queries/read_parquet.sql");
+
+/// Reads the five files of a bundle. A file that is missing or cannot be
+/// read at all is an error; rows that cannot be split into fields become
+/// rejects in `RawTable::unreadable`.
+#[tracing::instrument(skip_all)]
+pub fn read_bundle(dir: &Path) -> Result<Vec<RawTable>, IngestError> {
+    if !dir.is_dir() {
+        return Err(IngestError::NotABundle { path: dir.to_owned() });
+    }
+    BundleFile::ALL
+        .iter()
+        .map(|&file| {
+            let stem = file.stem();
+            let csv = dir.join(format!("{stem}.csv"));
+            let parquet = dir.join(format!("{stem}.parquet"));
+            let table = match (csv.is_file(), parquet.is_file()) {
+                (true, true) => return Err(IngestError::AmbiguousFile { dir: dir.to_owned(), stem }),
+                (true, false) => read_csv(file, &csv)?,
+                (false, true) => read_parquet(file, &parquet)?,
+                (false, false) => return Err(IngestError::MissingFile { dir: dir.to_owned(), stem }),
+            };
+            tracing::debug!(file = stem, n_rows = table.rows.len(), n_unreadable = table.unreadable.len(), "file read");
+            Ok(table)
+        })
+        .collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn unparseable(path: &Path, reason: impl Into<String>) -> IngestError {
+    IngestError::Unparseable { file: file_name(path), reason: reason.into() }
+}
+
+fn duck(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
+    move |e| unparseable(path, clean_duckdb_message(&e.to_string()))
+}
+
+fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(unparseable(path, "the file is empty: expected a header row"));
+    }
+    let starts = record_starts(&bytes);
+    let conn = Connection::open_in_memory().map_err(duck(path))?;
+    let path_text = path.to_str().ok_or_else(|| unparseable(path, "the file name is not valid UTF-8"))?;
+    let (columns, values) = query_text(&conn, READ_CSV, path_text).map_err(duck(path))?;
+
+    // Rows DuckDB could not read, keyed by the byte offset where they start.
+    let mut stmt = conn.prepare(CSV_REJECTS).map_err(duck(path))?;
+    let rejected: Vec<(u64, Option<String>, String, String)> = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .and_then(Iterator::collect)
+        .map_err(duck(path))?;
+
+    let name = file_name(path);
+    if values.len() + rejected.len() != starts.len() {
+        return Err(unparseable(
+            path,
+            format!(
+                "found {} rows but DuckDB read {} and rejected {}: check quoting",
+                starts.len(),
+                values.len(),
+                rejected.len()
+            ),
+        ));
+    }
+    let mut is_rejected = vec![false; starts.len()];
+    let mut unreadable = Vec::with_capacity(rejected.len());
+    for (offset, column, error_type, message) in rejected {
+        let index = starts.partition_point(|&(start, _)| start <= offset as usize).saturating_sub(1);
+        is_rejected[index] = true;
+        unreadable.push(Issue {
+            file: name.clone(),
+            line: starts[index].1,
+            column,
+            reason: format!("unreadable row ({}): {}", error_type.to_lowercase(), clean_duckdb_message(&message)),
+        });
+    }
+    let lines = starts.iter().zip(&is_rejected).filter(|(_, r)| !**r).map(|((_, line), _)| *line);
+    let rows = lines.zip(values).map(|(line, values)| RawRow { line, values }).collect();
+    Ok(RawTable { file, file_name: name, columns, rows, unreadable })
+}
+
+fn read_parquet(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
+    let conn = Connection::open_in_memory().map_err(duck(path))?;
+    let path_text = path.to_str().ok_or_else(|| unparseable(path, "the file name is not valid UTF-8"))?;
+    let (columns, values) = query_text(&conn, READ_PARQUET, path_text).map_err(duck(path))?;
+    // A Parquet file has no header line; row n is reported as line n + 1,
+    // where it would be in the same data written as CSV.
+    let rows = values.into_iter().zip(2u64..).map(|(values, line)| RawRow { line, values }).collect();
+    Ok(RawTable { file, file_name: file_name(path), columns, rows, unreadable: Vec::new() })
+}
+
+type TextRows = (Vec<String>, Vec<Vec<Option<String>>>);
+
+/// Runs a query whose columns are all text; column names are trimmed and
+/// lower-cased, as agencies' headers vary in case.
+fn query_text(conn: &Connection, sql: &str, path: &str) -> duckdb::Result<TextRows> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([path])?;
+    let mut values = Vec::new();
+    let mut n_columns = None;
+    while let Some(row) = rows.next()? {
+        let n = *n_columns.get_or_insert_with(|| row.as_ref().column_count());
+        values.push((0..n).map(|i| row.get::<_, Option<String>>(i)).collect::<duckdb::Result<Vec<_>>>()?);
+    }
+    drop(rows);
+    let columns = stmt.column_names().into_iter().map(|c| c.trim().to_lowercase()).collect();
+    Ok((columns, values))
+}
+
+/// The byte offset and text-editor line (header = 1) of every record after
+/// the header, following RFC 4180 quoting, so a quoted field holding line
+/// breaks still counts as one record. Blank lines between records are not
+/// records, as DuckDB skips them too.
+pub fn record_starts(bytes: &[u8]) -> Vec<(usize, u64)> {
+    let mut pos = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut line = 1u64;
+    let mut starts = Vec::new();
+    let mut header = true;
+    while pos < bytes.len() {
+        let rest = &bytes[pos..];
+        if !header && (rest.starts_with(b"\n") || rest.starts_with(b"\r\n")) {
+            pos += if rest[0] == b'\n' { 1 } else { 2 };
+            line += 1;
+            continue;
+        }
+        if !header {
+            starts.push((pos, line));
+        }
+        header = false;
+        let mut in_quotes = false;
+        while pos < bytes.len() {
+            match bytes[pos] {
+                b'"' => in_quotes = !in_quotes,
+                b'\n' => {
+                    line += 1;
+                    if !in_quotes {
+                        pos += 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+    }
+    starts
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_starts_follow_quotes_and_skip_blank_lines() {
+        let text = b"\xEF\xBB\xBFa,b\n1,2\n\"x\ny\",3\n\n4,5\r\n\r\n6,7";
+        let lines: Vec<u64> = record_starts(text).iter().map(|s| s.1).collect();
+        assert_eq!(lines, [2, 3, 6, 8]);
+        assert_eq!(record_starts(b"a,b\n"), []);
+    }
+}

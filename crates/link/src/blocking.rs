@@ -1,0 +1,288 @@
+//! Blocking: which pairs of records are worth comparing at all.
+//!
+//! Comparing every pair is O(n²), so each record gets a handful of keys,
+//! and only records sharing a key are compared. Each key is built to
+//! survive one hazard the others do not: a day/month swap, a year off by
+//! one, a surname change, a missing date of birth. A pair that shares
+//! several keys is compared once, in the block of its smallest shared key.
+//! Blocks larger than the configured limit (a placeholder date of birth,
+//! a big hostel) are skipped, and only their count is logged.
+
+use std::collections::HashSet;
+
+use crate::compare::Prepared;
+use crate::normalise::soundex;
+
+/// What a blocking key is made of; the tag keeps equal values of different
+/// kinds apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum KeyKind {
+    /// The same NHS number.
+    NhsNumber = 1,
+    /// The same birth date with day and month unordered, so a day/month
+    /// swap blocks with the true date.
+    BirthDate = 2,
+    /// Soundex of a family name (or one part of it) and the birth year:
+    /// survives given-name variants and typos in day or month.
+    FamilyYear = 3,
+    /// Soundex of the given name (or its formal form) and the birth day
+    /// and month: survives a surname change and a year off by one.
+    GivenDayMonth = 4,
+    /// The postcode and a given-name initial: finds records without a date
+    /// of birth at the same address.
+    PostcodeInitial = 5,
+    /// The UPRN and a given-name initial, as above when the postcode is
+    /// missing or mistyped.
+    UprnInitial = 6,
+}
+
+impl KeyKind {
+    pub(crate) const ALL: [KeyKind; 6] = [
+        KeyKind::NhsNumber,
+        KeyKind::BirthDate,
+        KeyKind::FamilyYear,
+        KeyKind::GivenDayMonth,
+        KeyKind::PostcodeInitial,
+        KeyKind::UprnInitial,
+    ];
+
+    /// The position in `ALL` of a key's kind.
+    pub(crate) fn index_of(key: u64) -> Option<usize> {
+        let tag = (key >> KIND_SHIFT) as u8;
+        KeyKind::ALL.iter().position(|kind| *kind as u8 == tag)
+    }
+
+    /// A name for logs.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            KeyKind::NhsNumber => "nhs_number",
+            KeyKind::BirthDate => "birth_date",
+            KeyKind::FamilyYear => "family_name_year",
+            KeyKind::GivenDayMonth => "given_name_day_month",
+            KeyKind::PostcodeInitial => "postcode_initial",
+            KeyKind::UprnInitial => "uprn_initial",
+        }
+    }
+}
+
+/// The blocks over a set of records, ready to yield candidate pairs.
+#[derive(Debug)]
+pub(crate) struct Blocking {
+    /// (key, record index), sorted; each run of one key is a block.
+    entries: Vec<(u64, u32)>,
+    /// Each record's usable keys, sorted: `keys[offsets[i]..offsets[i + 1]]`.
+    keys: Vec<u64>,
+    offsets: Vec<usize>,
+    pub n_blocks: usize,
+    pub n_oversized_blocks: usize,
+}
+
+impl Blocking {
+    pub(crate) fn new(records: &[Prepared], max_block_size: usize) -> Blocking {
+        let mut keys = Vec::new();
+        let mut offsets = Vec::with_capacity(records.len() + 1);
+        offsets.push(0);
+        let mut record_keys = Vec::new();
+        for record in records {
+            record_keys.clear();
+            push_keys(record, &mut record_keys);
+            record_keys.sort_unstable();
+            record_keys.dedup();
+            keys.extend_from_slice(&record_keys);
+            offsets.push(keys.len());
+        }
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(keys.len());
+        for (record_idx, window) in offsets.windows(2).enumerate() {
+            entries.extend(
+                keys[window[0]..window[1]]
+                    .iter()
+                    .map(|key| (*key, record_idx as u32)),
+            );
+        }
+        entries.sort_unstable();
+
+        // Drop oversized blocks, and single-record blocks that can hold no pair.
+        let mut oversized = HashSet::new();
+        let mut n_blocks = 0;
+        let mut kept = Vec::with_capacity(entries.len());
+        for block in entries.chunk_by(|x, y| x.0 == y.0) {
+            if block.len() > max_block_size {
+                oversized.insert(block[0].0);
+            } else if block.len() > 1 {
+                n_blocks += 1;
+                kept.extend_from_slice(block);
+            }
+        }
+        let n_oversized_blocks = oversized.len();
+        if !oversized.is_empty() {
+            // A record's oversized keys are not blocks, so they must not
+            // count as the shared key a pair was already compared under.
+            let mut filtered = Vec::with_capacity(keys.len());
+            let mut filtered_offsets = Vec::with_capacity(offsets.len());
+            filtered_offsets.push(0);
+            for window in offsets.windows(2) {
+                filtered.extend(
+                    keys[window[0]..window[1]]
+                        .iter()
+                        .filter(|key| !oversized.contains(*key)),
+                );
+                filtered_offsets.push(filtered.len());
+            }
+            keys = filtered;
+            offsets = filtered_offsets;
+        }
+        Blocking {
+            entries: kept,
+            keys,
+            offsets,
+            n_blocks,
+            n_oversized_blocks,
+        }
+    }
+
+    /// The blocks, each a run of (key, record index) sorted by record index.
+    pub(crate) fn blocks(&self) -> impl Iterator<Item = &[(u64, u32)]> {
+        self.entries.chunk_by(|x, y| x.0 == y.0)
+    }
+
+    /// Calls `visit` with each pair of one block that is compared there:
+    /// from different agencies, and not sharing a smaller usable key.
+    pub(crate) fn for_each_pair(
+        &self,
+        block: &[(u64, u32)],
+        records: &[Prepared],
+        mut visit: impl FnMut(u32, u32),
+    ) {
+        for (position, &(key, a)) in block.iter().enumerate() {
+            for &(_, b) in &block[position + 1..] {
+                let (a_idx, b_idx) = (a as usize, b as usize);
+                if records[a_idx].agency == records[b_idx].agency {
+                    continue;
+                }
+                if self.first_shared_key(a_idx, b_idx) == Some(key) {
+                    visit(a, b);
+                }
+            }
+        }
+    }
+
+    fn record_keys(&self, record_idx: usize) -> &[u64] {
+        &self.keys[self.offsets[record_idx]..self.offsets[record_idx + 1]]
+    }
+
+    /// The smallest key two records share, by a merge of their sorted keys.
+    fn first_shared_key(&self, a: usize, b: usize) -> Option<u64> {
+        let (keys_a, keys_b) = (self.record_keys(a), self.record_keys(b));
+        let (mut i, mut j) = (0, 0);
+        while i < keys_a.len() && j < keys_b.len() {
+            match keys_a[i].cmp(&keys_b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return Some(keys_a[i]),
+            }
+        }
+        None
+    }
+}
+
+/// Appends a record's blocking keys; a key needing a missing field is left out.
+fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
+    if let Some(nhs_number) = record.nhs_number {
+        keys.push(
+            Key::new(KeyKind::NhsNumber)
+                .u64(nhs_number.value())
+                .finish(),
+        );
+    }
+    let initials = record.given.initials();
+    let given_codes: Vec<[u8; 4]> = record.given.forms().filter_map(soundex).collect();
+    if let Some((year, month, day)) = record.dob {
+        keys.push(
+            Key::new(KeyKind::BirthDate)
+                .u64(year as u64)
+                .u64(u64::from(month.min(day)))
+                .u64(u64::from(month.max(day)))
+                .finish(),
+        );
+        for code in record.family.forms().filter_map(soundex) {
+            keys.push(
+                Key::new(KeyKind::FamilyYear)
+                    .bytes(&code)
+                    .u64(year as u64)
+                    .finish(),
+            );
+        }
+        for code in &given_codes {
+            keys.push(
+                Key::new(KeyKind::GivenDayMonth)
+                    .bytes(code)
+                    .u64(u64::from(month))
+                    .u64(u64::from(day))
+                    .finish(),
+            );
+        }
+    }
+    if let Some(postcode) = record.postcode {
+        for initial in &initials {
+            keys.push(
+                Key::new(KeyKind::PostcodeInitial)
+                    .bytes(postcode.as_str().as_bytes())
+                    .bytes(&[*initial])
+                    .finish(),
+            );
+        }
+    }
+    if let Some(uprn) = record.uprn {
+        for initial in &initials {
+            keys.push(
+                Key::new(KeyKind::UprnInitial)
+                    .u64(uprn)
+                    .bytes(&[*initial])
+                    .finish(),
+            );
+        }
+    }
+}
+
+/// A key: its kind in the top byte, then 56 bits of an FNV-1a hash of its
+/// parts. Stable across runs and builds, so blocks, and with them the
+/// results, never depend on a random seed. A collision only adds candidate
+/// pairs, which the comparison then scores. With the kind on top, a pair
+/// sharing several keys is compared under its first kind in `KeyKind` order.
+struct Key {
+    kind: KeyKind,
+    hash: u64,
+}
+
+/// Where the kind sits in a key.
+const KIND_SHIFT: u32 = 56;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Key {
+    fn new(kind: KeyKind) -> Key {
+        Key {
+            kind,
+            hash: FNV_OFFSET,
+        }
+    }
+
+    fn bytes(mut self, bytes: &[u8]) -> Key {
+        for byte in bytes {
+            self.hash = (self.hash ^ u64::from(*byte)).wrapping_mul(FNV_PRIME);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        self.hash = (self.hash ^ 0xff).wrapping_mul(FNV_PRIME);
+        self
+    }
+
+    fn u64(self, value: u64) -> Key {
+        self.bytes(&value.to_le_bytes())
+    }
+
+    fn finish(self) -> u64 {
+        (u64::from(self.kind as u8) << KIND_SHIFT) | (self.hash >> (u64::BITS - KIND_SHIFT))
+    }
+}

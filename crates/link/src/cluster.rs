@@ -1,0 +1,150 @@
+//! Clustering: accepting candidate links, strongest first, into people.
+//!
+//! A greedy union-find over links sorted by weight, with a veto: two
+//! clusters merge only if no record of one conflicts with a record of
+//! the other (same agency, different NHS numbers, birth years far apart,
+//! given names that no rule relates). Without the veto one weak middle
+//! record could chain two different people into one. Since a person holds
+//! at most one record per agency, clusters stay small and the all-pairs
+//! check is cheap.
+
+use crate::compare::{Prepared, conflict};
+
+/// A compared pair with its weight, `a < b`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Candidate {
+    pub a: u32,
+    pub b: u32,
+    pub weight: f64,
+}
+
+/// The clusters found: a representative record per record, and the links
+/// that merged them.
+#[derive(Debug)]
+pub(crate) struct Clusters {
+    pub root_of: Vec<u32>,
+    pub accepted: Vec<Candidate>,
+    pub n_vetoed: usize,
+}
+
+/// Clusters `records` from `candidates` (all already above the threshold).
+///
+/// `rank` orders records by something intrinsic (agency and record id), so
+/// ties between equal weights break the same way however the input rows
+/// are ordered.
+pub(crate) fn cluster(
+    records: &[Prepared],
+    mut candidates: Vec<Candidate>,
+    rank: &[u32],
+) -> Clusters {
+    let pair_rank = |c: &Candidate| {
+        let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
+        (x.min(y), x.max(y))
+    };
+    candidates.sort_unstable_by(|x, y| {
+        y.weight
+            .total_cmp(&x.weight)
+            .then_with(|| pair_rank(x).cmp(&pair_rank(y)))
+    });
+
+    let mut sets = DisjointSets::new(records.len());
+    let mut accepted = Vec::new();
+    let mut n_vetoed = 0;
+    for candidate in candidates {
+        let (root_a, root_b) = (sets.find(candidate.a), sets.find(candidate.b));
+        if root_a == root_b {
+            continue;
+        }
+        let vetoed = sets.members(root_a).any(|x| {
+            sets.members(root_b)
+                .any(|y| conflict(&records[x as usize], &records[y as usize]).is_some())
+        });
+        if vetoed {
+            n_vetoed += 1;
+            continue;
+        }
+        sets.union(root_a, root_b);
+        accepted.push(candidate);
+    }
+    let root_of = (0..records.len() as u32).map(|i| sets.find(i)).collect();
+    Clusters {
+        root_of,
+        accepted,
+        n_vetoed,
+    }
+}
+
+/// Union-find with union by size and path halving, plus each set's members
+/// as a circular linked list so a set can be walked without allocating.
+struct DisjointSets {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+    next: Vec<u32>,
+}
+
+impl DisjointSets {
+    fn new(n: usize) -> DisjointSets {
+        let ids: Vec<u32> = (0..n as u32).collect();
+        DisjointSets {
+            parent: ids.clone(),
+            size: vec![1; n],
+            next: ids,
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    /// Joins two roots.
+    fn union(&mut self, root_a: u32, root_b: u32) {
+        debug_assert!(root_a != root_b);
+        let (big, small) = if self.size[root_a as usize] >= self.size[root_b as usize] {
+            (root_a, root_b)
+        } else {
+            (root_b, root_a)
+        };
+        self.parent[small as usize] = big;
+        self.size[big as usize] += self.size[small as usize];
+        // Splicing two circular lists is swapping one successor of each.
+        self.next.swap(big as usize, small as usize);
+    }
+
+    /// The members of the set holding `x`.
+    fn members(&self, x: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut current = Some(x);
+        std::iter::from_fn(move || {
+            let member = current?;
+            let following = self.next[member as usize];
+            current = (following != x).then_some(following);
+            Some(member)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disjoint_sets_walk_members() {
+        let mut sets = DisjointSets::new(6);
+        sets.union(0, 1);
+        let root = sets.find(3);
+        sets.union(root, 4);
+        let (r0, r3) = (sets.find(0), sets.find(3));
+        sets.union(r0, r3);
+        let root = sets.find(4);
+        let mut members: Vec<u32> = sets.members(root).collect();
+        members.sort_unstable();
+        assert_eq!(members, [0, 1, 3, 4]);
+        assert_eq!(sets.members(5).collect::<Vec<_>>(), [5]);
+        let root = sets.find(1);
+        assert_eq!(sets.size[root as usize], 4);
+    }
+}

@@ -1,0 +1,286 @@
+//! Comparing two records field by field: each field falls to one level of
+//! the match model, and the levels, not the raw values, are what the
+//! weights, the explanations and the clustering rules use.
+
+use famgraph_model::{NhsNumber, PersonRecord, Postcode, Sex};
+
+use crate::model::{Levels, N_FIELDS, level};
+use crate::normalise::{FamilyName, GivenName};
+
+/// Jaro-Winkler similarity for the higher fuzzy name level.
+pub(crate) const JW_HIGH: f64 = 0.92;
+/// Jaro-Winkler similarity for the lower fuzzy name level.
+pub(crate) const JW_LOW: f64 = 0.85;
+/// Birth years further apart than this can never be one person (unless an
+/// NHS number says so): a father and son of the same name stay apart.
+pub(crate) const MAX_BIRTH_YEAR_GAP: i32 = 1;
+
+/// A record with every field normalised once, for fast comparison.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared<'a> {
+    /// Interned agency code: records of one agency are never one person.
+    pub agency: u32,
+    pub given: GivenName,
+    pub family: FamilyName,
+    /// Year, month, day.
+    pub dob: Option<(i32, u32, u32)>,
+    /// `None` for unknown (`U`).
+    pub sex: Option<Sex>,
+    pub postcode: Option<&'a Postcode>,
+    pub uprn: Option<u64>,
+    pub nhs_number: Option<NhsNumber>,
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(record: &'a PersonRecord, agency: u32) -> Prepared<'a> {
+        Prepared {
+            agency,
+            given: GivenName::new(&record.given_name),
+            family: FamilyName::new(&record.family_name),
+            dob: record.date_of_birth.map(famgraph_model::Date::ymd),
+            sex: (record.sex != Sex::U).then_some(record.sex),
+            postcode: record.postcode.as_ref(),
+            uprn: record.uprn,
+            nhs_number: record.nhs_number,
+        }
+    }
+}
+
+/// The level of every field for a pair. Symmetric: `levels(a, b) == levels(b, a)`.
+pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
+    let levels: Levels = [
+        given_level(&a.given, &b.given),
+        family_level(&a.family, &b.family),
+        dob_level(a.dob, b.dob),
+        both(a.sex, b.sex).map(|(x, y)| {
+            if x == y {
+                level::SEX_AGREE
+            } else {
+                level::SEX_DISAGREE
+            }
+        }),
+        both(a.postcode, b.postcode).map(|(x, y)| {
+            if x == y {
+                level::POSTCODE_EXACT
+            } else if x.sector() == y.sector() {
+                level::POSTCODE_SECTOR
+            } else {
+                level::POSTCODE_DISAGREE
+            }
+        }),
+        both(a.uprn, b.uprn).map(id_level),
+        both(a.nhs_number, b.nhs_number).map(id_level),
+    ];
+    debug_assert_eq!(levels.len(), N_FIELDS);
+    levels
+}
+
+/// Why two records can never be one person, whatever else agrees: the
+/// rules that stop a chain of links joining two different people through a
+/// weak middle record. Checked for every pair across two clusters before
+/// they merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Conflict {
+    /// Each agency holds one record per person.
+    SameAgency,
+    /// Two different valid NHS numbers.
+    NhsNumberDiffers,
+    /// Birth years more than a year apart: a father and son of one name at
+    /// one address.
+    BirthYearsApart,
+    /// Given names that no rule relates: twins agree on everything else,
+    /// and so would two siblings joined through a record holding only an
+    /// initial.
+    GivenNamesDiffer,
+}
+
+impl Conflict {
+    /// A stable label for explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            Conflict::SameAgency => "same_agency",
+            Conflict::NhsNumberDiffers => "nhs_number_differs",
+            Conflict::BirthYearsApart => "birth_years_apart",
+            Conflict::GivenNamesDiffer => "given_names_differ",
+        }
+    }
+}
+
+/// The conflict that keeps two records apart, if any. A shared NHS number
+/// overrides the date and name rules: it outweighs a mistyped year or a
+/// changed given name.
+pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
+    if a.agency == b.agency {
+        return Some(Conflict::SameAgency);
+    }
+    match both(a.nhs_number, b.nhs_number) {
+        Some((x, y)) if x == y => return None,
+        Some(_) => return Some(Conflict::NhsNumberDiffers),
+        None => {}
+    }
+    if let Some(((year_a, _, _), (year_b, _, _))) = both(a.dob, b.dob)
+        && (year_a - year_b).abs() > MAX_BIRTH_YEAR_GAP
+    {
+        return Some(Conflict::BirthYearsApart);
+    }
+    (given_level(&a.given, &b.given) == Some(level::GIVEN_DISAGREE))
+        .then_some(Conflict::GivenNamesDiffer)
+}
+
+fn both<T>(a: Option<T>, b: Option<T>) -> Option<(T, T)> {
+    a.zip(b)
+}
+
+fn id_level<T: PartialEq>((a, b): (T, T)) -> u8 {
+    if a == b {
+        level::ID_EXACT
+    } else {
+        level::ID_DISAGREE
+    }
+}
+
+/// Jaro-Winkler with the arguments in a fixed order, so the score cannot
+/// depend on which record came first.
+fn jaro_winkler(a: &str, b: &str) -> f64 {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    strsim::jaro_winkler(first, second)
+}
+
+fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    if a.first == b.first {
+        // Two identical initials say little more than one.
+        return Some(if a.is_initial() {
+            level::GIVEN_INITIAL
+        } else {
+            level::GIVEN_EXACT
+        });
+    }
+    if a.is_initial() || b.is_initial() {
+        let (initial, name) = if a.is_initial() { (a, b) } else { (b, a) };
+        let agrees = initial
+            .first
+            .bytes()
+            .next()
+            .is_some_and(|letter| name.initials().contains(&letter));
+        return Some(if agrees {
+            level::GIVEN_INITIAL
+        } else {
+            level::GIVEN_DISAGREE
+        });
+    }
+    if crate::nicknames::are_variants(a.groups, b.groups) {
+        return Some(level::GIVEN_NICKNAME);
+    }
+    let similarity = jaro_winkler(&a.first, &b.first);
+    Some(if similarity >= JW_HIGH {
+        level::GIVEN_JW_HIGH
+    } else if similarity >= JW_LOW {
+        level::GIVEN_JW_LOW
+    } else {
+        level::GIVEN_DISAGREE
+    })
+}
+
+fn family_level(a: &FamilyName, b: &FamilyName) -> Option<u8> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    if a.forms().any(|x| b.forms().any(|y| x == y)) {
+        return Some(level::FAMILY_EXACT);
+    }
+    let similarity = a
+        .forms()
+        .flat_map(|x| b.forms().map(move |y| jaro_winkler(x, y)))
+        .fold(0.0, f64::max);
+    Some(if similarity >= JW_HIGH {
+        level::FAMILY_JW_HIGH
+    } else if similarity >= JW_LOW {
+        level::FAMILY_JW_LOW
+    } else {
+        level::FAMILY_DISAGREE
+    })
+}
+
+fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) -> Option<u8> {
+    let ((year_a, month_a, day_a), (year_b, month_b, day_b)) = both(a, b)?;
+    Some(if (year_a, month_a, day_a) == (year_b, month_b, day_b) {
+        level::DOB_EXACT
+    } else if year_a == year_b && month_a == day_b && day_a == month_b {
+        level::DOB_SWAPPED
+    } else if (month_a, day_a) == (month_b, day_b) && (year_a - year_b).abs() == 1 {
+        level::DOB_YEAR_OFF
+    } else {
+        level::DOB_DISAGREE
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn given(a: &str, b: &str) -> Option<u8> {
+        let level = given_level(&GivenName::new(a), &GivenName::new(b));
+        assert_eq!(
+            level,
+            given_level(&GivenName::new(b), &GivenName::new(a)),
+            "{a} {b}"
+        );
+        level
+    }
+
+    fn family(a: &str, b: &str) -> Option<u8> {
+        let level = family_level(&FamilyName::new(a), &FamilyName::new(b));
+        assert_eq!(
+            level,
+            family_level(&FamilyName::new(b), &FamilyName::new(a)),
+            "{a} {b}"
+        );
+        level
+    }
+
+    #[test]
+    fn given_name_levels() {
+        assert_eq!(given("John", "john"), Some(level::GIVEN_EXACT));
+        assert_eq!(given("Bill", "William"), Some(level::GIVEN_NICKNAME));
+        assert_eq!(given("Beth", "Elizabeth"), Some(level::GIVEN_NICKNAME));
+        assert_eq!(given("Jonathon", "Jonathan"), Some(level::GIVEN_JW_HIGH));
+        assert_eq!(given("J", "John"), Some(level::GIVEN_INITIAL));
+        assert_eq!(given("W.", "Bill"), Some(level::GIVEN_INITIAL));
+        assert_eq!(given("J", "J"), Some(level::GIVEN_INITIAL));
+        assert_eq!(given("K", "John"), Some(level::GIVEN_DISAGREE));
+        assert_eq!(given("Jack", "Jane"), Some(level::GIVEN_DISAGREE));
+        assert_eq!(given("", "Jane"), None);
+    }
+
+    #[test]
+    fn family_name_levels() {
+        assert_eq!(family("Smith-Jones", "Jones"), Some(level::FAMILY_EXACT));
+        assert_eq!(family("O'Brien", "OBrien"), Some(level::FAMILY_EXACT));
+        assert_eq!(family("Thompson", "Thomson"), Some(level::FAMILY_JW_HIGH));
+        assert_eq!(family("Smith", "Patel"), Some(level::FAMILY_DISAGREE));
+    }
+
+    #[test]
+    fn dob_levels() {
+        assert_eq!(
+            dob_level(Some((1980, 3, 4)), Some((1980, 3, 4))),
+            Some(level::DOB_EXACT)
+        );
+        assert_eq!(
+            dob_level(Some((1980, 3, 4)), Some((1980, 4, 3))),
+            Some(level::DOB_SWAPPED)
+        );
+        assert_eq!(
+            dob_level(Some((1980, 3, 4)), Some((1981, 3, 4))),
+            Some(level::DOB_YEAR_OFF)
+        );
+        assert_eq!(
+            dob_level(Some((1980, 3, 4)), Some((1982, 3, 4))),
+            Some(level::DOB_DISAGREE)
+        );
+        assert_eq!(dob_level(None, Some((1982, 3, 4))), None);
+    }
+}

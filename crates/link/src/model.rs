@@ -1,0 +1,324 @@
+//! The match model as data: for every compared field, ordered comparison
+//! levels, each with an m probability (of seeing that level when the two
+//! records are the same person) and a u probability (when they are not).
+//!
+//! A level's weight is log2(m/u), so the weight of a pair is the log2 Bayes
+//! factor of all its evidence, and the explanation of a link is the list of
+//! levels it hit. A field missing on either side falls to the null level,
+//! which weighs nothing. The levels and their order are fixed by the
+//! comparators in `compare`; the probabilities are plain numbers, so a
+//! later step can estimate them by expectation maximisation and adjust
+//! name levels for how common each name is.
+
+/// A field the comparators look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    GivenName,
+    FamilyName,
+    DateOfBirth,
+    Sex,
+    Postcode,
+    Uprn,
+    NhsNumber,
+}
+
+/// The number of compared fields.
+pub const N_FIELDS: usize = 7;
+
+/// The label of the level a missing value falls to; it weighs nothing.
+pub const NULL_LEVEL: &str = "null";
+
+impl Field {
+    /// Every field, in the order comparisons are summed and explained.
+    pub const ALL: [Field; N_FIELDS] = [
+        Field::GivenName,
+        Field::FamilyName,
+        Field::DateOfBirth,
+        Field::Sex,
+        Field::Postcode,
+        Field::Uprn,
+        Field::NhsNumber,
+    ];
+
+    /// The field's name as in `people.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::GivenName => "given_name",
+            Field::FamilyName => "family_name",
+            Field::DateOfBirth => "date_of_birth",
+            Field::Sex => "sex",
+            Field::Postcode => "postcode",
+            Field::Uprn => "uprn",
+            Field::NhsNumber => "nhs_number",
+        }
+    }
+
+    /// The field's non-null levels, most similar first. The comparators
+    /// return indices into this list (see `level`).
+    pub fn level_labels(self) -> &'static [&'static str] {
+        match self {
+            Field::GivenName => &[
+                "exact",
+                "nickname",
+                "jaro_winkler>=0.92",
+                "jaro_winkler>=0.85",
+                "initial",
+                "disagree",
+            ],
+            Field::FamilyName => &[
+                "exact",
+                "jaro_winkler>=0.92",
+                "jaro_winkler>=0.85",
+                "disagree",
+            ],
+            Field::DateOfBirth => &["exact", "day_month_swapped", "year_off_by_one", "disagree"],
+            Field::Sex => &["agree", "disagree"],
+            Field::Postcode => &["exact", "sector", "disagree"],
+            Field::Uprn | Field::NhsNumber => &["exact", "disagree"],
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Level indices into `Field::level_labels`, named for the comparators.
+pub(crate) mod level {
+    pub const GIVEN_EXACT: u8 = 0;
+    pub const GIVEN_NICKNAME: u8 = 1;
+    pub const GIVEN_JW_HIGH: u8 = 2;
+    pub const GIVEN_JW_LOW: u8 = 3;
+    pub const GIVEN_INITIAL: u8 = 4;
+    pub const GIVEN_DISAGREE: u8 = 5;
+
+    pub const FAMILY_EXACT: u8 = 0;
+    pub const FAMILY_JW_HIGH: u8 = 1;
+    pub const FAMILY_JW_LOW: u8 = 2;
+    pub const FAMILY_DISAGREE: u8 = 3;
+
+    pub const DOB_EXACT: u8 = 0;
+    pub const DOB_SWAPPED: u8 = 1;
+    pub const DOB_YEAR_OFF: u8 = 2;
+    pub const DOB_DISAGREE: u8 = 3;
+
+    pub const SEX_AGREE: u8 = 0;
+    pub const SEX_DISAGREE: u8 = 1;
+
+    pub const POSTCODE_EXACT: u8 = 0;
+    pub const POSTCODE_SECTOR: u8 = 1;
+    pub const POSTCODE_DISAGREE: u8 = 2;
+
+    /// Shared by UPRN and NHS number.
+    pub const ID_EXACT: u8 = 0;
+    pub const ID_DISAGREE: u8 = 1;
+}
+
+/// The level each field fell to for one pair; `None` is the null level.
+pub(crate) type Levels = [Option<u8>; N_FIELDS];
+
+/// One comparison level and its probabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonLevel {
+    pub label: &'static str,
+    /// P(level | same person).
+    pub m: f64,
+    /// P(level | different people).
+    pub u: f64,
+}
+
+/// Probabilities are clamped to this floor so a zero never makes an
+/// infinite weight.
+const MIN_PROBABILITY: f64 = 1e-12;
+
+impl ComparisonLevel {
+    /// log2(m/u): positive is evidence for a match, negative against.
+    pub fn weight(&self) -> f64 {
+        (self.m.max(MIN_PROBABILITY) / self.u.max(MIN_PROBABILITY)).log2()
+    }
+}
+
+/// The levels of one field, in the order of `Field::level_labels`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldModel {
+    pub field: Field,
+    pub levels: Vec<ComparisonLevel>,
+}
+
+/// The whole model: one `FieldModel` per field.
+///
+/// The default probabilities are hand-set starting values, chosen as they
+/// would be among candidate pairs (records that share a blocking key), not
+/// among all pairs: there, sharing a postcode or a surname is common for
+/// different people, because households share both. So address agreement
+/// weighs a few bits, and disagreement little, since people move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchModel {
+    pub fields: Vec<FieldModel>,
+}
+
+impl Default for MatchModel {
+    fn default() -> Self {
+        let field = |field: Field, probabilities: &[(f64, f64)]| {
+            debug_assert_eq!(probabilities.len(), field.level_labels().len());
+            FieldModel {
+                field,
+                levels: field
+                    .level_labels()
+                    .iter()
+                    .zip(probabilities)
+                    .map(|(label, &(m, u))| ComparisonLevel { label, m, u })
+                    .collect(),
+            }
+        };
+        MatchModel {
+            fields: vec![
+                // Given names are misspelt, shortened and abbreviated, but
+                // seldom replaced: a wholly different given name is strong
+                // evidence of a sibling, a twin or a stranger.
+                field(
+                    Field::GivenName,
+                    &[
+                        (0.86, 0.0135),
+                        (0.04, 0.0025),
+                        (0.04, 0.0025),
+                        (0.02, 0.01),
+                        (0.035, 0.004),
+                        (0.005, 0.968),
+                    ],
+                ),
+                // Family names change on marriage, separation or a
+                // step-parent's name, so disagreement weighs less.
+                field(
+                    Field::FamilyName,
+                    &[(0.88, 0.02), (0.03, 0.003), (0.01, 0.005), (0.08, 0.972)],
+                ),
+                field(
+                    Field::DateOfBirth,
+                    &[(0.9, 0.004), (0.02, 0.0002), (0.02, 0.0006), (0.06, 0.9952)],
+                ),
+                field(Field::Sex, &[(0.98, 0.5), (0.02, 0.5)]),
+                // People move: a different postcode or UPRN is weak evidence.
+                field(Field::Postcode, &[(0.65, 0.08), (0.1, 0.07), (0.25, 0.85)]),
+                field(Field::Uprn, &[(0.6, 0.1), (0.4, 0.9)]),
+                // A validated NHS number is near-conclusive either way.
+                field(Field::NhsNumber, &[(0.99, 0.000_01), (0.01, 0.999_99)]),
+            ],
+        }
+    }
+}
+
+/// The model's weights in a flat table, looked up once per field per pair.
+#[derive(Debug, Clone)]
+pub(crate) struct Weights {
+    table: [[f64; MAX_LEVELS]; N_FIELDS],
+}
+
+/// The most levels any field has.
+const MAX_LEVELS: usize = 6;
+
+impl Weights {
+    /// Reads each field's weights by label, so a model whose levels are
+    /// listed in another order still works; a level the model lacks weighs
+    /// nothing.
+    pub(crate) fn new(model: &MatchModel) -> Weights {
+        let mut table = [[0.0; MAX_LEVELS]; N_FIELDS];
+        for field in Field::ALL {
+            debug_assert!(field.level_labels().len() <= MAX_LEVELS);
+            let Some(field_model) = model.fields.iter().find(|f| f.field == field) else {
+                continue;
+            };
+            for (level_idx, label) in field.level_labels().iter().enumerate() {
+                if let Some(level) = field_model.levels.iter().find(|l| l.label == *label) {
+                    table[field.index()][level_idx] = level.weight();
+                }
+            }
+        }
+        Weights { table }
+    }
+
+    /// The weight of one field's level; the null level weighs nothing.
+    pub(crate) fn of(&self, field: Field, level: Option<u8>) -> f64 {
+        level.map_or(0.0, |level| {
+            self.table[field.index()]
+                .get(usize::from(level))
+                .copied()
+                .unwrap_or(0.0)
+        })
+    }
+
+    /// The pair's total weight: the sum over fields, in field order.
+    pub(crate) fn total(&self, levels: &Levels) -> f64 {
+        Field::ALL
+            .iter()
+            .zip(levels)
+            .map(|(field, level)| self.of(*field, *level))
+            .sum()
+    }
+}
+
+/// The label of one field's level, `"null"` for a missing value.
+pub(crate) fn label(field: Field, level: Option<u8>) -> &'static str {
+    level
+        .and_then(|level| field.level_labels().get(usize::from(level)).copied())
+        .unwrap_or(NULL_LEVEL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_indices_match_labels() {
+        let check = |field: Field, idx: u8, expected: &str| {
+            assert_eq!(label(field, Some(idx)), expected, "{field:?}");
+        };
+        check(Field::GivenName, level::GIVEN_EXACT, "exact");
+        check(Field::GivenName, level::GIVEN_NICKNAME, "nickname");
+        check(Field::GivenName, level::GIVEN_JW_HIGH, "jaro_winkler>=0.92");
+        check(Field::GivenName, level::GIVEN_JW_LOW, "jaro_winkler>=0.85");
+        check(Field::GivenName, level::GIVEN_INITIAL, "initial");
+        check(Field::GivenName, level::GIVEN_DISAGREE, "disagree");
+        check(Field::FamilyName, level::FAMILY_EXACT, "exact");
+        check(
+            Field::FamilyName,
+            level::FAMILY_JW_HIGH,
+            "jaro_winkler>=0.92",
+        );
+        check(
+            Field::FamilyName,
+            level::FAMILY_JW_LOW,
+            "jaro_winkler>=0.85",
+        );
+        check(Field::FamilyName, level::FAMILY_DISAGREE, "disagree");
+        check(Field::DateOfBirth, level::DOB_EXACT, "exact");
+        check(Field::DateOfBirth, level::DOB_SWAPPED, "day_month_swapped");
+        check(Field::DateOfBirth, level::DOB_YEAR_OFF, "year_off_by_one");
+        check(Field::DateOfBirth, level::DOB_DISAGREE, "disagree");
+        check(Field::Sex, level::SEX_AGREE, "agree");
+        check(Field::Sex, level::SEX_DISAGREE, "disagree");
+        check(Field::Postcode, level::POSTCODE_EXACT, "exact");
+        check(Field::Postcode, level::POSTCODE_SECTOR, "sector");
+        check(Field::Postcode, level::POSTCODE_DISAGREE, "disagree");
+        check(Field::Uprn, level::ID_EXACT, "exact");
+        check(Field::NhsNumber, level::ID_DISAGREE, "disagree");
+        assert_eq!(label(Field::Sex, None), NULL_LEVEL);
+    }
+
+    #[test]
+    fn default_model_is_complete_and_ordered() {
+        let model = MatchModel::default();
+        assert_eq!(model.fields.len(), N_FIELDS);
+        let weights = Weights::new(&model);
+        for (field, field_model) in Field::ALL.iter().zip(&model.fields) {
+            assert_eq!(field_model.field, *field);
+            let labels: Vec<&str> = field_model.levels.iter().map(|l| l.label).collect();
+            assert_eq!(labels, field.level_labels());
+            // The most similar level is evidence for a match, the last against.
+            let n_levels = labels.len() as u8;
+            assert!(weights.of(*field, Some(0)) > 0.0, "{field:?}");
+            assert!(weights.of(*field, Some(n_levels - 1)) < 0.0, "{field:?}");
+            assert!(weights.of(*field, None).abs() < f64::EPSILON);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Name normalising for comparison and blocking: lower case ASCII letters,
+//! accents folded, apostrophes dropped ("O'Brien" is "obrien"), other
+//! punctuation and spaces splitting a name into parts; and a Soundex code
+//! so "Smith" and "Smyth" block together.
+
+/// Folds a name into lower-case ASCII tokens. Apostrophes join (so "O'Neil"
+/// and "Oneil" agree); hyphens, dots, spaces and other punctuation split.
+/// Letters with no ASCII form are dropped, as are digits.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() {
+            current.push(c);
+        } else if let Some(folded) = fold_accent(c) {
+            current.push_str(folded);
+        } else if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`') {
+            // Joined, not split: O'Brien is one name.
+        } else if !current.is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
+}
+
+/// The ASCII letters for an accented lower-case Latin letter.
+fn fold_accent(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ğ' | 'ģ' => "g",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' => "i",
+        'ķ' => "k",
+        'ł' | 'ľ' | 'ĺ' | 'ļ' => "l",
+        'ñ' | 'ń' | 'ň' | 'ņ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' | 'ŕ' => "r",
+        'ś' | 'š' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
+/// Surname particles that are not a surname on their own: "Van Dyke" must
+/// not agree with "Van Persie" on "van". Parts shorter than
+/// `MIN_SURNAME_PART_LEN` are dropped for the same reason ("de", "la").
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "del", "della", "des", "dos", "das", "mac", "bin", "ibn",
+];
+
+/// The shortest part of a multi-part surname that can match on its own.
+const MIN_SURNAME_PART_LEN: usize = 3;
+
+/// A family name ready for comparison.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FamilyName {
+    /// All tokens run together: "Mac Donald" and "Macdonald" agree.
+    pub full: String,
+    /// The separate parts of a hyphenated or multi-word surname, when there
+    /// is more than one; "Smith-Jones" agrees with "Jones".
+    pub parts: Vec<String>,
+}
+
+impl FamilyName {
+    pub(crate) fn new(text: &str) -> FamilyName {
+        let tokens = tokens(text);
+        let full = tokens.concat();
+        let parts = if tokens.len() > 1 {
+            tokens
+                .into_iter()
+                .filter(|t| t.len() >= MIN_SURNAME_PART_LEN && !PARTICLES.contains(&t.as_str()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        FamilyName { full, parts }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.full.is_empty()
+    }
+
+    /// The whole name, then its parts.
+    pub(crate) fn forms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.full.as_str()).chain(self.parts.iter().map(String::as_str))
+    }
+}
+
+/// A given name ready for comparison: the first token decides, since a
+/// middle name is often left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct GivenName {
+    pub first: String,
+    /// The nickname groups of `first` (see `nicknames`).
+    pub groups: &'static [u16],
+}
+
+impl GivenName {
+    pub(crate) fn new(text: &str) -> GivenName {
+        let first = tokens(text).into_iter().next().unwrap_or_default();
+        let groups = crate::nicknames::groups_of(&first);
+        GivenName { first, groups }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// A single letter: "J" for John.
+    pub(crate) fn is_initial(&self) -> bool {
+        self.first.len() == 1
+    }
+
+    /// The first letter, and those of the name's formal forms ("w" for
+    /// "bill"), so an initial or a block on it finds the formal name too.
+    pub(crate) fn initials(&self) -> Vec<u8> {
+        let mut initials: Vec<u8> = self.first.bytes().take(1).collect();
+        for group in self.groups {
+            if let Some(initial) = crate::nicknames::formal_name(*group).bytes().next()
+                && !initials.contains(&initial)
+            {
+                initials.push(initial);
+            }
+        }
+        initials
+    }
+
+    /// The name and its formal forms: "bill" gives "bill" and "william".
+    pub(crate) fn forms(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.first.as_str()).chain(
+            self.groups
+                .iter()
+                .map(|g| crate::nicknames::formal_name(*g)),
+        )
+    }
+}
+
+/// American Soundex: the first letter and three digits ("Robert" is
+/// R163), or `None` for a name with no letters. The input is a normalised
+/// token (lower-case ASCII).
+pub(crate) fn soundex(name: &str) -> Option<[u8; 4]> {
+    let mut letters = name.bytes().filter(u8::is_ascii_lowercase);
+    let first = letters.next()?;
+    let mut code = [first.to_ascii_uppercase(), b'0', b'0', b'0'];
+    let mut len = 1;
+    let mut previous = soundex_digit(first);
+    for letter in letters {
+        if len == code.len() {
+            break;
+        }
+        let digit = soundex_digit(letter);
+        match letter {
+            // H and W do not separate letters with the same code.
+            b'h' | b'w' => continue,
+            _ => {}
+        }
+        if digit != 0 && digit != previous {
+            code[len] = digit;
+            len += 1;
+        }
+        previous = digit;
+    }
+    Some(code)
+}
+
+/// A letter's Soundex digit as an ASCII byte, or 0 for vowels and Y.
+fn soundex_digit(letter: u8) -> u8 {
+    match letter {
+        b'b' | b'f' | b'p' | b'v' => b'1',
+        b'c' | b'g' | b'j' | b'k' | b'q' | b's' | b'x' | b'z' => b'2',
+        b'd' | b't' => b'3',
+        b'l' => b'4',
+        b'm' | b'n' => b'5',
+        b'r' => b'6',
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_fold_and_split() {
+        assert_eq!(tokens("O'Brien"), ["obrien"]);
+        assert_eq!(tokens("  Smith-Jones "), ["smith", "jones"]);
+        assert_eq!(tokens("Zoë Łucja"), ["zoe", "lucja"]);
+        assert_eq!(tokens("J.P."), ["j", "p"]);
+        assert_eq!(tokens("Müller"), ["muller"]);
+        assert!(tokens("--").is_empty());
+    }
+
+    #[test]
+    fn family_names_keep_meaningful_parts() {
+        let name = FamilyName::new("Smith-Jones");
+        assert_eq!(name.full, "smithjones");
+        assert_eq!(name.parts, ["smith", "jones"]);
+        assert_eq!(FamilyName::new("Van Der Berg").parts, ["berg"]);
+        assert_eq!(
+            FamilyName::new("Mac Donald").full,
+            FamilyName::new("MacDonald").full
+        );
+        assert!(FamilyName::new("Smith").parts.is_empty());
+    }
+
+    #[test]
+    fn given_names_know_initials_and_forms() {
+        let bill = GivenName::new("Bill");
+        assert_eq!(bill.initials(), b"bw");
+        assert_eq!(bill.forms().collect::<Vec<_>>(), ["bill", "william"]);
+        assert!(GivenName::new("J.").is_initial());
+        assert_eq!(GivenName::new("John Paul").first, "john");
+    }
+
+    #[test]
+    fn soundex_codes() {
+        for (name, code) in [
+            ("robert", b"R163"),
+            ("rupert", b"R163"),
+            ("ashcraft", b"A261"),
+            ("tymczak", b"T522"),
+            ("pfister", b"P236"),
+            ("smith", b"S530"),
+            ("smyth", b"S530"),
+            ("lee", b"L000"),
+        ] {
+            assert_eq!(soundex(name).as_ref(), Some(code), "{name}");
+        }
+        assert_eq!(soundex(""), None);
+    }
+}

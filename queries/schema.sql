@@ -1,0 +1,92 @@
+-- The database a load writes: the validated bundle, the load report, and
+-- the linked and analysed results for analysts. Rebuilt whole on each load.
+CREATE TABLE meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL);
+
+CREATE TABLE agencies (
+    agency VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    sector VARCHAR NOT NULL,
+    extracted_on DATE NOT NULL
+);
+
+CREATE TABLE services (
+    agency VARCHAR NOT NULL,
+    service VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    need VARCHAR NOT NULL,
+    offending BOOLEAN NOT NULL,
+    keyworker BOOLEAN NOT NULL,
+    unit_cost_gbp DOUBLE,
+    cost_basis VARCHAR
+);
+
+CREATE TABLE person_records (
+    agency VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    given_name VARCHAR NOT NULL,
+    family_name VARCHAR NOT NULL,
+    date_of_birth DATE,
+    sex VARCHAR NOT NULL,
+    address VARCHAR,
+    postcode VARCHAR,
+    uprn UBIGINT,
+    nhs_number VARCHAR
+);
+
+CREATE TABLE relationships (
+    agency VARCHAR NOT NULL,
+    from_record VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    to_record VARCHAR NOT NULL,
+    start_date DATE,
+    end_date DATE
+);
+
+CREATE TABLE involvements (
+    agency VARCHAR NOT NULL,
+    involvement_id VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    service VARCHAR NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    role VARCHAR NOT NULL
+);
+
+CREATE TABLE load_files (
+    file VARCHAR NOT NULL,
+    "read" UBIGINT NOT NULL,
+    accepted UBIGINT NOT NULL,
+    rejected UBIGINT NOT NULL,
+    warnings UBIGINT NOT NULL
+);
+
+CREATE TABLE load_issues (
+    severity VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line UBIGINT NOT NULL,
+    column_name VARCHAR,
+    reason VARCHAR NOT NULL
+);
+
+-- Which person each record was linked to.
+CREATE TABLE people (
+    person_id VARCHAR NOT NULL,
+    agency VARCHAR NOT NULL,
+    record_id VARCHAR NOT NULL,
+    link_confidence DOUBLE NOT NULL
+);
+
+CREATE TABLE families (
+    family_id VARCHAR NOT NULL,
+    person_id VARCHAR NOT NULL
+);
+
+CREATE TABLE shortlist (
+    rank UBIGINT NOT NULL,
+    family_id VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    needs VARCHAR NOT NULL,
+    agencies VARCHAR NOT NULL,
+    n_members UBIGINT NOT NULL,
+    reasons VARCHAR NOT NULL
+);

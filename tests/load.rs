@@ -1,0 +1,152 @@
+//! `famgraph load`: every row accounted for, rejects where the contract says,
+//! bad files stopping the load with exit status 2.
+
+use std::collections::BTreeSet;
+
+use crate::util::{TempDir, famgraph, famgraph_ok, read_csv, synth};
+
+fn report(bundle: &std::path::Path, db: &std::path::Path) -> serde_json::Value {
+    let out = famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap(), "--format", "json"]);
+    serde_json::from_str(&out).unwrap()
+}
+
+fn assert_counts_add_up(report: &serde_json::Value) {
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5, "{report}");
+    let mut rejects = 0;
+    let mut warnings = 0;
+    for f in files {
+        let read = f["read"].as_u64().unwrap();
+        assert_eq!(read, f["accepted"].as_u64().unwrap() + f["rejected"].as_u64().unwrap(), "{f}");
+        rejects += f["rejected"].as_u64().unwrap();
+        warnings += f["warnings"].as_u64().unwrap();
+    }
+    assert_eq!(rejects, report["rejects"].as_array().unwrap().len() as u64);
+    assert_eq!(warnings, report["warnings"].as_array().unwrap().len() as u64);
+}
+
+#[test]
+fn injected_bad_rows_are_rejected_where_the_generator_put_them() {
+    let dir = TempDir::new("bad-rows");
+    let (bundle, truth) = synth(&dir, 40, 7, 12);
+    let report = report(&bundle, &dir.join("db.duckdb"));
+    assert_counts_add_up(&report);
+    let found: BTreeSet<(String, u64, String)> = report["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["file"].as_str().unwrap().to_owned(), r["line"].as_u64().unwrap(), r["column"].as_str().unwrap_or("").to_owned()))
+        .collect();
+    let expected: BTreeSet<(String, u64, String)> = read_csv(&truth.join("expected_rejects.csv"))
+        .into_iter()
+        .map(|r| (r["file"].clone(), r["line"].parse().unwrap(), r["column"].clone()))
+        .collect();
+    assert_eq!(expected.len(), 12);
+    assert_eq!(found, expected);
+    assert!(dir.join("db.duckdb").is_file());
+}
+
+#[test]
+fn a_clean_bundle_loads_whole_and_warns_about_repairs() {
+    let dir = TempDir::new("clean");
+    let (bundle, _) = synth(&dir, 30, 3, 0);
+    let report = report(&bundle, &dir.join("db.duckdb"));
+    assert_counts_add_up(&report);
+    assert_eq!(report["rejects"].as_array().unwrap().len(), 0, "{report}");
+    // Reasons never quote personal data: no digits of a date or NHS number.
+    for w in report["warnings"].as_array().unwrap() {
+        let reason = w["reason"].as_str().unwrap();
+        assert!(!reason.chars().any(|c| c.is_ascii_digit()) || reason.contains("12 digits"), "{reason}");
+    }
+}
+
+#[test]
+fn unreadable_rows_and_unknown_columns_are_accounted_for() {
+    let dir = TempDir::new("unreadable");
+    let (bundle, _) = synth(&dir, 20, 5, 0);
+    let people = bundle.join("people.csv");
+    let mut text = std::fs::read_to_string(&people).unwrap();
+    let header_fields = text.lines().next().unwrap().split(',').count();
+    let lines_before = text.lines().count() as u64;
+    // A row with too many fields, then a quoted field holding a line break.
+    text.push_str(&"x,".repeat(header_fields + 2));
+    text.push('\n');
+    let mut fields = vec!["police".to_owned(), "Q1".into(), "\"Ann\nMarie\"".into(), "Smith".into()];
+    fields.resize(header_fields, String::new());
+    text.push_str(&fields.join(","));
+    text.push('\n');
+    std::fs::write(&people, text).unwrap();
+    let report = report(&bundle, &dir.join("db.duckdb"));
+    assert_counts_add_up(&report);
+    let rejects: Vec<&serde_json::Value> =
+        report["rejects"].as_array().unwrap().iter().filter(|r| r["file"] == "people.csv").collect();
+    assert_eq!(rejects.len(), 1, "{report}");
+    assert_eq!(rejects[0]["line"].as_u64().unwrap(), lines_before + 1);
+    assert!(rejects[0]["reason"].as_str().unwrap().starts_with("unreadable row"));
+}
+
+#[test]
+fn a_missing_file_or_column_stops_the_load_with_status_2() {
+    let dir = TempDir::new("missing");
+    let (bundle, _) = synth(&dir, 10, 1, 0);
+    let db = dir.join("db.duckdb");
+    let args = ["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()];
+
+    let services = bundle.join("services.csv");
+    let text = std::fs::read_to_string(&services).unwrap();
+    let renamed = text.replacen("need", "needs", 1);
+    std::fs::write(&services, renamed).unwrap();
+    let out = famgraph(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("services.csv: missing required column `need`"), "{stderr}");
+    assert!(!db.exists(), "a failed load must not leave a database");
+
+    std::fs::write(&services, text).unwrap();
+    std::fs::remove_file(bundle.join("involvements.csv")).unwrap();
+    let out = famgraph(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing required file `involvements.csv`"));
+}
+
+#[test]
+fn a_failed_load_leaves_the_previous_database_in_place() {
+    let dir = TempDir::new("keep-previous");
+    let (bundle, _) = synth(&dir, 10, 2, 0);
+    let db = dir.join("db.duckdb");
+    report(&bundle, &db);
+    let before = std::fs::read(&db).unwrap();
+    std::fs::remove_file(bundle.join("agencies.csv")).unwrap();
+    let out = famgraph(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    famgraph_ok(&["shortlist", "--db", db.to_str().unwrap(), "--limit", "3"]);
+}
+
+#[test]
+fn parquet_bundles_load_like_csv_ones() {
+    let dir = TempDir::new("parquet");
+    let (bundle, _) = synth(&dir, 30, 11, 6);
+    let csv_report = report(&bundle, &dir.join("csv.duckdb"));
+    let parquet = dir.join("parquet");
+    std::fs::create_dir_all(&parquet).unwrap();
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    for stem in ["agencies", "services", "people", "relationships", "involvements"] {
+        let from = bundle.join(format!("{stem}.csv"));
+        let to = parquet.join(format!("{stem}.parquet"));
+        conn.execute_batch(&format!(
+            "COPY (SELECT * FROM read_csv('{}', header = true, all_varchar = true)) TO '{}' (FORMAT parquet)",
+            from.display(),
+            to.display()
+        ))
+        .unwrap();
+    }
+    let parquet_report = report(&parquet, &dir.join("parquet.duckdb"));
+    assert_counts_add_up(&parquet_report);
+    let counts = |r: &serde_json::Value| -> Vec<(u64, u64, u64)> {
+        r["files"].as_array().unwrap().iter().map(|f| (f["read"].as_u64().unwrap(), f["accepted"].as_u64().unwrap(), f["rejected"].as_u64().unwrap())).collect()
+    };
+    assert_eq!(counts(&csv_report), counts(&parquet_report));
+    let lines = |r: &serde_json::Value| -> Vec<u64> { r["rejects"].as_array().unwrap().iter().map(|x| x["line"].as_u64().unwrap()).collect() };
+    assert_eq!(lines(&csv_report), lines(&parquet_report));
+}

@@ -1,0 +1,75 @@
+//! The planted stand-out families rank at the top of the shortlist.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use crate::util::{TempDir, famgraph_ok, read_csv, sample_bundle, sample_truth, synth};
+
+/// How far below the number of planted families the last one may rank.
+const RANK_SLACK: usize = 2;
+
+/// Each planted stand-out family's best rank on famgraph's shortlist.
+fn standout_ranks(dir: &TempDir, bundle: &Path, truth: &Path) -> BTreeMap<String, Option<usize>> {
+    let out = dir.join("export");
+    famgraph_ok(&["export", "--data", bundle.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let person_of_record: HashMap<(String, String), String> = read_csv(&out.join("people.csv"))
+        .into_iter()
+        .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
+        .collect();
+    let family_of_person: HashMap<String, String> =
+        read_csv(&out.join("families.csv")).into_iter().map(|r| (r["person_id"].clone(), r["family_id"].clone())).collect();
+    let rank_of_family: HashMap<String, usize> =
+        read_csv(&out.join("shortlist.csv")).into_iter().map(|r| (r["family_id"].clone(), r["rank"].parse().unwrap())).collect();
+    let true_family_of_person: HashMap<String, String> =
+        read_csv(&truth.join("persons.csv")).into_iter().map(|r| (r["person_id"].clone(), r["family_id"].clone())).collect();
+    let standouts: Vec<String> =
+        read_csv(&truth.join("families.csv")).into_iter().filter(|r| r["standout"] == "true").map(|r| r["family_id"].clone()).collect();
+    let mut best: BTreeMap<String, Option<usize>> = standouts.iter().map(|f| (f.clone(), None)).collect();
+    for r in read_csv(&truth.join("records.csv")) {
+        let true_family = &true_family_of_person[&r["person_id"]];
+        let Some(slot) = best.get_mut(true_family) else { continue };
+        let person = &person_of_record[&(r["agency"].clone(), r["record_id"].clone())];
+        if let Some(&rank) = rank_of_family.get(&family_of_person[person]) {
+            *slot = Some(slot.map_or(rank, |b: usize| b.min(rank)));
+        }
+    }
+    best
+}
+
+fn assert_standouts_on_top(name: &str, ranks: &BTreeMap<String, Option<usize>>) {
+    println!("{name}: planted stand-out families and their ranks: {ranks:?}");
+    assert!(ranks.len() >= 5, "too few planted families: {ranks:?}");
+    let limit = ranks.len() + RANK_SLACK;
+    for (family, rank) in ranks {
+        assert!(rank.is_some_and(|r| r <= limit), "{name}: planted family {family} ranks {rank:?}, not in the top {limit}");
+    }
+}
+
+#[test]
+fn planted_families_top_the_sample_shortlist() {
+    let dir = TempDir::new("shortlist-sample");
+    let ranks = standout_ranks(&dir, &sample_bundle(), &sample_truth());
+    assert_standouts_on_top("sample-data", &ranks);
+}
+
+#[test]
+fn planted_families_top_another_bundle() {
+    let dir = TempDir::new("shortlist-seed");
+    let (bundle, truth) = synth(&dir, 600, 4242, 0);
+    assert_standouts_on_top("seed 4242", &standout_ranks(&dir, &bundle, &truth));
+}
+
+#[test]
+fn the_cli_shortlist_is_ranked_and_explained() {
+    let out = famgraph_ok(&["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "10", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let families = doc["families"].as_array().unwrap();
+    assert_eq!(families.len(), 10);
+    for (i, f) in families.iter().enumerate() {
+        assert_eq!(f["rank"].as_u64().unwrap(), i as u64 + 1);
+        let reasons: f64 = f["reasons"].as_array().unwrap().iter().map(|r| r["points"].as_f64().unwrap()).sum();
+        assert!((reasons - f["score"].as_f64().unwrap()).abs() < 1e-9, "score is the sum of its reasons: {f}");
+    }
+    let table = famgraph_ok(&["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "3"]);
+    assert_eq!(table.lines().count(), 4, "{table}");
+}

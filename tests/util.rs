@@ -1,0 +1,160 @@
+//! Running the binary, making bundles and starting servers for tests.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_famgraph");
+
+pub fn sample_bundle() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/bundle")
+}
+
+pub fn sample_truth() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/truth")
+}
+
+/// A fresh, empty folder for one test, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let path = std::env::temp_dir().join(format!("famgraph-test-{}-{name}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn famgraph(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().unwrap()
+}
+
+/// Runs famgraph and insists on success, returning stdout.
+pub fn famgraph_ok(args: &[&str]) -> String {
+    let out = famgraph(args);
+    assert!(
+        out.status.success(),
+        "famgraph {args:?} failed with {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Generates a bundle with the project's own generator; returns (bundle, truth).
+pub fn synth(dir: &TempDir, families: usize, seed: u64, bad_rows: usize) -> (PathBuf, PathBuf) {
+    let bundle = dir.join("bundle");
+    let truth = dir.join("truth");
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        &families.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--bad-rows",
+        &bad_rows.to_string(),
+        "--out",
+        bundle.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    (bundle, truth)
+}
+
+/// Reads a CSV file written by famgraph or its generator into header-keyed rows.
+pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let mut stmt = conn.prepare("SELECT * FROM read_csv(?, header = true, all_varchar = true)").unwrap();
+    let mut rows = stmt.query([path.to_str().unwrap()]).unwrap();
+    let mut out = Vec::new();
+    let mut names: Option<Vec<String>> = None;
+    while let Some(row) = rows.next().unwrap() {
+        let stmt_ref = row.as_ref();
+        let names = names.get_or_insert_with(|| stmt_ref.column_names().into_iter().map(String::from).collect());
+        out.push(
+            names.iter().enumerate().map(|(i, n)| (n.clone(), row.get::<_, Option<String>>(i).unwrap().unwrap_or_default())).collect(),
+        );
+    }
+    out
+}
+
+/// A `famgraph serve` process on a free loopback port, stopped on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+impl Server {
+    /// Starts `famgraph serve` with `args` and waits until it listens.
+    pub fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let (mut base, mut token) = (None, None);
+        let mut expect_token = false;
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if expect_token {
+                token = Some(line.trim().to_owned());
+                expect_token = false;
+            } else if line.contains("one-off coordinator token") {
+                expect_token = true;
+            } else if let Some(rest) = line.strip_prefix("famgraph: serving http://") {
+                base = Some(format!("http://{}", rest.split('/').next().unwrap()));
+                break;
+            }
+        }
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let base = base.unwrap_or_else(|| panic!("server did not start: {:?}", child.try_wait()));
+        Server { child, base, token }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        let client = reqwest::blocking::Client::new();
+        let mut request = client.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+    }
+
+    /// GET with the server's own one-off coordinator token.
+    pub fn get_ok(&self, path: &str) -> serde_json::Value {
+        let (status, body) = self.get(path, self.token.as_deref());
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
