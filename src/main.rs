@@ -14,7 +14,11 @@ use famgraph_api::{AppState, Role, Snapshot, Tokens};
 const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bundle");
 
 #[derive(Parser)]
-#[command(name = "famgraph", version, about = "Links partner agencies' records into people and families, and shortlists families with multiple needs")]
+#[command(
+    name = "famgraph",
+    version,
+    about = "Links partner agencies' records into people and families, and shortlists families with multiple needs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -147,7 +151,8 @@ fn main() -> ExitCode {
             eprintln!("famgraph: {err:#}");
             let bad_input = err.chain().any(|e| {
                 e.downcast_ref::<BadInput>().is_some()
-                    || e.downcast_ref::<famgraph_ingest::IngestError>().is_some_and(famgraph_ingest::IngestError::is_bad_input)
+                    || e.downcast_ref::<famgraph_ingest::IngestError>()
+                        .is_some_and(famgraph_ingest::IngestError::is_bad_input)
                     || e.downcast_ref::<famgraph_api::TokenError>().is_some()
             });
             ExitCode::from(if bad_input { 2 } else { 1 })
@@ -179,7 +184,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Synth { families, seed, out, truth, noise, bad_rows } => {
-            let noise = noise.parse().map_err(|_| BadInput(format!("unknown noise `{noise}`: use low, medium or high")))?;
+            let noise =
+                noise.parse().map_err(|_| BadInput(format!("unknown noise `{noise}`: use low, medium or high")))?;
             let config = famgraph_synth::SynthConfig { families, seed, noise, bad_rows, ..Default::default() };
             let truth = truth.unwrap_or_else(|| {
                 let mut name = out.file_name().unwrap_or_default().to_os_string();
@@ -227,9 +233,8 @@ fn serve(source: OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::R
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| BadInput(format!("cannot listen on {addr}: {e}")))?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|e| BadInput(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
         eprintln!("famgraph: serving http://{local}/ (API under /api/v1)");
         famgraph_api::serve(listener, AppState::new(snapshot, tokens), shutdown_signal()).await?;
@@ -285,10 +290,9 @@ fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) {
     let families: Vec<famgraph_api::FamilySummary> =
         snapshot.analysis.ranking.iter().take(limit).map(|&f| famgraph_api::family_summary(snapshot, f)).collect();
     match format {
-        Format::Json => println!(
-            "{}",
-            serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()})
-        ),
+        Format::Json => {
+            println!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}))
+        }
         Format::Table => {
             println!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");
             for f in families {

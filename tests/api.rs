@@ -49,7 +49,14 @@ fn the_fixed_interface_answers_as_documented() {
     let member = &detail["members"][0];
     assert!(member["person_id"].is_string());
     assert!(member["records"][0]["agency"].is_string() && member["records"][0]["record_id"].is_string());
-    for key in ["relationships", "households", "involvements", "intergenerational_offending", "overlapping_involvements", "reasons"] {
+    for key in [
+        "relationships",
+        "households",
+        "involvements",
+        "intergenerational_offending",
+        "overlapping_involvements",
+        "reasons",
+    ] {
         assert!(detail[key].is_array(), "detail lacks {key}");
     }
     let reasons: f64 = detail["reasons"].as_array().unwrap().iter().map(|r| r["points"].as_f64().unwrap()).sum();
@@ -62,7 +69,11 @@ fn the_fixed_interface_answers_as_documented() {
     let overlaps = server.get_ok("/api/v1/overlaps");
     let pairs = overlaps["pairs"].as_array().unwrap();
     assert!(!pairs.is_empty());
-    assert!(pairs.iter().all(|p| p["concurrent"]["households"].as_u64().unwrap() >= p["same_need"]["households"].as_u64().unwrap()));
+    assert!(
+        pairs
+            .iter()
+            .all(|p| p["concurrent"]["households"].as_u64().unwrap() >= p["same_need"]["households"].as_u64().unwrap())
+    );
 
     let evidence = server.get_ok("/api/v1/evidence");
     assert_eq!(evidence["by_need"].as_array().unwrap().len(), 10);
@@ -79,9 +90,21 @@ fn filters_narrow_the_shortlist() {
     let all = server.get_ok("/api/v1/families?limit=1000");
     let crime = server.get_ok("/api/v1/families?limit=1000&need=crime");
     assert!(crime["total"].as_u64().unwrap() < all["total"].as_u64().unwrap());
-    assert!(crime["families"].as_array().unwrap().iter().all(|f| f["needs"].as_array().unwrap().iter().any(|n| n == "crime")));
+    assert!(
+        crime["families"].as_array().unwrap().iter().all(|f| f["needs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n == "crime"))
+    );
     let police = server.get_ok("/api/v1/families?limit=1000&agency=police");
-    assert!(police["families"].as_array().unwrap().iter().all(|f| f["agencies"].as_array().unwrap().iter().any(|a| a == "police")));
+    assert!(
+        police["families"].as_array().unwrap().iter().all(|f| f["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "police"))
+    );
     let area = all["families"][0]["areas"][0].as_str().unwrap().to_owned();
     let in_area = server.get_ok(&format!("/api/v1/families?limit=1000&area={area}"));
     assert!(in_area["total"].as_u64().unwrap() >= 1);

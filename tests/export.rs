@@ -10,7 +10,10 @@ fn exports_are_readable_by_duckdb() {
     let conn = duckdb::Connection::open_in_memory().unwrap();
     let n_records: i64 = conn
         .query_row(
-            &format!("SELECT count(*) FROM read_csv('{}', header = true)", sample_bundle().join("people.csv").display()),
+            &format!(
+                "SELECT count(*) FROM read_csv('{}', header = true)",
+                sample_bundle().join("people.csv").display()
+            ),
             [],
             |r| r.get(0),
         )
@@ -20,8 +23,12 @@ fn exports_are_readable_by_duckdb() {
         famgraph_ok(&["export", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap(), "--format", format]);
         let reader = if format == "csv" { "read_csv" } else { "read_parquet" };
         let count = |table: &str, sql: &str| -> i64 {
-            conn.query_row(&format!("SELECT {sql} FROM {reader}('{}')", out.join(format!("{table}.{format}")).display()), [], |r| r.get(0))
-                .unwrap()
+            conn.query_row(
+                &format!("SELECT {sql} FROM {reader}('{}')", out.join(format!("{table}.{format}")).display()),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
         };
         // Every accepted record has a person; the sample data has no rejects.
         assert_eq!(count("people", "count(*)"), n_records);

@@ -35,7 +35,13 @@ fn injected_bad_rows_are_rejected_where_the_generator_put_them() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["file"].as_str().unwrap().to_owned(), r["line"].as_u64().unwrap(), r["column"].as_str().unwrap_or("").to_owned()))
+        .map(|r| {
+            (
+                r["file"].as_str().unwrap().to_owned(),
+                r["line"].as_u64().unwrap(),
+                r["column"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect();
     let expected: BTreeSet<(String, u64, String)> = read_csv(&truth.join("expected_rejects.csv"))
         .into_iter()
@@ -144,9 +150,16 @@ fn parquet_bundles_load_like_csv_ones() {
     let parquet_report = report(&parquet, &dir.join("parquet.duckdb"));
     assert_counts_add_up(&parquet_report);
     let counts = |r: &serde_json::Value| -> Vec<(u64, u64, u64)> {
-        r["files"].as_array().unwrap().iter().map(|f| (f["read"].as_u64().unwrap(), f["accepted"].as_u64().unwrap(), f["rejected"].as_u64().unwrap())).collect()
+        r["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["read"].as_u64().unwrap(), f["accepted"].as_u64().unwrap(), f["rejected"].as_u64().unwrap()))
+            .collect()
     };
     assert_eq!(counts(&csv_report), counts(&parquet_report));
-    let lines = |r: &serde_json::Value| -> Vec<u64> { r["rejects"].as_array().unwrap().iter().map(|x| x["line"].as_u64().unwrap()).collect() };
+    let lines = |r: &serde_json::Value| -> Vec<u64> {
+        r["rejects"].as_array().unwrap().iter().map(|x| x["line"].as_u64().unwrap()).collect()
+    };
     assert_eq!(lines(&csv_report), lines(&parquet_report));
 }

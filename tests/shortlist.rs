@@ -16,14 +16,23 @@ fn standout_ranks(dir: &TempDir, bundle: &Path, truth: &Path) -> BTreeMap<String
         .into_iter()
         .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
         .collect();
-    let family_of_person: HashMap<String, String> =
-        read_csv(&out.join("families.csv")).into_iter().map(|r| (r["person_id"].clone(), r["family_id"].clone())).collect();
-    let rank_of_family: HashMap<String, usize> =
-        read_csv(&out.join("shortlist.csv")).into_iter().map(|r| (r["family_id"].clone(), r["rank"].parse().unwrap())).collect();
-    let true_family_of_person: HashMap<String, String> =
-        read_csv(&truth.join("persons.csv")).into_iter().map(|r| (r["person_id"].clone(), r["family_id"].clone())).collect();
-    let standouts: Vec<String> =
-        read_csv(&truth.join("families.csv")).into_iter().filter(|r| r["standout"] == "true").map(|r| r["family_id"].clone()).collect();
+    let family_of_person: HashMap<String, String> = read_csv(&out.join("families.csv"))
+        .into_iter()
+        .map(|r| (r["person_id"].clone(), r["family_id"].clone()))
+        .collect();
+    let rank_of_family: HashMap<String, usize> = read_csv(&out.join("shortlist.csv"))
+        .into_iter()
+        .map(|r| (r["family_id"].clone(), r["rank"].parse().unwrap()))
+        .collect();
+    let true_family_of_person: HashMap<String, String> = read_csv(&truth.join("persons.csv"))
+        .into_iter()
+        .map(|r| (r["person_id"].clone(), r["family_id"].clone()))
+        .collect();
+    let standouts: Vec<String> = read_csv(&truth.join("families.csv"))
+        .into_iter()
+        .filter(|r| r["standout"] == "true")
+        .map(|r| r["family_id"].clone())
+        .collect();
     let mut best: BTreeMap<String, Option<usize>> = standouts.iter().map(|f| (f.clone(), None)).collect();
     for r in read_csv(&truth.join("records.csv")) {
         let true_family = &true_family_of_person[&r["person_id"]];
@@ -41,7 +50,10 @@ fn assert_standouts_on_top(name: &str, ranks: &BTreeMap<String, Option<usize>>) 
     assert!(ranks.len() >= 5, "too few planted families: {ranks:?}");
     let limit = ranks.len() + RANK_SLACK;
     for (family, rank) in ranks {
-        assert!(rank.is_some_and(|r| r <= limit), "{name}: planted family {family} ranks {rank:?}, not in the top {limit}");
+        assert!(
+            rank.is_some_and(|r| r <= limit),
+            "{name}: planted family {family} ranks {rank:?}, not in the top {limit}"
+        );
     }
 }
 
@@ -61,7 +73,8 @@ fn planted_families_top_another_bundle() {
 
 #[test]
 fn the_cli_shortlist_is_ranked_and_explained() {
-    let out = famgraph_ok(&["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "10", "--format", "json"]);
+    let out =
+        famgraph_ok(&["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "10", "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     let families = doc["families"].as_array().unwrap();
     assert_eq!(families.len(), 10);

@@ -86,7 +86,11 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         let stmt_ref = row.as_ref();
         let names = names.get_or_insert_with(|| stmt_ref.column_names().into_iter().map(String::from).collect());
         out.push(
-            names.iter().enumerate().map(|(i, n)| (n.clone(), row.get::<_, Option<String>>(i).unwrap().unwrap_or_default())).collect(),
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), row.get::<_, Option<String>>(i).unwrap().unwrap_or_default()))
+                .collect(),
         );
     }
     out

@@ -170,7 +170,9 @@ pub fn involvement_cost(graph: &FamilyGraph, involvement: usize, as_of: Date) ->
 impl Analysis {
     /// The households behind an agency pair, for the partnership view.
     pub fn households_for_pair(&self, a: &str, b: &str) -> Option<&AgencyPair> {
-        self.agency_pairs.iter().find(|p| (p.agencies.0 == a && p.agencies.1 == b) || (p.agencies.0 == b && p.agencies.1 == a))
+        self.agency_pairs
+            .iter()
+            .find(|p| (p.agencies.0 == a && p.agencies.1 == b) || (p.agencies.0 == b && p.agencies.1 == a))
     }
 }
 
@@ -178,3 +180,6 @@ impl Analysis {
 pub fn overlap_households(analysis: &FamilyAnalysis) -> BTreeSet<HouseholdIdx> {
     analysis.overlaps.iter().map(|o| o.household).collect()
 }
+
+#[cfg(test)]
+mod tests;

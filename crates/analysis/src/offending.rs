@@ -26,7 +26,9 @@ fn first_offences(graph: &FamilyGraph, members: &[PersonIdx]) -> BTreeMap<Person
         .filter_map(|&p| {
             graph.involvements_of[p]
                 .iter()
-                .filter(|&&i| is_offending(&graph.bundle.involvements[i], &graph.bundle.services[graph.service_of_involvement[i]]))
+                .filter(|&&i| {
+                    is_offending(&graph.bundle.involvements[i], &graph.bundle.services[graph.service_of_involvement[i]])
+                })
                 .map(|&i| graph.bundle.involvements[i].start_date)
                 .min()
                 .map(|d| (p, d))
@@ -54,8 +56,10 @@ pub fn chains(graph: &FamilyGraph, members: &[PersonIdx]) -> Vec<OffendingChain>
         let mut stack = vec![vec![root]];
         while let Some(path) = stack.pop() {
             let last = *path.last().expect("paths are never empty");
-            let next: Vec<PersonIdx> =
-                children.get(&last).map(|c| c.iter().copied().filter(|p| !path.contains(p)).collect()).unwrap_or_default();
+            let next: Vec<PersonIdx> = children
+                .get(&last)
+                .map(|c| c.iter().copied().filter(|p| !path.contains(p)).collect())
+                .unwrap_or_default();
             if next.is_empty() {
                 if path.len() >= 2 {
                     out.push(chain(graph, &first, path));
@@ -75,8 +79,11 @@ pub fn chains(graph: &FamilyGraph, members: &[PersonIdx]) -> Vec<OffendingChain>
 
 fn chain(graph: &FamilyGraph, first: &BTreeMap<PersonIdx, Date>, people: Vec<PersonIdx>) -> OffendingChain {
     let first_offence: Vec<Date> = people.iter().map(|p| first[p]).collect();
-    let age_at_first_offence =
-        people.iter().zip(&first_offence).map(|(&p, &d)| graph.people[p].date_of_birth.map(|dob| dob.age_on(d))).collect();
+    let age_at_first_offence = people
+        .iter()
+        .zip(&first_offence)
+        .map(|(&p, &d)| graph.people[p].date_of_birth.map(|dob| dob.age_on(d)))
+        .collect();
     let followed_parent = first_offence.windows(2).all(|w| w[1] >= w[0]);
     OffendingChain { people, first_offence, age_at_first_offence, followed_parent }
 }

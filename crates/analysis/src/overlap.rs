@@ -37,11 +37,11 @@ pub struct AgencyPair {
 /// Overlaps between agencies within each of a family's households, counting
 /// only involvements still running on or after `recent_from`.
 pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, as_of: Date) -> Vec<Overlap> {
-    let f = &graph.families[family];
+    let family = &graph.families[family];
     let mut out = Vec::new();
-    for &household in &f.households {
+    for &household in &family.households {
         let members: Vec<PersonIdx> =
-            f.members.iter().copied().filter(|&p| graph.people[p].household == Some(household)).collect();
+            family.members.iter().copied().filter(|&p| graph.people[p].household == Some(household)).collect();
         let involvements: Vec<usize> = members
             .iter()
             .flat_map(|&p| graph.involvements_of[p].iter().copied())
@@ -50,19 +50,20 @@ pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, 
         let mut by_pair: BTreeMap<(String, String), Overlap> = BTreeMap::new();
         for (n, &i) in involvements.iter().enumerate() {
             for &j in &involvements[n + 1..] {
-                let (a, b) = (&graph.bundle.involvements[i], &graph.bundle.involvements[j]);
-                if a.agency == b.agency {
+                let (first, second) = (&graph.bundle.involvements[i], &graph.bundle.involvements[j]);
+                if first.agency == second.agency {
                     continue;
                 }
-                let start = a.start_date.max(b.start_date);
-                let end = end_or(a, as_of).min(end_or(b, as_of));
+                let start = first.start_date.max(second.start_date);
+                let end = end_or(first, as_of).min(end_or(second, as_of));
                 if end < start {
                     continue;
                 }
-                let (i, j, a, b) = if a.agency < b.agency { (i, j, a, b) } else { (j, i, b, a) };
-                let entry = by_pair.entry((a.agency.clone(), b.agency.clone())).or_insert_with(|| Overlap {
+                let (i, j, first, second) =
+                    if first.agency < second.agency { (i, j, first, second) } else { (j, i, second, first) };
+                let entry = by_pair.entry((first.agency.clone(), second.agency.clone())).or_insert_with(|| Overlap {
                     household,
-                    agencies: (a.agency.clone(), b.agency.clone()),
+                    agencies: (first.agency.clone(), second.agency.clone()),
                     involvements: Vec::new(),
                     first_overlap: start,
                     overlap_days: 0,

@@ -72,14 +72,20 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
         format!("{three} chain(s) of offending across three or more generations"),
     );
     let needs: Vec<&str> = family.needs.keys().map(|n| n.code()).collect();
-    push("needs", needs.len(), weights.need, format!("{} of the ten headline needs: {}", needs.len(), needs.join(", ")));
+    push(
+        "needs",
+        needs.len(),
+        weights.need,
+        format!("{} of the ten headline needs: {}", needs.len(), needs.join(", ")),
+    );
     push(
         "agencies",
         family.agencies.len().saturating_sub(1),
         weights.agency,
         format!("{} agencies currently involved", family.agencies.len()),
     );
-    let concurrent: std::collections::BTreeSet<&(String, String)> = family.overlaps.iter().map(|o| &o.agencies).collect();
+    let concurrent: std::collections::BTreeSet<&(String, String)> =
+        family.overlaps.iter().map(|o| &o.agencies).collect();
     push(
         "concurrent_agencies",
         concurrent.len(),

@@ -117,7 +117,10 @@ impl Tokens {
     /// Creates a token, appends its hash to the file and returns the token.
     pub fn add(path: &Path, name: &str, role: Role) -> Result<String, TokenError> {
         let shown = path.display().to_string();
-        if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if name.is_empty()
+            || name.len() > 64
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return Err(TokenError::BadName);
         }
         if path.exists() && Tokens::read(path)?.by_hash.values().any(|c| c.name == name) {
@@ -129,7 +132,8 @@ impl Tokens {
             .append(true)
             .open(path)
             .map_err(|source| TokenError::Io { path: shown.clone(), source })?;
-        writeln!(file, "{name}\t{}\t{}", role.code(), hash(&token)).map_err(|source| TokenError::Io { path: shown, source })?;
+        writeln!(file, "{name}\t{}\t{}", role.code(), hash(&token))
+            .map_err(|source| TokenError::Io { path: shown, source })?;
         Ok(token)
     }
 

@@ -103,7 +103,10 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
         families_with_three_or_more_needs: s(families.iter().filter(|f| f.needs.len() >= 3).count()),
         intergenerational_offending_families: s(families.iter().filter(|f| !f.chains.is_empty()).count()),
         families_with_concurrent_agencies: s(families.iter().filter(|f| !f.overlaps.is_empty()).count()),
-        families_with_duplicated_need: s(families.iter().filter(|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())).count()),
+        families_with_duplicated_need: s(families
+            .iter()
+            .filter(|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty()))
+            .count()),
         by_need,
         by_number_of_needs,
         by_area: by_area.into_iter().map(|(key, n)| Bucket { key, families: s(n) }).collect(),

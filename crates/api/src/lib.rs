@@ -113,11 +113,6 @@ fn allow(caller: &Caller, roles: &[Role], what: &'static str) -> Result<(), ApiE
     if roles.contains(&caller.role) { Ok(()) } else { Err(ApiError::Forbidden(what)) }
 }
 
-/// Query strings parsed by hand so a bad value gets a JSON 400 naming it.
-fn query_params(query: Option<Query<Vec<(String, String)>>>) -> Vec<(String, String)> {
-    query.map(|Query(q)| q).unwrap_or_default()
-}
-
 fn parse_number(params: &[(String, String)], name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
     match params.iter().rev().find(|(k, _)| k == name) {
         None => Ok(default),
@@ -132,10 +127,10 @@ fn parse_number(params: &[(String, String)], name: &str, default: usize, max: us
 async fn list_families(
     caller: Caller,
     State(state): State<AppState>,
-    query: Option<Query<Vec<(String, String)>>>,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist")?;
-    let params = query_params(query);
+    // Parameters are read by hand so a bad value gets a JSON 400 naming it.
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
@@ -184,4 +179,3 @@ async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Js
     allow(&caller, &[Role::Coordinator, Role::Admin], "the load report")?;
     Ok(Json(views::report_json(&state.snapshot().report)))
 }
-

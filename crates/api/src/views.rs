@@ -46,9 +46,10 @@ impl Filter {
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
-                    snapshot.graph.households[h].postcode.as_ref().is_some_and(|p| {
-                        p.as_str() == area || p.sector() == area || p.district() == area
-                    })
+                    snapshot.graph.households[h]
+                        .postcode
+                        .as_ref()
+                        .is_some_and(|p| p.as_str() == area || p.sector() == area || p.district() == area)
                 })
             })
     }
@@ -227,7 +228,10 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         .copied()
         .filter(|&p| {
             graph.involvements_of[p].iter().any(|&i| {
-                famgraph_analysis::is_offending(&bundle.involvements[i], &bundle.services[graph.service_of_involvement[i]])
+                famgraph_analysis::is_offending(
+                    &bundle.involvements[i],
+                    &bundle.services[graph.service_of_involvement[i]],
+                )
             })
         })
         .collect();
@@ -249,7 +253,10 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                 records: person
                     .records
                     .iter()
-                    .map(|&r| RecordRef { agency: bundle.people[r].agency.clone(), record_id: bundle.people[r].record_id.clone() })
+                    .map(|&r| RecordRef {
+                        agency: bundle.people[r].agency.clone(),
+                        record_id: bundle.people[r].record_id.clone(),
+                    })
                     .collect(),
             }
         })
@@ -405,9 +412,7 @@ pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> s
 
 /// The load report in the interface's JSON shape.
 pub fn report_json(report: &LoadReport) -> serde_json::Value {
-    let issue = |i: &famgraph_model::Issue| {
-        serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason})
-    };
+    let issue = |i: &famgraph_model::Issue| serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason});
     serde_json::json!({
         "files": report.files.iter().map(|f| serde_json::json!({
             "file": f.file, "read": f.read, "accepted": f.accepted, "rejected": f.rejected, "warnings": f.warnings,

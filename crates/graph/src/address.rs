@@ -31,7 +31,11 @@ pub struct Addresses {
 /// The first line reduced for comparison: "Flat 3, 40 Canterbury St." and
 /// "flat 3 40 canterbury st" agree.
 pub fn normalise_line(line: &str) -> String {
-    line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join(" ")
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn keys(record: &PersonRecord) -> Vec<AddressKey> {

@@ -189,16 +189,17 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     }
     let mut family_of_root: HashMap<usize, FamilyIdx> = HashMap::new();
     let mut family_members: Vec<Vec<PersonIdx>> = Vec::new();
-    let mut family_of = vec![0; n_people];
-    for person in 0..n_people {
-        let root = find(&mut parent, person);
-        let family = *family_of_root.entry(root).or_insert_with(|| {
-            family_members.push(Vec::new());
-            family_members.len() - 1
-        });
-        family_members[family].push(person);
-        family_of[person] = family;
-    }
+    let family_of: Vec<FamilyIdx> = (0..n_people)
+        .map(|person| {
+            let root = find(&mut parent, person);
+            let family = *family_of_root.entry(root).or_insert_with(|| {
+                family_members.push(Vec::new());
+                family_members.len() - 1
+            });
+            family_members[family].push(person);
+            family
+        })
+        .collect();
 
     let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
     let people: Vec<Person> = records_of
@@ -260,7 +261,8 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     // Involvements by person, and the graph.
     let service_index: HashMap<(&str, &str), usize> =
         bundle.services.iter().enumerate().map(|(i, s)| ((s.agency.as_str(), s.code.as_str()), i)).collect();
-    let agency_index: HashMap<&str, usize> = bundle.agencies.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
+    let agency_index: HashMap<&str, usize> =
+        bundle.agencies.iter().enumerate().map(|(i, a)| (a.code.as_str(), i)).collect();
     let mut involvements_of = vec![Vec::new(); n_people];
     let mut service_of_involvement = Vec::with_capacity(bundle.involvements.len());
     for (idx, inv) in bundle.involvements.iter().enumerate() {
@@ -279,7 +281,11 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     }
     for (h, household) in households.iter().enumerate() {
         for &p in &household.members {
-            graph.add_edge(person_nodes[p], household_nodes[h], Edge::LivesAt { current: people[p].household == Some(h) });
+            graph.add_edge(
+                person_nodes[p],
+                household_nodes[h],
+                Edge::LivesAt { current: people[p].household == Some(h) },
+            );
         }
     }
     for (r, rel) in relationships.iter().enumerate() {

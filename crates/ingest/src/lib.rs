@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use famgraph_model::validate::{self, SchemaError};
 use famgraph_model::{Bundle, LoadReport};
 
-pub use read::{read_bundle, record_starts};
 pub use duckdb::types::Value;
+pub use read::{read_bundle, record_starts};
 pub use store::{Stored, Table};
 
 /// Why a load stopped. Each names the file (and column or line) to fix.
@@ -91,8 +91,11 @@ mod tests {
         std::fs::write(&csv, "a,b\n1,2\n1,2,3\n").unwrap();
         let parquet = dir.join("t.parquet");
         let conn = duckdb::Connection::open_in_memory().unwrap();
-        conn.execute_batch(&format!("COPY (SELECT 1 AS a, DATE '2024-01-02' AS d) TO '{}' (FORMAT parquet)", parquet.display()))
-            .unwrap();
+        conn.execute_batch(&format!(
+            "COPY (SELECT 1 AS a, DATE '2024-01-02' AS d) TO '{}' (FORMAT parquet)",
+            parquet.display()
+        ))
+        .unwrap();
         let queries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../queries");
         let mut names: Vec<String> = std::fs::read_dir(&queries)
             .unwrap()
@@ -108,7 +111,8 @@ mod tests {
             match name.as_str() {
                 "schema.sql" => {}
                 "read_csv.sql" => {
-                    let n = conn.prepare(&sql).unwrap().query([csv.to_str().unwrap()]).unwrap().mapped(|_| Ok(())).count();
+                    let n =
+                        conn.prepare(&sql).unwrap().query([csv.to_str().unwrap()]).unwrap().mapped(|_| Ok(())).count();
                     assert_eq!(n, 1, "{name}");
                 }
                 "read_parquet.sql" => {

@@ -163,7 +163,6 @@ pub fn record_starts(bytes: &[u8]) -> Vec<(usize, u64)> {
     starts
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use duckdb::types::Value;
 use duckdb::Connection;
+use duckdb::types::Value;
 use famgraph_model::validate::{FileReport, Issue};
 use famgraph_model::{
     Agency, Bundle, CostBasis, Date, Involvement, LoadReport, Need, NhsNumber, PersonRecord, Postcode, Relationship,
@@ -86,63 +86,98 @@ fn date(value: Option<Date>) -> Value {
 fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: &[Table]) -> duckdb::Result<()> {
     conn.execute_batch(SCHEMA)?;
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])?;
-    append(conn, "agencies", bundle.agencies.iter().map(|a| {
-        vec![text(&a.code), text(&a.name), text(a.sector.code()), date(Some(a.extracted_on))]
-    }))?;
-    append(conn, "services", bundle.services.iter().map(|s| {
-        vec![
-            text(&s.agency),
-            text(&s.code),
-            text(&s.name),
-            text(s.need.code()),
-            Value::Boolean(s.offending),
-            Value::Boolean(s.keyworker),
-            s.unit_cost.map_or(Value::Null, |(cost, _)| Value::Double(cost)),
-            opt_text(s.unit_cost.map(|(_, basis)| basis.code())),
-        ]
-    }))?;
-    append(conn, "person_records", bundle.people.iter().map(|p| {
-        vec![
-            text(&p.agency),
-            text(&p.record_id),
-            text(&p.given_name),
-            text(&p.family_name),
-            date(p.date_of_birth),
-            text(p.sex.code()),
-            opt_text(p.address.as_deref()),
-            opt_text(p.postcode.as_ref().map(Postcode::as_str)),
-            p.uprn.map_or(Value::Null, Value::UBigInt),
-            p.nhs_number.map_or(Value::Null, |n| Value::Text(n.to_string())),
-        ]
-    }))?;
-    append(conn, "relationships", bundle.relationships.iter().map(|r| {
-        vec![
-            text(&r.agency),
-            text(&r.from_record),
-            text(r.kind.code()),
-            text(&r.to_record),
-            date(r.start_date),
-            date(r.end_date),
-        ]
-    }))?;
-    append(conn, "involvements", bundle.involvements.iter().map(|i| {
-        vec![
-            text(&i.agency),
-            text(&i.involvement_id),
-            text(&i.record_id),
-            text(&i.service),
-            date(Some(i.start_date)),
-            date(i.end_date),
-            text(i.role.code()),
-        ]
-    }))?;
-    append(conn, "load_files", report.files.iter().map(|f| {
-        vec![text(&f.file), Value::UBigInt(f.read), Value::UBigInt(f.accepted), Value::UBigInt(f.rejected), Value::UBigInt(f.warnings)]
-    }))?;
+    append(
+        conn,
+        "agencies",
+        bundle
+            .agencies
+            .iter()
+            .map(|a| vec![text(&a.code), text(&a.name), text(a.sector.code()), date(Some(a.extracted_on))]),
+    )?;
+    append(
+        conn,
+        "services",
+        bundle.services.iter().map(|s| {
+            vec![
+                text(&s.agency),
+                text(&s.code),
+                text(&s.name),
+                text(s.need.code()),
+                Value::Boolean(s.offending),
+                Value::Boolean(s.keyworker),
+                s.unit_cost.map_or(Value::Null, |(cost, _)| Value::Double(cost)),
+                opt_text(s.unit_cost.map(|(_, basis)| basis.code())),
+            ]
+        }),
+    )?;
+    append(
+        conn,
+        "person_records",
+        bundle.people.iter().map(|p| {
+            vec![
+                text(&p.agency),
+                text(&p.record_id),
+                text(&p.given_name),
+                text(&p.family_name),
+                date(p.date_of_birth),
+                text(p.sex.code()),
+                opt_text(p.address.as_deref()),
+                opt_text(p.postcode.as_ref().map(Postcode::as_str)),
+                p.uprn.map_or(Value::Null, Value::UBigInt),
+                p.nhs_number.map_or(Value::Null, |n| Value::Text(n.to_string())),
+            ]
+        }),
+    )?;
+    append(
+        conn,
+        "relationships",
+        bundle.relationships.iter().map(|r| {
+            vec![
+                text(&r.agency),
+                text(&r.from_record),
+                text(r.kind.code()),
+                text(&r.to_record),
+                date(r.start_date),
+                date(r.end_date),
+            ]
+        }),
+    )?;
+    append(
+        conn,
+        "involvements",
+        bundle.involvements.iter().map(|i| {
+            vec![
+                text(&i.agency),
+                text(&i.involvement_id),
+                text(&i.record_id),
+                text(&i.service),
+                date(Some(i.start_date)),
+                date(i.end_date),
+                text(i.role.code()),
+            ]
+        }),
+    )?;
+    append(
+        conn,
+        "load_files",
+        report.files.iter().map(|f| {
+            vec![
+                text(&f.file),
+                Value::UBigInt(f.read),
+                Value::UBigInt(f.accepted),
+                Value::UBigInt(f.rejected),
+                Value::UBigInt(f.warnings),
+            ]
+        }),
+    )?;
     let issues = report.rejects.iter().map(|i| ("reject", i)).chain(report.warnings.iter().map(|i| ("warning", i)));
-    append(conn, "load_issues", issues.map(|(severity, i)| {
-        vec![text(severity), text(&i.file), Value::UBigInt(i.line), opt_text(i.column.as_deref()), text(&i.reason)]
-    }))?;
+    append(
+        conn,
+        "load_issues",
+        issues.map(|(severity, i)| {
+            vec![text(severity), text(&i.file), Value::UBigInt(i.line), opt_text(i.column.as_deref()), text(&i.reason)]
+        }),
+    )?;
     for table in derived {
         append(conn, table.name, table.rows.iter().cloned())?;
     }
@@ -197,11 +232,11 @@ fn rows<T>(
 
 fn read_all(conn: &Connection) -> Result<Stored, String> {
     let mut bundle = Bundle::default();
-    for (code, name, sector, extracted_on) in rows(
-        conn,
-        "SELECT agency, name, sector, CAST(extracted_on AS VARCHAR) FROM agencies ORDER BY rowid",
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
-    )? {
+    for (code, name, sector, extracted_on) in
+        rows(conn, "SELECT agency, name, sector, CAST(extracted_on AS VARCHAR) FROM agencies ORDER BY rowid", |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?
+    {
         bundle.agencies.push(Agency {
             code,
             name,
@@ -231,8 +266,18 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             unit_cost,
         });
     }
-    type PersonRow =
-        (String, String, String, String, Option<String>, String, Option<String>, Option<String>, Option<u64>, Option<String>);
+    type PersonRow = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<u64>,
+        Option<String>,
+    );
     for row in rows(
         conn,
         "SELECT agency, record_id, given_name, family_name, CAST(date_of_birth AS VARCHAR), sex, address, postcode, uprn, nhs_number
@@ -291,14 +336,24 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
         });
     }
     let mut report = LoadReport::default();
-    report.files = rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
-        Ok(FileReport { file: r.get(0)?, read: r.get(1)?, accepted: r.get(2)?, rejected: r.get(3)?, warnings: r.get(4)? })
-    })?;
-    for (severity, issue) in rows(
-        conn,
-        "SELECT severity, file, line, column_name, reason FROM load_issues ORDER BY rowid",
-        |r| Ok((r.get::<_, String>(0)?, Issue { file: r.get(1)?, line: r.get(2)?, column: r.get(3)?, reason: r.get(4)? })),
-    )? {
+    report.files =
+        rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
+            Ok(FileReport {
+                file: r.get(0)?,
+                read: r.get(1)?,
+                accepted: r.get(2)?,
+                rejected: r.get(3)?,
+                warnings: r.get(4)?,
+            })
+        })?;
+    for (severity, issue) in
+        rows(conn, "SELECT severity, file, line, column_name, reason FROM load_issues ORDER BY rowid", |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Issue { file: r.get(1)?, line: r.get(2)?, column: r.get(3)?, reason: r.get(4)? },
+            ))
+        })?
+    {
         if severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
     let links = rows(conn, "SELECT agency, record_id, person_id, link_confidence FROM people ORDER BY rowid", |r| {
@@ -317,16 +372,17 @@ pub fn export(path: &Path, tables: &[&str], dir: &Path, parquet: bool) -> Result
     for table in tables {
         let extension = if parquet { "parquet" } else { "csv" };
         let target = dir.join(format!("{table}.{extension}"));
-        let target_text = target
-            .to_str()
-            .ok_or_else(|| IngestError::Io { path: target.clone(), source: std::io::Error::other("path is not UTF-8") })?;
+        let target_text = target.to_str().ok_or_else(|| IngestError::Io {
+            path: target.clone(),
+            source: std::io::Error::other("path is not UTF-8"),
+        })?;
         // COPY takes no bound parameters; the path is quoted as an SQL string
         // literal and the table name is one of ours, never user input.
         let options = if parquet { "FORMAT parquet" } else { "FORMAT csv, HEADER true" };
-        let sql = format!("COPY (SELECT * FROM {table} ORDER BY rowid) TO '{}' ({options})", target_text.replace('\'', "''"));
+        let sql =
+            format!("COPY (SELECT * FROM {table} ORDER BY rowid) TO '{}' ({options})", target_text.replace('\'', "''"));
         conn.execute_batch(&sql).map_err(db_error(path))?;
         written.push(target);
     }
     Ok(written)
 }
-

@@ -32,20 +32,12 @@ pub(crate) struct Clusters {
 /// `rank` orders records by something intrinsic (agency and record id), so
 /// ties between equal weights break the same way however the input rows
 /// are ordered.
-pub(crate) fn cluster(
-    records: &[Prepared],
-    mut candidates: Vec<Candidate>,
-    rank: &[u32],
-) -> Clusters {
+pub(crate) fn cluster(records: &[Prepared], mut candidates: Vec<Candidate>, rank: &[u32]) -> Clusters {
     let pair_rank = |c: &Candidate| {
         let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
         (x.min(y), x.max(y))
     };
-    candidates.sort_unstable_by(|x, y| {
-        y.weight
-            .total_cmp(&x.weight)
-            .then_with(|| pair_rank(x).cmp(&pair_rank(y)))
-    });
+    candidates.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then_with(|| pair_rank(x).cmp(&pair_rank(y))));
 
     let mut sets = DisjointSets::new(records.len());
     let mut accepted = Vec::new();
@@ -55,10 +47,9 @@ pub(crate) fn cluster(
         if root_a == root_b {
             continue;
         }
-        let vetoed = sets.members(root_a).any(|x| {
-            sets.members(root_b)
-                .any(|y| conflict(&records[x as usize], &records[y as usize]).is_some())
-        });
+        let vetoed = sets
+            .members(root_a)
+            .any(|x| sets.members(root_b).any(|y| conflict(&records[x as usize], &records[y as usize]).is_some()));
         if vetoed {
             n_vetoed += 1;
             continue;
@@ -67,11 +58,7 @@ pub(crate) fn cluster(
         accepted.push(candidate);
     }
     let root_of = (0..records.len() as u32).map(|i| sets.find(i)).collect();
-    Clusters {
-        root_of,
-        accepted,
-        n_vetoed,
-    }
+    Clusters { root_of, accepted, n_vetoed }
 }
 
 /// Union-find with union by size and path halving, plus each set's members
@@ -85,11 +72,7 @@ struct DisjointSets {
 impl DisjointSets {
     fn new(n: usize) -> DisjointSets {
         let ids: Vec<u32> = (0..n as u32).collect();
-        DisjointSets {
-            parent: ids.clone(),
-            size: vec![1; n],
-            next: ids,
-        }
+        DisjointSets { parent: ids.clone(), size: vec![1; n], next: ids }
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -104,11 +87,8 @@ impl DisjointSets {
     /// Joins two roots.
     fn union(&mut self, root_a: u32, root_b: u32) {
         debug_assert!(root_a != root_b);
-        let (big, small) = if self.size[root_a as usize] >= self.size[root_b as usize] {
-            (root_a, root_b)
-        } else {
-            (root_b, root_a)
-        };
+        let (big, small) =
+            if self.size[root_a as usize] >= self.size[root_b as usize] { (root_a, root_b) } else { (root_b, root_a) };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
         // Splicing two circular lists is swapping one successor of each.

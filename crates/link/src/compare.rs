@@ -52,13 +52,7 @@ pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
         given_level(&a.given, &b.given),
         family_level(&a.family, &b.family),
         dob_level(a.dob, b.dob),
-        both(a.sex, b.sex).map(|(x, y)| {
-            if x == y {
-                level::SEX_AGREE
-            } else {
-                level::SEX_DISAGREE
-            }
-        }),
+        both(a.sex, b.sex).map(|(x, y)| if x == y { level::SEX_AGREE } else { level::SEX_DISAGREE }),
         both(a.postcode, b.postcode).map(|(x, y)| {
             if x == y {
                 level::POSTCODE_EXACT
@@ -123,8 +117,7 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     {
         return Some(Conflict::BirthYearsApart);
     }
-    (given_level(&a.given, &b.given) == Some(level::GIVEN_DISAGREE))
-        .then_some(Conflict::GivenNamesDiffer)
+    (given_level(&a.given, &b.given) == Some(level::GIVEN_DISAGREE)).then_some(Conflict::GivenNamesDiffer)
 }
 
 fn both<T>(a: Option<T>, b: Option<T>) -> Option<(T, T)> {
@@ -132,11 +125,7 @@ fn both<T>(a: Option<T>, b: Option<T>) -> Option<(T, T)> {
 }
 
 fn id_level<T: PartialEq>((a, b): (T, T)) -> u8 {
-    if a == b {
-        level::ID_EXACT
-    } else {
-        level::ID_DISAGREE
-    }
+    if a == b { level::ID_EXACT } else { level::ID_DISAGREE }
 }
 
 /// Jaro-Winkler with the arguments in a fixed order, so the score cannot
@@ -152,24 +141,12 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
     }
     if a.first == b.first {
         // Two identical initials say little more than one.
-        return Some(if a.is_initial() {
-            level::GIVEN_INITIAL
-        } else {
-            level::GIVEN_EXACT
-        });
+        return Some(if a.is_initial() { level::GIVEN_INITIAL } else { level::GIVEN_EXACT });
     }
     if a.is_initial() || b.is_initial() {
         let (initial, name) = if a.is_initial() { (a, b) } else { (b, a) };
-        let agrees = initial
-            .first
-            .bytes()
-            .next()
-            .is_some_and(|letter| name.initials().contains(&letter));
-        return Some(if agrees {
-            level::GIVEN_INITIAL
-        } else {
-            level::GIVEN_DISAGREE
-        });
+        let agrees = initial.first.bytes().next().is_some_and(|letter| name.initials().contains(&letter));
+        return Some(if agrees { level::GIVEN_INITIAL } else { level::GIVEN_DISAGREE });
     }
     if crate::nicknames::are_variants(a.groups, b.groups) {
         return Some(level::GIVEN_NICKNAME);
@@ -191,10 +168,7 @@ fn family_level(a: &FamilyName, b: &FamilyName) -> Option<u8> {
     if a.forms().any(|x| b.forms().any(|y| x == y)) {
         return Some(level::FAMILY_EXACT);
     }
-    let similarity = a
-        .forms()
-        .flat_map(|x| b.forms().map(move |y| jaro_winkler(x, y)))
-        .fold(0.0, f64::max);
+    let similarity = a.forms().flat_map(|x| b.forms().map(move |y| jaro_winkler(x, y))).fold(0.0, f64::max);
     Some(if similarity >= JW_HIGH {
         level::FAMILY_JW_HIGH
     } else if similarity >= JW_LOW {
@@ -223,21 +197,13 @@ mod tests {
 
     fn given(a: &str, b: &str) -> Option<u8> {
         let level = given_level(&GivenName::new(a), &GivenName::new(b));
-        assert_eq!(
-            level,
-            given_level(&GivenName::new(b), &GivenName::new(a)),
-            "{a} {b}"
-        );
+        assert_eq!(level, given_level(&GivenName::new(b), &GivenName::new(a)), "{a} {b}");
         level
     }
 
     fn family(a: &str, b: &str) -> Option<u8> {
         let level = family_level(&FamilyName::new(a), &FamilyName::new(b));
-        assert_eq!(
-            level,
-            family_level(&FamilyName::new(b), &FamilyName::new(a)),
-            "{a} {b}"
-        );
+        assert_eq!(level, family_level(&FamilyName::new(b), &FamilyName::new(a)), "{a} {b}");
         level
     }
 
@@ -265,22 +231,10 @@ mod tests {
 
     #[test]
     fn dob_levels() {
-        assert_eq!(
-            dob_level(Some((1980, 3, 4)), Some((1980, 3, 4))),
-            Some(level::DOB_EXACT)
-        );
-        assert_eq!(
-            dob_level(Some((1980, 3, 4)), Some((1980, 4, 3))),
-            Some(level::DOB_SWAPPED)
-        );
-        assert_eq!(
-            dob_level(Some((1980, 3, 4)), Some((1981, 3, 4))),
-            Some(level::DOB_YEAR_OFF)
-        );
-        assert_eq!(
-            dob_level(Some((1980, 3, 4)), Some((1982, 3, 4))),
-            Some(level::DOB_DISAGREE)
-        );
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1980, 3, 4))), Some(level::DOB_EXACT));
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1980, 4, 3))), Some(level::DOB_SWAPPED));
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1981, 3, 4))), Some(level::DOB_YEAR_OFF));
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1982, 3, 4))), Some(level::DOB_DISAGREE));
         assert_eq!(dob_level(None, Some((1982, 3, 4))), None);
     }
 }

@@ -138,10 +138,7 @@ impl Linkage {
 /// With more than `MAX_RECORDS` records.
 #[tracing::instrument(skip_all, fields(n_records = records.len()))]
 pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
-    assert!(
-        records.len() <= MAX_RECORDS,
-        "at most {MAX_RECORDS} records can be linked at once"
-    );
+    assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
     let weights = Weights::new(&config.model);
     let prepared = prepare(records);
     let rank = intrinsic_rank(records);
@@ -187,17 +184,8 @@ pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
         .accepted
         .iter()
         .map(|candidate| {
-            let levels = compare::levels(
-                &prepared[candidate.a as usize],
-                &prepared[candidate.b as usize],
-            );
-            let link = explained_link(
-                candidate.a,
-                candidate.b,
-                &levels,
-                &weights,
-                config.prior_log2_odds,
-            );
+            let levels = compare::levels(&prepared[candidate.a as usize], &prepared[candidate.b as usize]);
+            let link = explained_link(candidate.a, candidate.b, &levels, &weights, config.prior_log2_odds);
             debug_assert!((link.weight - candidate.weight).abs() < 1e-9);
             let person = &mut confidence[person_of[candidate.a as usize] as usize];
             *person = person.min(link.probability);
@@ -205,55 +193,23 @@ pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
         })
         .collect();
     links.sort_unstable_by_key(|link| (link.a, link.b));
-    debug_assert_eq!(
-        records.len() - n_people,
-        links.len(),
-        "every accepted link joins two people"
-    );
-    tracing::info!(
-        n_people,
-        n_links = links.len(),
-        n_compared,
-        n_vetoed = clusters.n_vetoed,
-        "linked"
-    );
-    Linkage {
-        person_of,
-        n_people,
-        confidence,
-        links,
-        n_compared,
-    }
+    debug_assert_eq!(records.len() - n_people, links.len(), "every accepted link joins two people");
+    tracing::info!(n_people, n_links = links.len(), n_compared, n_vetoed = clusters.n_vetoed, "linked");
+    Linkage { person_of, n_people, confidence, links, n_compared }
 }
 
 /// Compares any two records and explains the result: the match weight and
 /// every field's level and weight, in the order of `Field::ALL`.
-pub fn compare(
-    a: &PersonRecord,
-    b: &PersonRecord,
-    config: &LinkConfig,
-) -> (f64, Vec<FieldComparison>) {
-    let (x, y) = (
-        Prepared::new(a, 0),
-        Prepared::new(b, u32::from(a.agency != b.agency)),
-    );
-    let link = explained_link(
-        0,
-        1,
-        &compare::levels(&x, &y),
-        &Weights::new(&config.model),
-        config.prior_log2_odds,
-    );
+pub fn compare(a: &PersonRecord, b: &PersonRecord, config: &LinkConfig) -> (f64, Vec<FieldComparison>) {
+    let (x, y) = (Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency)));
+    let link = explained_link(0, 1, &compare::levels(&x, &y), &Weights::new(&config.model), config.prior_log2_odds);
     (link.weight, link.fields)
 }
 
 /// Why two records can never be one person in `link`, whatever their
 /// weight, or `None` if nothing forbids it.
 pub fn conflict(a: &PersonRecord, b: &PersonRecord) -> Option<Conflict> {
-    let (x, y) = (
-        Prepared::new(a, 0),
-        Prepared::new(b, u32::from(a.agency != b.agency)),
-    );
+    let (x, y) = (Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency)));
     compare::conflict(&x, &y)
 }
 
@@ -262,13 +218,7 @@ pub fn match_probability(weight: f64, prior_log2_odds: f64) -> f64 {
     1.0 / (1.0 + (-(weight + prior_log2_odds)).exp2())
 }
 
-fn explained_link(
-    a: u32,
-    b: u32,
-    levels: &Levels,
-    weights: &Weights,
-    prior_log2_odds: f64,
-) -> Link {
+fn explained_link(a: u32, b: u32, levels: &Levels, weights: &Weights, prior_log2_odds: f64) -> Link {
     let fields: Vec<FieldComparison> = Field::ALL
         .iter()
         .zip(levels)
@@ -279,13 +229,7 @@ fn explained_link(
         })
         .collect();
     let weight = weights.total(levels);
-    Link {
-        a,
-        b,
-        weight,
-        probability: match_probability(weight, prior_log2_odds),
-        fields,
-    }
+    Link { a, b, weight, probability: match_probability(weight, prior_log2_odds), fields }
 }
 
 /// Compares every candidate pair; returns those at or above the threshold
@@ -314,18 +258,10 @@ fn compare_blocks(
         }
     }
     for (kind, n_compared) in KeyKind::ALL.iter().zip(n_compared_by_kind) {
-        tracing::debug!(
-            key = kind.name(),
-            n_compared,
-            "pairs compared, by blocking key"
-        );
+        tracing::debug!(key = kind.name(), n_compared, "pairs compared, by blocking key");
     }
     let n_compared = n_compared_by_kind.iter().sum();
-    tracing::debug!(
-        n_compared,
-        n_above_threshold = candidates.len(),
-        "pairs compared"
-    );
+    tracing::debug!(n_compared, n_above_threshold = candidates.len(), "pairs compared");
     (candidates, n_compared)
 }
 

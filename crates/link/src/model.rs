@@ -57,20 +57,10 @@ impl Field {
     /// return indices into this list (see `level`).
     pub fn level_labels(self) -> &'static [&'static str] {
         match self {
-            Field::GivenName => &[
-                "exact",
-                "nickname",
-                "jaro_winkler>=0.92",
-                "jaro_winkler>=0.85",
-                "initial",
-                "disagree",
-            ],
-            Field::FamilyName => &[
-                "exact",
-                "jaro_winkler>=0.92",
-                "jaro_winkler>=0.85",
-                "disagree",
-            ],
+            Field::GivenName => {
+                &["exact", "nickname", "jaro_winkler>=0.92", "jaro_winkler>=0.85", "initial", "disagree"]
+            }
+            Field::FamilyName => &["exact", "jaro_winkler>=0.92", "jaro_winkler>=0.85", "disagree"],
             Field::DateOfBirth => &["exact", "day_month_swapped", "year_off_by_one", "disagree"],
             Field::Sex => &["agree", "disagree"],
             Field::Postcode => &["exact", "sector", "disagree"],
@@ -178,25 +168,12 @@ impl Default for MatchModel {
                 // evidence of a sibling, a twin or a stranger.
                 field(
                     Field::GivenName,
-                    &[
-                        (0.86, 0.0135),
-                        (0.04, 0.0025),
-                        (0.04, 0.0025),
-                        (0.02, 0.01),
-                        (0.035, 0.004),
-                        (0.005, 0.968),
-                    ],
+                    &[(0.86, 0.0135), (0.04, 0.0025), (0.04, 0.0025), (0.02, 0.01), (0.035, 0.004), (0.005, 0.968)],
                 ),
                 // Family names change on marriage, separation or a
                 // step-parent's name, so disagreement weighs less.
-                field(
-                    Field::FamilyName,
-                    &[(0.88, 0.02), (0.03, 0.003), (0.01, 0.005), (0.08, 0.972)],
-                ),
-                field(
-                    Field::DateOfBirth,
-                    &[(0.9, 0.004), (0.02, 0.0002), (0.02, 0.0006), (0.06, 0.9952)],
-                ),
+                field(Field::FamilyName, &[(0.88, 0.02), (0.03, 0.003), (0.01, 0.005), (0.08, 0.972)]),
+                field(Field::DateOfBirth, &[(0.9, 0.004), (0.02, 0.0002), (0.02, 0.0006), (0.06, 0.9952)]),
                 field(Field::Sex, &[(0.98, 0.5), (0.02, 0.5)]),
                 // People move: a different postcode or UPRN is weak evidence.
                 field(Field::Postcode, &[(0.65, 0.08), (0.1, 0.07), (0.25, 0.85)]),
@@ -239,29 +216,18 @@ impl Weights {
 
     /// The weight of one field's level; the null level weighs nothing.
     pub(crate) fn of(&self, field: Field, level: Option<u8>) -> f64 {
-        level.map_or(0.0, |level| {
-            self.table[field.index()]
-                .get(usize::from(level))
-                .copied()
-                .unwrap_or(0.0)
-        })
+        level.map_or(0.0, |level| self.table[field.index()].get(usize::from(level)).copied().unwrap_or(0.0))
     }
 
     /// The pair's total weight: the sum over fields, in field order.
     pub(crate) fn total(&self, levels: &Levels) -> f64 {
-        Field::ALL
-            .iter()
-            .zip(levels)
-            .map(|(field, level)| self.of(*field, *level))
-            .sum()
+        Field::ALL.iter().zip(levels).map(|(field, level)| self.of(*field, *level)).sum()
     }
 }
 
 /// The label of one field's level, `"null"` for a missing value.
 pub(crate) fn label(field: Field, level: Option<u8>) -> &'static str {
-    level
-        .and_then(|level| field.level_labels().get(usize::from(level)).copied())
-        .unwrap_or(NULL_LEVEL)
+    level.and_then(|level| field.level_labels().get(usize::from(level)).copied()).unwrap_or(NULL_LEVEL)
 }
 
 #[cfg(test)]
@@ -280,16 +246,8 @@ mod tests {
         check(Field::GivenName, level::GIVEN_INITIAL, "initial");
         check(Field::GivenName, level::GIVEN_DISAGREE, "disagree");
         check(Field::FamilyName, level::FAMILY_EXACT, "exact");
-        check(
-            Field::FamilyName,
-            level::FAMILY_JW_HIGH,
-            "jaro_winkler>=0.92",
-        );
-        check(
-            Field::FamilyName,
-            level::FAMILY_JW_LOW,
-            "jaro_winkler>=0.85",
-        );
+        check(Field::FamilyName, level::FAMILY_JW_HIGH, "jaro_winkler>=0.92");
+        check(Field::FamilyName, level::FAMILY_JW_LOW, "jaro_winkler>=0.85");
         check(Field::FamilyName, level::FAMILY_DISAGREE, "disagree");
         check(Field::DateOfBirth, level::DOB_EXACT, "exact");
         check(Field::DateOfBirth, level::DOB_SWAPPED, "day_month_swapped");

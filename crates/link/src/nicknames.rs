@@ -12,23 +12,8 @@ use std::sync::LazyLock;
 
 /// Formal name first, then variants; all lower case ASCII.
 const GROUPS: &[&[&str]] = &[
-    &[
-        "william", "bill", "billy", "will", "willy", "willie", "liam", "wil",
-    ],
-    &[
-        "elizabeth",
-        "liz",
-        "lizzie",
-        "lizzy",
-        "beth",
-        "betty",
-        "bette",
-        "bess",
-        "bessie",
-        "eliza",
-        "libby",
-        "elisabeth",
-    ],
+    &["william", "bill", "billy", "will", "willy", "willie", "liam", "wil"],
+    &["elizabeth", "liz", "lizzie", "lizzy", "beth", "betty", "bette", "bess", "bessie", "eliza", "libby", "elisabeth"],
     &["john", "jack", "johnny", "jon", "jonny"],
     &["jonathan", "jon", "jonny"],
     &[
@@ -55,25 +40,13 @@ const GROUPS: &[&[&str]] = &[
     &["thomas", "tom", "tommy", "thom"],
     &["samuel", "sam", "sammy"],
     &["samantha", "sam", "sammy", "sammie"],
-    &[
-        "richard", "rick", "ricky", "dick", "rich", "richie", "ritchie",
-    ],
+    &["richard", "rick", "ricky", "dick", "rich", "richie", "ritchie"],
     &["edward", "ed", "eddie", "eddy", "ted", "teddy", "ned"],
-    &[
-        "margaret", "maggie", "meg", "peggy", "madge", "margie", "marge",
-    ],
+    &["margaret", "maggie", "meg", "peggy", "madge", "margie", "marge"],
     &["anthony", "tony", "antony", "ant"],
     &["christopher", "chris", "kit"],
     &["christine", "chris", "chrissie", "chrissy", "tina"],
-    &[
-        "alexander",
-        "alex",
-        "alec",
-        "sandy",
-        "xander",
-        "alasdair",
-        "alistair",
-    ],
+    &["alexander", "alex", "alec", "sandy", "xander", "alasdair", "alistair"],
     &["alexandra", "alex", "lexi", "lexie", "sandy", "alexa"],
     &["daniel", "dan", "danny", "dani"],
     &["danielle", "dani"],
@@ -87,9 +60,7 @@ const GROUPS: &[&[&str]] = &[
     &["andrew", "andy", "drew", "andi"],
     &["stephen", "steven", "steve", "stevie", "steph"],
     &["stephanie", "steph", "stevie", "steff"],
-    &[
-        "patricia", "pat", "patty", "pattie", "trish", "tricia", "patsy",
-    ],
+    &["patricia", "pat", "patty", "pattie", "trish", "tricia", "patsy"],
     &["patrick", "pat", "paddy", "patsy"],
     &["susan", "sue", "susie", "suzy"],
     &["deborah", "debbie", "deb", "debra", "debby"],
@@ -124,9 +95,7 @@ const GROUPS: &[&[&str]] = &[
     &["natalie", "nat"],
     &["zachary", "zach", "zack", "zak"],
     &["oliver", "ollie", "olly"],
-    &[
-        "isabella", "isabel", "isobel", "izzy", "bella", "issy", "isabelle",
-    ],
+    &["isabella", "isabel", "isobel", "izzy", "bella", "issy", "isabelle"],
     &["kimberley", "kimberly", "kim"],
     &["sarah", "sara", "sally"],
     &["mary", "polly", "molly", "mae"],
@@ -162,9 +131,7 @@ const GROUPS: &[&[&str]] = &[
     &["sophia", "sophie", "soph"],
     &["emily", "emmy", "milly", "millie"],
     &["amelia", "millie", "milly"],
-    &[
-        "mohammed", "muhammad", "mohammad", "mohamed", "muhammed", "mo",
-    ],
+    &["mohammed", "muhammad", "mohammad", "mohamed", "muhammed", "mo"],
 ];
 
 /// Every name's groups, by index into `GROUPS`.
@@ -190,11 +157,7 @@ pub(crate) fn groups_of(name: &str) -> &'static [u16] {
 
 /// The formal name of a group, e.g. "william" for the group holding "bill".
 pub(crate) fn formal_name(group_idx: u16) -> &'static str {
-    GROUPS
-        .get(usize::from(group_idx))
-        .and_then(|names| names.first())
-        .copied()
-        .unwrap_or("")
+    GROUPS.get(usize::from(group_idx)).and_then(|names| names.first()).copied().unwrap_or("")
 }
 
 /// True when the two names share a group, so one is a known variant of the other.

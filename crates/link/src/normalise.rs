@@ -56,9 +56,7 @@ fn fold_accent(c: char) -> Option<&'static str> {
 /// Surname particles that are not a surname on their own: "Van Dyke" must
 /// not agree with "Van Persie" on "van". Parts shorter than
 /// `MIN_SURNAME_PART_LEN` are dropped for the same reason ("de", "la").
-const PARTICLES: &[&str] = &[
-    "van", "von", "der", "den", "del", "della", "des", "dos", "das", "mac", "bin", "ibn",
-];
+const PARTICLES: &[&str] = &["van", "von", "der", "den", "del", "della", "des", "dos", "das", "mac", "bin", "ibn"];
 
 /// The shortest part of a multi-part surname that can match on its own.
 const MIN_SURNAME_PART_LEN: usize = 3;
@@ -78,10 +76,7 @@ impl FamilyName {
         let tokens = tokens(text);
         let full = tokens.concat();
         let parts = if tokens.len() > 1 {
-            tokens
-                .into_iter()
-                .filter(|t| t.len() >= MIN_SURNAME_PART_LEN && !PARTICLES.contains(&t.as_str()))
-                .collect()
+            tokens.into_iter().filter(|t| t.len() >= MIN_SURNAME_PART_LEN && !PARTICLES.contains(&t.as_str())).collect()
         } else {
             Vec::new()
         };
@@ -139,11 +134,7 @@ impl GivenName {
 
     /// The name and its formal forms: "bill" gives "bill" and "william".
     pub(crate) fn forms(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.first.as_str()).chain(
-            self.groups
-                .iter()
-                .map(|g| crate::nicknames::formal_name(*g)),
-        )
+        std::iter::once(self.first.as_str()).chain(self.groups.iter().map(|g| crate::nicknames::formal_name(*g)))
     }
 }
 
@@ -208,10 +199,7 @@ mod tests {
         assert_eq!(name.full, "smithjones");
         assert_eq!(name.parts, ["smith", "jones"]);
         assert_eq!(FamilyName::new("Van Der Berg").parts, ["berg"]);
-        assert_eq!(
-            FamilyName::new("Mac Donald").full,
-            FamilyName::new("MacDonald").full
-        );
+        assert_eq!(FamilyName::new("Mac Donald").full, FamilyName::new("MacDonald").full);
         assert!(FamilyName::new("Smith").parts.is_empty());
     }
 

@@ -34,28 +34,18 @@ pub fn pairwise_quality(predicted: &[u32], truth: &[u32]) -> Quality {
         *truth_sizes.entry(*t).or_default() += 1;
         *cell_sizes.entry((*p, *t)).or_default() += 1;
     }
-    let pairs = |sizes: &mut dyn Iterator<Item = &u64>| -> u64 {
-        sizes.map(|k| k * k.saturating_sub(1) / 2).sum()
-    };
+    let pairs = |sizes: &mut dyn Iterator<Item = &u64>| -> u64 { sizes.map(|k| k * k.saturating_sub(1) / 2).sum() };
     let true_positive_pairs = pairs(&mut cell_sizes.values());
     let predicted_pairs = pairs(&mut predicted_sizes.values());
     let truth_pairs = pairs(&mut truth_sizes.values());
     debug_assert!(true_positive_pairs <= predicted_pairs.min(truth_pairs));
 
     let ratio = |part: u64, whole: u64| {
-        if whole == 0 {
-            1.0
-        } else {
-            part as f64 / whole as f64
-        }
+        if whole == 0 { 1.0 } else { part as f64 / whole as f64 }
     };
     let precision = ratio(true_positive_pairs, predicted_pairs);
     let recall = ratio(true_positive_pairs, truth_pairs);
-    let f1 = if precision + recall > 0.0 {
-        2.0 * precision * recall / (precision + recall)
-    } else {
-        0.0
-    };
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
     Quality {
         precision,
         recall,
@@ -78,11 +68,7 @@ mod tests {
     fn perfect_prediction() {
         let quality = pairwise_quality(&[0, 0, 1, 2, 2, 2], &[5, 5, 7, 9, 9, 9]);
         assert_eq!(
-            (
-                quality.true_positive_pairs,
-                quality.false_positive_pairs,
-                quality.false_negative_pairs
-            ),
+            (quality.true_positive_pairs, quality.false_positive_pairs, quality.false_negative_pairs),
             (4, 0, 0)
         );
         assert!(close(quality.f1, 1.0));
@@ -94,32 +80,20 @@ mod tests {
         let quality = pairwise_quality(&[0, 0, 1, 1, 1], &[0, 0, 0, 1, 1]);
         // Predicted pairs: 01, 23, 24, 34 = 4; true pairs: 01, 02, 12, 34 = 4; shared: 01, 34.
         assert_eq!(
-            (
-                quality.true_positive_pairs,
-                quality.false_positive_pairs,
-                quality.false_negative_pairs
-            ),
+            (quality.true_positive_pairs, quality.false_positive_pairs, quality.false_negative_pairs),
             (2, 2, 2)
         );
-        assert!(
-            close(quality.precision, 0.5) && close(quality.recall, 0.5) && close(quality.f1, 0.5)
-        );
+        assert!(close(quality.precision, 0.5) && close(quality.recall, 0.5) && close(quality.f1, 0.5));
     }
 
     #[test]
     fn all_singletons() {
         let quality = pairwise_quality(&[0, 1, 2, 3], &[0, 0, 1, 1]);
         assert_eq!(
-            (
-                quality.true_positive_pairs,
-                quality.false_positive_pairs,
-                quality.false_negative_pairs
-            ),
+            (quality.true_positive_pairs, quality.false_positive_pairs, quality.false_negative_pairs),
             (0, 0, 2)
         );
-        assert!(
-            close(quality.precision, 1.0) && close(quality.recall, 0.0) && close(quality.f1, 0.0)
-        );
+        assert!(close(quality.precision, 1.0) && close(quality.recall, 0.0) && close(quality.f1, 0.0));
         let empty = pairwise_quality(&[], &[]);
         assert!(close(empty.f1, 1.0));
     }
@@ -141,11 +115,7 @@ mod tests {
         }
         let quality = pairwise_quality(&predicted, &truth);
         assert_eq!(
-            (
-                quality.true_positive_pairs,
-                quality.false_positive_pairs,
-                quality.false_negative_pairs
-            ),
+            (quality.true_positive_pairs, quality.false_positive_pairs, quality.false_negative_pairs),
             (tp, fp, fneg)
         );
     }

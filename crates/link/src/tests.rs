@@ -6,10 +6,7 @@ use famgraph_model::{Date, NhsNumber, PersonRecord, Postcode, Sex};
 use super::*;
 
 /// A record; empty strings and a zero UPRN mean missing.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a row of people.csv reads best as one call"
-)]
+#[expect(clippy::too_many_arguments, reason = "a row of people.csv reads best as one call")]
 fn rec(
     agency: &str,
     id: &str,
@@ -35,10 +32,7 @@ fn rec(
 }
 
 fn with_nhs(record: PersonRecord, nine_digits: u64) -> PersonRecord {
-    PersonRecord {
-        nhs_number: NhsNumber::from_nine_digits(nine_digits),
-        ..record
-    }
+    PersonRecord { nhs_number: NhsNumber::from_nine_digits(nine_digits), ..record }
 }
 
 fn linked(records: &[PersonRecord]) -> Linkage {
@@ -62,10 +56,7 @@ fn check_invariants(records: &[PersonRecord], linkage: &Linkage) {
     for link in &linkage.links {
         assert!(link.a < link.b);
         assert!(link.weight >= LinkConfig::default().match_threshold);
-        assert_eq!(
-            linkage.person_of[link.a as usize],
-            linkage.person_of[link.b as usize]
-        );
+        assert_eq!(linkage.person_of[link.a as usize], linkage.person_of[link.b as usize]);
         let sum: f64 = link.fields.iter().map(|f| f.weight).sum();
         assert!((sum - link.weight).abs() < 1e-9);
     }
@@ -88,46 +79,10 @@ fn same(linkage: &Linkage, a: usize, b: usize) -> bool {
 #[test]
 fn nickname_and_misspelling_link() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "Bill",
-            "Thompson",
-            "1980-05-12",
-            "M",
-            "ME4 4QS",
-            0,
-        ),
-        rec(
-            "school",
-            "S1",
-            "William",
-            "Thomson",
-            "1980-05-12",
-            "M",
-            "ME7 1AA",
-            0,
-        ),
-        rec(
-            "housing",
-            "H1",
-            "Liz",
-            "Thompson",
-            "1982-11-02",
-            "F",
-            "ME4 4QS",
-            100_001,
-        ),
-        rec(
-            "health",
-            "N1",
-            "Elizabeth",
-            "Thompson",
-            "",
-            "F",
-            "ME4 4QS",
-            100_001,
-        ),
+        rec("police", "P1", "Bill", "Thompson", "1980-05-12", "M", "ME4 4QS", 0),
+        rec("school", "S1", "William", "Thomson", "1980-05-12", "M", "ME7 1AA", 0),
+        rec("housing", "H1", "Liz", "Thompson", "1982-11-02", "F", "ME4 4QS", 100_001),
+        rec("health", "N1", "Elizabeth", "Thompson", "", "F", "ME4 4QS", 100_001),
     ];
     let linkage = linked(&records);
     assert!(same(&linkage, 0, 1));
@@ -136,43 +91,14 @@ fn nickname_and_misspelling_link() {
     assert_eq!(linkage.n_people, 2);
     let link = &linkage.links[0];
     let levels: Vec<&str> = link.fields.iter().map(|f| f.level).collect();
-    assert_eq!(
-        levels,
-        [
-            "nickname",
-            "jaro_winkler>=0.92",
-            "exact",
-            "agree",
-            "disagree",
-            "null",
-            "null"
-        ]
-    );
+    assert_eq!(levels, ["nickname", "jaro_winkler>=0.92", "exact", "agree", "disagree", "null", "null"]);
 }
 
 #[test]
 fn initial_links_to_full_name() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "J",
-            "Okafor",
-            "1990-01-20",
-            "M",
-            "ME4 4QS",
-            7,
-        ),
-        rec(
-            "probation",
-            "R1",
-            "James",
-            "Okafor",
-            "1990-01-20",
-            "M",
-            "ME4 4QS",
-            7,
-        ),
+        rec("police", "P1", "J", "Okafor", "1990-01-20", "M", "ME4 4QS", 7),
+        rec("probation", "R1", "James", "Okafor", "1990-01-20", "M", "ME4 4QS", 7),
     ];
     assert!(same(&linked(&records), 0, 1));
 }
@@ -180,67 +106,13 @@ fn initial_links_to_full_name() {
 #[test]
 fn twins_stay_apart() {
     let records = [
-        rec(
-            "school",
-            "S1",
-            "Oliver",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "school",
-            "S2",
-            "Harry",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "police",
-            "P1",
-            "Oliver",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "health",
-            "N1",
-            "Harry",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
+        rec("school", "S1", "Oliver", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("school", "S2", "Harry", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("police", "P1", "Oliver", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("health", "N1", "Harry", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
         // An initial that fits neither twin better: it may join one, never both.
-        rec(
-            "social_care",
-            "C1",
-            "H",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "early_help",
-            "E1",
-            "O",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
+        rec("social_care", "C1", "H", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("early_help", "E1", "O", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
     ];
     let linkage = linked(&records);
     assert!(same(&linkage, 0, 2));
@@ -248,46 +120,16 @@ fn twins_stay_apart() {
     assert!(!same(&linkage, 0, 1));
     assert!(same(&linkage, 1, 4));
     assert!(same(&linkage, 0, 5));
-    assert_eq!(
-        conflict(&records[2], &records[3]),
-        Some(Conflict::GivenNamesDiffer)
-    );
+    assert_eq!(conflict(&records[2], &records[3]), Some(Conflict::GivenNamesDiffer));
 }
 
 #[test]
 fn twins_with_initials_do_not_chain() {
     // "J Smith" fits both twins equally; joining one must not pull in the other.
     let records = [
-        rec(
-            "police",
-            "P1",
-            "Jack",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "health",
-            "N1",
-            "Joel",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "school",
-            "S1",
-            "J",
-            "Smith",
-            "2012-04-01",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
+        rec("police", "P1", "Jack", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("health", "N1", "Joel", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
+        rec("school", "S1", "J", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
     ];
     let linkage = linked(&records);
     assert!(!same(&linkage, 0, 1));
@@ -297,46 +139,10 @@ fn twins_with_initials_do_not_chain() {
 #[test]
 fn father_and_son_of_one_name_stay_apart() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "John",
-            "Smith",
-            "1970-02-03",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "probation",
-            "R1",
-            "John",
-            "Smith",
-            "1970-02-03",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "youth_justice",
-            "Y1",
-            "John",
-            "Smith",
-            "2006-08-09",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
-        rec(
-            "school",
-            "S1",
-            "John",
-            "Smith",
-            "2006-08-09",
-            "M",
-            "ME4 4QS",
-            55,
-        ),
+        rec("police", "P1", "John", "Smith", "1970-02-03", "M", "ME4 4QS", 55),
+        rec("probation", "R1", "John", "Smith", "1970-02-03", "M", "ME4 4QS", 55),
+        rec("youth_justice", "Y1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 55),
+        rec("school", "S1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 55),
         // No date of birth: it may join either, but cannot bridge them.
         rec("housing", "H1", "John", "Smith", "", "M", "ME4 4QS", 55),
     ];
@@ -344,10 +150,7 @@ fn father_and_son_of_one_name_stay_apart() {
     assert!(same(&linkage, 0, 1));
     assert!(same(&linkage, 2, 3));
     assert!(!same(&linkage, 0, 2));
-    assert_eq!(
-        conflict(&records[0], &records[2]),
-        Some(Conflict::BirthYearsApart)
-    );
+    assert_eq!(conflict(&records[0], &records[2]), Some(Conflict::BirthYearsApart));
     // The direct pair scores above the threshold: only the rule keeps them apart.
     let (weight, _) = compare(&records[0], &records[3], &LinkConfig::default());
     assert!(weight > LinkConfig::default().match_threshold);
@@ -368,16 +171,7 @@ fn hostel_strangers_stay_apart() {
         .iter()
         .enumerate()
         .map(|(i, (given, family, dob))| {
-            rec(
-                agencies[i % agencies.len()],
-                &format!("R{i}"),
-                given,
-                family,
-                dob,
-                "M",
-                "ME1 1AA",
-                900,
-            )
+            rec(agencies[i % agencies.len()], &format!("R{i}"), given, family, dob, "M", "ME1 1AA", 900)
         })
         .collect();
     assert_eq!(linked(&records).n_people, names.len());
@@ -386,16 +180,7 @@ fn hostel_strangers_stay_apart() {
 #[test]
 fn day_month_swap_and_year_off_by_one_link() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "Kerry",
-            "Walsh",
-            "1985-03-07",
-            "F",
-            "ME4 4QS",
-            0,
-        ),
+        rec("police", "P1", "Kerry", "Walsh", "1985-03-07", "F", "ME4 4QS", 0),
         rec("school", "S1", "Kerry", "Walsh", "1985-07-03", "F", "", 0),
         rec("health", "N1", "Kerry", "Walsh", "1986-03-07", "F", "", 0),
     ];
@@ -408,89 +193,23 @@ fn day_month_swap_and_year_off_by_one_link() {
 #[test]
 fn one_agency_never_merges_its_own_records() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "Ann",
-            "Lee",
-            "1999-09-09",
-            "F",
-            "ME4 4QS",
-            3,
-        ),
-        rec(
-            "police",
-            "P2",
-            "Ann",
-            "Lee",
-            "1999-09-09",
-            "F",
-            "ME4 4QS",
-            3,
-        ),
-        rec(
-            "school",
-            "S1",
-            "Ann",
-            "Lee",
-            "1999-09-09",
-            "F",
-            "ME4 4QS",
-            3,
-        ),
+        rec("police", "P1", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
+        rec("police", "P2", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
+        rec("school", "S1", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
     ];
     let linkage = linked(&records);
     assert!(!same(&linkage, 0, 1));
     assert_eq!(linkage.n_people, 2);
-    assert_eq!(
-        conflict(&records[0], &records[1]),
-        Some(Conflict::SameAgency)
-    );
+    assert_eq!(conflict(&records[0], &records[1]), Some(Conflict::SameAgency));
 }
 
 #[test]
 fn nhs_number_links_despite_a_name_change_and_a_move() {
     let records = [
-        with_nhs(
-            rec(
-                "health",
-                "N1",
-                "Sarah",
-                "Jones",
-                "1979-12-01",
-                "F",
-                "ME4 4QS",
-                1,
-            ),
-            943_476_591,
-        ),
-        with_nhs(
-            rec(
-                "social_care",
-                "C1",
-                "Sarah",
-                "Patel",
-                "1979-12-01",
-                "F",
-                "CT1 2AB",
-                2,
-            ),
-            943_476_591,
-        ),
+        with_nhs(rec("health", "N1", "Sarah", "Jones", "1979-12-01", "F", "ME4 4QS", 1), 943_476_591),
+        with_nhs(rec("social_care", "C1", "Sarah", "Patel", "1979-12-01", "F", "CT1 2AB", 2), 943_476_591),
         // A different NHS number keeps an otherwise identical record apart.
-        with_nhs(
-            rec(
-                "police",
-                "P1",
-                "Sarah",
-                "Jones",
-                "1979-12-01",
-                "F",
-                "ME4 4QS",
-                1,
-            ),
-            401_023_213,
-        ),
+        with_nhs(rec("police", "P1", "Sarah", "Jones", "1979-12-01", "F", "ME4 4QS", 1), 401_023_213),
     ];
     let linkage = linked(&records);
     assert!(same(&linkage, 0, 1));
@@ -503,16 +222,7 @@ fn nhs_number_links_despite_a_name_change_and_a_move() {
 #[test]
 fn hyphenated_surname_and_accents_link() {
     let records = [
-        rec(
-            "school",
-            "S1",
-            "Zoë",
-            "Smith-Jones",
-            "2010-10-10",
-            "F",
-            "ME4 4QS",
-            0,
-        ),
+        rec("school", "S1", "Zoë", "Smith-Jones", "2010-10-10", "F", "ME4 4QS", 0),
         rec("health", "N1", "Zoe", "Jones", "2010-10-10", "F", "", 0),
     ];
     assert!(same(&linked(&records), 0, 1));
@@ -520,25 +230,14 @@ fn hyphenated_surname_and_accents_link() {
 
 #[test]
 fn names_alone_do_not_link() {
-    let records = [
-        rec("police", "P1", "John", "Smith", "", "M", "", 0),
-        rec("school", "S1", "John", "Smith", "", "M", "", 0),
-    ];
+    let records =
+        [rec("police", "P1", "John", "Smith", "", "M", "", 0), rec("school", "S1", "John", "Smith", "", "M", "", 0)];
     assert_eq!(linked(&records).n_people, 2);
 }
 
 #[test]
 fn compare_explains_every_field() {
-    let a = rec(
-        "police",
-        "P1",
-        "Bob",
-        "Green",
-        "1960-06-30",
-        "M",
-        "ME4 4QS",
-        10,
-    );
+    let a = rec("police", "P1", "Bob", "Green", "1960-06-30", "M", "ME4 4QS", 10);
     let b = rec("housing", "H1", "Robert", "Green", "", "U", "ME4 4QT", 11);
     let (weight, fields) = compare(&a, &b, &LinkConfig::default());
     let explained: Vec<(&str, &str)> = fields.iter().map(|f| (f.field, f.level)).collect();
@@ -556,12 +255,7 @@ fn compare_explains_every_field() {
     );
     let sum: f64 = fields.iter().map(|f| f.weight).sum();
     assert!((sum - weight).abs() < 1e-9);
-    assert!(
-        fields
-            .iter()
-            .filter(|f| f.level == NULL_LEVEL)
-            .all(|f| f.weight.abs() < f64::EPSILON)
-    );
+    assert!(fields.iter().filter(|f| f.level == NULL_LEVEL).all(|f| f.weight.abs() < f64::EPSILON));
     // Symmetric.
     let (reverse, _) = compare(&b, &a, &LinkConfig::default());
     assert!((reverse - weight).abs() < 1e-12);
@@ -570,36 +264,9 @@ fn compare_explains_every_field() {
 #[test]
 fn confidence_is_the_weakest_link() {
     let records = [
-        rec(
-            "police",
-            "P1",
-            "Dave",
-            "Marsh",
-            "1970-01-15",
-            "M",
-            "ME4 4QS",
-            0,
-        ),
-        rec(
-            "school",
-            "S1",
-            "David",
-            "Marsh",
-            "1970-01-15",
-            "M",
-            "ME4 4QS",
-            0,
-        ),
-        rec(
-            "health",
-            "N1",
-            "Sam",
-            "Bell",
-            "1990-01-15",
-            "F",
-            "ME4 4QS",
-            0,
-        ),
+        rec("police", "P1", "Dave", "Marsh", "1970-01-15", "M", "ME4 4QS", 0),
+        rec("school", "S1", "David", "Marsh", "1970-01-15", "M", "ME4 4QS", 0),
+        rec("health", "N1", "Sam", "Bell", "1990-01-15", "F", "ME4 4QS", 0),
     ];
     let linkage = linked(&records);
     let person = linkage.person_of[0] as usize;
@@ -610,24 +277,9 @@ fn confidence_is_the_weakest_link() {
 
 #[test]
 fn oversized_blocks_are_skipped() {
-    let records: Vec<PersonRecord> = (0..20)
-        .map(|i| {
-            rec(
-                &format!("agency{i}"),
-                "R",
-                "Pat",
-                "Doe",
-                "1900-01-01",
-                "U",
-                "",
-                0,
-            )
-        })
-        .collect();
-    let config = LinkConfig {
-        max_block_size: 5,
-        ..LinkConfig::default()
-    };
+    let records: Vec<PersonRecord> =
+        (0..20).map(|i| rec(&format!("agency{i}"), "R", "Pat", "Doe", "1900-01-01", "U", "", 0)).collect();
+    let config = LinkConfig { max_block_size: 5, ..LinkConfig::default() };
     let linkage = link(&records, &config);
     assert_eq!(linkage.n_compared, 0);
     assert_eq!(linkage.n_people, 20);
@@ -671,50 +323,21 @@ impl Rng {
 /// Noisy records of small families, several agencies each, with the true
 /// person of each record.
 fn noisy_families(n_families: usize, seed: u64) -> (Vec<PersonRecord>, Vec<u32>) {
-    const GIVEN: &[&str] = &[
-        "William",
-        "Elizabeth",
-        "John",
-        "Katherine",
-        "Robert",
-        "Samantha",
-        "Thomas",
-        "Jessica",
-        "Daniel",
-        "Amy",
-    ];
-    const FAMILY: &[&str] = &[
-        "Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Walker", "Wright",
-        "Khan",
-    ];
-    const AGENCIES: &[&str] = &[
-        "police",
-        "probation",
-        "school",
-        "housing",
-        "health",
-        "social_care",
-    ];
+    const GIVEN: &[&str] =
+        &["William", "Elizabeth", "John", "Katherine", "Robert", "Samantha", "Thomas", "Jessica", "Daniel", "Amy"];
+    const FAMILY: &[&str] =
+        &["Smith", "Jones", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Walker", "Wright", "Khan"];
+    const AGENCIES: &[&str] = &["police", "probation", "school", "housing", "health", "social_care"];
     let mut rng = Rng(seed);
     let (mut records, mut truth) = (Vec::new(), Vec::new());
     let mut person = 0;
     for family_idx in 0..n_families {
         let family_name = rng.pick(FAMILY);
-        let postcode = format!(
-            "ME{} {}A{}",
-            1 + rng.below(9),
-            rng.below(10),
-            (b'A' + rng.below(26) as u8) as char
-        );
+        let postcode = format!("ME{} {}A{}", 1 + rng.below(9), rng.below(10), (b'A' + rng.below(26) as u8) as char);
         let uprn = 1000 + family_idx as u64;
         for _ in 0..=rng.below(4) {
             let given = rng.pick(GIVEN);
-            let dob = format!(
-                "{}-{:02}-{:02}",
-                1950 + rng.below(70),
-                1 + rng.below(12),
-                1 + rng.below(28)
-            );
+            let dob = format!("{}-{:02}-{:02}", 1950 + rng.below(70), 1 + rng.below(12), 1 + rng.below(28));
             let sex = if rng.below(2) == 0 { "F" } else { "M" };
             for agency in AGENCIES {
                 if rng.below(3) != 0 {
@@ -725,11 +348,7 @@ fn noisy_families(n_families: usize, seed: u64) -> (Vec<PersonRecord>, Vec<u32>)
                     1 => given.to_uppercase(),
                     _ => given.to_owned(),
                 };
-                let dob = if rng.below(6) == 0 {
-                    String::new()
-                } else {
-                    dob.clone()
-                };
+                let dob = if rng.below(6) == 0 { String::new() } else { dob.clone() };
                 let id = format!("{agency}-{}", records.len());
                 records.push(rec(
                     agency,
@@ -757,12 +376,7 @@ fn partition(records: &[PersonRecord], linkage: &Linkage) -> Vec<Vec<(String, St
         .map(|members| {
             let mut keys: Vec<(String, String)> = members
                 .iter()
-                .map(|i| {
-                    (
-                        records[*i as usize].agency.clone(),
-                        records[*i as usize].record_id.clone(),
-                    )
-                })
+                .map(|i| (records[*i as usize].agency.clone(), records[*i as usize].record_id.clone()))
                 .collect();
             keys.sort();
             keys
@@ -797,8 +411,5 @@ fn results_do_not_depend_on_row_order() {
 #[test]
 fn same_input_same_numbering() {
     let (records, _) = noisy_families(60, 3);
-    assert_eq!(
-        link(&records, &LinkConfig::default()),
-        link(&records, &LinkConfig::default())
-    );
+    assert_eq!(link(&records, &LinkConfig::default()), link(&records, &LinkConfig::default()));
 }

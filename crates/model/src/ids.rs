@@ -12,15 +12,14 @@ impl Postcode {
     /// like a postcode at all (5 to 7 letters and digits, inward code digit
     /// then two letters).
     pub fn parse(text: &str) -> Option<Postcode> {
-        let compact: String =
-            text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
         let bytes = compact.as_bytes();
         if !(5..=7).contains(&bytes.len()) || !compact.is_ascii() {
             return None;
         }
         let (outward, inward) = compact.split_at(compact.len() - 3);
-        let inward_ok = inward.as_bytes()[0].is_ascii_digit()
-            && inward.as_bytes()[1..].iter().all(u8::is_ascii_alphabetic);
+        let inward_ok =
+            inward.as_bytes()[0].is_ascii_digit() && inward.as_bytes()[1..].iter().all(u8::is_ascii_alphabetic);
         let outward_ok = outward.as_bytes()[0].is_ascii_alphabetic()
             && outward.bytes().all(|b| b.is_ascii_alphanumeric())
             && outward.bytes().any(|b| b.is_ascii_digit());
@@ -59,11 +58,8 @@ impl NhsNumber {
     /// Accepts 10 digits, optionally written with spaces or hyphens in the
     /// usual 3-3-4 groups, with a valid check digit.
     pub fn parse(text: &str) -> Option<NhsNumber> {
-        let digits: Vec<u32> = text
-            .chars()
-            .filter(|c| *c != ' ' && *c != '-')
-            .map(|c| c.to_digit(10))
-            .collect::<Option<_>>()?;
+        let digits: Vec<u32> =
+            text.chars().filter(|c| *c != ' ' && *c != '-').map(|c| c.to_digit(10)).collect::<Option<_>>()?;
         if digits.len() != 10 || check_digit(&digits[..9])? != digits[9] {
             return None;
         }

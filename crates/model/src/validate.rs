@@ -181,7 +181,9 @@ impl Row<'_> {
     fn date(&self, column: &'static str) -> Result<Option<Date>, Broken> {
         match self.get(column) {
             None => Ok(None),
-            Some(text) => Date::parse(text).map(Some).ok_or_else(|| broken(column, "malformed date: expected YYYY-MM-DD")),
+            Some(text) => {
+                Date::parse(text).map(Some).ok_or_else(|| broken(column, "malformed date: expected YYYY-MM-DD"))
+            }
         }
     }
 
@@ -323,7 +325,10 @@ impl Validator {
             (None, None) => None,
         };
         if !self.services.insert((agency.clone(), code.clone())) {
-            return Err(broken("service", format!("duplicate service `{code}` for agency `{agency}`: the first row is kept")));
+            return Err(broken(
+                "service",
+                format!("duplicate service `{code}` for agency `{agency}`: the first row is kept"),
+            ));
         }
         self.bundle.services.push(Service { agency, code, name, need, offending, keyworker, unit_cost });
         Ok(())
@@ -444,7 +449,15 @@ impl Validator {
         if !self.involvement_ids.insert((agency.clone(), involvement_id.clone())) {
             return Err(broken("involvement_id", "duplicate involvement_id for this agency: the first row is kept"));
         }
-        self.bundle.involvements.push(Involvement { agency, involvement_id, record_id, service, start_date, end_date, role });
+        self.bundle.involvements.push(Involvement {
+            agency,
+            involvement_id,
+            record_id,
+            service,
+            start_date,
+            end_date,
+            role,
+        });
         Ok(())
     }
 }
@@ -491,11 +504,23 @@ mod tests {
 
     fn fixture() -> Vec<RawTable> {
         vec![
-            table(BundleFile::Agencies, "agency,name,sector,extracted_on\npolice,Police,police,2024-03-31\npolice,Again,police,2024-03-31\nhousing,Housing,hosing,2024-03-31"),
-            table(BundleFile::Services, "agency,service,name,need,offending,unit_cost_gbp,cost_basis\npolice,arrest,Arrest,crime,true,700,per_episode\npolice,asb,ASB,crim,false,,\nnope,x,X,crime,false,,"),
-            table(BundleFile::People, "agency,record_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number,colour\npolice,P1,Ann,Smith,1980-02-30,F,,,\npolice,P2,Bob,Smith,1979-01-01,m,me44qs,1234567890,blue\npolice,P2,Cy,Smith,,,,,\npolice,P3,,Smith,,,,,"),
+            table(
+                BundleFile::Agencies,
+                "agency,name,sector,extracted_on\npolice,Police,police,2024-03-31\npolice,Again,police,2024-03-31\nhousing,Housing,hosing,2024-03-31",
+            ),
+            table(
+                BundleFile::Services,
+                "agency,service,name,need,offending,unit_cost_gbp,cost_basis\npolice,arrest,Arrest,crime,true,700,per_episode\npolice,asb,ASB,crim,false,,\nnope,x,X,crime,false,,",
+            ),
+            table(
+                BundleFile::People,
+                "agency,record_id,given_name,family_name,date_of_birth,sex,postcode,nhs_number,colour\npolice,P1,Ann,Smith,1980-02-30,F,,,\npolice,P2,Bob,Smith,1979-01-01,m,me44qs,1234567890,blue\npolice,P2,Cy,Smith,,,,,\npolice,P3,,Smith,,,,,",
+            ),
             table(BundleFile::Relationships, "agency,from_record,kind,to_record\npolice,P2,parent_of,P1\n"),
-            table(BundleFile::Involvements, "agency,involvement_id,record_id,service,start_date,end_date\npolice,I1,P2,arrest,2023-01-01,2022-01-01\npolice,I2,P2,arrest,2023-01-01,\npolice,I2,P2,arrest,2023-01-01,\npolice,I3,P2,arrest,2025-01-01,"),
+            table(
+                BundleFile::Involvements,
+                "agency,involvement_id,record_id,service,start_date,end_date\npolice,I1,P2,arrest,2023-01-01,2022-01-01\npolice,I2,P2,arrest,2023-01-01,\npolice,I2,P2,arrest,2023-01-01,\npolice,I3,P2,arrest,2025-01-01,",
+            ),
         ]
     }
 
@@ -508,8 +533,11 @@ mod tests {
         let counts: Vec<(u64, u64, u64)> = report.files.iter().map(|f| (f.read, f.accepted, f.rejected)).collect();
         assert_eq!(counts, vec![(3, 1, 2), (3, 1, 2), (4, 1, 3), (1, 0, 1), (4, 1, 3)]);
         assert_eq!(bundle.people.len(), 1);
-        let reasons: Vec<String> =
-            report.rejects.iter().map(|r| format!("{}:{}:{}", r.file, r.line, r.column.as_deref().unwrap_or(""))).collect();
+        let reasons: Vec<String> = report
+            .rejects
+            .iter()
+            .map(|r| format!("{}:{}:{}", r.file, r.line, r.column.as_deref().unwrap_or("")))
+            .collect();
         assert_eq!(
             reasons,
             [

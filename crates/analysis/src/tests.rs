@@ -1,0 +1,160 @@
+//! A three-generation family built by hand: the analyses find the chain,
+//! the overlap on the same need and the two keyworkers, and the score is
+//! the sum of its reasons.
+
+use famgraph_link::LinkConfig;
+use famgraph_model::{
+    Agency, Bundle, CostBasis, Date, Involvement, Need, PersonRecord, Relationship, RelationshipKind, Role, Sector,
+    Service, Sex,
+};
+
+use crate::{Config, analyse};
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn person(agency: &str, id: &str, given: &str, dob: &str) -> PersonRecord {
+    PersonRecord {
+        agency: agency.into(),
+        record_id: id.into(),
+        given_name: given.into(),
+        family_name: "Okafor".into(),
+        date_of_birth: Some(date(dob)),
+        sex: Sex::M,
+        address: Some("12 Chatham Hill".into()),
+        postcode: famgraph_model::Postcode::parse("ME4 4QS"),
+        uprn: Some(44_001),
+        nhs_number: None,
+    }
+}
+
+fn service(agency: &str, code: &str, need: Need, offending: bool, keyworker: bool) -> Service {
+    Service {
+        agency: agency.into(),
+        code: code.into(),
+        name: code.into(),
+        need,
+        offending,
+        keyworker,
+        unit_cost: Some((100.0, CostBasis::PerWeek)),
+    }
+}
+
+fn involvement(agency: &str, id: &str, record: &str, service: &str, start: &str, end: Option<&str>) -> Involvement {
+    Involvement {
+        agency: agency.into(),
+        involvement_id: id.into(),
+        record_id: record.into(),
+        service: service.into(),
+        start_date: date(start),
+        end_date: end.map(date),
+        role: Role::Subject,
+    }
+}
+
+fn parent_of(agency: &str, from: &str, to: &str) -> Relationship {
+    Relationship {
+        agency: agency.into(),
+        from_record: from.into(),
+        kind: RelationshipKind::ParentOf,
+        to_record: to.into(),
+        start_date: None,
+        end_date: None,
+    }
+}
+
+fn three_generations() -> Bundle {
+    let agency =
+        |code: &str, sector| Agency { code: code.into(), name: code.into(), sector, extracted_on: date("2024-03-31") };
+    Bundle {
+        agencies: vec![
+            agency("police", Sector::Police),
+            agency("csc", Sector::ChildrensSocialCare),
+            agency("eh", Sector::EarlyHelp),
+        ],
+        services: vec![
+            service("police", "caution", Need::Crime, true, false),
+            service("csc", "cin", Need::ChildSafety, false, true),
+            service("eh", "support", Need::ChildSafety, false, true),
+        ],
+        people: vec![
+            person("police", "G", "Samuel", "1960-05-01"),
+            person("police", "F", "David", "1984-07-09"),
+            person("police", "S", "Tobi", "2008-02-11"),
+            person("csc", "1", "David", "1984-07-09"),
+            person("csc", "2", "Tobi", "2008-02-11"),
+            person("eh", "E2", "Tobi", "2008-02-11"),
+        ],
+        relationships: vec![parent_of("police", "G", "F"), parent_of("csc", "1", "2")],
+        involvements: vec![
+            involvement("police", "I1", "G", "caution", "2010-01-01", Some("2010-01-01")),
+            involvement("police", "I2", "F", "caution", "2015-03-01", Some("2015-03-01")),
+            involvement("police", "I3", "S", "caution", "2023-02-01", Some("2023-02-01")),
+            involvement("csc", "C1", "2", "cin", "2023-01-01", None),
+            involvement("eh", "X1", "E2", "support", "2023-06-01", None),
+        ],
+    }
+}
+
+#[test]
+fn finds_the_chain_the_overlap_and_the_keyworkers() {
+    let bundle = three_generations();
+    let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+    assert_eq!(linkage.n_people, 3, "grandfather, father and son");
+    let graph = famgraph_graph::build(bundle, linkage);
+    assert_eq!(graph.families.len(), 1);
+    let analysis = analyse(&graph, &Config::default());
+    let family = &analysis.families[0];
+
+    assert_eq!(family.chains.len(), 1);
+    let chain = &family.chains[0];
+    assert_eq!(chain.people.len(), 3);
+    assert!(chain.followed_parent);
+    let names: Vec<&str> = chain.people.iter().map(|&p| graph.people[p].given_name.as_str()).collect();
+    assert_eq!(names, ["Samuel", "David", "Tobi"]);
+    assert_eq!(chain.age_at_first_offence, [Some(49), Some(30), Some(14)]);
+
+    let pairs: Vec<(&str, &str)> =
+        family.overlaps.iter().map(|o| (o.agencies.0.as_str(), o.agencies.1.as_str())).collect();
+    assert_eq!(pairs, [("csc", "eh"), ("csc", "police")]);
+    assert_eq!(family.overlaps[0].same_needs.iter().copied().collect::<Vec<_>>(), [Need::ChildSafety]);
+    assert!(family.overlaps[1].same_needs.is_empty());
+    assert_eq!(family.max_concurrent_keyworkers, 2);
+    assert_eq!(family.needs.keys().copied().collect::<Vec<_>>(), [Need::ChildSafety, Need::Crime]);
+
+    let reasons: Vec<(&str, f64)> = family.reasons.iter().map(|r| (r.code, r.points)).collect();
+    assert_eq!(
+        reasons,
+        [
+            ("intergenerational_offending", 16.0),
+            ("three_generations", 4.0),
+            ("needs", 4.0),
+            ("agencies", 2.0),
+            ("concurrent_agencies", 2.0),
+            ("duplicated_need", 3.0),
+            ("several_keyworkers", 3.0),
+        ]
+    );
+    assert!((family.score - reasons.iter().map(|r| r.1).sum::<f64>()).abs() < 1e-9);
+    assert_eq!(analysis.ranking, [0]);
+    assert_eq!(family.rank, Some(1));
+    // Two open keyworker episodes at £100 a week over the year to 2024-03-31.
+    assert!(family.annual_cost_gbp > 2.0 * 100.0 * 40.0, "{}", family.annual_cost_gbp);
+}
+
+#[test]
+fn a_victim_is_not_counted_as_offending() {
+    let mut bundle = three_generations();
+    for inv in &mut bundle.involvements {
+        if inv.involvement_id == "I3" {
+            inv.role = Role::Victim;
+        }
+    }
+    bundle.services[0].offending = false;
+    let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+    let graph = famgraph_graph::build(bundle, linkage);
+    let analysis = analyse(&graph, &Config::default());
+    assert!(analysis.families[0].chains.is_empty());
+    assert!(!analysis.families[0].needs.contains_key(&Need::Crime));
+}
