@@ -32,6 +32,8 @@ pub enum IngestError {
     Schema(#[from] SchemaError),
     #[error("database {path}: {reason}")]
     Database { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    NotADatabase { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
 }

@@ -196,15 +196,21 @@ fn append(conn: &Connection, table: &str, rows: impl Iterator<Item = Vec<Value>>
 #[tracing::instrument(skip_all)]
 pub fn open(path: &Path) -> Result<Stored, IngestError> {
     if !path.is_file() {
-        return Err(IngestError::Database { path: path.to_owned(), reason: "no such database file".into() });
+        return Err(IngestError::NotADatabase {
+            path: path.to_owned(),
+            reason: "no such database file: write one with `famgraph load BUNDLE --db FILE`".into(),
+        });
     }
     let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).map_err(db_error(path))?;
-    let conn = Connection::open_with_flags(path, config).map_err(db_error(path))?;
+    let conn = Connection::open_with_flags(path, config).map_err(|e| IngestError::NotADatabase {
+        path: path.to_owned(),
+        reason: format!("cannot be opened as a DuckDB database: {}", crate::clean_duckdb_message(&e.to_string())),
+    })?;
     let version: String = conn
         .query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0))
-        .map_err(|_| IngestError::Database { path: path.to_owned(), reason: "not a famgraph database".into() })?;
+        .map_err(|_| IngestError::NotADatabase { path: path.to_owned(), reason: "not a famgraph database".into() })?;
     if version != SCHEMA_VERSION {
-        return Err(IngestError::Database {
+        return Err(IngestError::NotADatabase {
             path: path.to_owned(),
             reason: format!("schema version {version}, this famgraph reads {SCHEMA_VERSION}: load the bundle again"),
         });

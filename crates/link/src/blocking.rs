@@ -10,6 +10,7 @@
 //! so "Bill" carries W too): two records whose given names are unrelated
 //! can never link (see `compare::Conflict`), so comparing them is wasted,
 //! and the initial cuts a birth-date block about fifteen-fold.
+//!
 //! Blocks larger than the configured limit (a placeholder date of birth,
 //! a big hostel) are skipped, and only their count is logged.
 

@@ -154,10 +154,30 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
     let similarity = jaro_winkler(&a.first, &b.first);
     Some(if similarity >= JW_HIGH {
         level::GIVEN_JW_HIGH
+    } else if near_variant(a, b) || near_variant(b, a) {
+        level::GIVEN_NICKNAME_JW
     } else if similarity >= JW_LOW {
         level::GIVEN_JW_LOW
     } else {
         level::GIVEN_DISAGREE
+    })
+}
+
+/// Names further apart in length than this are not checked against each
+/// other's variants: no single slip bridges them.
+const MAX_VARIANT_LEN_GAP: usize = 2;
+
+/// True when `name` is a slip away from a variant of `other`: "Cahrlie"
+/// against Charlotte (Charlie), "Jackiie" against Jacqueline (Jackie).
+/// Misspellings keep the first letter, so only variants sharing it are
+/// scored.
+fn near_variant(name: &GivenName, other: &GivenName) -> bool {
+    let Some(first_letter) = name.first.bytes().next() else { return false };
+    other.groups.iter().flat_map(|group| crate::nicknames::names_in(*group)).any(|variant| {
+        variant.as_bytes().first() == Some(&first_letter)
+            && variant.len().abs_diff(name.first.len()) <= MAX_VARIANT_LEN_GAP
+            && *variant != other.first
+            && jaro_winkler(&name.first, variant) >= JW_HIGH
     })
 }
 
@@ -213,6 +233,8 @@ mod tests {
         assert_eq!(given("Bill", "William"), Some(level::GIVEN_NICKNAME));
         assert_eq!(given("Beth", "Elizabeth"), Some(level::GIVEN_NICKNAME));
         assert_eq!(given("Jonathon", "Jonathan"), Some(level::GIVEN_JW_HIGH));
+        assert_eq!(given("Cahrlie", "Charlotte"), Some(level::GIVEN_NICKNAME_JW));
+        assert_eq!(given("Jackiie", "Jacqueline"), Some(level::GIVEN_NICKNAME_JW));
         assert_eq!(given("J", "John"), Some(level::GIVEN_INITIAL));
         assert_eq!(given("W.", "Bill"), Some(level::GIVEN_INITIAL));
         assert_eq!(given("J", "J"), Some(level::GIVEN_INITIAL));

@@ -57,9 +57,15 @@ impl Field {
     /// return indices into this list (see `level`).
     pub fn level_labels(self) -> &'static [&'static str] {
         match self {
-            Field::GivenName => {
-                &["exact", "nickname", "jaro_winkler>=0.92", "jaro_winkler>=0.85", "initial", "disagree"]
-            }
+            Field::GivenName => &[
+                "exact",
+                "nickname",
+                "jaro_winkler>=0.92",
+                "nickname_jaro_winkler>=0.92",
+                "jaro_winkler>=0.85",
+                "initial",
+                "disagree",
+            ],
             Field::FamilyName => &["exact", "jaro_winkler>=0.92", "jaro_winkler>=0.85", "disagree"],
             Field::DateOfBirth => &["exact", "day_month_swapped", "year_off_by_one", "disagree"],
             Field::Sex => &["agree", "disagree"],
@@ -78,9 +84,11 @@ pub(crate) mod level {
     pub const GIVEN_EXACT: u8 = 0;
     pub const GIVEN_NICKNAME: u8 = 1;
     pub const GIVEN_JW_HIGH: u8 = 2;
-    pub const GIVEN_JW_LOW: u8 = 3;
-    pub const GIVEN_INITIAL: u8 = 4;
-    pub const GIVEN_DISAGREE: u8 = 5;
+    /// Close to a variant of the other name: "Cahrlie" for Charlotte.
+    pub const GIVEN_NICKNAME_JW: u8 = 3;
+    pub const GIVEN_JW_LOW: u8 = 4;
+    pub const GIVEN_INITIAL: u8 = 5;
+    pub const GIVEN_DISAGREE: u8 = 6;
 
     pub const FAMILY_EXACT: u8 = 0;
     pub const FAMILY_JW_HIGH: u8 = 1;
@@ -168,7 +176,15 @@ impl Default for MatchModel {
                 // evidence of a sibling, a twin or a stranger.
                 field(
                     Field::GivenName,
-                    &[(0.86, 0.0135), (0.04, 0.0025), (0.04, 0.0025), (0.02, 0.01), (0.035, 0.004), (0.005, 0.968)],
+                    &[
+                        (0.86, 0.0135),
+                        (0.04, 0.0025),
+                        (0.04, 0.0025),
+                        (0.01, 0.002),
+                        (0.02, 0.01),
+                        (0.035, 0.004),
+                        (0.005, 0.966),
+                    ],
                 ),
                 // Family names change on marriage, separation or a
                 // step-parent's name, so disagreement weighs less.
@@ -192,7 +208,7 @@ pub(crate) struct Weights {
 }
 
 /// The most levels any field has.
-const MAX_LEVELS: usize = 6;
+const MAX_LEVELS: usize = 7;
 
 impl Weights {
     /// Reads each field's weights by label, so a model whose levels are
@@ -242,6 +258,7 @@ mod tests {
         check(Field::GivenName, level::GIVEN_EXACT, "exact");
         check(Field::GivenName, level::GIVEN_NICKNAME, "nickname");
         check(Field::GivenName, level::GIVEN_JW_HIGH, "jaro_winkler>=0.92");
+        check(Field::GivenName, level::GIVEN_NICKNAME_JW, "nickname_jaro_winkler>=0.92");
         check(Field::GivenName, level::GIVEN_JW_LOW, "jaro_winkler>=0.85");
         check(Field::GivenName, level::GIVEN_INITIAL, "initial");
         check(Field::GivenName, level::GIVEN_DISAGREE, "disagree");

@@ -93,7 +93,7 @@ const GROUPS: &[&[&str]] = &[
     &["gregory", "greg", "gregg"],
     &["nathaniel", "nathan", "nate", "nat"],
     &["natalie", "nat"],
-    &["zachary", "zach", "zack", "zak"],
+    &["zachary", "zach", "zack", "zak", "zac"],
     &["oliver", "ollie", "olly"],
     &["isabella", "isabel", "isobel", "izzy", "bella", "issy", "isabelle"],
     &["kimberley", "kimberly", "kim"],
@@ -130,7 +130,9 @@ const GROUPS: &[&[&str]] = &[
     &["pamela", "pam"],
     &["sophia", "sophie", "soph"],
     &["emily", "emmy", "milly", "millie"],
-    &["amelia", "millie", "milly"],
+    &["amelia", "millie", "milly", "amy"],
+    &["theodore", "theo", "ted", "teddy"],
+    &["gillian", "gill", "gilly", "jill"],
     &["mohammed", "muhammad", "mohammad", "mohamed", "muhammed", "mo"],
 ];
 
@@ -158,6 +160,11 @@ pub(crate) fn groups_of(name: &str) -> &'static [u16] {
 /// The formal name of a group, e.g. "william" for the group holding "bill".
 pub(crate) fn formal_name(group_idx: u16) -> &'static str {
     GROUPS.get(usize::from(group_idx)).and_then(|names| names.first()).copied().unwrap_or("")
+}
+
+/// Every name in a group, the formal name first.
+pub(crate) fn names_in(group_idx: u16) -> &'static [&'static str] {
+    GROUPS.get(usize::from(group_idx)).copied().unwrap_or(&[])
 }
 
 /// True when the two names share a group, so one is a known variant of the other.

@@ -7,6 +7,9 @@
 use famgraph_model::{CostBasis, Date, Need, Sector};
 
 use crate::csvtext;
+use rand::Rng;
+use rand::seq::SliceRandom;
+
 use crate::draw::{self, Random, Scatter};
 
 pub(crate) const N_AGENCIES: usize = 10;
@@ -55,6 +58,7 @@ impl Ag {
 
 /// How complete and how tidy an agency's person records are. Probabilities
 /// are per record, before the bundle-wide noise level is added.
+#[allow(clippy::struct_excessive_bools)] // independent habits of one agency, not a state
 pub(crate) struct AgencySpec {
     pub code: &'static str,
     pub name: &'static str,
@@ -350,7 +354,9 @@ pub(crate) enum Svc {
 
 impl Svc {
     pub(crate) fn spec(self) -> &'static ServiceSpec {
-        &SERVICES[self as usize]
+        let spec = &SERVICES[self as usize];
+        debug_assert_eq!(spec.svc, self, "SERVICES is in Svc order");
+        spec
     }
 }
 
@@ -389,76 +395,489 @@ macro_rules! services {
     };
 }
 
+#[allow(clippy::unnecessary_wraps)] // the catalogue's cost is optional: these fill it
 const fn episode(gbp: u32) -> Option<(u32, CostBasis)> {
     Some((gbp, CostBasis::PerEpisode))
 }
+#[allow(clippy::unnecessary_wraps)] // the catalogue's cost is optional: these fill it
 const fn weekly(gbp: u32) -> Option<(u32, CostBasis)> {
     Some((gbp, CostBasis::PerWeek))
 }
+#[allow(clippy::unnecessary_wraps)] // the catalogue's cost is optional: these fill it
 const fn yearly(gbp: u32) -> Option<(u32, CostBasis)> {
     Some((gbp, CostBasis::PerYear))
 }
 
 services![
     (PoliceCaution, Police, "caution", "Caution (adult or youth)", Crime, true, false, episode(420), (10, 110)),
-    (PoliceCharge, Police, "charge", "Charged: prosecution and conviction", Crime, true, false, episode(1_650), (10, 110)),
+    (
+        PoliceCharge,
+        Police,
+        "charge",
+        "Charged: prosecution and conviction",
+        Crime,
+        true,
+        false,
+        episode(1_650),
+        (10, 110)
+    ),
     (PoliceArrest, Police, "arrest_nfa", "Arrest, no further action", Crime, false, false, episode(740), (10, 110)),
     (PoliceAsb, Police, "asb_warning", "Anti-social behaviour warning", Crime, false, false, episode(210), (10, 110)),
-    (PoliceDomestic, Police, "domestic_incident", "Domestic abuse incident", DomesticAbuse, false, false, episode(1_020), ANY),
+    (
+        PoliceDomestic,
+        Police,
+        "domestic_incident",
+        "Domestic abuse incident",
+        DomesticAbuse,
+        false,
+        false,
+        episode(1_020),
+        ANY
+    ),
     (PoliceVictim, Police, "crime_victim", "Victim of crime", Crime, false, false, episode(150), ANY),
-    (PoliceMissing, Police, "missing_episode", "Missing person episode (child)", ChildSafety, false, false, episode(2_420), CHILD),
-    (PoliceExploitation, Police, "exploitation_concern", "Child exploitation concern (CSE or CCE)", ChildSafety, false, false, None, YOUTH),
-    (ProbCommunityOrder, Probation, "community_order", "Community order supervision", Crime, true, true, yearly(3_300), ADULT),
-    (ProbSuspended, Probation, "suspended_sentence", "Suspended sentence order supervision", Crime, true, true, yearly(3_300), ADULT),
+    (
+        PoliceMissing,
+        Police,
+        "missing_episode",
+        "Missing person episode (child)",
+        ChildSafety,
+        false,
+        false,
+        episode(2_420),
+        CHILD
+    ),
+    (
+        PoliceExploitation,
+        Police,
+        "exploitation_concern",
+        "Child exploitation concern (CSE or CCE)",
+        ChildSafety,
+        false,
+        false,
+        None,
+        YOUTH
+    ),
+    (
+        ProbCommunityOrder,
+        Probation,
+        "community_order",
+        "Community order supervision",
+        Crime,
+        true,
+        true,
+        yearly(3_300),
+        ADULT
+    ),
+    (
+        ProbSuspended,
+        Probation,
+        "suspended_sentence",
+        "Suspended sentence order supervision",
+        Crime,
+        true,
+        true,
+        yearly(3_300),
+        ADULT
+    ),
     (ProbLicence, Probation, "licence", "Post-release licence supervision", Crime, true, true, yearly(4_100), ADULT),
-    (ProbBbr, Probation, "bbr_programme", "Building Better Relationships programme", DomesticAbuse, false, false, episode(2_600), ADULT),
-    (ProbDrr, Probation, "drug_rehab_requirement", "Drug rehabilitation requirement", SubstanceUse, false, false, episode(2_950), ADULT),
-    (ProbAccommodation, Probation, "cas3_referral", "Accommodation referral (CAS3)", Housing, false, false, episode(3_600), ADULT),
+    (
+        ProbBbr,
+        Probation,
+        "bbr_programme",
+        "Building Better Relationships programme",
+        DomesticAbuse,
+        false,
+        false,
+        episode(2_600),
+        ADULT
+    ),
+    (
+        ProbDrr,
+        Probation,
+        "drug_rehab_requirement",
+        "Drug rehabilitation requirement",
+        SubstanceUse,
+        false,
+        false,
+        episode(2_950),
+        ADULT
+    ),
+    (
+        ProbAccommodation,
+        Probation,
+        "cas3_referral",
+        "Accommodation referral (CAS3)",
+        Housing,
+        false,
+        false,
+        episode(3_600),
+        ADULT
+    ),
     (YjCaution, YouthJustice, "youth_caution", "Youth caution", Crime, true, false, episode(690), YOUTH),
-    (YjConditional, YouthJustice, "youth_conditional_caution", "Youth conditional caution", Crime, true, true, episode(1_480), YOUTH),
+    (
+        YjConditional,
+        YouthJustice,
+        "youth_conditional_caution",
+        "Youth conditional caution",
+        Crime,
+        true,
+        true,
+        episode(1_480),
+        YOUTH
+    ),
     (YjReferral, YouthJustice, "referral_order", "Referral order", Crime, true, true, episode(3_050), YOUTH),
     (YjYro, YouthJustice, "yro", "Youth rehabilitation order", Crime, true, true, yearly(6_400), YOUTH),
-    (YjPrevention, YouthJustice, "prevention", "Prevention and diversion (Turnaround)", Crime, false, true, episode(1_200), YOUTH),
-    (CscReferral, Csc, "referral_assessment", "Referral and single assessment", ChildSafety, false, false, episode(1_400), CHILD),
+    (
+        YjPrevention,
+        YouthJustice,
+        "prevention",
+        "Prevention and diversion (Turnaround)",
+        Crime,
+        false,
+        true,
+        episode(1_200),
+        YOUTH
+    ),
+    (
+        CscReferral,
+        Csc,
+        "referral_assessment",
+        "Referral and single assessment",
+        ChildSafety,
+        false,
+        false,
+        episode(1_400),
+        CHILD
+    ),
     (CscCin, Csc, "child_in_need", "Child in need plan (s17)", ChildSafety, false, true, yearly(2_300), CHILD),
     (CscCp, Csc, "child_protection", "Child protection plan (s47)", ChildSafety, false, true, yearly(5_100), CHILD),
-    (CscLac, Csc, "looked_after", "Looked after child (foster placement)", ChildSafety, false, true, weekly(880), CHILD),
-    (CscFamilySupport, Csc, "family_support", "Family support worker (parenting)", FamilyRelationships, false, false, episode(1_800), CHILD),
-    (EhKeywork, EarlyHelp, "keyworker", "Early help keyworker (whole-family plan)", FamilyRelationships, false, true, yearly(3_700), ANY),
-    (EhParenting, EarlyHelp, "parenting_programme", "Parenting programme", FamilyRelationships, false, false, episode(1_100), ADULT),
-    (EhAttendance, EarlyHelp, "attendance_support", "School attendance support", Education, false, false, episode(640), SCHOOL_AGE),
-    (EhDomestic, EarlyHelp, "domestic_abuse_outreach", "Domestic abuse outreach", DomesticAbuse, false, false, episode(1_500), ADULT),
+    (
+        CscLac,
+        Csc,
+        "looked_after",
+        "Looked after child (foster placement)",
+        ChildSafety,
+        false,
+        true,
+        weekly(880),
+        CHILD
+    ),
+    (
+        CscFamilySupport,
+        Csc,
+        "family_support",
+        "Family support worker (parenting)",
+        FamilyRelationships,
+        false,
+        false,
+        episode(1_800),
+        CHILD
+    ),
+    (
+        EhKeywork,
+        EarlyHelp,
+        "keyworker",
+        "Early help keyworker (whole-family plan)",
+        FamilyRelationships,
+        false,
+        true,
+        yearly(3_700),
+        ANY
+    ),
+    (
+        EhParenting,
+        EarlyHelp,
+        "parenting_programme",
+        "Parenting programme",
+        FamilyRelationships,
+        false,
+        false,
+        episode(1_100),
+        ADULT
+    ),
+    (
+        EhAttendance,
+        EarlyHelp,
+        "attendance_support",
+        "School attendance support",
+        Education,
+        false,
+        false,
+        episode(640),
+        SCHOOL_AGE
+    ),
+    (
+        EhDomestic,
+        EarlyHelp,
+        "domestic_abuse_outreach",
+        "Domestic abuse outreach",
+        DomesticAbuse,
+        false,
+        false,
+        episode(1_500),
+        ADULT
+    ),
     (EhMoney, EarlyHelp, "money_advice", "Money and debt advice", Financial, false, false, episode(310), ADULT),
-    (EhEarlyYears, EarlyHelp, "early_years_visiting", "Early years home visiting", EarlyYears, false, false, episode(920), (0, 4)),
-    (EhYouth, EarlyHelp, "targeted_youth_support", "Targeted youth support", Crime, false, false, episode(1_000), (11, 19)),
-    (SchAbsence, School, "persistent_absence", "Persistent absence (attendance below 90%)", Education, false, false, yearly(2_050), SCHOOL_AGE),
-    (SchSuspension, School, "suspension", "Suspension (fixed-period exclusion)", Education, false, false, episode(260), SCHOOL_AGE),
-    (SchExclusion, School, "permanent_exclusion", "Permanent exclusion and alternative provision", Education, false, false, yearly(18_000), SCHOOL_AGE),
+    (
+        EhEarlyYears,
+        EarlyHelp,
+        "early_years_visiting",
+        "Early years home visiting",
+        EarlyYears,
+        false,
+        false,
+        episode(920),
+        (0, 4)
+    ),
+    (
+        EhYouth,
+        EarlyHelp,
+        "targeted_youth_support",
+        "Targeted youth support",
+        Crime,
+        false,
+        false,
+        episode(1_000),
+        (11, 19)
+    ),
+    (
+        SchAbsence,
+        School,
+        "persistent_absence",
+        "Persistent absence (attendance below 90%)",
+        Education,
+        false,
+        false,
+        yearly(2_050),
+        SCHOOL_AGE
+    ),
+    (
+        SchSuspension,
+        School,
+        "suspension",
+        "Suspension (fixed-period exclusion)",
+        Education,
+        false,
+        false,
+        episode(260),
+        SCHOOL_AGE
+    ),
+    (
+        SchExclusion,
+        School,
+        "permanent_exclusion",
+        "Permanent exclusion and alternative provision",
+        Education,
+        false,
+        false,
+        yearly(18_000),
+        SCHOOL_AGE
+    ),
     (SchMissing, School, "missing_education", "Child missing education", Education, false, false, None, SCHOOL_AGE),
-    (SchSend, School, "send_support", "Special educational needs support", Education, false, false, yearly(6_200), (3, 18)),
-    (SchTwoYear, School, "funded_two_year_old", "Funded early education for two-year-olds", EarlyYears, false, false, yearly(2_500), (2, 3)),
-    (SchWellbeing, School, "wellbeing_support", "School wellbeing and mental health support", Health, false, false, episode(520), SCHOOL_AGE),
-    (HsgHomeless, Housing, "homelessness_application", "Homelessness application (relief duty)", Housing, false, false, episode(2_700), ADULT),
-    (HsgTemporary, Housing, "temporary_accommodation", "Temporary accommodation", Housing, false, false, weekly(240), ADULT),
-    (HsgArrears, Housing, "rent_arrears", "Rent arrears and eviction prevention", Housing, false, false, episode(1_250), ADULT),
-    (HsgAsb, Housing, "tenancy_asb", "Tenancy anti-social behaviour case", Crime, false, false, episode(700), (10, 110)),
-    (HsgSustain, Housing, "tenancy_sustainment", "Tenancy sustainment support", Housing, false, false, yearly(1_900), ADULT),
-    (HlthCmht, Health, "community_mental_health", "Community mental health team", Health, false, false, yearly(3_400), ADULT),
-    (HlthCamhs, Health, "camhs", "Child and adolescent mental health services", Health, false, false, yearly(2_900), CHILD),
-    (HlthDrugs, Health, "drug_treatment", "Structured drug treatment", SubstanceUse, false, false, yearly(2_500), ADULT),
+    (
+        SchSend,
+        School,
+        "send_support",
+        "Special educational needs support",
+        Education,
+        false,
+        false,
+        yearly(6_200),
+        (3, 18)
+    ),
+    (
+        SchTwoYear,
+        School,
+        "funded_two_year_old",
+        "Funded early education for two-year-olds",
+        EarlyYears,
+        false,
+        false,
+        yearly(2_500),
+        (2, 3)
+    ),
+    (
+        SchWellbeing,
+        School,
+        "wellbeing_support",
+        "School wellbeing and mental health support",
+        Health,
+        false,
+        false,
+        episode(520),
+        SCHOOL_AGE
+    ),
+    (
+        HsgHomeless,
+        Housing,
+        "homelessness_application",
+        "Homelessness application (relief duty)",
+        Housing,
+        false,
+        false,
+        episode(2_700),
+        ADULT
+    ),
+    (
+        HsgTemporary,
+        Housing,
+        "temporary_accommodation",
+        "Temporary accommodation",
+        Housing,
+        false,
+        false,
+        weekly(240),
+        ADULT
+    ),
+    (
+        HsgArrears,
+        Housing,
+        "rent_arrears",
+        "Rent arrears and eviction prevention",
+        Housing,
+        false,
+        false,
+        episode(1_250),
+        ADULT
+    ),
+    (
+        HsgAsb,
+        Housing,
+        "tenancy_asb",
+        "Tenancy anti-social behaviour case",
+        Crime,
+        false,
+        false,
+        episode(700),
+        (10, 110)
+    ),
+    (
+        HsgSustain,
+        Housing,
+        "tenancy_sustainment",
+        "Tenancy sustainment support",
+        Housing,
+        false,
+        false,
+        yearly(1_900),
+        ADULT
+    ),
+    (
+        HlthCmht,
+        Health,
+        "community_mental_health",
+        "Community mental health team",
+        Health,
+        false,
+        false,
+        yearly(3_400),
+        ADULT
+    ),
+    (
+        HlthCamhs,
+        Health,
+        "camhs",
+        "Child and adolescent mental health services",
+        Health,
+        false,
+        false,
+        yearly(2_900),
+        CHILD
+    ),
+    (
+        HlthDrugs,
+        Health,
+        "drug_treatment",
+        "Structured drug treatment",
+        SubstanceUse,
+        false,
+        false,
+        yearly(2_500),
+        ADULT
+    ),
     (HlthAlcohol, Health, "alcohol_treatment", "Alcohol treatment", SubstanceUse, false, false, yearly(1_800), ADULT),
     (HlthAe, Health, "ae_attendance", "A&E attendance", Health, false, false, episode(210), ANY),
-    (HlthVisiting, Health, "enhanced_health_visiting", "Enhanced health visiting", EarlyYears, false, false, yearly(830), (0, 4)),
-    (HlthYoungSubstance, Health, "young_peoples_substance", "Young people's substance misuse service", SubstanceUse, false, false, episode(1_300), (11, 17)),
-    (JcWorkSearch, Jobcentre, "uc_intensive_work_search", "Universal Credit: intensive work search", Financial, false, false, yearly(8_200), ADULT),
-    (JcLimitedCapability, Jobcentre, "uc_limited_capability", "Universal Credit: limited capability for work", Financial, false, false, yearly(9_500), ADULT),
+    (
+        HlthVisiting,
+        Health,
+        "enhanced_health_visiting",
+        "Enhanced health visiting",
+        EarlyYears,
+        false,
+        false,
+        yearly(830),
+        (0, 4)
+    ),
+    (
+        HlthYoungSubstance,
+        Health,
+        "young_peoples_substance",
+        "Young people's substance misuse service",
+        SubstanceUse,
+        false,
+        false,
+        episode(1_300),
+        (11, 17)
+    ),
+    (
+        JcWorkSearch,
+        Jobcentre,
+        "uc_intensive_work_search",
+        "Universal Credit: intensive work search",
+        Financial,
+        false,
+        false,
+        yearly(8_200),
+        ADULT
+    ),
+    (
+        JcLimitedCapability,
+        Jobcentre,
+        "uc_limited_capability",
+        "Universal Credit: limited capability for work",
+        Financial,
+        false,
+        false,
+        yearly(9_500),
+        ADULT
+    ),
     (JcSanction, Jobcentre, "sanction", "Benefit sanction", Financial, false, false, None, ADULT),
-    (JcRestart, Jobcentre, "restart_scheme", "Restart scheme employment support", Financial, false, false, episode(1_900), ADULT),
-    (VolIdva, Voluntary, "idva", "Independent domestic violence advocacy", DomesticAbuse, false, true, episode(1_150), (16, 110)),
+    (
+        JcRestart,
+        Jobcentre,
+        "restart_scheme",
+        "Restart scheme employment support",
+        Financial,
+        false,
+        false,
+        episode(1_900),
+        ADULT
+    ),
+    (
+        VolIdva,
+        Voluntary,
+        "idva",
+        "Independent domestic violence advocacy",
+        DomesticAbuse,
+        false,
+        true,
+        episode(1_150),
+        (16, 110)
+    ),
     (VolWomen, Voluntary, "womens_group", "Women-only group (Prospects)", Health, false, false, episode(480), ADULT),
     (VolMentoring, Voluntary, "mentoring", "Mentoring and coaching", Crime, false, true, episode(1_500), (10, 25)),
     (VolCrisis, Voluntary, "crisis_support", "Food bank and crisis support", Financial, false, false, None, ADULT),
-    (VolResettlement, Voluntary, "resettlement", "Through-the-gate resettlement support", Housing, false, true, episode(1_700), ADULT),
+    (
+        VolResettlement,
+        Voluntary,
+        "resettlement",
+        "Through-the-gate resettlement support",
+        Housing,
+        false,
+        true,
+        episode(1_700),
+        ADULT
+    ),
 ];
 
 /// `services.csv` in catalogue order.
@@ -498,18 +917,28 @@ const BASE32: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// The Medway local-authority number that opens its pupils' UPNs.
 const UPN_AUTHORITY: u64 = 887;
 
-/// Makes one agency's record ids: its own scheme, unique, scattered.
+/// Makes one agency's record ids in its own scheme. Case systems number
+/// people as they register them, so ids run upwards with gaps (records
+/// merged, deleted, or outside the extract) in the order people first came
+/// to the agency: here a random order, so an id says nothing about who
+/// belongs with whom.
 pub(crate) struct IdMaker {
     agency: Ag,
-    scatter: Scatter,
     digits: u32,
-    /// Schools hold parents as contacts under another scheme.
-    contacts: Scatter,
+    /// The number behind each record's id, by record index.
+    numbers: Vec<u64>,
+    /// The highest number handed out; fresh ids come after it.
+    last: u64,
+    /// DWP-style references look random rather than sequential.
+    scramble: Scatter,
 }
 
+/// Numbers between consecutive registrations are 1 to this apart.
+const MAX_ID_GAP: i32 = 5;
+
 impl IdMaker {
-    /// `capacity` bounds how many ids will be asked for (of either kind).
-    pub(crate) fn new(agency: Ag, capacity: usize, rng: &mut Random) -> IdMaker {
+    /// Ids for `count` records, with room for `headroom` fresh ones after.
+    pub(crate) fn new(agency: Ag, count: usize, headroom: usize, rng: &mut Random) -> IdMaker {
         let base_digits = match agency {
             Ag::Police | Ag::EarlyHelp => 7,
             Ag::Probation | Ag::YouthJustice | Ag::Csc | Ag::Voluntary => 6,
@@ -517,27 +946,39 @@ impl IdMaker {
             Ag::Housing => 5,
             Ag::Health => 8,
         };
-        let digits = draw::digits_for(capacity, base_digits);
-        let modulus = match agency {
+        // Room for a start a tenth to three tenths of the way up, then
+        // every record and the headroom at the widest gap.
+        let digits = draw::digits_for((count + headroom + 1) * 8, base_digits);
+        let span = match agency {
             Ag::Probation => CRN_LETTERS.len() as u64 * 10_u64.pow(digits),
-            Ag::Jobcentre => 1 << 40,
             _ => 10_u64.pow(digits),
         };
-        let contacts = Scatter::new(rng, 10_u64.pow(draw::digits_for(capacity, 7)));
-        IdMaker { agency, scatter: Scatter::new(rng, modulus), digits, contacts }
+        let mut order: Vec<u32> = (0..count as u32).collect();
+        order.shuffle(rng);
+        let mut number = rng.random_range(span / 10..span * 3 / 10);
+        let mut numbers = vec![0; count];
+        for index in order {
+            number += draw::between(rng, 1, MAX_ID_GAP) as u64;
+            numbers[index as usize] = number;
+        }
+        IdMaker { agency, digits, numbers, last: number, scramble: Scatter::new(rng, 1 << 40) }
     }
 
-    /// The id of the agency's `index`-th record; `contact` for a school's
+    /// The id of the agency's `index`-th record (an index past the last
+    /// record gives a fresh id no record has); `contact` for a school's
     /// parent contact rather than a pupil.
     pub(crate) fn make(&self, index: usize, contact: bool) -> String {
+        let n = match self.numbers.get(index) {
+            Some(n) => *n,
+            None => self.last + (index - self.numbers.len() + 1) as u64 * MAX_ID_GAP as u64,
+        };
         let mut id = String::with_capacity(16);
         let width = self.digits as usize;
         if contact {
             id.push_str("CT");
-            csvtext::push_number(&mut id, self.contacts.at(index as u64), 7.max(width.min(9)));
+            csvtext::push_number(&mut id, n, width);
             return id;
         }
-        let n = self.scatter.at(index as u64);
         match self.agency {
             Ag::Police => {
                 id.push_str("PN");
@@ -545,7 +986,7 @@ impl IdMaker {
             }
             Ag::Probation => {
                 let block = 10_u64.pow(self.digits);
-                id.push(char::from(CRN_LETTERS[(n / block) as usize]));
+                id.push(char::from(CRN_LETTERS[(n / block) as usize % CRN_LETTERS.len()]));
                 csvtext::push_number(&mut id, n % block, width);
             }
             Ag::YouthJustice => {
@@ -563,8 +1004,7 @@ impl IdMaker {
                 let mut digits = String::with_capacity(12);
                 csvtext::push_number(&mut digits, UPN_AUTHORITY, 3);
                 csvtext::push_number(&mut digits, n, width);
-                let sum: u64 =
-                    digits.bytes().zip(2_u64..).map(|(d, weight)| u64::from(d - b'0') * weight).sum();
+                let sum: u64 = digits.bytes().zip(2_u64..).map(|(d, weight)| u64::from(d - b'0') * weight).sum();
                 id.push(char::from(UPN_CHECK[(sum % 23) as usize]));
                 id.push_str(&digits);
             }
@@ -578,8 +1018,9 @@ impl IdMaker {
             }
             Ag::Jobcentre => {
                 id.push_str("JC-");
+                let scrambled = self.scramble.at(n % (1 << 40));
                 for shift in (0..8).rev() {
-                    id.push(char::from(BASE32[((n >> (shift * 5)) & 31) as usize]));
+                    id.push(char::from(BASE32[((scrambled >> (shift * 5)) & 31) as usize]));
                 }
             }
             Ag::Voluntary => {
@@ -588,11 +1029,6 @@ impl IdMaker {
             }
         }
         id
-    }
-
-    /// How many distinct ids this maker can hand out.
-    pub(crate) fn capacity(&self) -> u64 {
-        self.scatter.modulus().min(self.contacts.modulus())
     }
 }
 
@@ -622,9 +1058,9 @@ mod tests {
     fn ids_are_unique_and_shaped() {
         let mut rng = stage_rng(3, Stage::Records);
         for agency in Ag::ALL {
-            let maker = IdMaker::new(agency, 5000, &mut rng);
-            let ids: HashSet<String> = (0..5000).map(|i| maker.make(i, false)).collect();
-            assert_eq!(ids.len(), 5000, "{agency:?}");
+            let maker = IdMaker::new(agency, 5000, 100, &mut rng);
+            let ids: HashSet<String> = (0..5100).map(|i| maker.make(i, false)).collect();
+            assert_eq!(ids.len(), 5100, "{agency:?}");
             let sample = maker.make(17, false);
             match agency {
                 Ag::Police => assert!(sample.starts_with("PN") && sample.len() == 9, "{sample}"),

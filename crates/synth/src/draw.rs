@@ -1,7 +1,7 @@
 //! Random draws the generator needs over and over: chances, weighted picks,
 //! dates in a range, and scattered ids.
 //!
-//! Every stage of the generator gets its own ChaCha stream from the seed, so
+//! Every stage of the generator gets its own `ChaCha` stream from the seed, so
 //! a change in one stage (more bad rows, another noise level) leaves what
 //! the earlier stages drew untouched.
 
@@ -98,10 +98,6 @@ impl Scatter {
             }
         }
         Scatter { modulus, mul, add: rng.random_range(0..modulus) }
-    }
-
-    pub(crate) fn modulus(&self) -> u64 {
-        self.modulus
     }
 
     pub(crate) fn at(&self, index: u64) -> u64 {

@@ -48,13 +48,76 @@ impl Area {
 const UPRN_SPAN: u64 = 100_000_000;
 
 const STREET_FIRSTS: &[&str] = &[
-    "Chatham", "Canterbury", "High", "Maidstone", "Luton", "Boundary", "Castle", "Church", "Balmoral", "King",
-    "Queen", "Victoria", "Railway", "New", "Magpie Hall", "Watling", "Pier", "Nelson", "Windmill", "Napier",
-    "Gordon", "Britton Farm", "Rock", "Ordnance", "Palmerston", "Sturla", "Dale", "Albany", "Beacon", "Chestnut",
-    "Dock", "Elm", "Fort", "Hill", "Lock", "Orchard", "Priory", "Rochester", "St Mary's", "Station",
-    "York", "Frindsbury", "Strood", "Cuxton", "Hoo", "Rainham", "Gillingham", "Walderslade", "Lordswood", "Princes",
-    "Medway", "Sun", "Star", "Jasmine", "Laburnum", "Hawthorn", "Willow", "Cedar", "Beech", "Ash",
-    "Milton", "Parrock", "Darnley", "Pelham", "Wrotham", "Northfleet", "Dover", "Whitstable", "Northdown", "Cliftonville",
+    "Chatham",
+    "Canterbury",
+    "High",
+    "Maidstone",
+    "Luton",
+    "Boundary",
+    "Castle",
+    "Church",
+    "Balmoral",
+    "King",
+    "Queen",
+    "Victoria",
+    "Railway",
+    "New",
+    "Magpie Hall",
+    "Watling",
+    "Pier",
+    "Nelson",
+    "Windmill",
+    "Napier",
+    "Gordon",
+    "Britton Farm",
+    "Rock",
+    "Ordnance",
+    "Palmerston",
+    "Sturla",
+    "Dale",
+    "Albany",
+    "Beacon",
+    "Chestnut",
+    "Dock",
+    "Elm",
+    "Fort",
+    "Hill",
+    "Lock",
+    "Orchard",
+    "Priory",
+    "Rochester",
+    "St Mary's",
+    "Station",
+    "York",
+    "Frindsbury",
+    "Strood",
+    "Cuxton",
+    "Hoo",
+    "Rainham",
+    "Gillingham",
+    "Walderslade",
+    "Lordswood",
+    "Princes",
+    "Medway",
+    "Sun",
+    "Star",
+    "Jasmine",
+    "Laburnum",
+    "Hawthorn",
+    "Willow",
+    "Cedar",
+    "Beech",
+    "Ash",
+    "Milton",
+    "Parrock",
+    "Darnley",
+    "Pelham",
+    "Wrotham",
+    "Northfleet",
+    "Dover",
+    "Whitstable",
+    "Northdown",
+    "Cliftonville",
 ];
 const STREET_TYPES: &[(&str, &str)] = &[
     ("Road", "Rd"),
@@ -71,8 +134,14 @@ const STREET_TYPES: &[(&str, &str)] = &[
     ("Terrace", "Ter"),
 ];
 const HOSTEL_NAMES: &[&str] = &[
-    "Medway Lodge", "St Bartholomew's House", "Canterbury House", "The Elms", "Riverside Hostel", "Foyer House",
-    "Pier House", "Nelson Court",
+    "Medway Lodge",
+    "St Bartholomew's House",
+    "Canterbury House",
+    "The Elms",
+    "Riverside Hostel",
+    "Foyer House",
+    "Pier House",
+    "Nelson Court",
 ];
 /// Inward-code letters (the Royal Mail leaves out C, I, K, M, O and V).
 const UNIT_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
@@ -100,6 +169,7 @@ pub(crate) struct Address {
 
 /// How an agency writes an address line.
 #[derive(Clone, Copy, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent habits of a clerk, not a state
 pub(crate) struct Style {
     pub upper: bool,
     pub abbreviate: bool,
@@ -137,9 +207,8 @@ impl Places {
                 kind = draw::index(rng, STREET_TYPES.len());
             }
             let n_units = draw::between(rng, 2, 6) as usize;
-            let units = (0..n_units)
-                .map(|_| [*draw::pick(rng, UNIT_LETTERS), *draw::pick(rng, UNIT_LETTERS)])
-                .collect();
+            let units =
+                (0..n_units).map(|_| [*draw::pick(rng, UNIT_LETTERS), *draw::pick(rng, UNIT_LETTERS)]).collect();
             streets_by_district[district].push(streets.len() as u32);
             streets.push(Street { first, kind, district, sector: draw::between(rng, 0, 9) as u8, units });
         }
@@ -259,18 +328,12 @@ impl Places {
             out[start..].make_ascii_uppercase();
         }
     }
-
-    /// Whether two addresses are in the same postcode district.
-    pub(crate) fn same_district(&self, a: u32, b: u32) -> bool {
-        let district = |x: u32| self.streets[self.addresses[x as usize].street as usize].district;
-        district(a) == district(b)
-    }
 }
 
 /// About one building in five is a block of flats; fixed by street and
 /// number so a building never holds both a house and flats.
 fn is_block_of_flats(street: u32, number: u16) -> bool {
-    (u32::from(number) * 7 + street) % 5 == 0
+    (u32::from(number) * 7 + street).is_multiple_of(5)
 }
 
 fn weighted(rng: &mut Random, weights: &[u32]) -> usize {

@@ -196,7 +196,7 @@ fn deal_kinds(n: usize, rng: &mut Random) -> (Vec<FamilyKind>, Vec<Option<u32>>)
         hostel_slots.extend(std::iter::repeat_n(hostel as u32, residents as usize));
     }
     let mut kinds = Vec::with_capacity(n);
-    let mut push = |kind: FamilyKind, count: usize, kinds: &mut Vec<FamilyKind>| {
+    let push = |kind: FamilyKind, count: usize, kinds: &mut Vec<FamilyKind>| {
         let count = count.min(n - kinds.len());
         kinds.extend(std::iter::repeat_n(kind, count));
     };
@@ -215,6 +215,7 @@ fn deal_kinds(n: usize, rng: &mut Random) -> (Vec<FamilyKind>, Vec<Option<u32>>)
 
 /// What a family is made of, decided before anyone is made.
 #[derive(Default)]
+#[allow(clippy::struct_excessive_bools)] // independent features of a family, not a state
 struct Shape {
     grandparents: u8,
     /// The grandparents are the father's parents (else the mother's).
@@ -335,7 +336,9 @@ impl Maker<'_> {
         }
         shape.lone_father = !shape.couple && self.chance(0.12);
         shape.married = self.chance(0.55);
-        shape.paternal = shape.couple && !shape.step_parent && self.chance(0.5);
+        // A standout's grandparents are the father's parents, so offending
+        // can run down one line: grandfather, father, son.
+        shape.paternal = shape.couple && !shape.step_parent && (kind == FamilyKind::Standout || self.chance(0.5));
         if shape.twins && !shape.child_ages.iter().any(|a| *a <= 15) {
             shape.twins = false;
         }
@@ -470,7 +473,7 @@ impl Maker<'_> {
         self.world.households[household as usize].moved = Some((old, moved_on));
     }
 
-    fn compose(&mut self, shape: &Shape) -> (Option<(u32, u32)>, Option<(u32, u32)>) {
+    fn compose(&mut self, shape: &Shape) -> (Option<Pair>, Option<Pair>) {
         let w_now = self.world.now;
         let has_gp = shape.grandparents > 0;
         let (g_parent, g_child) = if has_gp { (2, 3) } else { (1, 2) };
@@ -506,11 +509,8 @@ impl Maker<'_> {
             } else if self.chance(0.6) {
                 mother_birth
             } else {
-                let compound = format!(
-                    "{}-{}",
-                    self.world.surnames.get(mother_birth),
-                    self.world.surnames.get(father_name)
-                );
+                let compound =
+                    format!("{}-{}", self.world.surnames.get(mother_birth), self.world.surnames.get(father_name));
                 self.world.surnames.intern(compound)
             }
         } else if self.chance(0.6) {
@@ -527,7 +527,8 @@ impl Maker<'_> {
                 if shape.step_parent {
                     p.surname = step_name;
                     // She had taken the children's father's name before.
-                    p.former_surname = Some(if children_surname == absent_father { absent_father } else { mother_birth });
+                    p.former_surname =
+                        Some(if children_surname == absent_father { absent_father } else { mother_birth });
                 } else {
                     p.surname = father_name;
                     p.former_surname = Some(mother_birth);
@@ -573,14 +574,15 @@ impl Maker<'_> {
                 None
             };
             let (from, to) = if self.chance(0.5) { (m, p) } else { (p, m) };
-            self.tie(from, RelationshipKind::PartnerOf, to, start, left_on);
+            // An ending recorded before the recorded start would be no record at all.
+            let end = left_on.filter(|left| start.is_none_or(|s| *left > s));
+            self.tie(from, RelationshipKind::PartnerOf, to, start, end);
         }
 
         // Children.
         let mut children: Vec<u32> = Vec::new();
         let mut taken: Vec<&'static str> = Vec::new();
         let mut junior = None;
-        let away_age = if shape.adult_child_away { shape.child_ages.last().copied() } else { None };
         let junior_age = if shape.junior {
             let n = shape.child_ages.len();
             Some(shape.child_ages[if shape.adult_child_away { n - 2 } else { n - 1 }])
@@ -610,7 +612,6 @@ impl Maker<'_> {
             if is_junior {
                 junior = father.map(|f| (f, id));
             }
-            let _ = away_age;
             children.push(id);
         }
         let mut twins = None;
@@ -650,11 +651,11 @@ impl Maker<'_> {
 
         // Grandparents: the parents of the father or of the mother.
         if has_gp {
-            let (their_child, line_surname) = match (shape.paternal, father, mother) {
-                (true, Some(f), _) => (f, father_name),
-                (_, _, Some(m)) => (m, mother_birth),
-                (_, Some(f), None) => (f, father_name),
-                _ => unreachable!("a family with children has a mother or a father"),
+            let paternal = father.filter(|_| shape.paternal || mother.is_none());
+            let (their_child, line_surname) = match (paternal, mother) {
+                (Some(f), _) => (f, father_name),
+                (None, Some(m)) => (m, mother_birth),
+                (None, None) => unreachable!("a family has a mother or a father"),
             };
             let child_age = self.world.age_on(their_child, self.world.extracted_on);
             let gp_household = if shape.grandparents_with_family {
@@ -666,7 +667,8 @@ impl Maker<'_> {
             let mut gps = Vec::new();
             for n in 0..shape.grandparents {
                 let sex = if n == 0 { self.adult_sex(0.5) } else { opposite(self.world.persons[gps[0] as usize].sex) };
-                let age = (child_age + self.between(19, 32) + if sex == Sex::M { self.between(0, 4) } else { 0 }).min(88);
+                let age =
+                    (child_age + self.between(19, 32) + if sex == Sex::M { self.between(0, 4) } else { 0 }).min(88);
                 let dob = self.dob_aged(age);
                 let given = self.names.draw(self.rng, sex, dob.year());
                 let id = self.person(1, Member::Grandparent, sex, given, line_surname, dob, gp_household);
@@ -689,6 +691,9 @@ impl Maker<'_> {
         (twins, junior)
     }
 }
+
+/// Two people of one family: twins, or a father and his son.
+type Pair = (u32, u32);
 
 fn opposite(sex: Sex) -> Sex {
     if sex == Sex::M { Sex::F } else { Sex::M }
@@ -727,9 +732,11 @@ mod tests {
             n += 1;
             let members: Vec<&Person> = family.members().map(|p| &world.persons[p as usize]).collect();
             assert!(members.iter().any(|p| p.generation == 1 && p.member == Member::Grandparent));
-            assert!(members.iter().any(|p| {
-                p.member == Member::Child && (13..=17).contains(&p.dob.age_on(extracted_on))
-            }));
+            assert!(
+                members
+                    .iter()
+                    .any(|p| { p.member == Member::Child && (13..=17).contains(&p.dob.age_on(extracted_on)) })
+            );
         }
         assert_eq!(n, 10);
         for person in &world.persons {

@@ -1,0 +1,231 @@
+//! The patterns planted in (or arising from) the true data, written to
+//! `patterns.csv` so tests can check that the analyses find them and that
+//! the hazards (twins, a father and son of one name, hostels, moves, name
+//! changes) do not fool the linkage.
+//!
+//! Patterns are computed from the truth, not from the plan, so a pattern
+//! that arose by chance in an ordinary family is listed too.
+
+use famgraph_model::{Date, Need};
+
+use crate::catalogue::{Ag, N_AGENCIES};
+use crate::csvtext;
+use crate::plans::{Inv, Plans};
+use crate::records::Extract;
+use crate::world::{FamilyKind, World};
+
+/// Agencies at once, at or above which a family has overlapping interventions.
+pub(crate) const OVERLAP_MIN_AGENCIES: usize = 3;
+/// Keyworker agencies at once, at or above which keyworkers are duplicated.
+pub(crate) const DUPLICATE_MIN_KEYWORKERS: usize = 2;
+
+pub(crate) struct Found {
+    pub family: u32,
+    pub kind: &'static str,
+    pub detail: String,
+}
+
+pub(crate) fn person_id(person: u32) -> String {
+    let mut id = String::with_capacity(8);
+    id.push('P');
+    csvtext::push_number(&mut id, u64::from(person) + 1, 7);
+    id
+}
+
+pub(crate) fn family_id(family: u32) -> String {
+    let mut id = String::with_capacity(7);
+    id.push('F');
+    csvtext::push_number(&mut id, u64::from(family) + 1, 6);
+    id
+}
+
+pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut name_changes: Vec<Vec<usize>> = vec![Vec::new(); world.families.len()];
+    for (i, (person, _, _)) in extract.name_changes.iter().enumerate() {
+        name_changes[world.persons[*person as usize].family as usize].push(i);
+    }
+    let mut stale: Vec<Vec<(u32, Ag)>> = vec![Vec::new(); world.families.len()];
+    for &(person, ag) in &extract.stale {
+        stale[world.persons[person as usize].family as usize].push((person, ag));
+    }
+    let visible = |p: u32| extract.visible[p as usize];
+
+    for (f, family) in world.families.iter().enumerate() {
+        let family_idx = f as u32;
+        let invs = plans.of_family(f);
+        let mut push = |kind: &'static str, detail: String| found.push(Found { family: family_idx, kind, detail });
+
+        // Offending down the generations: a parent's (or carer's), then their child's.
+        for tie in family.ties.iter().filter(|t| t.kind.is_parental()) {
+            if let (Some(elder), Some(younger)) = (first_offence(invs, tie.from), first_offence(invs, tie.to))
+                && younger > elder
+            {
+                push(
+                    "intergenerational_offending",
+                    format!(
+                        "{} (generation {}) first offending {}, then {} (generation {}) {}",
+                        person_id(tie.from),
+                        world.persons[tie.from as usize].generation,
+                        csvtext::date_text(elder),
+                        person_id(tie.to),
+                        world.persons[tie.to as usize].generation,
+                        csvtext::date_text(younger),
+                    ),
+                );
+            }
+        }
+
+        if let Some(peak) = peak(invs, |inv| Some(inv.agency()))
+            && peak.count >= OVERLAP_MIN_AGENCIES
+        {
+            let active: Vec<&Inv> = invs.iter().filter(|i| i.covers(peak.date)).collect();
+            let mut shared = Vec::new();
+            for need in Need::ALL {
+                let mut agencies: Vec<&str> =
+                    active.iter().filter(|i| i.svc.spec().need == *need).map(|i| i.agency().code()).collect();
+                agencies.sort_unstable();
+                agencies.dedup();
+                if agencies.len() >= 2 {
+                    shared.push(format!("{need} ({})", agencies.join(", ")));
+                }
+            }
+            let mut detail =
+                format!("{} agencies at once on {}: {}", peak.count, csvtext::date_text(peak.date), peak.names());
+            if !shared.is_empty() {
+                detail.push_str("; the same need from several: ");
+                detail.push_str(&shared.join("; "));
+            }
+            push("overlapping_interventions", detail);
+        }
+
+        if let Some(peak) = peak(invs, |inv| inv.svc.spec().keyworker.then(|| inv.agency()))
+            && peak.count >= DUPLICATE_MIN_KEYWORKERS
+        {
+            push(
+                "duplicated_keyworkers",
+                format!("{} keyworkers at once on {}: {}", peak.count, csvtext::date_text(peak.date), peak.names()),
+            );
+        }
+
+        if let Some(hostel) = family.hostel {
+            let mut postcode = String::new();
+            world.places.postcode(hostel, &mut postcode);
+            push(
+                "hostel",
+                format!("lives at a hostel, UPRN {} ({postcode}), with unrelated adults", world.places.uprn(hostel)),
+            );
+        }
+
+        if let Some((a, b)) = family.twins
+            && visible(a)
+            && visible(b)
+        {
+            let dob = world.persons[a as usize].dob;
+            push("twins", format!("{} and {} born {}", person_id(a), person_id(b), csvtext::date_text(dob)));
+        }
+
+        if let Some((father, son)) = family.junior
+            && visible(father)
+            && visible(son)
+        {
+            let p = &world.persons[father as usize];
+            push(
+                "same_name_father_son",
+                format!(
+                    "{} and {} are both {} {} at one address",
+                    person_id(father),
+                    person_id(son),
+                    p.given,
+                    world.surnames.get(p.surname)
+                ),
+            );
+        }
+
+        let mut named: Vec<u32> = Vec::new();
+        for &i in &name_changes[f] {
+            let (person, ag, ref recorded) = extract.name_changes[i];
+            if named.contains(&person) {
+                continue;
+            }
+            named.push(person);
+            let p = &world.persons[person as usize];
+            push(
+                "name_change",
+                format!(
+                    "{} ({}) recorded as {} by {}",
+                    person_id(person),
+                    world.surnames.get(p.surname),
+                    recorded,
+                    ag.code()
+                ),
+            );
+        }
+
+        let mut households: Vec<u32> = Vec::new();
+        for &(person, _) in &stale[f] {
+            let h = world.persons[person as usize].household;
+            if households.contains(&h) {
+                continue;
+            }
+            households.push(h);
+            let household = &world.households[h as usize];
+            let Some((old, moved_on)) = household.moved else { continue };
+            let n_stale = stale[f].iter().filter(|(p, _)| world.persons[*p as usize].household == h).count();
+            let members: Vec<String> = family
+                .members()
+                .filter(|&m| world.persons[m as usize].household == h && visible(m))
+                .map(person_id)
+                .collect();
+            push(
+                "moved_house",
+                format!(
+                    "{} moved from UPRN {} to UPRN {} on {}; {} records still hold the old address",
+                    members.join(", "),
+                    world.places.uprn(old),
+                    world.places.uprn(household.address),
+                    csvtext::date_text(moved_on),
+                    n_stale
+                ),
+            );
+        }
+        debug_assert!(family.kind != FamilyKind::Hostel || family.hostel.is_some());
+    }
+    found
+}
+
+fn first_offence(invs: &[Inv], person: u32) -> Option<Date> {
+    invs.iter().filter(|i| i.person == person && i.offending()).map(|i| i.start).min()
+}
+
+/// The day the most distinct agencies (as `key` picks them) were involved at once.
+struct Peak {
+    date: Date,
+    count: usize,
+    agencies: [bool; N_AGENCIES],
+}
+
+impl Peak {
+    fn names(&self) -> String {
+        Ag::ALL.iter().filter(|a| self.agencies[a.idx()]).map(|a| a.code()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn peak(invs: &[Inv], key: impl Fn(&Inv) -> Option<Ag>) -> Option<Peak> {
+    let mut best: Option<Peak> = None;
+    for candidate in invs.iter().filter(|i| key(i).is_some()) {
+        let date = candidate.start;
+        let mut agencies = [false; N_AGENCIES];
+        for inv in invs.iter().filter(|i| i.covers(date)) {
+            if let Some(ag) = key(inv) {
+                agencies[ag.idx()] = true;
+            }
+        }
+        let count = agencies.iter().filter(|a| **a).count();
+        // Ties go to the latest day: the current picture matters most.
+        if best.as_ref().is_none_or(|b| count > b.count || (count == b.count && date > b.date)) {
+            best = Some(Peak { date, count, agencies });
+        }
+    }
+    best
+}
