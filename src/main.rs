@@ -1,6 +1,7 @@
 //! `famgraph`: parses the command line and wires the crates together.
 //! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
 
+mod evaluate;
 mod pipeline;
 
 use std::path::{Path, PathBuf};
@@ -67,6 +68,16 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Score famgraph on a synthetic bundle against its ground truth:
+    /// linkage precision, recall and F1, and the planted families' ranks.
+    Evaluate {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Generate a synthetic bundle and its ground truth.
     Synth {
@@ -181,6 +192,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             let token = Tokens::add(&tokens, &name, role)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Evaluate { data, truth, format } => {
+            let started = std::time::Instant::now();
+            let snapshot = pipeline::from_bundle(&data)?;
+            let elapsed = started.elapsed();
+            let truth = famgraph_synth::Truth::read(&truth).map_err(|e| BadInput(e.to_string()))?;
+            let result = evaluate::evaluate(&snapshot, &truth);
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+                Format::Table => {
+                    println!("load, link and analyse: {:.2} s", elapsed.as_secs_f64());
+                    println!(
+                        "linkage: {} records into {} people (truth {}): precision {:.4} recall {:.4} F1 {:.4}",
+                        result.records, result.people_found, result.people_true, result.precision, result.recall, result.f1
+                    );
+                    println!("false links (pairs) {}, missed links (pairs) {}", result.false_positive_pairs, result.false_negative_pairs);
+                    for (family, rank) in &result.standout_ranks {
+                        println!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
+                    }
+                }
+            }
             Ok(())
         }
         Command::Synth { families, seed, out, truth, noise, bad_rows } => {

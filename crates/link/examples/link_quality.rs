@@ -3,8 +3,9 @@
 //! pairs grouped by how their fields compared, to show where to tune.
 //!
 //! `cargo run --release -p famgraph-link --example link_quality -- 600 5000`
-//! (the family counts; `--seed N`, `--noise low|medium|high`, `--threshold W`
-//! and `--errors` to list the commonest error signatures).
+//! (the family counts; `--seed N`, `--noise low|medium|high`, `--threshold W`,
+//! `--errors` to list the commonest error signatures, and `--show TEXT` to
+//! print the synthetic records of the error pairs whose signature holds TEXT).
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -33,11 +34,19 @@ struct Options {
     noise: Noise,
     config: LinkConfig,
     errors: bool,
+    /// Print the records of error pairs whose signature contains this.
+    show: Option<String>,
 }
 
 fn options() -> Result<Options, String> {
-    let mut options =
-        Options { families: Vec::new(), seed: 1, noise: Noise::Medium, config: LinkConfig::default(), errors: false };
+    let mut options = Options {
+        families: Vec::new(),
+        seed: 1,
+        noise: Noise::Medium,
+        config: LinkConfig::default(),
+        errors: false,
+        show: None,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -49,6 +58,10 @@ fn options() -> Result<Options, String> {
                     value("--threshold")?.parse().map_err(|_| "--threshold: not a number")?;
             }
             "--errors" => options.errors = true,
+            "--show" => {
+                options.errors = true;
+                options.show = Some(value("--show")?);
+            }
             families => options.families.push(families.parse().map_err(|_| format!("not a family count: {families}"))?),
         }
     }
@@ -101,8 +114,9 @@ fn run() -> Result<(), String> {
             quality.false_positive_pairs,
             quality.false_negative_pairs
         );
+        calibration(&linkage, &labels, &options.config);
         if options.errors {
-            signatures(&records, &labels, &linkage, &options.config);
+            signatures(&records, &labels, &linkage, &options);
         }
     }
     Ok(())
@@ -133,8 +147,33 @@ fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, Strin
     Ok(RawTable { file, file_name: name.to_owned(), columns, rows, unreadable: Vec::new() })
 }
 
+/// Weight bands for the calibration table, in bits.
+const BANDS: [f64; 6] = [f64::NEG_INFINITY, 14.0, 16.0, 20.0, 25.0, f64::INFINITY];
+
+/// How often accepted links are right, by weight band, against the mean
+/// probability the model gave them: the check on `prior_log2_odds`.
+fn calibration(linkage: &Linkage, truth: &[u32], config: &LinkConfig) {
+    println!("  accepted links by weight: band, links, share right, mean probability");
+    for band in BANDS.windows(2) {
+        let links: Vec<_> = linkage.links.iter().filter(|l| l.weight >= band[0] && l.weight < band[1]).collect();
+        if links.is_empty() {
+            continue;
+        }
+        let right = links.iter().filter(|l| truth[l.a as usize] == truth[l.b as usize]).count();
+        let mean_probability = links.iter().map(|l| l.probability).sum::<f64>() / links.len() as f64;
+        let low = band[0].max(config.match_threshold);
+        println!(
+            "    [{low:4.1}, {:4.1}) {:6} {:.4} {mean_probability:.4}",
+            band[1],
+            links.len(),
+            right as f64 / links.len() as f64
+        );
+    }
+}
+
 /// Counts missed and wrong pairs by the levels their fields fell to.
-fn signatures(records: &[PersonRecord], truth: &[u32], linkage: &Linkage, config: &LinkConfig) {
+fn signatures(records: &[PersonRecord], truth: &[u32], linkage: &Linkage, options: &Options) {
+    let config = &options.config;
     let signature = |a: usize, b: usize| {
         let (weight, fields) = compare(&records[a], &records[b], config);
         let levels: Vec<&str> = fields.iter().map(|f| f.level).collect();
@@ -155,25 +194,15 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linkage: &Linkage, config
             for (i, a) in people.iter().enumerate() {
                 for b in &people[i + 1..] {
                     if other[*a] != other[*b] {
-                        if std::env::var_os("SHOW")
-                            .is_some_and(|v| signature(*a, *b).contains(v.to_str().unwrap_or("")))
-                        {
-                            let r = |i: usize| {
-                                let r = &records[i];
-                                format!(
-                                    "{}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-                                    r.agency,
-                                    r.given_name,
-                                    r.family_name,
-                                    r.date_of_birth.map(|d| d.to_string()),
-                                    r.sex,
-                                    r.postcode.as_ref().map(|p| p.to_string()),
-                                    r.uprn
-                                )
-                            };
-                            eprintln!("{}  <>  {}", r(*a), r(*b));
+                        let signature = signature(*a, *b);
+                        if options.show.as_ref().is_some_and(|text| signature.contains(text.as_str())) {
+                            println!(
+                                "    {signature}\n      {}\n      {}",
+                                describe(&records[*a]),
+                                describe(&records[*b])
+                            );
                         }
-                        *counts.entry(signature(*a, *b)).or_default() += 1;
+                        *counts.entry(signature).or_default() += 1;
                     }
                 }
             }
@@ -187,6 +216,23 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linkage: &Linkage, config
             println!("    {count:6} {signature}");
         }
     }
+}
+
+/// A synthetic record on one line, for `--show`.
+fn describe(record: &PersonRecord) -> String {
+    let text = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
+    format!(
+        "{} {} | {} | {} | {} | {} | {} | {} | {}",
+        record.agency,
+        record.record_id,
+        record.given_name,
+        record.family_name,
+        text(record.date_of_birth.map(|d| d.to_string())),
+        record.sex,
+        text(record.postcode.as_ref().map(ToString::to_string)),
+        text(record.uprn.map(|u| u.to_string())),
+        text(record.nhs_number.map(|n| n.to_string())),
+    )
 }
 
 fn group(labels: &[u32]) -> HashMap<u32, Vec<usize>> {

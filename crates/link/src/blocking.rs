@@ -33,8 +33,9 @@ pub(crate) enum KeyKind {
     /// Soundex of a family name (or one part of it), the birth year and a
     /// given-name initial: survives typos in day or month.
     FamilyYear = 3,
-    /// Soundex of the given name (or its formal form) and the birth day
-    /// and month: survives a surname change and a year off by one.
+    /// Soundex of the given name (or its formal form), the birth day and
+    /// month, and the birth year give or take one: survives a surname
+    /// change and a year off by one together.
     GivenDayMonth = 4,
     /// The postcode and a given-name initial: finds records without a date
     /// of birth at the same address.
@@ -191,8 +192,19 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
                 keys.push(Key::new(KeyKind::FamilyYear).bytes(&code).u64(year).bytes(&[*initial]).finish());
             }
         }
+        // Two overlapping two-year windows, so birth years one apart always
+        // share one; years further apart can never link anyway.
         for code in record.given.forms().filter_map(soundex) {
-            keys.push(Key::new(KeyKind::GivenDayMonth).bytes(&code).u64(u64::from(month)).u64(u64::from(day)).finish());
+            for window in [year, year + 1] {
+                keys.push(
+                    Key::new(KeyKind::GivenDayMonth)
+                        .bytes(&code)
+                        .u64(u64::from(month))
+                        .u64(u64::from(day))
+                        .u64(window)
+                        .finish(),
+                );
+            }
         }
     }
     if let Some(postcode) = record.postcode {
@@ -245,5 +257,74 @@ impl Key {
 
     fn finish(self) -> u64 {
         (u64::from(self.kind as u8) << KIND_SHIFT) | (self.hash >> (u64::BITS - KIND_SHIFT))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use famgraph_model::{Date, PersonRecord, Postcode, Sex};
+
+    use super::*;
+
+    fn record(agency: &str, given: &str, family: &str, dob: &str, postcode: &str) -> PersonRecord {
+        PersonRecord {
+            agency: agency.to_owned(),
+            record_id: "R".to_owned(),
+            given_name: given.to_owned(),
+            family_name: family.to_owned(),
+            date_of_birth: Date::parse(dob),
+            sex: Sex::U,
+            address: None,
+            postcode: Postcode::parse(postcode),
+            uprn: Some(7),
+            nhs_number: None,
+        }
+    }
+
+    fn pairs(records: &[PersonRecord], max_block_size: usize) -> Vec<(u32, u32)> {
+        let prepared: Vec<Prepared> = records.iter().enumerate().map(|(i, r)| Prepared::new(r, i as u32)).collect();
+        let blocking = Blocking::new(&prepared, max_block_size);
+        let mut pairs = Vec::new();
+        for block in blocking.blocks() {
+            blocking.for_each_pair(block, &prepared, |a, b| pairs.push((a, b)));
+        }
+        pairs
+    }
+
+    #[test]
+    fn a_pair_sharing_many_keys_is_compared_once() {
+        let records = [
+            record("police", "Ann", "Lee", "1990-03-04", "ME4 4QS"),
+            record("school", "Ann", "Lee", "1990-03-04", "ME4 4QS"),
+        ];
+        assert_eq!(pairs(&records, 10), [(0, 1)]);
+    }
+
+    #[test]
+    fn keys_survive_each_hazard() {
+        let base = record("police", "William", "Smith", "1990-03-04", "");
+        for (hazard, other) in [
+            ("day/month swap, new surname", record("school", "William", "Jones", "1990-04-03", "")),
+            ("year off by one, new surname", record("school", "William", "Jones", "1991-03-04", "")),
+            ("nickname, day typo", record("school", "Bill", "Smith", "1990-03-14", "")),
+            ("no date of birth, same address", record("school", "W", "Smith", "", "ME4 4QS")),
+        ] {
+            let base = PersonRecord { postcode: Postcode::parse("ME4 4QS"), ..base.clone() };
+            assert_eq!(pairs(&[base, other], 10), [(0, 1)], "{hazard}");
+        }
+    }
+
+    #[test]
+    fn oversized_blocks_are_skipped_but_smaller_shared_keys_still_count() {
+        // Three records share a birth date; two also share a postcode.
+        let records = [
+            record("police", "Ann", "Lee", "1990-03-04", "ME4 4QS"),
+            record("school", "Ann", "Lee", "1990-03-04", "ME4 4QS"),
+            record("health", "Ann", "Lee", "1990-03-04", "ME1 1AA"),
+        ];
+        assert_eq!(pairs(&records, 3).len(), 3);
+        // With blocks of two at most, only the pair sharing the postcode
+        // (and the UPRN) is left, and it is compared once.
+        assert_eq!(pairs(&records, 2), [(0, 1)]);
     }
 }

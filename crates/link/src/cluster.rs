@@ -7,6 +7,12 @@
 //! record could chain two different people into one. Since a person holds
 //! at most one record per agency, clusters stay small and the all-pairs
 //! check is cheap.
+//!
+//! Before that, ambiguous links are set aside: a record that fits two
+//! records which conflict with each other about equally well (a school's
+//! "Daniel Norgate" with no date of birth, at the address of a father and
+//! a son both called Daniel Norgate) joins neither. Guessing would invent
+//! or erase a generation; a person can still link it by hand.
 
 use crate::compare::{Prepared, conflict};
 
@@ -25,14 +31,24 @@ pub(crate) struct Clusters {
     pub root_of: Vec<u32>,
     pub accepted: Vec<Candidate>,
     pub n_vetoed: usize,
+    /// Links set aside because one end fitted two conflicting records.
+    pub n_ambiguous: usize,
 }
+
+/// A record's links within this many bits of its best one count as equally
+/// good: 2^3 = 8 times the likelihood ratio is the smallest lead that
+/// settles which of two conflicting records it belongs with.
+pub(crate) const AMBIGUITY_MARGIN: f64 = 3.0;
 
 /// Clusters `records` from `candidates` (all already above the threshold).
 ///
 /// `rank` orders records by something intrinsic (agency and record id), so
 /// ties between equal weights break the same way however the input rows
 /// are ordered.
-pub(crate) fn cluster(records: &[Prepared], mut candidates: Vec<Candidate>, rank: &[u32]) -> Clusters {
+pub(crate) fn cluster(records: &[Prepared], candidates: Vec<Candidate>, rank: &[u32]) -> Clusters {
+    let n_candidates = candidates.len();
+    let mut candidates = without_ambiguous(records, candidates);
+    let n_ambiguous = n_candidates - candidates.len();
     let pair_rank = |c: &Candidate| {
         let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
         (x.min(y), x.max(y))
@@ -58,7 +74,44 @@ pub(crate) fn cluster(records: &[Prepared], mut candidates: Vec<Candidate>, rank
         accepted.push(candidate);
     }
     let root_of = (0..records.len() as u32).map(|i| sets.find(i)).collect();
-    Clusters { root_of, accepted, n_vetoed }
+    Clusters { root_of, accepted, n_vetoed, n_ambiguous }
+}
+
+/// Drops every link from a record to one of two records that conflict with
+/// each other, when both links are within `AMBIGUITY_MARGIN` of the
+/// record's best. Links to records it conflicts with itself are ignored
+/// here: the clustering veto refuses those anyway. Depends only on the set
+/// of candidates, not their order.
+fn without_ambiguous(records: &[Prepared], candidates: Vec<Candidate>) -> Vec<Candidate> {
+    // Each candidate seen from both ends: (record, partner, weight, candidate index).
+    let mut ends: Vec<(u32, u32, f64, usize)> = Vec::with_capacity(2 * candidates.len());
+    for (candidate_idx, c) in candidates.iter().enumerate() {
+        ends.push((c.a, c.b, c.weight, candidate_idx));
+        ends.push((c.b, c.a, c.weight, candidate_idx));
+    }
+    ends.sort_unstable_by_key(|end| (end.0, end.1));
+
+    let mut ambiguous = vec![false; candidates.len()];
+    let mut close: Vec<(u32, usize)> = Vec::new();
+    for links in ends.chunk_by(|x, y| x.0 == y.0) {
+        if links.len() < 2 {
+            continue;
+        }
+        let record = &records[links[0].0 as usize];
+        let fits = |partner: u32| conflict(record, &records[partner as usize]).is_none();
+        let Some(best) = links.iter().filter(|l| fits(l.1)).map(|l| l.2).reduce(f64::max) else { continue };
+        close.clear();
+        close.extend(links.iter().filter(|l| l.2 >= best - AMBIGUITY_MARGIN && fits(l.1)).map(|l| (l.1, l.3)));
+        for (i, &(x, x_candidate)) in close.iter().enumerate() {
+            for &(y, y_candidate) in &close[i + 1..] {
+                if conflict(&records[x as usize], &records[y as usize]).is_some() {
+                    ambiguous[x_candidate] = true;
+                    ambiguous[y_candidate] = true;
+                }
+            }
+        }
+    }
+    candidates.into_iter().zip(ambiguous).filter(|(_, ambiguous)| !ambiguous).map(|(c, _)| c).collect()
 }
 
 /// Union-find with union by size and path halving, plus each set's members

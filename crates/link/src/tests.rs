@@ -125,7 +125,8 @@ fn twins_stay_apart() {
 
 #[test]
 fn twins_with_initials_do_not_chain() {
-    // "J Smith" fits both twins equally; joining one must not pull in the other.
+    // "J Smith" fits both twins equally: it joins neither, and cannot
+    // pull the two together.
     let records = [
         rec("police", "P1", "Jack", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
         rec("health", "N1", "Joel", "Smith", "2012-04-01", "M", "ME4 4QS", 55),
@@ -133,7 +134,7 @@ fn twins_with_initials_do_not_chain() {
     ];
     let linkage = linked(&records);
     assert!(!same(&linkage, 0, 1));
-    assert_eq!(linkage.n_people, 2);
+    assert_eq!(linkage.n_people, 3);
 }
 
 #[test]
@@ -143,17 +144,32 @@ fn father_and_son_of_one_name_stay_apart() {
         rec("probation", "R1", "John", "Smith", "1970-02-03", "M", "ME4 4QS", 55),
         rec("youth_justice", "Y1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 55),
         rec("school", "S1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 55),
-        // No date of birth: it may join either, but cannot bridge them.
+        // No date of birth: it fits both equally well, so it joins neither.
         rec("housing", "H1", "John", "Smith", "", "M", "ME4 4QS", 55),
     ];
     let linkage = linked(&records);
     assert!(same(&linkage, 0, 1));
     assert!(same(&linkage, 2, 3));
     assert!(!same(&linkage, 0, 2));
+    assert_eq!(linkage.n_people, 3);
+    assert_eq!(linkage.records_of_people()[linkage.person_of[4] as usize], [4]);
     assert_eq!(conflict(&records[0], &records[2]), Some(Conflict::BirthYearsApart));
     // The direct pair scores above the threshold: only the rule keeps them apart.
     let (weight, _) = compare(&records[0], &records[3], &LinkConfig::default());
     assert!(weight > LinkConfig::default().match_threshold);
+}
+
+#[test]
+fn a_record_without_birth_date_joins_the_clearly_better_fit() {
+    let records = [
+        rec("police", "P1", "John", "Smith", "1970-02-03", "M", "ME4 4QS", 55),
+        with_nhs(rec("health", "N1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 55), 943_476_591),
+        // The son's NHS number settles it, though both Johns fit otherwise.
+        with_nhs(rec("school", "S1", "John", "Smith", "", "M", "ME4 4QS", 55), 943_476_591),
+    ];
+    let linkage = linked(&records);
+    assert!(same(&linkage, 1, 2));
+    assert!(!same(&linkage, 0, 2));
 }
 
 #[test]
@@ -196,11 +212,15 @@ fn one_agency_never_merges_its_own_records() {
         rec("police", "P1", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
         rec("police", "P2", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
         rec("school", "S1", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
+        rec("health", "N1", "Ann", "Lee", "1999-09-09", "F", "ME4 4QS", 3),
     ];
     let linkage = linked(&records);
     assert!(!same(&linkage, 0, 1));
-    assert_eq!(linkage.n_people, 2);
     assert_eq!(conflict(&records[0], &records[1]), Some(Conflict::SameAgency));
+    // Which police record the others belong with cannot be told, so they
+    // join neither, but still each other.
+    assert!(same(&linkage, 2, 3));
+    assert_eq!(linkage.n_people, 3);
 }
 
 #[test]

@@ -1,0 +1,42 @@
+//! Criterion benchmarks of the load pipeline on generated bundles:
+//! reading and validating with DuckDB, linking, and building the graph and
+//! analyses. Run with `cargo bench --bench pipeline`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use famgraph_analysis::Config;
+use famgraph_link::LinkConfig;
+
+fn bundle_dir(families: usize) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("famgraph-bench-{families}-{}", std::process::id()));
+    let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig { families, seed: 7, ..Default::default() });
+    famgraph_synth::write(&generated, &dir.join("bundle"), &dir.join("truth")).expect("temp dir is writable");
+    dir
+}
+
+fn pipeline(c: &mut Criterion) {
+    for families in [600, 5_000] {
+        let dir = bundle_dir(families);
+        let bundle_path = dir.join("bundle");
+        let mut group = c.benchmark_group(format!("{families}_families"));
+        group.sample_size(10);
+        group.bench_function("read_and_validate", |b| {
+            b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path)).expect("generated bundles load"));
+        });
+        let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path).expect("generated bundles load");
+        group.bench_function("link", |b| b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default())));
+        let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+        group.bench_function("graph_and_analyse", |b| {
+            b.iter(|| {
+                let graph = famgraph_graph::build(bundle.clone(), linkage.clone());
+                famgraph_analysis::analyse(&graph, &Config::default()).ranking.len()
+            });
+        });
+        group.finish();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
