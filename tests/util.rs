@@ -137,14 +137,14 @@ impl Server {
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
-        let client = reqwest::blocking::Client::new();
-        let mut request = client.get(format!("{}{path}", self.base));
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut request = agent.get(format!("{}{path}", self.base));
         if let Some(token) = token {
-            request = request.bearer_auth(token);
+            request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let response = request.send().unwrap();
+        let mut response = request.call().unwrap();
         let status = response.status().as_u16();
-        let text = response.text().unwrap();
+        let text = response.body_mut().read_to_string().unwrap();
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
     }
 
