@@ -25,7 +25,9 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path)).expect("generated bundles load"));
         });
         let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path).expect("generated bundles load");
-        group.bench_function("link", |b| b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default())));
+        group.bench_function("link", |b| {
+            b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default()))
+        });
         let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
         group.bench_function("graph_and_analyse", |b| {
             b.iter(|| {

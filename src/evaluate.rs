@@ -31,7 +31,8 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth) -> Evaluation {
         .people
         .iter()
         .map(|r| {
-            let person = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())).map_or("?", String::as_str);
+            let person =
+                truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())).map_or("?", String::as_str);
             let next = true_ids.len() as u32;
             *true_ids.entry(person).or_insert(next)
         })

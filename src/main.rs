@@ -206,9 +206,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("load, link and analyse: {:.2} s", elapsed.as_secs_f64());
                     println!(
                         "linkage: {} records into {} people (truth {}): precision {:.4} recall {:.4} F1 {:.4}",
-                        result.records, result.people_found, result.people_true, result.precision, result.recall, result.f1
+                        result.records,
+                        result.people_found,
+                        result.people_true,
+                        result.precision,
+                        result.recall,
+                        result.f1
                     );
-                    println!("false links (pairs) {}, missed links (pairs) {}", result.false_positive_pairs, result.false_negative_pairs);
+                    println!(
+                        "false links (pairs) {}, missed links (pairs) {}",
+                        result.false_positive_pairs, result.false_negative_pairs
+                    );
                     for (family, rank) in &result.standout_ranks {
                         println!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
                     }

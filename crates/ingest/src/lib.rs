@@ -115,7 +115,8 @@ mod tests {
             match name.as_str() {
                 "schema.sql" => {}
                 "read_csv.sql" => {
-                    let n = conn.prepare(&sql).unwrap().query([csv.to_str().unwrap()]).unwrap().mapped(|_| Ok(())).count();
+                    let n =
+                        conn.prepare(&sql).unwrap().query([csv.to_str().unwrap()]).unwrap().mapped(|_| Ok(())).count();
                     assert_eq!(n, 1, "{name}");
                 }
                 "csv_rejects.sql" => {
