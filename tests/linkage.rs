@@ -4,23 +4,16 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::util::{TempDir, famgraph_ok, read_csv, sample_bundle, sample_truth, synth};
+use crate::util::{TempDir, export, person_of_record, sample_bundle, sample_truth, synth};
 
 /// Measured on the sample data when this floor was set; see the README.
 const F1_FLOOR: f64 = 0.90;
 
 /// Pairwise quality of the linkage famgraph exports for `bundle`.
 pub fn measure(dir: &TempDir, bundle: &Path, truth: &Path) -> famgraph_link::Quality {
-    let out = dir.join("export");
-    famgraph_ok(&["export", "--data", bundle.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    let predicted: HashMap<(String, String), String> = read_csv(&out.join("people.csv"))
-        .into_iter()
-        .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
-        .collect();
-    let truth: HashMap<(String, String), String> = read_csv(&truth.join("records.csv"))
-        .into_iter()
-        .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
-        .collect();
+    let out = export(dir, bundle);
+    let predicted = person_of_record(&out.join("people.csv"));
+    let truth = person_of_record(&truth.join("records.csv"));
     assert_eq!(predicted.len(), truth.len(), "every record is linked to a person");
     let mut keys: Vec<&(String, String)> = truth.keys().collect();
     keys.sort();

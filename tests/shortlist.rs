@@ -3,19 +3,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::util::{TempDir, famgraph_ok, read_csv, sample_bundle, sample_truth, synth};
+use crate::util::{TempDir, export, famgraph_ok, person_of_record, read_csv, sample_bundle, sample_truth, synth};
 
 /// How far below the number of planted families the last one may rank.
 const RANK_SLACK: usize = 2;
 
 /// Each planted stand-out family's best rank on famgraph's shortlist.
 fn standout_ranks(dir: &TempDir, bundle: &Path, truth: &Path) -> BTreeMap<String, Option<usize>> {
-    let out = dir.join("export");
-    famgraph_ok(&["export", "--data", bundle.to_str().unwrap(), "--out", out.to_str().unwrap()]);
-    let person_of_record: HashMap<(String, String), String> = read_csv(&out.join("people.csv"))
-        .into_iter()
-        .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
-        .collect();
+    let out = export(dir, bundle);
+    let person_of_record = person_of_record(&out.join("people.csv"));
     let family_of_person: HashMap<String, String> = read_csv(&out.join("families.csv"))
         .into_iter()
         .map(|r| (r["person_id"].clone(), r["family_id"].clone()))

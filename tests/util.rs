@@ -96,6 +96,22 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     out
 }
 
+/// `(agency, record_id)` to `person_id`, from famgraph's `people` export or
+/// the generator's `records.csv` truth (same columns).
+pub fn person_of_record(path: &Path) -> std::collections::HashMap<(String, String), String> {
+    read_csv(path)
+        .into_iter()
+        .map(|r| ((r["agency"].clone(), r["record_id"].clone()), r["person_id"].clone()))
+        .collect()
+}
+
+/// Exports the linked data of `bundle` as CSV into `dir/export`.
+pub fn export(dir: &TempDir, bundle: &Path) -> PathBuf {
+    let out = dir.join("export");
+    famgraph_ok(&["export", "--data", bundle.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    out
+}
+
 /// A `famgraph serve` process on a free loopback port, stopped on drop.
 pub struct Server {
     child: Child,
