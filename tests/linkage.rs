@@ -6,8 +6,10 @@ use std::path::Path;
 
 use crate::util::{TempDir, export, person_of_record, sample_bundle, sample_truth, synth};
 
-/// Measured on the sample data when this floor was set; see the README.
-const F1_FLOOR: f64 = 0.90;
+/// Floors set just below what was measured when they were set (sample data:
+/// F1 0.964; seed 99: F1 0.944), so a regression in linkage fails here.
+const SAMPLE_F1_FLOOR: f64 = 0.96;
+const OTHER_SEED_F1_FLOOR: f64 = 0.93;
 
 /// Pairwise quality of the linkage famgraph exports for `bundle`.
 pub fn measure(dir: &TempDir, bundle: &Path, truth: &Path) -> famgraph_link::Quality {
@@ -37,7 +39,8 @@ fn linkage_quality_on_the_sample_data() {
         "linkage on sample-data: precision {:.4} recall {:.4} F1 {:.4} (tp {} fp {} fn {})",
         q.precision, q.recall, q.f1, q.true_positive_pairs, q.false_positive_pairs, q.false_negative_pairs
     );
-    assert!(q.f1 >= F1_FLOOR, "F1 {:.4} below the floor {F1_FLOOR}", q.f1);
+    assert!(q.f1 >= SAMPLE_F1_FLOOR, "F1 {:.4} below the floor {SAMPLE_F1_FLOOR}", q.f1);
+    assert!(q.precision >= 0.995, "false links: precision {:.4}", q.precision);
 }
 
 #[test]
@@ -46,5 +49,5 @@ fn linkage_quality_on_another_seed() {
     let (bundle, truth) = synth(&dir, 600, 99, 0);
     let q = measure(&dir, &bundle, &truth);
     println!("linkage on 600 families, seed 99: precision {:.4} recall {:.4} F1 {:.4}", q.precision, q.recall, q.f1);
-    assert!(q.f1 >= F1_FLOOR, "F1 {:.4} below the floor {F1_FLOOR}", q.f1);
+    assert!(q.f1 >= OTHER_SEED_F1_FLOOR, "F1 {:.4} below the floor {OTHER_SEED_F1_FLOOR}", q.f1);
 }
