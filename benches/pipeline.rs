@@ -26,7 +26,7 @@ fn pipeline(c: &mut Criterion) {
         });
         let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path).expect("generated bundles load");
         group.bench_function("link", |b| {
-            b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default()))
+            b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default()));
         });
         let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
         group.bench_function("graph_and_analyse", |b| {

@@ -173,7 +173,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { source, addr, tokens } => serve(source, &addr, tokens.as_deref()),
+        Command::Serve { source, addr, tokens } => serve(&source, &addr, tokens.as_deref()),
         Command::Load { bundle, db, format } => {
             let snapshot = pipeline::from_bundle(&bundle)?;
             pipeline::save(&snapshot, &db)?;
@@ -250,7 +250,7 @@ fn open(source: &Source) -> anyhow::Result<Snapshot> {
     }
 }
 
-fn serve(source: OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
+fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
     let tokens = match tokens {
         Some(path) => Tokens::read(path)?,
         None => {
@@ -332,7 +332,7 @@ fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) {
         snapshot.analysis.ranking.iter().take(limit).map(|&f| famgraph_api::family_summary(snapshot, f)).collect();
     match format {
         Format::Json => {
-            println!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}))
+            println!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}));
         }
         Format::Table => {
             println!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");

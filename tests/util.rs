@@ -84,7 +84,7 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let mut names: Option<Vec<String>> = None;
     while let Some(row) = rows.next().unwrap() {
         let stmt_ref = row.as_ref();
-        let names = names.get_or_insert_with(|| stmt_ref.column_names().into_iter().map(String::from).collect());
+        let names = names.get_or_insert_with(|| stmt_ref.column_names());
         out.push(
             names
                 .iter()

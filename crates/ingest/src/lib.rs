@@ -102,7 +102,7 @@ mod tests {
         let mut names: Vec<String> = std::fs::read_dir(&queries)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
+            .filter(|n| std::path::Path::new(n).extension().is_some_and(|e| e == "sql"))
             .collect();
         names.sort();
         assert!(names.len() >= 4, "{names:?}");

@@ -236,6 +236,23 @@ fn rows<T>(
     stmt.query_map([], f).and_then(Iterator::collect).map_err(|e| crate::clean_duckdb_message(&e.to_string()))
 }
 
+// Row shapes of the stored tables, in their SELECT order.
+type ServiceRow = (String, String, String, String, bool, bool, Option<f64>, Option<String>);
+type PersonRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<u64>,
+    Option<String>,
+);
+type RelRow = (String, String, String, String, Option<String>, Option<String>);
+type InvRow = (String, String, String, String, String, Option<String>, String);
+
 fn read_all(conn: &Connection) -> Result<Stored, String> {
     let mut bundle = Bundle::default();
     for (code, name, sector, extracted_on) in
@@ -250,7 +267,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             extracted_on: Date::parse(&extracted_on).ok_or_else(|| bad("date"))?,
         });
     }
-    type ServiceRow = (String, String, String, String, bool, bool, Option<f64>, Option<String>);
     for (agency, code, name, need, offending, keyworker, cost, basis) in rows(
         conn,
         "SELECT agency, service, name, need, offending, keyworker, unit_cost_gbp, cost_basis FROM services ORDER BY rowid",
@@ -272,18 +288,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             unit_cost,
         });
     }
-    type PersonRow = (
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<u64>,
-        Option<String>,
-    );
     for row in rows(
         conn,
         "SELECT agency, record_id, given_name, family_name, CAST(date_of_birth AS VARCHAR), sex, address, postcode, uprn, nhs_number
@@ -306,7 +310,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             nhs_number: nhs.map(|n| NhsNumber::parse(&n).ok_or_else(|| bad("NHS number"))).transpose()?,
         });
     }
-    type RelRow = (String, String, String, String, Option<String>, Option<String>);
     for (agency, from_record, kind, to_record, start, end) in rows(
         conn,
         "SELECT agency, from_record, kind, to_record, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR)
@@ -322,7 +325,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             end_date: parse_date(end)?,
         });
     }
-    type InvRow = (String, String, String, String, String, Option<String>, String);
     for (agency, involvement_id, record_id, service, start, end, role) in rows(
         conn,
         "SELECT agency, involvement_id, record_id, service, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR), role
@@ -341,8 +343,7 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             role: Role::parse(&role).ok_or_else(|| bad("role"))?,
         });
     }
-    let mut report = LoadReport::default();
-    report.files =
+    let files =
         rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
             Ok(FileReport {
                 file: r.get(0)?,
@@ -352,6 +353,7 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
                 warnings: r.get(4)?,
             })
         })?;
+    let mut report = LoadReport { files, rejects: Vec::new(), warnings: Vec::new() };
     for (severity, issue) in
         rows(conn, "SELECT severity, file, line, column_name, reason FROM load_issues ORDER BY rowid", |r| {
             Ok((
