@@ -11,6 +11,15 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use famgraph_api::{AppState, Role, Snapshot, Tokens};
 
+/// `println!` that returns an error instead of panicking when stdout is
+/// closed (`famgraph shortlist | head`); `main` treats a broken pipe as done.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 /// The bundled sample data, served when `serve` gets no `--data` or `--db`.
 const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bundle");
 
@@ -158,6 +167,11 @@ fn main() -> ExitCode {
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(err)
+            if err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(err) => {
             eprintln!("famgraph: {err:#}");
             let bad_input = err.chain().any(|e| {
@@ -177,13 +191,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Load { bundle, db, format } => {
             let snapshot = pipeline::from_bundle(&bundle)?;
             pipeline::save(&snapshot, &db)?;
-            print_report(&snapshot, format);
-            Ok(())
+            print_report(&snapshot, format)
         }
         Command::Shortlist { source, limit, format } => {
             let snapshot = open(&source)?;
-            print_shortlist(&snapshot, limit, format);
-            Ok(())
+            print_shortlist(&snapshot, limit, format)
         }
         Command::Export { source, out, format } => export(&source, &out, format),
         Command::Token { command: TokenCommand::Add { name, role, tokens } } => {
@@ -191,7 +203,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 BadInput(format!("unknown role `{role}`: use coordinator, partnership, bid_writer or admin"))
             })?;
             let token = Tokens::add(&tokens, &name, role)?;
-            println!("{token}");
+            say!("{token}");
             Ok(())
         }
         Command::Evaluate { data, truth, format } => {
@@ -201,10 +213,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let truth = famgraph_synth::Truth::read(&truth).map_err(|e| BadInput(e.to_string()))?;
             let result = evaluate::evaluate(&snapshot, &truth);
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+                Format::Json => say!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Table => {
-                    println!("load, link and analyse: {:.2} s", elapsed.as_secs_f64());
-                    println!(
+                    say!("load, link and analyse: {:.2} s", elapsed.as_secs_f64());
+                    say!(
                         "linkage: {} records into {} people (truth {}): precision {:.4} recall {:.4} F1 {:.4}",
                         result.records,
                         result.people_found,
@@ -213,12 +225,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         result.recall,
                         result.f1
                     );
-                    println!(
+                    say!(
                         "false links (pairs) {}, missed links (pairs) {}",
-                        result.false_positive_pairs, result.false_negative_pairs
+                        result.false_positive_pairs,
+                        result.false_negative_pairs
                     );
                     for (family, rank) in &result.standout_ranks {
-                        println!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
+                        say!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
                     }
                 }
             }
@@ -236,7 +249,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let generated = famgraph_synth::generate(&config);
             famgraph_synth::write(&generated, &out, &truth)?;
             eprintln!("famgraph: wrote {} and its truth to {}", out.display(), truth.display());
-            println!("{}", serde_json::to_string_pretty(&generated.summary)?);
+            say!("{}", serde_json::to_string_pretty(&generated.summary)?);
             Ok(())
         }
     }
@@ -301,22 +314,22 @@ async fn shutdown_signal() {
     }
 }
 
-fn print_report(snapshot: &Snapshot, format: Format) {
+fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
     let report = &snapshot.report;
     match format {
-        Format::Json => println!("{}", famgraph_api::report_json(report)),
+        Format::Json => say!("{}", famgraph_api::report_json(report)),
         Format::Table => {
-            println!("{:<20} {:>9} {:>9} {:>9} {:>9}", "file", "read", "accepted", "rejected", "warnings");
+            say!("{:<20} {:>9} {:>9} {:>9} {:>9}", "file", "read", "accepted", "rejected", "warnings");
             for f in &report.files {
-                println!("{:<20} {:>9} {:>9} {:>9} {:>9}", f.file, f.read, f.accepted, f.rejected, f.warnings);
+                say!("{:<20} {:>9} {:>9} {:>9} {:>9}", f.file, f.read, f.accepted, f.rejected, f.warnings);
             }
             for (kind, issues) in [("reject", &report.rejects), ("warning", &report.warnings)] {
                 for i in issues {
-                    println!("{kind}: {}:{}: {}: {}", i.file, i.line, i.column.as_deref().unwrap_or("-"), i.reason);
+                    say!("{kind}: {}:{}: {}: {}", i.file, i.line, i.column.as_deref().unwrap_or("-"), i.reason);
                 }
             }
             let graph = &snapshot.graph;
-            println!(
+            say!(
                 "linked {} records into {} people in {} families; {} families shortlisted",
                 graph.bundle.people.len(),
                 graph.people.len(),
@@ -325,20 +338,21 @@ fn print_report(snapshot: &Snapshot, format: Format) {
             );
         }
     }
+    Ok(())
 }
 
-fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) {
+fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) -> anyhow::Result<()> {
     let families: Vec<famgraph_api::FamilySummary> =
         snapshot.analysis.ranking.iter().take(limit).map(|&f| famgraph_api::family_summary(snapshot, f)).collect();
     match format {
         Format::Json => {
-            println!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}));
+            say!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}));
         }
         Format::Table => {
-            println!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");
+            say!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");
             for f in families {
                 let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
-                println!(
+                say!(
                     "{:>4}  {:<8} {:>6}  {:<7} {:<45} {}",
                     f.rank.unwrap_or_default(),
                     f.family_id,
@@ -350,6 +364,7 @@ fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) {
             }
         }
     }
+    Ok(())
 }
 
 fn export(source: &Source, out: &Path, format: ExportFormat) -> anyhow::Result<()> {
@@ -369,7 +384,7 @@ fn export(source: &Source, out: &Path, format: ExportFormat) -> anyhow::Result<(
         (None, None) => bail!(BadInput("give --data BUNDLE or --db FILE".into())),
     };
     for path in written {
-        println!("{}", path.display());
+        say!("{}", path.display());
     }
     Ok(())
 }

@@ -82,3 +82,21 @@ fn the_cli_shortlist_is_ranked_and_explained() {
     let table = famgraph_ok(&["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "3"]);
     assert_eq!(table.lines().count(), 4, "{table}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(crate::util::BIN)
+        .args(["shortlist", "--data", sample_bundle().to_str().unwrap(), "--limit", "1000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("rank"), "{first}");
+    // The reader is dropped here, as `famgraph shortlist | head -1` would.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
