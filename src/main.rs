@@ -264,12 +264,12 @@ fn open(source: &Source) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
-    let tokens = match tokens {
-        Some(path) => Tokens::read(path)?,
+    let (tokens, one_off) = match tokens {
+        Some(path) => (Tokens::read(path)?, None),
         None => {
             let (tokens, token) = Tokens::one_off(Role::Coordinator);
             eprintln!("famgraph: no --tokens given; a one-off coordinator token for this run:\n{token}");
-            tokens
+            (tokens, Some(token))
         }
     };
     let snapshot = match (&source.data, &source.db) {
@@ -291,6 +291,9 @@ fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::
             tokio::net::TcpListener::bind(addr).await.map_err(|e| BadInput(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
         eprintln!("famgraph: serving http://{local}/ (API under /api/v1)");
+        if let Some(token) = &one_off {
+            eprintln!("famgraph: web pages: http://{local}/#token={token}");
+        }
         famgraph_api::serve(listener, AppState::new(snapshot, tokens), shutdown_signal()).await?;
         Ok(())
     })
