@@ -112,7 +112,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 evidence.involvements.push(i);
                 evidence.agencies.insert(inv.agency.clone());
             }
-            let chains = offending::chains(graph, &f.members);
+            let chains = offending::chains(graph, family);
             let overlaps = overlap::within_family(graph, family, recent_from, as_of);
             let max_concurrent_keyworkers = overlap::max_concurrent_keyworkers(graph, &current, as_of);
             let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use famgraph_graph::{FamilyGraph, PersonIdx};
+use famgraph_graph::{FamilyGraph, FamilyIdx, PersonIdx};
 use famgraph_model::Date;
 
 use crate::is_offending;
@@ -38,11 +38,11 @@ fn first_offences(graph: &FamilyGraph, members: &[PersonIdx]) -> BTreeMap<Person
 
 /// Every maximal chain of offending parent-child links among the members:
 /// three-generation chains, and the two-generation ones not inside them.
-pub fn chains(graph: &FamilyGraph, members: &[PersonIdx]) -> Vec<OffendingChain> {
-    let first = first_offences(graph, members);
+pub fn chains(graph: &FamilyGraph, family: FamilyIdx) -> Vec<OffendingChain> {
+    let first = first_offences(graph, &graph.families[family].members);
     let mut children: BTreeMap<PersonIdx, BTreeSet<PersonIdx>> = BTreeMap::new();
     let mut has_offending_parent = BTreeSet::new();
-    for rel in graph.relationships_among(members) {
+    for rel in graph.relationships_of(family) {
         if rel.kind.is_parental() && first.contains_key(&rel.from) && first.contains_key(&rel.to) {
             children.entry(rel.from).or_default().insert(rel.to);
             has_offending_parent.insert(rel.to);

@@ -262,7 +262,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         })
         .collect();
     let relationships = graph
-        .relationships_among(&f.members)
+        .relationships_of(family)
         .map(|r| RelationshipView {
             from: graph.people[r.from].id.clone(),
             kind: r.kind.code(),

@@ -61,6 +61,8 @@ pub struct Family {
     pub members: Vec<PersonIdx>,
     /// The members' current households, shared accommodation excluded.
     pub households: Vec<HouseholdIdx>,
+    /// Indices into `FamilyGraph::relationships`.
+    pub relationships: Vec<usize>,
 }
 
 /// A relationship between two people, merged across the agencies that
@@ -127,10 +129,10 @@ impl FamilyGraph {
         self.bundle.as_of().unwrap_or_else(|| Date::from_days(0))
     }
 
-    /// Relationships touching a set of people.
-    pub fn relationships_among<'a>(&'a self, members: &'a [PersonIdx]) -> impl Iterator<Item = &'a PersonRelationship> {
-        let set: BTreeSet<PersonIdx> = members.iter().copied().collect();
-        self.relationships.iter().filter(move |r| set.contains(&r.from) && set.contains(&r.to))
+    /// The relationships within a family. Both ends of a relationship are
+    /// always in the same family, since families are its components.
+    pub fn relationships_of(&self, family: FamilyIdx) -> impl Iterator<Item = &PersonRelationship> {
+        self.families[family].relationships.iter().map(|&r| &self.relationships[r])
     }
 }
 
@@ -245,16 +247,27 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         })
         .collect();
 
+    let mut family_relationships: Vec<Vec<usize>> = vec![Vec::new(); family_members.len()];
+    for (r, rel) in relationships.iter().enumerate() {
+        debug_assert_eq!(family_of[rel.from], family_of[rel.to], "families are components of relationships");
+        family_relationships[family_of[rel.from]].push(r);
+    }
     let families: Vec<Family> = family_members
         .into_iter()
+        .zip(family_relationships)
         .enumerate()
-        .map(|(idx, members)| {
+        .map(|(idx, (members, relationships))| {
             let households: BTreeSet<HouseholdIdx> = members
                 .iter()
                 .filter_map(|&p| people[p].household)
                 .filter(|&h| !households[h].shared_accommodation)
                 .collect();
-            Family { id: format!("F{:05}", idx + 1), members, households: households.into_iter().collect() }
+            Family {
+                id: format!("F{:05}", idx + 1),
+                members,
+                households: households.into_iter().collect(),
+                relationships,
+            }
         })
         .collect();
 
