@@ -281,8 +281,16 @@ fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::
         (Some(data), None) => pipeline::from_bundle(data)?,
         (None, Some(db)) => pipeline::from_database(db)?,
         (None, None) => {
-            eprintln!("famgraph: serving the bundled sample data ({SAMPLE_BUNDLE})");
-            pipeline::from_bundle(Path::new(SAMPLE_BUNDLE))?
+            // The path compiled in, or the checkout's own when the binary
+            // was built elsewhere and run from a checkout.
+            let sample = [Path::new(SAMPLE_BUNDLE), Path::new("sample-data/bundle")]
+                .into_iter()
+                .find(|p| p.is_dir())
+                .ok_or_else(|| {
+                BadInput(format!("no sample data at {SAMPLE_BUNDLE}: give --data BUNDLE or --db FILE"))
+            })?;
+            eprintln!("famgraph: serving the bundled sample data ({})", sample.display());
+            pipeline::from_bundle(sample)?
         }
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
