@@ -9,4 +9,5 @@ mod api;
 mod export;
 mod linkage;
 mod load;
+mod privacy;
 mod shortlist;
