@@ -370,6 +370,31 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
     Ok(Stored { bundle, report, links })
 }
 
+/// The column list to export. For CSV, a text cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is prefixed with `'`, so a
+/// spreadsheet shows it as text instead of running it as a formula.
+fn export_columns(conn: &Connection, table: &str, defuse_formulas: bool) -> duckdb::Result<String> {
+    let mut stmt = conn.prepare(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+    )?;
+    let columns: Vec<(String, String)> =
+        stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<duckdb::Result<_>>()?;
+    Ok(columns
+        .iter()
+        .map(|(name, data_type)| {
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            if defuse_formulas && data_type == "VARCHAR" {
+                format!(
+                    "CASE WHEN regexp_matches({quoted}, '^[-=+@\\t\\r]') THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+                )
+            } else {
+                quoted
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
 /// Writes the named tables of a database to `dir` as CSV or Parquet files
 /// named after the tables, for analysts.
 pub fn export(path: &Path, tables: &[&str], dir: &Path, parquet: bool) -> Result<Vec<PathBuf>, IngestError> {
@@ -387,8 +412,11 @@ pub fn export(path: &Path, tables: &[&str], dir: &Path, parquet: bool) -> Result
         // COPY takes no bound parameters; the path is quoted as an SQL string
         // literal and the table name is one of ours, never user input.
         let options = if parquet { "FORMAT parquet" } else { "FORMAT csv, HEADER true" };
-        let sql =
-            format!("COPY (SELECT * FROM {table} ORDER BY rowid) TO '{}' ({options})", target_text.replace('\'', "''"));
+        let select = export_columns(&conn, table, !parquet).map_err(db_error(path))?;
+        let sql = format!(
+            "COPY (SELECT {select} FROM {table} ORDER BY rowid) TO '{}' ({options})",
+            target_text.replace('\'', "''")
+        );
         conn.execute_batch(&sql).map_err(db_error(path))?;
         written.push(target);
     }
