@@ -256,12 +256,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The snapshot `--data` and `--db` name: a bundle (also written to the
+/// database when both are given) or a database; `None` when neither is.
+fn open_source(data: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Option<Snapshot>> {
+    Ok(Some(match (data, db) {
+        (Some(data), Some(db)) => {
+            let snapshot = pipeline::from_bundle(data)?;
+            pipeline::save(&snapshot, db)?;
+            snapshot
+        }
+        (Some(data), None) => pipeline::from_bundle(data)?,
+        (None, Some(db)) => pipeline::from_database(db)?,
+        (None, None) => return Ok(None),
+    }))
+}
+
 fn open(source: &Source) -> anyhow::Result<Snapshot> {
-    match (&source.data, &source.db) {
-        (Some(data), _) => Ok(pipeline::from_bundle(data)?),
-        (None, Some(db)) => Ok(pipeline::from_database(db)?),
-        (None, None) => bail!(BadInput("give --data BUNDLE or --db FILE".into())),
-    }
+    open_source(source.data.as_deref(), source.db.as_deref())?
+        .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
 }
 
 fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
@@ -273,15 +285,9 @@ fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::
             (tokens, Some(token))
         }
     };
-    let snapshot = match (&source.data, &source.db) {
-        (Some(data), Some(db)) => {
-            let snapshot = pipeline::from_bundle(data)?;
-            pipeline::save(&snapshot, db)?;
-            snapshot
-        }
-        (Some(data), None) => pipeline::from_bundle(data)?,
-        (None, Some(db)) => pipeline::from_database(db)?,
-        (None, None) => {
+    let snapshot = match open_source(source.data.as_deref(), source.db.as_deref())? {
+        Some(snapshot) => snapshot,
+        None => {
             // The path compiled in, or the checkout's own when the binary
             // was built elsewhere and run from a checkout.
             let sample = [Path::new(SAMPLE_BUNDLE), Path::new("sample-data/bundle")]

@@ -13,7 +13,7 @@ mod score;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use famgraph_graph::{FamilyGraph, FamilyIdx, HouseholdIdx, PersonIdx};
+use famgraph_graph::{FamilyGraph, FamilyIdx, PersonIdx};
 use famgraph_model::{CostBasis, Date, Involvement, Need, Role, Service};
 
 pub use offending::OffendingChain;
@@ -139,7 +139,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
     for (position, &family) in ranking.iter().enumerate() {
         families[family].rank = Some(position + 1);
     }
-    let agency_pairs = overlap::agency_pairs(&families, graph);
+    let agency_pairs = overlap::agency_pairs(&families);
     tracing::info!(n_shortlisted = ranking.len(), n_agency_pairs = agency_pairs.len(), "analysis done");
     Analysis { as_of, families, ranking, agency_pairs }
 }
@@ -165,20 +165,6 @@ pub fn involvement_cost(graph: &FamilyGraph, involvement: usize, as_of: Date) ->
         CostBasis::PerWeek => unit_cost * days / 7.0,
         CostBasis::PerYear => unit_cost * days / 365.0,
     }
-}
-
-impl Analysis {
-    /// The households behind an agency pair, for the partnership view.
-    pub fn households_for_pair(&self, a: &str, b: &str) -> Option<&AgencyPair> {
-        self.agency_pairs
-            .iter()
-            .find(|p| (p.agencies.0 == a && p.agencies.1 == b) || (p.agencies.0 == b && p.agencies.1 == a))
-    }
-}
-
-/// Households a family's overlaps happened in.
-pub fn overlap_households(analysis: &FamilyAnalysis) -> BTreeSet<HouseholdIdx> {
-    analysis.overlaps.iter().map(|o| o.household).collect()
 }
 
 #[cfg(test)]

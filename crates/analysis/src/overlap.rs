@@ -106,7 +106,7 @@ pub fn max_concurrent_keyworkers(graph: &FamilyGraph, current: &[(PersonIdx, usi
 }
 
 /// The agency-pair matrix over all families.
-pub fn agency_pairs(families: &[FamilyAnalysis], _graph: &FamilyGraph) -> Vec<AgencyPair> {
+pub fn agency_pairs(families: &[FamilyAnalysis]) -> Vec<AgencyPair> {
     let mut pairs: BTreeMap<(String, String), AgencyPair> = BTreeMap::new();
     for overlap in families.iter().flat_map(|f| &f.overlaps) {
         let cell = pairs.entry(overlap.agencies.clone()).or_insert_with(|| AgencyPair {

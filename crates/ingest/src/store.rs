@@ -28,12 +28,12 @@ pub struct Table {
     pub rows: Vec<Vec<Value>>,
 }
 
-/// What a database holds: the bundle, the report of the load that made it,
-/// and the record-to-person links (`agency, record_id, person_id, confidence`).
+/// What a database holds for serving: the bundle and the report of the load
+/// that made it. The derived tables are for analysts; serving re-derives
+/// them from the bundle, as linkage is deterministic.
 pub struct Stored {
     pub bundle: Bundle,
     pub report: LoadReport,
-    pub links: Vec<(String, String, String, f64)>,
 }
 
 fn db_error(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
@@ -364,10 +364,7 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
     {
         if severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
-    let links = rows(conn, "SELECT agency, record_id, person_id, link_confidence FROM people ORDER BY rowid", |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    Ok(Stored { bundle, report, links })
+    Ok(Stored { bundle, report })
 }
 
 /// The column list to export. For CSV, a text cell starting with `=`, `+`,
