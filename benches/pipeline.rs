@@ -22,9 +22,9 @@ fn pipeline(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("{families}_families"));
         group.sample_size(10);
         group.bench_function("read_and_validate", |b| {
-            b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path)).expect("generated bundles load"));
+            b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path), None).expect("generated bundles load"));
         });
-        let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path).expect("generated bundles load");
+        let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path, None).expect("generated bundles load");
         group.bench_function("link", |b| {
             b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default()));
         });

@@ -52,6 +52,19 @@ CREATE TABLE involvements (
     role VARCHAR NOT NULL
 );
 
+-- The partnership's linkage overrides that applied to this load, from its
+-- overrides file; rows naming records this extract lacks are in
+-- load_issues, not here.
+CREATE TABLE link_overrides (
+    decision VARCHAR NOT NULL,
+    agency_a VARCHAR NOT NULL,
+    record_id_a VARCHAR NOT NULL,
+    agency_b VARCHAR NOT NULL,
+    record_id_b VARCHAR NOT NULL,
+    file VARCHAR NOT NULL,
+    line UBIGINT NOT NULL
+);
+
 CREATE TABLE load_files (
     file VARCHAR NOT NULL,
     "read" UBIGINT NOT NULL,
@@ -74,6 +87,46 @@ CREATE TABLE people (
     agency VARCHAR NOT NULL,
     record_id VARCHAR NOT NULL,
     link_confidence DOUBLE NOT NULL
+);
+
+-- Every link that joined two records into one person, explained: the
+-- match weight (bits of evidence), the probability, the override that made
+-- it if any, and each field's comparison level and weight (term-frequency
+-- adjustment included).
+CREATE TABLE links (
+    person_id VARCHAR NOT NULL,
+    agency_a VARCHAR NOT NULL,
+    record_id_a VARCHAR NOT NULL,
+    agency_b VARCHAR NOT NULL,
+    record_id_b VARCHAR NOT NULL,
+    match_weight DOUBLE NOT NULL,
+    match_probability DOUBLE NOT NULL,
+    override VARCHAR,
+    given_name_level VARCHAR NOT NULL,
+    given_name_weight DOUBLE NOT NULL,
+    family_name_level VARCHAR NOT NULL,
+    family_name_weight DOUBLE NOT NULL,
+    date_of_birth_level VARCHAR NOT NULL,
+    date_of_birth_weight DOUBLE NOT NULL,
+    sex_level VARCHAR NOT NULL,
+    sex_weight DOUBLE NOT NULL,
+    postcode_level VARCHAR NOT NULL,
+    postcode_weight DOUBLE NOT NULL,
+    uprn_level VARCHAR NOT NULL,
+    uprn_weight DOUBLE NOT NULL,
+    nhs_number_level VARCHAR NOT NULL,
+    nhs_number_weight DOUBLE NOT NULL
+);
+
+-- The match model the load used: per field and comparison level, the m
+-- and u probabilities and the weight log2(m/u). The prior and how the
+-- model was estimated are in `meta` (keys starting `link_`).
+CREATE TABLE link_model (
+    field VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    m DOUBLE NOT NULL,
+    u DOUBLE NOT NULL,
+    weight DOUBLE NOT NULL
 );
 
 CREATE TABLE families (

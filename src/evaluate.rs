@@ -21,9 +21,34 @@ pub struct Evaluation {
     pub false_negative_pairs: u64,
     /// Planted family id to its best rank on the shortlist (`None`: absent).
     pub standout_ranks: BTreeMap<String, Option<usize>>,
+    pub timings: Timings,
+    /// How the match model was arrived at.
+    pub link_model: LinkModelSummary,
 }
 
-pub fn evaluate(snapshot: &Snapshot, truth: &Truth) -> Evaluation {
+/// Wall-clock seconds of each stage.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[expect(clippy::struct_field_names, reason = "the unit belongs in the JSON keys")]
+pub struct Timings {
+    pub read_s: f64,
+    pub link_s: f64,
+    pub analyse_s: f64,
+    pub total_s: f64,
+}
+
+#[derive(Serialize)]
+pub struct LinkModelSummary {
+    pub estimated: bool,
+    pub prior_log2_odds: f64,
+    pub em_iterations: usize,
+    pub em_converged: bool,
+    pub u_sample_pairs: usize,
+    pub term_frequencies: bool,
+    pub match_probability: f64,
+    pub pairs_compared: usize,
+}
+
+pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluation {
     let graph = &snapshot.graph;
     let mut true_ids: HashMap<&str, u32> = HashMap::new();
     let true_labels: Vec<u32> = graph
@@ -60,5 +85,16 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth) -> Evaluation {
         false_positive_pairs,
         false_negative_pairs,
         standout_ranks,
+        timings,
+        link_model: LinkModelSummary {
+            estimated: graph.linkage.model.estimated,
+            prior_log2_odds: graph.linkage.model.prior_log2_odds,
+            em_iterations: graph.linkage.model.em_iterations,
+            em_converged: graph.linkage.model.em_converged,
+            u_sample_pairs: graph.linkage.model.u_sample_pairs,
+            term_frequencies: graph.linkage.model.term_frequencies,
+            match_probability: graph.linkage.model.match_probability,
+            pairs_compared: graph.linkage.n_compared,
+        },
     }
 }

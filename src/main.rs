@@ -40,6 +40,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         source: OptionalSource,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
         /// Tokens file (from `famgraph token add`); without it a one-off
@@ -52,6 +54,8 @@ enum Command {
         bundle: PathBuf,
         #[arg(long)]
         db: PathBuf,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -59,6 +63,8 @@ enum Command {
     Shortlist {
         #[command(flatten)]
         source: Source,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -68,6 +74,8 @@ enum Command {
     Export {
         #[command(flatten)]
         source: Source,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long)]
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
@@ -85,6 +93,8 @@ enum Command {
         data: PathBuf,
         #[arg(long)]
         truth: PathBuf,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -129,6 +139,16 @@ struct Source {
     /// A database written by `famgraph load`.
     #[arg(long)]
     db: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OverridesArg {
+    /// The partnership's linkage overrides, applied when a bundle is
+    /// loaded: a CSV of record pairs that must or must not be one person
+    /// (columns `decision`, `agency_a`, `record_id_a`, `agency_b`,
+    /// `record_id_b`, `note`).
+    #[arg(long, value_name = "FILE")]
+    overrides: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -188,17 +208,21 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { source, addr, tokens } => serve(&source, &addr, tokens.as_deref()),
-        Command::Load { bundle, db, format } => {
-            let snapshot = pipeline::from_bundle(&bundle)?;
+        Command::Serve { source, overrides, addr, tokens } => {
+            serve(&source, overrides.overrides.as_deref(), &addr, tokens.as_deref())
+        }
+        Command::Load { bundle, db, overrides, format } => {
+            let snapshot = pipeline::from_bundle(&bundle, overrides.overrides.as_deref())?;
             pipeline::save(&snapshot, &db)?;
             print_report(&snapshot, format)
         }
-        Command::Shortlist { source, limit, format } => {
-            let snapshot = open(&source)?;
+        Command::Shortlist { source, overrides, limit, format } => {
+            let snapshot = open(&source, overrides.overrides.as_deref())?;
             print_shortlist(&snapshot, limit, format)
         }
-        Command::Export { source, out, format } => export(&source, &out, format),
+        Command::Export { source, overrides, out, format } => {
+            export(&source, overrides.overrides.as_deref(), &out, format)
+        }
         Command::Token { command: TokenCommand::Add { name, role, tokens } } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 BadInput(format!("unknown role `{role}`: use coordinator, partnership, bid_writer or admin"))
@@ -207,16 +231,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             say!("{token}");
             Ok(())
         }
-        Command::Evaluate { data, truth, format } => {
+        Command::Evaluate { data, truth, overrides, format } => {
             let started = std::time::Instant::now();
-            let snapshot = pipeline::from_bundle(&data)?;
+            let (bundle, report) = famgraph_ingest::load_bundle(&data, overrides.overrides.as_deref())?;
+            let read = started.elapsed();
+            let linkage = pipeline::link(&bundle);
+            let linked = started.elapsed();
+            let snapshot = pipeline::build(bundle, report, linkage);
             let elapsed = started.elapsed();
             let truth = famgraph_synth::Truth::read(&truth).map_err(|e| BadInput(e.to_string()))?;
-            let result = evaluate::evaluate(&snapshot, &truth);
+            let timings = evaluate::Timings {
+                read_s: read.as_secs_f64(),
+                link_s: linked.as_secs_f64() - read.as_secs_f64(),
+                analyse_s: elapsed.as_secs_f64() - linked.as_secs_f64(),
+                total_s: elapsed.as_secs_f64(),
+            };
+            let result = evaluate::evaluate(&snapshot, &truth, timings);
             match format {
                 Format::Json => say!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Table => {
-                    say!("load, link and analyse: {:.2} s", elapsed.as_secs_f64());
+                    say!(
+                        "read and validate {:.2} s, link {:.2} s, group and analyse {:.2} s",
+                        timings.read_s,
+                        timings.link_s,
+                        timings.analyse_s
+                    );
                     say!(
                         "linkage: {} records into {} people (truth {}): precision {:.4} recall {:.4} F1 {:.4}",
                         result.records,
@@ -258,25 +297,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The snapshot `--data` and `--db` name: a bundle (also written to the
 /// database when both are given) or a database; `None` when neither is.
-fn open_source(data: Option<&Path>, db: Option<&Path>) -> anyhow::Result<Option<Snapshot>> {
+fn open_source(data: Option<&Path>, db: Option<&Path>, overrides: Option<&Path>) -> anyhow::Result<Option<Snapshot>> {
+    if overrides.is_some() && data.is_none() {
+        bail!(BadInput(
+            "--overrides applies when a bundle is loaded: give --data BUNDLE (a database keeps the overrides it was \
+             loaded with)"
+                .into()
+        ));
+    }
     Ok(Some(match (data, db) {
         (Some(data), Some(db)) => {
-            let snapshot = pipeline::from_bundle(data)?;
+            let snapshot = pipeline::from_bundle(data, overrides)?;
             pipeline::save(&snapshot, db)?;
             snapshot
         }
-        (Some(data), None) => pipeline::from_bundle(data)?,
+        (Some(data), None) => pipeline::from_bundle(data, overrides)?,
         (None, Some(db)) => pipeline::from_database(db)?,
         (None, None) => return Ok(None),
     }))
 }
 
-fn open(source: &Source) -> anyhow::Result<Snapshot> {
-    open_source(source.data.as_deref(), source.db.as_deref())?
+fn open(source: &Source, overrides: Option<&Path>) -> anyhow::Result<Snapshot> {
+    open_source(source.data.as_deref(), source.db.as_deref(), overrides)?
         .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
 }
 
-fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
+fn serve(source: &OptionalSource, overrides: Option<&Path>, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
     let (tokens, one_off) = match tokens {
         Some(path) => (Tokens::read(path)?, None),
         None => {
@@ -285,7 +331,7 @@ fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::
             (tokens, Some(token))
         }
     };
-    let snapshot = match open_source(source.data.as_deref(), source.db.as_deref())? {
+    let snapshot = match open_source(source.data.as_deref(), source.db.as_deref(), overrides)? {
         Some(snapshot) => snapshot,
         None => {
             // The path compiled in, or the checkout's own when the binary
@@ -297,7 +343,7 @@ fn serve(source: &OptionalSource, addr: &str, tokens: Option<&Path>) -> anyhow::
                 BadInput(format!("no sample data at {SAMPLE_BUNDLE}: give --data BUNDLE or --db FILE"))
             })?;
             eprintln!("famgraph: serving the bundled sample data ({})", sample.display());
-            pipeline::from_bundle(sample)?
+            pipeline::from_bundle(sample, None)?
         }
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -385,12 +431,12 @@ fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) -> anyhow:
     Ok(())
 }
 
-fn export(source: &Source, out: &Path, format: ExportFormat) -> anyhow::Result<()> {
+fn export(source: &Source, overrides: Option<&Path>, out: &Path, format: ExportFormat) -> anyhow::Result<()> {
     let parquet = matches!(format, ExportFormat::Parquet);
-    let tables = ["people", "families", "shortlist"];
+    let tables = ["people", "links", "link_model", "families", "shortlist"];
     let written = match (&source.data, &source.db) {
         (Some(data), _) => {
-            let snapshot = pipeline::from_bundle(data)?;
+            let snapshot = pipeline::from_bundle(data, overrides)?;
             std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
             let db = out.join(".famgraph-export.duckdb");
             pipeline::save(&snapshot, &db)?;
@@ -398,7 +444,12 @@ fn export(source: &Source, out: &Path, format: ExportFormat) -> anyhow::Result<(
             let _ = std::fs::remove_file(&db);
             written?
         }
-        (None, Some(db)) => famgraph_ingest::store::export(db, &tables, out, parquet)?,
+        (None, Some(db)) => {
+            if overrides.is_some() {
+                bail!(BadInput("--overrides applies when a bundle is loaded: give --data BUNDLE".into()));
+            }
+            famgraph_ingest::store::export(db, &tables, out, parquet)?
+        }
         (None, None) => bail!(BadInput("give --data BUNDLE or --db FILE".into())),
     };
     for path in written {

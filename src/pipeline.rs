@@ -1,26 +1,51 @@
 //! Wiring: a bundle or database in, an analysed snapshot out, and the
 //! derived tables a load stores for analysts.
 
-use std::path::Path;
-
 use anyhow::Context as _;
 use famgraph_analysis::Config;
 use famgraph_api::Snapshot;
 use famgraph_ingest::{Table, Value};
-use famgraph_link::LinkConfig;
+use std::collections::HashMap;
+use std::path::Path;
+
+use famgraph_link::{LinkConfig, Linkage, Override};
 use famgraph_model::{Bundle, LoadReport};
 
-/// Links, groups and analyses a validated bundle.
+/// Links, groups and analyses a validated bundle, applying the
+/// partnership's overrides it carries.
 pub fn analyse(bundle: Bundle, report: LoadReport) -> Snapshot {
-    let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+    let linkage = link(&bundle);
+    build(bundle, report, linkage)
+}
+
+/// Groups and analyses a linked bundle.
+pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
     let graph = famgraph_graph::build(bundle, linkage);
     let analysis = famgraph_analysis::analyse(&graph, &Config::default());
     Snapshot { graph, analysis, report }
 }
 
-/// Reads, validates and analyses a bundle folder.
-pub fn from_bundle(dir: &Path) -> Result<Snapshot, famgraph_ingest::IngestError> {
-    let (bundle, report) = famgraph_ingest::load_bundle(dir)?;
+/// Links a validated bundle's records into people, with its overrides.
+pub fn link(bundle: &Bundle) -> Linkage {
+    let index: HashMap<(&str, &str), u32> =
+        bundle.people.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i as u32)).collect();
+    // Validation only accepts overrides whose records are in the bundle.
+    let overrides: Vec<Override> = bundle
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            let a = index.get(&(o.a.agency.as_str(), o.a.record_id.as_str()))?;
+            let b = index.get(&(o.b.agency.as_str(), o.b.record_id.as_str()))?;
+            Some(Override { a: *a, b: *b, decision: o.decision })
+        })
+        .collect();
+    famgraph_link::link_with_overrides(&bundle.people, &LinkConfig::default(), &overrides)
+}
+
+/// Reads, validates and analyses a bundle folder, with the partnership's
+/// overrides file if one is given.
+pub fn from_bundle(dir: &Path, overrides: Option<&Path>) -> Result<Snapshot, famgraph_ingest::IngestError> {
+    let (bundle, report) = famgraph_ingest::load_bundle(dir, overrides)?;
     Ok(analyse(bundle, report))
 }
 
@@ -53,6 +78,60 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
             })
         })
         .collect();
+    let links = graph
+        .people
+        .iter()
+        .flat_map(|p| {
+            p.links.iter().map(move |&l| {
+                let link = &graph.linkage.links[l];
+                let (a, b) = (&graph.bundle.people[link.a as usize], &graph.bundle.people[link.b as usize]);
+                let mut row = vec![
+                    text(&p.id),
+                    text(&a.agency),
+                    text(&a.record_id),
+                    text(&b.agency),
+                    text(&b.record_id),
+                    Value::Double(link.weight),
+                    Value::Double(link.probability),
+                    link.decision.map_or(Value::Null, |d| text(d.code())),
+                ];
+                for field in &link.fields {
+                    row.push(text(field.level));
+                    row.push(Value::Double(field.weight));
+                }
+                row
+            })
+        })
+        .collect();
+    let trained = &graph.linkage.model;
+    let link_model = trained
+        .model
+        .fields
+        .iter()
+        .flat_map(|f| {
+            f.levels.iter().map(move |l| {
+                vec![
+                    text(f.field.name()),
+                    text(l.label),
+                    Value::Double(l.m),
+                    Value::Double(l.u),
+                    Value::Double(l.weight()),
+                ]
+            })
+        })
+        .collect();
+    let meta = [
+        ("link_estimated", trained.estimated.to_string()),
+        ("link_prior_log2_odds", trained.prior_log2_odds.to_string()),
+        ("link_match_probability", trained.match_probability.to_string()),
+        ("link_term_frequencies", trained.term_frequencies.to_string()),
+        ("link_u_sample_pairs", trained.u_sample_pairs.to_string()),
+        ("link_em_iterations", trained.em_iterations.to_string()),
+        ("link_em_converged", trained.em_converged.to_string()),
+    ]
+    .into_iter()
+    .map(|(key, value)| vec![text(key), Value::Text(value)])
+    .collect();
     let families = graph
         .families
         .iter()
@@ -77,7 +156,10 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         })
         .collect();
     vec![
+        Table { name: "meta", rows: meta },
         Table { name: "people", rows: people },
+        Table { name: "links", rows: links },
+        Table { name: "link_model", rows: link_model },
         Table { name: "families", rows: families },
         Table { name: "shortlist", rows: shortlist },
     ]

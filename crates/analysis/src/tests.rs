@@ -94,6 +94,7 @@ fn three_generations() -> Bundle {
             involvement("csc", "C1", "2", "cin", "2023-01-01", None),
             involvement("eh", "X1", "E2", "support", "2023-06-01", None),
         ],
+        overrides: Vec::new(),
     }
 }
 

@@ -123,6 +123,69 @@ pub struct MemberView {
     pub offending: bool,
     pub link_confidence: f64,
     pub records: Vec<RecordRef>,
+    /// Why these records are one person: each link that joined two of
+    /// them, with every field's comparison.
+    pub links: Vec<LinkView>,
+}
+
+/// One link between two records of a person, explained.
+#[derive(Serialize)]
+pub struct LinkView {
+    pub records: [RecordRef; 2],
+    /// Bits of evidence: the sum of the fields' weights.
+    pub match_weight: f64,
+    pub match_probability: f64,
+    /// `must_link` when a partnership's override made the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub override_decision: Option<&'static str>,
+    pub fields: Vec<FieldView>,
+}
+
+#[derive(Serialize)]
+pub struct FieldView {
+    pub field: &'static str,
+    /// e.g. `exact`, `nickname`, `day_month_swapped`, `disagree`, `null`.
+    pub level: &'static str,
+    /// Bits for (positive) or against (negative) one person.
+    pub weight: f64,
+    /// The part of `weight` due to how common the value is.
+    pub term_frequency_adjustment: f64,
+}
+
+/// Rounds to three places: enough to read, and stable in JSON.
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The links that joined a person's records, explained.
+pub fn person_links(graph: &famgraph_graph::FamilyGraph, person: &famgraph_graph::Person) -> Vec<LinkView> {
+    let record = |idx: u32| {
+        let r = &graph.bundle.people[idx as usize];
+        RecordRef { agency: r.agency.clone(), record_id: r.record_id.clone() }
+    };
+    person
+        .links
+        .iter()
+        .map(|&l| {
+            let link = &graph.linkage.links[l];
+            LinkView {
+                records: [record(link.a), record(link.b)],
+                match_weight: round3(link.weight),
+                match_probability: link.probability,
+                override_decision: link.decision.map(famgraph_model::LinkDecision::code),
+                fields: link
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        field: f.field,
+                        level: f.level,
+                        weight: round3(f.weight),
+                        term_frequency_adjustment: round3(f.term_frequency_adjustment),
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -258,6 +321,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                         record_id: bundle.people[r].record_id.clone(),
                     })
                     .collect(),
+                links: person_links(graph, person),
             }
         })
         .collect();

@@ -36,6 +36,9 @@ pub struct Person {
     pub date_of_birth: Option<Date>,
     pub sex: Sex,
     pub link_confidence: f64,
+    /// Indices into `FamilyGraph::linkage.links`: the links that joined
+    /// this person's records, each explained.
+    pub links: Vec<usize>,
     /// The household of the address most of the person's records give.
     pub household: Option<HouseholdIdx>,
     pub family: FamilyIdx,
@@ -203,6 +206,10 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         })
         .collect();
 
+    let mut links_of: Vec<Vec<usize>> = vec![Vec::new(); n_people];
+    for (idx, link) in linkage.links.iter().enumerate() {
+        links_of[linkage.person_of[link.a as usize] as usize].push(idx);
+    }
     let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
     let people: Vec<Person> = records_of
         .iter()
@@ -217,6 +224,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
                 date_of_birth: mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth)),
                 sex: mode(records.iter().map(|&r| bundle.people[r].sex).filter(|s| *s != Sex::U)).unwrap_or(Sex::U),
                 link_confidence: linkage.confidence.get(idx).copied().unwrap_or(1.0),
+                links: std::mem::take(&mut links_of[idx]),
                 household: current_household[idx],
                 family: family_of[idx],
             }

@@ -14,7 +14,7 @@ use famgraph_model::validate::{self, SchemaError};
 use famgraph_model::{Bundle, LoadReport};
 
 pub use duckdb::types::Value;
-pub use read::{read_bundle, record_starts};
+pub use read::{read_bundle, read_overrides, record_starts};
 pub use store::{Stored, Table};
 
 /// Why a load stopped. Each names the file (and column or line) to fix.
@@ -45,15 +45,18 @@ impl IngestError {
     }
 }
 
-/// Reads and validates a bundle folder.
+/// Reads and validates a bundle folder, and the partnership's overrides
+/// file if there is one.
 #[tracing::instrument(skip_all)]
-pub fn load_bundle(dir: &Path) -> Result<(Bundle, LoadReport), IngestError> {
+pub fn load_bundle(dir: &Path, overrides: Option<&Path>) -> Result<(Bundle, LoadReport), IngestError> {
     let tables = read_bundle(dir)?;
-    let (bundle, report) = validate::validate_bundle(&tables)?;
+    let overrides = overrides.map(read_overrides).transpose()?;
+    let (bundle, report) = validate::validate_bundle_with_overrides(&tables, overrides.as_ref())?;
     tracing::info!(
         n_agencies = bundle.agencies.len(),
         n_records = bundle.people.len(),
         n_involvements = bundle.involvements.len(),
+        n_overrides = bundle.overrides.len(),
         n_rejects = report.rejects.len(),
         n_warnings = report.warnings.len(),
         "bundle validated"

@@ -38,6 +38,19 @@ pub fn read_bundle(dir: &Path) -> Result<Vec<RawTable>, IngestError> {
         .collect()
 }
 
+/// Reads a partnership's overrides file (CSV, or Parquet by its
+/// extension). It lives outside the bundle, so it survives a new extract.
+pub fn read_overrides(path: &Path) -> Result<RawTable, IngestError> {
+    if !path.is_file() {
+        return Err(unparseable(path, "no such overrides file"));
+    }
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        read_parquet(BundleFile::Overrides, path)
+    } else {
+        read_csv(BundleFile::Overrides, path)
+    }
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }

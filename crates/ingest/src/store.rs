@@ -11,15 +11,15 @@ use duckdb::Connection;
 use duckdb::types::Value;
 use famgraph_model::validate::{FileReport, Issue};
 use famgraph_model::{
-    Agency, Bundle, CostBasis, Date, Involvement, LoadReport, Need, NhsNumber, PersonRecord, Postcode, Relationship,
-    RelationshipKind, Role, Sector, Service, Sex,
+    Agency, Bundle, CostBasis, Date, Involvement, LinkDecision, LinkOverride, LoadReport, Need, NhsNumber,
+    PersonRecord, Postcode, RecordKey, Relationship, RelationshipKind, Role, Sector, Service, Sex,
 };
 
 use crate::IngestError;
 
 pub(crate) const SCHEMA: &str = include_str!("../../../queries/schema.sql");
 /// Bumped when `queries/schema.sql` changes in a way old files cannot be read.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// A derived table to store: its name in `schema.sql` and its rows, with
 /// values in the schema's column order.
@@ -159,6 +159,21 @@ fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: &
     )?;
     append(
         conn,
+        "link_overrides",
+        bundle.overrides.iter().map(|o| {
+            vec![
+                text(o.decision.code()),
+                text(&o.a.agency),
+                text(&o.a.record_id),
+                text(&o.b.agency),
+                text(&o.b.record_id),
+                text(&o.file),
+                Value::UBigInt(o.line),
+            ]
+        }),
+    )?;
+    append(
+        conn,
         "load_files",
         report.files.iter().map(|f| {
             vec![
@@ -252,6 +267,7 @@ type PersonRow = (
 );
 type RelRow = (String, String, String, String, Option<String>, Option<String>);
 type InvRow = (String, String, String, String, String, Option<String>, String);
+type OverrideRow = (String, String, String, String, String, String, u64);
 
 fn read_all(conn: &Connection) -> Result<Stored, String> {
     let mut bundle = Bundle::default();
@@ -341,6 +357,21 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             start_date: parse_date(Some(start))?.ok_or_else(|| bad("date"))?,
             end_date: parse_date(end)?,
             role: Role::parse(&role).ok_or_else(|| bad("role"))?,
+        });
+    }
+    for (decision, agency_a, record_id_a, agency_b, record_id_b, file, line) in rows(
+        conn,
+        "SELECT decision, agency_a, record_id_a, agency_b, record_id_b, file, line FROM link_overrides ORDER BY rowid",
+        |r| -> duckdb::Result<OverrideRow> {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+        },
+    )? {
+        bundle.overrides.push(LinkOverride {
+            decision: LinkDecision::parse(&decision).ok_or_else(|| bad("override decision"))?,
+            a: RecordKey { agency: agency_a, record_id: record_id_a },
+            b: RecordKey { agency: agency_b, record_id: record_id_b },
+            file,
+            line,
         });
     }
     let files =

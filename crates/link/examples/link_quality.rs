@@ -3,15 +3,15 @@
 //! pairs grouped by how their fields compared, to show where to tune.
 //!
 //! `cargo run --release -p famgraph-link --example link_quality -- 600 5000`
-//! (the family counts; `--seed N`, `--noise low|medium|high`, `--threshold W`,
+//! (the family counts; `--seed N`, `--noise low|medium|high`, `--threshold P` (a match probability), `--fixed` (the hand-set model, not estimated), `--model` (print the estimated model),
 //! `--errors` to list the commonest error signatures, and `--show TEXT` to
 //! print the synthetic records of the error pairs whose signature holds TEXT).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use famgraph_link::{LinkConfig, Linkage, compare, conflict, link, pairwise_quality};
+use famgraph_link::{LinkConfig, Linkage, Linker, conflict, pairwise_quality};
 use famgraph_model::{BundleFile, PersonRecord, RawRow, RawTable, validate_bundle};
 use famgraph_synth::{Noise, SynthConfig, generate};
 
@@ -34,6 +34,7 @@ struct Options {
     noise: Noise,
     config: LinkConfig,
     errors: bool,
+    model: bool,
     /// Print the records of error pairs whose signature contains this.
     show: Option<String>,
 }
@@ -45,6 +46,7 @@ fn options() -> Result<Options, String> {
         noise: Noise::Medium,
         config: LinkConfig::default(),
         errors: false,
+        model: false,
         show: None,
     };
     let mut args = std::env::args().skip(1);
@@ -54,9 +56,15 @@ fn options() -> Result<Options, String> {
             "--seed" => options.seed = value("--seed")?.parse().map_err(|_| "--seed: not a number")?,
             "--noise" => options.noise = value("--noise")?.parse().map_err(|e| format!("{e}"))?,
             "--threshold" => {
-                options.config.match_threshold =
+                options.config.match_probability =
                     value("--threshold")?.parse().map_err(|_| "--threshold: not a number")?;
             }
+            "--fixed" => options.config.estimate = false,
+            "--no-tf" => options.config.term_frequencies = false,
+            "--u-pairs" => {
+                options.config.u_sample_pairs = value("--u-pairs")?.parse().map_err(|_| "--u-pairs: not a number")?;
+            }
+            "--model" => options.model = true,
             "--errors" => options.errors = true,
             "--show" => {
                 options.errors = true;
@@ -94,7 +102,8 @@ fn run() -> Result<(), String> {
         }
 
         let started = Instant::now();
-        let linkage = link(&records, &options.config);
+        let linker = Linker::new(&records, &options.config);
+        let linkage = linker.link(&[]);
         let elapsed = started.elapsed();
         let quality = pairwise_quality(&linkage.person_of, &labels);
         println!(
@@ -114,9 +123,28 @@ fn run() -> Result<(), String> {
             quality.false_positive_pairs,
             quality.false_negative_pairs
         );
-        calibration(&linkage, &labels, &options.config);
+        let model = &linkage.model;
+        println!(
+            "  model: estimated {}, prior log2 odds {:.2}, EM {} iterations (converged {}), u from {} pairs",
+            model.estimated, model.prior_log2_odds, model.em_iterations, model.em_converged, model.u_sample_pairs
+        );
+        if options.model {
+            for field in &model.model.fields {
+                for level in &field.levels {
+                    println!(
+                        "    {:>14} {:>28}  m {:.5}  u {:.7}  weight {:6.2}",
+                        field.field.name(),
+                        level.label,
+                        level.m,
+                        level.u,
+                        level.weight()
+                    );
+                }
+            }
+        }
+        calibration(&linkage, &labels);
         if options.errors {
-            signatures(&records, &labels, &linkage, &options);
+            signatures(&records, &labels, &linker, &linkage, &options);
         }
     }
     Ok(())
@@ -147,24 +175,25 @@ fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, Strin
     Ok(RawTable { file, file_name: name.to_owned(), columns, rows, unreadable: Vec::new() })
 }
 
-/// Weight bands for the calibration table, in bits.
-const BANDS: [f64; 6] = [f64::NEG_INFINITY, 14.0, 16.0, 20.0, 25.0, f64::INFINITY];
+/// Probability bands for the calibration table.
+const BANDS: [f64; 7] = [0.0, 0.9, 0.99, 0.999, 0.9999, 0.99999, 1.01];
 
-/// How often accepted links are right, by weight band, against the mean
-/// probability the model gave them: the check on `prior_log2_odds`.
-fn calibration(linkage: &Linkage, truth: &[u32], config: &LinkConfig) {
-    println!("  accepted links by weight: band, links, share right, mean probability");
+/// How often accepted links are right, by probability band, against the
+/// mean probability the model gave them: the check on the estimated prior.
+fn calibration(linkage: &Linkage, truth: &[u32]) {
+    println!("  accepted links by probability: band, links, share right, mean probability");
     for band in BANDS.windows(2) {
-        let links: Vec<_> = linkage.links.iter().filter(|l| l.weight >= band[0] && l.weight < band[1]).collect();
+        let links: Vec<_> =
+            linkage.links.iter().filter(|l| l.probability >= band[0] && l.probability < band[1]).collect();
         if links.is_empty() {
             continue;
         }
         let right = links.iter().filter(|l| truth[l.a as usize] == truth[l.b as usize]).count();
         let mean_probability = links.iter().map(|l| l.probability).sum::<f64>() / links.len() as f64;
-        let low = band[0].max(config.match_threshold);
         println!(
-            "    [{low:4.1}, {:4.1}) {:6} {:.4} {mean_probability:.4}",
-            band[1],
+            "    [{:.5}, {:.5}) {:6} {:.4} {mean_probability:.6}",
+            band[0],
+            band[1].min(1.0),
             links.len(),
             right as f64 / links.len() as f64
         );
@@ -172,17 +201,19 @@ fn calibration(linkage: &Linkage, truth: &[u32], config: &LinkConfig) {
 }
 
 /// Counts missed and wrong pairs by the levels their fields fell to.
-fn signatures(records: &[PersonRecord], truth: &[u32], linkage: &Linkage, options: &Options) {
-    let config = &options.config;
+fn signatures(records: &[PersonRecord], truth: &[u32], linker: &Linker, linkage: &Linkage, options: &Options) {
+    let candidates: HashSet<(u32, u32)> = linker.candidate_pairs().iter().copied().collect();
+    let threshold = linker.model().match_probability;
     let signature = |a: usize, b: usize| {
-        let (weight, fields) = compare(&records[a], &records[b], config);
-        let levels: Vec<&str> = fields.iter().map(|f| f.level).collect();
+        let link = linker.explain(a as u32, b as u32);
+        let levels: Vec<&str> = link.fields.iter().map(|f| f.level).collect();
         let why = match conflict(&records[a], &records[b]) {
             Some(conflict) => format!("conflict {}", conflict.label()),
-            None if weight < config.match_threshold => "below threshold".to_owned(),
+            None if !candidates.contains(&(link.a, link.b)) => "not blocked together".to_owned(),
+            None if link.probability < threshold => "below threshold".to_owned(),
             None => "above threshold".to_owned(),
         };
-        format!("{why:>32}  {weight:6.1}  {}", levels.join(","))
+        format!("{why:>28}  {}", levels.join(","))
     };
     let mut missed: HashMap<String, usize> = HashMap::new();
     let mut wrong: HashMap<String, usize> = HashMap::new();

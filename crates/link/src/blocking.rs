@@ -43,16 +43,21 @@ pub(crate) enum KeyKind {
     /// The UPRN and a given-name initial, as above when the postcode is
     /// missing or mistyped.
     UprnInitial = 6,
+    /// Both names exactly (the given name or its formal form, the family
+    /// name or one of its parts): finds records with neither a date of
+    /// birth nor a shared address, which only a rare name can link.
+    Names = 7,
 }
 
 impl KeyKind {
-    pub(crate) const ALL: [KeyKind; 6] = [
+    pub(crate) const ALL: [KeyKind; 7] = [
         KeyKind::NhsNumber,
         KeyKind::BirthDate,
         KeyKind::FamilyYear,
         KeyKind::GivenDayMonth,
         KeyKind::PostcodeInitial,
         KeyKind::UprnInitial,
+        KeyKind::Names,
     ];
 
     /// The position in `ALL` of a key's kind.
@@ -70,6 +75,7 @@ impl KeyKind {
             KeyKind::GivenDayMonth => "given_name_day_month",
             KeyKind::PostcodeInitial => "postcode_initial",
             KeyKind::UprnInitial => "uprn_initial",
+            KeyKind::Names => "names",
         }
     }
 }
@@ -217,6 +223,13 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
     if let Some(uprn) = record.uprn {
         for initial in &initials {
             keys.push(Key::new(KeyKind::UprnInitial).u64(uprn).bytes(&[*initial]).finish());
+        }
+    }
+    if !record.given.is_initial() {
+        for given in record.given.forms().filter(|form| !form.is_empty()) {
+            for family in record.family.forms().filter(|form| !form.is_empty()) {
+                keys.push(Key::new(KeyKind::Names).bytes(given.as_bytes()).bytes(family.as_bytes()).finish());
+            }
         }
     }
 }

@@ -14,7 +14,10 @@
 //! a son both called Daniel Norgate) joins neither. Guessing would invent
 //! or erase a generation; a person can still link it by hand.
 
+use std::collections::HashSet;
+
 use crate::compare::{Prepared, conflict};
+use crate::{Decision, Override};
 
 /// A compared pair with its weight, `a < b`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,27 +28,67 @@ pub(crate) struct Candidate {
 }
 
 /// The clusters found: a representative record per record, and the links
-/// that merged them.
+/// that merged them, with the override behind each one an override made.
 #[derive(Debug)]
 pub(crate) struct Clusters {
     pub root_of: Vec<u32>,
-    pub accepted: Vec<Candidate>,
+    pub accepted: Vec<(Candidate, Option<Decision>)>,
     pub n_vetoed: usize,
     /// Links set aside because one end fitted two conflicting records.
     pub n_ambiguous: usize,
+    /// Must-links that a cannot-link forbade, with why.
+    pub refused: Vec<(Override, &'static str)>,
 }
 
 /// A record's links within this many bits of its best one count as equally
 /// good: 2^3 = 8 times the likelihood ratio is the smallest lead that
 /// settles which of two conflicting records it belongs with.
-pub(crate) const AMBIGUITY_MARGIN: f64 = 3.0;
+pub(crate) const AMBIGUITY_MARGIN: f64 = 1.0;
 
-/// Clusters `records` from `candidates` (all already above the threshold).
+/// Clusters `records` from `candidates` (all already above the threshold)
+/// and the partnership's overrides: must-links are joined first, whatever
+/// the rules say, and cannot-links veto any merge that would join their
+/// records.
 ///
 /// `rank` orders records by something intrinsic (agency and record id), so
 /// ties between equal weights break the same way however the input rows
 /// are ordered.
-pub(crate) fn cluster(records: &[Prepared], candidates: Vec<Candidate>, rank: &[u32]) -> Clusters {
+pub(crate) fn cluster(
+    records: &[Prepared],
+    candidates: Vec<Candidate>,
+    rank: &[u32],
+    overrides: &[Override],
+) -> Clusters {
+    let ordered = |a: u32, b: u32| (a.min(b), a.max(b));
+    let cannot: HashSet<(u32, u32)> =
+        overrides.iter().filter(|o| o.decision == Decision::CannotLink).map(|o| ordered(o.a, o.b)).collect();
+    let kept_apart = |sets: &DisjointSets, root_a: u32, root_b: u32| {
+        !cannot.is_empty()
+            && sets.members(root_a).any(|x| sets.members(root_b).any(|y| cannot.contains(&ordered(x, y))))
+    };
+
+    let mut sets = DisjointSets::new(records.len());
+    let mut accepted = Vec::new();
+    let mut refused = Vec::new();
+    let mut must: Vec<Override> = overrides.iter().filter(|o| o.decision == Decision::MustLink).copied().collect();
+    must.sort_unstable_by_key(|o| {
+        let (x, y) = (rank[o.a as usize], rank[o.b as usize]);
+        (x.min(y), x.max(y))
+    });
+    for must_link in must {
+        let (root_a, root_b) = (sets.find(must_link.a), sets.find(must_link.b));
+        if root_a == root_b {
+            continue;
+        }
+        if kept_apart(&sets, root_a, root_b) {
+            refused.push((must_link, "a cannot-link override keeps these records, or records linked to them, apart"));
+            continue;
+        }
+        sets.union(root_a, root_b);
+        let (a, b) = ordered(must_link.a, must_link.b);
+        accepted.push((Candidate { a, b, weight: f64::INFINITY }, Some(Decision::MustLink)));
+    }
+
     let n_candidates = candidates.len();
     let mut candidates = without_ambiguous(records, candidates);
     let n_ambiguous = n_candidates - candidates.len();
@@ -55,8 +98,6 @@ pub(crate) fn cluster(records: &[Prepared], candidates: Vec<Candidate>, rank: &[
     };
     candidates.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then_with(|| pair_rank(x).cmp(&pair_rank(y))));
 
-    let mut sets = DisjointSets::new(records.len());
-    let mut accepted = Vec::new();
     let mut n_vetoed = 0;
     for candidate in candidates {
         let (root_a, root_b) = (sets.find(candidate.a), sets.find(candidate.b));
@@ -65,16 +106,17 @@ pub(crate) fn cluster(records: &[Prepared], candidates: Vec<Candidate>, rank: &[
         }
         let vetoed = sets
             .members(root_a)
-            .any(|x| sets.members(root_b).any(|y| conflict(&records[x as usize], &records[y as usize]).is_some()));
+            .any(|x| sets.members(root_b).any(|y| conflict(&records[x as usize], &records[y as usize]).is_some()))
+            || kept_apart(&sets, root_a, root_b);
         if vetoed {
             n_vetoed += 1;
             continue;
         }
         sets.union(root_a, root_b);
-        accepted.push(candidate);
+        accepted.push((candidate, None));
     }
     let root_of = (0..records.len() as u32).map(|i| sets.find(i)).collect();
-    Clusters { root_of, accepted, n_vetoed, n_ambiguous }
+    Clusters { root_of, accepted, n_vetoed, n_ambiguous, refused }
 }
 
 /// Drops every link from a record to one of two records that conflict with

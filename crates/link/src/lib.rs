@@ -1,22 +1,27 @@
 //! Record linkage: finds which agency records, sharing no identifier, are
 //! the same person.
 //!
-//! Three stages, all pure:
+//! Four stages, all pure:
 //! 1. **Blocking** (`blocking`) picks candidate pairs that share a cheap key
 //!    (NHS number, birth date, a phonetic name code with part of the birth
-//!    date, an address with an initial), so the work is near linear, not
-//!    quadratic.
+//!    date, both names, an address with an initial), so the work is near
+//!    linear, not quadratic.
 //! 2. **Comparison** (`compare`) puts each field of a pair at one level of
 //!    the match model (`model`); the pair's weight is the sum of the
-//!    levels' log2(m/u), a Fellegi-Sunter score, and the same levels
-//!    explain the link.
-//! 3. **Clustering** (`cluster`) accepts links above the threshold,
-//!    strongest first, unless they would put conflicting records in one
-//!    person (two of one agency, birth years apart, different NHS numbers,
-//!    unrelated given names; see `Conflict`). A record that fits two
-//!    conflicting records about equally well, such as a record without a
-//!    date of birth at the address of a father and son of one name, joins
-//!    neither.
+//!    levels' log2(m/u), a Fellegi-Sunter score, with exact matches on a
+//!    value adjusted for how common the value is. The same levels explain
+//!    the link.
+//! 3. **Estimation** (`estimate`): u from random pairs, term frequencies
+//!    from the records, m and the prior by expectation maximisation over
+//!    the compared pairs. No ground truth is needed.
+//! 4. **Clustering** (`cluster`) applies the partnership's overrides, then
+//!    accepts links at or above the match probability threshold, strongest
+//!    first, unless they would put conflicting records in one person (two
+//!    of one agency, birth years apart, different NHS numbers, unrelated
+//!    given names, a cannot-link override; see `Conflict`). A record that
+//!    fits two conflicting records about equally well, such as a record
+//!    without a date of birth at the address of a father and son of one
+//!    name, joins neither.
 //!
 //! Results depend only on the records, not their order: ties break on
 //! agency and record id, and people are numbered by their first record.
@@ -24,6 +29,7 @@
 mod blocking;
 mod cluster;
 mod compare;
+mod estimate;
 mod model;
 mod nicknames;
 mod normalise;
@@ -39,6 +45,7 @@ pub use quality::{Quality, pairwise_quality};
 
 use crate::cluster::Candidate;
 use crate::compare::Prepared;
+use crate::estimate::{ComparedPair, TermFrequencies};
 use crate::model::{Levels, Weights};
 
 /// Record indices are `u32`, so a linkage holds at most this many records.
@@ -47,50 +54,92 @@ pub const MAX_RECORDS: usize = u32::MAX as usize;
 /// Settings for `link`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkConfig {
-    /// The minimum match weight (log2 Bayes factor, the sum of the field
-    /// weights) for a pair to be accepted as a link.
-    pub match_threshold: f64,
+    /// The lowest posterior probability of a match for a pair to be
+    /// accepted as a link.
+    pub match_probability: f64,
     /// Blocks with more records than this are skipped: such a key (a
     /// placeholder birth date, a large hostel) says little, and comparing
     /// within it is quadratic.
     pub max_block_size: usize,
-    /// log2 of the prior odds that a candidate pair is one person; turns a
-    /// match weight into a probability.
-    pub prior_log2_odds: f64,
-    /// The comparison levels and their m and u probabilities.
+    /// Whether to estimate the model from the records (u, m, the prior and
+    /// term frequencies). Fewer records than `MIN_RECORDS_TO_ESTIMATE`
+    /// always use `model` and `prior_log2_odds` as given.
+    pub estimate: bool,
+    /// The comparison levels and their m and u probabilities: the model
+    /// when not estimating, and the starting m when estimating.
     pub model: MatchModel,
+    /// log2 of the prior odds that a compared pair is one person, when not
+    /// estimating.
+    pub prior_log2_odds: f64,
+    /// How many random cross-agency pairs estimate u.
+    pub u_sample_pairs: usize,
+    /// Whether an exact match on a value is weighed by how common the
+    /// value is (when estimating).
+    pub term_frequencies: bool,
+    /// The most EM iterations.
+    pub em_max_iterations: usize,
 }
 
-/// The default threshold: names, date of birth and sex agreeing clear it
-/// comfortably (20 bits), as do names and an address without a date of
-/// birth (15 to 18); a nickname, a misspelt surname and the date of birth
-/// clear it even after a move (13). Names and sex alone (12.4) would
-/// just pass, but no blocking key pairs records on names alone; names
-/// after a move without a date of birth (10.7) do not. On synthetic
-/// bundles F1 peaks nearer 10, but that leans on their varied surnames;
-/// until name weights reflect how common a name is, the margin stays.
-pub const DEFAULT_MATCH_THRESHOLD: f64 = 12.0;
+/// The default threshold: a pair is linked when it is clearly more likely
+/// one person than two, since a false link (one family's history shown
+/// as another's) does more harm than a missed one. With the estimated
+/// prior (about 2^-15 at ten thousand families) that takes about 16 bits
+/// of evidence: names and a date of birth, or names and an address. On
+/// generated bundles it gives the same F1 as 0.5 with a third of the false
+/// links.
+pub const DEFAULT_MATCH_PROBABILITY: f64 = 0.7;
 
 /// The default block limit; at a million records the usual blocks hold
 /// tens of records, so this only trims degenerate keys.
 pub const DEFAULT_MAX_BLOCK_SIZE: usize = 1_000;
 
-/// The default prior, 2^-7: set so that the probabilities of accepted links
-/// match how often they were right on synthetic bundles of 5,000 families
-/// (about 0.985 just above the threshold, 0.996 at 14 to 16 bits). The
-/// hand-set u probabilities are not yet estimated from the data, so this
-/// is a calibration, not a measured match rate.
-pub const DEFAULT_PRIOR_LOG2_ODDS: f64 = -7.0;
+/// The prior of the fixed model, 2^-11.5: with the default threshold a
+/// pair needs 12.7 bits of the hand-set weights, enough for names, date of
+/// birth and sex (20 bits), names and an address (15 to 18), a nickname, a
+/// misspelt surname and the date of birth after a move (13), but not names
+/// and sex alone (12.4).
+pub const DEFAULT_PRIOR_LOG2_ODDS: f64 = -11.5;
+
+/// Below this many records there is too little to estimate from, and the
+/// fixed model is used: a partnership's extracts hold thousands.
+pub const MIN_RECORDS_TO_ESTIMATE: usize = 500;
+
+/// The default number of random pairs for u: enough to see a day/month
+/// swap of birth dates (about 2 in 100,000 pairs) twenty times. Four times
+/// as many changed no link on generated bundles.
+pub const DEFAULT_U_SAMPLE_PAIRS: usize = 1_000_000;
 
 impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
-            match_threshold: DEFAULT_MATCH_THRESHOLD,
+            match_probability: DEFAULT_MATCH_PROBABILITY,
             max_block_size: DEFAULT_MAX_BLOCK_SIZE,
-            prior_log2_odds: DEFAULT_PRIOR_LOG2_ODDS,
+            estimate: true,
             model: MatchModel::default(),
+            prior_log2_odds: DEFAULT_PRIOR_LOG2_ODDS,
+            u_sample_pairs: DEFAULT_U_SAMPLE_PAIRS,
+            term_frequencies: true,
+            em_max_iterations: 100,
         }
     }
+}
+
+impl LinkConfig {
+    /// The hand-set model, never estimated: for small or hand-made inputs.
+    pub fn fixed() -> LinkConfig {
+        LinkConfig { estimate: false, ..LinkConfig::default() }
+    }
+}
+
+/// A partnership's decision about two records, applied on every load.
+pub use famgraph_model::LinkDecision as Decision;
+
+/// An override between two records, by index into the records linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Override {
+    pub a: u32,
+    pub b: u32,
+    pub decision: Decision,
 }
 
 /// How one field of a pair compared, and what that weighed.
@@ -100,8 +149,12 @@ pub struct FieldComparison {
     pub field: &'static str,
     /// The level it fell to, e.g. `"exact"`, `"nickname"`, `"null"`.
     pub level: &'static str,
-    /// log2(m/u) of that level; 0 for `"null"`.
+    /// The bits of evidence: log2(m/u) of that level plus the term
+    /// frequency adjustment; 0 for `"null"`.
     pub weight: f64,
+    /// The part of `weight` due to how common the value is: negative for
+    /// a common name, positive for a rare one; 0 unless the level is exact.
+    pub term_frequency_adjustment: f64,
 }
 
 /// An accepted link between two records.
@@ -112,9 +165,29 @@ pub struct Link {
     pub b: u32,
     /// The match weight: the sum of `fields[..].weight`.
     pub weight: f64,
-    /// The posterior probability of a match under the configured prior.
+    /// The posterior probability of a match under the prior; 1 for a
+    /// must-link override.
     pub probability: f64,
     pub fields: Vec<FieldComparison>,
+    /// Set when a partnership's override made this link, not the model.
+    pub decision: Option<Decision>,
+}
+
+/// The model a linkage used, and how it was arrived at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainedModel {
+    pub model: MatchModel,
+    /// log2 of the prior odds that two records are one person.
+    pub prior_log2_odds: f64,
+    /// False when the fixed model was used.
+    pub estimated: bool,
+    /// The random pairs u was counted over (0 when not estimated).
+    pub u_sample_pairs: usize,
+    pub em_iterations: usize,
+    pub em_converged: bool,
+    /// Whether exact matches were adjusted for how common the value is.
+    pub term_frequencies: bool,
+    pub match_probability: f64,
 }
 
 /// The people found.
@@ -131,6 +204,10 @@ pub struct Linkage {
     pub links: Vec<Link>,
     /// The number of candidate pairs compared.
     pub n_compared: usize,
+    pub model: TrainedModel,
+    /// Overrides that could not be applied (a must-link between records a
+    /// cannot-link keeps apart), with why.
+    pub overrides_refused: Vec<(Override, &'static str)>,
 }
 
 impl Linkage {
@@ -144,84 +221,273 @@ impl Linkage {
     }
 }
 
-/// Links records into people.
-///
-/// # Panics
-/// With more than `MAX_RECORDS` records.
-#[tracing::instrument(skip_all, fields(n_records = records.len()))]
-pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
-    assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
-    let weights = Weights::new(&config.model);
-    let prepared = prepare(records);
-    let rank = intrinsic_rank(records);
-
-    let blocking = {
-        let _span = tracing::info_span!("blocking").entered();
-        let blocking = blocking::Blocking::new(&prepared, config.max_block_size);
-        if blocking.n_oversized_blocks > 0 {
-            tracing::warn!(
-                n_oversized_blocks = blocking.n_oversized_blocks,
-                max_block_size = config.max_block_size,
-                "skipped blocks larger than the limit"
-            );
-        }
-        tracing::debug!(n_blocks = blocking.n_blocks, "blocks built");
-        blocking
-    };
-
-    let (candidates, n_compared) = {
-        let _span = tracing::info_span!("comparing").entered();
-        compare_blocks(&blocking, &prepared, &weights, config.match_threshold)
-    };
-
-    let clusters = {
-        let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
-        cluster::cluster(&prepared, candidates, &rank)
-    };
-
-    // People are numbered by their smallest record index.
-    let mut person_of_root: HashMap<u32, u32> = HashMap::new();
-    let person_of: Vec<u32> = clusters
-        .root_of
-        .iter()
-        .map(|root| {
-            let next = person_of_root.len() as u32;
-            *person_of_root.entry(*root).or_insert(next)
-        })
-        .collect();
-    let n_people = person_of_root.len();
-
-    let mut confidence = vec![1.0_f64; n_people];
-    let mut links: Vec<Link> = clusters
-        .accepted
-        .iter()
-        .map(|candidate| {
-            let levels = compare::levels(&prepared[candidate.a as usize], &prepared[candidate.b as usize]);
-            let link = explained_link(candidate.a, candidate.b, &levels, &weights, config.prior_log2_odds);
-            debug_assert!((link.weight - candidate.weight).abs() < 1e-9);
-            let person = &mut confidence[person_of[candidate.a as usize] as usize];
-            *person = person.min(link.probability);
-            link
-        })
-        .collect();
-    links.sort_unstable_by_key(|link| (link.a, link.b));
-    debug_assert_eq!(records.len() - n_people, links.len(), "every accepted link joins two people");
-    tracing::info!(
-        n_people,
-        n_links = links.len(),
-        n_compared,
-        n_vetoed = clusters.n_vetoed,
-        n_ambiguous = clusters.n_ambiguous,
-        "linked"
-    );
-    Linkage { person_of, n_people, confidence, links, n_compared }
+/// Scores pairs: the level weights plus term-frequency adjustments.
+struct Scorer {
+    weights: Weights,
+    tf: Option<(TermFrequencies, [f64; N_FIELDS])>,
 }
 
-/// Compares any two records and explains the result: the match weight and
-/// every field's level and weight, in the order of `Field::ALL`.
+/// A scored pair.
+struct Scored {
+    levels: Levels,
+    adjustments: [f64; N_FIELDS],
+    weight: f64,
+}
+
+impl Scorer {
+    fn score(&self, records: &[Prepared], a: u32, b: u32) -> Scored {
+        let (x, y) = (&records[a as usize], &records[b as usize]);
+        let levels = compare::levels(x, y);
+        let adjustments = match &self.tf {
+            Some((tf, log2_u_exact)) => tf.adjustments((a, b), (x, y), &levels, log2_u_exact),
+            None => [0.0; N_FIELDS],
+        };
+        let weight = self.weights.total(&levels) + adjustments.iter().sum::<f64>();
+        Scored { levels, adjustments, weight }
+    }
+
+    fn explain(
+        &self,
+        records: &[Prepared],
+        (a, b): (u32, u32),
+        prior_log2_odds: f64,
+        decision: Option<Decision>,
+    ) -> Link {
+        let scored = self.score(records, a, b);
+        let fields = Field::ALL
+            .iter()
+            .zip(scored.levels)
+            .zip(scored.adjustments)
+            .map(|((field, level), adjustment)| FieldComparison {
+                field: field.name(),
+                level: model::label(*field, level),
+                weight: self.weights.of(*field, level) + adjustment,
+                term_frequency_adjustment: adjustment,
+            })
+            .collect();
+        let probability =
+            if decision == Some(Decision::MustLink) { 1.0 } else { match_probability(scored.weight, prior_log2_odds) };
+        Link { a: a.min(b), b: a.max(b), weight: scored.weight, probability, fields, decision }
+    }
+}
+
+/// Links records into people with no overrides.
+pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
+    Linker::new(records, config).link(&[])
+}
+
+/// Links records into people, applying a partnership's overrides.
+pub fn link_with_overrides(records: &[PersonRecord], config: &LinkConfig, overrides: &[Override]) -> Linkage {
+    Linker::new(records, config).link(overrides)
+}
+
+/// A set of records ready to link: blocked, compared, and the model
+/// estimated. It can explain any pair, linked or not, under that model.
+pub struct Linker<'a> {
+    prepared: Vec<Prepared<'a>>,
+    rank: Vec<u32>,
+    /// The candidate pairs, each once, `a < b`.
+    pairs: Vec<(u32, u32)>,
+    scorer: Scorer,
+    model: TrainedModel,
+    match_probability: f64,
+}
+
+impl<'a> Linker<'a> {
+    /// Blocks, compares and estimates.
+    ///
+    /// # Panics
+    /// With more than `MAX_RECORDS` records.
+    #[tracing::instrument(skip_all, fields(n_records = records.len()))]
+    pub fn new(records: &'a [PersonRecord], config: &LinkConfig) -> Linker<'a> {
+        assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
+        let prepared = prepare(records);
+        let (order, rank) = intrinsic_order(records);
+        let blocking = {
+            let _span = tracing::info_span!("blocking").entered();
+            let blocking = blocking::Blocking::new(&prepared, config.max_block_size);
+            if blocking.n_oversized_blocks > 0 {
+                tracing::warn!(
+                    n_oversized_blocks = blocking.n_oversized_blocks,
+                    max_block_size = config.max_block_size,
+                    "skipped blocks larger than the limit"
+                );
+            }
+            tracing::debug!(n_blocks = blocking.n_blocks, "blocks built");
+            blocking
+        };
+        let pairs = {
+            let _span = tracing::info_span!("comparing").entered();
+            candidate_pairs(&blocking, &prepared)
+        };
+        let (scorer, model) = {
+            let _span = tracing::info_span!("estimating").entered();
+            train(&prepared, &order, &pairs, config)
+        };
+        Linker { prepared, rank, pairs, scorer, model, match_probability: config.match_probability }
+    }
+
+    /// The model the links are scored with.
+    pub fn model(&self) -> &TrainedModel {
+        &self.model
+    }
+
+    /// The candidate pairs blocking chose, `a < b`.
+    pub fn candidate_pairs(&self) -> &[(u32, u32)] {
+        &self.pairs
+    }
+
+    /// How two records compare under the model, whether linked or not.
+    ///
+    /// # Panics
+    /// With a record index out of range.
+    pub fn explain(&self, a: u32, b: u32) -> Link {
+        self.scorer.explain(&self.prepared, (a, b), self.model.prior_log2_odds, None)
+    }
+
+    /// Clusters the candidates into people, applying a partnership's
+    /// overrides first: must-links join their records whatever the model
+    /// says, cannot-links keep theirs apart.
+    ///
+    /// # Panics
+    /// With an override naming a record index out of range.
+    pub fn link(&self, overrides: &[Override]) -> Linkage {
+        let n_records = self.prepared.len();
+        assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
+        let prior = self.model.prior_log2_odds;
+        let candidates: Vec<Candidate> = self
+            .pairs
+            .iter()
+            .filter_map(|&(a, b)| {
+                let weight = self.scorer.score(&self.prepared, a, b).weight;
+                (match_probability(weight, prior) >= self.match_probability).then_some(Candidate { a, b, weight })
+            })
+            .collect();
+
+        let clusters = {
+            let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
+            cluster::cluster(&self.prepared, candidates, &self.rank, overrides)
+        };
+
+        // People are numbered by their smallest record index.
+        let mut person_of_root: HashMap<u32, u32> = HashMap::new();
+        let person_of: Vec<u32> = clusters
+            .root_of
+            .iter()
+            .map(|root| {
+                let next = person_of_root.len() as u32;
+                *person_of_root.entry(*root).or_insert(next)
+            })
+            .collect();
+        let n_people = person_of_root.len();
+
+        let mut confidence = vec![1.0_f64; n_people];
+        let mut links: Vec<Link> = clusters
+            .accepted
+            .iter()
+            .map(|(candidate, decision)| {
+                let link = self.scorer.explain(&self.prepared, (candidate.a, candidate.b), prior, *decision);
+                let person = &mut confidence[person_of[candidate.a as usize] as usize];
+                *person = person.min(link.probability);
+                link
+            })
+            .collect();
+        links.sort_unstable_by_key(|link| (link.a, link.b));
+        debug_assert_eq!(n_records - n_people, links.len(), "every accepted link joins two people");
+        tracing::info!(
+            n_people,
+            n_links = links.len(),
+            n_compared = self.pairs.len(),
+            n_vetoed = clusters.n_vetoed,
+            n_ambiguous = clusters.n_ambiguous,
+            n_overrides = overrides.len(),
+            n_overrides_refused = clusters.refused.len(),
+            "linked"
+        );
+        Linkage {
+            person_of,
+            n_people,
+            confidence,
+            links,
+            n_compared: self.pairs.len(),
+            model: self.model.clone(),
+            overrides_refused: clusters.refused,
+        }
+    }
+}
+
+/// The scorer and model for a linkage: estimated from the records when
+/// the configuration asks and there are enough of them, else the fixed
+/// model.
+fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &LinkConfig) -> (Scorer, TrainedModel) {
+    let fixed = || {
+        let scorer = Scorer { weights: Weights::new(&config.model), tf: None };
+        let model = TrainedModel {
+            model: config.model.clone(),
+            prior_log2_odds: config.prior_log2_odds,
+            estimated: false,
+            u_sample_pairs: 0,
+            em_iterations: 0,
+            em_converged: false,
+            term_frequencies: false,
+            match_probability: config.match_probability,
+        };
+        (scorer, model)
+    };
+    if !config.estimate || prepared.len() < MIN_RECORDS_TO_ESTIMATE || pairs.is_empty() {
+        return fixed();
+    }
+    let n_cross_pairs = estimate::cross_agency_pairs(prepared);
+    let (u, u_sample_pairs) = estimate::estimate_u(prepared, order, config.u_sample_pairs, n_cross_pairs);
+    let tf = TermFrequencies::new(prepared);
+    let mut log2_u_exact = [0.0; N_FIELDS];
+    for field in estimate::TF_FIELDS.iter().filter(|_| config.term_frequencies) {
+        let field = *field;
+        // Level 0 is every field's exact level.
+        log2_u_exact[field as usize] = u[field as usize][0].max(model::MIN_PROBABILITY).log2();
+    }
+    let compared: Vec<ComparedPair> = pairs
+        .iter()
+        .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
+        .map(|&(a, b)| {
+            let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+            let levels = compare::levels(x, y);
+            let tf_adjustment = tf.adjustments((a, b), (x, y), &levels, &log2_u_exact).iter().sum();
+            ComparedPair { levels, tf_adjustment }
+        })
+        .collect();
+    let m_start = config.model.table(true);
+    let em = estimate::estimate_m(&compared, &u, &m_start, n_cross_pairs, config.em_max_iterations);
+    if !em.converged {
+        tracing::warn!(iterations = em.iterations, "the match model's estimate did not converge");
+    }
+    tracing::info!(
+        u_sample_pairs,
+        em_iterations = em.iterations,
+        prior_log2_odds = em.prior_log2_odds,
+        "match model estimated"
+    );
+    let weights = Weights::from_table(&estimate::log2_ratios(&em.m, &u));
+    let model = TrainedModel {
+        model: MatchModel::from_tables(&em.m, &u),
+        prior_log2_odds: em.prior_log2_odds,
+        estimated: true,
+        u_sample_pairs,
+        em_iterations: em.iterations,
+        em_converged: em.converged,
+        term_frequencies: config.term_frequencies,
+        match_probability: config.match_probability,
+    };
+    (Scorer { weights, tf: config.term_frequencies.then_some((tf, log2_u_exact)) }, model)
+}
+
+/// Compares any two records and explains the result under the fixed
+/// model: the match weight and every field's level and weight, in the
+/// order of `Field::ALL`.
 pub fn compare(a: &PersonRecord, b: &PersonRecord, config: &LinkConfig) -> (f64, Vec<FieldComparison>) {
-    let (x, y) = (Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency)));
-    let link = explained_link(0, 1, &compare::levels(&x, &y), &Weights::new(&config.model), config.prior_log2_odds);
+    let prepared = [Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency))];
+    let scorer = Scorer { weights: Weights::new(&config.model), tf: None };
+    let link = scorer.explain(&prepared, (0, 1), config.prior_log2_odds, None);
     (link.weight, link.fields)
 }
 
@@ -237,51 +503,22 @@ pub fn match_probability(weight: f64, prior_log2_odds: f64) -> f64 {
     1.0 / (1.0 + (-(weight + prior_log2_odds)).exp2())
 }
 
-fn explained_link(a: u32, b: u32, levels: &Levels, weights: &Weights, prior_log2_odds: f64) -> Link {
-    let fields: Vec<FieldComparison> = Field::ALL
-        .iter()
-        .zip(levels)
-        .map(|(field, level)| FieldComparison {
-            field: field.name(),
-            level: model::label(*field, *level),
-            weight: weights.of(*field, *level),
-        })
-        .collect();
-    let weight = weights.total(levels);
-    Link { a, b, weight, probability: match_probability(weight, prior_log2_odds), fields }
-}
-
-/// Compares every candidate pair; returns those at or above the threshold
-/// and the number compared.
-fn compare_blocks(
-    blocking: &blocking::Blocking,
-    prepared: &[Prepared],
-    weights: &Weights,
-    match_threshold: f64,
-) -> (Vec<Candidate>, usize) {
+/// Every candidate pair, once, in block order.
+fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared]) -> Vec<(u32, u32)> {
     use blocking::KeyKind;
-    let mut candidates = Vec::new();
+    let mut pairs = Vec::new();
     let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
     for block in blocking.blocks() {
-        let mut n_compared = 0;
-        blocking.for_each_pair(block, prepared, |a, b| {
-            n_compared += 1;
-            let levels = compare::levels(&prepared[a as usize], &prepared[b as usize]);
-            let weight = weights.total(&levels);
-            if weight >= match_threshold {
-                candidates.push(Candidate { a, b, weight });
-            }
-        });
+        let before = pairs.len();
+        blocking.for_each_pair(block, prepared, |a, b| pairs.push((a, b)));
         if let Some(kind_idx) = KeyKind::index_of(block[0].0) {
-            n_compared_by_kind[kind_idx] += n_compared;
+            n_compared_by_kind[kind_idx] += pairs.len() - before;
         }
     }
     for (kind, n_compared) in KeyKind::ALL.iter().zip(n_compared_by_kind) {
         tracing::debug!(key = kind.name(), n_compared, "pairs compared, by blocking key");
     }
-    let n_compared = n_compared_by_kind.iter().sum();
-    tracing::debug!(n_compared, n_above_threshold = candidates.len(), "pairs compared");
-    (candidates, n_compared)
+    pairs
 }
 
 /// Normalises every record once, with agencies interned to numbers.
@@ -297,10 +534,11 @@ fn prepare(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
         .collect()
 }
 
-/// Each record's position when sorted by agency and record id: an order
-/// that does not depend on the order of the input rows. Rows with the same
-/// agency and id (which validation rejects) fall back to input order.
-fn intrinsic_rank(records: &[PersonRecord]) -> Vec<u32> {
+/// The records sorted by agency and record id, and each record's position
+/// in that order: an order that does not depend on the order of the input
+/// rows. Rows with the same agency and id (which validation rejects) fall
+/// back to input order.
+fn intrinsic_order(records: &[PersonRecord]) -> (Vec<u32>, Vec<u32>) {
     let mut order: Vec<u32> = (0..records.len() as u32).collect();
     order.sort_by(|x, y| {
         let (a, b) = (&records[*x as usize], &records[*y as usize]);
@@ -310,7 +548,7 @@ fn intrinsic_rank(records: &[PersonRecord]) -> Vec<u32> {
     for (position, record_idx) in order.iter().enumerate() {
         rank[*record_idx as usize] = position as u32;
     }
-    rank
+    (order, rank)
 }
 
 #[cfg(test)]

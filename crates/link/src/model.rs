@@ -127,7 +127,7 @@ pub struct ComparisonLevel {
 
 /// Probabilities are clamped to this floor so a zero never makes an
 /// infinite weight.
-const MIN_PROBABILITY: f64 = 1e-12;
+pub(crate) const MIN_PROBABILITY: f64 = 1e-12;
 
 impl ComparisonLevel {
     /// log2(m/u): positive is evidence for a match, negative against.
@@ -204,11 +204,54 @@ impl Default for MatchModel {
 /// The model's weights in a flat table, looked up once per field per pair.
 #[derive(Debug, Clone)]
 pub(crate) struct Weights {
-    table: [[f64; MAX_LEVELS]; N_FIELDS],
+    table: Table,
 }
 
 /// The most levels any field has.
-const MAX_LEVELS: usize = 7;
+pub(crate) const MAX_LEVELS: usize = 7;
+
+/// A number per field and level (probabilities or weights), indexed by
+/// `Field as usize` and the level index.
+pub(crate) type Table = [[f64; MAX_LEVELS]; N_FIELDS];
+
+impl MatchModel {
+    /// The model's m (`m = true`) or u probabilities as a table; a level
+    /// the model lacks is 0.
+    pub(crate) fn table(&self, m: bool) -> Table {
+        let mut table = [[0.0; MAX_LEVELS]; N_FIELDS];
+        for field in Field::ALL {
+            let Some(field_model) = self.fields.iter().find(|f| f.field == field) else { continue };
+            for (level_idx, label) in field.level_labels().iter().enumerate() {
+                if let Some(level) = field_model.levels.iter().find(|l| l.label == *label) {
+                    table[field.index()][level_idx] = if m { level.m } else { level.u };
+                }
+            }
+        }
+        table
+    }
+
+    /// A model from m and u tables, every field and level in order.
+    pub(crate) fn from_tables(m: &Table, u: &Table) -> MatchModel {
+        MatchModel {
+            fields: Field::ALL
+                .iter()
+                .map(|field| FieldModel {
+                    field: *field,
+                    levels: field
+                        .level_labels()
+                        .iter()
+                        .enumerate()
+                        .map(|(level, label)| ComparisonLevel {
+                            label,
+                            m: m[field.index()][level],
+                            u: u[field.index()][level],
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
 
 impl Weights {
     /// Reads each field's weights by label, so a model whose levels are
@@ -228,6 +271,11 @@ impl Weights {
             }
         }
         Weights { table }
+    }
+
+    /// Weights straight from a table of log2(m/u).
+    pub(crate) fn from_table(table: &Table) -> Weights {
+        Weights { table: *table }
     }
 
     /// The weight of one field's level; the null level weighs nothing.

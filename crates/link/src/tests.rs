@@ -55,7 +55,7 @@ fn check_invariants(records: &[PersonRecord], linkage: &Linkage) {
     }
     for link in &linkage.links {
         assert!(link.a < link.b);
-        assert!(link.weight >= LinkConfig::default().match_threshold);
+        assert!(link.decision.is_some() || link.probability >= linkage.model.match_probability);
         assert_eq!(linkage.person_of[link.a as usize], linkage.person_of[link.b as usize]);
         let sum: f64 = link.fields.iter().map(|f| f.weight).sum();
         assert!((sum - link.weight).abs() < 1e-9);
@@ -155,8 +155,9 @@ fn father_and_son_of_one_name_stay_apart() {
     assert_eq!(linkage.records_of_people()[linkage.person_of[4] as usize], [4]);
     assert_eq!(conflict(&records[0], &records[2]), Some(Conflict::BirthYearsApart));
     // The direct pair scores above the threshold: only the rule keeps them apart.
-    let (weight, _) = compare(&records[0], &records[3], &LinkConfig::default());
-    assert!(weight > LinkConfig::default().match_threshold);
+    let config = LinkConfig::default();
+    let (weight, _) = compare(&records[0], &records[3], &config);
+    assert!(match_probability(weight, config.prior_log2_odds) > config.match_probability);
 }
 
 #[test]
@@ -432,4 +433,104 @@ fn results_do_not_depend_on_row_order() {
 fn same_input_same_numbering() {
     let (records, _) = noisy_families(60, 3);
     assert_eq!(link(&records, &LinkConfig::default()), link(&records, &LinkConfig::default()));
+}
+
+#[test]
+fn the_model_is_estimated_from_enough_records() {
+    let (records, truth) = noisy_families(400, 11);
+    assert!(records.len() >= MIN_RECORDS_TO_ESTIMATE, "{}", records.len());
+    let linkage = linked(&records);
+    let model = &linkage.model;
+    assert!(model.estimated && model.em_converged && model.term_frequencies, "{model:?}");
+    assert!(model.u_sample_pairs > 0);
+    let weights = Weights::new(&model.model);
+    // Agreement is evidence for, disagreement against, in every field the
+    // records hold (these have no NHS numbers).
+    for field in Field::ALL.into_iter().filter(|f| *f != Field::NhsNumber) {
+        let n_levels = field.level_labels().len() as u8;
+        assert!(weights.of(field, Some(0)) > 0.0, "{field:?}");
+        assert!(weights.of(field, Some(n_levels - 1)) < 0.0, "{field:?}");
+    }
+    // About one pair in records.len() is a match.
+    let prior = model.prior_log2_odds.exp2();
+    let n = records.len() as f64;
+    assert!((0.1 / n..10.0 / n).contains(&prior), "prior {prior} for {n} records");
+    let quality = pairwise_quality(&linkage.person_of, &truth);
+    assert!(quality.f1 > 0.95 && quality.precision > 0.98, "{quality:?}");
+    // Small inputs fall back to the fixed model.
+    assert!(!linked(&records[..10]).model.estimated);
+    assert!(!link(&records, &LinkConfig::fixed()).model.estimated);
+}
+
+#[test]
+fn an_exact_match_on_a_common_name_weighs_less_than_on_a_rare_one() {
+    let (mut records, _) = noisy_families(400, 5);
+    let n = records.len() as u32;
+    records.push(rec("police", "X1", "Ann", "Smith", "1971-02-03", "F", "", 0));
+    records.push(rec("school", "X2", "Ann", "Smith", "1971-02-03", "F", "", 0));
+    records.push(rec("police", "X3", "Ann", "Quennell", "1971-02-03", "F", "", 0));
+    records.push(rec("school", "X4", "Ann", "Quennell", "1971-02-03", "F", "", 0));
+    let linker = Linker::new(&records, &LinkConfig::default());
+    let family = |link: &Link| link.fields.iter().find(|f| f.field == "family_name").cloned().unwrap();
+    let (common, rare) = (family(&linker.explain(n, n + 1)), family(&linker.explain(n + 2, n + 3)));
+    assert_eq!((common.level, rare.level), ("exact", "exact"));
+    assert!(common.term_frequency_adjustment < 0.0, "{common:?}");
+    assert!(rare.term_frequency_adjustment > 0.0, "{rare:?}");
+    assert!(rare.weight > common.weight + 3.0, "{rare:?} {common:?}");
+    // The explanation adds up, adjustments included.
+    let link = linker.explain(n + 2, n + 3);
+    let sum: f64 = link.fields.iter().map(|f| f.weight).sum();
+    assert!((sum - link.weight).abs() < 1e-9);
+    assert!((link.probability - match_probability(link.weight, linker.model().prior_log2_odds)).abs() < 1e-12);
+}
+
+#[test]
+fn overrides_join_and_separate_whatever_the_model_says() {
+    let records = [
+        // Clearly one person...
+        rec("police", "P1", "Dave", "Marsh", "1970-01-15", "M", "ME4 4QS", 0),
+        rec("school", "S1", "David", "Marsh", "1970-01-15", "M", "ME4 4QS", 0),
+        // ...and two records nothing links: a new name and address.
+        rec("health", "N1", "Sam", "Bell", "1990-01-15", "F", "ME4 4QS", 0),
+        rec("housing", "H1", "Samira", "Okoro", "1990-01-15", "F", "CT1 1AA", 0),
+    ];
+    assert_eq!(linked(&records).n_people, 3);
+    let overrides = [
+        Override { a: 1, b: 0, decision: Decision::CannotLink },
+        Override { a: 3, b: 2, decision: Decision::MustLink },
+    ];
+    let linkage = link_with_overrides(&records, &LinkConfig::default(), &overrides);
+    check_invariants_with_overrides(&records, &linkage, &overrides);
+    assert!(!same(&linkage, 0, 1));
+    assert!(same(&linkage, 2, 3));
+    let made = linkage.links.iter().find(|l| (l.a, l.b) == (2, 3)).unwrap();
+    assert_eq!(made.decision, Some(Decision::MustLink));
+    assert!((made.probability - 1.0).abs() < f64::EPSILON);
+    let model = &linkage.model;
+    assert!(match_probability(made.weight, model.prior_log2_odds) < model.match_probability, "{made:?}");
+
+    // A must-link the cannot-link forbids, even through a third record, is
+    // refused and reported, not applied.
+    let overrides = [
+        Override { a: 0, b: 1, decision: Decision::CannotLink },
+        Override { a: 2, b: 1, decision: Decision::MustLink },
+        Override { a: 2, b: 0, decision: Decision::MustLink },
+    ];
+    let linkage = link_with_overrides(&records, &LinkConfig::default(), &overrides);
+    assert!(!same(&linkage, 0, 1));
+    assert_eq!(linkage.overrides_refused.len(), 1, "{:?}", linkage.overrides_refused);
+    assert_eq!(linkage.overrides_refused[0].0.decision, Decision::MustLink);
+}
+
+/// The invariants of `check_invariants`, except that must-links may join
+/// records the rules would keep apart.
+fn check_invariants_with_overrides(records: &[PersonRecord], linkage: &Linkage, overrides: &[Override]) {
+    assert_eq!(records.len() - linkage.n_people, linkage.links.len());
+    for o in overrides {
+        let together = same(linkage, o.a as usize, o.b as usize);
+        match o.decision {
+            Decision::CannotLink => assert!(!together, "{o:?}"),
+            Decision::MustLink => assert!(together || linkage.overrides_refused.iter().any(|r| r.0 == *o)),
+        }
+    }
 }

@@ -13,5 +13,9 @@ pub mod validate;
 pub use codes::{CostBasis, Need, RelationshipKind, Role, Sector, Sex};
 pub use date::Date;
 pub use ids::{NhsNumber, Postcode};
-pub use records::{Agency, Bundle, Involvement, PersonRecord, RecordKey, Relationship, Service};
-pub use validate::{BundleFile, FileReport, Issue, LoadReport, RawRow, RawTable, validate_bundle};
+pub use records::{
+    Agency, Bundle, Involvement, LinkDecision, LinkOverride, PersonRecord, RecordKey, Relationship, Service,
+};
+pub use validate::{
+    BundleFile, FileReport, Issue, LoadReport, RawRow, RawTable, validate_bundle, validate_bundle_with_overrides,
+};

@@ -76,6 +76,44 @@ pub struct RecordKey {
     pub record_id: String,
 }
 
+/// A partnership's decision about two person records, kept in an
+/// overrides file and applied on every load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkDecision {
+    /// The two records are one person, whatever they look like.
+    MustLink,
+    /// The two records are never one person, whatever they look like.
+    CannotLink,
+}
+
+impl LinkDecision {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkDecision::MustLink => "must_link",
+            LinkDecision::CannotLink => "cannot_link",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LinkDecision> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "must_link" => Some(LinkDecision::MustLink),
+            "cannot_link" => Some(LinkDecision::CannotLink),
+            _ => None,
+        }
+    }
+}
+
+/// One row of an overrides file, both records known to the bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkOverride {
+    pub decision: LinkDecision,
+    pub a: RecordKey,
+    pub b: RecordKey,
+    /// Where it came from, for reports: the file's name and line.
+    pub file: String,
+    pub line: u64,
+}
+
 /// A whole validated bundle: every reference in it resolves.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bundle {
@@ -84,6 +122,8 @@ pub struct Bundle {
     pub people: Vec<PersonRecord>,
     pub relationships: Vec<Relationship>,
     pub involvements: Vec<Involvement>,
+    /// The partnership's linkage overrides that apply to this bundle.
+    pub overrides: Vec<LinkOverride>,
 }
 
 impl Bundle {

@@ -8,10 +8,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::records::{Agency, Bundle, Involvement, PersonRecord, Relationship, Service};
+use crate::records::{
+    Agency, Bundle, Involvement, LinkDecision, LinkOverride, PersonRecord, RecordKey, Relationship, Service,
+};
 use crate::{CostBasis, Date, Need, NhsNumber, Postcode, RelationshipKind, Role, Sector, Sex};
 
-/// The five files of a bundle, in the order they must be validated.
+/// The five files of a bundle, in the order they must be validated, and
+/// the partnership's linkage overrides, kept outside the bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BundleFile {
     Agencies,
@@ -19,6 +22,9 @@ pub enum BundleFile {
     People,
     Relationships,
     Involvements,
+    /// Not part of a bundle: a file the partnership keeps and names on
+    /// the command line, so its corrections survive the next extract.
+    Overrides,
 }
 
 impl BundleFile {
@@ -38,6 +44,7 @@ impl BundleFile {
             BundleFile::People => "people",
             BundleFile::Relationships => "relationships",
             BundleFile::Involvements => "involvements",
+            BundleFile::Overrides => "overrides",
         }
     }
 
@@ -48,6 +55,7 @@ impl BundleFile {
             BundleFile::People => &["agency", "record_id", "given_name", "family_name"],
             BundleFile::Relationships => &["agency", "from_record", "kind", "to_record"],
             BundleFile::Involvements => &["agency", "involvement_id", "record_id", "service", "start_date"],
+            BundleFile::Overrides => &["decision", "agency_a", "record_id_a", "agency_b", "record_id_b"],
         }
     }
 
@@ -58,6 +66,8 @@ impl BundleFile {
             BundleFile::People => &["date_of_birth", "sex", "address", "postcode", "uprn", "nhs_number"],
             BundleFile::Relationships => &["start_date", "end_date"],
             BundleFile::Involvements => &["end_date", "role"],
+            // Why the decision was made; kept out of reports and logs.
+            BundleFile::Overrides => &["note"],
         }
     }
 }
@@ -143,9 +153,24 @@ pub fn check_columns(file: BundleFile, file_name: &str, columns: &[String]) -> R
 /// Validates a whole bundle. The tables may come in any order; a missing
 /// table is an error for the caller to raise before this point.
 pub fn validate_bundle(tables: &[RawTable]) -> Result<(Bundle, LoadReport), SchemaError> {
+    validate_bundle_with_overrides(tables, None)
+}
+
+/// Validates a bundle and then a partnership's overrides file against it.
+/// An override naming a record this extract lacks is rejected with its
+/// line, and stays in the file for later extracts; so is one that
+/// contradicts an earlier line (a must-link joining records a cannot-link
+/// keeps apart, directly or through other must-links).
+pub fn validate_bundle_with_overrides(
+    tables: &[RawTable],
+    overrides: Option<&RawTable>,
+) -> Result<(Bundle, LoadReport), SchemaError> {
     let mut state = Validator::default();
     for file in BundleFile::ALL {
         let Some(table) = tables.iter().find(|t| t.file == file) else { continue };
+        state.table(table)?;
+    }
+    if let Some(table) = overrides {
         state.table(table)?;
     }
     Ok((state.bundle, state.report))
@@ -218,6 +243,52 @@ struct Validator {
     services: HashSet<(String, String)>,
     records: HashSet<(String, String)>,
     involvement_ids: HashSet<(String, String)>,
+    overrides: OverrideSets,
+    /// The file and line of the row being validated.
+    at: (String, u64),
+}
+
+/// The overrides accepted so far: records joined by must-links, as
+/// components, and the cannot-link pairs.
+#[derive(Default)]
+struct OverrideSets {
+    component_of: HashMap<RecordKey, usize>,
+    members: Vec<Vec<RecordKey>>,
+    cannot: HashMap<(RecordKey, RecordKey), u64>,
+}
+
+impl OverrideSets {
+    fn component(&mut self, key: &RecordKey) -> usize {
+        if let Some(c) = self.component_of.get(key) {
+            return *c;
+        }
+        self.members.push(vec![key.clone()]);
+        self.component_of.insert(key.clone(), self.members.len() - 1);
+        self.members.len() - 1
+    }
+
+    /// The line of a cannot-link between the components of `a` and `b`.
+    fn cannot_between(&mut self, a: &RecordKey, b: &RecordKey) -> Option<u64> {
+        let (ca, cb) = (self.component(a), self.component(b));
+        self.members[ca].iter().find_map(|x| {
+            self.members[cb].iter().find_map(|y| {
+                self.cannot.get(&(x.clone(), y.clone())).or_else(|| self.cannot.get(&(y.clone(), x.clone()))).copied()
+            })
+        })
+    }
+
+    fn join(&mut self, a: &RecordKey, b: &RecordKey) {
+        let (ca, cb) = (self.component(a), self.component(b));
+        if ca == cb {
+            return;
+        }
+        let (big, small) = if self.members[ca].len() >= self.members[cb].len() { (ca, cb) } else { (cb, ca) };
+        let moved = std::mem::take(&mut self.members[small]);
+        for key in &moved {
+            self.component_of.insert(key.clone(), big);
+        }
+        self.members[big].extend(moved);
+    }
 }
 
 impl Validator {
@@ -242,6 +313,7 @@ impl Validator {
             });
         }
         for raw in &table.rows {
+            self.at = (table.file_name.clone(), raw.line);
             let mut row = Row { index: &index, values: &raw.values, warnings: Vec::new() };
             let outcome = match table.file {
                 BundleFile::Agencies => self.agency(&mut row),
@@ -249,6 +321,7 @@ impl Validator {
                 BundleFile::People => self.person(&mut row),
                 BundleFile::Relationships => self.relationship(&mut row),
                 BundleFile::Involvements => self.involvement(&mut row),
+                BundleFile::Overrides => self.link_override(&mut row),
             };
             let issue = |column: &str, reason: String| Issue {
                 file: table.file_name.clone(),
@@ -417,6 +490,50 @@ impl Validator {
         } else {
             Err(broken(column, "unknown record: no such record_id for this agency in people"))
         }
+    }
+
+    fn link_override(&mut self, row: &mut Row) -> Result<(), Broken> {
+        let decision = row.code("decision", LinkDecision::parse, "decision (use must_link or cannot_link)")?;
+        let side = |agency_column: &'static str, record_column: &'static str| -> Result<RecordKey, Broken> {
+            let agency = row.required(agency_column)?;
+            if !self.extracted_on.contains_key(agency) {
+                return Err(broken(agency_column, format!("unknown agency `{agency}`: not in agencies")));
+            }
+            let record_id = self.known_record(agency, row, record_column).map_err(|_| {
+                broken(
+                    record_column,
+                    "no such record_id for this agency in this extract: the row is kept for later ones",
+                )
+            })?;
+            Ok(RecordKey { agency: agency.to_owned(), record_id })
+        };
+        let a = side("agency_a", "record_id_a")?;
+        let b = side("agency_b", "record_id_b")?;
+        if a == b {
+            return Err(broken("record_id_b", "the same record as record_id_a"));
+        }
+        let (file, line) = self.at.clone();
+        let sets = &mut self.overrides;
+        match decision {
+            LinkDecision::MustLink => {
+                if let Some(other) = sets.cannot_between(&a, &b) {
+                    return Err(broken(
+                        "decision",
+                        format!("contradicts the cannot_link on line {other}, directly or through other must_links"),
+                    ));
+                }
+                sets.join(&a, &b);
+            }
+            LinkDecision::CannotLink => {
+                let (ca, cb) = (sets.component(&a), sets.component(&b));
+                if ca == cb {
+                    return Err(broken("decision", "contradicts must_link rows above it that join these records"));
+                }
+                sets.cannot.insert((a.clone(), b.clone()), line);
+            }
+        }
+        self.bundle.overrides.push(LinkOverride { decision, a, b, file, line });
+        Ok(())
     }
 
     fn relationship(&mut self, row: &mut Row) -> Result<(), Broken> {

@@ -1,0 +1,387 @@
+//! Estimating the match model from the records themselves, as Splink and
+//! the Fellegi-Sunter literature do, since agencies have no ground truth:
+//!
+//! - **u** (how often each level occurs between two *different* people)
+//!   from pairs of records drawn at random across agencies: nearly all of
+//!   them are different people. Every pair is counted when there are fewer
+//!   than the sample size.
+//! - **Term frequencies**: how common each value is. Agreeing on "Smith"
+//!   happens by chance far more often than agreeing on "Okonkwo-Bright", so
+//!   an exact match on a value weighs log2(m / tf(value)) rather than
+//!   log2(m / u): the field's weight plus log2(u / tf(value)).
+//! - **m** (how often each level occurs for the *same* person) and λ (the
+//!   probability that two records drawn at random are one person) by
+//!   expectation maximisation over the compared pairs, with u held fixed.
+//!   Pairs that blocking did not compare are taken as different people,
+//!   so λ is over all cross-agency pairs and a match probability is a
+//!   posterior over the whole population, not just the candidates. Pairs
+//!   that a rule forbids (`compare::Conflict`) are not matches either.
+//!
+//! All of it is deterministic: the random pairs come from a fixed seed.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use crate::compare::{self, Prepared};
+use crate::model::{Field, Levels, MAX_LEVELS, MIN_PROBABILITY, N_FIELDS, Table, level};
+
+/// How strongly the starting m probabilities pull on the estimate, in
+/// pseudo-matches: enough to steady a level seen a handful of times, too
+/// few to matter once thousands of matches are seen.
+const M_PSEUDO_COUNT: f64 = 20.0;
+
+/// The EM stops when no m probability moves by more than this, and λ by
+/// less than this fraction.
+const EM_TOLERANCE: f64 = 1e-5;
+
+/// The seed of the random pairs for u: fixed, so a load is reproducible.
+const SAMPLE_SEED: u64 = 0x5eed_f00d_cafe_d00d;
+
+/// The fields whose exact level is adjusted for how common the value is.
+/// NHS numbers are unique to a person, so theirs is not.
+pub(crate) const TF_FIELDS: [Field; 5] =
+    [Field::GivenName, Field::FamilyName, Field::DateOfBirth, Field::Postcode, Field::Uprn];
+
+/// How common each record's values are, as the share of the records that
+/// hold a value in that field.
+#[derive(Debug, Clone)]
+pub(crate) struct TermFrequencies {
+    records: Vec<RecordFrequencies>,
+}
+
+/// One record's term frequencies; 0 where the field is missing.
+#[derive(Debug, Clone, Copy, Default)]
+struct RecordFrequencies {
+    given: f32,
+    /// Of the family name's forms (`FamilyName::forms`): the whole name,
+    /// then up to two parts; further parts share the last slot.
+    family: [f32; FAMILY_FORMS],
+    dob: f32,
+    postcode: f32,
+    uprn: f32,
+}
+
+const FAMILY_FORMS: usize = 3;
+
+impl TermFrequencies {
+    /// Counts people, not records: one person held by six agencies would
+    /// otherwise make their rare surname look six times as common as it
+    /// is, and the families that matter most here are held by many
+    /// agencies. Agencies share no identifier, so a value is counted once
+    /// per other name it comes with: a surname once per given name, every
+    /// other field once per given name.
+    pub(crate) fn new(records: &[Prepared]) -> TermFrequencies {
+        let first = |r: &Prepared| r.given.first.clone();
+        let given = Counts::new(
+            records.iter().map(|r| (!r.given.is_initial()).then(|| (r.given.first.clone(), r.family.full.clone()))),
+        );
+        let dob = Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r)))));
+        let postcode = Counts::new(records.iter().map(|r| r.postcode.map(|p| (p.as_str(), first(r)))));
+        let uprn = Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r)))));
+        // Every form a record's family name can match on counts.
+        let family = Counts::new(
+            records.iter().flat_map(|r| r.family.forms().filter(|f| !f.is_empty()).map(|f| Some((f, first(r))))),
+        );
+        let records = records
+            .iter()
+            .map(|r| {
+                let mut family_tf = [0.0_f32; FAMILY_FORMS];
+                for (slot, form) in r.family.forms().enumerate().filter(|(_, f)| !f.is_empty()) {
+                    let slot = slot.min(FAMILY_FORMS - 1);
+                    family_tf[slot] = family_tf[slot].max(family.share(&form));
+                }
+                RecordFrequencies {
+                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.first) },
+                    family: family_tf,
+                    dob: r.dob.map_or(0.0, |d| dob.share(&d)),
+                    postcode: r.postcode.map_or(0.0, |p| postcode.share(&p.as_str())),
+                    uprn: r.uprn.map_or(0.0, |u| uprn.share(&u)),
+                }
+            })
+            .collect();
+        TermFrequencies { records }
+    }
+
+    /// The term-frequency adjustment of each field for a pair, in bits:
+    /// log2(u / tf(value)) where the field is at its exact level, else 0.
+    /// `log2_u_exact` is log2 of each field's exact-level u.
+    pub(crate) fn adjustments(
+        &self,
+        (a_idx, b_idx): (u32, u32),
+        (a, b): (&Prepared, &Prepared),
+        levels: &Levels,
+        log2_u_exact: &[f64; N_FIELDS],
+    ) -> [f64; N_FIELDS] {
+        let mut adjustments = [0.0; N_FIELDS];
+        let (x, y) = (&self.records[a_idx as usize], &self.records[b_idx as usize]);
+        let mut adjust = |field: Field, share: f32| {
+            if share > 0.0 && log2_u_exact[field as usize] != 0.0 {
+                adjustments[field as usize] = log2_u_exact[field as usize] - f64::from(share).log2();
+            }
+        };
+        if levels[Field::GivenName as usize] == Some(level::GIVEN_EXACT) {
+            adjust(Field::GivenName, x.given.max(y.given));
+        }
+        if levels[Field::FamilyName as usize] == Some(level::FAMILY_EXACT) {
+            // The commonest form the two names share: the weaker evidence.
+            let mut share = 0.0_f32;
+            for (i, form_a) in a.family.forms().enumerate() {
+                for (j, form_b) in b.family.forms().enumerate() {
+                    if form_a == form_b {
+                        share = share.max(x.family[i.min(FAMILY_FORMS - 1)]).max(y.family[j.min(FAMILY_FORMS - 1)]);
+                    }
+                }
+            }
+            adjust(Field::FamilyName, share);
+        }
+        if levels[Field::DateOfBirth as usize] == Some(level::DOB_EXACT) {
+            adjust(Field::DateOfBirth, x.dob.max(y.dob));
+        }
+        if levels[Field::Postcode as usize] == Some(level::POSTCODE_EXACT) {
+            adjust(Field::Postcode, x.postcode.max(y.postcode));
+        }
+        if levels[Field::Uprn as usize] == Some(level::ID_EXACT) {
+            adjust(Field::Uprn, x.uprn.max(y.uprn));
+        }
+        adjustments
+    }
+}
+
+/// How many distinct people hold each value of one field, a person being
+/// told apart by a second value that comes with it.
+struct Counts<K> {
+    counts: HashMap<K, u32>,
+    n: u32,
+}
+
+impl<K: Hash + Eq + Clone> Counts<K> {
+    fn new<D: Hash + Eq>(values: impl Iterator<Item = Option<(K, D)>>) -> Counts<K> {
+        let distinct: HashSet<(K, D)> = values.flatten().collect();
+        let mut counts: HashMap<K, u32> = HashMap::new();
+        for (value, _) in &distinct {
+            *counts.entry(value.clone()).or_default() += 1;
+        }
+        Counts { counts, n: distinct.len() as u32 }
+    }
+
+    fn share(&self, value: &K) -> f32 {
+        self.counts.get(value).map_or(0.0, |count| *count as f32 / self.n as f32)
+    }
+}
+
+/// The number of pairs of records from different agencies: the pairs that
+/// could be one person.
+pub(crate) fn cross_agency_pairs(records: &[Prepared]) -> f64 {
+    let mut per_agency: HashMap<u32, f64> = HashMap::new();
+    for record in records {
+        *per_agency.entry(record.agency).or_default() += 1.0;
+    }
+    let n = records.len() as f64;
+    let same_agency: f64 = per_agency.values().map(|k| k * k).sum();
+    (n * n - same_agency) / 2.0
+}
+
+/// u: the share of each field's non-null comparisons at each level, among
+/// up to `max_pairs` cross-agency pairs (all of them if there are fewer).
+/// Random pairs are drawn by position in `order` (the records in an order
+/// of their own, not of the input rows), so the estimate does not depend
+/// on how the rows were ordered. Returns the table and the number of
+/// pairs looked at.
+pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, n_cross_pairs: f64) -> (Table, usize) {
+    let mut counts = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+    let mut n_pairs = 0_usize;
+    let mut count = |a: &Prepared, b: &Prepared| {
+        for (field, level) in compare::levels(a, b).iter().enumerate() {
+            if let Some(level) = level {
+                counts[field][usize::from(*level)] += 1.0;
+            }
+        }
+    };
+    if n_cross_pairs <= max_pairs as f64 {
+        for (i, a) in records.iter().enumerate() {
+            for b in &records[i + 1..] {
+                if a.agency != b.agency {
+                    count(a, b);
+                    n_pairs += 1;
+                }
+            }
+        }
+    } else if n_cross_pairs >= 1.0 {
+        let mut rng = SplitMix(SAMPLE_SEED);
+        let n = records.len() as u64;
+        while n_pairs < max_pairs {
+            let (i, j) = (order[rng.below(n) as usize] as usize, order[rng.below(n) as usize] as usize);
+            if records[i].agency != records[j].agency {
+                count(&records[i], &records[j]);
+                n_pairs += 1;
+            }
+        }
+    }
+    let mut u = [[0.0; MAX_LEVELS]; N_FIELDS];
+    for field in Field::ALL {
+        let row = &counts[field as usize];
+        let n_levels = field.level_labels().len();
+        let total: f64 = row[..n_levels].iter().sum();
+        for level in 0..n_levels {
+            // A level never seen is put at half of one sighting: rare, but
+            // not impossible.
+            u[field as usize][level] = if total > 0.0 { row[level].max(0.5) / total } else { 0.0 };
+        }
+    }
+    (u, n_pairs)
+}
+
+/// A compared pair as the EM sees it: its levels and the sum of its
+/// term-frequency adjustments, which do not change as m does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ComparedPair {
+    pub levels: Levels,
+    pub tf_adjustment: f64,
+}
+
+/// What the EM found.
+#[derive(Debug, Clone)]
+pub(crate) struct EmResult {
+    pub m: Table,
+    /// log2 of the prior odds that two cross-agency records are one person.
+    pub prior_log2_odds: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// Estimates m and λ by expectation maximisation over the compared pairs,
+/// with u fixed; `m_start` both starts the iteration and, weighted by
+/// `M_PSEUDO_COUNT`, steadies rarely seen levels.
+pub(crate) fn estimate_m(
+    pairs: &[ComparedPair],
+    u: &Table,
+    m_start: &Table,
+    n_cross_pairs: f64,
+    max_iterations: usize,
+) -> EmResult {
+    let mut m = *m_start;
+    // Start as if a third of the compared pairs were matches.
+    let mut lambda = (pairs.len() as f64 / 3.0 / n_cross_pairs.max(1.0)).clamp(1e-12, 0.5);
+    let mut iterations = 0;
+    let mut converged = false;
+    while iterations < max_iterations && !converged {
+        iterations += 1;
+        let weights = log2_ratios(&m, u);
+        let prior = (lambda / (1.0 - lambda)).log2();
+        let mut matched = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+        let mut total_match = 0.0;
+        for pair in pairs {
+            let weight: f64 = pair
+                .levels
+                .iter()
+                .enumerate()
+                .filter_map(|(field, level)| level.map(|l| weights[field][usize::from(l)]))
+                .sum::<f64>()
+                + pair.tf_adjustment;
+            let p = crate::match_probability(weight, prior);
+            total_match += p;
+            for (field, level) in pair.levels.iter().enumerate() {
+                if let Some(level) = level {
+                    matched[field][usize::from(*level)] += p;
+                }
+            }
+        }
+        let mut largest_change: f64 = 0.0;
+        for field in Field::ALL {
+            let f = field as usize;
+            let n_levels = field.level_labels().len();
+            let seen: f64 = matched[f][..n_levels].iter().sum();
+            for level in 0..n_levels {
+                let next = (matched[f][level] + M_PSEUDO_COUNT * m_start[f][level]) / (seen + M_PSEUDO_COUNT);
+                largest_change = largest_change.max((next - m[f][level]).abs());
+                m[f][level] = next;
+            }
+        }
+        let next_lambda = (total_match / n_cross_pairs.max(1.0)).clamp(1e-15, 0.5);
+        converged = largest_change < EM_TOLERANCE && (next_lambda / lambda - 1.0).abs() < EM_TOLERANCE * 100.0;
+        lambda = next_lambda;
+    }
+    EmResult { m, prior_log2_odds: (lambda / (1.0 - lambda)).log2(), iterations, converged }
+}
+
+/// log2(m/u) per level, with both clamped away from zero.
+pub(crate) fn log2_ratios(m: &Table, u: &Table) -> Table {
+    let mut weights = [[0.0; MAX_LEVELS]; N_FIELDS];
+    for field in Field::ALL {
+        let f = field as usize;
+        for level in 0..field.level_labels().len() {
+            weights[f][level] = (m[f][level].max(MIN_PROBABILITY) / u[f][level].max(MIN_PROBABILITY)).log2();
+        }
+    }
+    weights
+}
+
+/// `SplitMix64`: a small, well-mixed generator, enough to pick pairs.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is negligible
+    /// for n far below 2^64).
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_recovers_a_planted_model() {
+        // Two fields with two levels each; u fixed; 10,000 matches agreeing
+        // on each 90% of the time, and 90,000 non-matches agreeing 10%.
+        let mut u = [[0.0; MAX_LEVELS]; N_FIELDS];
+        let mut start = [[0.0; MAX_LEVELS]; N_FIELDS];
+        for field in Field::ALL {
+            let n_levels = field.level_labels().len();
+            for level in 0..n_levels {
+                u[field as usize][level] = 1.0 / n_levels as f64;
+                start[field as usize][level] = 1.0 / n_levels as f64;
+            }
+        }
+        u[Field::Sex as usize][..2].copy_from_slice(&[0.1, 0.9]);
+        u[Field::Uprn as usize][..2].copy_from_slice(&[0.1, 0.9]);
+        let mut pairs = Vec::new();
+        let mut push = |sex: u8, uprn: u8, n: usize| {
+            let mut levels = [None; N_FIELDS];
+            levels[Field::Sex as usize] = Some(sex);
+            levels[Field::Uprn as usize] = Some(uprn);
+            pairs.extend(std::iter::repeat_n(ComparedPair { levels, tf_adjustment: 0.0 }, 10 * n));
+        };
+        // Matches: 810 agree on both, 90 + 90 on one, 10 on neither.
+        // Non-matches: 90, 810 + 810, 7,290.
+        push(0, 0, 810 + 90);
+        push(0, 1, 90 + 810);
+        push(1, 0, 90 + 810);
+        push(1, 1, 10 + 7290);
+        let result = estimate_m(&pairs, &u, &start, 100_000.0, 500);
+        assert!(result.converged, "{result:?}");
+        let m = result.m[Field::Sex as usize][0];
+        assert!((m - 0.9).abs() < 0.02, "m {m}");
+        let lambda = 1.0 / (1.0 + (-result.prior_log2_odds).exp2());
+        assert!((lambda - 0.1).abs() < 0.01, "lambda {lambda}");
+    }
+
+    #[test]
+    fn splitmix_is_uniform_enough() {
+        let mut rng = SplitMix(1);
+        let mut buckets = [0_u32; 10];
+        for _ in 0..100_000 {
+            buckets[rng.below(10) as usize] += 1;
+        }
+        assert!(buckets.iter().all(|b| (9_500..10_500).contains(b)), "{buckets:?}");
+    }
+}
