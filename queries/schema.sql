@@ -115,7 +115,9 @@ CREATE TABLE links (
     uprn_level VARCHAR NOT NULL,
     uprn_weight DOUBLE NOT NULL,
     nhs_number_level VARCHAR NOT NULL,
-    nhs_number_weight DOUBLE NOT NULL
+    nhs_number_weight DOUBLE NOT NULL,
+    relatives_level VARCHAR NOT NULL,
+    relatives_weight DOUBLE NOT NULL
 );
 
 -- The match model the load used: per field and comparison level, the m

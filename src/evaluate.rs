@@ -37,6 +37,7 @@ pub struct Timings {
 }
 
 #[derive(Serialize)]
+#[expect(clippy::struct_excessive_bools, reason = "mirrors famgraph_link::TrainedModel")]
 pub struct LinkModelSummary {
     pub estimated: bool,
     pub prior_log2_odds: f64,
@@ -44,6 +45,7 @@ pub struct LinkModelSummary {
     pub em_converged: bool,
     pub u_sample_pairs: usize,
     pub term_frequencies: bool,
+    pub relatives: bool,
     pub match_probability: f64,
     pub pairs_compared: usize,
 }
@@ -93,6 +95,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
             em_converged: graph.linkage.model.em_converged,
             u_sample_pairs: graph.linkage.model.u_sample_pairs,
             term_frequencies: graph.linkage.model.term_frequencies,
+            relatives: graph.linkage.model.relatives,
             match_probability: graph.linkage.model.match_probability,
             pairs_compared: graph.linkage.n_compared,
         },

@@ -1,14 +1,13 @@
 //! Wiring: a bundle or database in, an analysed snapshot out, and the
 //! derived tables a load stores for analysts.
 
+use std::path::Path;
+
 use anyhow::Context as _;
 use famgraph_analysis::Config;
 use famgraph_api::Snapshot;
 use famgraph_ingest::{Table, Value};
-use std::collections::HashMap;
-use std::path::Path;
-
-use famgraph_link::{LinkConfig, Linkage, Override};
+use famgraph_link::{LinkConfig, Linkage};
 use famgraph_model::{Bundle, LoadReport};
 
 /// Links, groups and analyses a validated bundle, applying the
@@ -25,21 +24,12 @@ pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
     Snapshot { graph, analysis, report }
 }
 
-/// Links a validated bundle's records into people, with its overrides.
+/// Links a validated bundle's records into people, with its overrides and
+/// the relatives its agencies recorded.
 pub fn link(bundle: &Bundle) -> Linkage {
-    let index: HashMap<(&str, &str), u32> =
-        bundle.people.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i as u32)).collect();
-    // Validation only accepts overrides whose records are in the bundle.
-    let overrides: Vec<Override> = bundle
-        .overrides
-        .iter()
-        .filter_map(|o| {
-            let a = index.get(&(o.a.agency.as_str(), o.a.record_id.as_str()))?;
-            let b = index.get(&(o.b.agency.as_str(), o.b.record_id.as_str()))?;
-            Some(Override { a: *a, b: *b, decision: o.decision })
-        })
-        .collect();
-    famgraph_link::link_with_overrides(&bundle.people, &LinkConfig::default(), &overrides)
+    let overrides = famgraph_link::overrides_of(&bundle.people, &bundle.overrides);
+    let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
+    famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
 }
 
 /// Reads, validates and analyses a bundle folder, with the partnership's
@@ -125,6 +115,7 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         ("link_prior_log2_odds", trained.prior_log2_odds.to_string()),
         ("link_match_probability", trained.match_probability.to_string()),
         ("link_term_frequencies", trained.term_frequencies.to_string()),
+        ("link_relatives", trained.relatives.to_string()),
         ("link_u_sample_pairs", trained.u_sample_pairs.to_string()),
         ("link_em_iterations", trained.em_iterations.to_string()),
         ("link_em_converged", trained.em_converged.to_string()),

@@ -7,10 +7,10 @@ use std::path::Path;
 use crate::util::{TempDir, export, person_of_record, sample_bundle, sample_truth, synth};
 
 /// Floors set just below what was measured when they were set (sample data:
-/// F1 0.980, precision 0.993; seed 99: F1 0.973), so a regression in
+/// F1 0.986, precision 0.995; seed 99: F1 0.979), so a regression in
 /// linkage fails here.
-const SAMPLE_F1_FLOOR: f64 = 0.975;
-const OTHER_SEED_F1_FLOOR: f64 = 0.965;
+const SAMPLE_F1_FLOOR: f64 = 0.98;
+const OTHER_SEED_F1_FLOOR: f64 = 0.97;
 
 /// Pairwise quality of the linkage famgraph exports for `bundle`.
 pub fn measure(dir: &TempDir, bundle: &Path, truth: &Path) -> famgraph_link::Quality {
@@ -73,7 +73,16 @@ fn the_family_view_explains_every_link() {
                 let names: Vec<&str> = fields.iter().map(|f| f["field"].as_str().unwrap()).collect();
                 assert_eq!(
                     names,
-                    ["given_name", "family_name", "date_of_birth", "sex", "postcode", "uprn", "nhs_number"]
+                    [
+                        "given_name",
+                        "family_name",
+                        "date_of_birth",
+                        "sex",
+                        "postcode",
+                        "uprn",
+                        "nhs_number",
+                        "relatives"
+                    ]
                 );
                 let sum: f64 = fields.iter().map(|f| f["weight"].as_f64().unwrap()).sum();
                 assert!((sum - link["match_weight"].as_f64().unwrap()).abs() < 0.01, "{link}");

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use famgraph_link::{LinkConfig, Linkage, Linker, conflict, pairwise_quality};
-use famgraph_model::{BundleFile, PersonRecord, RawRow, RawTable, validate_bundle};
+use famgraph_link::{LinkConfig, Linkage, Linker, conflict, pairwise_quality, relations_of};
+use famgraph_model::{BundleFile, PersonRecord, RawRow, RawTable, Relationship, validate_bundle};
 use famgraph_synth::{Noise, SynthConfig, generate};
 
 /// How many error signatures `--errors` lists per kind.
@@ -35,6 +35,7 @@ struct Options {
     config: LinkConfig,
     errors: bool,
     model: bool,
+    relatives: bool,
     /// Print the records of error pairs whose signature contains this.
     show: Option<String>,
 }
@@ -47,6 +48,7 @@ fn options() -> Result<Options, String> {
         config: LinkConfig::default(),
         errors: false,
         model: false,
+        relatives: true,
         show: None,
     };
     let mut args = std::env::args().skip(1);
@@ -61,6 +63,7 @@ fn options() -> Result<Options, String> {
             }
             "--fixed" => options.config.estimate = false,
             "--no-tf" => options.config.term_frequencies = false,
+            "--no-relatives" => options.relatives = false,
             "--u-pairs" => {
                 options.config.u_sample_pairs = value("--u-pairs")?.parse().map_err(|_| "--u-pairs: not a number")?;
             }
@@ -88,7 +91,8 @@ fn run() -> Result<(), String> {
             noise: options.noise,
             ..SynthConfig::default()
         });
-        let records = people(&generated)?;
+        let (records, relationships) = people(&generated)?;
+        let relations = if options.relatives { relations_of(&records, &relationships) } else { Vec::new() };
         let truth = generated.truth().map_err(|e| e.to_string())?;
         let mut person_ids: HashMap<&str, u32> = HashMap::new();
         let mut labels = Vec::with_capacity(records.len());
@@ -103,7 +107,7 @@ fn run() -> Result<(), String> {
 
         let started = Instant::now();
         let linker = Linker::new(&records, &options.config);
-        let linkage = linker.link(&[]);
+        let linkage = linker.link_with_relations(&[], &relations);
         let elapsed = started.elapsed();
         let quality = pairwise_quality(&linkage.person_of, &labels);
         println!(
@@ -150,16 +154,17 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The bundle's valid person records, through the same validation a load uses.
-fn people(generated: &famgraph_synth::Generated) -> Result<Vec<PersonRecord>, String> {
+/// The bundle's valid person records and relationships, through the same
+/// validation a load uses.
+fn people(generated: &famgraph_synth::Generated) -> Result<(Vec<PersonRecord>, Vec<Relationship>), String> {
     let mut tables = Vec::new();
-    for file in [BundleFile::Agencies, BundleFile::People] {
+    for file in [BundleFile::Agencies, BundleFile::People, BundleFile::Relationships] {
         let name = format!("{}.csv", file.stem());
         let text = generated.file(&name).ok_or_else(|| format!("bundle has no {name}"))?;
         tables.push(raw_table(file, &name, text)?);
     }
     let (bundle, _report) = validate_bundle(&tables).map_err(|e| e.to_string())?;
-    Ok(bundle.people)
+    Ok((bundle.people, bundle.relationships))
 }
 
 fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, String> {

@@ -64,6 +64,8 @@ pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
         }),
         both(a.uprn, b.uprn).map(id_level),
         both(a.nhs_number, b.nhs_number).map(id_level),
+        // Relatives are compared in the second pass, not here.
+        None,
     ];
     debug_assert_eq!(levels.len(), N_FIELDS);
     levels

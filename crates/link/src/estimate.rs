@@ -24,6 +24,7 @@ use std::hash::Hash;
 
 use crate::compare::{self, Prepared};
 use crate::model::{Field, Levels, MAX_LEVELS, MIN_PROBABILITY, N_FIELDS, Table, level};
+use crate::relatives::Relatives;
 
 /// How strongly the starting m probabilities pull on the estimate, in
 /// pseudo-matches: enough to steady a level seen a handful of times, too
@@ -229,6 +230,43 @@ pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, 
         }
     }
     (u, n_pairs)
+}
+
+/// u of the relatives field (shared, none shared): among random
+/// cross-agency pairs of records that both have recorded relatives, by
+/// position in `order`. Returns the two shares and the pairs looked at.
+pub(crate) fn estimate_relatives_u(
+    records: &[Prepared],
+    order: &[u32],
+    relatives: &Relatives,
+    max_pairs: usize,
+) -> ([f64; 2], usize) {
+    let with: Vec<u32> = order.iter().copied().filter(|r| relatives.has_any(*r)).collect();
+    let mut counts = [0.0_f64; 2];
+    let mut n_pairs = 0_usize;
+    let mut count = |a: u32, b: u32| {
+        if records[a as usize].agency != records[b as usize].agency
+            && let Some(level) = relatives.level(a, b)
+        {
+            counts[usize::from(level)] += 1.0;
+            n_pairs += 1;
+        }
+    };
+    let n = with.len();
+    if n * n.saturating_sub(1) / 2 <= max_pairs {
+        for (i, a) in with.iter().enumerate() {
+            for b in &with[i + 1..] {
+                count(*a, *b);
+            }
+        }
+    } else {
+        let mut rng = SplitMix(SAMPLE_SEED ^ 0x7e1a);
+        for _ in 0..max_pairs {
+            count(with[rng.below(n as u64) as usize], with[rng.below(n as u64) as usize]);
+        }
+    }
+    let total = (counts[0] + counts[1]).max(1.0);
+    ([counts[0].max(0.5) / total, counts[1].max(0.5) / total], n_pairs)
 }
 
 /// A compared pair as the EM sees it: its levels and the sum of its

@@ -34,19 +34,23 @@ mod model;
 mod nicknames;
 mod normalise;
 mod quality;
+mod relatives;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use famgraph_model::PersonRecord;
 
 pub use compare::Conflict;
 pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_LEVEL};
 pub use quality::{Quality, pairwise_quality};
+pub use relatives::Relation;
 
 use crate::cluster::Candidate;
 use crate::compare::Prepared;
 use crate::estimate::{ComparedPair, TermFrequencies};
-use crate::model::{Levels, Weights};
+use crate::model::{Levels, Table, Weights};
+use crate::relatives::Relatives;
 
 /// Record indices are `u32`, so a linkage holds at most this many records.
 pub const MAX_RECORDS: usize = u32::MAX as usize;
@@ -142,6 +146,33 @@ pub struct Override {
     pub decision: Decision,
 }
 
+/// Record indices by agency and record id.
+fn record_index(records: &[PersonRecord]) -> HashMap<(&str, &str), u32> {
+    records.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i as u32)).collect()
+}
+
+/// A bundle's overrides by record index; overrides naming a record not in
+/// `records` are left out (validation rejects them first).
+pub fn overrides_of(records: &[PersonRecord], overrides: &[famgraph_model::LinkOverride]) -> Vec<Override> {
+    let index = record_index(records);
+    let find = |key: &famgraph_model::RecordKey| index.get(&(key.agency.as_str(), key.record_id.as_str())).copied();
+    overrides.iter().filter_map(|o| Some(Override { a: find(&o.a)?, b: find(&o.b)?, decision: o.decision })).collect()
+}
+
+/// A bundle's relationships by record index (each agency relates its own
+/// records); relationships naming a record not in `records` are left out.
+pub fn relations_of(records: &[PersonRecord], relationships: &[famgraph_model::Relationship]) -> Vec<Relation> {
+    let index = record_index(records);
+    relationships
+        .iter()
+        .filter_map(|r| {
+            let from = *index.get(&(r.agency.as_str(), r.from_record.as_str()))?;
+            let to = *index.get(&(r.agency.as_str(), r.to_record.as_str()))?;
+            Some(Relation { from, to, kind: r.kind })
+        })
+        .collect()
+}
+
 /// How one field of a pair compared, and what that weighed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldComparison {
@@ -175,6 +206,7 @@ pub struct Link {
 
 /// The model a linkage used, and how it was arrived at.
 #[derive(Debug, Clone, PartialEq)]
+#[expect(clippy::struct_excessive_bools, reason = "independent facts about one estimate, reported as they are")]
 pub struct TrainedModel {
     pub model: MatchModel,
     /// log2 of the prior odds that two records are one person.
@@ -187,6 +219,8 @@ pub struct TrainedModel {
     pub em_converged: bool,
     /// Whether exact matches were adjusted for how common the value is.
     pub term_frequencies: bool,
+    /// Whether a second pass weighed the relatives records share.
+    pub relatives: bool,
     pub match_probability: f64,
 }
 
@@ -221,10 +255,13 @@ impl Linkage {
     }
 }
 
-/// Scores pairs: the level weights plus term-frequency adjustments.
+/// Scores pairs: the level weights plus term-frequency adjustments, and
+/// in the second pass the relatives the two records share.
+#[derive(Clone)]
 struct Scorer {
     weights: Weights,
-    tf: Option<(TermFrequencies, [f64; N_FIELDS])>,
+    tf: Option<Arc<(TermFrequencies, [f64; N_FIELDS])>>,
+    relatives: Option<Arc<Relatives>>,
 }
 
 /// A scored pair.
@@ -237,8 +274,11 @@ struct Scored {
 impl Scorer {
     fn score(&self, records: &[Prepared], a: u32, b: u32) -> Scored {
         let (x, y) = (&records[a as usize], &records[b as usize]);
-        let levels = compare::levels(x, y);
-        let adjustments = match &self.tf {
+        let mut levels = compare::levels(x, y);
+        if let Some(relatives) = &self.relatives {
+            levels[Field::Relatives as usize] = relatives.level(a, b);
+        }
+        let adjustments = match self.tf.as_deref() {
             Some((tf, log2_u_exact)) => tf.adjustments((a, b), (x, y), &levels, log2_u_exact),
             None => [0.0; N_FIELDS],
         };
@@ -276,21 +316,31 @@ pub fn link(records: &[PersonRecord], config: &LinkConfig) -> Linkage {
     Linker::new(records, config).link(&[])
 }
 
-/// Links records into people, applying a partnership's overrides.
-pub fn link_with_overrides(records: &[PersonRecord], config: &LinkConfig, overrides: &[Override]) -> Linkage {
-    Linker::new(records, config).link(overrides)
+/// Links records into people, applying a partnership's overrides and
+/// weighing the relatives the agencies recorded (see
+/// `Linker::link_with_relations`).
+pub fn link_with(
+    records: &[PersonRecord],
+    config: &LinkConfig,
+    overrides: &[Override],
+    relations: &[Relation],
+) -> Linkage {
+    Linker::new(records, config).link_with_relations(overrides, relations)
 }
 
 /// A set of records ready to link: blocked, compared, and the model
 /// estimated. It can explain any pair, linked or not, under that model.
 pub struct Linker<'a> {
     prepared: Vec<Prepared<'a>>,
+    order: Vec<u32>,
     rank: Vec<u32>,
     /// The candidate pairs, each once, `a < b`.
     pairs: Vec<(u32, u32)>,
     scorer: Scorer,
     model: TrainedModel,
-    match_probability: f64,
+    /// The estimated m and u, when the model was estimated.
+    estimated: Option<(Table, Table)>,
+    config: LinkConfig,
 }
 
 impl<'a> Linker<'a> {
@@ -320,11 +370,11 @@ impl<'a> Linker<'a> {
             let _span = tracing::info_span!("comparing").entered();
             candidate_pairs(&blocking, &prepared)
         };
-        let (scorer, model) = {
+        let (scorer, model, estimated) = {
             let _span = tracing::info_span!("estimating").entered();
             train(&prepared, &order, &pairs, config)
         };
-        Linker { prepared, rank, pairs, scorer, model, match_probability: config.match_probability }
+        Linker { prepared, order, rank, pairs, scorer, model, estimated, config: config.clone() }
     }
 
     /// The model the links are scored with.
@@ -352,15 +402,65 @@ impl<'a> Linker<'a> {
     /// # Panics
     /// With an override naming a record index out of range.
     pub fn link(&self, overrides: &[Override]) -> Linkage {
+        self.cluster_with(&self.scorer, &self.model, overrides)
+    }
+
+    /// Links in two passes: the first as `link`; then, with the relatives
+    /// the agencies recorded (a pupil's mother, a client's partner) put
+    /// into the people the first pass found, records that share a relative
+    /// in the same role gain that evidence, the model is estimated again
+    /// with it, and the records are clustered afresh. With no relations,
+    /// or a fixed model, this is `link`.
+    ///
+    /// # Panics
+    /// With an override or relation naming a record index out of range.
+    pub fn link_with_relations(&self, overrides: &[Override], relations: &[Relation]) -> Linkage {
+        let first = self.link(overrides);
+        let Some((m, u)) = &self.estimated else { return first };
+        if relations.is_empty() {
+            return first;
+        }
+        let _span = tracing::info_span!("second_pass", n_relations = relations.len()).entered();
+        let relatives = Arc::new(Relatives::new(relations, &first.person_of));
+        let mut u = *u;
+        let (u_relatives, n_sampled) =
+            estimate::estimate_relatives_u(&self.prepared, &self.order, &relatives, self.config.u_sample_pairs);
+        u[Field::Relatives as usize][..2].copy_from_slice(&u_relatives);
+        let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
+        let compared = compared_pairs(&self.prepared, &self.pairs, &scorer);
+        let mut m_start = *m;
+        let start = self.config.model.table(true);
+        m_start[Field::Relatives as usize] = start[Field::Relatives as usize];
+        let n_cross_pairs = estimate::cross_agency_pairs(&self.prepared);
+        let em = estimate::estimate_m(&compared, &u, &m_start, n_cross_pairs, self.config.em_max_iterations);
+        tracing::info!(
+            u_relatives_sampled = n_sampled,
+            em_iterations = em.iterations,
+            prior_log2_odds = em.prior_log2_odds,
+            "match model estimated again with relatives"
+        );
+        let scorer = Scorer { weights: Weights::from_table(&estimate::log2_ratios(&em.m, &u)), ..scorer };
+        let model = TrainedModel {
+            model: MatchModel::from_tables(&em.m, &u),
+            prior_log2_odds: em.prior_log2_odds,
+            em_iterations: self.model.em_iterations + em.iterations,
+            em_converged: self.model.em_converged && em.converged,
+            relatives: true,
+            ..self.model.clone()
+        };
+        self.cluster_with(&scorer, &model, overrides)
+    }
+
+    fn cluster_with(&self, scorer: &Scorer, model: &TrainedModel, overrides: &[Override]) -> Linkage {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
-        let prior = self.model.prior_log2_odds;
+        let prior = model.prior_log2_odds;
         let candidates: Vec<Candidate> = self
             .pairs
             .iter()
             .filter_map(|&(a, b)| {
-                let weight = self.scorer.score(&self.prepared, a, b).weight;
-                (match_probability(weight, prior) >= self.match_probability).then_some(Candidate { a, b, weight })
+                let weight = scorer.score(&self.prepared, a, b).weight;
+                (match_probability(weight, prior) >= model.match_probability).then_some(Candidate { a, b, weight })
             })
             .collect();
 
@@ -386,7 +486,7 @@ impl<'a> Linker<'a> {
             .accepted
             .iter()
             .map(|(candidate, decision)| {
-                let link = self.scorer.explain(&self.prepared, (candidate.a, candidate.b), prior, *decision);
+                let link = scorer.explain(&self.prepared, (candidate.a, candidate.b), prior, *decision);
                 let person = &mut confidence[person_of[candidate.a as usize] as usize];
                 *person = person.min(link.probability);
                 link
@@ -410,7 +510,7 @@ impl<'a> Linker<'a> {
             confidence,
             links,
             n_compared: self.pairs.len(),
-            model: self.model.clone(),
+            model: model.clone(),
             overrides_refused: clusters.refused,
         }
     }
@@ -419,9 +519,14 @@ impl<'a> Linker<'a> {
 /// The scorer and model for a linkage: estimated from the records when
 /// the configuration asks and there are enough of them, else the fixed
 /// model.
-fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &LinkConfig) -> (Scorer, TrainedModel) {
+fn train(
+    prepared: &[Prepared],
+    order: &[u32],
+    pairs: &[(u32, u32)],
+    config: &LinkConfig,
+) -> (Scorer, TrainedModel, Option<(Table, Table)>) {
     let fixed = || {
-        let scorer = Scorer { weights: Weights::new(&config.model), tf: None };
+        let scorer = Scorer { weights: Weights::new(&config.model), tf: None, relatives: None };
         let model = TrainedModel {
             model: config.model.clone(),
             prior_log2_odds: config.prior_log2_odds,
@@ -430,9 +535,10 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
             em_iterations: 0,
             em_converged: false,
             term_frequencies: false,
+            relatives: false,
             match_probability: config.match_probability,
         };
-        (scorer, model)
+        (scorer, model, None)
     };
     if !config.estimate || prepared.len() < MIN_RECORDS_TO_ESTIMATE || pairs.is_empty() {
         return fixed();
@@ -446,16 +552,12 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
         // Level 0 is every field's exact level.
         log2_u_exact[field as usize] = u[field as usize][0].max(model::MIN_PROBABILITY).log2();
     }
-    let compared: Vec<ComparedPair> = pairs
-        .iter()
-        .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
-        .map(|&(a, b)| {
-            let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-            let levels = compare::levels(x, y);
-            let tf_adjustment = tf.adjustments((a, b), (x, y), &levels, &log2_u_exact).iter().sum();
-            ComparedPair { levels, tf_adjustment }
-        })
-        .collect();
+    let scorer = Scorer {
+        weights: Weights::from_table(&estimate::log2_ratios(&config.model.table(true), &u)),
+        tf: config.term_frequencies.then(|| Arc::new((tf, log2_u_exact))),
+        relatives: None,
+    };
+    let compared = compared_pairs(prepared, pairs, &scorer);
     let m_start = config.model.table(true);
     let em = estimate::estimate_m(&compared, &u, &m_start, n_cross_pairs, config.em_max_iterations);
     if !em.converged {
@@ -467,7 +569,7 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
         prior_log2_odds = em.prior_log2_odds,
         "match model estimated"
     );
-    let weights = Weights::from_table(&estimate::log2_ratios(&em.m, &u));
+    let scorer = Scorer { weights: Weights::from_table(&estimate::log2_ratios(&em.m, &u)), ..scorer };
     let model = TrainedModel {
         model: MatchModel::from_tables(&em.m, &u),
         prior_log2_odds: em.prior_log2_odds,
@@ -476,9 +578,23 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
         em_iterations: em.iterations,
         em_converged: em.converged,
         term_frequencies: config.term_frequencies,
+        relatives: false,
         match_probability: config.match_probability,
     };
-    (Scorer { weights, tf: config.term_frequencies.then_some((tf, log2_u_exact)) }, model)
+    (scorer, model, Some((em.m, u)))
+}
+
+/// The candidate pairs the rules allow, as the EM sees them: their levels
+/// and term-frequency adjustments under `scorer`.
+fn compared_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> Vec<ComparedPair> {
+    pairs
+        .iter()
+        .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
+        .map(|&(a, b)| {
+            let scored = scorer.score(prepared, a, b);
+            ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }
+        })
+        .collect()
 }
 
 /// Compares any two records and explains the result under the fixed
@@ -486,7 +602,7 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
 /// order of `Field::ALL`.
 pub fn compare(a: &PersonRecord, b: &PersonRecord, config: &LinkConfig) -> (f64, Vec<FieldComparison>) {
     let prepared = [Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency))];
-    let scorer = Scorer { weights: Weights::new(&config.model), tf: None };
+    let scorer = Scorer { weights: Weights::new(&config.model), tf: None, relatives: None };
     let link = scorer.explain(&prepared, (0, 1), config.prior_log2_odds, None);
     (link.weight, link.fields)
 }

@@ -20,10 +20,15 @@ pub enum Field {
     Postcode,
     Uprn,
     NhsNumber,
+    /// Whether the two records share a relative: a related record, in the
+    /// same role, that the first pass linked into one person (the mother
+    /// an early-help record names and the mother a school record names).
+    /// Known only in the second pass (`Linker::link_with_relations`).
+    Relatives,
 }
 
 /// The number of compared fields.
-pub const N_FIELDS: usize = 7;
+pub const N_FIELDS: usize = 8;
 
 /// The label of the level a missing value falls to; it weighs nothing.
 pub const NULL_LEVEL: &str = "null";
@@ -38,6 +43,7 @@ impl Field {
         Field::Postcode,
         Field::Uprn,
         Field::NhsNumber,
+        Field::Relatives,
     ];
 
     /// The field's name as in `people.csv`.
@@ -50,6 +56,7 @@ impl Field {
             Field::Postcode => "postcode",
             Field::Uprn => "uprn",
             Field::NhsNumber => "nhs_number",
+            Field::Relatives => "relatives",
         }
     }
 
@@ -71,6 +78,7 @@ impl Field {
             Field::Sex => &["agree", "disagree"],
             Field::Postcode => &["exact", "sector", "disagree"],
             Field::Uprn | Field::NhsNumber => &["exact", "disagree"],
+            Field::Relatives => &["shared", "none_shared"],
         }
     }
 
@@ -110,6 +118,9 @@ pub(crate) mod level {
     /// Shared by UPRN and NHS number.
     pub const ID_EXACT: u8 = 0;
     pub const ID_DISAGREE: u8 = 1;
+
+    pub const RELATIVE_SHARED: u8 = 0;
+    pub const RELATIVE_NONE_SHARED: u8 = 1;
 }
 
 /// The level each field fell to for one pair; `None` is the null level.
@@ -196,6 +207,9 @@ impl Default for MatchModel {
                 field(Field::Uprn, &[(0.6, 0.1), (0.4, 0.9)]),
                 // A validated NHS number is near-conclusive either way.
                 field(Field::NhsNumber, &[(0.99, 0.000_01), (0.01, 0.999_99)]),
+                // The starting m only: relatives are compared in the
+                // second pass, whose u is always estimated.
+                field(Field::Relatives, &[(0.8, 0.001), (0.2, 0.999)]),
             ],
         }
     }
@@ -325,6 +339,8 @@ mod tests {
         check(Field::Postcode, level::POSTCODE_DISAGREE, "disagree");
         check(Field::Uprn, level::ID_EXACT, "exact");
         check(Field::NhsNumber, level::ID_DISAGREE, "disagree");
+        check(Field::Relatives, level::RELATIVE_SHARED, "shared");
+        check(Field::Relatives, level::RELATIVE_NONE_SHARED, "none_shared");
         assert_eq!(label(Field::Sex, None), NULL_LEVEL);
     }
 

@@ -91,7 +91,7 @@ fn nickname_and_misspelling_link() {
     assert_eq!(linkage.n_people, 2);
     let link = &linkage.links[0];
     let levels: Vec<&str> = link.fields.iter().map(|f| f.level).collect();
-    assert_eq!(levels, ["nickname", "jaro_winkler>=0.92", "exact", "agree", "disagree", "null", "null"]);
+    assert_eq!(levels, ["nickname", "jaro_winkler>=0.92", "exact", "agree", "disagree", "null", "null", "null"]);
 }
 
 #[test]
@@ -272,6 +272,7 @@ fn compare_explains_every_field() {
             ("postcode", "sector"),
             ("uprn", "disagree"),
             ("nhs_number", "null"),
+            ("relatives", "null"),
         ]
     );
     let sum: f64 = fields.iter().map(|f| f.weight).sum();
@@ -445,8 +446,9 @@ fn the_model_is_estimated_from_enough_records() {
     assert!(model.u_sample_pairs > 0);
     let weights = Weights::new(&model.model);
     // Agreement is evidence for, disagreement against, in every field the
-    // records hold (these have no NHS numbers).
-    for field in Field::ALL.into_iter().filter(|f| *f != Field::NhsNumber) {
+    // records hold (these have no NHS numbers, and relatives are weighed
+    // only with relationships).
+    for field in Field::ALL.into_iter().filter(|f| !matches!(f, Field::NhsNumber | Field::Relatives)) {
         let n_levels = field.level_labels().len() as u8;
         assert!(weights.of(field, Some(0)) > 0.0, "{field:?}");
         assert!(weights.of(field, Some(n_levels - 1)) < 0.0, "{field:?}");
@@ -499,7 +501,7 @@ fn overrides_join_and_separate_whatever_the_model_says() {
         Override { a: 1, b: 0, decision: Decision::CannotLink },
         Override { a: 3, b: 2, decision: Decision::MustLink },
     ];
-    let linkage = link_with_overrides(&records, &LinkConfig::default(), &overrides);
+    let linkage = link_with(&records, &LinkConfig::default(), &overrides, &[]);
     check_invariants_with_overrides(&records, &linkage, &overrides);
     assert!(!same(&linkage, 0, 1));
     assert!(same(&linkage, 2, 3));
@@ -516,7 +518,7 @@ fn overrides_join_and_separate_whatever_the_model_says() {
         Override { a: 2, b: 1, decision: Decision::MustLink },
         Override { a: 2, b: 0, decision: Decision::MustLink },
     ];
-    let linkage = link_with_overrides(&records, &LinkConfig::default(), &overrides);
+    let linkage = link_with(&records, &LinkConfig::default(), &overrides, &[]);
     assert!(!same(&linkage, 0, 1));
     assert_eq!(linkage.overrides_refused.len(), 1, "{:?}", linkage.overrides_refused);
     assert_eq!(linkage.overrides_refused[0].0.decision, Decision::MustLink);
