@@ -25,10 +25,10 @@ fn pipeline(c: &mut Criterion) {
             b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path), None).expect("generated bundles load"));
         });
         let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path, None).expect("generated bundles load");
-        group.bench_function("link", |b| {
-            b.iter(|| famgraph_link::link(black_box(&bundle.people), &LinkConfig::default()));
-        });
-        let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+        let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
+        let link = || famgraph_link::link_with(black_box(&bundle.people), &LinkConfig::default(), &[], &relations);
+        group.bench_function("link", |b| b.iter(link));
+        let linkage = link();
         group.bench_function("graph_and_analyse", |b| {
             b.iter(|| {
                 let graph = famgraph_graph::build(bundle.clone(), linkage.clone());

@@ -189,33 +189,47 @@ pub(crate) fn cross_agency_pairs(records: &[Prepared]) -> f64 {
 /// on how the rows were ordered. Returns the table and the number of
 /// pairs looked at.
 pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, n_cross_pairs: f64) -> (Table, usize) {
-    let mut counts = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
-    let mut n_pairs = 0_usize;
-    let mut count = |a: &Prepared, b: &Prepared| {
-        for (field, level) in compare::levels(a, b).iter().enumerate() {
-            if let Some(level) = level {
-                counts[field][usize::from(*level)] += 1.0;
+    let exhaustive = n_cross_pairs <= max_pairs as f64;
+    // Each chunk is a fixed share of the work with its own seed, so the
+    // counts do not depend on how many threads there are; integer counts
+    // in f64 add up exactly in any order.
+    let chunk_counts = in_chunks(|chunk| {
+        let mut counts = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+        let mut n_pairs = 0_usize;
+        let mut count = |a: &Prepared, b: &Prepared| {
+            for (field, level) in compare::levels(a, b).iter().enumerate() {
+                if let Some(level) = level {
+                    counts[field][usize::from(*level)] += 1.0;
+                }
             }
-        }
-    };
-    if n_cross_pairs <= max_pairs as f64 {
-        for (i, a) in records.iter().enumerate() {
-            for b in &records[i + 1..] {
-                if a.agency != b.agency {
+        };
+        if exhaustive {
+            for (i, a) in records.iter().enumerate().skip(chunk).step_by(U_CHUNKS) {
+                for b in records[i + 1..].iter().filter(|b| a.agency != b.agency) {
                     count(a, b);
                     n_pairs += 1;
                 }
             }
-        }
-    } else if n_cross_pairs >= 1.0 {
-        let mut rng = SplitMix(SAMPLE_SEED);
-        let n = records.len() as u64;
-        while n_pairs < max_pairs {
-            let (i, j) = (order[rng.below(n) as usize] as usize, order[rng.below(n) as usize] as usize);
-            if records[i].agency != records[j].agency {
-                count(&records[i], &records[j]);
-                n_pairs += 1;
+        } else if n_cross_pairs >= 1.0 {
+            let mut rng = SplitMix(SAMPLE_SEED ^ (chunk as u64).wrapping_mul(0x9e37_79b9));
+            let n = records.len() as u64;
+            let target = max_pairs / U_CHUNKS + usize::from(chunk < max_pairs % U_CHUNKS);
+            while n_pairs < target {
+                let (i, j) = (order[rng.below(n) as usize] as usize, order[rng.below(n) as usize] as usize);
+                if records[i].agency != records[j].agency {
+                    count(&records[i], &records[j]);
+                    n_pairs += 1;
+                }
             }
+        }
+        (counts, n_pairs)
+    });
+    let mut counts = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+    let mut n_pairs = 0;
+    for (chunk, n) in chunk_counts {
+        n_pairs += n;
+        for (total, part) in counts.iter_mut().flatten().zip(chunk.iter().flatten()) {
+            *total += part;
         }
     }
     let mut u = [[0.0; MAX_LEVELS]; N_FIELDS];
@@ -230,6 +244,43 @@ pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, 
         }
     }
     (u, n_pairs)
+}
+
+/// How many pieces parallel work is cut into: a fixed number, so results
+/// never depend on how many cores the machine has.
+pub(crate) const U_CHUNKS: usize = 16;
+
+/// The `chunk`th of `U_CHUNKS` near-equal pieces of `items`.
+pub(crate) fn chunk_of<T>(items: &[T], chunk: usize) -> &[T] {
+    let size = items.len().div_ceil(U_CHUNKS);
+    let start = (chunk * size).min(items.len());
+    &items[start..(start + size).min(items.len())]
+}
+
+/// Runs `work` for chunks `0..U_CHUNKS` on as many threads as the machine
+/// has, returning the results in chunk order.
+pub(crate) fn in_chunks<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let n_threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(U_CHUNKS);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..n_threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let chunk = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if chunk >= U_CHUNKS {
+                            return done;
+                        }
+                        done.push((chunk, work(chunk)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a linkage worker thread panicked")).collect()
+    });
+    results.sort_unstable_by_key(|(chunk, _)| *chunk);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// u of the relatives field (shared, none shared): among random

@@ -455,14 +455,16 @@ impl<'a> Linker<'a> {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
         let prior = model.prior_log2_odds;
-        let candidates: Vec<Candidate> = self
-            .pairs
-            .iter()
-            .filter_map(|&(a, b)| {
-                let weight = scorer.score(&self.prepared, a, b).weight;
-                (match_probability(weight, prior) >= model.match_probability).then_some(Candidate { a, b, weight })
-            })
-            .collect();
+        let candidates: Vec<Candidate> = estimate::in_chunks(|chunk| {
+            estimate::chunk_of(&self.pairs, chunk)
+                .iter()
+                .filter_map(|&(a, b)| {
+                    let weight = scorer.score(&self.prepared, a, b).weight;
+                    (match_probability(weight, prior) >= model.match_probability).then_some(Candidate { a, b, weight })
+                })
+                .collect::<Vec<_>>()
+        })
+        .concat();
 
         let clusters = {
             let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
@@ -587,14 +589,17 @@ fn train(
 /// The candidate pairs the rules allow, as the EM sees them: their levels
 /// and term-frequency adjustments under `scorer`.
 fn compared_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> Vec<ComparedPair> {
-    pairs
-        .iter()
-        .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
-        .map(|&(a, b)| {
-            let scored = scorer.score(prepared, a, b);
-            ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }
-        })
-        .collect()
+    estimate::in_chunks(|chunk| {
+        estimate::chunk_of(pairs, chunk)
+            .iter()
+            .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
+            .map(|&(a, b)| {
+                let scored = scorer.score(prepared, a, b);
+                ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }
+            })
+            .collect::<Vec<_>>()
+    })
+    .concat()
 }
 
 /// Compares any two records and explains the result under the fixed
