@@ -536,3 +536,40 @@ fn check_invariants_with_overrides(records: &[PersonRecord], linkage: &Linkage, 
         }
     }
 }
+
+/// The hazards of the hand-made cases, among enough records that the model
+/// is estimated: twins, hostel residents and a same-name father and son
+/// stay apart, and the same person across agencies still links.
+#[test]
+fn hazards_hold_under_the_estimated_model() {
+    let (mut records, _) = noisy_families(400, 23);
+    let n = records.len();
+    let hazards = [
+        // Twins: everything agrees but the given name.
+        rec("school", "T1", "Oliver", "Quennell", "2012-04-01", "M", "ME9 9ZZ", 77),
+        rec("health", "T2", "Harry", "Quennell", "2012-04-01", "M", "ME9 9ZZ", 77),
+        rec("police", "T3", "Oliver", "Quennell", "2012-04-01", "M", "ME9 9ZZ", 77),
+        // Hostel residents: one address, nothing else in common.
+        rec("housing", "H1", "Adam", "Nowak", "1975-01-01", "M", "ME1 1AA", 900),
+        rec("probation", "H2", "Brian", "Kelly", "1980-02-02", "M", "ME1 1AA", 900),
+        rec("police", "H3", "Darren", "Smith", "1988-04-04", "M", "ME1 1AA", 900),
+        rec("health", "H4", "Eamon", "Smith", "1966-05-05", "M", "ME1 1AA", 900),
+        // Father and son of one name at one address.
+        rec("police", "F1", "Daniel", "Norgate", "1970-06-01", "M", "ME3 3CC", 55),
+        rec("school", "F2", "Daniel", "Norgate", "2008-09-09", "M", "ME3 3CC", 55),
+        rec("health", "F3", "Daniel", "Norgate", "1970-06-01", "M", "ME3 3CC", 55),
+    ];
+    records.extend(hazards);
+    let linkage = linked(&records);
+    assert!(linkage.model.estimated);
+    let at = |i: usize| n + i;
+    assert!(same(&linkage, at(0), at(2)), "a twin's own records link");
+    assert!(!same(&linkage, at(0), at(1)) && !same(&linkage, at(1), at(2)), "twins stay apart");
+    for (i, x) in (3..7).enumerate() {
+        for y in (3..7).skip(i + 1) {
+            assert!(!same(&linkage, at(x), at(y)), "hostel residents {x} and {y} stay apart");
+        }
+    }
+    assert!(same(&linkage, at(7), at(9)), "the father's records link");
+    assert!(!same(&linkage, at(7), at(8)) && !same(&linkage, at(8), at(9)), "father and son stay apart");
+}
