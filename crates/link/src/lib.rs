@@ -387,7 +387,8 @@ impl<'a> Linker<'a> {
         &self.pairs
     }
 
-    /// How two records compare under the model, whether linked or not.
+    /// How two records compare under the first pass's model (relatives
+    /// are weighed only in `link_with_relations`), whether linked or not.
     ///
     /// # Panics
     /// With a record index out of range.
