@@ -48,6 +48,18 @@ enum Command {
         /// coordinator token is printed on stderr.
         #[arg(long)]
         tokens: Option<PathBuf>,
+        #[command(flatten)]
+        suppression: SuppressionArg,
+    },
+    /// Print the aggregate evidence for bid writers as JSON, small numbers
+    /// suppressed, as `GET /api/v1/evidence` serves it.
+    Evidence {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        overrides: OverridesArg,
+        #[command(flatten)]
+        suppression: SuppressionArg,
     },
     /// Load, link and analyse a bundle into a DuckDB file and print the load report.
     Load {
@@ -142,6 +154,15 @@ struct Source {
 }
 
 #[derive(Args)]
+struct SuppressionArg {
+    /// Counts from 1 to this minus one are hidden in every aggregate, with
+    /// a second count wherever the first could be worked out from a total.
+    #[arg(long, value_name = "N", default_value_t = famgraph_api::DEFAULT_SUPPRESSION_THRESHOLD,
+          value_parser = clap::value_parser!(u64).range(2..=1000))]
+    suppression_threshold: u64,
+}
+
+#[derive(Args)]
 struct OverridesArg {
     /// The partnership's linkage overrides, applied when a bundle is
     /// loaded: a CSV of record pairs that must or must not be one person
@@ -208,8 +229,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { source, overrides, addr, tokens } => {
-            serve(&source, overrides.overrides.as_deref(), &addr, tokens.as_deref())
+        Command::Serve { source, overrides, addr, tokens, suppression } => {
+            serve(&source, overrides.overrides.as_deref(), &addr, tokens.as_deref(), suppression.suppression_threshold)
+        }
+        Command::Evidence { source, overrides, suppression } => {
+            let snapshot = open(&source, overrides.overrides.as_deref())?;
+            let evidence = famgraph_api::evidence(&snapshot, suppression.suppression_threshold);
+            say!("{}", serde_json::to_string_pretty(&evidence)?);
+            Ok(())
         }
         Command::Load { bundle, db, overrides, format } => {
             let snapshot = pipeline::from_bundle(&bundle, overrides.overrides.as_deref())?;
@@ -322,7 +349,13 @@ fn open(source: &Source, overrides: Option<&Path>) -> anyhow::Result<Snapshot> {
         .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
 }
 
-fn serve(source: &OptionalSource, overrides: Option<&Path>, addr: &str, tokens: Option<&Path>) -> anyhow::Result<()> {
+fn serve(
+    source: &OptionalSource,
+    overrides: Option<&Path>,
+    addr: &str,
+    tokens: Option<&Path>,
+    suppression_threshold: u64,
+) -> anyhow::Result<()> {
     let (tokens, one_off) = match tokens {
         Some(path) => (Tokens::read(path)?, None),
         None => {
@@ -355,7 +388,8 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, addr: &str, tokens: 
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: http://{local}/#token={token}");
         }
-        famgraph_api::serve(listener, AppState::new(snapshot, tokens), shutdown_signal()).await?;
+        let state = AppState::new(snapshot, tokens).with_suppression_threshold(suppression_threshold);
+        famgraph_api::serve(listener, state, shutdown_signal()).await?;
         Ok(())
     })
 }

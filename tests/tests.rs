@@ -11,3 +11,4 @@ mod linkage;
 mod load;
 mod privacy;
 mod shortlist;
+mod suppression;

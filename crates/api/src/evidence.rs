@@ -8,6 +8,7 @@ use famgraph_model::Need;
 use serde::Serialize;
 
 use crate::Snapshot;
+use crate::suppression::Cells;
 
 /// Counts below this (and above zero) are suppressed, as is common in UK
 /// official statistics.
@@ -52,14 +53,26 @@ pub struct Evidence {
 }
 
 fn round_thousands(gbp: f64) -> f64 {
-    (gbp / 1000.0).round() * 1000.0
+    // `+ 0.0` turns the -0.0 an empty sum gives into 0.0.
+    (gbp / 1000.0).round() * 1000.0 + 0.0
 }
 
 pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
-    let s = |n: usize| suppress(n as u64, threshold);
     let families: Vec<&famgraph_analysis::FamilyAnalysis> =
         snapshot.analysis.families.iter().filter(|f| !f.needs.is_empty()).collect();
-    let by_need = Need::ALL
+    let count = |keep: &dyn Fn(&famgraph_analysis::FamilyAnalysis) -> bool| -> u64 {
+        families.iter().filter(|f| keep(f)).count() as u64
+    };
+    // Every published count goes into one set of cells, with the sums
+    // that tie them together, so secondary suppression sees them all.
+    let mut cells = Cells::default();
+    let total = cells.push(families.len() as u64);
+    let three_or_more = cells.push(count(&|f| f.needs.len() >= 3));
+    let intergenerational = cells.push(count(&|f| !f.chains.is_empty()));
+    let concurrent = cells.push(count(&|f| !f.overlaps.is_empty()));
+    let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
+
+    let need_cells: Vec<(Need, usize, f64)> = Need::ALL
         .iter()
         .map(|&need| {
             let with: Vec<_> = families.iter().filter(|f| f.needs.contains_key(&need)).collect();
@@ -68,23 +81,19 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
                 .flat_map(|f| f.needs[&need].involvements.iter())
                 .map(|&i| involvement_cost(snapshot, i))
                 .sum();
-            NeedCount {
-                need: need.code(),
-                label: need.label(),
-                families: s(with.len()),
-                annual_cost_gbp: s(with.len()).map(|_| round_thousands(cost)),
-            }
+            (need, cells.push(with.len() as u64), cost)
         })
         .collect();
-    let mut by_count: BTreeMap<usize, usize> = BTreeMap::new();
+
+    let mut by_count: BTreeMap<usize, u64> = BTreeMap::new();
     for f in &families {
         *by_count.entry(f.needs.len().min(6)).or_default() += 1;
     }
-    let by_number_of_needs = by_count
-        .into_iter()
-        .map(|(n, count)| Bucket { key: if n == 6 { "6+".into() } else { n.to_string() }, families: s(count) })
-        .collect();
-    let mut by_area: BTreeMap<String, usize> = BTreeMap::new();
+    let count_cells: Vec<(usize, usize)> = by_count.into_iter().map(|(n, c)| (n, cells.push(c))).collect();
+    cells.sums_to(count_cells.iter().map(|c| c.1).collect(), total);
+    cells.sums_to(count_cells.iter().filter(|c| c.0 >= 3).map(|c| c.1).collect(), three_or_more);
+
+    let mut by_area: BTreeMap<String, u64> = BTreeMap::new();
     for f in &families {
         let family = &snapshot.graph.families[f.family];
         let area = family
@@ -94,23 +103,36 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
             .map_or_else(|| "unknown".to_owned(), |p| p.district().to_owned());
         *by_area.entry(area).or_default() += 1;
     }
+    let area_cells: Vec<(String, usize)> = by_area.into_iter().map(|(a, c)| (a, cells.push(c))).collect();
+    cells.sums_to(area_cells.iter().map(|c| c.1).collect(), total);
+
+    let shown = cells.suppressed(threshold);
     let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
     Evidence {
         as_of: snapshot.analysis.as_of.to_string(),
         suppression_threshold: threshold,
-        note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are null",
-        families_with_needs: s(families.len()),
-        families_with_three_or_more_needs: s(families.iter().filter(|f| f.needs.len() >= 3).count()),
-        intergenerational_offending_families: s(families.iter().filter(|f| !f.chains.is_empty()).count()),
-        families_with_concurrent_agencies: s(families.iter().filter(|f| !f.overlaps.is_empty()).count()),
-        families_with_duplicated_need: s(families
-            .iter()
-            .filter(|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty()))
-            .count()),
-        by_need,
-        by_number_of_needs,
-        by_area: by_area.into_iter().map(|(key, n)| Bucket { key, families: s(n) }).collect(),
-        annual_cost_gbp: s(families.len()).map(|_| round_thousands(total_cost)),
+        note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are \
+               null, and so is a second count wherever the first could be worked out from a total",
+        families_with_needs: shown[total],
+        families_with_three_or_more_needs: shown[three_or_more],
+        intergenerational_offending_families: shown[intergenerational],
+        families_with_concurrent_agencies: shown[concurrent],
+        families_with_duplicated_need: shown[duplicated],
+        by_need: need_cells
+            .into_iter()
+            .map(|(need, cell, cost)| NeedCount {
+                need: need.code(),
+                label: need.label(),
+                families: shown[cell],
+                annual_cost_gbp: shown[cell].map(|_| round_thousands(cost)),
+            })
+            .collect(),
+        by_number_of_needs: count_cells
+            .into_iter()
+            .map(|(n, cell)| Bucket { key: if n == 6 { "6+".into() } else { n.to_string() }, families: shown[cell] })
+            .collect(),
+        by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
+        annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod auth;
 mod error;
 mod evidence;
 mod pages;
+pub mod suppression;
 mod views;
 
 use std::future::Future;
@@ -54,6 +55,13 @@ impl AppState {
             tokens: Arc::new(tokens),
             suppression_threshold: DEFAULT_SUPPRESSION_THRESHOLD,
         }
+    }
+
+    /// Hides aggregate counts below `threshold` (and above zero) instead of
+    /// the default 5.
+    pub fn with_suppression_threshold(mut self, threshold: u64) -> AppState {
+        self.suppression_threshold = threshold;
+        self
     }
 
     /// The snapshot being served; a reload swaps in a new one whole.
