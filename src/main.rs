@@ -50,6 +50,23 @@ enum Command {
         tokens: Option<PathBuf>,
         #[command(flatten)]
         suppression: SuppressionArg,
+        /// The append-only audit trail of person-level requests; default
+        /// `DB.audit.jsonl` beside `--db`, else
+        /// `~/.local/state/famgraph/audit.jsonl`.
+        #[arg(long, value_name = "FILE")]
+        audit: Option<PathBuf>,
+    },
+    /// List the audit trail: every request that returned person-level
+    /// data, and every one refused, oldest first.
+    Audit {
+        /// The audit file; default as for `serve`.
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The database `serve --db` used, to find its audit file.
+        #[arg(long, conflicts_with = "file")]
+        db: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Print the aggregate evidence for bid writers as JSON, small numbers
     /// suppressed, as `GET /api/v1/evidence` serves it.
@@ -229,8 +246,34 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { source, overrides, addr, tokens, suppression } => {
-            serve(&source, overrides.overrides.as_deref(), &addr, tokens.as_deref(), suppression.suppression_threshold)
+        Command::Serve { source, overrides, addr, tokens, suppression, audit } => {
+            let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
+            let settings = ServeSettings {
+                addr: &addr,
+                tokens: tokens.as_deref(),
+                suppression_threshold: suppression.suppression_threshold,
+                audit: &audit,
+            };
+            serve(&source, overrides.overrides.as_deref(), &settings)
+        }
+        Command::Audit { file, db, format } => {
+            let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
+            let entries = famgraph_api::audit::read(&path).map_err(BadInput)?;
+            match format {
+                Format::Json => say!("{}", serde_json::to_string_pretty(&entries)?),
+                Format::Table => {
+                    say!("{}: {} entries", path.display(), entries.len());
+                    for e in &entries {
+                        let what = if e.family_ids.is_empty() {
+                            format!("{} households", e.household_ids.len())
+                        } else {
+                            format!("families {}", e.family_ids.join(" "))
+                        };
+                        say!("{}  {:<16} {:<12} {:<7} {:<32} {what}", e.at, e.token, e.role, e.outcome, e.endpoint);
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Evidence { source, overrides, suppression } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
@@ -349,13 +392,32 @@ fn open(source: &Source, overrides: Option<&Path>) -> anyhow::Result<Snapshot> {
         .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
 }
 
-fn serve(
-    source: &OptionalSource,
-    overrides: Option<&Path>,
-    addr: &str,
-    tokens: Option<&Path>,
+/// Where the audit trail goes when `--audit` is not given: beside the
+/// database, else in the user's state folder.
+fn default_audit_path(db: Option<&Path>) -> PathBuf {
+    if let Some(db) = db {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".audit.jsonl");
+        return PathBuf::from(name);
+    }
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")));
+    state.map_or_else(|| PathBuf::from("famgraph-audit.jsonl"), |dir| dir.join("famgraph/audit.jsonl"))
+}
+
+struct ServeSettings<'a> {
+    addr: &'a str,
+    tokens: Option<&'a Path>,
     suppression_threshold: u64,
-) -> anyhow::Result<()> {
+    audit: &'a Path,
+}
+
+fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
+    let ServeSettings { addr, tokens, suppression_threshold, audit } = *settings;
+    let audit =
+        famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
+    eprintln!("famgraph: audit trail: {}", audit.path().display());
     let (tokens, one_off) = match tokens {
         Some(path) => (Tokens::read(path)?, None),
         None => {
@@ -388,7 +450,7 @@ fn serve(
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: http://{local}/#token={token}");
         }
-        let state = AppState::new(snapshot, tokens).with_suppression_threshold(suppression_threshold);
+        let state = AppState::new(snapshot, tokens).with_suppression_threshold(suppression_threshold).with_audit(audit);
         famgraph_api::serve(listener, state, shutdown_signal()).await?;
         Ok(())
     })

@@ -138,32 +138,108 @@ fn tokens_and_roles_are_enforced() {
     let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
     assert!(server.token.is_none(), "no one-off token when a tokens file is given");
 
-    let (s, b) = server.get("/api/v1/families", None);
-    assert_error(s, &b, 401);
-    let (s, b) = server.get("/api/v1/evidence", Some("fg_not-a-token"));
-    assert_error(s, &b, 401);
-
-    let expect = [
-        ("coordinator", "/api/v1/families", 200),
-        ("coordinator", "/api/v1/families/F00001", 200),
-        ("partnership", "/api/v1/families", 200),
-        ("partnership", "/api/v1/families/F00001", 403),
-        ("partnership", "/api/v1/overlaps", 200),
-        ("bid_writer", "/api/v1/families", 403),
-        ("bid_writer", "/api/v1/families/F00001", 403),
-        ("bid_writer", "/api/v1/evidence", 200),
-        ("bid_writer", "/api/v1/overlaps", 200),
-        ("admin", "/api/v1/families/F00001", 403),
+    // Every endpoint against every role, and without a token or with a
+    // wrong one: the status each gets.
+    let family = "/api/v1/families/F00001";
+    #[rustfmt::skip]
+    let table: [(&str, [u16; 6]); 7] = [
+        //                          coordinator partnership bid_writer admin  none  wrong
+        ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
+        (family,                    [200,       403,        403,       403,   401,  401]),
+        ("/api/v1/overlaps",        [200,       200,        200,       200,   401,  401]),
+        ("/api/v1/evidence",        [200,       200,        200,       200,   401,  401]),
+        ("/api/v1/load-report",     [200,       403,        403,       200,   401,  401]),
+        ("/api/v1/audit",           [403,       403,        403,       200,   401,  401]),
+        ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
-    for (role, path, status) in expect {
-        let (s, body) = server.get(path, Some(&token_of[role]));
-        assert_eq!(s, status, "{role} GET {path}: {body}");
-        if status == 403 {
-            assert_error(s, &body, 403);
+    let callers: [Option<&str>; 6] = [
+        Some(&token_of["coordinator"]),
+        Some(&token_of["partnership"]),
+        Some(&token_of["bid_writer"]),
+        Some(&token_of["admin"]),
+        None,
+        Some("fg_not-a-token"),
+    ];
+    for (path, statuses) in table {
+        for (caller, expected) in callers.iter().zip(statuses) {
+            let (status, body) = server.get(path, *caller);
+            assert_eq!(status, expected, "GET {path} as {caller:?}: {body}");
+            if status >= 400 {
+                assert_error(status, &body, expected);
+            }
         }
+    }
+    // Nothing but GET: the audit trail cannot be altered through the API.
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let (status, body) = server.request(method, "/api/v1/audit", Some(&token_of["admin"]));
+        assert_error(status, &body, 405);
     }
     // A bid writer's overlap view has counts only, suppressed.
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));
     assert!(!overlaps.to_string().contains("household_ids"));
     assert_suppressed(&overlaps["pairs"], "", 5);
+}
+
+/// A scripted session, then the audit trail as `famgraph audit` and the
+/// admin endpoint show it: who saw which family or households, through
+/// which endpoint, and who was refused.
+#[test]
+fn the_audit_trail_records_a_scripted_session() {
+    let dir = TempDir::new("audit");
+    let tokens = dir.join("tokens");
+    let mut token_of = std::collections::HashMap::new();
+    for (name, role) in [("carol", "coordinator"), ("pat", "partnership"), ("bill", "bid_writer"), ("ada", "admin")] {
+        let out = famgraph_ok(&["token", "add", "--name", name, "--role", role, "--tokens", tokens.to_str().unwrap()]);
+        token_of.insert(name, out.trim().to_owned());
+    }
+    let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
+    let get = |who: &str, path: &str| server.get(path, Some(&token_of[who])).0;
+    assert_eq!(get("carol", "/api/v1/families/F00001"), 200);
+    assert_eq!(get("carol", "/api/v1/families?limit=3"), 200);
+    assert_eq!(get("pat", "/api/v1/overlaps"), 200);
+    assert_eq!(get("bill", "/api/v1/evidence"), 200, "aggregates are not person-level: not audited");
+    assert_eq!(get("bill", "/api/v1/overlaps"), 200, "suppressed counts only: not audited");
+    assert_eq!(get("bill", "/api/v1/families/F00002"), 403);
+    assert_eq!(get("carol", "/api/v1/families/no-such"), 404);
+
+    let out = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap(), "--format", "json"]);
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let summary: Vec<(&str, &str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["token"].as_str().unwrap(),
+                e["role"].as_str().unwrap(),
+                e["endpoint"].as_str().unwrap(),
+                e["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("carol", "coordinator", "/api/v1/families/{family_id}", "served"),
+            ("carol", "coordinator", "/api/v1/families", "served"),
+            ("pat", "partnership", "/api/v1/overlaps", "served"),
+            ("bill", "bid_writer", "/api/v1/families/{family_id}", "denied"),
+        ]
+    );
+    assert_eq!(entries[0]["family_ids"], serde_json::json!(["F00001"]));
+    assert_eq!(entries[1]["family_ids"].as_array().unwrap().len(), 3);
+    assert!(!entries[2]["household_ids"].as_array().unwrap().is_empty());
+    for entry in &entries {
+        assert!(entry["at"].as_str().unwrap().ends_with('Z'));
+        let text = entry.to_string();
+        assert!(token_of.values().all(|t| !text.contains(t.as_str())), "a token's secret in the trail: {text}");
+    }
+    let table = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap()]);
+    assert!(table.contains("4 entries") && table.contains("families F00001"), "{table}");
+
+    // The admin endpoint serves the same, newest first, and reading it is
+    // itself recorded.
+    let (status, served) = server.get("/api/v1/audit?limit=10", Some(&token_of["ada"]));
+    assert_eq!(status, 200);
+    assert_eq!(served["total"], 5);
+    assert_eq!(served["entries"][0]["token"], "ada");
+    assert_eq!(served["entries"][1], entries[3]);
 }

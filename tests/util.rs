@@ -117,14 +117,21 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub token: Option<String>,
+    /// The server's own audit trail, in a folder of its own.
+    pub audit: PathBuf,
+    _dir: TempDir,
 }
 
 impl Server {
     /// Starts `famgraph serve` with `args` and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
+        let dir = TempDir::new("server");
+        let audit = dir.join("audit.jsonl");
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
+            .arg("--audit")
+            .arg(&audit)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -149,16 +156,22 @@ impl Server {
         // Keep draining stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let base = base.unwrap_or_else(|| panic!("server did not start: {:?}", child.try_wait()));
-        Server { child, base, token }
+        Server { child, base, token, audit, _dir: dir }
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
+        self.request("GET", path, token)
+    }
+
+    /// Any method, no body.
+    pub fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let mut request = agent.get(format!("{}{path}", self.base));
+        let uri = format!("{}{path}", self.base);
+        let mut request = ureq::http::Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let mut response = request.call().unwrap();
+        let mut response = agent.run(request.body(()).unwrap()).unwrap();
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap();
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))

@@ -4,6 +4,7 @@
 //! State is an `Arc<Snapshot>` built in full before it is served; handlers
 //! only read it. The JSON types live here and nowhere below.
 
+pub mod audit;
 pub mod auth;
 mod error;
 mod evidence;
@@ -24,6 +25,7 @@ use famgraph_model::LoadReport;
 
 use tokio::net::TcpListener;
 
+pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
@@ -46,6 +48,7 @@ pub struct AppState {
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     tokens: Arc<Tokens>,
     suppression_threshold: u64,
+    audit: Option<Arc<AuditLog>>,
 }
 
 impl AppState {
@@ -54,6 +57,40 @@ impl AppState {
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
             tokens: Arc::new(tokens),
             suppression_threshold: DEFAULT_SUPPRESSION_THRESHOLD,
+            audit: None,
+        }
+    }
+
+    /// Records every request for person-level data, and every refusal, in
+    /// `audit`; `famgraph serve` always sets one.
+    pub fn with_audit(mut self, audit: AuditLog) -> AppState {
+        self.audit = Some(Arc::new(audit));
+        self
+    }
+
+    /// Lets the caller through if its role is one of `roles`; a refusal is
+    /// audited.
+    fn allow(&self, caller: &Caller, roles: &[Role], what: &'static str, endpoint: &str) -> Result<(), ApiError> {
+        if roles.contains(&caller.role) {
+            return Ok(());
+        }
+        self.audited(caller, endpoint, false, Vec::new(), Vec::new())?;
+        Err(ApiError::Forbidden(what))
+    }
+
+    /// Records a request in the audit trail, if there is one; the request
+    /// fails if the entry cannot be written.
+    fn audited(
+        &self,
+        caller: &Caller,
+        endpoint: &str,
+        served: bool,
+        family_ids: Vec<String>,
+        household_ids: Vec<String>,
+    ) -> Result<(), ApiError> {
+        match &self.audit {
+            Some(audit) => audit.record(caller, endpoint, served, family_ids, household_ids),
+            None => Ok(()),
         }
     }
 
@@ -93,14 +130,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/overlaps", get(overlaps))
         .route("/api/v1/evidence", get(get_evidence))
         .route("/api/v1/load-report", get(load_report))
+        .route("/api/v1/audit", get(audit_trail))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 async fn not_found() -> ApiError {
@@ -115,10 +158,6 @@ impl FromRequestParts<AppState> for Caller {
         let token = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
         state.tokens.check(token.trim()).cloned().ok_or(ApiError::Unauthorized)
     }
-}
-
-fn allow(caller: &Caller, roles: &[Role], what: &'static str) -> Result<(), ApiError> {
-    if roles.contains(&caller.role) { Ok(()) } else { Err(ApiError::Forbidden(what)) }
 }
 
 fn parse_number(params: &[(String, String)], name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
@@ -137,7 +176,7 @@ async fn list_families(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist")?;
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist", "/api/v1/families")?;
     // Parameters are read by hand so a bad value gets a JSON 400 naming it.
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
@@ -147,6 +186,7 @@ async fn list_families(
         snapshot.analysis.ranking.iter().copied().filter(|&f| filter.matches(&snapshot, f)).collect();
     let families: Vec<FamilySummary> =
         matching.iter().skip(offset).take(limit).map(|&f| family_summary(&snapshot, f)).collect();
+    state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
     Ok(Json(serde_json::json!({
         "families": families,
         "total": matching.len(),
@@ -161,13 +201,20 @@ async fn get_family(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<FamilyDetail>, ApiError> {
-    allow(&caller, &[Role::Coordinator], "a family's details")?;
+    state.allow(&caller, &[Role::Coordinator], "a family's details", "/api/v1/families/{family_id}")?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let family = snapshot
         .graph
         .family_by_id(&family_id)
         .ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))?;
+    state.audited(
+        &caller,
+        "/api/v1/families/{family_id}",
+        true,
+        vec![snapshot.graph.families[family].id.clone()],
+        vec![],
+    )?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
     Ok(Json(family_detail(&snapshot, family)))
 }
@@ -175,6 +222,16 @@ async fn get_family(
 async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     let snapshot = state.snapshot();
     let with_households = matches!(caller.role, Role::Coordinator | Role::Partnership);
+    if with_households {
+        let households: std::collections::BTreeSet<usize> = snapshot
+            .analysis
+            .agency_pairs
+            .iter()
+            .flat_map(|p| p.concurrent.iter().chain(&p.same_need).copied())
+            .collect();
+        let ids = households.into_iter().map(|h| snapshot.graph.households[h].id.clone()).collect();
+        state.audited(&caller, "/api/v1/overlaps", true, vec![], ids)?;
+    }
     Ok(Json(views::overlaps(&snapshot, with_households, state.suppression_threshold)))
 }
 
@@ -184,6 +241,25 @@ async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<
 }
 
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    allow(&caller, &[Role::Coordinator, Role::Admin], "the load report")?;
+    state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
     Ok(Json(views::report_json(&state.snapshot().report)))
+}
+
+/// The audit trail, newest first, for admins; reading it is audited too.
+async fn audit_trail(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Admin], "the audit trail", "/api/v1/audit")?;
+    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let Some(audit) = &state.audit else {
+        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "file": null})));
+    };
+    state.audited(&caller, "/api/v1/audit", true, vec![], vec![])?;
+    let entries = audit::read(audit.path()).map_err(ApiError::Internal)?;
+    let total = entries.len();
+    let page: Vec<&AuditEntry> = entries.iter().rev().skip(offset).take(limit).collect();
+    Ok(Json(serde_json::json!({"entries": page, "total": total, "limit": limit, "offset": offset})))
 }
