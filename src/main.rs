@@ -6,6 +6,7 @@ mod pipeline;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -426,9 +427,10 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
             (tokens, Some(token))
         }
     };
-    let snapshot = match open_source(source.data.as_deref(), source.db.as_deref(), overrides)? {
-        Some(snapshot) => snapshot,
-        None => {
+    // The same source on every reload: the bundle folder (written to the
+    // database too when both are given), the database, or the sample data.
+    let (data, db) = match (source.data.clone(), source.db.clone()) {
+        (None, None) => {
             // The path compiled in, or the checkout's own when the binary
             // was built elsewhere and run from a checkout.
             let sample = [Path::new(SAMPLE_BUNDLE), Path::new("sample-data/bundle")]
@@ -438,9 +440,16 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
                 BadInput(format!("no sample data at {SAMPLE_BUNDLE}: give --data BUNDLE or --db FILE"))
             })?;
             eprintln!("famgraph: serving the bundled sample data ({})", sample.display());
-            pipeline::from_bundle(sample, None)?
+            (Some(sample.to_owned()), None)
         }
+        source => source,
     };
+    let overrides = overrides.map(Path::to_owned);
+    let load = move || -> anyhow::Result<Snapshot> {
+        open_source(data.as_deref(), db.as_deref(), overrides.as_deref())?.context("nothing to load")
+    };
+    let snapshot = load()?;
+    let reloader: famgraph_api::Reloader = Arc::new(move || load().map_err(|e| format!("{e:#}")));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let listener =
@@ -450,10 +459,30 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: http://{local}/#token={token}");
         }
-        let state = AppState::new(snapshot, tokens).with_suppression_threshold(suppression_threshold).with_audit(audit);
+        let state = AppState::new(snapshot, tokens)
+            .with_suppression_threshold(suppression_threshold)
+            .with_audit(audit)
+            .with_reloader(reloader);
+        reload_on_hangup(state.clone());
         famgraph_api::serve(listener, state, shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// SIGHUP reloads the source, as `POST /api/v1/reload` does.
+fn reload_on_hangup(state: AppState) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
+        while hangup.recv().await.is_some() {
+            match state.reload().await {
+                Ok(_) => eprintln!("famgraph: reloaded on SIGHUP"),
+                Err(e) => eprintln!("famgraph: {e}"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(state);
 }
 
 async fn shutdown_signal() {

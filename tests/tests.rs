@@ -10,5 +10,6 @@ mod export;
 mod linkage;
 mod load;
 mod privacy;
+mod reload;
 mod shortlist;
 mod suppression;

@@ -16,8 +16,13 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("{0}")]
     NotFound(String),
-    #[error("method not allowed: the API only answers GET")]
+    #[error("method not allowed: see the API's documented methods")]
     MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The new load failed; the previous one is still served.
+    #[error("reload failed, still serving the previous load: {0}")]
+    ReloadFailed(String),
     /// The detail goes to the log, never to the client.
     #[error("internal error")]
     Internal(String),
@@ -42,6 +47,8 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::ReloadFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "reload_failed"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use famgraph_analysis::Analysis;
 use famgraph_graph::FamilyGraph;
@@ -49,7 +49,15 @@ pub struct AppState {
     tokens: Arc<Tokens>,
     suppression_threshold: u64,
     audit: Option<Arc<AuditLog>>,
+    reloader: Option<Reloader>,
+    /// Held while a reload runs: one at a time.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Builds a new snapshot from the server's source (its bundle folder or
+/// database), for `POST /api/v1/reload` and SIGHUP. The error says what
+/// went wrong and where, without personal data.
+pub type Reloader = Arc<dyn Fn() -> Result<Snapshot, String> + Send + Sync>;
 
 impl AppState {
     pub fn new(snapshot: Snapshot, tokens: Tokens) -> AppState {
@@ -58,7 +66,38 @@ impl AppState {
             tokens: Arc::new(tokens),
             suppression_threshold: DEFAULT_SUPPRESSION_THRESHOLD,
             audit: None,
+            reloader: None,
+            reloading: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// How to load the source again on a reload.
+    pub fn with_reloader(mut self, reloader: Reloader) -> AppState {
+        self.reloader = Some(reloader);
+        self
+    }
+
+    /// Loads the source again and swaps the new snapshot in whole; until
+    /// then, and if it fails, the old one is served. Readers hold an `Arc`
+    /// of the snapshot they started with, so each sees old or new, never a
+    /// mix.
+    pub async fn reload(&self) -> Result<Arc<Snapshot>, ApiError> {
+        let Some(reloader) = self.reloader.clone() else {
+            return Err(ApiError::BadRequest("this server has no source to reload".into()));
+        };
+        let Ok(_guard) = self.reloading.try_lock() else {
+            return Err(ApiError::Conflict("a reload is already running"));
+        };
+        let snapshot = tokio::task::spawn_blocking(move || reloader())
+            .await
+            .map_err(|e| ApiError::Internal(format!("reload task: {e}")))?
+            .map_err(|reason| {
+                tracing::warn!(%reason, "reload failed: still serving the previous load");
+                ApiError::ReloadFailed(reason)
+            })?;
+        self.replace(snapshot);
+        tracing::info!("reloaded");
+        Ok(self.snapshot())
     }
 
     /// Records every request for person-level data, and every refusal, in
@@ -131,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/evidence", get(get_evidence))
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
+        .route("/api/v1/reload", post(reload))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
         .fallback(not_found)
@@ -243,6 +283,20 @@ async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
     Ok(Json(views::report_json(&state.snapshot().report)))
+}
+
+/// Loads the server's source again (admins only) and swaps it in whole.
+async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Admin], "reloads", "/api/v1/reload")?;
+    state.audited(&caller, "/api/v1/reload", true, vec![], vec![])?;
+    let snapshot = state.reload().await?;
+    Ok(Json(serde_json::json!({
+        "status": "reloaded",
+        "as_of": snapshot.analysis.as_of.to_string(),
+        "records": snapshot.graph.bundle.people.len(),
+        "people": snapshot.graph.people.len(),
+        "families": snapshot.graph.families.len(),
+    })))
 }
 
 /// The audit trail, newest first, for admins; reading it is audited too.
