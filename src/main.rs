@@ -69,6 +69,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Everything held about one person, found by any agency's record id,
+    /// as JSON on stdout: a subject access request.
+    SubjectAccess {
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        record: RecordArg,
+    },
+    /// Remove one agency's records of a person from a database (with that
+    /// agency's involvements and relationships about them), relink, and
+    /// print the person's family as it then stands.
+    Erase {
+        /// The database to change; it is rewritten whole, then swapped in.
+        #[arg(long)]
+        db: PathBuf,
+        #[command(flatten)]
+        record: RecordArg,
+        /// The agency whose records of the person go (default: the
+        /// record's own agency).
+        #[arg(long, value_name = "AGENCY")]
+        erase_agency: Option<String>,
+    },
     /// Print the aggregate evidence for bid writers as JSON, small numbers
     /// suppressed, as `GET /api/v1/evidence` serves it.
     Evidence {
@@ -169,6 +191,16 @@ struct Source {
     /// A database written by `famgraph load`.
     #[arg(long)]
     db: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct RecordArg {
+    /// The agency of a record of the person.
+    #[arg(long)]
+    agency: String,
+    /// That agency's record id.
+    #[arg(long)]
+    record_id: String,
 }
 
 #[derive(Args)]
@@ -274,6 +306,57 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
+            Ok(())
+        }
+        Command::SubjectAccess { source, record } => {
+            let snapshot = open(&source, None)?;
+            let person = person_of_record(&snapshot, &record)?;
+            say!("{}", serde_json::to_string_pretty(&famgraph_api::subject_access(&snapshot, person))?);
+            Ok(())
+        }
+        Command::Erase { db, record, erase_agency } => {
+            let snapshot = pipeline::from_database(&db)?;
+            let person = person_of_record(&snapshot, &record)?;
+            let agency = erase_agency.unwrap_or(record.agency.clone());
+            let graph = &snapshot.graph;
+            let ids: std::collections::HashSet<&str> = graph.people[person]
+                .records
+                .iter()
+                .map(|&r| &graph.bundle.people[r])
+                .filter(|r| r.agency == agency)
+                .map(|r| r.record_id.as_str())
+                .collect();
+            if ids.is_empty() {
+                bail!(BadInput(format!("agency `{agency}` holds no record of this person")));
+            }
+            let remaining: Vec<(String, String)> = graph.people[person]
+                .records
+                .iter()
+                .map(|&r| &graph.bundle.people[r])
+                .filter(|r| r.agency != agency)
+                .map(|r| (r.agency.clone(), r.record_id.clone()))
+                .collect();
+            let mut bundle = graph.bundle.clone();
+            let erased = bundle.erase(&agency, &ids);
+            let after = pipeline::analyse(bundle, snapshot.report.clone());
+            pipeline::save(&after, &db)?;
+            let family = remaining.first().and_then(|(agency, record_id)| {
+                let key = RecordArg { agency: agency.clone(), record_id: record_id.clone() };
+                person_of_record(&after, &key).ok().map(|p| after.graph.people[p].family)
+            });
+            say!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "erased": {
+                        "agency": agency,
+                        "records": erased.records,
+                        "involvements": erased.involvements,
+                        "relationships": erased.relationships,
+                        "overrides": erased.overrides,
+                    },
+                    "family": family.map(|f| famgraph_api::family_detail(&after, f)),
+                }))?
+            );
             Ok(())
         }
         Command::Evidence { source, overrides, suppression } => {
@@ -391,6 +474,17 @@ fn open_source(data: Option<&Path>, db: Option<&Path>, overrides: Option<&Path>)
 fn open(source: &Source, overrides: Option<&Path>) -> anyhow::Result<Snapshot> {
     open_source(source.data.as_deref(), source.db.as_deref(), overrides)?
         .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
+}
+
+/// The person holding a record, or a bad-input error that names no one.
+fn person_of_record(snapshot: &Snapshot, record: &RecordArg) -> anyhow::Result<usize> {
+    let bundle = &snapshot.graph.bundle;
+    let index = bundle
+        .people
+        .iter()
+        .position(|r| r.agency == record.agency && r.record_id == record.record_id)
+        .ok_or_else(|| BadInput(format!("agency `{}` has no record with that record id", record.agency)))?;
+    Ok(snapshot.graph.linkage.person_of[index] as usize)
 }
 
 /// Where the audit trail goes when `--audit` is not given: beside the

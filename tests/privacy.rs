@@ -100,3 +100,80 @@ fn trace_logs_hold_no_personal_data() {
     assert!(log.contains("TRACE"), "logging was not on");
     assert_clean(&log, &words, &phrases);
 }
+
+/// A subject access request finds everything held about a person from any
+/// agency's record id; an erasure removes one agency's records of them and
+/// shows the family as it then stands.
+#[test]
+fn subject_access_and_erasure() {
+    use std::collections::{BTreeSet, HashMap};
+
+    use crate::util::{famgraph, famgraph_ok};
+
+    let dir = TempDir::new("sar");
+    let (bundle, _) = synth(&dir, 300, 41, 0);
+    let db = dir.join("famgraph.duckdb");
+    let db_arg = db.to_str().unwrap();
+    famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db_arg]);
+    let export = |name: &str| {
+        let out = dir.join(name);
+        famgraph_ok(&["export", "--db", db_arg, "--out", out.to_str().unwrap()]);
+        read_csv(&out.join("people.csv"))
+    };
+    let mut records_of: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    for row in export("before") {
+        records_of
+            .entry(row["person_id"].clone())
+            .or_default()
+            .insert((row["agency"].clone(), row["record_id"].clone()));
+    }
+    let (person, records) = records_of.iter().filter(|(_, r)| r.len() >= 3).min().expect("a person with three records");
+    let records: Vec<&(String, String)> = records.iter().collect();
+
+    let sar = |agency: &str, record_id: &str| -> serde_json::Value {
+        let out = famgraph_ok(&["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id]);
+        serde_json::from_str(&out).unwrap()
+    };
+    let held = |sar: &serde_json::Value| -> BTreeSet<(String, String)> {
+        sar["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let first = sar(&records[0].0, &records[0].1);
+    let last = sar(&records[2].0, &records[2].1);
+    assert_eq!(first["person_id"], person.as_str());
+    assert_eq!(first, last, "the same answer from any of the person's records");
+    assert_eq!(held(&first), records.iter().map(|r| (*r).clone()).collect());
+    assert!(first["records"][0]["given_name"].is_string(), "the records in full");
+    for involvement in first["involvements"].as_array().unwrap() {
+        let key =
+            (involvement["agency"].as_str().unwrap().to_owned(), involvement["record_id"].as_str().unwrap().to_owned());
+        assert!(held(&first).contains(&key), "{involvement}");
+    }
+
+    // Erase one agency's record of the person.
+    let (agency, record_id) = records[0];
+    let out = famgraph_ok(&["erase", "--db", db_arg, "--agency", agency, "--record-id", record_id]);
+    let erased: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(erased["erased"]["records"], 1);
+    let family = &erased["family"];
+    assert!(family["family_id"].is_string(), "{erased}");
+    let in_family: Vec<(String, String)> = family["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["records"].as_array().unwrap().iter())
+        .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(!in_family.contains(records[0]) && in_family.contains(records[1]));
+
+    let out = famgraph(&["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id]);
+    assert_eq!(out.status.code(), Some(2), "the erased record is gone");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(record_id.as_str()), "no record id in the message");
+    let after = sar(&records[1].0, &records[1].1);
+    assert_eq!(held(&after).len(), records.len() - 1);
+    assert!(export("after").iter().all(|r| (&r["agency"], &r["record_id"]) != (agency, record_id)));
+}

@@ -29,7 +29,7 @@ pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
-pub use views::{FamilyDetail, FamilySummary, family_detail, family_summary, report_json};
+pub use views::{FamilyDetail, FamilySummary, family_detail, family_summary, report_json, subject_access};
 
 /// The largest page of families one request may ask for.
 pub const MAX_PAGE_LIMIT: usize = 1000;

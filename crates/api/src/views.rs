@@ -485,3 +485,83 @@ pub fn report_json(report: &LoadReport) -> serde_json::Value {
         "warnings": report.warnings.iter().map(issue).collect::<Vec<_>>(),
     })
 }
+
+/// Everything held about one person, for a subject access request: every
+/// agency's record of them in full, their involvements, the relationships
+/// agencies recorded, their households and family, and why their records
+/// were linked.
+pub fn subject_access(snapshot: &Snapshot, person: famgraph_graph::PersonIdx) -> serde_json::Value {
+    let graph = &snapshot.graph;
+    let bundle = &graph.bundle;
+    let p = &graph.people[person];
+    let records: Vec<serde_json::Value> = p
+        .records
+        .iter()
+        .map(|&r| {
+            let r = &bundle.people[r];
+            serde_json::json!({
+                "agency": r.agency,
+                "record_id": r.record_id,
+                "given_name": r.given_name,
+                "family_name": r.family_name,
+                "date_of_birth": r.date_of_birth.map(|d| d.to_string()),
+                "sex": r.sex.code(),
+                "address": r.address,
+                "postcode": r.postcode.as_ref().map(|p| p.as_str().to_owned()),
+                "uprn": r.uprn,
+                "nhs_number": r.nhs_number.map(|n| n.to_string()),
+            })
+        })
+        .collect();
+    let involvements: Vec<serde_json::Value> = graph.involvements_of[person]
+        .iter()
+        .map(|&i| {
+            let inv = &bundle.involvements[i];
+            let service = &bundle.services[graph.service_of_involvement[i]];
+            serde_json::json!({
+                "agency": inv.agency,
+                "involvement_id": inv.involvement_id,
+                "record_id": inv.record_id,
+                "service": inv.service,
+                "service_name": service.name,
+                "need": service.need.code(),
+                "start_date": inv.start_date.to_string(),
+                "end_date": inv.end_date.map(|d| d.to_string()),
+                "role": inv.role.code(),
+            })
+        })
+        .collect();
+    let own: std::collections::HashSet<(&str, &str)> =
+        p.records.iter().map(|&r| (bundle.people[r].agency.as_str(), bundle.people[r].record_id.as_str())).collect();
+    let relationships: Vec<serde_json::Value> = bundle
+        .relationships
+        .iter()
+        .filter(|r| {
+            own.contains(&(r.agency.as_str(), r.from_record.as_str()))
+                || own.contains(&(r.agency.as_str(), r.to_record.as_str()))
+        })
+        .map(|r| {
+            serde_json::json!({
+                "agency": r.agency,
+                "from_record": r.from_record,
+                "kind": r.kind.code(),
+                "to_record": r.to_record,
+                "start_date": r.start_date.map(|d| d.to_string()),
+                "end_date": r.end_date.map(|d| d.to_string()),
+            })
+        })
+        .collect();
+    let households: std::collections::BTreeSet<&str> =
+        graph.households.iter().filter(|h| h.members.contains(&person)).map(|h| h.id.as_str()).collect();
+    serde_json::json!({
+        "person_id": p.id,
+        "family_id": graph.families[p.family].id,
+        "as_of": snapshot.analysis.as_of.to_string(),
+        "link_confidence": p.link_confidence,
+        "records": records,
+        "involvements": involvements,
+        "relationships": relationships,
+        "households": households,
+        "links": person_links(graph, p),
+    })
+}

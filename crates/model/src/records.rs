@@ -126,7 +126,34 @@ pub struct Bundle {
     pub overrides: Vec<LinkOverride>,
 }
 
+/// What an erasure removed from a bundle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Erased {
+    pub records: usize,
+    pub involvements: usize,
+    pub relationships: usize,
+    pub overrides: usize,
+}
+
 impl Bundle {
+    /// Removes one agency's records (by record id) and everything of that
+    /// agency that refers to them: involvements, relationships, and the
+    /// partnership's overrides naming them.
+    pub fn erase(&mut self, agency: &str, record_ids: &std::collections::HashSet<&str>) -> Erased {
+        let named = |a: &str, id: &str| a == agency && record_ids.contains(id);
+        let before = (self.people.len(), self.involvements.len(), self.relationships.len(), self.overrides.len());
+        self.people.retain(|p| !named(&p.agency, &p.record_id));
+        self.involvements.retain(|i| !named(&i.agency, &i.record_id));
+        self.relationships.retain(|r| !named(&r.agency, &r.from_record) && !named(&r.agency, &r.to_record));
+        self.overrides.retain(|o| !named(&o.a.agency, &o.a.record_id) && !named(&o.b.agency, &o.b.record_id));
+        Erased {
+            records: before.0 - self.people.len(),
+            involvements: before.1 - self.involvements.len(),
+            relationships: before.2 - self.relationships.len(),
+            overrides: before.3 - self.overrides.len(),
+        }
+    }
+
     /// The latest extract date: "today" for the analyses.
     pub fn as_of(&self) -> Option<Date> {
         self.agencies.iter().map(|a| a.extracted_on).max()
