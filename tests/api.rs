@@ -123,6 +123,29 @@ fn bad_requests_get_json_errors() {
     }
     let (s, b) = server.get("/api/v1/nothing-here", t);
     assert_error(s, &b, 404);
+    // Absurd numbers, traversal in a path, and an oversized request.
+    for bad in ["limit=99999999999999999999999", "offset=18446744073709551616", "limit=1e3", "limit=%00"] {
+        let (s, b) = server.get(&format!("/api/v1/families?{bad}"), t);
+        assert_error(s, &b, 400);
+    }
+    let (s, b) = server.get("/api/v1/families?offset=18446744073709551615", t);
+    assert_eq!((s, b["families"].as_array().map(Vec::len)), (200, Some(0)), "{b}");
+    for path in ["/api/v1/families/..%2F..%2Fetc%2Fpasswd", "/api/v1/families/%2e%2e", "/api/v1/../../etc/passwd"] {
+        let (s, b) = server.get(path, t);
+        assert_error(s, &b, 404);
+    }
+    let long = format!("/api/v1/families?need={}", "x".repeat(60_000));
+    let (s, b) = server.get(&long, t);
+    assert_error(s, &b, 400);
+    // A megabyte of headers: refused (431) or the connection closed.
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n", "y".repeat(1 << 20));
+    let _ = std::io::Write::write_all(&mut stream, request.as_bytes());
+    let mut reply = String::new();
+    let _ = std::io::Read::read_to_string(&mut stream, &mut reply);
+    assert!(reply.is_empty() || reply.starts_with("HTTP/1.1 431"), "{}", &reply[..reply.len().min(80)]);
+    assert_eq!(server.get("/healthz", None).0, 200, "and the server is still up");
 }
 
 #[test]
