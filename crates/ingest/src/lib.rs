@@ -14,7 +14,8 @@ use famgraph_model::validate::{self, SchemaError};
 use famgraph_model::{Bundle, LoadReport};
 
 pub use duckdb::types::Value;
-pub use read::{read_bundle, read_overrides, record_starts};
+pub use famgraph_model::record_starts;
+pub use read::{read_bundle, read_overrides};
 pub use store::{Stored, Table};
 
 /// Why a load stopped. Each names the file (and column or line) to fix.

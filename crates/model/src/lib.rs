@@ -7,12 +7,14 @@
 pub mod codes;
 pub mod date;
 pub mod ids;
+pub mod lines;
 pub mod records;
 pub mod validate;
 
 pub use codes::{CostBasis, Need, RelationshipKind, Role, Sector, Sex};
 pub use date::Date;
 pub use ids::{NhsNumber, Postcode};
+pub use lines::record_starts;
 pub use records::{
     Agency, Bundle, Involvement, LinkDecision, LinkOverride, PersonRecord, RecordKey, Relationship, Service,
 };

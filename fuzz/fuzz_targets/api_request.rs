@@ -1,0 +1,70 @@
+//! Arbitrary paths and query strings, with and without a token, against
+//! the real router serving a small synthetic load: never a panic, never a
+//! 5xx, and every answer under /api is JSON.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request};
+use famgraph_api::{AppState, Role, Snapshot, Tokens};
+use famgraph_fuzz::raw_table;
+use famgraph_model::{BundleFile, validate_bundle};
+use libfuzzer_sys::fuzz_target;
+use tower::ServiceExt as _;
+
+struct Fixture {
+    router: Router,
+    token: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
+            families: 40,
+            ..famgraph_synth::SynthConfig::default()
+        });
+        let tables: Vec<_> = BundleFile::ALL
+            .iter()
+            .map(|file| {
+                let name = format!("{}.csv", file.stem());
+                raw_table(*file, generated.file(&name).unwrap_or_default().as_bytes())
+            })
+            .collect();
+        let (bundle, report) = validate_bundle(&tables).expect("a generated bundle validates");
+        let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
+        let linkage = famgraph_link::link_with(&bundle.people, &famgraph_link::LinkConfig::default(), &[], &relations);
+        let graph = famgraph_graph::build(bundle, linkage);
+        let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
+        let (tokens, token) = Tokens::one_off(Role::Coordinator);
+        let state = AppState::new(Snapshot { graph, analysis, report }, tokens);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        Fixture { router: famgraph_api::router(state), token, runtime }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else { return };
+    let fixture = fixture();
+    let path = String::from_utf8_lossy(rest);
+    let Ok(uri) = format!("/{}", path.trim_start_matches('/')).parse::<axum::http::Uri>() else { return };
+    let method = if selector & 1 == 0 { Method::GET } else { Method::POST };
+    let mut request = Request::builder().method(method).uri(uri.clone());
+    request = match selector >> 1 & 3 {
+        0 => request,
+        1 => request.header("Authorization", format!("Bearer {}", fixture.token)),
+        2 => request.header("Authorization", "Bearer fg_wrong"),
+        _ => request.header("Authorization", String::from_utf8_lossy(rest).into_owned()),
+    };
+    let Ok(request) = request.body(Body::empty()) else { return };
+    let response = fixture.runtime.block_on(fixture.router.clone().oneshot(request)).expect("the router answers");
+    let status = response.status().as_u16();
+    assert!(status < 500, "{status} for {uri}");
+    if uri.path().starts_with("/api/") {
+        let json = response.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        assert!(json, "not JSON: {status} for {uri}");
+    }
+});
