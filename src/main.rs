@@ -248,6 +248,12 @@ enum ExportFormat {
 struct BadInput(String);
 
 fn main() -> ExitCode {
+    // A panic's message can quote whatever was being handled: say where it
+    // happened, never what it said.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("famgraph: internal error{at} (a bug: please report it; its message is withheld)");
+    }));
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

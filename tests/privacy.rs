@@ -57,6 +57,8 @@ fn trace_logs_hold_no_personal_data() {
 
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--db", db.to_str().unwrap()])
+        .arg("--audit")
+        .arg(dir.join("audit.jsonl"))
         .env("FAMGRAPH_LOG", "trace")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -86,11 +88,19 @@ fn trace_logs_hold_no_personal_data() {
         let detail = get(&format!("/api/v1/families/{}", family["family_id"].as_str().unwrap()));
         assert!(detail.contains("\"members\""));
     }
-    for path in
-        ["/api/v1/overlaps", "/api/v1/evidence", "/api/v1/families/nope", "/api/v1/families?limit=x", "/nowhere"]
-    {
+    for path in [
+        "/api/v1/overlaps",
+        "/api/v1/evidence",
+        "/api/v1/families/nope",
+        "/api/v1/families?limit=x",
+        "/nowhere",
+        "/api/v1/audit",
+        "/api/v1/load-report",
+    ] {
         get(path);
     }
+    let reload = agent.post(format!("http://{base}/api/v1/reload")).header("Authorization", format!("Bearer {token}"));
+    assert_eq!(reload.send_empty().unwrap().status().as_u16(), 403);
     child.kill().unwrap();
     child.wait().unwrap();
     stderr.read_to_string(&mut seen).unwrap();
@@ -99,6 +109,29 @@ fn trace_logs_hold_no_personal_data() {
         seen.lines().filter(|l| !l.starts_with("fg_") && !l.contains("#token=")).collect::<Vec<_>>().join("\n");
     assert!(log.contains("TRACE"), "logging was not on");
     assert_clean(&log, &words, &phrases);
+
+    // The commands that handle one person's data print it on stdout, by
+    // design, and never on stderr.
+    let people = read_csv(&bundle.join("people.csv"));
+    let (agency, record_id) = (people[0]["agency"].as_str(), people[0]["record_id"].as_str());
+    let db_arg = db.to_str().unwrap();
+    for args in [
+        vec!["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id],
+        vec!["evidence", "--db", db_arg],
+        vec!["audit", "--file", dir.join("audit.jsonl").to_str().unwrap()],
+        vec!["erase", "--db", db_arg, "--agency", agency, "--record-id", record_id],
+        vec!["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id],
+    ] {
+        let out = Command::new(BIN).args(&args).env("FAMGRAPH_LOG", "trace").output().unwrap();
+        let log = String::from_utf8_lossy(&out.stderr);
+        for token in log.split(|c: char| !c.is_alphanumeric()) {
+            assert!(!words.contains(token), "famgraph {}: a name reached the log: {token}", args[0]);
+        }
+        for phrase in &phrases {
+            assert!(!log.contains(phrase.as_str()), "famgraph {}: personal data reached the log", args[0]);
+        }
+        assert!(!log.contains(record_id), "famgraph {}: a record id reached the log", args[0]);
+    }
 }
 
 /// A subject access request finds everything held about a person from any
