@@ -31,6 +31,10 @@ const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bu
     about = "Links partner agencies' records into people and families, and shortlists families with multiple needs"
 )]
 struct Cli {
+    /// The partnership's configuration (TOML): `[weights]` for the score's
+    /// points per reason and `[[rulesets]]` for its own programme rules.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -117,6 +121,10 @@ enum Command {
         source: Source,
         #[command(flatten)]
         overrides: OverridesArg,
+        /// Only the families eligible under this programme ruleset
+        /// (`tf1`, `tf2`, `supporting_families`, or one of the config's).
+        #[arg(long, value_name = "NAME")]
+        ruleset: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -284,6 +292,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    pipeline::configure(cli.config.as_deref()).map_err(|e| BadInput(e.to_string()))?;
     match cli.command {
         Command::Serve { source, overrides, addr, tokens, suppression, audit } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
@@ -376,9 +385,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             pipeline::save(&snapshot, &db)?;
             print_report(&snapshot, format)
         }
-        Command::Shortlist { source, overrides, limit, format } => {
+        Command::Shortlist { source, overrides, ruleset, limit, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
-            print_shortlist(&snapshot, limit, format)
+            let ruleset = match ruleset {
+                None => None,
+                Some(name) => Some(snapshot.rulesets.get(&name).cloned().ok_or_else(|| {
+                    BadInput(format!("unknown ruleset `{name}`: use one of {}", snapshot.rulesets.names().join(", ")))
+                })?),
+            };
+            print_shortlist(&snapshot, ruleset.as_ref(), limit, format)
         }
         Command::Export { source, overrides, out, format } => {
             export(&source, overrides.overrides.as_deref(), &out, format)
@@ -630,12 +645,34 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_shortlist(snapshot: &Snapshot, limit: usize, format: Format) -> anyhow::Result<()> {
-    let families: Vec<famgraph_api::FamilySummary> =
-        snapshot.analysis.ranking.iter().take(limit).map(|&f| famgraph_api::family_summary(snapshot, f)).collect();
+fn print_shortlist(
+    snapshot: &Snapshot,
+    ruleset: Option<&famgraph_analysis::Ruleset>,
+    limit: usize,
+    format: Format,
+) -> anyhow::Result<()> {
+    let eligible: Vec<usize> = snapshot
+        .analysis
+        .ranking
+        .iter()
+        .copied()
+        .filter(|&f| {
+            ruleset.is_none_or(|r| {
+                r.assess(&snapshot.analysis.families[f], &snapshot.graph, snapshot.analysis.as_of).eligible
+            })
+        })
+        .collect();
+    let families: Vec<famgraph_api::FamilySummary> = eligible
+        .iter()
+        .take(limit)
+        .map(|&f| famgraph_api::FamilySummary {
+            eligibility: ruleset.map(|r| famgraph_api::eligibility(snapshot, r, f)),
+            ..famgraph_api::family_summary(snapshot, f)
+        })
+        .collect();
     match format {
         Format::Json => {
-            say!("{}", serde_json::json!({"families": families, "total": snapshot.analysis.ranking.len()}));
+            say!("{}", serde_json::json!({"families": families, "total": eligible.len()}));
         }
         Format::Table => {
             say!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");

@@ -2,9 +2,10 @@
 //! derived tables a load stores for analysts.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
-use famgraph_analysis::Config;
+use famgraph_analysis::{Config, Rulesets};
 use famgraph_api::Snapshot;
 use famgraph_ingest::{Table, Value};
 use famgraph_link::{LinkConfig, Linkage};
@@ -17,11 +18,47 @@ pub fn analyse(bundle: Bundle, report: LoadReport) -> Snapshot {
     build(bundle, report, linkage)
 }
 
+/// The partnership's configuration: score weights and rulesets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub analysis: Config,
+    pub rulesets: Rulesets,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// Reads a configuration file (`--config`) for every analysis this process
+/// runs; without one the defaults and the bundled rulesets apply.
+pub fn configure(path: Option<&Path>) -> Result<(), BadConfig> {
+    let mut settings = Settings { analysis: Config::default(), rulesets: Rulesets::bundled() };
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(path).map_err(|e| BadConfig(format!("{}: {e}", path.display())))?;
+        let (weights, rulesets) = famgraph_analysis::parse_config(&text, &path.display().to_string())
+            .map_err(|e| BadConfig(e.to_string()))?;
+        settings.analysis.weights = weights;
+        for ruleset in rulesets {
+            settings.rulesets.add(ruleset);
+        }
+    }
+    let _ = SETTINGS.set(settings);
+    Ok(())
+}
+
+/// A configuration file that cannot be used: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadConfig(String);
+
+fn settings() -> &'static Settings {
+    SETTINGS.get_or_init(|| Settings { analysis: Config::default(), rulesets: Rulesets::bundled() })
+}
+
 /// Groups and analyses a linked bundle.
 pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
+    let settings = settings();
     let graph = famgraph_graph::build(bundle, linkage);
-    let analysis = famgraph_analysis::analyse(&graph, &Config::default());
-    Snapshot { graph, analysis, report }
+    let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
+    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone() }
 }
 
 /// Links a validated bundle's records into people, with its overrides and

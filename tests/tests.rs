@@ -11,5 +11,6 @@ mod linkage;
 mod load;
 mod privacy;
 mod reload;
+mod rulesets;
 mod shortlist;
 mod suppression;

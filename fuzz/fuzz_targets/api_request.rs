@@ -40,7 +40,8 @@ fn fixture() -> &'static Fixture {
         let graph = famgraph_graph::build(bundle, linkage);
         let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
         let (tokens, token) = Tokens::one_off(Role::Coordinator);
-        let state = AppState::new(Snapshot { graph, analysis, report }, tokens);
+        let rulesets = famgraph_analysis::Rulesets::bundled();
+        let state = AppState::new(Snapshot { graph, analysis, report, rulesets }, tokens);
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
         Fixture { router: famgraph_api::router(state), token, runtime }
     })

@@ -4,8 +4,10 @@
 
 use crate::FamilyAnalysis;
 
-/// Points per reason. A later issue moves these into a config file.
-#[derive(Debug, Clone)]
+/// Points per reason; a partnership sets them in its config file
+/// (`[weights]`, see `rules::parse_config`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Per parent-child pair who both offended (at most three counted).
     pub intergenerational_pair: f64,
@@ -33,6 +35,25 @@ impl Default for Weights {
             concurrent_agencies: 1.0,
             duplicated_need: 3.0,
             extra_keyworker: 3.0,
+        }
+    }
+}
+
+impl Weights {
+    /// Every weight finite and not negative: a reason never lowers a score.
+    pub fn check(&self) -> Result<(), String> {
+        let all = [
+            ("intergenerational_pair", self.intergenerational_pair),
+            ("three_generations", self.three_generations),
+            ("need", self.need),
+            ("agency", self.agency),
+            ("concurrent_agencies", self.concurrent_agencies),
+            ("duplicated_need", self.duplicated_need),
+            ("extra_keyworker", self.extra_keyworker),
+        ];
+        match all.iter().find(|(_, w)| !w.is_finite() || *w < 0.0) {
+            Some((name, _)) => Err(format!("weight `{name}` must be a number of points, 0 or more")),
+            None => Ok(()),
         }
     }
 }

@@ -19,7 +19,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use famgraph_analysis::Analysis;
+use famgraph_analysis::{Analysis, Rulesets};
 use famgraph_graph::FamilyGraph;
 use famgraph_model::LoadReport;
 
@@ -29,7 +29,10 @@ pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
-pub use views::{FamilyDetail, FamilySummary, family_detail, family_summary, report_json, subject_access};
+pub use views::{
+    EligibilityView, FamilyDetail, FamilySummary, eligibility, family_detail, family_summary, report_json,
+    subject_access,
+};
 
 /// The largest page of families one request may ask for.
 pub const MAX_PAGE_LIMIT: usize = 1000;
@@ -41,6 +44,8 @@ pub struct Snapshot {
     pub graph: FamilyGraph,
     pub analysis: Analysis,
     pub report: LoadReport,
+    /// The programme rulesets families are assessed against.
+    pub rulesets: Rulesets,
 }
 
 #[derive(Clone)]
@@ -170,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/evidence", get(get_evidence))
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
+        .route("/api/v1/rulesets", get(rulesets))
         .route("/api/v1/reload", post(reload))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
@@ -224,8 +230,15 @@ async fn list_families(
     let filter = views::Filter::from_params(&params, &snapshot)?;
     let matching: Vec<usize> =
         snapshot.analysis.ranking.iter().copied().filter(|&f| filter.matches(&snapshot, f)).collect();
-    let families: Vec<FamilySummary> =
-        matching.iter().skip(offset).take(limit).map(|&f| family_summary(&snapshot, f)).collect();
+    let families: Vec<FamilySummary> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&f| FamilySummary {
+            eligibility: filter.ruleset(&snapshot).map(|r| views::eligibility(&snapshot, r, f)),
+            ..family_summary(&snapshot, f)
+        })
+        .collect();
     state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
     Ok(Json(serde_json::json!({
         "families": families,
@@ -283,6 +296,27 @@ async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
     Ok(Json(views::report_json(&state.snapshot().report)))
+}
+
+/// The programme rulesets `?ruleset=` takes: not person-level data.
+async fn rulesets(_caller: Caller, State(state): State<AppState>) -> Json<serde_json::Value> {
+    let snapshot = state.snapshot();
+    let list: Vec<serde_json::Value> = snapshot
+        .rulesets
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "title": r.title,
+                "description": r.description,
+                "requires_children": r.requires_children,
+                "criteria": r.criteria.iter().map(|c| serde_json::json!({"id": c.id, "label": c.label, "needs": c.needs})).collect::<Vec<_>>(),
+                "local_filters": r.local_filters.iter().map(|c| serde_json::json!({"id": c.id, "label": c.label})).collect::<Vec<_>>(),
+                "eligible_if": r.eligible_if.iter().map(|e| serde_json::json!({"min_criteria": e.min_criteria, "local_filter": e.local_filter})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(serde_json::json!({ "rulesets": list }))
 }
 
 /// Loads the server's source again (admins only) and swaps it in whole.

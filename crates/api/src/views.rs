@@ -15,6 +15,7 @@ pub struct Filter {
     need: Option<Need>,
     agency: Option<String>,
     area: Option<String>,
+    ruleset: Option<String>,
 }
 
 impl Filter {
@@ -37,12 +38,27 @@ impl Filter {
             return Err(ApiError::BadRequest(format!("unknown agency `{agency}`")));
         }
         let area = get("area").map(|a| a.to_uppercase());
-        Ok(Filter { need, agency, area })
+        let ruleset = get("ruleset");
+        if let Some(name) = &ruleset
+            && snapshot.rulesets.get(name).is_none()
+        {
+            return Err(ApiError::BadRequest(format!(
+                "unknown ruleset `{name}`: use one of {}",
+                snapshot.rulesets.names().join(", ")
+            )));
+        }
+        Ok(Filter { need, agency, area, ruleset })
+    }
+
+    /// The ruleset asked for, if any.
+    pub fn ruleset<'s>(&self, snapshot: &'s Snapshot) -> Option<&'s famgraph_analysis::Ruleset> {
+        self.ruleset.as_ref().and_then(|name| snapshot.rulesets.get(name))
     }
 
     pub fn matches(&self, snapshot: &Snapshot, family: FamilyIdx) -> bool {
         let analysis = &snapshot.analysis.families[family];
-        self.need.is_none_or(|n| analysis.needs.contains_key(&n))
+        self.ruleset(snapshot).is_none_or(|r| r.assess(analysis, &snapshot.graph, snapshot.analysis.as_of).eligible)
+            && self.need.is_none_or(|n| analysis.needs.contains_key(&n))
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
@@ -77,6 +93,51 @@ pub struct FamilySummary {
     pub areas: Vec<String>,
     pub intergenerational_offending: bool,
     pub reasons: Vec<ReasonView>,
+    /// Against the ruleset asked for with `?ruleset=`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligibility: Option<EligibilityView>,
+}
+
+/// A family against one programme ruleset, with the evidence for every
+/// criterion: which of the family's current needs meet it.
+#[derive(Serialize)]
+pub struct EligibilityView {
+    pub ruleset: String,
+    pub title: String,
+    pub eligible: bool,
+    pub criteria_met: usize,
+    pub has_dependent_children: bool,
+    pub criteria: Vec<CriterionView>,
+    pub local_filters: Vec<CriterionView>,
+}
+
+#[derive(Serialize)]
+pub struct CriterionView {
+    pub id: String,
+    pub label: String,
+    pub met: bool,
+    /// The current needs that meet it; their evidence (involvements and
+    /// agencies) is in the family's `needs`.
+    pub needs: Vec<&'static str>,
+}
+
+pub fn eligibility(snapshot: &Snapshot, ruleset: &famgraph_analysis::Ruleset, family: FamilyIdx) -> EligibilityView {
+    let result = ruleset.assess(&snapshot.analysis.families[family], &snapshot.graph, snapshot.analysis.as_of);
+    let view = |c: &famgraph_analysis::CriterionResult| CriterionView {
+        id: c.id.clone(),
+        label: c.label.clone(),
+        met: c.met,
+        needs: c.needs.iter().map(|n| n.code()).collect(),
+    };
+    EligibilityView {
+        ruleset: result.ruleset.clone(),
+        title: ruleset.title.clone(),
+        eligible: result.eligible,
+        criteria_met: result.criteria_met,
+        has_dependent_children: result.has_dependent_children,
+        criteria: result.criteria.iter().map(view).collect(),
+        local_filters: result.local_filters.iter().map(view).collect(),
+    }
 }
 
 fn reasons(analysis: &FamilyAnalysis) -> Vec<ReasonView> {
@@ -102,6 +163,7 @@ pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
         areas: areas.into_iter().collect(),
         intergenerational_offending: !analysis.chains.is_empty(),
         reasons: reasons(analysis),
+        eligibility: None,
     }
 }
 
@@ -273,6 +335,8 @@ pub struct FamilyDetail {
     pub overlapping_involvements: Vec<OverlapView>,
     pub max_concurrent_keyworkers: usize,
     pub annual_cost_gbp: f64,
+    /// Against every programme ruleset.
+    pub eligibility: Vec<EligibilityView>,
 }
 
 pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
@@ -437,6 +501,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         overlapping_involvements: overlaps,
         max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
         annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
+        eligibility: snapshot.rulesets.iter().map(|r| eligibility(snapshot, r, family)).collect(),
     }
 }
 

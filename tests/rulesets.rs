@@ -1,0 +1,151 @@
+//! Programme rules as data: each family's eligibility under Troubled
+//! Families phases 1 and 2 and Supporting Families, on a hand-made bundle
+//! whose needs are known, per request and per CLI call, and a
+//! partnership's own ruleset and score weights from a config file.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::util::{Server, TempDir, famgraph, famgraph_ok};
+
+/// A member: birth year and the needs recorded against them (current,
+/// open-ended involvements).
+type Member = (i32, &'static [&'static str]);
+
+/// Families by name.
+const FAMILIES: [(&str, &[Member]); 5] = [
+    // All three phase 1 criteria, with a child.
+    ("all_three", &[(1980, &["crime", "financial"]), (2012, &["education"])]),
+    // Two phase 1 criteria and nothing else.
+    ("two", &[(1982, &["crime"]), (2011, &["education"])]),
+    // Two phase 1 criteria plus domestic abuse, the local filter.
+    ("two_plus_filter", &[(1979, &["crime", "domestic_abuse"]), (2013, &["education"])]),
+    // Three needs but adults only: no Supporting Families claim.
+    ("adults_only", &[(1960, &["health", "housing"]), (1985, &["financial"])]),
+    // One need.
+    ("housing_only", &[(1990, &["housing"])]),
+];
+
+const NEEDS: [&str; 7] = ["crime", "financial", "education", "domestic_abuse", "health", "housing", "child_safety"];
+
+fn write_bundle(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("agencies.csv"), "agency,name,sector,extracted_on\nlocal,Local,police,2024-03-31\n")
+        .unwrap();
+    let mut services = "agency,service,name,need,offending\n".to_owned();
+    for need in NEEDS {
+        writeln!(services, "local,{need},{need} support,{need},false").unwrap();
+    }
+    std::fs::write(dir.join("services.csv"), services).unwrap();
+    let mut people = "agency,record_id,given_name,family_name,date_of_birth,sex,address,postcode\n".to_owned();
+    let mut relationships = "agency,from_record,kind,to_record\n".to_owned();
+    let mut involvements = "agency,involvement_id,record_id,service,start_date\n".to_owned();
+    let given = ["Ann", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"];
+    let mut n = 0;
+    for (f, (family, members)) in FAMILIES.iter().enumerate() {
+        let first = n;
+        for (born, needs) in *members {
+            let surname: String = family.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+            writeln!(people, "local,R{n},{},{surname},{born}-05-05,U,{} Rule Street,ME4 4QS", given[n % 10], f + 1)
+                .unwrap();
+            for need in *needs {
+                writeln!(involvements, "local,I{n}{need},R{n},{need},2024-01-01").unwrap();
+            }
+            if n > first {
+                writeln!(relationships, "local,R{first},parent_of,R{n}").unwrap();
+            }
+            n += 1;
+        }
+    }
+    std::fs::write(dir.join("people.csv"), people).unwrap();
+    std::fs::write(dir.join("relationships.csv"), relationships).unwrap();
+    std::fs::write(dir.join("involvements.csv"), involvements).unwrap();
+}
+
+/// The families eligible under a ruleset, by their surname.
+fn eligible(dir: &Path, ruleset: &str, config: Option<&Path>) -> Vec<String> {
+    let mut args = vec!["shortlist", "--data", dir.to_str().unwrap(), "--format", "json", "--ruleset", ruleset];
+    if let Some(config) = config {
+        args.extend(["--config", config.to_str().unwrap()]);
+    }
+    let list: serde_json::Value = serde_json::from_str(&famgraph_ok(&args)).unwrap();
+    let detail = |id: &str| {
+        famgraph_ok(&["subject-access", "--data", dir.to_str().unwrap(), "--agency", "local", "--record-id", id])
+    };
+    let mut names: Vec<String> = list["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(f["eligibility"]["eligible"], true, "{f}");
+            f["family_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    // Family ids are famgraph's; map them back through each family's first record.
+    let mut by_family = std::collections::HashMap::new();
+    for (i, (family, _)) in FAMILIES.iter().enumerate() {
+        let first: usize = FAMILIES[..i].iter().map(|f| f.1.len()).sum();
+        let sar: serde_json::Value = serde_json::from_str(&detail(&format!("R{first}"))).unwrap();
+        by_family.insert(sar["family_id"].as_str().unwrap().to_owned(), (*family).to_owned());
+    }
+    names = names.iter().map(|id| by_family[id].clone()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn each_ruleset_takes_the_families_its_rules_describe() {
+    let dir = TempDir::new("rulesets");
+    let b = dir.join("bundle");
+    write_bundle(&b);
+    assert_eq!(eligible(&b, "tf1", None), ["all_three", "two_plus_filter"]);
+    assert_eq!(eligible(&b, "tf2", None), ["adults_only", "all_three", "two", "two_plus_filter"]);
+    assert_eq!(eligible(&b, "supporting_families", None), ["all_three", "two_plus_filter"]);
+    let out = famgraph(&["shortlist", "--data", b.to_str().unwrap(), "--ruleset", "tf9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown ruleset `tf9`"));
+
+    // A partnership's own ruleset and weights, from its config file.
+    let config = dir.join("famgraph.toml");
+    std::fs::write(
+        &config,
+        "[weights]\nneed = 10\n\n[[rulesets]]\nname = \"housing_first\"\ntitle = \"Housing first\"\n\
+         [[rulesets.criteria]]\nid = \"housing\"\nlabel = \"Secure housing\"\nneeds = [\"housing\"]\n\
+         [[rulesets.eligible_if]]\nmin_criteria = 1\n",
+    )
+    .unwrap();
+    assert_eq!(eligible(&b, "housing_first", Some(&config)), ["adults_only", "housing_only"]);
+    let scores = |config: Option<&Path>| -> f64 {
+        let mut args = vec!["shortlist", "--data", b.to_str().unwrap(), "--format", "json"];
+        if let Some(config) = config {
+            args.extend(["--config", config.to_str().unwrap()]);
+        }
+        let list: serde_json::Value = serde_json::from_str(&famgraph_ok(&args)).unwrap();
+        list["families"].as_array().unwrap().iter().map(|f| f["score"].as_f64().unwrap()).sum()
+    };
+    assert!(scores(Some(&config)) > scores(None), "the config's weights apply");
+    std::fs::write(&config, "[weights]\nneed = -3\n").unwrap();
+    let out = famgraph(&["shortlist", "--data", b.to_str().unwrap(), "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("famgraph.toml"), "names the file");
+
+    // Per request, with the evidence for every criterion in the family view.
+    let server = Server::start(&["--data", b.to_str().unwrap()]);
+    for (ruleset, n) in [("tf1", 2), ("tf2", 4), ("supporting_families", 2)] {
+        let list = server.get_ok(&format!("/api/v1/families?ruleset={ruleset}"));
+        assert_eq!(list["total"], n, "{ruleset}: {list}");
+    }
+    let (status, body) = server.get("/api/v1/families?ruleset=tf9", server.token.as_deref());
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
+    let top = server.get_ok("/api/v1/families?ruleset=tf1&limit=1");
+    let id = top["families"][0]["family_id"].as_str().unwrap();
+    let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+    let eligibility = detail["eligibility"].as_array().unwrap();
+    assert_eq!(eligibility.len(), 3);
+    let tf1 = eligibility.iter().find(|e| e["ruleset"] == "tf1").unwrap();
+    assert_eq!(tf1["eligible"], true);
+    let crime = tf1["criteria"].as_array().unwrap().iter().find(|c| c["id"] == "crime_asb").unwrap();
+    assert_eq!((crime["met"].as_bool(), crime["needs"].clone()), (Some(true), serde_json::json!(["crime"])));
+    let rulesets = server.get_ok("/api/v1/rulesets");
+    assert_eq!(rulesets["rulesets"].as_array().unwrap().len(), 3);
+}
