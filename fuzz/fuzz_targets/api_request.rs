@@ -65,7 +65,8 @@ fuzz_target!(|data: &[u8]| {
     let status = response.status().as_u16();
     assert!(status < 500, "{status} for {uri}");
     if uri.path().starts_with("/api/") {
-        let json = response.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        let json =
+            response.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
         assert!(json, "not JSON: {status} for {uri}");
     }
 });

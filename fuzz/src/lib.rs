@@ -7,10 +7,8 @@ use famgraph_model::{BundleFile, RawRow, RawTable};
 /// cannot split a row hands validation what it could.
 pub fn raw_table(file: BundleFile, bytes: &[u8]) -> RawTable {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let columns: Vec<String> = reader
-        .headers()
-        .map(|h| h.iter().map(|c| c.trim().to_lowercase()).collect())
-        .unwrap_or_default();
+    let columns: Vec<String> =
+        reader.headers().map(|h| h.iter().map(|c| c.trim().to_lowercase()).collect()).unwrap_or_default();
     let mut rows = Vec::new();
     for record in reader.records().flatten() {
         let line = record.position().map_or(0, csv::Position::line);
