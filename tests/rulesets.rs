@@ -3,10 +3,9 @@
 //! whose needs are known, per request and per CLI call, and a
 //! partnership's own ruleset and score weights from a config file.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::util::{Server, TempDir, famgraph, famgraph_ok};
+use crate::util::{HandBundle, Server, TempDir, famgraph, famgraph_ok};
 
 /// A member: birth year and the needs recorded against them (current,
 /// open-ended involvements).
@@ -29,37 +28,21 @@ const FAMILIES: [(&str, &[Member]); 5] = [
 const NEEDS: [&str; 7] = ["crime", "financial", "education", "domestic_abuse", "health", "housing", "child_safety"];
 
 fn write_bundle(dir: &Path) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("agencies.csv"), "agency,name,sector,extracted_on\nlocal,Local,police,2024-03-31\n")
-        .unwrap();
-    let mut services = "agency,service,name,need,offending\n".to_owned();
-    for need in NEEDS {
-        writeln!(services, "local,{need},{need} support,{need},false").unwrap();
-    }
-    std::fs::write(dir.join("services.csv"), services).unwrap();
-    let mut people = "agency,record_id,given_name,family_name,date_of_birth,sex,address,postcode\n".to_owned();
-    let mut relationships = "agency,from_record,kind,to_record\n".to_owned();
-    let mut involvements = "agency,involvement_id,record_id,service,start_date\n".to_owned();
     let given = ["Ann", "Bob", "Cat", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jon"];
+    let mut bundle = HandBundle::new(&NEEDS);
     let mut n = 0;
     for (f, (family, members)) in FAMILIES.iter().enumerate() {
         let first = n;
+        let surname: String = family.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
         for (born, needs) in *members {
-            let surname: String = family.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
-            writeln!(people, "local,R{n},{},{surname},{born}-05-05,U,{} Rule Street,ME4 4QS", given[n % 10], f + 1)
-                .unwrap();
-            for need in *needs {
-                writeln!(involvements, "local,I{n}{need},R{n},{need},2024-01-01").unwrap();
-            }
+            bundle.person(n, (given[n % 10], &surname), &format!("{born}-05-05"), (f + 1, "ME4 4QS"), needs);
             if n > first {
-                writeln!(relationships, "local,R{first},parent_of,R{n}").unwrap();
+                bundle.parent_of(first, n);
             }
             n += 1;
         }
     }
-    std::fs::write(dir.join("people.csv"), people).unwrap();
-    std::fs::write(dir.join("relationships.csv"), relationships).unwrap();
-    std::fs::write(dir.join("involvements.csv"), involvements).unwrap();
+    bundle.write(dir);
 }
 
 /// The families eligible under a ruleset, by their surname.

@@ -2,10 +2,9 @@
 //! construction, including one where hiding only the small count would let
 //! it be worked out from the total.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::util::{TempDir, famgraph, famgraph_ok};
+use crate::util::{HandBundle, TempDir, famgraph, famgraph_ok, letters};
 
 const NEEDS: [&str; 3] = ["education", "health", "crime"];
 const AREAS: [&str; 2] = ["ME4 4QS", "CT1 1AA"];
@@ -13,28 +12,12 @@ const AREAS: [&str; 2] = ["ME4 4QS", "CT1 1AA"];
 /// Writes a bundle of one-person families, none related: family `i` has
 /// the first `needs_of(i)` needs and lives in `area_of(i)`.
 fn bundle(dir: &Path, n: usize, needs_of: impl Fn(usize) -> usize, area_of: impl Fn(usize) -> usize) {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("agencies.csv"), "agency,name,sector,extracted_on\nlocal,Local,police,2024-03-31\n")
-        .unwrap();
-    let mut services = "agency,service,name,need,offending\n".to_owned();
-    for need in NEEDS {
-        writeln!(services, "local,{need},{need} support,{need},false").unwrap();
-    }
-    std::fs::write(dir.join("services.csv"), services).unwrap();
-    std::fs::write(dir.join("relationships.csv"), "agency,from_record,kind,to_record\n").unwrap();
-    let mut people = "agency,record_id,given_name,family_name,date_of_birth,sex,address,postcode\n".to_owned();
-    let mut involvements = "agency,involvement_id,record_id,service,start_date\n".to_owned();
+    let mut bundle = HandBundle::new(&NEEDS);
     for i in 0..n {
-        // Letters only: names are compared without digits.
-        let name: String = format!("{i:04}").bytes().map(|d| char::from(b'a' + d - b'0')).collect();
-        writeln!(people, "local,R{i},Alex,Test{name},1980-01-01,U,{} Test Street,{}", i + 1, AREAS[area_of(i)])
-            .unwrap();
-        for need in &NEEDS[..needs_of(i)] {
-            writeln!(involvements, "local,I{i}{need},R{i},{need},2024-01-01").unwrap();
-        }
+        let family = format!("Test{}", letters(i));
+        bundle.person(i, ("Alex", &family), "1980-01-01", (i + 1, AREAS[area_of(i)]), &NEEDS[..needs_of(i)]);
     }
-    std::fs::write(dir.join("people.csv"), people).unwrap();
-    std::fs::write(dir.join("involvements.csv"), involvements).unwrap();
+    bundle.write(dir);
 }
 
 fn evidence(dir: &Path, threshold: u64) -> serde_json::Value {

@@ -191,3 +191,62 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A bundle written by hand, for tests whose counts must be known: one
+/// agency (`local`) with a service per need, and rows added one by one.
+pub struct HandBundle {
+    needs: Vec<&'static str>,
+    people: String,
+    relationships: String,
+    involvements: String,
+}
+
+impl HandBundle {
+    pub fn new(needs: &[&'static str]) -> HandBundle {
+        HandBundle {
+            needs: needs.to_vec(),
+            people: "agency,record_id,given_name,family_name,date_of_birth,sex,address,postcode\n".to_owned(),
+            relationships: "agency,from_record,kind,to_record\n".to_owned(),
+            involvements: "agency,involvement_id,record_id,service,start_date\n".to_owned(),
+        }
+    }
+
+    /// A person record `R{id}` at `{house} {street}`, with a current,
+    /// open-ended involvement for each need.
+    pub fn person(&mut self, id: usize, name: (&str, &str), born: &str, address: (usize, &str), needs: &[&str]) {
+        use std::fmt::Write as _;
+        let (given, family) = name;
+        let (house, postcode) = address;
+        writeln!(self.people, "local,R{id},{given},{family},{born},U,{house} Test Street,{postcode}").unwrap();
+        for need in needs {
+            assert!(self.needs.contains(need), "no service for {need}");
+            writeln!(self.involvements, "local,I{id}{need},R{id},{need},2024-01-01").unwrap();
+        }
+    }
+
+    pub fn parent_of(&mut self, parent: usize, child: usize) {
+        use std::fmt::Write as _;
+        writeln!(self.relationships, "local,R{parent},parent_of,R{child}").unwrap();
+    }
+
+    pub fn write(&self, dir: &Path) {
+        use std::fmt::Write as _;
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("agencies.csv"), "agency,name,sector,extracted_on\nlocal,Local,police,2024-03-31\n")
+            .unwrap();
+        let mut services = "agency,service,name,need,offending\n".to_owned();
+        for need in &self.needs {
+            writeln!(services, "local,{need},{need} support,{need},false").unwrap();
+        }
+        std::fs::write(dir.join("services.csv"), services).unwrap();
+        std::fs::write(dir.join("people.csv"), &self.people).unwrap();
+        std::fs::write(dir.join("relationships.csv"), &self.relationships).unwrap();
+        std::fs::write(dir.join("involvements.csv"), &self.involvements).unwrap();
+    }
+}
+
+/// A name made of letters only from a number: names are compared without
+/// their digits, so `Test1` and `Test2` would be one name.
+pub fn letters(n: usize) -> String {
+    format!("{n:04}").bytes().map(|d| char::from(b'a' + d - b'0')).collect()
+}
