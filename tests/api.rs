@@ -165,7 +165,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 7] = [
+    let table: [(&str, [u16; 6]); 10] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -173,6 +173,9 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/evidence",        [200,       200,        200,       200,   401,  401]),
         ("/api/v1/load-report",     [200,       403,        403,       200,   401,  401]),
         ("/api/v1/audit",           [403,       403,        403,       200,   401,  401]),
+        ("/api/v1/rulesets",        [200,       200,        200,       200,   401,  401]),
+        ("/api/v1/families?ruleset=tf2", [200,  200,        403,       403,   401,  401]),
+        ("/api/v1/graph/neighbourhood?person=P000001", [200, 403, 403, 403, 401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
     let callers: [Option<&str>; 6] = [

@@ -7,6 +7,7 @@ mod util;
 
 mod api;
 mod export;
+mod graph;
 mod linkage;
 mod load;
 mod privacy;

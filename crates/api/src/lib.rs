@@ -176,6 +176,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
         .route("/api/v1/rulesets", get(rulesets))
+        .route("/api/v1/graph/neighbourhood", get(neighbourhood))
+        .route("/api/v1/graph/path", get(path_between))
         .route("/api/v1/reload", post(reload))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
@@ -296,6 +298,67 @@ async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
     Ok(Json(views::report_json(&state.snapshot().report)))
+}
+
+/// The deepest neighbourhood one request may ask for.
+pub const MAX_DEPTH: usize = 4;
+/// The most nodes a neighbourhood returns.
+pub const MAX_NODES: usize = 500;
+
+fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
+    params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim())
+}
+
+/// A person's or household's neighbourhood: the people and family homes
+/// within `depth` steps, and the services they touch (coordinators).
+async fn neighbourhood(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/neighbourhood")?;
+    let depth = parse_number(&params, "depth", 1, MAX_DEPTH)?;
+    let snapshot = state.snapshot();
+    let graph = &snapshot.graph;
+    let start = match (param(&params, "person"), param(&params, "household")) {
+        (Some(id), None) => graph.person_by_id(id).map(|p| graph.person_nodes[p]),
+        (None, Some(id)) => graph.households.iter().position(|h| h.id == id).map(|h| graph.household_nodes[h]),
+        _ => return Err(ApiError::BadRequest("give one of `person` or `household`".into())),
+    }
+    .ok_or_else(|| ApiError::NotFound("no such person or household".into()))?;
+    let sub = graph.neighbourhood(start, depth, MAX_NODES);
+    let (mut json, families) = views::subgraph_json(graph, &sub.nodes, &sub.edges);
+    state.audited(&caller, "/api/v1/graph/neighbourhood", true, families, vec![])?;
+    json["depth"] = depth.into();
+    json["truncated"] = sub.truncated.into();
+    Ok(Json(json))
+}
+
+/// The shortest chain of relationships and family homes between two people
+/// (coordinators).
+async fn path_between(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/path")?;
+    let snapshot = state.snapshot();
+    let graph = &snapshot.graph;
+    let person = |name: &str| -> Result<petgraph::stable_graph::NodeIndex, ApiError> {
+        let id = param(&params, name).ok_or_else(|| ApiError::BadRequest(format!("`{name}` is required")))?;
+        graph
+            .person_by_id(id)
+            .map(|p| graph.person_nodes[p])
+            .ok_or_else(|| ApiError::NotFound(format!("no person with the `{name}` id")))
+    };
+    let (from, to) = (person("from")?, person("to")?);
+    let (mut json, families) = match graph.path_between(from, to) {
+        Some((nodes, edges)) => views::subgraph_json(graph, &nodes, &edges),
+        None => views::subgraph_json(graph, &[], &[]),
+    };
+    state.audited(&caller, "/api/v1/graph/path", true, families, vec![])?;
+    json["connected"] = (!json["nodes"].as_array().is_none_or(Vec::is_empty)).into();
+    Ok(Json(json))
 }
 
 /// The programme rulesets `?ruleset=` takes: not person-level data.

@@ -630,3 +630,84 @@ pub fn subject_access(snapshot: &Snapshot, person: famgraph_graph::PersonIdx) ->
         "links": person_links(graph, p),
     })
 }
+
+/// A node of the graph as the API shows it: people and households by id
+/// (their details are in the family view), services and agencies by code.
+fn node_view(graph: &famgraph_graph::FamilyGraph, node: petgraph::stable_graph::NodeIndex) -> serde_json::Value {
+    use famgraph_graph::Node;
+    match graph.graph[node] {
+        Node::Person(p) => serde_json::json!({
+            "id": graph.people[p].id,
+            "kind": "person",
+            "family_id": graph.families[graph.people[p].family].id,
+        }),
+        Node::Household(h) => {
+            let household = &graph.households[h];
+            serde_json::json!({
+                "id": household.id,
+                "kind": "household",
+                "area": household.postcode.as_ref().map(|p| p.district().to_owned()),
+                "shared_accommodation": household.shared_accommodation,
+            })
+        }
+        Node::Agency(a) => {
+            serde_json::json!({"id": format!("agency:{}", graph.bundle.agencies[a].code), "kind": "agency"})
+        }
+        Node::Service(s) => {
+            let service = &graph.bundle.services[s];
+            serde_json::json!({
+                "id": format!("service:{}:{}", service.agency, service.code),
+                "kind": "service",
+                "name": service.name,
+                "need": service.need.code(),
+            })
+        }
+    }
+}
+
+fn node_id(graph: &famgraph_graph::FamilyGraph, node: petgraph::stable_graph::NodeIndex) -> String {
+    node_view(graph, node)["id"].as_str().unwrap_or_default().to_owned()
+}
+
+fn edge_view(graph: &famgraph_graph::FamilyGraph, edge: petgraph::stable_graph::EdgeIndex) -> serde_json::Value {
+    use famgraph_graph::Edge;
+    let Some((from, to)) = graph.graph.edge_endpoints(edge) else { return serde_json::Value::Null };
+    let (kind, detail) = match graph.graph[edge] {
+        Edge::Relationship(r) => ("relationship", serde_json::json!({"kind": graph.relationships[r].kind.code()})),
+        Edge::LivesAt { current } => ("lives_at", serde_json::json!({"current": current})),
+        Edge::Involvement(i) => {
+            let inv = &graph.bundle.involvements[i];
+            (
+                "involvement",
+                serde_json::json!({
+                    "start_date": inv.start_date.to_string(),
+                    "end_date": inv.end_date.map(|d| d.to_string()),
+                    "role": inv.role.code(),
+                }),
+            )
+        }
+        Edge::ProvidedBy => ("provided_by", serde_json::Value::Null),
+    };
+    serde_json::json!({"from": node_id(graph, from), "to": node_id(graph, to), "kind": kind, "detail": detail})
+}
+
+/// A part of the graph as JSON, and the families of the people in it (for
+/// the audit trail).
+pub fn subgraph_json(
+    graph: &famgraph_graph::FamilyGraph,
+    nodes: &[petgraph::stable_graph::NodeIndex],
+    edges: &[petgraph::stable_graph::EdgeIndex],
+) -> (serde_json::Value, Vec<String>) {
+    let families: BTreeSet<String> = nodes
+        .iter()
+        .filter_map(|&n| match graph.graph[n] {
+            famgraph_graph::Node::Person(p) => Some(graph.families[graph.people[p].family].id.clone()),
+            _ => None,
+        })
+        .collect();
+    let json = serde_json::json!({
+        "nodes": nodes.iter().map(|&n| node_view(graph, n)).collect::<Vec<_>>(),
+        "edges": edges.iter().map(|&e| edge_view(graph, e)).collect::<Vec<_>>(),
+    });
+    (json, families.into_iter().collect())
+}

@@ -7,6 +7,7 @@
 //! life of a [`FamilyGraph`].
 
 mod address;
+mod query;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -15,6 +16,7 @@ use famgraph_model::{Bundle, Date, Postcode, RelationshipKind, Sex};
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 
 pub use address::AddressKey;
+pub use query::Subgraph;
 
 /// A household of more adults than this, from this many families or more,
 /// is shared accommodation (a hostel or an HMO), not a family home.
