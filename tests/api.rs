@@ -64,6 +64,16 @@ fn the_fixed_interface_answers_as_documented() {
     // The top family of the sample data is one of the planted ones: offending
     // passed down and agencies working with it at once.
     assert!(!detail["intergenerational_offending"].as_array().unwrap().is_empty());
+    // Each chain goes down the generations.
+    let generation = |id: &serde_json::Value| {
+        let members = detail["members"].as_array().unwrap();
+        members.iter().find(|m| &m["person_id"] == id).unwrap()["generation"].as_u64().unwrap()
+    };
+    for chain in detail["intergenerational_offending"].as_array().unwrap() {
+        let generations: Vec<u64> =
+            chain["people"].as_array().unwrap().iter().map(|p| generation(&p["person_id"])).collect();
+        assert!(generations.windows(2).all(|w| w[1] == w[0] + 1), "{generations:?}");
+    }
     assert!(!detail["overlapping_involvements"].as_array().unwrap().is_empty());
 
     let overlaps = server.get_ok("/api/v1/overlaps");

@@ -115,6 +115,8 @@ fn finds_the_chain_the_overlap_and_the_keyworkers() {
     let names: Vec<&str> = chain.people.iter().map(|&p| graph.people[p].given_name.as_str()).collect();
     assert_eq!(names, ["Samuel", "David", "Tobi"]);
     assert_eq!(chain.age_at_first_offence, [Some(49), Some(30), Some(14)]);
+    let generations: Vec<Option<u32>> = chain.people.iter().map(|&p| graph.families[0].generation_of(p)).collect();
+    assert_eq!(generations, [Some(1), Some(2), Some(3)], "grandfather, father, son");
 
     let pairs: Vec<(&str, &str)> =
         family.overlaps.iter().map(|o| (o.agencies.0.as_str(), o.agencies.1.as_str())).collect();

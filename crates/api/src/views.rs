@@ -182,6 +182,9 @@ pub struct MemberView {
     pub age: Option<i32>,
     pub sex: &'static str,
     pub household_id: Option<String>,
+    /// 1 for the eldest generation recorded in the family, 2 for their
+    /// children, and so on.
+    pub generation: Option<u32>,
     pub offending: bool,
     pub link_confidence: f64,
     pub records: Vec<RecordRef>,
@@ -375,6 +378,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                 age: person.date_of_birth.map(|d| d.age_on(as_of)),
                 sex: person.sex.code(),
                 household_id: person.household.map(|h| graph.households[h].id.clone()),
+                generation: f.generation_of(p),
                 offending: offending_people.contains(&p),
                 link_confidence: person.link_confidence,
                 records: person

@@ -68,6 +68,53 @@ pub struct Family {
     pub households: Vec<HouseholdIdx>,
     /// Indices into `FamilyGraph::relationships`.
     pub relationships: Vec<usize>,
+    /// Each member's generation, parallel to `members`: 1 for the eldest
+    /// generation recorded, 2 for their children, and so on. Partners and
+    /// siblings share one; a parent or carer is one above their child.
+    pub generations: Vec<u32>,
+}
+
+impl Family {
+    /// A member's generation.
+    pub fn generation_of(&self, person: PersonIdx) -> Option<u32> {
+        self.members.iter().position(|&p| p == person).map(|i| self.generations[i])
+    }
+}
+
+/// Generation numbers from the family's relationships: a walk from the
+/// first member, one down for each parental step, level across partners
+/// and siblings. Where records disagree (a step-parent recorded as a
+/// sibling), the first step reached wins; the walk's order is fixed by
+/// the members' and relationships' order.
+fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRelationship]) -> Vec<u32> {
+    let position: HashMap<PersonIdx, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let mut steps: Vec<Vec<(usize, i32)>> = vec![Vec::new(); members.len()];
+    for &r in relationships {
+        let rel = &all[r];
+        let (from, to) = (position[&rel.from], position[&rel.to]);
+        let down = i32::from(rel.kind.is_parental());
+        steps[from].push((to, down));
+        steps[to].push((from, -down));
+    }
+    let mut level: Vec<Option<i32>> = vec![None; members.len()];
+    for start in 0..members.len() {
+        if level[start].is_some() {
+            continue;
+        }
+        level[start] = Some(0);
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(at) = queue.pop_front() {
+            let here = level[at].unwrap_or_default();
+            for &(next, down) in &steps[at] {
+                if level[next].is_none() {
+                    level[next] = Some(here + down);
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    let top = level.iter().flatten().copied().min().unwrap_or_default();
+    level.into_iter().map(|l| (l.unwrap_or(top) - top + 1).unsigned_abs()).collect()
 }
 
 /// A relationship between two people, merged across the agencies that
@@ -266,17 +313,19 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         .into_iter()
         .zip(family_relationships)
         .enumerate()
-        .map(|(idx, (members, relationships))| {
+        .map(|(idx, (members, family_relationships))| {
             let households: BTreeSet<HouseholdIdx> = members
                 .iter()
                 .filter_map(|&p| people[p].household)
                 .filter(|&h| !households[h].shared_accommodation)
                 .collect();
+            let generations = generations(&members, &family_relationships, &relationships);
             Family {
                 id: format!("F{:05}", idx + 1),
                 members,
                 households: households.into_iter().collect(),
-                relationships,
+                relationships: family_relationships,
+                generations,
             }
         })
         .collect();
