@@ -24,6 +24,19 @@ pub struct Evaluation {
     pub timings: Timings,
     /// How the match model was arrived at.
     pub link_model: LinkModelSummary,
+    /// Per kind of pattern the generator planted: how many, how many
+    /// famgraph found, and how many it found where none was planted.
+    pub patterns: BTreeMap<String, PatternScore>,
+}
+
+/// One kind of pattern against the truth.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PatternScore {
+    pub planted: usize,
+    pub found: usize,
+    /// Families famgraph flags with the pattern where the truth has none;
+    /// `None` for linkage hazards, which are kept apart or linked, not flagged.
+    pub falsely_found: Option<usize>,
 }
 
 /// Wall-clock seconds of each stage.
@@ -77,6 +90,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
             *slot = Some(slot.map_or(rank, |best| best.min(rank)));
         }
     }
+    let patterns = score_patterns(snapshot, truth);
     Evaluation {
         records: graph.bundle.people.len(),
         people_found: graph.people.len(),
@@ -87,6 +101,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         false_positive_pairs,
         false_negative_pairs,
         standout_ranks,
+        patterns,
         timings,
         link_model: LinkModelSummary {
             estimated: graph.linkage.model.estimated,
@@ -100,4 +115,85 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
             pairs_compared: graph.linkage.n_compared,
         },
     }
+}
+
+/// Family patterns famgraph flags, by the generator's name for them.
+const FAMILY_PATTERNS: [&str; 4] =
+    ["intergenerational_offending", "overlapping_interventions", "duplicated_keyworkers", "hostel"];
+
+/// Whether famgraph flags one of its families with a pattern.
+fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
+    let analysis = &snapshot.analysis.families[family];
+    let graph = &snapshot.graph;
+    match pattern {
+        "intergenerational_offending" => !analysis.chains.is_empty(),
+        "overlapping_interventions" => !analysis.overlaps.is_empty(),
+        "duplicated_keyworkers" => analysis.max_concurrent_keyworkers >= 2,
+        "hostel" => graph.families[family]
+            .members
+            .iter()
+            .any(|&p| graph.people[p].household.is_some_and(|h| graph.households[h].shared_accommodation)),
+        _ => false,
+    }
+}
+
+/// Scores every planted pattern: family patterns by whether famgraph flags
+/// a family holding the true family's records (and flags none where the
+/// truth has none), linkage hazards by whether the people named were kept
+/// apart (twins, a father and son of one name) or linked whole (a name
+/// change, a move).
+fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, PatternScore> {
+    use std::collections::BTreeSet;
+    let graph = &snapshot.graph;
+    // True family to famgraph's families, famgraph's family to true ones,
+    // and each true person's famgraph people.
+    let mut ours_of_true: HashMap<&str, BTreeSet<usize>> = HashMap::new();
+    let mut true_of_ours: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    let mut people_of_true_person: HashMap<&str, BTreeSet<u32>> = HashMap::new();
+    for (record, r) in graph.bundle.people.iter().enumerate() {
+        let Some(person) = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())) else { continue };
+        let ours = graph.linkage.person_of[record];
+        people_of_true_person.entry(person.as_str()).or_default().insert(ours);
+        if let Some(family) = truth.family_of_person.get(person) {
+            let our_family = graph.people[ours as usize].family;
+            ours_of_true.entry(family.as_str()).or_default().insert(our_family);
+            true_of_ours.entry(our_family).or_default().insert(family.as_str());
+        }
+    }
+    let mut scores: BTreeMap<String, PatternScore> = BTreeMap::new();
+    let planted_in = |kind: &str| -> BTreeSet<&str> {
+        truth.patterns.iter().filter(|p| p.kind == kind).map(|p| p.family_id.as_str()).collect()
+    };
+    for kind in FAMILY_PATTERNS {
+        let planted = planted_in(kind);
+        let found = planted
+            .iter()
+            .filter(|f| ours_of_true.get(*f).is_some_and(|ours| ours.iter().any(|&o| flags(snapshot, o, kind))))
+            .count();
+        let falsely_found = (0..graph.families.len())
+            .filter(|&o| flags(snapshot, o, kind))
+            .filter(|o| true_of_ours.get(o).is_none_or(|trues| trues.iter().all(|t| !planted.contains(t))))
+            .count();
+        scores.insert(
+            kind.to_owned(),
+            PatternScore { planted: planted.len(), found, falsely_found: Some(falsely_found) },
+        );
+    }
+    // Linkage hazards: the person ids the detail names.
+    for pattern in truth.patterns.iter().filter(|p| !FAMILY_PATTERNS.contains(&p.kind.as_str())) {
+        let named: Vec<&str> = pattern
+            .detail
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && w.starts_with('P') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let ours = |p: &str| people_of_true_person.get(p).cloned().unwrap_or_default();
+        let right = match pattern.kind.as_str() {
+            "twins" | "same_name_father_son" => named.len() >= 2 && ours(named[0]).is_disjoint(&ours(named[1])),
+            _ => named.first().is_some_and(|p| ours(p).len() == 1),
+        };
+        let score = scores.entry(pattern.kind.clone()).or_default();
+        score.planted += 1;
+        score.found += usize::from(right);
+    }
+    scores
 }

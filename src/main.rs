@@ -448,6 +448,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     for (family, rank) in &result.standout_ranks {
                         say!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
                     }
+                    say!("{:<28} {:>8} {:>8} {:>14}", "pattern", "planted", "found", "falsely found");
+                    for (kind, score) in &result.patterns {
+                        let falsely = score.falsely_found.map_or_else(|| "-".to_owned(), |n| n.to_string());
+                        say!("{kind:<28} {:>8} {:>8} {falsely:>14}", score.planted, score.found);
+                    }
                 }
             }
             Ok(())
