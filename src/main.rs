@@ -1,6 +1,7 @@
 //! `famgraph`: parses the command line and wires the crates together.
 //! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
 
+mod changes;
 mod evaluate;
 mod pipeline;
 
@@ -94,6 +95,19 @@ enum Command {
         /// record's own agency).
         #[arg(long, value_name = "AGENCY")]
         erase_agency: Option<String>,
+    },
+    /// What changed for each family between two loads of the same
+    /// partnership: involvements started and ended, needs opened and
+    /// closed, needs resolved and kept resolved for six months.
+    Changes {
+        /// The earlier load: a database or a bundle folder.
+        #[arg(long)]
+        before: PathBuf,
+        /// The later load: a database or a bundle folder.
+        #[arg(long)]
+        after: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Print the aggregate evidence for bid writers as JSON, small numbers
     /// suppressed, as `GET /api/v1/evidence` serves it.
@@ -372,6 +386,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "family": family.map(|f| famgraph_api::family_detail(&after, f)),
                 }))?
             );
+            Ok(())
+        }
+        Command::Changes { before, after, format } => {
+            let load = |path: &Path| {
+                if path.is_dir() { open_source(Some(path), None, None) } else { open_source(None, Some(path), None) }
+            };
+            let (before, after) = (load(&before)?, load(&after)?);
+            let (Some(before), Some(after)) = (before, after) else { bail!(BadInput("nothing to compare".into())) };
+            let changes = changes::changes(&before, &after);
+            match format {
+                Format::Json => say!("{}", serde_json::to_string_pretty(&changes)?),
+                Format::Table => {
+                    say!(
+                        "{} to {}: {} families changed, {} new, {} gone, {} with a need resolved for six months",
+                        changes.before_as_of,
+                        changes.after_as_of,
+                        changes.families.len(),
+                        changes.new_families,
+                        changes.gone_families,
+                        changes.families_with_sustained_outcomes
+                    );
+                    for f in &changes.families {
+                        say!(
+                            "{:<8} (was {:<8}) +{} involvements, {} ended; needs opened [{}] closed [{}] sustained [{}]",
+                            f.family_id,
+                            f.previous_family_id.as_deref().unwrap_or("-"),
+                            f.new_involvements.len(),
+                            f.ended_involvements.len(),
+                            f.needs_opened.join(","),
+                            f.needs_closed.join(","),
+                            f.needs_sustained_resolved.join(",")
+                        );
+                    }
+                }
+            }
             Ok(())
         }
         Command::Evidence { source, overrides, suppression } => {

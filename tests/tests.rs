@@ -6,6 +6,7 @@
 mod util;
 
 mod api;
+mod changes;
 mod export;
 mod graph;
 mod linkage;

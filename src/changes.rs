@@ -1,0 +1,162 @@
+//! `famgraph changes`: what changed for each family between two loads of
+//! the same partnership: involvements that started or ended, needs that
+//! opened or closed, and needs resolved and kept resolved for six months,
+//! so a coordinator sees progress and a bid writer can count outcomes.
+//!
+//! Family ids are the load's own, so families are matched across loads by
+//! the agency records their members hold.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use famgraph_api::Snapshot;
+use famgraph_model::Need;
+use serde::Serialize;
+
+/// A need counts as resolved and sustained when every involvement for it
+/// ended at least this many days before the later extract.
+pub const SUSTAINED_DAYS: i32 = 182;
+
+#[derive(Debug, Serialize)]
+pub struct Changes {
+    pub before_as_of: String,
+    pub after_as_of: String,
+    /// Families of the later load with any change, highest ranked first.
+    pub families: Vec<FamilyChange>,
+    /// Families of the later load holding no record of the earlier one.
+    pub new_families: usize,
+    /// Families of the earlier load holding no record of the later one.
+    pub gone_families: usize,
+    /// Families with at least one need resolved and sustained.
+    pub families_with_sustained_outcomes: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FamilyChange {
+    pub family_id: String,
+    /// The family in the earlier load that shares most records, if any.
+    pub previous_family_id: Option<String>,
+    /// `agency:involvement_id` of involvements new in the later load.
+    pub new_involvements: Vec<String>,
+    /// Involvements open in the earlier load and ended in the later one.
+    pub ended_involvements: Vec<String>,
+    pub needs_opened: Vec<&'static str>,
+    pub needs_closed: Vec<&'static str>,
+    /// Needs whose every involvement ended at least six months before the
+    /// later extract, with none since.
+    pub needs_sustained_resolved: Vec<&'static str>,
+}
+
+type Key = (String, String);
+
+fn involvement_keys(snapshot: &Snapshot, family: usize) -> BTreeMap<Key, usize> {
+    let graph = &snapshot.graph;
+    graph.families[family]
+        .members
+        .iter()
+        .flat_map(|&p| graph.involvements_of[p].iter())
+        .map(|&i| {
+            let inv = &graph.bundle.involvements[i];
+            ((inv.agency.clone(), inv.involvement_id.clone()), i)
+        })
+        .collect()
+}
+
+pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
+    // Each record's family in the earlier load.
+    let mut family_of_record: HashMap<Key, usize> = HashMap::new();
+    for (f, family) in before.graph.families.iter().enumerate() {
+        for &p in &family.members {
+            for &r in &before.graph.people[p].records {
+                let record = &before.graph.bundle.people[r];
+                family_of_record.insert((record.agency.clone(), record.record_id.clone()), f);
+            }
+        }
+    }
+    let before_involvements: HashMap<Key, usize> = before
+        .graph
+        .bundle
+        .involvements
+        .iter()
+        .enumerate()
+        .map(|(i, inv)| ((inv.agency.clone(), inv.involvement_id.clone()), i))
+        .collect();
+    let as_of = after.analysis.as_of;
+    let mut matched_before = BTreeSet::new();
+    let (mut families, mut new_families, mut sustained_families) = (Vec::new(), 0, 0);
+    let order: Vec<usize> = after
+        .analysis
+        .ranking
+        .iter()
+        .copied()
+        .chain((0..after.graph.families.len()).filter(|f| after.analysis.families[*f].rank.is_none()))
+        .collect();
+    for f in order {
+        let family = &after.graph.families[f];
+        let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+        for &p in &family.members {
+            for &r in &after.graph.people[p].records {
+                let record = &after.graph.bundle.people[r];
+                if let Some(&old) = family_of_record.get(&(record.agency.clone(), record.record_id.clone())) {
+                    *votes.entry(old).or_default() += 1;
+                }
+            }
+        }
+        let previous = votes.iter().max_by_key(|(old, n)| (**n, std::cmp::Reverse(**old))).map(|(old, _)| *old);
+        matched_before.extend(votes.keys().copied());
+        if previous.is_none() {
+            new_families += 1;
+        }
+        let invs = involvement_keys(after, f);
+        let (mut new_involvements, mut ended_involvements) = (Vec::new(), Vec::new());
+        for (key, &i) in &invs {
+            let label = format!("{}:{}", key.0, key.1);
+            match before_involvements.get(key) {
+                None => new_involvements.push(label),
+                Some(&old) => {
+                    let was_open = before.graph.bundle.involvements[old].end_date.is_none();
+                    if was_open && after.graph.bundle.involvements[i].end_date.is_some() {
+                        ended_involvements.push(label);
+                    }
+                }
+            }
+        }
+        let now: BTreeSet<Need> = after.analysis.families[f].needs.keys().copied().collect();
+        let then: BTreeSet<Need> =
+            previous.map(|old| before.analysis.families[old].needs.keys().copied().collect()).unwrap_or_default();
+        let needs_sustained_resolved: Vec<&'static str> = after.analysis.families[f]
+            .needs
+            .iter()
+            .filter(|(_, evidence)| {
+                evidence.involvements.iter().all(|&i| {
+                    after.graph.bundle.involvements[i].end_date.is_some_and(|end| end.add_days(SUSTAINED_DAYS) <= as_of)
+                })
+            })
+            .map(|(need, _)| need.code())
+            .collect();
+        sustained_families += usize::from(!needs_sustained_resolved.is_empty());
+        let change = FamilyChange {
+            family_id: family.id.clone(),
+            previous_family_id: previous.map(|old| before.graph.families[old].id.clone()),
+            new_involvements,
+            ended_involvements,
+            needs_opened: now.difference(&then).map(|n| n.code()).collect(),
+            needs_closed: then.difference(&now).map(|n| n.code()).collect(),
+            needs_sustained_resolved,
+        };
+        let changed = !(change.new_involvements.is_empty()
+            && change.ended_involvements.is_empty()
+            && change.needs_opened.is_empty()
+            && change.needs_closed.is_empty());
+        if changed && previous.is_some() {
+            families.push(change);
+        }
+    }
+    Changes {
+        before_as_of: before.analysis.as_of.to_string(),
+        after_as_of: as_of.to_string(),
+        families,
+        new_families,
+        gone_families: before.graph.families.len() - matched_before.len(),
+        families_with_sustained_outcomes: sustained_families,
+    }
+}
