@@ -286,6 +286,21 @@ impl Scorer {
         Scored { levels, adjustments, weight }
     }
 
+    /// The weight of a pair compared once before (levels without relatives,
+    /// and the term-frequency adjustment): the same as `score` gives.
+    fn weight(&self, (a, b): (u32, u32), compared: &ComparedPair) -> f64 {
+        self.weights.total(&self.levels(a, b, compared)) + compared.tf_adjustment
+    }
+
+    /// A cached comparison's levels, with relatives when this pass has them.
+    fn levels(&self, a: u32, b: u32, compared: &ComparedPair) -> Levels {
+        let mut levels = compared.levels;
+        if let Some(relatives) = &self.relatives {
+            levels[Field::Relatives as usize] = relatives.level(a, b);
+        }
+        levels
+    }
+
     fn explain(
         &self,
         records: &[Prepared],
@@ -336,6 +351,10 @@ pub struct Linker<'a> {
     rank: Vec<u32>,
     /// The candidate pairs, each once, `a < b`.
     pairs: Vec<(u32, u32)>,
+    /// Each pair compared once, parallel to `pairs`: every pass reuses it.
+    compared: Vec<ComparedPair>,
+    /// Whether the rules allow each pair to be one person (`Conflict`).
+    allowed: Vec<bool>,
     scorer: Scorer,
     model: TrainedModel,
     /// The estimated m and u, when the model was estimated.
@@ -370,11 +389,11 @@ impl<'a> Linker<'a> {
             let _span = tracing::info_span!("comparing").entered();
             candidate_pairs(&blocking, &prepared)
         };
-        let (scorer, model, estimated) = {
+        let Trained { scorer, model, estimated, compared, allowed } = {
             let _span = tracing::info_span!("estimating").entered();
             train(&prepared, &order, &pairs, config)
         };
-        Linker { prepared, order, rank, pairs, scorer, model, estimated, config: config.clone() }
+        Linker { prepared, order, rank, pairs, compared, allowed, scorer, model, estimated, config: config.clone() }
     }
 
     /// The model the links are scored with.
@@ -428,7 +447,9 @@ impl<'a> Linker<'a> {
             estimate::estimate_relatives_u(&self.prepared, &self.order, &relatives, self.config.u_sample_pairs);
         u[Field::Relatives as usize][..2].copy_from_slice(&u_relatives);
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
-        let compared = compared_pairs(&self.prepared, &self.pairs, &scorer);
+        let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
+            .map(|((a, b), c)| ComparedPair { levels: scorer.levels(a, b, c), ..*c })
+            .collect();
         let mut m_start = *m;
         let start = self.config.model.table(true);
         m_start[Field::Relatives as usize] = start[Field::Relatives as usize];
@@ -459,8 +480,9 @@ impl<'a> Linker<'a> {
         let candidates: Vec<Candidate> = estimate::in_chunks(|chunk| {
             estimate::chunk_of(&self.pairs, chunk)
                 .iter()
-                .filter_map(|&(a, b)| {
-                    let weight = scorer.score(&self.prepared, a, b).weight;
+                .zip(estimate::chunk_of(&self.compared, chunk))
+                .filter_map(|(&(a, b), compared)| {
+                    let weight = scorer.weight((a, b), compared);
                     (match_probability(weight, prior) >= model.match_probability).then_some(Candidate { a, b, weight })
                 })
                 .collect::<Vec<_>>()
@@ -519,17 +541,23 @@ impl<'a> Linker<'a> {
     }
 }
 
+/// What `train` gives a `Linker`.
+struct Trained {
+    scorer: Scorer,
+    model: TrainedModel,
+    /// The estimated m and u, when the model was estimated.
+    estimated: Option<(Table, Table)>,
+    compared: Vec<ComparedPair>,
+    allowed: Vec<bool>,
+}
+
 /// The scorer and model for a linkage: estimated from the records when
 /// the configuration asks and there are enough of them, else the fixed
-/// model.
-fn train(
-    prepared: &[Prepared],
-    order: &[u32],
-    pairs: &[(u32, u32)],
-    config: &LinkConfig,
-) -> (Scorer, TrainedModel, Option<(Table, Table)>) {
+/// model; and every candidate pair compared, once.
+fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &LinkConfig) -> Trained {
     let fixed = || {
         let scorer = Scorer { weights: Weights::new(&config.model), tf: None, relatives: None };
+        let (compared, allowed) = compare_pairs(prepared, pairs, &scorer);
         let model = TrainedModel {
             model: config.model.clone(),
             prior_log2_odds: config.prior_log2_odds,
@@ -541,7 +569,7 @@ fn train(
             relatives: false,
             match_probability: config.match_probability,
         };
-        (scorer, model, None)
+        Trained { scorer, model, estimated: None, compared, allowed }
     };
     if !config.estimate || prepared.len() < MIN_RECORDS_TO_ESTIMATE || pairs.is_empty() {
         return fixed();
@@ -560,9 +588,10 @@ fn train(
         tf: config.term_frequencies.then(|| Arc::new((tf, log2_u_exact))),
         relatives: None,
     };
-    let compared = compared_pairs(prepared, pairs, &scorer);
+    let (compared, allowed) = compare_pairs(prepared, pairs, &scorer);
+    let em_pairs: Vec<ComparedPair> = em_input(pairs, &compared, &allowed).map(|(_, c)| *c).collect();
     let m_start = config.model.table(true);
-    let em = estimate::estimate_m(&compared, &u, &m_start, n_cross_pairs, config.em_max_iterations);
+    let em = estimate::estimate_m(&em_pairs, &u, &m_start, n_cross_pairs, config.em_max_iterations);
     if !em.converged {
         tracing::warn!(iterations = em.iterations, "the match model's estimate did not converge");
     }
@@ -584,23 +613,32 @@ fn train(
         relatives: false,
         match_probability: config.match_probability,
     };
-    (scorer, model, Some((em.m, u)))
+    Trained { scorer, model, estimated: Some((em.m, u)), compared, allowed }
 }
 
-/// The candidate pairs the rules allow, as the EM sees them: their levels
-/// and term-frequency adjustments under `scorer`.
-fn compared_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> Vec<ComparedPair> {
-    estimate::in_chunks(|chunk| {
+/// Every candidate pair compared once under `scorer` (levels and
+/// term-frequency adjustment), and whether the rules allow it.
+fn compare_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> (Vec<ComparedPair>, Vec<bool>) {
+    let chunks = estimate::in_chunks(|chunk| {
         estimate::chunk_of(pairs, chunk)
             .iter()
-            .filter(|&&(a, b)| compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none())
             .map(|&(a, b)| {
                 let scored = scorer.score(prepared, a, b);
-                ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }
+                let allowed = compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none();
+                (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
             })
             .collect::<Vec<_>>()
-    })
-    .concat()
+    });
+    chunks.into_iter().flatten().unzip()
+}
+
+/// The pairs the EM learns from: those the rules allow.
+fn em_input<'c>(
+    pairs: &'c [(u32, u32)],
+    compared: &'c [ComparedPair],
+    allowed: &'c [bool],
+) -> impl Iterator<Item = ((u32, u32), &'c ComparedPair)> + 'c {
+    pairs.iter().zip(compared).zip(allowed).filter(|(_, ok)| **ok).map(|((pair, c), _)| (*pair, c))
 }
 
 /// Compares any two records and explains the result under the fixed
