@@ -27,6 +27,41 @@ pub struct Evaluation {
     /// Per kind of pattern the generator planted: how many, how many
     /// famgraph found, and how many it found where none was planted.
     pub patterns: BTreeMap<String, PatternScore>,
+    /// Parent and carer links famgraph inferred from co-residence.
+    pub inferred_links: InferredLinks,
+}
+
+/// Inferred links against the truth: one is wrong if its two people
+/// belong to two different true families.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct InferredLinks {
+    pub total: usize,
+    pub within_one_true_family: usize,
+    pub across_true_families: usize,
+}
+
+fn score_inferred(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> InferredLinks {
+    // A person's true family: the one most of their records belong to.
+    let true_family = |p: usize| -> Option<&str> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &r in &graph.people[p].records {
+            let record = &graph.bundle.people[r];
+            if let Some(f) = truth.family_of_record(&record.agency, &record.record_id) {
+                *counts.entry(f).or_default() += 1;
+            }
+        }
+        counts.into_iter().max_by_key(|(f, n)| (*n, std::cmp::Reverse(*f))).map(|(f, _)| f)
+    };
+    let mut out = InferredLinks::default();
+    for rel in graph.relationships.iter().filter(|r| r.inferred.is_some()) {
+        out.total += 1;
+        if true_family(rel.from).is_some() && true_family(rel.from) == true_family(rel.to) {
+            out.within_one_true_family += 1;
+        } else {
+            out.across_true_families += 1;
+        }
+    }
+    out
 }
 
 /// One kind of pattern against the truth.
@@ -102,6 +137,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         false_negative_pairs,
         standout_ranks,
         patterns,
+        inferred_links: score_inferred(graph, truth),
         timings,
         link_model: LinkModelSummary {
             estimated: graph.linkage.model.estimated,

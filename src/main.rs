@@ -502,6 +502,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         let falsely = score.falsely_found.map_or_else(|| "-".to_owned(), |n| n.to_string());
                         say!("{kind:<28} {:>8} {:>8} {falsely:>14}", score.planted, score.found);
                     }
+                    let inferred = result.inferred_links;
+                    say!(
+                        "inferred parent links: {} ({} within one true family, {} across two)",
+                        inferred.total,
+                        inferred.within_one_true_family,
+                        inferred.across_true_families
+                    );
                 }
             }
             Ok(())

@@ -102,9 +102,10 @@ fn a_closed_pipe_ends_the_output_quietly() {
 }
 
 /// Every kind of planted pattern, scored against the generator's truth on
-/// the sample data. Floors sit at what was measured when they were set;
-/// intergenerational offending is low because agencies often record no
-/// relationship between an offending parent and adult child (issue 5).
+/// the sample data. Floors sit at what was measured when they were set.
+/// Intergenerational offending leans on parent links inferred from
+/// co-residence where no agency recorded one; an undetected hostel can
+/// lend one a false link, so a few false finds are allowed there.
 #[test]
 fn planted_patterns_are_found_and_not_invented() {
     let out = crate::util::famgraph_ok(&[
@@ -138,9 +139,14 @@ fn planted_patterns_are_found_and_not_invented() {
         let (planted, found, _) = score(kind);
         assert!(found as f64 >= floor * planted as f64, "{kind}: {found} of {planted}");
     }
-    for kind in ["duplicated_keyworkers", "hostel", "intergenerational_offending"] {
+    for kind in ["duplicated_keyworkers", "hostel"] {
         assert_eq!(score(kind).2, Some(0), "{kind} found where none was planted");
     }
-    let (planted, found, _) = score("intergenerational_offending");
-    assert!(found * 5 >= planted * 2, "intergenerational offending: {found} of {planted}");
+    let (planted, found, falsely) = score("intergenerational_offending");
+    assert!(found * 10 >= planted * 8, "intergenerational offending: {found} of {planted}");
+    assert!(falsely.unwrap() * 20 <= planted, "intergenerational offending found {falsely:?} times where not planted");
+    // Inferred parent links stay within true families.
+    let inferred = &result["inferred_links"];
+    let (total, across) = (inferred["total"].as_u64().unwrap(), inferred["across_true_families"].as_u64().unwrap());
+    assert!(total > 50 && across * 50 <= total, "inferred links: {inferred}");
 }

@@ -18,6 +18,9 @@ pub struct OffendingChain {
     pub age_at_first_offence: Vec<Option<i32>>,
     /// Each younger person's first offence came after their parent's.
     pub followed_parent: bool,
+    /// Per step down (one fewer than `people`), whether famgraph inferred
+    /// the parent link from co-residence because no agency recorded it.
+    pub inferred: Vec<bool>,
 }
 
 fn first_offences(graph: &FamilyGraph, members: &[PersonIdx]) -> BTreeMap<PersonIdx, Date> {
@@ -42,10 +45,15 @@ pub fn chains(graph: &FamilyGraph, family: FamilyIdx) -> Vec<OffendingChain> {
     let first = first_offences(graph, &graph.families[family].members);
     let mut children: BTreeMap<PersonIdx, BTreeSet<PersonIdx>> = BTreeMap::new();
     let mut has_offending_parent = BTreeSet::new();
+    // A step is recorded if any agency recorded it, whatever was inferred.
+    let mut recorded: BTreeSet<(PersonIdx, PersonIdx)> = BTreeSet::new();
     for rel in graph.relationships_of(family) {
         if rel.kind.is_parental() && first.contains_key(&rel.from) && first.contains_key(&rel.to) {
             children.entry(rel.from).or_default().insert(rel.to);
             has_offending_parent.insert(rel.to);
+            if rel.inferred.is_none() {
+                recorded.insert((rel.from, rel.to));
+            }
         }
     }
     // Walk down from offenders without an offending parent: each path to a
@@ -62,7 +70,7 @@ pub fn chains(graph: &FamilyGraph, family: FamilyIdx) -> Vec<OffendingChain> {
                 .unwrap_or_default();
             if next.is_empty() {
                 if path.len() >= 2 {
-                    out.push(chain(graph, &first, path));
+                    out.push(chain(graph, &first, &recorded, path));
                 }
             } else {
                 for child in next {
@@ -77,7 +85,12 @@ pub fn chains(graph: &FamilyGraph, family: FamilyIdx) -> Vec<OffendingChain> {
     out
 }
 
-fn chain(graph: &FamilyGraph, first: &BTreeMap<PersonIdx, Date>, people: Vec<PersonIdx>) -> OffendingChain {
+fn chain(
+    graph: &FamilyGraph,
+    first: &BTreeMap<PersonIdx, Date>,
+    recorded: &BTreeSet<(PersonIdx, PersonIdx)>,
+    people: Vec<PersonIdx>,
+) -> OffendingChain {
     let first_offence: Vec<Date> = people.iter().map(|p| first[p]).collect();
     let age_at_first_offence = people
         .iter()
@@ -85,5 +98,6 @@ fn chain(graph: &FamilyGraph, first: &BTreeMap<PersonIdx, Date>, people: Vec<Per
         .map(|(&p, &d)| graph.people[p].date_of_birth.map(|dob| dob.age_on(d)))
         .collect();
     let followed_parent = first_offence.windows(2).all(|w| w[1] >= w[0]);
-    OffendingChain { people, first_offence, age_at_first_offence, followed_parent }
+    let inferred = people.windows(2).map(|w| !recorded.contains(&(w[0], w[1]))).collect();
+    OffendingChain { people, first_offence, age_at_first_offence, followed_parent, inferred }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use famgraph_analysis::FamilyAnalysis;
-use famgraph_graph::FamilyIdx;
+use famgraph_graph::{FamilyGraph, FamilyIdx};
 use famgraph_model::{LoadReport, Need};
 use serde::Serialize;
 
@@ -258,7 +258,12 @@ pub struct RelationshipView {
     pub from: String,
     pub kind: &'static str,
     pub to: String,
+    /// The agencies that recorded it; empty where famgraph inferred it.
     pub recorded_by: Vec<String>,
+    /// Why famgraph inferred it from who lives with whom, where no agency
+    /// recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inferred: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -293,6 +298,9 @@ pub struct ChainLink {
     pub generation: usize,
     pub first_offence: String,
     pub age_at_first_offence: Option<i32>,
+    /// Whether the link from the previous person in the chain was inferred
+    /// from co-residence rather than recorded by an agency.
+    pub link_inferred: bool,
 }
 
 #[derive(Serialize)]
@@ -400,6 +408,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
             kind: r.kind.code(),
             to: graph.people[r.to].id.clone(),
             recorded_by: r.recorded_by.iter().cloned().collect(),
+            inferred: r.inferred.as_ref().map(|basis| inferred_text(graph, basis)),
         })
         .collect();
     let households = f
@@ -463,6 +472,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                     generation: n + 1,
                     first_offence: c.first_offence[n].to_string(),
                     age_at_first_offence: c.age_at_first_offence[n],
+                    link_inferred: n > 0 && c.inferred[n - 1],
                 })
                 .collect(),
         })
@@ -714,4 +724,20 @@ pub fn subgraph_json(
         "edges": edges.iter().map(|&e| edge_view(graph, e)).collect::<Vec<_>>(),
     });
     (json, families.into_iter().collect())
+}
+
+/// An inferred relationship's basis in words, naming only ids.
+fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> String {
+    match basis {
+        famgraph_graph::InferredBasis::PartnerOfParent { via, household } => format!(
+            "partner of {}, the child's recorded parent, living with the child at {}",
+            graph.people[*via].id, graph.households[*household].id
+        ),
+        famgraph_graph::InferredBasis::OlderAtSameHome { household, years_older, shares_family_name } => format!(
+            "no recorded parent; lives with them at {}, {:.0} years younger{}",
+            graph.households[*household].id,
+            years_older,
+            if *shares_family_name { ", same family name" } else { "" }
+        ),
+    }
 }

@@ -7,6 +7,7 @@
 //! life of a [`FamilyGraph`].
 
 mod address;
+mod infer;
 mod query;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,6 +17,7 @@ use famgraph_model::{Bundle, Date, Postcode, RelationshipKind, Sex};
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 
 pub use address::AddressKey;
+pub use infer::{Basis as InferredBasis, PARENT_GAP_YEARS};
 pub use query::Subgraph;
 
 /// A household of more adults than this, from this many families or more,
@@ -83,38 +85,78 @@ impl Family {
 
 /// Generation numbers from the family's relationships: a walk from the
 /// first member, one down for each parental step, level across partners
-/// and siblings. Where records disagree (a step-parent recorded as a
-/// sibling), the first step reached wins; the walk's order is fixed by
-/// the members' and relationships' order.
+/// and siblings. Recorded relationships are walked first; links inferred
+/// from co-residence only place the groups the recorded ones leave apart,
+/// so an inference never overrides what an agency recorded. Where records
+/// disagree (a step-parent recorded as a sibling), the first step reached
+/// wins; the walk's order is fixed by the members' and relationships' order.
 fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRelationship]) -> Vec<u32> {
     let position: HashMap<PersonIdx, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-    let mut steps: Vec<Vec<(usize, i32)>> = vec![Vec::new(); members.len()];
+    // Steps (to, levels down) along recorded and along inferred links.
+    let mut recorded: Vec<Vec<(usize, i32)>> = vec![Vec::new(); members.len()];
+    let mut inferred: Vec<(usize, usize, i32)> = Vec::new();
     for &r in relationships {
         let rel = &all[r];
         let (from, to) = (position[&rel.from], position[&rel.to]);
         let down = i32::from(rel.kind.is_parental());
-        steps[from].push((to, down));
-        steps[to].push((from, -down));
+        if rel.inferred.is_some() {
+            inferred.push((from, to, down));
+        } else {
+            recorded[from].push((to, down));
+            recorded[to].push((from, -down));
+        }
     }
-    let mut level: Vec<Option<i32>> = vec![None; members.len()];
+    // Each recorded group levelled from its first member.
+    let mut group: Vec<usize> = vec![usize::MAX; members.len()];
+    let mut level: Vec<i32> = vec![0; members.len()];
+    let mut n_groups = 0;
     for start in 0..members.len() {
-        if level[start].is_some() {
+        if group[start] != usize::MAX {
             continue;
         }
-        level[start] = Some(0);
+        group[start] = n_groups;
         let mut queue = std::collections::VecDeque::from([start]);
         while let Some(at) = queue.pop_front() {
-            let here = level[at].unwrap_or_default();
-            for &(next, down) in &steps[at] {
-                if level[next].is_none() {
-                    level[next] = Some(here + down);
+            for &(next, down) in &recorded[at] {
+                if group[next] == usize::MAX {
+                    group[next] = n_groups;
+                    level[next] = level[at] + down;
+                    queue.push_back(next);
+                }
+            }
+        }
+        n_groups += 1;
+    }
+    // Whole groups shifted as the inferred links between them place them.
+    let mut between: Vec<Vec<(usize, i32)>> = vec![Vec::new(); n_groups];
+    for &(from, to, down) in &inferred {
+        let (a, b) = (group[from], group[to]);
+        if a != b {
+            let shift = level[from] + down - level[to];
+            between[a].push((b, shift));
+            between[b].push((a, -shift));
+        }
+    }
+    let mut offset: Vec<Option<i32>> = vec![None; n_groups];
+    for start in 0..n_groups {
+        if offset[start].is_some() {
+            continue;
+        }
+        offset[start] = Some(0);
+        let mut queue = std::collections::VecDeque::from([start]);
+        while let Some(at) = queue.pop_front() {
+            let here = offset[at].unwrap_or_default();
+            for &(next, shift) in &between[at] {
+                if offset[next].is_none() {
+                    offset[next] = Some(here + shift);
                     queue.push_back(next);
                 }
             }
         }
     }
-    let top = level.iter().flatten().copied().min().unwrap_or_default();
-    level.into_iter().map(|l| (l.unwrap_or(top) - top + 1).unsigned_abs()).collect()
+    let levels: Vec<i32> = (0..members.len()).map(|m| level[m] + offset[group[m]].unwrap_or_default()).collect();
+    let top = levels.iter().copied().min().unwrap_or_default();
+    levels.into_iter().map(|l| (l - top + 1).unsigned_abs()).collect()
 }
 
 /// A relationship between two people, merged across the agencies that
@@ -124,7 +166,10 @@ pub struct PersonRelationship {
     pub from: PersonIdx,
     pub to: PersonIdx,
     pub kind: RelationshipKind,
+    /// The agencies that recorded it; empty for an inferred one.
     pub recorded_by: BTreeSet<String>,
+    /// Why famgraph inferred it, where no agency recorded it.
+    pub inferred: Option<InferredBasis>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,22 +276,66 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         let key = if rel.kind.is_parental() { (from, to, rel.kind) } else { (from.min(to), from.max(to), rel.kind) };
         merged.entry(key).or_default().insert(rel.agency.clone());
     }
-    let relationships: Vec<PersonRelationship> = merged
+    let mut relationships: Vec<PersonRelationship> = merged
         .into_iter()
-        .map(|((from, to, kind), recorded_by)| PersonRelationship { from, to, kind, recorded_by })
+        .map(|((from, to, kind), recorded_by)| PersonRelationship { from, to, kind, recorded_by, inferred: None })
         .collect();
 
+    // Shared accommodation: many adults at one address from several
+    // families, as the recorded relationships join them.
+    let date_of_birth: Vec<Option<Date>> =
+        records_of.iter().map(|records| mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth))).collect();
+    let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
+    let recorded_family = components(n_people, &relationships);
+    let (shared_accommodation, adult_families): (Vec<bool>, Vec<usize>) = household_members
+        .iter()
+        .map(|members| {
+            let adults: Vec<PersonIdx> =
+                members.iter().copied().filter(|&p| date_of_birth[p].is_none_or(|d| d.age_on(as_of) >= 18)).collect();
+            let families: BTreeSet<usize> = adults.iter().map(|&p| recorded_family[p]).collect();
+            let shared =
+                adults.len() >= SHARED_ACCOMMODATION_MIN_ADULTS && families.len() >= SHARED_ACCOMMODATION_MIN_FAMILIES;
+            (shared, families.len())
+        })
+        .unzip();
+
+    // Parents and carers no agency recorded, from who lives with whom.
+    let family_names: Vec<BTreeMap<String, usize>> = records_of
+        .iter()
+        .map(|records| {
+            let mut names = BTreeMap::new();
+            for &r in records {
+                *names.entry(bundle.people[r].family_name.trim().to_lowercase()).or_default() += 1;
+            }
+            names
+        })
+        .collect();
+    let recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind)> =
+        relationships.iter().map(|r| (r.from, r.to, r.kind)).collect();
+    let facts = infer::PersonFacts {
+        date_of_birth: &date_of_birth,
+        family_names: &family_names,
+        household_members: &household_members,
+        shared_accommodation: &shared_accommodation,
+        adult_families: &adult_families,
+    };
+    let inferred = infer::parental_links(&facts, &recorded);
+    tracing::debug!(n_inferred = inferred.len(), "parental links inferred from co-residence");
+    relationships.extend(inferred.into_iter().map(|i| PersonRelationship {
+        from: i.from,
+        to: i.to,
+        kind: i.kind,
+        recorded_by: BTreeSet::new(),
+        inferred: Some(i.basis),
+    }));
+
     // Families: connected components of the relationships.
-    let mut parent: Vec<usize> = (0..n_people).collect();
-    for rel in &relationships {
-        union(&mut parent, rel.from, rel.to);
-    }
-    let mut family_of_root: HashMap<usize, FamilyIdx> = HashMap::new();
+    let family_of_root = components(n_people, &relationships);
+    let mut family_index: HashMap<usize, FamilyIdx> = HashMap::new();
     let mut family_members: Vec<Vec<PersonIdx>> = Vec::new();
     let family_of: Vec<FamilyIdx> = (0..n_people)
         .map(|person| {
-            let root = find(&mut parent, person);
-            let family = *family_of_root.entry(root).or_insert_with(|| {
+            let family = *family_index.entry(family_of_root[person]).or_insert_with(|| {
                 family_members.push(Vec::new());
                 family_members.len() - 1
             });
@@ -259,7 +348,6 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     for (idx, link) in linkage.links.iter().enumerate() {
         links_of[linkage.person_of[link.a as usize] as usize].push(idx);
     }
-    let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
     let people: Vec<Person> = records_of
         .iter()
         .enumerate()
@@ -270,7 +358,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
                 records: records.clone(),
                 given_name: pick(&|r| Some(bundle.people[r].given_name.clone())).unwrap_or_default(),
                 family_name: pick(&|r| Some(bundle.people[r].family_name.clone())).unwrap_or_default(),
-                date_of_birth: mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth)),
+                date_of_birth: date_of_birth[idx],
                 sex: mode(records.iter().map(|&r| bundle.people[r].sex).filter(|s| *s != Sex::U)).unwrap_or(Sex::U),
                 link_confidence: linkage.confidence.get(idx).copied().unwrap_or(1.0),
                 links: std::mem::take(&mut links_of[idx]),
@@ -286,19 +374,12 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         .enumerate()
         .map(|(idx, info)| {
             let members: Vec<PersonIdx> = household_members[idx].iter().copied().collect();
-            let adults: Vec<PersonIdx> = members
-                .iter()
-                .copied()
-                .filter(|&p| people[p].date_of_birth.is_none_or(|d| d.age_on(as_of) >= 18))
-                .collect();
-            let adult_families: BTreeSet<FamilyIdx> = adults.iter().map(|&p| family_of[p]).collect();
             Household {
                 id: format!("H{:06}", idx + 1),
                 address: info.address.clone(),
                 postcode: info.postcode.clone(),
                 uprn: info.uprn,
-                shared_accommodation: adults.len() >= SHARED_ACCOMMODATION_MIN_ADULTS
-                    && adult_families.len() >= SHARED_ACCOMMODATION_MIN_FAMILIES,
+                shared_accommodation: shared_accommodation[idx],
                 members,
             }
         })
@@ -394,6 +475,15 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         person_by_id,
         family_by_id,
     }
+}
+
+/// Each person's component root under the relationships.
+fn components(n_people: usize, relationships: &[PersonRelationship]) -> Vec<usize> {
+    let mut parent: Vec<usize> = (0..n_people).collect();
+    for rel in relationships {
+        union(&mut parent, rel.from, rel.to);
+    }
+    (0..n_people).map(|p| find(&mut parent, p)).collect()
 }
 
 /// The most frequent value; ties go to the smallest, so the choice does not

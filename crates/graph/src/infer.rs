@@ -1,0 +1,376 @@
+//! Parent and carer links no agency recorded, inferred from people living
+//! together. Agencies record a parent and child only when they hold both:
+//! police, probation and health rarely do, so an offending father and his
+//! adult son, or a grandmother and the mother she raised, are often two
+//! families in the data though they share a home. Two rules, both
+//! conservative, both named on every link they make:
+//!
+//! 1. **Partner of a parent.** Someone recorded as the partner of a
+//!    child's recorded parent, living with the child, is a parent or
+//!    step-parent: `carer_of`.
+//! 2. **A generation older at the same home.** A person with no recorded
+//!    parent or carer, living with one or two people 16 to 50 years older
+//!    (the nearest generation only: a grandparent at the same home is not
+//!    taken for a parent) and related to them by no record, is taken as
+//!    their child: `parent_of`. A couple living with one partner's parents
+//!    is resolved by family name; where the names do not tell, nothing is
+//!    inferred. At a home whose adults come from three or more families
+//!    (lodgers, a house shared short of a hostel) the older person must
+//!    also share a family name.
+//!
+//! Shared accommodation (hostels, HMOs) is never used: unrelated adults
+//! live there.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use famgraph_model::{Date, RelationshipKind};
+
+use crate::{HouseholdIdx, PersonIdx};
+
+/// Age gaps (years) between a parent and a child that rule 2 accepts.
+pub const PARENT_GAP_YEARS: (f64, f64) = (16.0, 50.0);
+/// Candidates further than this beyond the nearest are another generation.
+const SAME_GENERATION_YEARS: f64 = 12.0;
+/// The smallest gap rule 1 accepts between a parent's partner and the child.
+const CARER_MIN_GAP_YEARS: f64 = 12.0;
+
+/// Why a link was inferred.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis {
+    /// Rule 1: `via` is the child's recorded parent whose partner this is.
+    PartnerOfParent { via: PersonIdx, household: HouseholdIdx },
+    /// Rule 2: living together, this many years older.
+    OlderAtSameHome { household: HouseholdIdx, years_older: f64, shares_family_name: bool },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred {
+    pub from: PersonIdx,
+    pub kind: RelationshipKind,
+    pub to: PersonIdx,
+    pub basis: Basis,
+}
+
+/// What rule 2 and rule 1 read about each person.
+pub struct PersonFacts<'a> {
+    pub date_of_birth: &'a [Option<Date>],
+    /// Per person, every family name their records give, lower-cased, with
+    /// how many records give it.
+    pub family_names: &'a [BTreeMap<String, usize>],
+    /// Per household, everyone any record places there.
+    pub household_members: &'a [BTreeSet<PersonIdx>],
+    pub shared_accommodation: &'a [bool],
+    /// Per household, how many families (as recorded relationships join
+    /// people) its adults come from.
+    pub adult_families: &'a [usize],
+}
+
+fn years_between(older: Date, younger: Date) -> f64 {
+    f64::from(younger.days() - older.days()) / 365.25
+}
+
+/// Infers parental links from the recorded relationships (`(from, to,
+/// kind)`, parental kinds pointing down) and who lives where.
+pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
+    let pair = |a: PersonIdx, b: PersonIdx| (a.min(b), a.max(b));
+    let related: HashSet<(PersonIdx, PersonIdx)> = recorded.iter().map(|&(a, b, _)| pair(a, b)).collect();
+    let mut parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    // Recorded `parent_of` only: a kinship carer's partner is no parent.
+    let mut birth_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    let mut partners: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    for &(from, to, kind) in recorded {
+        if kind.is_parental() {
+            parents.entry(to).or_default().insert(from);
+            if kind == RelationshipKind::ParentOf {
+                birth_parents.entry(to).or_default().insert(from);
+            }
+        } else if kind == RelationshipKind::PartnerOf {
+            partners.entry(from).or_default().insert(to);
+            partners.entry(to).or_default().insert(from);
+        }
+    }
+    // Each person's homes, shared accommodation left out.
+    let mut homes: HashMap<PersonIdx, BTreeSet<HouseholdIdx>> = HashMap::new();
+    for (h, members) in facts.household_members.iter().enumerate() {
+        if facts.shared_accommodation[h] {
+            continue;
+        }
+        for &p in members {
+            homes.entry(p).or_default().insert(h);
+        }
+    }
+    let shared_home = |a: PersonIdx, b: PersonIdx| -> Option<HouseholdIdx> {
+        let (ha, hb) = (homes.get(&a)?, homes.get(&b)?);
+        ha.intersection(hb).next().copied()
+    };
+    let gap = |older: PersonIdx, younger: PersonIdx| -> Option<f64> {
+        Some(years_between(facts.date_of_birth[older]?, facts.date_of_birth[younger]?))
+    };
+
+    let mut out: Vec<Inferred> = Vec::new();
+    let mut has_parent: HashSet<PersonIdx> = parents.keys().copied().collect();
+
+    // Rule 1: the partner of a recorded parent, living with the child, of
+    // the parent's generation (a grandparent's partner is no parent).
+    let mut children: Vec<PersonIdx> = birth_parents.keys().copied().collect();
+    children.sort_unstable();
+    for child in children {
+        let recorded_parents = &parents[&child];
+        let mut seen = BTreeSet::new();
+        for &parent in &birth_parents[&child] {
+            for &partner in partners.get(&parent).into_iter().flatten() {
+                let generation_apart = match (gap(partner, child), gap(parent, child)) {
+                    (Some(theirs), Some(parents)) => (theirs - parents).abs() > SAME_GENERATION_YEARS,
+                    _ => false,
+                };
+                if partner == child
+                    || recorded_parents.contains(&partner)
+                    || related.contains(&pair(partner, child))
+                    || !seen.insert(partner)
+                    || gap(partner, child).is_some_and(|g| g < CARER_MIN_GAP_YEARS)
+                    || generation_apart
+                {
+                    continue;
+                }
+                if let Some(household) = shared_home(partner, child) {
+                    out.push(Inferred {
+                        from: partner,
+                        kind: RelationshipKind::CarerOf,
+                        to: child,
+                        basis: Basis::PartnerOfParent { via: parent, household },
+                    });
+                }
+            }
+        }
+    }
+
+    // Rule 2: no recorded parent, living with the generation above.
+    let mut candidates_of: BTreeMap<PersonIdx, (HouseholdIdx, Vec<(PersonIdx, f64)>)> = BTreeMap::new();
+    for (h, members) in facts.household_members.iter().enumerate() {
+        if facts.shared_accommodation[h] {
+            continue;
+        }
+        for &child in members {
+            if has_parent.contains(&child) || candidates_of.contains_key(&child) {
+                continue;
+            }
+            // A partner's parents are in-laws, not parents.
+            let in_laws: BTreeSet<PersonIdx> = partners
+                .get(&child)
+                .into_iter()
+                .flatten()
+                .flat_map(|q| parents.get(q).into_iter().flatten().copied())
+                .collect();
+            let mut found: Vec<(PersonIdx, f64)> = members
+                .iter()
+                .filter(|&&a| a != child && !related.contains(&pair(a, child)) && !in_laws.contains(&a))
+                .filter_map(|&a| gap(a, child).map(|g| (a, g)))
+                .filter(|&(_, g)| (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g))
+                .filter(|&(a, g)| facts.adult_families[h] <= 2 || name_share(facts, child, &[(a, g)]) > 0.0)
+                .collect();
+            let Some(nearest) = found.iter().map(|&(_, g)| g).min_by(f64::total_cmp) else { continue };
+            // Someone of the in-laws' generation here is likely the partner's
+            // relative too: too tangled to tell.
+            if in_laws.iter().any(|&i| gap(i, child).is_some_and(|g| (g - nearest).abs() <= SAME_GENERATION_YEARS)) {
+                continue;
+            }
+            found.retain(|&(_, g)| g <= nearest + SAME_GENERATION_YEARS);
+            let parents_are_a_pair = match found[..] {
+                [_] => true,
+                [(a, _), (b, _)] => {
+                    !parents.get(&a).is_some_and(|p| p.contains(&b)) && !parents.get(&b).is_some_and(|p| p.contains(&a))
+                }
+                _ => false,
+            };
+            if parents_are_a_pair {
+                candidates_of.insert(child, (h, found));
+            }
+        }
+    }
+    // A couple living with one partner's parents: the partner whose records
+    // carry the older people's family name more is their child.
+    let mut dropped: BTreeSet<PersonIdx> = BTreeSet::new();
+    for (&child, (_, found)) in &candidates_of {
+        for &partner in partners.get(&child).into_iter().flatten() {
+            let Some((_, theirs)) = candidates_of.get(&partner) else { continue };
+            let same = |a: &[(PersonIdx, f64)], b: &[(PersonIdx, f64)]| a.iter().any(|x| b.iter().any(|y| x.0 == y.0));
+            if !same(found, theirs) {
+                continue;
+            }
+            let mine = name_share(facts, child, found);
+            let other = name_share(facts, partner, theirs);
+            if mine <= other {
+                dropped.insert(child);
+            }
+        }
+    }
+    for (child, (household, found)) in candidates_of {
+        if dropped.contains(&child) {
+            continue;
+        }
+        for (parent, years_older) in found {
+            let shares_family_name = name_share(facts, child, &[(parent, years_older)]) > 0.0;
+            out.push(Inferred {
+                from: parent,
+                kind: RelationshipKind::ParentOf,
+                to: child,
+                basis: Basis::OlderAtSameHome { household, years_older, shares_family_name },
+            });
+        }
+        has_parent.insert(child);
+    }
+    out
+}
+
+/// The share of a person's records whose family name one of `elders` has.
+fn name_share(facts: &PersonFacts<'_>, person: PersonIdx, elders: &[(PersonIdx, f64)]) -> f64 {
+    let names = &facts.family_names[person];
+    let total: usize = names.values().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let matching: usize = names
+        .iter()
+        .filter(|(name, _)| elders.iter().any(|&(e, _)| facts.family_names[e].contains_key(*name)))
+        .map(|(_, n)| n)
+        .sum();
+    matching as f64 / total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dob(year: i32) -> Option<Date> {
+        Date::from_ymd(year, 6, 1)
+    }
+
+    fn names(list: &[&str]) -> Vec<BTreeMap<String, usize>> {
+        list.iter().map(|n| BTreeMap::from([(n.to_string(), 1)])).collect()
+    }
+
+    #[test]
+    fn an_adult_son_at_his_parents_home_is_their_child() {
+        // 0 father, 1 mother (partners, recorded), 2 son of 24: no agency
+        // holding both recorded him as their child.
+        let dobs = [dob(1970), dob(1972), dob(2000)];
+        let fam = names(&["cole", "cole", "cole"]);
+        let homes = [BTreeSet::from([0, 1, 2])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[1],
+        };
+        let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf)]);
+        let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
+        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+        assert!(got.iter().all(|i| i.kind == RelationshipKind::ParentOf));
+    }
+
+    #[test]
+    fn a_grandmother_at_the_same_home_is_the_mothers_parent_not_the_childs() {
+        // 0 grandmother, 1 mother, 2 child; the mother is recorded as the
+        // child's parent, nothing else.
+        let dobs = [dob(1950), dob(1975), dob(2005)];
+        let fam = names(&["hart", "hart", "hart"]);
+        let homes = [BTreeSet::from([0, 1, 2])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[1],
+        };
+        let got = parental_links(&facts, &[(1, 2, RelationshipKind::ParentOf)]);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].from, got[0].to, got[0].kind), (0, 1, RelationshipKind::ParentOf));
+    }
+
+    #[test]
+    fn a_step_father_living_with_the_child_is_a_carer() {
+        // 0 mother, 1 her partner, 2 her child; only the mother recorded as parent.
+        let dobs = [dob(1985), dob(1980), dob(2010)];
+        let fam = names(&["lee", "shaw", "lee"]);
+        let homes = [BTreeSet::from([0, 1, 2])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[1],
+        };
+        let got = parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)]);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::CarerOf));
+    }
+
+    #[test]
+    fn a_kinship_carers_partner_and_a_partners_parents_are_not_parents() {
+        // 0 grandfather, 1 grandmother (recorded parent of 2 and kinship
+        // carer of 4), 2 mother, 3 her partner, 4 child. Nothing new: the
+        // grandfather is not the child's carer, the partner not the
+        // grandparents' son.
+        let dobs = [dob(1941), dob(1948), dob(1977), dob(1976), dob(2009)];
+        let fam = names(&["clif", "clif", "clif", "marden", "marden"]);
+        let homes = [BTreeSet::from([0, 1, 2, 3, 4])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[1],
+        };
+        let recorded = [
+            (0, 1, RelationshipKind::PartnerOf),
+            (0, 2, RelationshipKind::ParentOf),
+            (1, 2, RelationshipKind::ParentOf),
+            (1, 4, RelationshipKind::CarerOf),
+            (2, 3, RelationshipKind::PartnerOf),
+            (2, 4, RelationshipKind::ParentOf),
+            (3, 4, RelationshipKind::CarerOf),
+        ];
+        assert_eq!(parental_links(&facts, &recorded), vec![]);
+    }
+
+    #[test]
+    fn hostels_and_strangers_of_one_age_are_left_alone() {
+        // A hostel: a 50-year-old and a 25-year-old, unrelated.
+        let dobs = [dob(1974), dob(1999), dob(1998)];
+        let fam = names(&["ward", "ward", "ball"]);
+        let hostel = [BTreeSet::from([0, 1])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &hostel,
+            shared_accommodation: &[true],
+            adult_families: &[2],
+        };
+        assert!(parental_links(&facts, &[]).is_empty());
+        // Flatmates a year apart at an ordinary address.
+        let flat = [BTreeSet::from([1, 2])];
+        let facts = PersonFacts { household_members: &flat, shared_accommodation: &[false], ..facts };
+        assert!(parental_links(&facts, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_couple_with_his_parents_goes_by_family_name() {
+        // 0,1 his parents (Cole), 2 him (Cole), 3 his partner (records say
+        // Cole once, Ince once: her birth name).
+        let dobs = [dob(1950), dob(1952), dob(1978), dob(1979)];
+        let mut fam = names(&["cole", "cole", "cole", "cole"]);
+        fam[3].insert("ince".to_owned(), 1);
+        let homes = [BTreeSet::from([0, 1, 2, 3])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[1],
+        };
+        let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf), (2, 3, RelationshipKind::PartnerOf)]);
+        let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
+        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+    }
+}
