@@ -71,3 +71,50 @@ fn neighbourhoods_and_paths() {
         assert!(body["error"]["code"].is_string());
     }
 }
+
+/// Households over time and links inferred from co-residence, on the
+/// sample data: a family that moved shows its former home with when each
+/// member was last seen there, and a parent no agency recorded is shown
+/// as inferred, with its basis and no agency named.
+#[test]
+fn households_over_time_and_inferred_parents() {
+    let server = Server::start(&[]);
+    let list = server.get_ok("/api/v1/families?limit=200");
+    let (mut former, mut inferred) = (0, 0);
+    for family in list["families"].as_array().unwrap() {
+        let id = family["family_id"].as_str().unwrap();
+        let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+        let members: BTreeSet<&str> =
+            detail["members"].as_array().unwrap().iter().map(|m| m["person_id"].as_str().unwrap()).collect();
+        for household in detail["households"].as_array().unwrap() {
+            let residents = household["residents"].as_array().unwrap();
+            assert!(!residents.is_empty(), "{id}: a household with none of the family in it");
+            for r in residents {
+                assert!(members.contains(r["person_id"].as_str().unwrap()));
+                if let (Some(first), Some(last)) = (r["first_seen"].as_str(), r["last_seen"].as_str()) {
+                    assert!(first <= last, "{id}: {r}");
+                }
+            }
+            // Members listed are those living there now.
+            let now: BTreeSet<&str> =
+                residents.iter().filter(|r| r["current"] == true).map(|r| r["person_id"].as_str().unwrap()).collect();
+            let listed: BTreeSet<&str> =
+                household["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+            assert_eq!(now, listed, "{id}");
+            assert_eq!(household["current"], !now.is_empty());
+            if household["current"] == false {
+                former += 1;
+            }
+        }
+        for rel in detail["relationships"].as_array().unwrap() {
+            if let Some(basis) = rel.get("inferred") {
+                inferred += 1;
+                assert!(rel["recorded_by"].as_array().unwrap().is_empty());
+                assert!(["parent_of", "carer_of"].contains(&rel["kind"].as_str().unwrap()), "{rel}");
+                assert!(basis.as_str().unwrap().contains(" H0"), "the basis names the home: {basis}");
+            }
+        }
+    }
+    assert!(former >= 5, "families' former homes: {former}");
+    assert!(inferred >= 10, "inferred parent links: {inferred}");
+}

@@ -275,6 +275,23 @@ pub struct HouseholdView {
     /// Members of this family whose current household it is.
     pub members: Vec<String>,
     pub shared_accommodation: bool,
+    /// Whether any member lives here now; a household only former members
+    /// lived at is listed for the history.
+    pub current: bool,
+    /// Who of this family lived here and when, as the records show:
+    /// co-residence windows.
+    pub residents: Vec<ResidentView>,
+}
+
+/// When one person was known at an address: from the first to the last
+/// involvement of the records that give it.
+#[derive(Serialize)]
+pub struct ResidentView {
+    pub person_id: String,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub records: usize,
+    pub current: bool,
 }
 
 #[derive(Serialize)]
@@ -414,12 +431,27 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
     let households = f
         .members
         .iter()
-        .filter_map(|&p| graph.people[p].household)
+        .flat_map(|&p| graph.people[p].records.iter().filter_map(|&r| graph.household_of_record(r)))
         .collect::<BTreeSet<_>>()
         .into_iter()
         .map(|h| {
             let household = &graph.households[h];
+            let residents: Vec<ResidentView> = household
+                .members
+                .iter()
+                .zip(&household.residence)
+                .filter(|(p, _)| graph.people[**p].family == family)
+                .map(|(&p, r)| ResidentView {
+                    person_id: graph.people[p].id.clone(),
+                    first_seen: r.first_seen.map(|d| d.to_string()),
+                    last_seen: r.last_seen.map(|d| d.to_string()),
+                    records: r.records,
+                    current: graph.people[p].household == Some(h),
+                })
+                .collect();
             HouseholdView {
+                current: residents.iter().any(|r| r.current),
+                residents,
                 household_id: household.id.clone(),
                 address: household.address.clone(),
                 postcode: household.postcode.as_ref().map(|p| p.as_str().to_owned()),

@@ -59,6 +59,33 @@ pub struct Household {
     pub members: Vec<PersonIdx>,
     /// Many unrelated adults: a hostel or HMO, not a family home.
     pub shared_accommodation: bool,
+    /// When each member was known to live here, parallel to `members`.
+    pub residence: Vec<Residence>,
+}
+
+/// When a person was known at an address: the span of the involvements
+/// of the records that give it. Agencies record an address, not when it
+/// began or ended, so this is when agencies were in touch with the person
+/// there, not a tenancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Residence {
+    /// The earliest involvement start of those records.
+    pub first_seen: Option<Date>,
+    /// The latest involvement end, or the extract date for an open one.
+    pub last_seen: Option<Date>,
+    /// How many of the person's records give this address.
+    pub records: usize,
+}
+
+impl Residence {
+    /// Whether two people's spans at one address overlap: they lived there
+    /// at the same time as far as the records show.
+    pub fn overlaps(&self, other: &Residence) -> bool {
+        match (self.first_seen, self.last_seen, other.first_seen, other.last_seen) {
+            (Some(a0), Some(a1), Some(b0), Some(b1)) => a0 <= b1 && b0 <= a1,
+            _ => false,
+        }
+    }
 }
 
 /// People joined by parent, carer, partner or sibling relationships.
@@ -208,11 +235,18 @@ pub struct FamilyGraph {
     pub graph: StableGraph<Node, Edge>,
     pub person_nodes: Vec<NodeIndex>,
     pub household_nodes: Vec<NodeIndex>,
+    /// Per record, the household of its address.
+    household_of_record: Vec<Option<HouseholdIdx>>,
     person_by_id: HashMap<String, PersonIdx>,
     family_by_id: HashMap<String, FamilyIdx>,
 }
 
 impl FamilyGraph {
+    /// The household of a record's address, if it has one.
+    pub fn household_of_record(&self, record: usize) -> Option<HouseholdIdx> {
+        self.household_of_record.get(record).copied().flatten()
+    }
+
     pub fn person_by_id(&self, id: &str) -> Option<PersonIdx> {
         self.person_by_id.get(id).copied()
     }
@@ -244,21 +278,44 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     let record_index: HashMap<(&str, &str), usize> =
         bundle.people.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i)).collect();
 
-    // Households from addresses; a person's current one is the address most
-    // of their records give.
+    // When each record was in touch with its agency: its involvements' span.
+    let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
+    let mut seen_of_record: Vec<Option<(Date, Date)>> = vec![None; bundle.people.len()];
+    for inv in &bundle.involvements {
+        let Some(&record) = record_index.get(&(inv.agency.as_str(), inv.record_id.as_str())) else { continue };
+        let (start, end) = (inv.start_date, inv.end_date.unwrap_or(as_of));
+        let seen = &mut seen_of_record[record];
+        *seen = Some(seen.map_or((start, end), |(a, b)| (a.min(start), b.max(end))));
+    }
+
+    // Households from addresses, with when each person was seen at each. A
+    // person's current household is the address most of their records
+    // give; between two given equally often, the one seen last, so a stale
+    // address loses to a newer one. (Latest-seen alone does worse: one
+    // agency's odd rendering of a hostel address would outvote the rest.)
     let addresses = address::group(&bundle.people);
-    let mut household_members: Vec<BTreeSet<PersonIdx>> = vec![BTreeSet::new(); addresses.households.len()];
+    let mut residence: Vec<BTreeMap<PersonIdx, Residence>> = vec![BTreeMap::new(); addresses.households.len()];
     let mut current_household = vec![None; n_people];
     for (person, records) in records_of.iter().enumerate() {
-        let mut counts: BTreeMap<HouseholdIdx, usize> = BTreeMap::new();
+        let mut mine: BTreeMap<HouseholdIdx, Residence> = BTreeMap::new();
         for &record in records {
             if let Some(h) = addresses.household_of_record[record] {
-                *counts.entry(h).or_default() += 1;
-                household_members[h].insert(person);
+                let r = mine.entry(h).or_insert(Residence { first_seen: None, last_seen: None, records: 0 });
+                r.records += 1;
+                if let Some((from, to)) = seen_of_record[record] {
+                    r.first_seen = Some(r.first_seen.map_or(from, |d| d.min(from)));
+                    r.last_seen = Some(r.last_seen.map_or(to, |d| d.max(to)));
+                }
             }
         }
-        current_household[person] = counts.iter().max_by_key(|(h, n)| (**n, std::cmp::Reverse(**h))).map(|(h, _)| *h);
+        current_household[person] =
+            mine.iter().max_by_key(|(h, r)| (r.records, r.last_seen, std::cmp::Reverse(**h))).map(|(h, _)| *h);
+        for (h, r) in mine {
+            residence[h].insert(person, r);
+        }
     }
+    let household_members: Vec<BTreeSet<PersonIdx>> =
+        residence.iter().map(|people| people.keys().copied().collect()).collect();
 
     // Relationships between people, merged across agencies.
     let mut merged: BTreeMap<(PersonIdx, PersonIdx, RelationshipKind), BTreeSet<String>> = BTreeMap::new();
@@ -285,7 +342,6 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     // families, as the recorded relationships join them.
     let date_of_birth: Vec<Option<Date>> =
         records_of.iter().map(|records| mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth))).collect();
-    let as_of = bundle.as_of().unwrap_or_else(|| Date::from_days(0));
     let recorded_family = components(n_people, &relationships);
     let (shared_accommodation, adult_families): (Vec<bool>, Vec<usize>) = household_members
         .iter()
@@ -374,7 +430,9 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         .enumerate()
         .map(|(idx, info)| {
             let members: Vec<PersonIdx> = household_members[idx].iter().copied().collect();
+            let residence = members.iter().map(|p| residence[idx][p]).collect();
             Household {
+                residence,
                 id: format!("H{:06}", idx + 1),
                 address: info.address.clone(),
                 postcode: info.postcode.clone(),
@@ -472,6 +530,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         graph,
         person_nodes,
         household_nodes,
+        household_of_record: addresses.household_of_record,
         person_by_id,
         family_by_id,
     }
