@@ -156,6 +156,10 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
 /// Family patterns famgraph flags, by the generator's name for them.
 const FAMILY_PATTERNS: [&str; 4] =
     ["intergenerational_offending", "overlapping_interventions", "duplicated_keyworkers", "hostel"];
+/// Cohorts the generator plants, by the name of famgraph's cohort query
+/// that finds them.
+pub const COHORT_PATTERNS: [&str; 5] =
+    ["revolving_door", "woman_offender_with_children", "accommodation_gap", "employment_gap", "mappa_marac_iom"];
 
 /// Whether famgraph flags one of its families with a pattern.
 fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
@@ -169,7 +173,7 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
             .members
             .iter()
             .any(|&p| graph.people[p].household.is_some_and(|h| graph.households[h].shared_accommodation)),
-        _ => false,
+        cohort => snapshot.cohorts.of_family(family).any(|c| c.name == cohort),
     }
 }
 
@@ -200,7 +204,7 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
     let planted_in = |kind: &str| -> BTreeSet<&str> {
         truth.patterns.iter().filter(|p| p.kind == kind).map(|p| p.family_id.as_str()).collect()
     };
-    for kind in FAMILY_PATTERNS {
+    for kind in FAMILY_PATTERNS.into_iter().chain(COHORT_PATTERNS) {
         let planted = planted_in(kind);
         let found = planted
             .iter()
@@ -216,7 +220,11 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
         );
     }
     // Linkage hazards: the person ids the detail names.
-    for pattern in truth.patterns.iter().filter(|p| !FAMILY_PATTERNS.contains(&p.kind.as_str())) {
+    for pattern in truth
+        .patterns
+        .iter()
+        .filter(|p| !FAMILY_PATTERNS.contains(&p.kind.as_str()) && !COHORT_PATTERNS.contains(&p.kind.as_str()))
+    {
         let named: Vec<&str> = pattern
             .detail
             .split(|c: char| !c.is_ascii_alphanumeric())

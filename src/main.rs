@@ -139,8 +139,26 @@ enum Command {
         /// (`tf1`, `tf2`, `supporting_families`, or one of the config's).
         #[arg(long, value_name = "NAME")]
         ruleset: Option<String>,
+        /// Only the families with a member in this named cohort (see
+        /// `famgraph cohort`).
+        #[arg(long, value_name = "NAME")]
+        cohort: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Run the named cohort queries in `queries/cohorts/`: without NAME,
+    /// list them with how many people and families each holds; with NAME,
+    /// the people in it, their families and why.
+    Cohort {
+        /// `revolving_door`, `woman_offender_with_children`,
+        /// `accommodation_gap`, `employment_gap` or `mappa_marac_iom`.
+        name: Option<String>,
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        overrides: OverridesArg,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -434,7 +452,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             pipeline::save(&snapshot, &db)?;
             print_report(&snapshot, format)
         }
-        Command::Shortlist { source, overrides, ruleset, limit, format } => {
+        Command::Shortlist { source, overrides, ruleset, cohort, limit, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
             let ruleset = match ruleset {
                 None => None,
@@ -442,7 +460,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     BadInput(format!("unknown ruleset `{name}`: use one of {}", snapshot.rulesets.names().join(", ")))
                 })?),
             };
-            print_shortlist(&snapshot, ruleset.as_ref(), limit, format)
+            let cohort = cohort.map(|name| known_cohort(&snapshot, &name).map(|c| c.name.clone())).transpose()?;
+            print_shortlist(&snapshot, ruleset.as_ref(), cohort.as_deref(), limit, format)
+        }
+        Command::Cohort { name, source, overrides, format } => {
+            let snapshot = open(&source, overrides.overrides.as_deref())?;
+            print_cohort(&snapshot, name.as_deref(), format)
         }
         Command::Export { source, overrides, out, format } => {
             export(&source, overrides.overrides.as_deref(), &out, format)
@@ -706,9 +729,83 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A cohort by name, or a usage error naming the ones there are.
+fn known_cohort<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s famgraph_api::Cohort, BadInput> {
+    snapshot.cohorts.get(name).ok_or_else(|| {
+        let names: Vec<&str> = snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect();
+        BadInput(format!("unknown cohort `{name}`: use one of {}", names.join(", ")))
+    })
+}
+
+fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyhow::Result<()> {
+    let graph = &snapshot.graph;
+    let Some(name) = name else {
+        let rows: Vec<serde_json::Value> = snapshot
+            .cohorts
+            .list()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "name": c.name,
+                    "title": c.title,
+                    "description": c.description,
+                    "people": c.members.len(),
+                    "families": snapshot.cohorts.families(c, graph).len(),
+                })
+            })
+            .collect();
+        match format {
+            Format::Json => say!("{}", serde_json::json!({ "cohorts": rows })),
+            Format::Table => {
+                say!("{:<30} {:>7} {:>9}  title", "cohort", "people", "families");
+                for c in snapshot.cohorts.list() {
+                    let families = snapshot.cohorts.families(c, graph).len();
+                    say!("{:<30} {:>7} {:>9}  {}", c.name, c.members.len(), families, c.title);
+                }
+            }
+        }
+        return Ok(());
+    };
+    let cohort = known_cohort(snapshot, name)?;
+    let members: Vec<serde_json::Value> = cohort
+        .members
+        .iter()
+        .map(|m| {
+            let family = graph.people[m.person].family;
+            serde_json::json!({
+                "person_id": graph.people[m.person].id,
+                "family_id": graph.families[family].id,
+                "rank": snapshot.analysis.families[family].rank,
+                "evidence": m.evidence,
+            })
+        })
+        .collect();
+    match format {
+        Format::Json => say!(
+            "{}",
+            serde_json::json!({"name": cohort.name, "title": cohort.title, "description": cohort.description, "members": members})
+        ),
+        Format::Table => {
+            say!("{}: {} people", cohort.title, members.len());
+            say!("{:<9} {:<8} {:>5}  evidence", "person", "family", "rank");
+            for m in &members {
+                say!(
+                    "{:<9} {:<8} {:>5}  {}",
+                    m["person_id"].as_str().unwrap_or_default(),
+                    m["family_id"].as_str().unwrap_or_default(),
+                    m["rank"].as_u64().map_or_else(|| "-".to_owned(), |r| r.to_string()),
+                    m["evidence"].as_str().unwrap_or_default()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn print_shortlist(
     snapshot: &Snapshot,
     ruleset: Option<&famgraph_analysis::Ruleset>,
+    cohort: Option<&str>,
     limit: usize,
     format: Format,
 ) -> anyhow::Result<()> {
@@ -722,6 +819,7 @@ fn print_shortlist(
                 r.assess(&snapshot.analysis.families[f], &snapshot.graph, snapshot.analysis.as_of).eligible
             })
         })
+        .filter(|&f| cohort.is_none_or(|name| snapshot.cohorts.of_family(f).any(|c| c.name == name)))
         .collect();
     let families: Vec<famgraph_api::FamilySummary> = eligible
         .iter()

@@ -58,7 +58,93 @@ pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
     let settings = settings();
     let graph = famgraph_graph::build(bundle, linkage);
     let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
-    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone() }
+    let cohorts = cohorts(&graph, analysis.as_of);
+    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone(), cohorts }
+}
+
+/// Runs the named cohort queries (`queries/cohorts/`) over the linked
+/// people. The queries are part of the build and tested, so a failure is
+/// a fault of this machine (DuckDB could not run): it is logged and the
+/// cohorts are left empty rather than refusing to serve the load.
+fn cohorts(graph: &famgraph_graph::FamilyGraph, as_of: famgraph_model::Date) -> famgraph_api::Cohorts {
+    let date = |d: Option<famgraph_model::Date>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
+    let person = graph
+        .people
+        .iter()
+        .map(|p| {
+            vec![
+                text(&p.id),
+                text(&graph.families[p.family].id),
+                text(p.sex.code()),
+                date(p.date_of_birth),
+                p.date_of_birth.map_or(Value::Null, |d| Value::Int(d.age_on(as_of))),
+            ]
+        })
+        .collect();
+    let sector: std::collections::HashMap<&str, &str> =
+        graph.bundle.agencies.iter().map(|a| (a.code.as_str(), a.sector.code())).collect();
+    let involvement = graph
+        .people
+        .iter()
+        .enumerate()
+        .flat_map(|(p, person)| graph.involvements_of[p].iter().map(move |&i| (person, i)))
+        .map(|(person, i)| {
+            let inv = &graph.bundle.involvements[i];
+            let service = &graph.bundle.services[graph.service_of_involvement[i]];
+            vec![
+                text(&person.id),
+                text(&inv.agency),
+                text(sector.get(inv.agency.as_str()).copied().unwrap_or("other")),
+                text(&service.code),
+                text(&service.name),
+                text(service.need.code()),
+                Value::Boolean(famgraph_analysis::is_offending(inv, service)),
+                date(Some(inv.start_date)),
+                date(inv.end_date),
+                text(inv.role.code()),
+            ]
+        })
+        .collect();
+    let relationship = graph
+        .relationships
+        .iter()
+        .map(|r| {
+            vec![
+                text(&graph.people[r.from].id),
+                text(r.kind.code()),
+                text(&graph.people[r.to].id),
+                Value::Boolean(r.inferred.is_some()),
+            ]
+        })
+        .collect();
+    let input = famgraph_ingest::cohorts::CohortInput { as_of, person, involvement, relationship };
+    let rows = match famgraph_ingest::cohorts::run(&input) {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::error!(error = %e, "cohort queries failed: serving without cohorts");
+            Vec::new()
+        }
+    };
+    let queries = famgraph_ingest::cohorts::queries();
+    let list = rows
+        .into_iter()
+        .map(|c| {
+            let query = queries.iter().find(|q| q.name == c.name);
+            famgraph_api::Cohort {
+                name: c.name.to_owned(),
+                title: query.map(|q| q.title.clone()).unwrap_or_default(),
+                description: query.map(|q| q.description.clone()).unwrap_or_default(),
+                members: c
+                    .members
+                    .into_iter()
+                    .filter_map(|(person, evidence)| {
+                        graph.person_by_id(&person).map(|person| famgraph_api::CohortMember { person, evidence })
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    famgraph_api::Cohorts::new(list, graph)
 }
 
 /// Links a validated bundle's records into people, with its overrides and

@@ -175,7 +175,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 10] = [
+    let table: [(&str, [u16; 6]); 13] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -186,6 +186,9 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/rulesets",        [200,       200,        200,       200,   401,  401]),
         ("/api/v1/families?ruleset=tf2", [200,  200,        403,       403,   401,  401]),
         ("/api/v1/graph/neighbourhood?person=P000001", [200, 403, 403, 403, 401,  401]),
+        ("/api/v1/cohorts",         [200,       200,        200,       200,   401,  401]),
+        ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
+        ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
     let callers: [Option<&str>; 6] = [

@@ -7,6 +7,7 @@ mod util;
 
 mod api;
 mod changes;
+mod cohorts;
 mod export;
 mod graph;
 mod linkage;

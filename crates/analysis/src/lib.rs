@@ -57,7 +57,8 @@ pub struct FamilyAnalysis {
     pub agencies: BTreeSet<String>,
     pub chains: Vec<OffendingChain>,
     pub overlaps: Vec<Overlap>,
-    /// The most keyworker involvements open at one time in the family.
+    /// The most agencies with a keyworker involvement open at one time in
+    /// the family.
     pub max_concurrent_keyworkers: usize,
     pub annual_cost_gbp: f64,
     pub reasons: Vec<Reason>,

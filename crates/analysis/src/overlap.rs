@@ -86,23 +86,27 @@ pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, 
 
 /// The most keyworker involvements open on any one day.
 pub fn max_concurrent_keyworkers(graph: &FamilyGraph, current: &[(PersonIdx, usize)], as_of: Date) -> usize {
-    let mut events: Vec<(Date, i32)> = Vec::new();
+    // Keyworkers are counted by agency: a licence and a community order
+    // supervised by one probation officer are one keyworker, not two.
+    let mut events: Vec<(Date, i32, &str)> = Vec::new();
     for &(_, i) in current {
         if graph.bundle.services[graph.service_of_involvement[i]].keyworker {
             let inv = &graph.bundle.involvements[i];
-            events.push((inv.start_date, 1));
-            events.push((end_or(inv, as_of).add_days(1), -1));
+            events.push((inv.start_date, 1, inv.agency.as_str()));
+            events.push((end_or(inv, as_of).add_days(1), -1, inv.agency.as_str()));
         }
     }
     // Ends sort before starts on the same day: an episode ending the day
     // before another starts is a hand-over, not two at once.
-    events.sort_by_key(|&(d, delta)| (d, delta));
-    let (mut open, mut max) = (0i32, 0i32);
-    for (_, delta) in events {
-        open += delta;
-        max = max.max(open);
+    events.sort_by_key(|&(d, delta, _)| (d, delta));
+    let mut open: BTreeMap<&str, i32> = BTreeMap::new();
+    let mut max = 0;
+    for (_, delta, agency) in events {
+        let n = open.entry(agency).or_default();
+        *n += delta;
+        max = max.max(open.values().filter(|n| **n > 0).count());
     }
-    max as usize
+    max
 }
 
 /// The agency-pair matrix over all families.

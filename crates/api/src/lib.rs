@@ -12,6 +12,7 @@ mod pages;
 pub mod suppression;
 mod views;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 
@@ -46,6 +47,67 @@ pub struct Snapshot {
     pub report: LoadReport,
     /// The programme rulesets families are assessed against.
     pub rulesets: Rulesets,
+    /// The named cohort queries' results.
+    pub cohorts: Cohorts,
+}
+
+/// One named cohort query's result: who is in it and why.
+#[derive(Debug, Clone)]
+pub struct Cohort {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// Ordered by person.
+    pub members: Vec<CohortMember>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CohortMember {
+    pub person: famgraph_graph::PersonIdx,
+    /// Why the query put them there, in words; no names or addresses.
+    pub evidence: String,
+}
+
+/// Every cohort of a load, and which families each reaches.
+#[derive(Debug, Clone, Default)]
+pub struct Cohorts {
+    list: Vec<Cohort>,
+    /// Per family with a member in any cohort, indices into `list`.
+    of_family: std::collections::HashMap<famgraph_graph::FamilyIdx, Vec<usize>>,
+}
+
+impl Cohorts {
+    pub fn new(list: Vec<Cohort>, graph: &FamilyGraph) -> Cohorts {
+        let mut of_family: std::collections::HashMap<famgraph_graph::FamilyIdx, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (c, cohort) in list.iter().enumerate() {
+            for member in &cohort.members {
+                let entry = of_family.entry(graph.people[member.person].family).or_default();
+                if entry.last() != Some(&c) {
+                    entry.push(c);
+                }
+            }
+        }
+        Cohorts { list, of_family }
+    }
+
+    pub fn list(&self) -> &[Cohort] {
+        &self.list
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Cohort> {
+        self.list.iter().find(|c| c.name == name)
+    }
+
+    /// The cohorts with a member in the family, in list order.
+    pub fn of_family(&self, family: famgraph_graph::FamilyIdx) -> impl Iterator<Item = &Cohort> {
+        self.of_family.get(&family).into_iter().flatten().map(|&c| &self.list[c])
+    }
+
+    /// The families with a member in the cohort.
+    pub fn families(&self, cohort: &Cohort, graph: &FamilyGraph) -> BTreeSet<famgraph_graph::FamilyIdx> {
+        cohort.members.iter().map(|m| graph.people[m.person].family).collect()
+    }
 }
 
 #[derive(Clone)]
@@ -176,6 +238,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
         .route("/api/v1/rulesets", get(rulesets))
+        .route("/api/v1/cohorts", get(list_cohorts))
+        .route("/api/v1/cohorts/{name}", get(get_cohort))
         .route("/api/v1/graph/neighbourhood", get(neighbourhood))
         .route("/api/v1/graph/path", get(path_between))
         .route("/api/v1/reload", post(reload))
@@ -393,6 +457,71 @@ async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<se
         "records": snapshot.graph.bundle.people.len(),
         "people": snapshot.graph.people.len(),
         "families": snapshot.graph.families.len(),
+    })))
+}
+
+/// The named cohorts with how many people and families each holds; for a
+/// bid writer, counts below the suppression threshold are hidden.
+async fn list_cohorts(caller: Caller, State(state): State<AppState>) -> Json<serde_json::Value> {
+    let snapshot = state.snapshot();
+    let suppress = caller.role == Role::BidWriter;
+    let shown =
+        |n: usize| -> Option<usize> { (!suppress || n == 0 || n as u64 >= state.suppression_threshold).then_some(n) };
+    let cohorts: Vec<serde_json::Value> = snapshot
+        .cohorts
+        .list()
+        .iter()
+        .map(|c| {
+            let families = snapshot.cohorts.families(c, &snapshot.graph).len();
+            serde_json::json!({
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "query": format!("queries/cohorts/{}.sql", c.name),
+                "people": shown(c.members.len()),
+                "families": shown(families),
+            })
+        })
+        .collect();
+    Json(serde_json::json!({ "cohorts": cohorts, "suppressed_below": suppress.then_some(state.suppression_threshold) }))
+}
+
+/// The people in one cohort, with their families, shortlist ranks and the
+/// evidence; coordinators only, audited.
+async fn get_cohort(
+    caller: Caller,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "a cohort's members", "/api/v1/cohorts/{name}")?;
+    let Path(name) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let Some(cohort) = snapshot.cohorts.get(&name) else {
+        let names: Vec<&str> = snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect();
+        return Err(ApiError::NotFound(format!("no cohort `{name}`: use one of {}", names.join(", "))));
+    };
+    let graph = &snapshot.graph;
+    let members: Vec<serde_json::Value> = cohort
+        .members
+        .iter()
+        .map(|m| {
+            let family = graph.people[m.person].family;
+            serde_json::json!({
+                "person_id": graph.people[m.person].id,
+                "family_id": graph.families[family].id,
+                "rank": snapshot.analysis.families[family].rank,
+                "evidence": m.evidence,
+            })
+        })
+        .collect();
+    let families: Vec<String> =
+        snapshot.cohorts.families(cohort, graph).into_iter().map(|f| graph.families[f].id.clone()).collect();
+    state.audited(&caller, "/api/v1/cohorts/{name}", true, families, vec![])?;
+    Ok(Json(serde_json::json!({
+        "name": cohort.name,
+        "title": cohort.title,
+        "description": cohort.description,
+        "members": members,
     })))
 }
 

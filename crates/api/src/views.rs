@@ -16,6 +16,7 @@ pub struct Filter {
     agency: Option<String>,
     area: Option<String>,
     ruleset: Option<String>,
+    cohort: Option<String>,
 }
 
 impl Filter {
@@ -47,7 +48,16 @@ impl Filter {
                 snapshot.rulesets.names().join(", ")
             )));
         }
-        Ok(Filter { need, agency, area, ruleset })
+        let cohort = get("cohort");
+        if let Some(name) = &cohort
+            && snapshot.cohorts.get(name).is_none()
+        {
+            return Err(ApiError::BadRequest(format!(
+                "unknown cohort `{name}`: use one of {}",
+                snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+            )));
+        }
+        Ok(Filter { need, agency, area, ruleset, cohort })
     }
 
     /// The ruleset asked for, if any.
@@ -60,6 +70,7 @@ impl Filter {
         self.ruleset(snapshot).is_none_or(|r| r.assess(analysis, &snapshot.graph, snapshot.analysis.as_of).eligible)
             && self.need.is_none_or(|n| analysis.needs.contains_key(&n))
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
+            && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
                     snapshot.graph.households[h]
@@ -92,6 +103,9 @@ pub struct FamilySummary {
     /// Postcode districts of the family's households.
     pub areas: Vec<String>,
     pub intergenerational_offending: bool,
+    /// The named cohorts with a member in the family: MAPPA, MARAC or IOM
+    /// management among them, so a plan does not duplicate one.
+    pub cohorts: Vec<String>,
     pub reasons: Vec<ReasonView>,
     /// Against the ruleset asked for with `?ruleset=`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -162,6 +176,7 @@ pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
         households: f.households.len(),
         areas: areas.into_iter().collect(),
         intergenerational_offending: !analysis.chains.is_empty(),
+        cohorts: snapshot.cohorts.of_family(family).map(|c| c.name.clone()).collect(),
         reasons: reasons(analysis),
         eligibility: None,
     }
@@ -365,6 +380,16 @@ pub struct FamilyDetail {
     pub annual_cost_gbp: f64,
     /// Against every programme ruleset.
     pub eligibility: Vec<EligibilityView>,
+    /// Members in a named cohort, each with the query's evidence.
+    pub cohorts: Vec<CohortMemberView>,
+}
+
+#[derive(Serialize)]
+pub struct CohortMemberView {
+    pub cohort: String,
+    pub title: String,
+    pub person_id: String,
+    pub evidence: String,
 }
 
 pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
@@ -548,6 +573,18 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
         annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
         eligibility: snapshot.rulesets.iter().map(|r| eligibility(snapshot, r, family)).collect(),
+        cohorts: snapshot
+            .cohorts
+            .of_family(family)
+            .flat_map(|c| {
+                c.members.iter().filter(|m| graph.people[m.person].family == family).map(|m| CohortMemberView {
+                    cohort: c.name.clone(),
+                    title: c.title.clone(),
+                    person_id: graph.people[m.person].id.clone(),
+                    evidence: m.evidence.clone(),
+                })
+            })
+            .collect(),
     }
 }
 

@@ -5,6 +5,7 @@
 //! Every input row ends up accepted or rejected: `read` counts what the
 //! file held, including rows DuckDB itself could not split into fields.
 
+pub mod cohorts;
 mod read;
 pub mod store;
 
@@ -37,12 +38,14 @@ pub enum IngestError {
     NotADatabase { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("cohort query `{name}`: {reason}")]
+    Cohort { name: String, reason: String },
 }
 
 impl IngestError {
     /// True when the input is at fault (exit status 2), not the machine.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, IngestError::Database { .. } | IngestError::Io { .. })
+        !matches!(self, IngestError::Database { .. } | IngestError::Io { .. } | IngestError::Cohort { .. })
     }
 }
 

@@ -350,6 +350,12 @@ pub(crate) enum Svc {
     VolMentoring,
     VolCrisis,
     VolResettlement,
+    ProbCustody,
+    ProbRecall,
+    ProbMappa,
+    ProbEte,
+    PoliceIom,
+    PoliceMarac,
 }
 
 impl Svc {
@@ -877,6 +883,34 @@ services![
         true,
         episode(1_700),
         ADULT
+    ),
+    // Offender management and multi-agency panels: the cohorts a partnership
+    // must not duplicate, and the short sentences of the revolving door.
+    (ProbCustody, Probation, "custody", "Custodial sentence under 12 months", Crime, true, false, weekly(900), ADULT),
+    (ProbRecall, Probation, "recall", "Recall to custody from licence", Crime, true, false, episode(4_600), ADULT),
+    (ProbMappa, Probation, "mappa", "MAPPA management (level 2 or 3)", Crime, true, false, yearly(2_400), ADULT),
+    (
+        ProbEte,
+        Probation,
+        "ete_referral",
+        "Employment, training and education referral",
+        Financial,
+        false,
+        false,
+        episode(900),
+        ADULT
+    ),
+    (PoliceIom, Police, "iom", "Integrated Offender Management (IOM)", Crime, true, false, yearly(5_200), ADULT),
+    (
+        PoliceMarac,
+        Police,
+        "marac",
+        "MARAC case (high-risk domestic abuse)",
+        DomesticAbuse,
+        false,
+        false,
+        episode(1_100),
+        (16, 110)
     ),
 ];
 

@@ -19,6 +19,7 @@ pub(crate) enum Stage {
     Plans = 3,
     Records = 4,
     BadRows = 5,
+    Cohorts = 6,
 }
 
 pub(crate) fn stage_rng(seed: u64, stage: Stage) -> Random {

@@ -141,7 +141,8 @@ pub fn generate(config: &SynthConfig) -> Generated {
     let dates = catalogue::extract_dates(config.extracted_on, &mut stage_rng(seed, Stage::Agencies));
     let now = dates.iter().copied().min().unwrap_or(config.extracted_on);
     let world = world::build(config.families, config.extracted_on, now, &mut stage_rng(seed, Stage::World));
-    let plans = plans::plan(&world, &mut stage_rng(seed, Stage::Plans));
+    let mut plans = plans::plan(&world, &mut stage_rng(seed, Stage::Plans));
+    plans::add_cohorts(&world, &mut plans, &mut stage_rng(seed, Stage::Cohorts));
     let extract =
         records::extract(&world, &plans, &dates, config.noise, config.bad_rows, &mut stage_rng(seed, Stage::Records));
     let found = patterns::find(&world, &plans, &extract);

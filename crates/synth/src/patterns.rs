@@ -8,7 +8,7 @@
 
 use famgraph_model::{Date, Need};
 
-use crate::catalogue::{Ag, N_AGENCIES};
+use crate::catalogue::{Ag, N_AGENCIES, Svc};
 use crate::csvtext;
 use crate::plans::{Inv, Plans};
 use crate::records::Extract;
@@ -189,9 +189,82 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
                 ),
             );
         }
+        cohorts(world, family, invs, &visible, &mut push);
         debug_assert!(family.kind != FamilyKind::Hostel || family.hostel.is_some());
     }
     found
+}
+
+/// Days back from the extract that count as recent, as famgraph counts them.
+const RECENT_DAYS: i32 = 730;
+/// Days back that short sentences and recalls are counted over.
+const REVOLVING_DOOR_DAYS: i32 = 1095;
+/// Days back a MAPPA, IOM or MARAC involvement still counts as managing.
+const MANAGED_DAYS: i32 = 365;
+
+/// The cohorts famgraph's queries name, found from the truth: each
+/// person in one, with the family's id.
+fn cohorts(
+    world: &World,
+    family: &crate::world::Family,
+    invs: &[Inv],
+    visible: &impl Fn(u32) -> bool,
+    push: &mut impl FnMut(&'static str, String),
+) {
+    let now = world.now;
+    let justice = |i: &Inv| matches!(i.agency(), Ag::Police | Ag::Probation | Ag::YouthJustice);
+    for person in family.members() {
+        let mine: Vec<&Inv> = invs.iter().filter(|i| i.person == person).collect();
+        let recent: Vec<&Inv> =
+            mine.iter().copied().filter(|i| i.end.is_none_or(|e| e >= now.add_days(-RECENT_DAYS))).collect();
+        let adult = world.age_on(person, now) >= 18;
+        let offending_recently = recent.iter().any(|i| i.offending());
+        let has = |need: Need| recent.iter().any(|i| i.svc.spec().need == need);
+        let custodial = mine
+            .iter()
+            .filter(|i| matches!(i.svc, Svc::ProbCustody | Svc::ProbRecall))
+            .filter(|i| i.start >= now.add_days(-REVOLVING_DOOR_DAYS))
+            .count();
+        if custodial >= 2 && has(Need::Housing) && has(Need::Financial) {
+            push("revolving_door", format!("{}: {custodial} custodial sentences and recalls", person_id(person)));
+        }
+        let p = &world.persons[person as usize];
+        if adult && p.sex == famgraph_model::Sex::F && offending_recently {
+            let children: Vec<u32> = family
+                .ties
+                .iter()
+                .filter(|t| t.kind.is_parental() && t.from == person && world.age_on(t.to, now) < 18 && visible(t.to))
+                .map(|t| t.to)
+                .collect();
+            if !children.is_empty() {
+                push(
+                    "woman_offender_with_children",
+                    format!("{} offending, mother or carer of {} children", person_id(person), children.len()),
+                );
+            }
+        }
+        let gap = |need: Need, serving: Ag| {
+            adult
+                && offending_recently
+                && recent.iter().any(|i| justice(i) && i.svc.spec().need == need)
+                && !recent.iter().any(|i| i.agency() == serving)
+        };
+        if gap(Need::Housing, Ag::Housing) {
+            push("accommodation_gap", format!("{}: housing need known to justice agencies only", person_id(person)));
+        }
+        if gap(Need::Financial, Ag::Jobcentre) {
+            push("employment_gap", format!("{}: work need known to justice agencies only", person_id(person)));
+        }
+        let managed: Vec<&str> = mine
+            .iter()
+            .filter(|i| matches!(i.svc, Svc::ProbMappa | Svc::PoliceIom | Svc::PoliceMarac))
+            .filter(|i| i.end.is_none_or(|e| e >= now.add_days(-MANAGED_DAYS)))
+            .map(|i| i.svc.spec().code)
+            .collect();
+        if !managed.is_empty() {
+            push("mappa_marac_iom", format!("{}: {}", person_id(person), managed.join(", ")));
+        }
+    }
 }
 
 fn first_offence(invs: &[Inv], person: u32) -> Option<Date> {

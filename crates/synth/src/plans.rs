@@ -95,6 +95,85 @@ pub(crate) fn plan(world: &World, rng: &mut Random) -> Plans {
     Plans { invs, ranges }
 }
 
+/// Families given each cohort's involvements, one in this many of those
+/// who could be (an adult offender; for MARAC, a victim of domestic abuse).
+const REVOLVING_DOOR_ONE_IN: usize = 12;
+const MAPPA_ONE_IN: usize = 30;
+const IOM_ONE_IN: usize = 12;
+const MARAC_ONE_IN: usize = 3;
+const ACCOMMODATION_GAP_ONE_IN: usize = 14;
+const EMPLOYMENT_GAP_ONE_IN: usize = 14;
+
+/// Adds the involvements of the cohorts a partnership asks about, from
+/// their own random stream so the rest of the plan stays as it was:
+/// revolving-door short sentences with recalls and housing and money
+/// needs; MAPPA, IOM and MARAC management; offenders whose housing or
+/// work need only probation has recorded.
+pub(crate) fn add_cohorts(world: &World, plans: &mut Plans, rng: &mut Random) {
+    let mut invs = Vec::with_capacity(plans.invs.len() + plans.invs.len() / 20);
+    let mut ranges = Vec::with_capacity(plans.ranges.len());
+    for (f, family) in world.families.iter().enumerate() {
+        let start = invs.len() as u32;
+        let existing = plans.of_family(f);
+        invs.extend_from_slice(existing);
+        let adult_offenders: Vec<u32> = family
+            .members()
+            .filter(|&p| world.age_on(p, world.now) >= 18)
+            .filter(|&p| existing.iter().any(|i| i.person == p && i.offending()))
+            .collect();
+        let victims: Vec<u32> = family
+            .members()
+            .filter(|&p| {
+                existing.iter().any(|i| i.person == p && i.svc == Svc::PoliceDomestic && i.role == Role::Victim)
+            })
+            .collect();
+        let mut planner = Planner {
+            world,
+            rng,
+            out: &mut invs,
+            first: start as usize,
+            now: world.now,
+            window_start: world.now.add_years(-HISTORY_YEARS),
+        };
+        if let Some(&offender) = adult_offenders.first() {
+            let pick = |planner: &mut Planner<'_>, one_in: usize| draw::index(planner.rng, one_in) == 0;
+            if pick(&mut planner, REVOLVING_DOOR_ONE_IN) {
+                planner.revolving_door(offender);
+            }
+            if pick(&mut planner, MAPPA_ONE_IN) {
+                let begun = planner.days_before(planner.now, 60, 900);
+                planner.add(offender, Svc::ProbMappa, begun, None, Role::Subject);
+            }
+            if pick(&mut planner, IOM_ONE_IN) {
+                let begun = planner.days_before(planner.now, 30, 700);
+                planner.add(offender, Svc::PoliceIom, begun, None, Role::Subject);
+            }
+            let housing_known = |planner: &Planner<'_>| {
+                planner.out[planner.first..].iter().any(|i| i.person == offender && i.agency() == Ag::Housing)
+            };
+            if pick(&mut planner, ACCOMMODATION_GAP_ONE_IN) && !housing_known(&planner) {
+                let date = planner.days_before(planner.now, 20, 300);
+                planner.incident(offender, Svc::ProbAccommodation, date, Role::Subject);
+            }
+            let work_known = |planner: &Planner<'_>| {
+                planner.out[planner.first..].iter().any(|i| i.person == offender && i.agency() == Ag::Jobcentre)
+            };
+            if pick(&mut planner, EMPLOYMENT_GAP_ONE_IN) && !work_known(&planner) {
+                let date = planner.days_before(planner.now, 20, 300);
+                planner.incident(offender, Svc::ProbEte, date, Role::Subject);
+            }
+        }
+        for victim in victims {
+            if draw::index(planner.rng, MARAC_ONE_IN) == 0 {
+                let date = planner.days_before(planner.now, 20, 330);
+                planner.incident(victim, Svc::PoliceMarac, date, Role::Victim);
+            }
+        }
+        ranges.push((start, invs.len() as u32));
+    }
+    *plans = Plans { invs, ranges };
+}
+
 /// A family's members by their part in it.
 struct Cast {
     mother: Option<u32>,
@@ -681,9 +760,36 @@ impl Planner<'_> {
 }
 
 /// The role an agency records for a service's usual subject.
+impl Planner<'_> {
+    /// Short sentences, each followed by licence, with recalls, and the
+    /// housing and money needs that come with them, over three years.
+    fn revolving_door(&mut self, person: u32) {
+        let mut date = self.days_before(self.now, 1000, 1080);
+        let sentences = self.between(3, 4);
+        for n in 0..sentences {
+            let weeks = self.between(4, 20);
+            if self.spell(person, Svc::ProbCustody, date, weeks * 7).is_none() {
+                return;
+            }
+            let released = date.add_days(weeks * 7);
+            let licence_days = self.between(84, 180);
+            self.spell(person, Svc::ProbLicence, released.add_days(1), licence_days);
+            if n % 2 == 0 {
+                let recalled = released.add_days(self.between(20, 70));
+                self.incident(person, Svc::ProbRecall, recalled, Role::Subject);
+            }
+            date = released.add_days(self.between(60, 200));
+        }
+        let homeless = self.days_before(self.now, 30, 400);
+        self.incident(person, Svc::HsgHomeless, homeless, Role::Subject);
+        let claim = self.days_before(self.now, 60, 500);
+        self.add(person, Svc::JcWorkSearch, claim, None, Role::Subject);
+    }
+}
+
 fn role_for(svc: Svc) -> Role {
     match svc {
-        Svc::PoliceVictim | Svc::VolIdva | Svc::EhDomestic => Role::Victim,
+        Svc::PoliceVictim | Svc::VolIdva | Svc::EhDomestic | Svc::PoliceMarac => Role::Victim,
         _ => Role::Subject,
     }
 }

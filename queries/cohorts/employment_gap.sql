@@ -1,0 +1,12 @@
+-- title: Employment pathway gap
+-- description: Adults with offending in the last two years whose work or money need only the justice agencies (police, probation, youth justice) have recorded: no employment or benefits agency is involved.
+SELECT p.person_id,
+       'work or money need recorded by ' || string_agg(DISTINCT r.agency || ' (' || r.service_name || ')', ', ' ORDER BY r.agency || ' (' || r.service_name || ')')
+           || '; no employment or benefits agency involved' AS evidence
+FROM person p JOIN recent r ON r.person_id = p.person_id
+WHERE p.age >= 18
+  AND r.need = 'financial' AND r.sector IN ('police', 'probation', 'youth_justice')
+  AND EXISTS (SELECT 1 FROM recent o WHERE o.person_id = p.person_id AND o.offending)
+  AND NOT EXISTS (SELECT 1 FROM recent e WHERE e.person_id = p.person_id AND e.sector = 'employment_benefits')
+GROUP BY p.person_id
+ORDER BY p.person_id;
