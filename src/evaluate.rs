@@ -154,8 +154,14 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
 }
 
 /// Family patterns famgraph flags, by the generator's name for them.
-const FAMILY_PATTERNS: [&str; 4] =
-    ["intergenerational_offending", "overlapping_interventions", "duplicated_keyworkers", "hostel"];
+const FAMILY_PATTERNS: [&str; 6] = [
+    "intergenerational_offending",
+    "three_generation_offending",
+    "step_family",
+    "overlapping_interventions",
+    "duplicated_keyworkers",
+    "hostel",
+];
 /// Cohorts the generator plants, by the name of famgraph's cohort query
 /// that finds them.
 pub const COHORT_PATTERNS: [&str; 5] =
@@ -167,6 +173,34 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
     let graph = &snapshot.graph;
     match pattern {
         "intergenerational_offending" => !analysis.chains.is_empty(),
+        "three_generation_offending" => analysis.chains.iter().any(|c| c.people.len() >= 3),
+        // A step-family: a recorded carer of a child who has a parent of the
+        // carer's generation (their partner, or within 15 years of their
+        // age) and is not the carer's own child: a kinship carer is a
+        // generation above the parent. An inferred carer may be the
+        // unrecorded father, so only recorded carers count.
+        "step_family" => {
+            use famgraph_model::RelationshipKind::{CarerOf, ParentOf, PartnerOf};
+            let rels: Vec<_> = graph.relationships_of(family).collect();
+            let linked = |a: usize, b: usize, kind| {
+                rels.iter().any(|r| r.kind == kind && ((r.from, r.to) == (a, b) || (r.from, r.to) == (b, a)))
+            };
+            let same_generation =
+                |a: usize, b: usize| match (graph.people[a].date_of_birth, graph.people[b].date_of_birth) {
+                    (Some(x), Some(y)) => (x.days() - y.days()).abs() <= 15 * 365,
+                    _ => false,
+                };
+            rels.iter().filter(|r| r.kind == CarerOf && r.inferred.is_none()).any(|carer| {
+                rels.iter().any(|p| {
+                    p.kind == ParentOf
+                        && p.to == carer.to
+                        && p.from != carer.from
+                        && !linked(p.from, carer.from, ParentOf)
+                        && !linked(p.from, carer.from, CarerOf)
+                        && (linked(p.from, carer.from, PartnerOf) || same_generation(p.from, carer.from))
+                })
+            })
+        }
         "overlapping_interventions" => !analysis.overlaps.is_empty(),
         "duplicated_keyworkers" => analysis.max_concurrent_keyworkers >= 2,
         "hostel" => graph.families[family]

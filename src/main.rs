@@ -1,7 +1,6 @@
 //! `famgraph`: parses the command line and wires the crates together.
 //! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
 
-mod changes;
 mod evaluate;
 mod pipeline;
 
@@ -61,6 +60,10 @@ enum Command {
         /// `~/.local/state/famgraph/audit.jsonl`.
         #[arg(long, value_name = "FILE")]
         audit: Option<PathBuf>,
+        /// An earlier load of the same partnership (a database or a bundle
+        /// folder): `GET /api/v1/changes` then shows what changed since.
+        #[arg(long, value_name = "DB_OR_BUNDLE")]
+        previous: Option<PathBuf>,
     },
     /// List the audit trail: every request that returned person-level
     /// data, and every one refused, oldest first.
@@ -326,13 +329,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     pipeline::configure(cli.config.as_deref()).map_err(|e| BadInput(e.to_string()))?;
     match cli.command {
-        Command::Serve { source, overrides, addr, tokens, suppression, audit } => {
+        Command::Serve { source, overrides, addr, tokens, suppression, audit, previous } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
             let settings = ServeSettings {
                 addr: &addr,
                 tokens: tokens.as_deref(),
                 suppression_threshold: suppression.suppression_threshold,
                 audit: &audit,
+                previous: previous.as_deref(),
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
@@ -407,12 +411,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Changes { before, after, format } => {
-            let load = |path: &Path| {
-                if path.is_dir() { open_source(Some(path), None, None) } else { open_source(None, Some(path), None) }
-            };
-            let (before, after) = (load(&before)?, load(&after)?);
-            let (Some(before), Some(after)) = (before, after) else { bail!(BadInput("nothing to compare".into())) };
-            let changes = changes::changes(&before, &after);
+            let (before, after) = (load_either(&before)?, load_either(&after)?);
+            let changes = famgraph_api::changes::changes(&before, &after);
             match format {
                 Format::Json => say!("{}", serde_json::to_string_pretty(&changes)?),
                 Format::Table => {
@@ -611,10 +611,18 @@ struct ServeSettings<'a> {
     tokens: Option<&'a Path>,
     suppression_threshold: u64,
     audit: &'a Path,
+    previous: Option<&'a Path>,
+}
+
+/// A load from a path that is a bundle folder or a database file.
+fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
+    let snapshot =
+        if path.is_dir() { open_source(Some(path), None, None)? } else { open_source(None, Some(path), None)? };
+    snapshot.ok_or_else(|| BadInput(format!("{}: nothing to load", path.display())).into())
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, suppression_threshold, audit } = *settings;
+    let ServeSettings { addr, tokens, suppression_threshold, audit, previous } = *settings;
     let audit =
         famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
@@ -648,6 +656,7 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         open_source(data.as_deref(), db.as_deref(), overrides.as_deref())?.context("nothing to load")
     };
     let snapshot = load()?;
+    let previous = previous.map(load_either).transpose()?;
     let reloader: famgraph_api::Reloader = Arc::new(move || load().map_err(|e| format!("{e:#}")));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
@@ -658,10 +667,13 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: http://{local}/#token={token}");
         }
-        let state = AppState::new(snapshot, tokens)
+        let mut state = AppState::new(snapshot, tokens)
             .with_suppression_threshold(suppression_threshold)
             .with_audit(audit)
             .with_reloader(reloader);
+        if let Some(previous) = previous {
+            state = state.with_previous(previous);
+        }
         reload_on_hangup(state.clone());
         famgraph_api::serve(listener, state, shutdown_signal()).await?;
         Ok(())

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::util::{TempDir, famgraph_ok, synth};
+use crate::util::{Server, TempDir, famgraph_ok, synth};
 
 fn changes(before: &std::path::Path, after: &std::path::Path) -> serde_json::Value {
     let out = famgraph_ok(&[
@@ -88,4 +88,44 @@ fn a_second_extract_shows_what_changed_per_family() {
         changed["families_with_sustained_outcomes"],
         same["families_with_sustained_outcomes"]
     );
+
+    // The API answers the same, for a server given the earlier load.
+    let server = Server::start(&["--db", db.to_str().unwrap(), "--previous", first.to_str().unwrap()]);
+    let served = server.get_ok("/api/v1/changes");
+    assert_eq!(served, changed);
+    let audit = std::fs::read_to_string(&server.audit).unwrap();
+    assert!(audit.contains("/api/v1/changes"), "changes are audited");
+    // Without an earlier load there is nothing to compare: 404.
+    let alone = Server::start(&["--db", db.to_str().unwrap()]);
+    let (status, body) = alone.get("/api/v1/changes", alone.token.as_deref());
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("--previous"));
+}
+
+/// A bid writer gets counts of outcomes between loads, small ones hidden,
+/// and no family ids.
+#[test]
+fn bid_writers_see_suppressed_outcome_counts() {
+    let dir = TempDir::new("changes-bid");
+    let (first, _) = synth(&dir, 300, 6, 0);
+    let tokens = dir.join("tokens");
+    let token =
+        famgraph_ok(&["token", "add", "--name", "bids", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let server = Server::start(&[
+        "--data",
+        first.to_str().unwrap(),
+        "--previous",
+        first.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+    ]);
+    let (status, body) = server.get("/api/v1/changes", Some(token.trim()));
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.to_string().contains("\"F0"), "no family ids: {body}");
+    assert_eq!(body["families_changed"], 0);
+    for (need, n) in body["sustained_by_need"].as_object().unwrap() {
+        assert!(n.is_null() || n.as_u64().unwrap() >= 5, "{need}: {n}");
+    }
+    let total = &body["families_with_sustained_outcomes"];
+    assert!(total.is_null() || total.as_u64().unwrap() >= 5, "{total}");
 }

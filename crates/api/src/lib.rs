@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod changes;
 mod error;
 mod evidence;
 mod pages;
@@ -119,6 +120,8 @@ pub struct AppState {
     reloader: Option<Reloader>,
     /// Held while a reload runs: one at a time.
     reloading: Arc<tokio::sync::Mutex<()>>,
+    /// An earlier load of the partnership, for `GET /api/v1/changes`.
+    previous: Option<Arc<Snapshot>>,
 }
 
 /// Builds a new snapshot from the server's source (its bundle folder or
@@ -135,7 +138,14 @@ impl AppState {
             audit: None,
             reloader: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
+            previous: None,
         }
+    }
+
+    /// An earlier load to compare the served one with.
+    pub fn with_previous(mut self, previous: Snapshot) -> AppState {
+        self.previous = Some(Arc::new(previous));
+        self
     }
 
     /// How to load the source again on a reload.
@@ -238,6 +248,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
         .route("/api/v1/rulesets", get(rulesets))
+        .route("/api/v1/changes", get(get_changes))
         .route("/api/v1/cohorts", get(list_cohorts))
         .route("/api/v1/cohorts/{name}", get(get_cohort))
         .route("/api/v1/graph/neighbourhood", get(neighbourhood))
@@ -458,6 +469,42 @@ async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<se
         "people": snapshot.graph.people.len(),
         "families": snapshot.graph.families.len(),
     })))
+}
+
+/// What changed since the earlier load (`serve --previous`): per family
+/// for coordinators (audited), counts only, suppressed, for bid writers.
+async fn get_changes(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator, Role::BidWriter], "changes between loads", "/api/v1/changes")?;
+    let Some(previous) = state.previous.clone() else {
+        return Err(ApiError::NotFound(
+            "no earlier load to compare with: start famgraph serve with --previous DB_OR_BUNDLE".into(),
+        ));
+    };
+    let current = state.snapshot();
+    let changes = tokio::task::spawn_blocking(move || changes::changes(&previous, &current))
+        .await
+        .map_err(|e| ApiError::Internal(format!("changes task: {e}")))?;
+    if caller.role == Role::BidWriter {
+        let threshold = state.suppression_threshold;
+        let shown = |n: usize| (n == 0 || n as u64 >= threshold).then_some(n);
+        return Ok(Json(serde_json::json!({
+            "before_as_of": changes.before_as_of,
+            "after_as_of": changes.after_as_of,
+            "families_changed": shown(changes.families.len()),
+            "new_families": shown(changes.new_families),
+            "gone_families": shown(changes.gone_families),
+            "families_with_sustained_outcomes": shown(changes.families_with_sustained_outcomes),
+            "sustained_by_need": changes
+                .sustained_by_need
+                .iter()
+                .map(|(need, &n)| (*need, shown(n)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+            "suppressed_below": threshold,
+        })));
+    }
+    let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
+    state.audited(&caller, "/api/v1/changes", true, ids, vec![])?;
+    Ok(Json(serde_json::to_value(&changes).map_err(|e| ApiError::Internal(e.to_string()))?))
 }
 
 /// The named cohorts with how many people and families each holds; for a

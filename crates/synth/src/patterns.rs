@@ -76,6 +76,43 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
             }
         }
 
+        // Three generations: a grandparent's offending, then their child's,
+        // then their grandchild's.
+        let parental: Vec<_> = family.ties.iter().filter(|t| t.kind.is_parental()).collect();
+        'three: for upper in &parental {
+            for lower in parental.iter().filter(|t| t.from == upper.to) {
+                if let (Some(a), Some(b), Some(c)) =
+                    (first_offence(invs, upper.from), first_offence(invs, upper.to), first_offence(invs, lower.to))
+                    && a < b
+                    && b < c
+                {
+                    push(
+                        "three_generation_offending",
+                        format!(
+                            "{} {}, then {} {}, then {} {}",
+                            person_id(upper.from),
+                            csvtext::date_text(a),
+                            person_id(upper.to),
+                            csvtext::date_text(b),
+                            person_id(lower.to),
+                            csvtext::date_text(c)
+                        ),
+                    );
+                    break 'three;
+                }
+            }
+        }
+
+        // A step-family: a step-parent caring for a partner's child.
+        if let Some(tie) = family.ties.iter().find(|t| {
+            t.kind == famgraph_model::RelationshipKind::CarerOf
+                && world.persons[t.from as usize].member == crate::world::Member::StepParent
+                && visible(t.from)
+                && visible(t.to)
+        }) {
+            push("step_family", format!("{} is step-parent to {}", person_id(tie.from), person_id(tie.to)));
+        }
+
         if let Some(peak) = peak(invs, |inv| Some(inv.agency()))
             && peak.count >= OVERLAP_MIN_AGENCIES
         {

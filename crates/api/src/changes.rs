@@ -1,4 +1,4 @@
-//! `famgraph changes`: what changed for each family between two loads of
+//! `famgraph changes` and `GET /api/v1/changes`: what changed for each family between two loads of
 //! the same partnership: involvements that started or ended, needs that
 //! opened or closed, and needs resolved and kept resolved for six months,
 //! so a coordinator sees progress and a bid writer can count outcomes.
@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use famgraph_api::Snapshot;
+use crate::Snapshot;
 use famgraph_model::Need;
 use serde::Serialize;
 
@@ -28,6 +28,8 @@ pub struct Changes {
     pub gone_families: usize,
     /// Families with at least one need resolved and sustained.
     pub families_with_sustained_outcomes: usize,
+    /// Per need, the families with it resolved and sustained.
+    pub sustained_by_need: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,6 +85,7 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
     let as_of = after.analysis.as_of;
     let mut matched_before = BTreeSet::new();
     let (mut families, mut new_families, mut sustained_families) = (Vec::new(), 0, 0);
+    let mut sustained_by_need: BTreeMap<&'static str, usize> = BTreeMap::new();
     let order: Vec<usize> = after
         .analysis
         .ranking
@@ -134,6 +137,9 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
             .map(|(need, _)| need.code())
             .collect();
         sustained_families += usize::from(!needs_sustained_resolved.is_empty());
+        for need in &needs_sustained_resolved {
+            *sustained_by_need.entry(*need).or_default() += 1;
+        }
         let change = FamilyChange {
             family_id: family.id.clone(),
             previous_family_id: previous.map(|old| before.graph.families[old].id.clone()),
@@ -158,5 +164,6 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
         new_families,
         gone_families: before.graph.families.len() - matched_before.len(),
         families_with_sustained_outcomes: sustained_families,
+        sustained_by_need,
     }
 }
