@@ -41,7 +41,10 @@ fn fixture() -> &'static Fixture {
         let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
         let (tokens, token) = Tokens::one_off(Role::Coordinator);
         let rulesets = famgraph_analysis::Rulesets::bundled();
-        let state = AppState::new(Snapshot { graph, analysis, report, rulesets, cohorts: famgraph_api::Cohorts::default() }, tokens);
+        let state = AppState::new(
+            Snapshot { graph, analysis, report, rulesets, cohorts: famgraph_api::Cohorts::default() },
+            tokens,
+        );
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
         Fixture { router: famgraph_api::router(state), token, runtime }
     })
