@@ -779,24 +779,10 @@ fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyh
         return Ok(());
     };
     let cohort = known_cohort(snapshot, name)?;
-    let members: Vec<serde_json::Value> = cohort
-        .members
-        .iter()
-        .map(|m| {
-            let family = graph.people[m.person].family;
-            serde_json::json!({
-                "person_id": graph.people[m.person].id,
-                "family_id": graph.families[family].id,
-                "rank": snapshot.analysis.families[family].rank,
-                "evidence": m.evidence,
-            })
-        })
-        .collect();
+    let view = famgraph_api::cohort_view(snapshot, cohort);
+    let members = view["members"].as_array().cloned().unwrap_or_default();
     match format {
-        Format::Json => say!(
-            "{}",
-            serde_json::json!({"name": cohort.name, "title": cohort.title, "description": cohort.description, "members": members})
-        ),
+        Format::Json => say!("{view}"),
         Format::Table => {
             say!("{}: {} people", cohort.title, members.len());
             say!("{:<9} {:<8} {:>5}  evidence", "person", "family", "rank");

@@ -111,6 +111,31 @@ impl Cohorts {
     }
 }
 
+/// One cohort as the API and `famgraph cohort NAME` give it: each member
+/// with their family, its rank and the evidence.
+pub fn cohort_view(snapshot: &Snapshot, cohort: &Cohort) -> serde_json::Value {
+    let graph = &snapshot.graph;
+    let members: Vec<serde_json::Value> = cohort
+        .members
+        .iter()
+        .map(|m| {
+            let family = graph.people[m.person].family;
+            serde_json::json!({
+                "person_id": graph.people[m.person].id,
+                "family_id": graph.families[family].id,
+                "rank": snapshot.analysis.families[family].rank,
+                "evidence": m.evidence,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "name": cohort.name,
+        "title": cohort.title,
+        "description": cohort.description,
+        "members": members,
+    })
+}
+
 #[derive(Clone)]
 pub struct AppState {
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
@@ -548,28 +573,10 @@ async fn get_cohort(
         return Err(ApiError::NotFound(format!("no cohort `{name}`: use one of {}", names.join(", "))));
     };
     let graph = &snapshot.graph;
-    let members: Vec<serde_json::Value> = cohort
-        .members
-        .iter()
-        .map(|m| {
-            let family = graph.people[m.person].family;
-            serde_json::json!({
-                "person_id": graph.people[m.person].id,
-                "family_id": graph.families[family].id,
-                "rank": snapshot.analysis.families[family].rank,
-                "evidence": m.evidence,
-            })
-        })
-        .collect();
     let families: Vec<String> =
         snapshot.cohorts.families(cohort, graph).into_iter().map(|f| graph.families[f].id.clone()).collect();
     state.audited(&caller, "/api/v1/cohorts/{name}", true, families, vec![])?;
-    Ok(Json(serde_json::json!({
-        "name": cohort.name,
-        "title": cohort.title,
-        "description": cohort.description,
-        "members": members,
-    })))
+    Ok(Json(cohort_view(&snapshot, cohort)))
 }
 
 /// The audit trail, newest first, for admins; reading it is audited too.

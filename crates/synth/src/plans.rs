@@ -66,14 +66,7 @@ pub(crate) fn plan(world: &World, rng: &mut Random) -> Plans {
     let mut ranges = Vec::with_capacity(world.families.len());
     for family in &world.families {
         let start = invs.len() as u32;
-        let mut planner = Planner {
-            world,
-            rng,
-            out: &mut invs,
-            first: start as usize,
-            now: world.now,
-            window_start: world.now.add_years(-HISTORY_YEARS),
-        };
+        let mut planner = Planner::new(world, rng, &mut invs);
         let cast = Cast::of(world, family);
         match family.kind {
             FamilyKind::Standout => planner.standout(&cast, family),
@@ -127,14 +120,9 @@ pub(crate) fn add_cohorts(world: &World, plans: &mut Plans, rng: &mut Random) {
                 existing.iter().any(|i| i.person == p && i.svc == Svc::PoliceDomestic && i.role == Role::Victim)
             })
             .collect();
-        let mut planner = Planner {
-            world,
-            rng,
-            out: &mut invs,
-            first: start as usize,
-            now: world.now,
-            window_start: world.now.add_years(-HISTORY_YEARS),
-        };
+        let mut planner = Planner::new(world, rng, &mut invs);
+        // The family's involvements include those just copied in.
+        planner.first = start as usize;
         if let Some(&offender) = adult_offenders.first() {
             let pick = |planner: &mut Planner<'_>, one_in: usize| draw::index(planner.rng, one_in) == 0;
             if pick(&mut planner, REVOLVING_DOOR_ONE_IN) {
@@ -229,7 +217,14 @@ struct Planner<'a> {
     window_start: Date,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    /// A planner adding to `out`, for the family whose involvements start
+    /// at its current end.
+    fn new(world: &'a World, rng: &'a mut Random, out: &'a mut Vec<Inv>) -> Planner<'a> {
+        let first = out.len();
+        Planner { world, rng, out, first, now: world.now, window_start: world.now.add_years(-HISTORY_YEARS) }
+    }
+
     fn chance(&mut self, p: f64) -> bool {
         draw::chance(self.rng, p)
     }
