@@ -112,9 +112,11 @@ impl Family {
 
 /// Generation numbers from the family's relationships: a walk from the
 /// first member, one down for each parental step, level across partners
-/// and siblings. Recorded relationships are walked first; links inferred
-/// from co-residence only place the groups the recorded ones leave apart,
-/// so an inference never overrides what an agency recorded. Where records
+/// and siblings. Recorded parent, partner and sibling links are walked
+/// first; a carer's link (a grandmother caring for her grandchild is a
+/// carer a generation up from the parent) and links inferred from
+/// co-residence only place the groups those leave apart, so neither
+/// overrides a recorded parent. Where records
 /// disagree (a step-parent recorded as a sibling), the first step reached
 /// wins; the walk's order is fixed by the members' and relationships' order.
 fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRelationship]) -> Vec<u32> {
@@ -126,7 +128,7 @@ fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRela
         let rel = &all[r];
         let (from, to) = (position[&rel.from], position[&rel.to]);
         let down = i32::from(rel.kind.is_parental());
-        if rel.inferred.is_some() {
+        if rel.inferred.is_some() || rel.kind == RelationshipKind::CarerOf {
             inferred.push((from, to, down));
         } else {
             recorded[from].push((to, down));
@@ -533,6 +535,37 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         household_of_record: addresses.household_of_record,
         person_by_id,
         family_by_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(from: PersonIdx, kind: RelationshipKind, to: PersonIdx) -> PersonRelationship {
+        PersonRelationship { from, to, kind, recorded_by: BTreeSet::from(["csc".to_owned()]), inferred: None }
+    }
+
+    #[test]
+    fn a_kinship_carer_stays_a_generation_above_the_parent() {
+        // 0 grandfather, parent of 1 (mother), who is parent of 2; the
+        // grandfather also cares for 2. Listed so the carer's link comes first.
+        let all = [
+            rel(0, RelationshipKind::CarerOf, 2),
+            rel(0, RelationshipKind::ParentOf, 1),
+            rel(1, RelationshipKind::ParentOf, 2),
+        ];
+        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 2, 3]);
+        // A step-father caring for his partner's child is of her generation.
+        let all = [
+            rel(0, RelationshipKind::CarerOf, 2),
+            rel(0, RelationshipKind::PartnerOf, 1),
+            rel(1, RelationshipKind::ParentOf, 2),
+        ];
+        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 1, 2]);
+        // Only a carer: one generation up.
+        let all = [rel(0, RelationshipKind::CarerOf, 1)];
+        assert_eq!(generations(&[0, 1], &[0], &all), vec![1, 2]);
     }
 }
 
