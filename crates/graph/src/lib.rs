@@ -538,37 +538,6 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rel(from: PersonIdx, kind: RelationshipKind, to: PersonIdx) -> PersonRelationship {
-        PersonRelationship { from, to, kind, recorded_by: BTreeSet::from(["csc".to_owned()]), inferred: None }
-    }
-
-    #[test]
-    fn a_kinship_carer_stays_a_generation_above_the_parent() {
-        // 0 grandfather, parent of 1 (mother), who is parent of 2; the
-        // grandfather also cares for 2. Listed so the carer's link comes first.
-        let all = [
-            rel(0, RelationshipKind::CarerOf, 2),
-            rel(0, RelationshipKind::ParentOf, 1),
-            rel(1, RelationshipKind::ParentOf, 2),
-        ];
-        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 2, 3]);
-        // A step-father caring for his partner's child is of her generation.
-        let all = [
-            rel(0, RelationshipKind::CarerOf, 2),
-            rel(0, RelationshipKind::PartnerOf, 1),
-            rel(1, RelationshipKind::ParentOf, 2),
-        ];
-        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 1, 2]);
-        // Only a carer: one generation up.
-        let all = [rel(0, RelationshipKind::CarerOf, 1)];
-        assert_eq!(generations(&[0, 1], &[0], &all), vec![1, 2]);
-    }
-}
-
 /// Each person's component root under the relationships.
 fn components(n_people: usize, relationships: &[PersonRelationship]) -> Vec<usize> {
     let mut parent: Vec<usize> = (0..n_people).collect();
@@ -603,5 +572,36 @@ pub(crate) fn union(parent: &mut [usize], a: usize, b: usize) {
         // The smaller root wins so components do not depend on edge order.
         let (keep, drop) = if ra < rb { (ra, rb) } else { (rb, ra) };
         parent[drop] = keep;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(from: PersonIdx, kind: RelationshipKind, to: PersonIdx) -> PersonRelationship {
+        PersonRelationship { from, to, kind, recorded_by: BTreeSet::from(["csc".to_owned()]), inferred: None }
+    }
+
+    #[test]
+    fn a_kinship_carer_stays_a_generation_above_the_parent() {
+        // 0 grandfather, parent of 1 (mother), who is parent of 2; the
+        // grandfather also cares for 2. Listed so the carer's link comes first.
+        let all = [
+            rel(0, RelationshipKind::CarerOf, 2),
+            rel(0, RelationshipKind::ParentOf, 1),
+            rel(1, RelationshipKind::ParentOf, 2),
+        ];
+        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 2, 3]);
+        // A step-father caring for his partner's child is of her generation.
+        let all = [
+            rel(0, RelationshipKind::CarerOf, 2),
+            rel(0, RelationshipKind::PartnerOf, 1),
+            rel(1, RelationshipKind::ParentOf, 2),
+        ];
+        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 1, 2]);
+        // Only a carer: one generation up.
+        let all = [rel(0, RelationshipKind::CarerOf, 1)];
+        assert_eq!(generations(&[0, 1], &[0], &all), vec![1, 2]);
     }
 }
