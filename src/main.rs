@@ -743,36 +743,27 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
 
 /// A cohort by name, or a usage error naming the ones there are.
 fn known_cohort<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s famgraph_api::Cohort, BadInput> {
-    snapshot.cohorts.get(name).ok_or_else(|| {
-        let names: Vec<&str> = snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect();
-        BadInput(format!("unknown cohort `{name}`: use one of {}", names.join(", ")))
-    })
+    snapshot
+        .cohorts
+        .get(name)
+        .ok_or_else(|| BadInput(format!("unknown cohort `{name}`: use one of {}", snapshot.cohorts.names().join(", "))))
 }
 
 fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyhow::Result<()> {
-    let graph = &snapshot.graph;
     let Some(name) = name else {
-        let rows: Vec<serde_json::Value> = snapshot
-            .cohorts
-            .list()
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "name": c.name,
-                    "title": c.title,
-                    "description": c.description,
-                    "people": c.members.len(),
-                    "families": snapshot.cohorts.families(c, graph).len(),
-                })
-            })
-            .collect();
+        let rows = famgraph_api::cohort_summaries(snapshot, None);
         match format {
             Format::Json => say!("{}", serde_json::json!({ "cohorts": rows })),
             Format::Table => {
                 say!("{:<30} {:>7} {:>9}  title", "cohort", "people", "families");
-                for c in snapshot.cohorts.list() {
-                    let families = snapshot.cohorts.families(c, graph).len();
-                    say!("{:<30} {:>7} {:>9}  {}", c.name, c.members.len(), families, c.title);
+                for c in &rows {
+                    say!(
+                        "{:<30} {:>7} {:>9}  {}",
+                        c["name"].as_str().unwrap_or_default(),
+                        c["people"].as_u64().unwrap_or_default(),
+                        c["families"].as_u64().unwrap_or_default(),
+                        c["title"].as_str().unwrap_or_default()
+                    );
                 }
             }
         }

@@ -125,23 +125,19 @@ fn cohorts(graph: &famgraph_graph::FamilyGraph, as_of: famgraph_model::Date) -> 
             Vec::new()
         }
     };
-    let queries = famgraph_ingest::cohorts::queries();
     let list = rows
         .into_iter()
-        .map(|c| {
-            let query = queries.iter().find(|q| q.name == c.name);
-            famgraph_api::Cohort {
-                name: c.name.to_owned(),
-                title: query.map(|q| q.title.clone()).unwrap_or_default(),
-                description: query.map(|q| q.description.clone()).unwrap_or_default(),
-                members: c
-                    .members
-                    .into_iter()
-                    .filter_map(|(person, evidence)| {
-                        graph.person_by_id(&person).map(|person| famgraph_api::CohortMember { person, evidence })
-                    })
-                    .collect(),
-            }
+        .map(|c| famgraph_api::Cohort {
+            name: c.query.name.to_owned(),
+            title: c.query.title,
+            description: c.query.description,
+            members: c
+                .members
+                .into_iter()
+                .filter_map(|(person, evidence)| {
+                    graph.person_by_id(&person).map(|person| famgraph_api::CohortMember { person, evidence })
+                })
+                .collect(),
         })
         .collect();
     famgraph_api::Cohorts::new(list, graph)

@@ -100,6 +100,11 @@ impl Cohorts {
         self.list.iter().find(|c| c.name == name)
     }
 
+    /// The cohorts' names, in list order.
+    pub fn names(&self) -> Vec<&str> {
+        self.list.iter().map(|c| c.name.as_str()).collect()
+    }
+
     /// The cohorts with a member in the family, in list order.
     pub fn of_family(&self, family: famgraph_graph::FamilyIdx) -> impl Iterator<Item = &Cohort> {
         self.of_family.get(&family).into_iter().flatten().map(|&c| &self.list[c])
@@ -109,6 +114,28 @@ impl Cohorts {
     pub fn families(&self, cohort: &Cohort, graph: &FamilyGraph) -> BTreeSet<famgraph_graph::FamilyIdx> {
         cohort.members.iter().map(|m| graph.people[m.person].family).collect()
     }
+}
+
+/// Every cohort with how many people and families it holds, as the API and
+/// `famgraph cohort` list them; with a threshold, counts below it hidden.
+pub fn cohort_summaries(snapshot: &Snapshot, threshold: Option<u64>) -> Vec<serde_json::Value> {
+    let shown = |n: usize| threshold.map_or(Some(n as u64), |t| evidence::suppress(n as u64, t));
+    snapshot
+        .cohorts
+        .list()
+        .iter()
+        .map(|c| {
+            let families = snapshot.cohorts.families(c, &snapshot.graph).len();
+            serde_json::json!({
+                "name": c.name,
+                "title": c.title,
+                "description": c.description,
+                "query": format!("queries/cohorts/{}.sql", c.name),
+                "people": shown(c.members.len()),
+                "families": shown(families),
+            })
+        })
+        .collect()
 }
 
 /// One cohort as the API and `famgraph cohort NAME` give it: each member
@@ -511,7 +538,7 @@ async fn get_changes(caller: Caller, State(state): State<AppState>) -> Result<Js
         .map_err(|e| ApiError::Internal(format!("changes task: {e}")))?;
     if caller.role == Role::BidWriter {
         let threshold = state.suppression_threshold;
-        let shown = |n: usize| (n == 0 || n as u64 >= threshold).then_some(n);
+        let shown = |n: usize| evidence::suppress(n as u64, threshold);
         return Ok(Json(serde_json::json!({
             "before_as_of": changes.before_as_of,
             "after_as_of": changes.after_as_of,
@@ -536,26 +563,8 @@ async fn get_changes(caller: Caller, State(state): State<AppState>) -> Result<Js
 /// bid writer, counts below the suppression threshold are hidden.
 async fn list_cohorts(caller: Caller, State(state): State<AppState>) -> Json<serde_json::Value> {
     let snapshot = state.snapshot();
-    let suppress = caller.role == Role::BidWriter;
-    let shown =
-        |n: usize| -> Option<usize> { (!suppress || n == 0 || n as u64 >= state.suppression_threshold).then_some(n) };
-    let cohorts: Vec<serde_json::Value> = snapshot
-        .cohorts
-        .list()
-        .iter()
-        .map(|c| {
-            let families = snapshot.cohorts.families(c, &snapshot.graph).len();
-            serde_json::json!({
-                "name": c.name,
-                "title": c.title,
-                "description": c.description,
-                "query": format!("queries/cohorts/{}.sql", c.name),
-                "people": shown(c.members.len()),
-                "families": shown(families),
-            })
-        })
-        .collect();
-    Json(serde_json::json!({ "cohorts": cohorts, "suppressed_below": suppress.then_some(state.suppression_threshold) }))
+    let threshold = (caller.role == Role::BidWriter).then_some(state.suppression_threshold);
+    Json(serde_json::json!({ "cohorts": cohort_summaries(&snapshot, threshold), "suppressed_below": threshold }))
 }
 
 /// The people in one cohort, with their families, shortlist ranks and the
@@ -569,8 +578,10 @@ async fn get_cohort(
     let Path(name) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let Some(cohort) = snapshot.cohorts.get(&name) else {
-        let names: Vec<&str> = snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect();
-        return Err(ApiError::NotFound(format!("no cohort `{name}`: use one of {}", names.join(", "))));
+        return Err(ApiError::NotFound(format!(
+            "no cohort `{name}`: use one of {}",
+            snapshot.cohorts.names().join(", ")
+        )));
     };
     let graph = &snapshot.graph;
     let families: Vec<String> =

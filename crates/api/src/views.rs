@@ -54,7 +54,7 @@ impl Filter {
         {
             return Err(ApiError::BadRequest(format!(
                 "unknown cohort `{name}`: use one of {}",
-                snapshot.cohorts.list().iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                snapshot.cohorts.names().join(", ")
             )));
         }
         Ok(Filter { need, agency, area, ruleset, cohort })

@@ -121,15 +121,16 @@ impl Family {
 /// wins; the walk's order is fixed by the members' and relationships' order.
 fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRelationship]) -> Vec<u32> {
     let position: HashMap<PersonIdx, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-    // Steps (to, levels down) along recorded and along inferred links.
+    // Steps (to, levels down) along the links that level groups, and the
+    // links (carers', inferred) that only place whole groups.
     let mut recorded: Vec<Vec<(usize, i32)>> = vec![Vec::new(); members.len()];
-    let mut inferred: Vec<(usize, usize, i32)> = Vec::new();
+    let mut placing: Vec<(usize, usize, i32)> = Vec::new();
     for &r in relationships {
         let rel = &all[r];
         let (from, to) = (position[&rel.from], position[&rel.to]);
         let down = i32::from(rel.kind.is_parental());
         if rel.inferred.is_some() || rel.kind == RelationshipKind::CarerOf {
-            inferred.push((from, to, down));
+            placing.push((from, to, down));
         } else {
             recorded[from].push((to, down));
             recorded[to].push((from, -down));
@@ -156,9 +157,9 @@ fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRela
         }
         n_groups += 1;
     }
-    // Whole groups shifted as the inferred links between them place them.
+    // Whole groups shifted as the placing links between them place them.
     let mut between: Vec<Vec<(usize, i32)>> = vec![Vec::new(); n_groups];
-    for &(from, to, down) in &inferred {
+    for &(from, to, down) in &placing {
         let (a, b) = (group[from], group[to]);
         if a != b {
             let shift = level[from] + down - level[to];

@@ -55,10 +55,11 @@ pub struct CohortInput {
     pub relationship: Vec<Vec<Value>>,
 }
 
-/// One cohort's members: `(person_id, evidence)`, ordered by person.
+/// One cohort's query and its members: `(person_id, evidence)`, ordered
+/// by person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CohortRows {
-    pub name: &'static str,
+    pub query: CohortQuery,
     pub members: Vec<(String, String)>,
 }
 
@@ -95,7 +96,7 @@ pub fn run(input: &CohortInput) -> Result<Vec<CohortRows>, IngestError> {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(&error)?;
             tracing::debug!(cohort = query.name, n_members = members.len(), "cohort query ran");
-            Ok(CohortRows { name: query.name, members })
+            Ok(CohortRows { query, members })
         })
         .collect()
 }
@@ -257,7 +258,7 @@ mod tests {
         };
         let got = run(&input).unwrap();
         let members = |name: &str| -> Vec<String> {
-            got.iter().find(|c| c.name == name).unwrap().members.iter().map(|(p, _)| p.clone()).collect()
+            got.iter().find(|c| c.query.name == name).unwrap().members.iter().map(|(p, _)| p.clone()).collect()
         };
         assert_eq!(members("revolving_door"), ["P1"]);
         assert_eq!(members("woman_offender_with_children"), ["P3"]);
@@ -266,7 +267,7 @@ mod tests {
         assert_eq!(members("mappa_marac_iom"), ["P9"]);
         for cohort in &got {
             for (person, evidence) in &cohort.members {
-                assert!(!evidence.is_empty(), "{}: {person} has no evidence", cohort.name);
+                assert!(!evidence.is_empty(), "{}: {person} has no evidence", cohort.query.name);
             }
         }
         let door = &got[0].members[0].1;
