@@ -29,6 +29,66 @@ pub struct Evaluation {
     pub patterns: BTreeMap<String, PatternScore>,
     /// Parent and carer links famgraph inferred from co-residence.
     pub inferred_links: InferredLinks,
+    /// With an earlier load and the truth's `changes.csv`: per kind of
+    /// change, how many happened, how many famgraph reported, and how many
+    /// it reported that did not happen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<BTreeMap<String, PatternScore>>,
+}
+
+/// Scores `famgraph changes` between an earlier load and this one against
+/// the truth: involvements new and ended by their ids, needs resolved and
+/// sustained by the true family whose records famgraph's family holds.
+pub fn score_changes(before: &Snapshot, after: &Snapshot, truth: &Truth) -> BTreeMap<String, PatternScore> {
+    use std::collections::BTreeSet;
+    let changes = famgraph_api::changes::changes(before, after);
+    let mut scores = BTreeMap::new();
+    for (kind, listed) in [
+        ("new_involvement", changes.families.iter().flat_map(|f| &f.new_involvements).collect::<BTreeSet<_>>()),
+        ("ended_involvement", changes.families.iter().flat_map(|f| &f.ended_involvements).collect()),
+    ] {
+        let planted: BTreeSet<&String> = truth.changes.iter().filter(|c| c.change == kind).map(|c| &c.detail).collect();
+        scores.insert(
+            kind.to_owned(),
+            PatternScore {
+                planted: planted.len(),
+                found: planted.intersection(&listed).count(),
+                falsely_found: Some(listed.difference(&planted).count()),
+            },
+        );
+    }
+    let graph = &after.graph;
+    let mut true_of_ours: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    for (record, r) in graph.bundle.people.iter().enumerate() {
+        if let Some(family) = truth.family_of_record(&r.agency, &r.record_id) {
+            true_of_ours
+                .entry(graph.people[graph.linkage.person_of[record] as usize].family)
+                .or_default()
+                .insert(family);
+        }
+    }
+    let planted: BTreeSet<(&str, &str)> = truth
+        .changes
+        .iter()
+        .filter(|c| c.change == "need_sustained_resolved")
+        .map(|c| (c.family_id.as_str(), c.detail.as_str()))
+        .collect();
+    let (mut found, mut falsely) = (BTreeSet::new(), 0);
+    for family in 0..graph.families.len() {
+        let trues = true_of_ours.get(&family);
+        for need in famgraph_api::changes::sustained_resolved(after, family) {
+            let hits: Vec<_> = trues.into_iter().flatten().filter(|t| planted.contains(&(**t, need))).collect();
+            if hits.is_empty() {
+                falsely += 1;
+            }
+            found.extend(hits.into_iter().map(|t| (*t, need)));
+        }
+    }
+    scores.insert(
+        "need_sustained_resolved".to_owned(),
+        PatternScore { planted: planted.len(), found: found.len(), falsely_found: Some(falsely) },
+    );
+    scores
 }
 
 /// Inferred links against the truth: one is wrong if its two people
@@ -138,6 +198,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         standout_ranks,
         patterns,
         inferred_links: score_inferred(graph, truth),
+        changes: None,
         timings,
         link_model: LinkModelSummary {
             estimated: graph.linkage.model.estimated,

@@ -188,6 +188,11 @@ enum Command {
         data: PathBuf,
         #[arg(long)]
         truth: PathBuf,
+        /// An earlier load of the same partnership (bundle folder or
+        /// database): also score what changed since against the truth's
+        /// `changes.csv` (`synth --earlier`).
+        #[arg(long)]
+        previous: Option<PathBuf>,
         #[command(flatten)]
         overrides: OverridesArg,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -209,6 +214,14 @@ enum Command {
         /// Rows that break a contract rule, injected to test loads.
         #[arg(long, default_value_t = 0)]
         bad_rows: usize,
+        /// Also write the same agencies' extracts from `--earlier-months`
+        /// before to this folder (a previous load, for `changes` and
+        /// `serve --previous`); the truth gains `changes.csv`.
+        #[arg(long, requires = "earlier_months")]
+        earlier: Option<PathBuf>,
+        /// How many months before OUT's extract the earlier one was taken.
+        #[arg(long, requires = "earlier", value_parser = clap::value_parser!(u32).range(1..=60))]
+        earlier_months: Option<u32>,
     },
 }
 
@@ -417,7 +430,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 Format::Json => say!("{}", serde_json::to_string_pretty(&changes)?),
                 Format::Table => {
                     say!(
-                        "{} to {}: {} families changed, {} new, {} gone, {} with a need resolved for six months",
+                        "{} to {}: {} families changed ({} of them new), {} gone, {} with a need resolved for six months",
                         changes.before_as_of,
                         changes.after_as_of,
                         changes.families.len(),
@@ -427,9 +440,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                     for f in &changes.families {
                         say!(
-                            "{:<8} (was {:<8}) +{} involvements, {} ended; needs opened [{}] closed [{}] sustained [{}]",
+                            "{:<8} ({:<12}) +{} involvements, {} ended; needs opened [{}] closed [{}] sustained [{}]",
                             f.family_id,
-                            f.previous_family_id.as_deref().unwrap_or("-"),
+                            f.previous_family_id.as_ref().map_or_else(|| "new".to_owned(), |p| format!("was {p}")),
                             f.new_involvements.len(),
                             f.ended_involvements.len(),
                             f.needs_opened.join(","),
@@ -478,7 +491,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             say!("{token}");
             Ok(())
         }
-        Command::Evaluate { data, truth, overrides, format } => {
+        Command::Evaluate { data, truth, previous, overrides, format } => {
             let started = std::time::Instant::now();
             let (bundle, report) = famgraph_ingest::load_bundle(&data, overrides.overrides.as_deref())?;
             let read = started.elapsed();
@@ -493,7 +506,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 analyse_s: elapsed.as_secs_f64() - linked.as_secs_f64(),
                 total_s: elapsed.as_secs_f64(),
             };
-            let result = evaluate::evaluate(&snapshot, &truth, timings);
+            let mut result = evaluate::evaluate(&snapshot, &truth, timings);
+            if let Some(previous) = previous {
+                if truth.changes.is_empty() {
+                    return Err(BadInput(
+                        "--previous needs a truth with changes.csv: make the bundles with `synth --earlier`".into(),
+                    )
+                    .into());
+                }
+                result.changes = Some(evaluate::score_changes(&load_either(&previous)?, &snapshot, &truth));
+            }
             match format {
                 Format::Json => say!("{}", serde_json::to_string_pretty(&result)?),
                 Format::Table => {
@@ -532,14 +554,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         inferred.within_one_true_family,
                         inferred.across_true_families
                     );
+                    if let Some(changes) = &result.changes {
+                        say!("{:<28} {:>8} {:>8} {:>14}", "change since --previous", "true", "found", "falsely found");
+                        for (kind, score) in changes {
+                            let falsely = score.falsely_found.unwrap_or(0);
+                            say!("{kind:<28} {:>8} {:>8} {falsely:>14}", score.planted, score.found);
+                        }
+                    }
                 }
             }
             Ok(())
         }
-        Command::Synth { families, seed, out, truth, noise, bad_rows } => {
+        Command::Synth { families, seed, out, truth, noise, bad_rows, earlier, earlier_months } => {
             let noise =
                 noise.parse().map_err(|_| BadInput(format!("unknown noise `{noise}`: use low, medium or high")))?;
-            let config = famgraph_synth::SynthConfig { families, seed, noise, bad_rows, ..Default::default() };
+            let config =
+                famgraph_synth::SynthConfig { families, seed, noise, bad_rows, earlier_months, ..Default::default() };
             let truth = truth.unwrap_or_else(|| {
                 let mut name = out.file_name().unwrap_or_default().to_os_string();
                 name.push(".truth");
@@ -548,6 +578,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let generated = famgraph_synth::generate(&config);
             famgraph_synth::write(&generated, &out, &truth)?;
             eprintln!("famgraph: wrote {} and its truth to {}", out.display(), truth.display());
+            if let Some(earlier) = earlier {
+                famgraph_synth::write_earlier(&generated, &earlier)?;
+                eprintln!(
+                    "famgraph: wrote the extract of {} months before to {}",
+                    earlier_months.unwrap_or(0),
+                    earlier.display()
+                );
+            }
             say!("{}", serde_json::to_string_pretty(&generated.summary)?);
             Ok(())
         }
@@ -636,6 +674,7 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
     };
     // The same source on every reload: the bundle folder (written to the
     // database too when both are given), the database, or the sample data.
+    let mut sample_previous = None;
     let (data, db) = match (source.data.clone(), source.db.clone()) {
         (None, None) => {
             // The path compiled in, or the checkout's own when the binary
@@ -647,6 +686,12 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
                 BadInput(format!("no sample data at {SAMPLE_BUNDLE}: give --data BUNDLE or --db FILE"))
             })?;
             eprintln!("famgraph: serving the bundled sample data ({})", sample.display());
+            // With its extract of six months before, for the changes view.
+            let earlier = sample.with_file_name("earlier");
+            if previous.is_none() && earlier.is_dir() {
+                eprintln!("famgraph: comparing with the sample's earlier extract ({})", earlier.display());
+                sample_previous = Some(earlier);
+            }
             (Some(sample.to_owned()), None)
         }
         source => source,
@@ -656,7 +701,7 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         open_source(data.as_deref(), db.as_deref(), overrides.as_deref())?.context("nothing to load")
     };
     let snapshot = load()?;
-    let previous = previous.map(load_either).transpose()?;
+    let previous = previous.or(sample_previous.as_deref()).map(load_either).transpose()?;
     let reloader: famgraph_api::Reloader = Arc::new(move || load().map_err(|e| format!("{e:#}")));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {

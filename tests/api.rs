@@ -175,7 +175,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 14] = [
+    let table: [(&str, [u16; 6]); 15] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -189,6 +189,7 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/cohorts",         [200,       200,        200,       200,   401,  401]),
         // No earlier load given: nothing to compare, for those who may ask.
         ("/api/v1/changes",         [404,       403,        404,       403,   401,  401]),
+        ("/api/v1/changes?family=F00001", [404, 403,        403,       403,   401,  401]),
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),

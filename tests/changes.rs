@@ -1,6 +1,7 @@
-//! Change between two loads: a second extract of the same partnership with
-//! some involvements ended and some new, and `famgraph changes` finds
-//! exactly those, and nothing where nothing changed.
+//! Change between two loads: the generator's extract of the same
+//! partnership six months earlier, and `famgraph changes` finds exactly the
+//! involvements new and ended since (the truth's `changes.csv`), the needs
+//! resolved and sustained, and nothing where nothing changed.
 
 use std::collections::BTreeSet;
 
@@ -31,40 +32,29 @@ fn listed(changes: &serde_json::Value, key: &str) -> BTreeSet<String> {
 #[test]
 fn a_second_extract_shows_what_changed_per_family() {
     let dir = TempDir::new("changes");
-    let (first, _) = synth(&dir, 300, 5, 0);
-    let second = dir.join("second");
-    std::fs::create_dir_all(&second).unwrap();
-    for file in ["agencies.csv", "services.csv", "people.csv", "relationships.csv"] {
-        std::fs::copy(first.join(file), second.join(file)).unwrap();
-    }
-    // Close ten long-open involvements eight months before the extract,
-    // and add three new ones.
-    let text = std::fs::read_to_string(first.join("involvements.csv")).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-    let header: Vec<&str> = lines[0].split(',').collect();
-    let column = |name: &str| header.iter().position(|c| *c == name).unwrap();
-    let (agency, id, start, end) =
-        (column("agency"), column("involvement_id"), column("start_date"), column("end_date"));
-    let (mut closed, mut added) = (BTreeSet::new(), BTreeSet::new());
-    for line in lines.iter_mut().skip(1) {
-        let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
-        if closed.len() < 10 && fields[end].is_empty() && fields[start].as_str() < "2023-06-01" {
-            fields[end] = "2023-08-01".to_owned();
-            closed.insert(format!("{}:{}", fields[agency], fields[id]));
-            *line = fields.join(",");
-        }
-    }
-    let templates: Vec<String> = lines.iter().skip(1).step_by(50).take(3).cloned().collect();
-    for (n, template) in templates.iter().enumerate() {
-        let mut fields: Vec<String> = template.split(',').map(str::to_owned).collect();
-        fields[id] = format!("NEW-{n}");
-        fields[start] = "2024-02-01".to_owned();
-        fields[end] = String::new();
-        added.insert(format!("{}:NEW-{n}", fields[agency]));
-        lines.push(fields.join(","));
-    }
-    std::fs::write(second.join("involvements.csv"), lines.join("\n") + "\n").unwrap();
-    assert_eq!((closed.len(), added.len()), (10, 3));
+    let (later, truth, earlier) = (dir.join("later"), dir.join("later.truth"), dir.join("earlier"));
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        "400",
+        "--seed",
+        "5",
+        "--out",
+        later.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+        "--earlier",
+        earlier.to_str().unwrap(),
+        "--earlier-months",
+        "6",
+    ]);
+    let (first, second) = (earlier, later);
+    let truth_rows = crate::util::read_csv(&truth.join("changes.csv"));
+    let planted = |change: &str| -> BTreeSet<String> {
+        truth_rows.iter().filter(|r| r["change"] == change).map(|r| r["detail"].clone()).collect()
+    };
+    let (added, closed) = (planted("new_involvement"), planted("ended_involvement"));
+    assert!(added.len() > 30 && closed.len() > 30, "{} new, {} ended", added.len(), closed.len());
 
     let same = changes(&first, &first);
     assert!(same["families"].as_array().unwrap().is_empty(), "nothing changed: {same}");
@@ -76,23 +66,59 @@ fn a_second_extract_shows_what_changed_per_family() {
     let changed = changes(&first, &db);
     assert_eq!(listed(&changed, "ended_involvements"), closed);
     assert_eq!(listed(&changed, "new_involvements"), added);
+    let mut new_families = 0;
     for family in changed["families"].as_array().unwrap() {
-        assert!(family["previous_family_id"].is_string());
-        let touched = !family["ended_involvements"].as_array().unwrap().is_empty()
-            || !family["new_involvements"].as_array().unwrap().is_empty();
-        assert!(touched, "listed without a change: {family}");
+        let touched = ["ended_involvements", "new_involvements", "needs_opened", "needs_closed"]
+            .iter()
+            .any(|key| !family[key].as_array().unwrap().is_empty());
+        assert!(touched || family["previous_family_id"].is_null(), "listed without a change: {family}");
+        if family["previous_family_id"].is_null() {
+            new_families += 1;
+            assert!(family["ended_involvements"].as_array().unwrap().is_empty(), "{family}");
+        }
     }
-    assert!(
-        changed["families_with_sustained_outcomes"].as_u64() > same["families_with_sustained_outcomes"].as_u64(),
-        "closing involvements eight months back sustains outcomes: {} vs {}",
-        changed["families_with_sustained_outcomes"],
-        same["families_with_sustained_outcomes"]
+    assert_eq!(changed["new_families"].as_u64(), Some(new_families));
+    assert!(new_families > 0);
+
+    // Needs resolved and sustained, scored against the truth family by family.
+    let evaluation: serde_json::Value = serde_json::from_str(&famgraph_ok(&[
+        "evaluate",
+        "--data",
+        second.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+        "--previous",
+        first.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let changes_score = &evaluation["changes"];
+    for kind in ["new_involvement", "ended_involvement"] {
+        let score = &changes_score[kind];
+        assert_eq!(score["found"], score["planted"], "{kind}: {score}");
+        assert_eq!(score["falsely_found"], 0, "{kind}: {score}");
+    }
+    let sustained = &changes_score["need_sustained_resolved"];
+    let (planted_n, found, falsely) = (
+        sustained["planted"].as_f64().unwrap(),
+        sustained["found"].as_f64().unwrap(),
+        sustained["falsely_found"].as_f64().unwrap(),
     );
+    assert!(planted_n > 50.0 && found >= 0.95 * planted_n && falsely <= 0.02 * planted_n, "{sustained}");
 
     // The API answers the same, for a server given the earlier load.
     let server = Server::start(&["--db", db.to_str().unwrap(), "--previous", first.to_str().unwrap()]);
     let served = server.get_ok("/api/v1/changes");
     assert_eq!(served, changed);
+    // One family's changes, as its page shows them.
+    let one = &changed["families"][0];
+    let id = one["family_id"].as_str().unwrap();
+    let narrowed = server.get_ok(&format!("/api/v1/changes?family={id}"));
+    assert_eq!(&narrowed["family"], one);
+    assert_eq!(narrowed["before_as_of"], changed["before_as_of"]);
+    let (status, _) = server.get("/api/v1/changes?family=F999999", server.token.as_deref());
+    assert_eq!(status, 404);
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     assert!(audit.contains("/api/v1/changes"), "changes are audited");
     // Without an earlier load there is nothing to compare: 404.

@@ -20,7 +20,9 @@ pub const SUSTAINED_DAYS: i32 = 182;
 pub struct Changes {
     pub before_as_of: String,
     pub after_as_of: String,
-    /// Families of the later load with any change, highest ranked first.
+    /// Families of the later load with any change, highest ranked first;
+    /// a family new since the earlier load (no `previous_family_id`) has
+    /// every involvement new.
     pub families: Vec<FamilyChange>,
     /// Families of the later load holding no record of the earlier one.
     pub new_families: usize,
@@ -60,6 +62,22 @@ fn involvement_keys(snapshot: &Snapshot, family: usize) -> BTreeMap<Key, usize> 
             let inv = &graph.bundle.involvements[i];
             ((inv.agency.clone(), inv.involvement_id.clone()), i)
         })
+        .collect()
+}
+
+/// A family's needs whose every involvement ended at least six months
+/// before the extract, with none since.
+pub fn sustained_resolved(snapshot: &Snapshot, family: usize) -> Vec<&'static str> {
+    let as_of = snapshot.analysis.as_of;
+    snapshot.analysis.families[family]
+        .needs
+        .iter()
+        .filter(|(_, evidence)| {
+            evidence.involvements.iter().all(|&i| {
+                snapshot.graph.bundle.involvements[i].end_date.is_some_and(|end| end.add_days(SUSTAINED_DAYS) <= as_of)
+            })
+        })
+        .map(|(need, _)| need.code())
         .collect()
 }
 
@@ -126,16 +144,7 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
         let now: BTreeSet<Need> = after.analysis.families[f].needs.keys().copied().collect();
         let then: BTreeSet<Need> =
             previous.map(|old| before.analysis.families[old].needs.keys().copied().collect()).unwrap_or_default();
-        let needs_sustained_resolved: Vec<&'static str> = after.analysis.families[f]
-            .needs
-            .iter()
-            .filter(|(_, evidence)| {
-                evidence.involvements.iter().all(|&i| {
-                    after.graph.bundle.involvements[i].end_date.is_some_and(|end| end.add_days(SUSTAINED_DAYS) <= as_of)
-                })
-            })
-            .map(|(need, _)| need.code())
-            .collect();
+        let needs_sustained_resolved = sustained_resolved(after, f);
         sustained_families += usize::from(!needs_sustained_resolved.is_empty());
         for need in &needs_sustained_resolved {
             *sustained_by_need.entry(*need).or_default() += 1;
@@ -149,11 +158,12 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
             needs_closed: then.difference(&now).map(|n| n.code()).collect(),
             needs_sustained_resolved,
         };
-        let changed = !(change.new_involvements.is_empty()
-            && change.ended_involvements.is_empty()
-            && change.needs_opened.is_empty()
-            && change.needs_closed.is_empty());
-        if changed && previous.is_some() {
+        let changed = previous.is_none()
+            || !(change.new_involvements.is_empty()
+                && change.ended_involvements.is_empty()
+                && change.needs_opened.is_empty()
+                && change.needs_closed.is_empty());
+        if changed {
             families.push(change);
         }
     }

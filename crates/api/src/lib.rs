@@ -525,8 +525,18 @@ async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<se
 
 /// What changed since the earlier load (`serve --previous`): per family
 /// for coordinators (audited), counts only, suppressed, for bid writers.
-async fn get_changes(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+/// `?family=ID` narrows a coordinator's answer to one family of the
+/// served load (`family` is null when nothing changed for it).
+async fn get_changes(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::BidWriter], "changes between loads", "/api/v1/changes")?;
+    let family = param(&params, "family").map(str::to_owned);
+    if family.is_some() {
+        state.allow(&caller, &[Role::Coordinator], "one family's changes", "/api/v1/changes")?;
+    }
     let Some(previous) = state.previous.clone() else {
         return Err(ApiError::NotFound(
             "no earlier load to compare with: start famgraph serve with --previous DB_OR_BUNDLE".into(),
@@ -552,6 +562,18 @@ async fn get_changes(caller: Caller, State(state): State<AppState>) -> Result<Js
                 .map(|(need, &n)| (*need, shown(n)))
                 .collect::<std::collections::BTreeMap<_, _>>(),
             "suppressed_below": threshold,
+        })));
+    }
+    if let Some(id) = family {
+        if state.snapshot().graph.family_by_id(&id).is_none() {
+            return Err(ApiError::NotFound("no family with that family_id".into()));
+        }
+        state.audited(&caller, "/api/v1/changes", true, vec![id.clone()], vec![])?;
+        let change = changes.families.iter().find(|f| f.family_id == id);
+        return Ok(Json(serde_json::json!({
+            "before_as_of": changes.before_as_of,
+            "after_as_of": changes.after_as_of,
+            "family": change,
         })));
     }
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();

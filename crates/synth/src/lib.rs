@@ -16,6 +16,7 @@
 
 mod bad;
 mod catalogue;
+mod changes;
 mod csvtext;
 mod draw;
 mod names;
@@ -31,7 +32,7 @@ use std::str::FromStr;
 
 use famgraph_model::Date;
 
-pub use truth::{Pattern, TRUTH_FILES, Truth};
+pub use truth::{CHANGES_FILE, Change, Pattern, TRUTH_FILES, Truth};
 
 use crate::draw::{Stage, stage_rng};
 use crate::world::FamilyKind;
@@ -67,6 +68,10 @@ pub struct SynthConfig {
     pub noise: Noise,
     /// Rows that break a contract rule, to test loads; 0 for a clean bundle.
     pub bad_rows: usize,
+    /// Also make the same agencies' extracts this many months earlier (a
+    /// previous load of the partnership, without bad rows), and the truth
+    /// about what changed in between (`changes.csv`).
+    pub earlier_months: Option<u32>,
 }
 
 /// The extract date when none is given.
@@ -81,6 +86,7 @@ impl Default for SynthConfig {
             extracted_on: Date::from_ymd(year, month, day).expect("the default extract date is a real day"),
             noise: Noise::Medium,
             bad_rows: 0,
+            earlier_months: None,
         }
     }
 }
@@ -90,8 +96,10 @@ impl Default for SynthConfig {
 pub struct Generated {
     /// `agencies.csv`, `services.csv`, `people.csv`, `relationships.csv`, `involvements.csv`.
     pub bundle: Vec<(String, String)>,
-    /// The files of [`TRUTH_FILES`].
+    /// The files of [`TRUTH_FILES`], and `changes.csv` with an earlier extract.
     pub truth: Vec<(String, String)>,
+    /// The earlier extract's files, when the config asks for one.
+    pub earlier: Option<Vec<(String, String)>>,
     pub summary: Summary,
 }
 
@@ -143,8 +151,16 @@ pub fn generate(config: &SynthConfig) -> Generated {
     let world = world::build(config.families, config.extracted_on, now, &mut stage_rng(seed, Stage::World));
     let mut plans = plans::plan(&world, &mut stage_rng(seed, Stage::Plans));
     plans::add_cohorts(&world, &mut plans, &mut stage_rng(seed, Stage::Cohorts));
-    let extract =
-        records::extract(&world, &plans, &dates, config.noise, config.bad_rows, &mut stage_rng(seed, Stage::Records));
+    let earlier_dates = config.earlier_months.map(|months| dates.map(|d| changes::months_before(d, months)));
+    let extract = records::extract(
+        &world,
+        &plans,
+        &dates,
+        config.noise,
+        config.bad_rows,
+        earlier_dates.as_ref(),
+        &mut stage_rng(seed, Stage::Records),
+    );
     let found = patterns::find(&world, &plans, &extract);
 
     let summary = Summary {
@@ -154,7 +170,19 @@ pub fn generate(config: &SynthConfig) -> Generated {
         involvements: extract.involvements.len(),
         standout_families: world.families.iter().filter(|f| f.kind == FamilyKind::Standout).count(),
     };
-    let truth_files = truth_files(&world, &extract, &found);
+    let mut truth_files = truth_files(&world, &extract, &found);
+    let as_of = dates.iter().copied().max().unwrap_or(config.extracted_on);
+    let earlier = extract.earlier.as_ref().map(|earlier| {
+        truth_files.push((CHANGES_FILE.to_owned(), changes::truth(&world, &plans, earlier, as_of)));
+        let files = [
+            ("agencies.csv", bad::AGENCIES_HEADER, bad::agencies_rows(&earlier.dates)),
+            ("services.csv", catalogue::SERVICES_HEADER, catalogue::services_rows()),
+            ("people.csv", records::PEOPLE_HEADER, earlier.people.clone()),
+            ("relationships.csv", records::RELATIONSHIPS_HEADER, earlier.relationships.clone()),
+            ("involvements.csv", records::INVOLVEMENTS_HEADER, earlier.involvements.clone()),
+        ];
+        files.into_iter().map(|(name, header, rows)| (name.to_owned(), csvtext::join(header, &rows))).collect()
+    });
 
     let records::Extract { people, relationships, involvements, records, makers, n_ids, .. } = extract;
     let mut tables = [
@@ -176,7 +204,7 @@ pub fn generate(config: &SynthConfig) -> Generated {
         rejects.push('\n');
     }
     truth.push(("expected_rejects.csv".to_owned(), rejects));
-    Generated { bundle, truth, summary }
+    Generated { bundle, truth, earlier, summary }
 }
 
 /// Writes the bundle to `out` and the truth to `truth`, creating both folders.
@@ -187,6 +215,18 @@ pub fn write(generated: &Generated, out: &Path, truth: &Path) -> Result<(), Synt
             let path = dir.join(name);
             std::fs::write(&path, text).map_err(|source| SynthError::Io { path, source })?;
         }
+    }
+    Ok(())
+}
+
+/// Writes the earlier extract to `dir`, creating it; nothing when the
+/// config asked for none.
+pub fn write_earlier(generated: &Generated, dir: &Path) -> Result<(), SynthError> {
+    let Some(files) = &generated.earlier else { return Ok(()) };
+    std::fs::create_dir_all(dir).map_err(|source| SynthError::Io { path: dir.to_owned(), source })?;
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| SynthError::Io { path, source })?;
     }
     Ok(())
 }

@@ -106,8 +106,11 @@ impl Rates {
 }
 
 /// One record an agency holds, before it is written.
+#[derive(Clone, Copy)]
 struct Draft {
     person: u32,
+    /// The agency's first contact with the person or their household.
+    first_contact: Date,
     /// The agency's latest contact with the person or their household:
     /// an address change after it never reached the agency.
     last_contact: Date,
@@ -131,6 +134,22 @@ pub(crate) struct Extract {
     pub makers: Vec<IdMaker>,
     /// Record ids handed out per agency; later indices are unused.
     pub n_ids: [usize; N_AGENCIES],
+    /// The same agencies' extracts on earlier dates, when asked for.
+    pub earlier: Option<Earlier>,
+}
+
+/// The agencies' extracts taken some months before: the people they held
+/// then, as they recorded them then (the address before a later move),
+/// the relationships they knew of and the involvements they had opened,
+/// with those ended since still open.
+pub(crate) struct Earlier {
+    pub dates: [Date; N_AGENCIES],
+    pub people: Vec<String>,
+    pub relationships: Vec<String>,
+    pub involvements: Vec<String>,
+    /// Each later involvement row's plan index, written id and whether the
+    /// earlier extract has it, in order.
+    pub involvement_rows: Vec<(usize, String, bool)>,
 }
 
 pub(crate) fn extract(
@@ -139,6 +158,7 @@ pub(crate) fn extract(
     dates: &[Date; N_AGENCIES],
     noise: Noise,
     headroom: usize,
+    earlier_dates: Option<&[Date; N_AGENCIES]>,
     rng: &mut Random,
 ) -> Extract {
     let rates = Rates::of(noise);
@@ -157,23 +177,66 @@ pub(crate) fn extract(
     let mut renderer = Renderer { world, rates: &rates, rng, dates, name_changes: Vec::new(), stale: Vec::new() };
     let mut people = Vec::new();
     let mut records = Vec::new();
+    let mut earlier_people = Vec::new();
+    // Per agency, per record: whether the earlier extract holds it.
+    let mut held_then: Vec<Vec<bool>> = Vec::new();
     for ag in Ag::ALL {
-        let mut rows: Vec<(&str, String, u32)> = drafts[ag.idx()]
+        let mut rows: Vec<(&str, String, u32, Option<String>)> = drafts[ag.idx()]
             .iter()
             .zip(&ids[ag.idx()])
-            .map(|(draft, id)| (id.as_str(), renderer.person_line(ag, id, draft), draft.person))
+            .map(|(draft, id)| {
+                let (line, then) = renderer.person_lines(ag, id, draft, earlier_dates);
+                (id.as_str(), line, draft.person, then)
+            })
             .collect();
+        held_then.push(rows.iter().map(|r| r.3.is_some()).collect());
         // Extracts come sorted by the agency's own id, which (scattered)
         // says nothing about who belongs with whom.
         rows.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        for (id, line, person) in rows {
+        for (id, line, person, then) in rows {
             records.push((ag, id.to_owned(), person));
             people.push(line);
+            earlier_people.extend(then);
         }
     }
-    let relationships = renderer.relationship_lines(&held, &ids);
-    let involvements = involvement_lines(plans, &held, &ids, renderer.rng);
+    let (relationships, relationship_dates) = renderer.relationship_lines(&held, &ids);
+    let (involvements, involvement_ids) = involvement_lines(plans, &held, &ids, renderer.rng);
     let visible = held.iter().map(|h| h.iter().any(|r| *r != NONE)).collect();
+    let earlier = earlier_dates.map(|dates| {
+        let relationships = relationships
+            .iter()
+            .zip(&relationship_dates)
+            .filter(|(_, r)| {
+                let date = dates[r.agency.idx()];
+                r.records.iter().all(|&record| held_then[r.agency.idx()][record as usize])
+                    && r.start.is_none_or(|start| start <= date)
+            })
+            .map(|(line, r)| with_end(line, r.end.filter(|end| *end <= dates[r.agency.idx()])))
+            .collect();
+        let involvement_rows: Vec<(usize, String, bool)> = involvement_ids
+            .iter()
+            .map(|(i, id)| {
+                let inv = &plans.invs[*i];
+                let ag = inv.agency().idx();
+                let then = inv.start <= dates[ag] && held_then[ag][held[inv.person as usize][ag] as usize];
+                (*i, id.clone(), then)
+            })
+            .collect();
+        let involvements = involvements
+            .iter()
+            .zip(&involvement_rows)
+            .filter(|(_, (_, _, then))| *then)
+            .map(|(line, (i, _, _))| {
+                let inv = &plans.invs[*i];
+                let (rest, role) = line.rsplit_once(',').expect("an involvement row has a role field");
+                let mut line = with_end(rest, inv.end.filter(|end| *end <= dates[inv.agency().idx()]));
+                line.push(',');
+                line.push_str(role);
+                line
+            })
+            .collect();
+        Earlier { dates: *dates, people: earlier_people, relationships, involvements, involvement_rows }
+    });
     Extract {
         people,
         relationships,
@@ -184,7 +247,29 @@ pub(crate) fn extract(
         stale: renderer.stale,
         makers,
         n_ids,
+        earlier,
     }
+}
+
+/// A row whose last field is an end date, with that end replaced.
+fn with_end(line: &str, end: Option<Date>) -> String {
+    let (rest, _) = line.rsplit_once(',').expect("the row ends with its end date");
+    let mut line = String::with_capacity(line.len());
+    line.push_str(rest);
+    line.push(',');
+    if let Some(end) = end {
+        csvtext::push_date(&mut line, end);
+    }
+    line
+}
+
+/// What the earlier extract needs of a relationship row.
+struct RelationshipDates {
+    agency: Ag,
+    /// The agency's records at both ends.
+    records: [u32; 2],
+    start: Option<Date>,
+    end: Option<Date>,
 }
 
 /// Which agency holds which person: involvements first, then the context
@@ -196,9 +281,10 @@ fn holdings(world: &World, plans: &Plans) -> (Vec<[u32; N_AGENCIES]>, Vec<Vec<Dr
         let slot = &mut held[person as usize][ag.idx()];
         if *slot == NONE {
             *slot = drafts[ag.idx()].len() as u32;
-            drafts[ag.idx()].push(Draft { person, last_contact: date, contact });
+            drafts[ag.idx()].push(Draft { person, first_contact: date, last_contact: date, contact });
         } else {
             let draft = &mut drafts[ag.idx()][*slot as usize];
+            draft.first_contact = draft.first_contact.min(date);
             draft.last_contact = draft.last_contact.max(date);
         }
     };
@@ -254,9 +340,38 @@ struct Renderer<'a> {
     stale: Vec<(u32, Ag)>,
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
     fn chance(&mut self, p: f64) -> bool {
         draw::chance(self.rng, p)
+    }
+
+    /// A record's row in the extract and, when an earlier extract is made,
+    /// in that one: `None` if the agency did not hold the person then. Both
+    /// draw the same noise, so they differ only where time does.
+    fn person_lines(
+        &mut self,
+        ag: Ag,
+        record_id: &str,
+        draft: &Draft,
+        earlier: Option<&'a [Date; N_AGENCIES]>,
+    ) -> (String, Option<String>) {
+        let Some(then) = earlier else { return (self.person_line(ag, record_id, draft), None) };
+        let date = then[ag.idx()];
+        let fork = self.rng.clone();
+        let line = self.person_line(ag, record_id, draft);
+        if draft.first_contact > date || self.world.persons[draft.person as usize].dob > date {
+            return (line, None);
+        }
+        let after = std::mem::replace(&mut *self.rng, fork);
+        let (name_changes, stale, later) = (self.name_changes.len(), self.stale.len(), self.dates);
+        self.dates = then;
+        let draft_then = Draft { last_contact: draft.last_contact.min(date), ..*draft };
+        let line_then = self.person_line(ag, record_id, &draft_then);
+        self.dates = later;
+        self.name_changes.truncate(name_changes);
+        self.stale.truncate(stale);
+        *self.rng = after;
+        (line, Some(line_then))
     }
 
     fn person_line(&mut self, ag: Ag, record_id: &str, draft: &Draft) -> String {
@@ -439,6 +554,8 @@ impl Renderer<'_> {
     /// knows the current tenancy.
     fn address_of(&mut self, ag: Ag, draft: &Draft, household: &Household) -> u32 {
         match household.moved {
+            // Not moved yet on the extract date.
+            Some((old, moved_on)) if moved_on > self.dates[ag.idx()] => old,
             Some((old, moved_on))
                 if ag != Ag::Housing && (draft.last_contact < moved_on || self.chance(self.rates.stale_address)) =>
             {
@@ -449,8 +566,14 @@ impl Renderer<'_> {
         }
     }
 
-    fn relationship_lines(&mut self, held: &[[u32; N_AGENCIES]], ids: &[Vec<String>]) -> Vec<String> {
-        let mut by_agency: Vec<Vec<(String, String)>> = (0..N_AGENCIES).map(|_| Vec::new()).collect();
+    /// The relationship rows, and what an earlier extract needs of each.
+    fn relationship_lines(
+        &mut self,
+        held: &[[u32; N_AGENCIES]],
+        ids: &[Vec<String>],
+    ) -> (Vec<String>, Vec<RelationshipDates>) {
+        let mut by_agency: Vec<Vec<(String, String, RelationshipDates)>> =
+            (0..N_AGENCIES).map(|_| Vec::new()).collect();
         for family in &self.world.families {
             for tie in &family.ties {
                 for ag in Ag::ALL {
@@ -495,16 +618,20 @@ impl Renderer<'_> {
                     if let Some(end) = end {
                         csvtext::push_date(&mut line, end);
                     }
-                    by_agency[ag.idx()].push((from_id.clone(), line));
+                    let dates = RelationshipDates { agency: ag, records: [a, b], start, end };
+                    by_agency[ag.idx()].push((from_id.clone(), line, dates));
                 }
             }
         }
-        let mut lines = Vec::new();
+        let (mut lines, mut dates) = (Vec::new(), Vec::new());
         for mut rows in by_agency {
             rows.sort_by(|a, b| a.0.cmp(&b.0));
-            lines.extend(rows.into_iter().map(|(_, line)| line));
+            for (_, line, row_dates) in rows {
+                lines.push(line);
+                dates.push(row_dates);
+            }
         }
-        lines
+        (lines, dates)
     }
 }
 
@@ -536,7 +663,13 @@ fn record_probability(ag: Ag, kind: RelationshipKind) -> f64 {
     }]
 }
 
-fn involvement_lines(plans: &Plans, held: &[[u32; N_AGENCIES]], ids: &[Vec<String>], rng: &mut Random) -> Vec<String> {
+/// The involvement rows, and each one's plan index and written id.
+fn involvement_lines(
+    plans: &Plans,
+    held: &[[u32; N_AGENCIES]],
+    ids: &[Vec<String>],
+    rng: &mut Random,
+) -> (Vec<String>, Vec<(usize, String)>) {
     let mut by_agency: Vec<Vec<(Date, u32, usize)>> = (0..N_AGENCIES).map(|_| Vec::new()).collect();
     for (i, inv) in plans.invs.iter().enumerate() {
         let ag = inv.agency();
@@ -545,6 +678,7 @@ fn involvement_lines(plans: &Plans, held: &[[u32; N_AGENCIES]], ids: &[Vec<Strin
         by_agency[ag.idx()].push((inv.start, record, i));
     }
     let mut lines = Vec::with_capacity(plans.invs.len());
+    let mut written = Vec::with_capacity(plans.invs.len());
     for ag in Ag::ALL {
         let agency_ids = &ids[ag.idx()];
         let rows = &mut by_agency[ag.idx()];
@@ -581,10 +715,12 @@ fn involvement_lines(plans: &Plans, held: &[[u32; N_AGENCIES]], ids: &[Vec<Strin
                 role => role.code(),
             };
             line.push_str(role);
+            let (id, _) = line[spec.code.len() + 1..].split_once(',').expect("the id is the second field");
+            written.push((i, id.to_owned()));
             lines.push(line);
         }
     }
-    lines
+    (lines, written)
 }
 
 /// A postcode as a busy clerk types it: lower case, no space, two spaces.

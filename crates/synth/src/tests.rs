@@ -15,11 +15,16 @@ fn config(families: usize, seed: u64) -> SynthConfig {
 
 /// Splits the generated CSV with the csv crate, as a loader would.
 fn raw_tables(generated: &Generated) -> Vec<RawTable> {
+    tables_of(&generated.bundle)
+}
+
+fn tables_of(files: &[(String, String)]) -> Vec<RawTable> {
     BundleFile::ALL
         .iter()
         .map(|&file| {
             let file_name = format!("{}.csv", file.stem());
-            let text = generated.file(&file_name).expect("every bundle file is generated");
+            let text =
+                files.iter().find(|(n, _)| *n == file_name).map(|(_, t)| t).expect("every bundle file is generated");
             let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
             let columns = reader.headers().unwrap().iter().map(str::to_owned).collect();
             let rows = reader
@@ -52,6 +57,60 @@ fn same_seed_same_bytes() {
     assert_eq!(a.summary, b.summary);
     let c = generate(&config(120, 8));
     assert_ne!(a.bundle, c.bundle);
+}
+
+#[test]
+fn an_earlier_extract_is_the_same_agencies_some_months_before() {
+    let plain = generate(&config(300, 11));
+    let generated = generate(&SynthConfig { earlier_months: Some(6), ..config(300, 11) });
+    // Asking for the earlier extract leaves the later one as it was.
+    assert_eq!(plain.bundle, generated.bundle);
+    let without_changes: Vec<_> = generated.truth.iter().filter(|(name, _)| name != CHANGES_FILE).cloned().collect();
+    assert_eq!(plain.truth, without_changes);
+
+    let earlier = generated.earlier.as_ref().expect("asked for");
+    let (before, report) = validate_bundle(&tables_of(earlier)).unwrap();
+    assert!(report.rejects.is_empty(), "{:?}", &report.rejects[..report.rejects.len().min(5)]);
+    let (after, _, _) = load(&generated);
+    let later_on = after.agencies.iter().map(|a| a.extracted_on).max().unwrap();
+    let earlier_on = before.agencies.iter().map(|a| a.extracted_on).max().unwrap();
+    assert_eq!(earlier_on, Date::from_ymd(2023, 9, 30).unwrap());
+    assert!(earlier_on < later_on);
+
+    // The same records under the same ids, fewer of them.
+    let later_records: BTreeSet<(&str, &str)> =
+        after.people.iter().map(|p| (p.agency.as_str(), p.record_id.as_str())).collect();
+    assert!(before.people.len() < after.people.len());
+    assert!(before.people.iter().all(|p| later_records.contains(&(p.agency.as_str(), p.record_id.as_str()))));
+
+    // The truth names exactly the involvements new since, and those that
+    // were open then and have ended since.
+    let truth = generated.truth().unwrap();
+    let key = |agency: &str, id: &str| format!("{agency}:{id}");
+    let then: HashMap<String, Option<Date>> =
+        before.involvements.iter().map(|i| (key(&i.agency, &i.involvement_id), i.end_date)).collect();
+    let listed = |change: &str| -> BTreeSet<String> {
+        truth.changes.iter().filter(|c| c.change == change).map(|c| c.detail.clone()).collect()
+    };
+    let new: BTreeSet<String> = after
+        .involvements
+        .iter()
+        .map(|i| key(&i.agency, &i.involvement_id))
+        .filter(|k| !then.contains_key(k))
+        .collect();
+    let ended: BTreeSet<String> = after
+        .involvements
+        .iter()
+        .filter(|i| i.end_date.is_some())
+        .map(|i| key(&i.agency, &i.involvement_id))
+        .filter(|k| then.get(k).is_some_and(Option::is_none))
+        .collect();
+    assert!(new.len() > 20 && ended.len() > 20, "{} new, {} ended", new.len(), ended.len());
+    assert_eq!(listed("new_involvement"), new);
+    assert_eq!(listed("ended_involvement"), ended);
+    assert!(!listed("need_sustained_resolved").is_empty());
+    // Nothing the earlier extract holds starts after its date.
+    assert!(before.involvements.iter().all(|i| i.start_date <= earlier_on));
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //! (`person_id`, `family_id`, `generation`, `given_name`, `family_name`,
 //! `date_of_birth`, `sex`), `families.csv` (`family_id`, `kind`,
 //! `standout`), `patterns.csv` (`family_id`, `pattern`, `detail`) and
-//! `expected_rejects.csv` (`file`, `line`, `column`, `reason`).
+//! `expected_rejects.csv` (`file`, `line`, `column`, `reason`); with an
+//! earlier extract, `changes.csv` (`family_id`, `change`, `detail`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,6 +18,9 @@ use crate::SynthError;
 /// The truth files, in the order they are written.
 pub const TRUTH_FILES: [&str; 5] =
     ["records.csv", "persons.csv", "families.csv", "patterns.csv", "expected_rejects.csv"];
+
+/// The truth file written only with an earlier extract.
+pub const CHANGES_FILE: &str = "changes.csv";
 
 /// A planted (or chance) pattern in one family.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +46,21 @@ pub struct Truth {
     /// (file name, line as a text editor counts it, column) of each row a
     /// load must reject.
     pub expected_rejects: Vec<(String, u64, String)>,
+    /// What changed since the earlier extract, when one was made; empty
+    /// otherwise.
+    pub changes: Vec<Change>,
+}
+
+/// One change between the earlier extract and the later one, in one true
+/// family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub family_id: String,
+    /// `new_involvement`, `ended_involvement` (detail
+    /// `agency:involvement_id`) or `need_sustained_resolved` (detail the
+    /// need's code).
+    pub change: String,
+    pub detail: String,
 }
 
 impl Truth {
@@ -52,6 +71,9 @@ impl Truth {
             let path = dir.join(name);
             let text = std::fs::read_to_string(&path).map_err(|source| SynthError::Io { path, source })?;
             files.push((name.to_owned(), text));
+        }
+        if let Ok(text) = std::fs::read_to_string(dir.join(CHANGES_FILE)) {
+            files.push((CHANGES_FILE.to_owned(), text));
         }
         Truth::from_files(&files)
     }
@@ -93,6 +115,12 @@ impl Truth {
                 reason: "`line` is not a whole number".into(),
             })?;
             truth.expected_rejects.push((reject_file, line, column));
+        }
+        if let Ok(text) = file(CHANGES_FILE) {
+            for row in rows(CHANGES_FILE, text, &["family_id", "change", "detail"])? {
+                let [family_id, change, detail] = row.try_into().expect("rows have the columns asked for");
+                truth.changes.push(Change { family_id, change, detail });
+            }
         }
         Ok(truth)
     }
