@@ -215,10 +215,11 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
 }
 
 /// Family patterns famgraph flags, by the generator's name for them.
-const FAMILY_PATTERNS: [&str; 6] = [
+const FAMILY_PATTERNS: [&str; 7] = [
     "intergenerational_offending",
     "three_generation_offending",
     "step_family",
+    "adult_child_own_household",
     "overlapping_interventions",
     "duplicated_keyworkers",
     "hostel",
@@ -235,34 +236,16 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
     match pattern {
         "intergenerational_offending" => !analysis.chains.is_empty(),
         "three_generation_offending" => analysis.chains.iter().any(|c| c.people.len() >= 3),
-        // A step-family: a recorded carer of a child who has a parent of the
-        // carer's generation (their partner, or within 15 years of their
-        // age) and is not the carer's own child: a kinship carer is a
-        // generation above the parent. An inferred carer may be the
-        // unrecorded father, so only recorded carers count.
-        "step_family" => {
-            use famgraph_model::RelationshipKind::{CarerOf, ParentOf, PartnerOf};
-            let rels: Vec<_> = graph.relationships_of(family).collect();
-            let linked = |a: usize, b: usize, kind| {
-                rels.iter().any(|r| r.kind == kind && ((r.from, r.to) == (a, b) || (r.from, r.to) == (b, a)))
-            };
-            let same_generation =
-                |a: usize, b: usize| match (graph.people[a].date_of_birth, graph.people[b].date_of_birth) {
-                    (Some(x), Some(y)) => (x.days() - y.days()).abs() <= 15 * 365,
-                    _ => false,
-                };
-            rels.iter().filter(|r| r.kind == CarerOf && r.inferred.is_none()).any(|carer| {
-                rels.iter().any(|p| {
-                    p.kind == ParentOf
-                        && p.to == carer.to
-                        && p.from != carer.from
-                        && !linked(p.from, carer.from, ParentOf)
-                        && !linked(p.from, carer.from, CarerOf)
-                        && (linked(p.from, carer.from, PartnerOf) || same_generation(p.from, carer.from))
-                })
-            })
-        }
-        "overlapping_interventions" => !analysis.overlaps.is_empty(),
+        // A step-family: a member famgraph names a step-parent (recorded as
+        // the carer of a partner's child).
+        "step_family" => famgraph_graph::member_roles(graph, family)
+            .iter()
+            .any(|roles| roles.contains(&famgraph_graph::MemberRole::StepParent)),
+        "adult_child_own_household" => famgraph_graph::member_roles(graph, family)
+            .iter()
+            .any(|roles| roles.contains(&famgraph_graph::MemberRole::AdultChildOwnHousehold)),
+        // The generator's definition: three or more agencies at once.
+        "overlapping_interventions" => analysis.max_concurrent_agencies >= 3,
         "duplicated_keyworkers" => analysis.max_concurrent_keyworkers >= 2,
         "hostel" => graph.families[family]
             .members
@@ -284,11 +267,11 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
     // and each true person's famgraph people.
     let mut ours_of_true: HashMap<&str, BTreeSet<usize>> = HashMap::new();
     let mut true_of_ours: HashMap<usize, BTreeSet<&str>> = HashMap::new();
-    let mut people_of_true_person: HashMap<&str, BTreeSet<u32>> = HashMap::new();
+    let mut people_of_true_person: HashMap<&str, BTreeMap<u32, usize>> = HashMap::new();
     for (record, r) in graph.bundle.people.iter().enumerate() {
         let Some(person) = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())) else { continue };
         let ours = graph.linkage.person_of[record];
-        people_of_true_person.entry(person.as_str()).or_default().insert(ours);
+        *people_of_true_person.entry(person.as_str()).or_default().entry(ours).or_default() += 1;
         if let Some(family) = truth.family_of_person.get(person) {
             let our_family = graph.people[ours as usize].family;
             ours_of_true.entry(family.as_str()).or_default().insert(our_family);
@@ -326,8 +309,21 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
             .filter(|w| w.len() > 1 && w.starts_with('P') && w[1..].bytes().all(|b| b.is_ascii_digit()))
             .collect();
         let ours = |p: &str| people_of_true_person.get(p).cloned().unwrap_or_default();
+        // The famgraph person holding most of someone's records, on a tie
+        // one holding none of `other`'s.
+        let main = |p: &str, other: &str| {
+            let others = ours(other);
+            ours(p)
+                .into_iter()
+                .max_by_key(|&(o, n)| (n, !others.contains_key(&o), std::cmp::Reverse(o)))
+                .map(|(o, _)| o)
+        };
         let right = match pattern.kind.as_str() {
-            "twins" | "same_name_father_son" => named.len() >= 2 && ours(named[0]).is_disjoint(&ours(named[1])),
+            // Shown as two people: a record with no date of birth may still
+            // sit with the other, as no reader could tell whose it is.
+            "twins" | "same_name_father_son" => {
+                named.len() >= 2 && main(named[0], named[1]) != main(named[1], named[0])
+            }
             _ => named.first().is_some_and(|p| ours(p).len() == 1),
         };
         let score = scores.entry(pattern.kind.clone()).or_default();

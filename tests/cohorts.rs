@@ -40,19 +40,25 @@ fn planted_cohorts_are_found_and_not_invented() {
             assert_eq!(falsely, 0, "{kind} found where not planted");
         }
     }
-    // Family structures on the same bundle: three generations of offending,
-    // and step-families, found where an agency recorded the step-parent as
-    // a carer (many systems record a step-parent as a parent, and then
-    // nothing tells them apart). Floors sit just under what was measured
-    // (17 of 20 and 74 of 153).
-    for (kind, floor) in [("three_generation_offending", 0.75), ("step_family", 0.4)] {
+    // Family structures on the same bundle: three generations of offending;
+    // step-families, found where an agency recorded the step-parent as a
+    // carer (many systems record a step-parent as a parent, and then
+    // nothing tells them apart); adult children with a home of their own,
+    // where records of a family that moved disagree on the address, so a
+    // child at the new home with a parent recorded only at the old one
+    // looks moved out. Floors sit under what was measured.
+    for (kind, floor, most_false) in [
+        ("three_generation_offending", 0.75, 0.0),
+        ("step_family", 0.4, 0.0),
+        ("adult_child_own_household", 0.65, 0.35),
+    ] {
         let p = &result["patterns"][kind];
         let (planted, found, falsely) =
             (p["planted"].as_u64().unwrap(), p["found"].as_u64().unwrap(), p["falsely_found"].as_u64().unwrap());
         println!("{kind}: planted {planted}, found {found}, falsely found {falsely}");
         assert!(planted >= 10, "{kind}: only {planted} planted");
         assert!(found as f64 >= floor * planted as f64, "{kind}: {found} of {planted}");
-        assert_eq!(falsely, 0, "{kind} found where not planted");
+        assert!(falsely as f64 <= most_false * planted as f64, "{kind}: {falsely} found where not planted");
     }
 }
 
@@ -133,7 +139,7 @@ fn cohort_counts_are_suppressed_for_bid_writers() {
             assert!(n.is_null() || n.as_u64().unwrap() == 0 || n.as_u64().unwrap() >= 5, "{cohort}");
         }
     }
-    // The sample data's single accommodation gap is hidden.
-    let gap = list["cohorts"].as_array().unwrap().iter().find(|c| c["name"] == "accommodation_gap").unwrap();
+    // The sample data's two people with an employment gap are hidden.
+    let gap = list["cohorts"].as_array().unwrap().iter().find(|c| c["name"] == "employment_gap").unwrap();
     assert!(gap["people"].is_null(), "{gap}");
 }

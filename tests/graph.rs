@@ -1,9 +1,10 @@
 //! Graph queries on the API: a person's or household's neighbourhood to a
-//! depth, and the path that connects two people.
+//! depth, and the path that connects two people; households over time,
+//! inferred parents and what each member is to the family.
 
 use std::collections::BTreeSet;
 
-use crate::util::Server;
+use crate::util::{HandBundle, Server, TempDir};
 
 #[test]
 fn neighbourhoods_and_paths() {
@@ -117,4 +118,52 @@ fn households_over_time_and_inferred_parents() {
     }
     assert!(former >= 5, "families' former homes: {former}");
     assert!(inferred >= 10, "inferred parent links: {inferred}");
+}
+
+/// What each member is to the family, on a hand-made family of three
+/// generations: a grandmother caring for one grandchild, a mother with a
+/// step-father recorded as carer, a child at home and an adult son with a
+/// home of his own.
+#[test]
+fn members_carry_their_roles() {
+    let dir = TempDir::new("roles");
+    let mut bundle = HandBundle::new(&["crime", "child_safety"]);
+    bundle.person(0, ("Gwen", "Oakley"), "1950-02-03", (1, "ME4 4QS"), &["child_safety"]);
+    bundle.person(1, ("Mia", "Oakley"), "1978-06-07", (2, "ME4 4QS"), &["child_safety"]);
+    bundle.person(2, ("Sam", "Birchall"), "1976-09-10", (2, "ME4 4QS"), &["crime"]);
+    bundle.person(3, ("Kit", "Ashdown"), "2015-11-12", (2, "ME4 4QS"), &["child_safety"]);
+    bundle.person(4, ("Lee", "Ashdown"), "2000-01-13", (5, "ME4 4QS"), &["crime"]);
+    bundle.person(5, ("Ria", "Ashdown"), "2012-04-14", (1, "ME4 4QS"), &["child_safety"]);
+    bundle.parent_of(0, 1);
+    for child in [3, 4, 5] {
+        bundle.parent_of(1, child);
+    }
+    bundle.relationship(1, "partner_of", 2);
+    bundle.relationship(2, "carer_of", 3);
+    bundle.relationship(0, "carer_of", 5);
+    let data = dir.join("bundle");
+    bundle.write(&data);
+
+    let server = Server::start(&["--data", data.to_str().unwrap()]);
+    let list = server.get_ok("/api/v1/families");
+    let families = list["families"].as_array().unwrap();
+    assert_eq!(families.len(), 1, "{list}");
+    let id = families[0]["family_id"].as_str().unwrap();
+    let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+    let roles: std::collections::BTreeMap<String, Vec<String>> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let roles = m["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect();
+            (m["given_name"].as_str().unwrap().to_owned(), roles)
+        })
+        .collect();
+    let expect = |name: &str, want: &[&str]| assert_eq!(roles[name], want, "{name}: {roles:?}");
+    expect("Gwen", &["grandparent", "parent", "kinship_carer"]);
+    expect("Mia", &["parent", "adult_child_own_household"]);
+    expect("Sam", &["step_parent"]);
+    expect("Kit", &["child"]);
+    expect("Lee", &["adult_child_own_household"]);
+    expect("Ria", &["child"]);
 }

@@ -225,8 +225,13 @@ impl HandBundle {
     }
 
     pub fn parent_of(&mut self, parent: usize, child: usize) {
+        self.relationship(parent, "parent_of", child);
+    }
+
+    /// A relationship of any kind the contract has, between `R{from}` and `R{to}`.
+    pub fn relationship(&mut self, from: usize, kind: &str, to: usize) {
         use std::fmt::Write as _;
-        writeln!(self.relationships, "local,R{parent},parent_of,R{child}").unwrap();
+        writeln!(self.relationships, "local,R{from},{kind},R{to}").unwrap();
     }
 
     pub fn write(&self, dir: &Path) {

@@ -60,6 +60,9 @@ pub struct FamilyAnalysis {
     /// The most agencies with a keyworker involvement open at one time in
     /// the family.
     pub max_concurrent_keyworkers: usize,
+    /// The most agencies involved with the family's members at one time,
+    /// over the involvements running in the recent window.
+    pub max_concurrent_agencies: usize,
     pub annual_cost_gbp: f64,
     pub reasons: Vec<Reason>,
     pub score: f64,
@@ -118,6 +121,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
             let chains = offending::chains(graph, family);
             let overlaps = overlap::within_family(graph, family, recent_from, as_of);
             let max_concurrent_keyworkers = overlap::max_concurrent_keyworkers(graph, &current, as_of);
+            let max_concurrent_agencies = overlap::max_concurrent_agencies(graph, &current, as_of);
             let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();
             let mut analysis = FamilyAnalysis {
                 family,
@@ -126,6 +130,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 chains,
                 overlaps,
                 max_concurrent_keyworkers,
+                max_concurrent_agencies,
                 annual_cost_gbp,
                 reasons: Vec::new(),
                 score: 0.0,

@@ -84,13 +84,27 @@ pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, 
     out
 }
 
-/// The most keyworker involvements open on any one day.
+/// The most agencies with a keyworker on the family on any one day.
 pub fn max_concurrent_keyworkers(graph: &FamilyGraph, current: &[(PersonIdx, usize)], as_of: Date) -> usize {
-    // Keyworkers are counted by agency: a licence and a community order
-    // supervised by one probation officer are one keyworker, not two.
+    most_agencies_at_once(graph, current, as_of, |i| graph.bundle.services[graph.service_of_involvement[i]].keyworker)
+}
+
+/// The most agencies involved with the family's members on any one day.
+pub fn max_concurrent_agencies(graph: &FamilyGraph, current: &[(PersonIdx, usize)], as_of: Date) -> usize {
+    most_agencies_at_once(graph, current, as_of, |_| true)
+}
+
+fn most_agencies_at_once(
+    graph: &FamilyGraph,
+    current: &[(PersonIdx, usize)],
+    as_of: Date,
+    counts: impl Fn(usize) -> bool,
+) -> usize {
+    // Counted by agency: a licence and a community order supervised by one
+    // probation officer are one agency (and one keyworker), not two.
     let mut events: Vec<(Date, i32, &str)> = Vec::new();
     for &(_, i) in current {
-        if graph.bundle.services[graph.service_of_involvement[i]].keyworker {
+        if counts(i) {
             let inv = &graph.bundle.involvements[i];
             events.push((inv.start_date, 1, inv.agency.as_str()));
             events.push((end_or(inv, as_of).add_days(1), -1, inv.agency.as_str()));

@@ -200,6 +200,12 @@ pub struct MemberView {
     /// 1 for the eldest generation recorded in the family, 2 for their
     /// children, and so on.
     pub generation: Option<u32>,
+    /// What the member is to the family: `grandparent`, `parent`,
+    /// `step_parent`, `parents_partner` (the partner of a child's parent
+    /// at the child's home, not recorded as either: a step-parent or the
+    /// unrecorded other parent), `kinship_carer`, `carer`, `child`, `adult_child`,
+    /// `adult_child_own_household`; empty when the records say nothing.
+    pub roles: Vec<&'static str>,
     pub offending: bool,
     pub link_confidence: f64,
     pub records: Vec<RecordRef>,
@@ -377,6 +383,8 @@ pub struct FamilyDetail {
     pub intergenerational_offending: Vec<ChainView>,
     pub overlapping_involvements: Vec<OverlapView>,
     pub max_concurrent_keyworkers: usize,
+    /// The most agencies involved with the family at one time, recently.
+    pub max_concurrent_agencies: usize,
     pub annual_cost_gbp: f64,
     /// Against every programme ruleset.
     pub eligibility: Vec<EligibilityView>,
@@ -415,10 +423,12 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
             })
         })
         .collect();
+    let roles = famgraph_graph::member_roles(graph, family);
     let members = f
         .members
         .iter()
-        .map(|&p| {
+        .zip(&roles)
+        .map(|(&p, roles)| {
             let person = &graph.people[p];
             MemberView {
                 person_id: person.id.clone(),
@@ -429,6 +439,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                 sex: person.sex.code(),
                 household_id: person.household.map(|h| graph.households[h].id.clone()),
                 generation: f.generation_of(p),
+                roles: roles.iter().map(|r| r.code()).collect(),
                 offending: offending_people.contains(&p),
                 link_confidence: person.link_confidence,
                 records: person
@@ -571,6 +582,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         intergenerational_offending: chains,
         overlapping_involvements: overlaps,
         max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
+        max_concurrent_agencies: analysis.max_concurrent_agencies,
         annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
         eligibility: snapshot.rulesets.iter().map(|r| eligibility(snapshot, r, family)).collect(),
         cohorts: snapshot

@@ -9,6 +9,7 @@
 mod address;
 mod infer;
 mod query;
+mod roles;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -19,6 +20,7 @@ use petgraph::stable_graph::{NodeIndex, StableGraph};
 pub use address::AddressKey;
 pub use infer::{Basis as InferredBasis, PARENT_GAP_YEARS};
 pub use query::Subgraph;
+pub use roles::{ADULT_AGE, MemberRole, member_roles};
 
 /// A household of more adults than this, from this many families or more,
 /// is shared accommodation (a hostel or an HMO), not a family home.

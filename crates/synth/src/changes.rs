@@ -6,14 +6,11 @@
 use famgraph_model::{Date, Need, Role};
 
 use crate::csvtext;
-use crate::patterns::family_id;
+use crate::patterns::{RECENT_DAYS, family_id};
 use crate::plans::Plans;
 use crate::records::Earlier;
 use crate::world::World;
 
-/// Involvements that ended longer ago than this no longer count as a need
-/// (famgraph's `RECENT_DAYS`).
-const RECENT_DAYS: i32 = 730;
 /// Resolved this long before the later extract counts as sustained
 /// (famgraph's `SUSTAINED_DAYS`).
 const SUSTAINED_DAYS: i32 = 182;

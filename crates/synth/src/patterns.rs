@@ -14,6 +14,9 @@ use crate::plans::{Inv, Plans};
 use crate::records::Extract;
 use crate::world::{FamilyKind, World};
 
+/// Involvements that ended longer ago than this are history, not the
+/// current picture (famgraph's `RECENT_DAYS`).
+pub(crate) const RECENT_DAYS: i32 = 730;
 /// Agencies at once, at or above which a family has overlapping interventions.
 pub(crate) const OVERLAP_MIN_AGENCIES: usize = 3;
 /// Keyworker agencies at once, at or above which keyworkers are duplicated.
@@ -113,10 +116,39 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
             push("step_family", format!("{} is step-parent to {}", person_id(tie.from), person_id(tie.to)));
         }
 
-        if let Some(peak) = peak(invs, |inv| Some(inv.agency()))
+        // Adult children at a home of their own: 18 or over, and no parent
+        // of theirs lives with them.
+        let mut away: Vec<u32> = Vec::new();
+        for tie in family.ties.iter().filter(|t| t.kind == famgraph_model::RelationshipKind::ParentOf) {
+            let child = &world.persons[tie.to as usize];
+            if !(visible(tie.from) && visible(tie.to))
+                || child.dob.age_on(world.extracted_on) < 18
+                || away.contains(&tie.to)
+            {
+                continue;
+            }
+            let parents_elsewhere = family
+                .ties
+                .iter()
+                .filter(|t| t.kind == famgraph_model::RelationshipKind::ParentOf && t.to == tie.to)
+                .all(|t| world.persons[t.from as usize].household != child.household);
+            if parents_elsewhere {
+                away.push(tie.to);
+                push(
+                    "adult_child_own_household",
+                    format!("{} (child of {}) lives at a home of their own", person_id(tie.to), person_id(tie.from)),
+                );
+            }
+        }
+
+        // Overlaps and keyworkers in the current picture: involvements
+        // running in the last two years.
+        let recent_from = world.extracted_on.add_days(-RECENT_DAYS);
+        let recent: Vec<Inv> = invs.iter().filter(|i| i.end.is_none_or(|end| end >= recent_from)).copied().collect();
+        if let Some(peak) = peak(&recent, |inv| Some(inv.agency()))
             && peak.count >= OVERLAP_MIN_AGENCIES
         {
-            let active: Vec<&Inv> = invs.iter().filter(|i| i.covers(peak.date)).collect();
+            let active: Vec<&Inv> = recent.iter().filter(|i| i.covers(peak.date)).collect();
             let mut shared = Vec::new();
             for need in Need::ALL {
                 let mut agencies: Vec<&str> =
@@ -136,7 +168,7 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
             push("overlapping_interventions", detail);
         }
 
-        if let Some(peak) = peak(invs, |inv| inv.svc.spec().keyworker.then(|| inv.agency()))
+        if let Some(peak) = peak(&recent, |inv| inv.svc.spec().keyworker.then(|| inv.agency()))
             && peak.count >= DUPLICATE_MIN_KEYWORKERS
         {
             push(
@@ -232,8 +264,6 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
     found
 }
 
-/// Days back from the extract that count as recent, as famgraph counts them.
-const RECENT_DAYS: i32 = 730;
 /// Days back that short sentences and recalls are counted over.
 const REVOLVING_DOOR_DAYS: i32 = 1095;
 /// Days back a MAPPA, IOM or MARAC involvement still counts as managing.

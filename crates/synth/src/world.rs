@@ -601,7 +601,16 @@ impl Maker<'_> {
             taken.push(given);
             let household = if is_away {
                 let own_address = self.world.places.near(self.rng, address);
-                self.household(own_address)
+                let own = self.household(own_address);
+                // Left home at 18 or later: agencies that last saw them
+                // before still hold the family's address.
+                let earliest = dob.add_years(18).max(w_now.add_days(-1500));
+                if earliest < w_now.add_days(-60) {
+                    let left = date_between(self.rng, earliest, w_now.add_days(-60));
+                    let previous = self.world.households[main as usize].address_on(left);
+                    self.world.households[own as usize].moved = Some((previous, left));
+                }
+                own
             } else {
                 main
             };
