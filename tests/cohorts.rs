@@ -43,15 +43,14 @@ fn planted_cohorts_are_found_and_not_invented() {
     // Family structures on the same bundle: three generations of offending;
     // step-families, found where an agency recorded the step-parent as a
     // carer (many systems record a step-parent as a parent, and then
-    // nothing tells them apart); adult children with a home of their own,
-    // where records of a family that moved disagree on the address, so a
-    // child at the new home with a parent recorded only at the old one
-    // looks moved out. Floors sit under what was measured.
-    for (kind, floor, most_false) in [
-        ("three_generation_offending", 0.75, 0.0),
-        ("step_family", 0.4, 0.0),
-        ("adult_child_own_household", 0.65, 0.35),
-    ] {
+    // nothing tells them apart); adult children with a home of their own
+    // (records of a family that moved disagree on the address, so a child
+    // at the new home with a parent recorded only at the old one can look
+    // moved out). Floors sit under what was measured (21 of 23, 73 of 162,
+    // 32 of 37 with none false).
+    for (kind, floor, most_false) in
+        [("three_generation_offending", 0.75, 0.0), ("step_family", 0.4, 0.0), ("adult_child_own_household", 0.75, 0.1)]
+    {
         let p = &result["patterns"][kind];
         let (planted, found, falsely) =
             (p["planted"].as_u64().unwrap(), p["found"].as_u64().unwrap(), p["falsely_found"].as_u64().unwrap());

@@ -174,7 +174,13 @@ pub struct AppState {
     reloading: Arc<tokio::sync::Mutex<()>>,
     /// An earlier load of the partnership, for `GET /api/v1/changes`.
     previous: Option<Arc<Snapshot>>,
+    /// The changes from `previous` to the snapshot they were worked out
+    /// for: kept until a reload swaps another in.
+    changes: Arc<std::sync::Mutex<Option<ChangesOf>>>,
 }
+
+/// Changes and the snapshot they were worked out for.
+type ChangesOf = (Arc<Snapshot>, Arc<changes::Changes>);
 
 /// Builds a new snapshot from the server's source (its bundle folder or
 /// database), for `POST /api/v1/reload` and SIGHUP. The error says what
@@ -191,6 +197,7 @@ impl AppState {
             reloader: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
             previous: None,
+            changes: Arc::default(),
         }
     }
 
@@ -275,8 +282,31 @@ impl AppState {
         self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// What changed from `previous` to the served snapshot, worked out once
+    /// per snapshot.
+    async fn changes_since(&self, previous: Arc<Snapshot>) -> Result<Arc<changes::Changes>, ApiError> {
+        let current = self.snapshot();
+        let cache = self.changes.clone();
+        tokio::task::spawn_blocking(move || {
+            // Held while working it out: concurrent requests wait for one answer.
+            let mut cached = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match &*cached {
+                Some((of, changes)) if Arc::ptr_eq(of, &current) => changes.clone(),
+                _ => {
+                    let changes = Arc::new(changes::changes(&previous, &current));
+                    *cached = Some((current, changes.clone()));
+                    changes
+                }
+            }
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("changes task: {e}")))
+    }
+
     pub fn replace(&self, snapshot: Snapshot) {
         *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
+        // The old snapshot's changes would keep it in memory.
+        *self.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 }
 
@@ -542,10 +572,7 @@ async fn get_changes(
             "no earlier load to compare with: start famgraph serve with --previous DB_OR_BUNDLE".into(),
         ));
     };
-    let current = state.snapshot();
-    let changes = tokio::task::spawn_blocking(move || changes::changes(&previous, &current))
-        .await
-        .map_err(|e| ApiError::Internal(format!("changes task: {e}")))?;
+    let changes = state.changes_since(previous).await?;
     if caller.role == Role::BidWriter {
         let threshold = state.suppression_threshold;
         let shown = |n: usize| evidence::suppress(n as u64, threshold);
@@ -578,7 +605,7 @@ async fn get_changes(
     }
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
     state.audited(&caller, "/api/v1/changes", true, ids, vec![])?;
-    Ok(Json(serde_json::to_value(&changes).map_err(|e| ApiError::Internal(e.to_string()))?))
+    Ok(Json(serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?))
 }
 
 /// The named cohorts with how many people and families each holds; for a

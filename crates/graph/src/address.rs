@@ -28,14 +28,45 @@ pub struct Addresses {
     pub household_of_record: Vec<Option<usize>>,
 }
 
+/// Street types as agencies abbreviate them (Royal Mail's usual forms),
+/// and in full.
+const STREET_TYPES: [(&str, &str); 22] = [
+    ("ave", "avenue"),
+    ("cl", "close"),
+    ("cres", "crescent"),
+    ("cresc", "crescent"),
+    ("ct", "court"),
+    ("dr", "drive"),
+    ("gdns", "gardens"),
+    ("gr", "grove"),
+    ("gro", "grove"),
+    ("hts", "heights"),
+    ("ln", "lane"),
+    ("pde", "parade"),
+    ("pk", "park"),
+    ("pl", "place"),
+    ("rd", "road"),
+    ("sq", "square"),
+    ("st", "street"),
+    ("ter", "terrace"),
+    ("terr", "terrace"),
+    ("wk", "walk"),
+    ("wy", "way"),
+    ("yd", "yard"),
+];
+
 /// The first line reduced for comparison: "Flat 3, 40 Canterbury St." and
-/// "flat 3 40 canterbury st" agree.
+/// "flat 3 40 canterbury street" agree. Only the last word is read as a
+/// street type: "St" before a name is a saint ("St Mary's Road").
 pub fn normalise_line(line: &str) -> String {
-    line.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut words: Vec<String> =
+        line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    if let Some(last) = words.last_mut()
+        && let Some((_, full)) = STREET_TYPES.iter().find(|(short, _)| short == last)
+    {
+        *last = (*full).to_owned();
+    }
+    words.join(" ")
 }
 
 fn keys(record: &PersonRecord) -> Vec<AddressKey> {
@@ -96,4 +127,19 @@ pub fn group(records: &[PersonRecord]) -> Addresses {
         household_of_record.push(household);
     }
     Addresses { households, household_of_record }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_line;
+
+    #[test]
+    fn abbreviated_street_types_read_in_full() {
+        assert_eq!(normalise_line("87 Dock Ln"), normalise_line("87 DOCK LANE"));
+        assert_eq!(normalise_line("Flat 3, 40 Canterbury St."), "flat 3 40 canterbury street");
+        assert_eq!(normalise_line("11 Dock Ter"), "11 dock terrace");
+        // A saint before the name stays a saint.
+        assert_eq!(normalise_line("2 St Mary's Road"), "2 st mary s road");
+        assert_eq!(normalise_line("Room 13, 180 Walderslade Dr"), normalise_line("Room 13, 180 Walderslade Drive"));
+    }
 }
