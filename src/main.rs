@@ -146,6 +146,19 @@ enum Command {
         /// `famgraph cohort`).
         #[arg(long, value_name = "NAME")]
         cohort: Option<String>,
+        /// Leave out families with a member in this cohort (e.g.
+        /// `mappa_marac_iom`: already managed).
+        #[arg(long, value_name = "NAME")]
+        exclude_cohort: Option<String>,
+        /// Only families with this need (`crime`, `education`, ...).
+        #[arg(long)]
+        need: Option<String>,
+        /// Only families an agency (its code) is involved with now.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Only families living in a postcode district or sector (`ME4`, `ME4 4`).
+        #[arg(long)]
+        area: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -465,16 +478,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             pipeline::save(&snapshot, &db)?;
             print_report(&snapshot, format)
         }
-        Command::Shortlist { source, overrides, ruleset, cohort, limit, format } => {
+        Command::Shortlist {
+            source,
+            overrides,
+            ruleset,
+            cohort,
+            exclude_cohort,
+            need,
+            agency,
+            area,
+            limit,
+            format,
+        } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
-            let ruleset = match ruleset {
-                None => None,
-                Some(name) => Some(snapshot.rulesets.get(&name).cloned().ok_or_else(|| {
-                    BadInput(format!("unknown ruleset `{name}`: use one of {}", snapshot.rulesets.names().join(", ")))
-                })?),
-            };
-            let cohort = cohort.map(|name| known_cohort(&snapshot, &name).map(|c| c.name.clone())).transpose()?;
-            print_shortlist(&snapshot, ruleset.as_ref(), cohort.as_deref(), limit, format)
+            // The API's filter, from the flags as its query parameters.
+            let flags = [
+                ("ruleset", ruleset),
+                ("cohort", cohort),
+                ("exclude_cohort", exclude_cohort),
+                ("need", need),
+                ("agency", agency),
+                ("area", area),
+            ];
+            let params: Vec<(String, String)> =
+                flags.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect();
+            let filter = famgraph_api::Filter::from_params(&params, &snapshot).map_err(|e| BadInput(e.to_string()))?;
+            print_shortlist(&snapshot, &filter, limit, format)
         }
         Command::Cohort { name, source, overrides, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
@@ -838,34 +867,14 @@ fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyh
 
 fn print_shortlist(
     snapshot: &Snapshot,
-    ruleset: Option<&famgraph_analysis::Ruleset>,
-    cohort: Option<&str>,
+    filter: &famgraph_api::Filter,
     limit: usize,
     format: Format,
 ) -> anyhow::Result<()> {
-    let eligible: Vec<usize> = snapshot
-        .analysis
-        .ranking
-        .iter()
-        .copied()
-        .filter(|&f| {
-            ruleset.is_none_or(|r| {
-                r.assess(&snapshot.analysis.families[f], &snapshot.graph, snapshot.analysis.as_of).eligible
-            })
-        })
-        .filter(|&f| cohort.is_none_or(|name| snapshot.cohorts.of_family(f).any(|c| c.name == name)))
-        .collect();
-    let families: Vec<famgraph_api::FamilySummary> = eligible
-        .iter()
-        .take(limit)
-        .map(|&f| famgraph_api::FamilySummary {
-            eligibility: ruleset.map(|r| famgraph_api::eligibility(snapshot, r, f)),
-            ..famgraph_api::family_summary(snapshot, f)
-        })
-        .collect();
+    let (families, total) = filter.page(snapshot, 0, limit);
     match format {
         Format::Json => {
-            say!("{}", serde_json::json!({"families": families, "total": eligible.len()}));
+            say!("{}", serde_json::json!({"families": families, "total": total}));
         }
         Format::Table => {
             say!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");

@@ -108,6 +108,22 @@ fn cohorts_on_the_api_and_the_cli() {
     }
     let (status, body) = server.get("/api/v1/families?cohort=nope", server.token.as_deref());
     assert_eq!(status, 400, "{body}");
+    // Leaving out the families already managed keeps all the others.
+    let all = server.get_ok("/api/v1/families?limit=1000");
+    let unmanaged = server.get_ok("/api/v1/families?exclude_cohort=mappa_marac_iom&limit=1000");
+    let ids = |list: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let expected: std::collections::BTreeSet<String> =
+        ids(&all).into_iter().filter(|id| !ranked_in_cohort.contains(id.as_str())).collect();
+    assert!(!ranked_in_cohort.is_empty());
+    assert_eq!(ids(&unmanaged), expected);
+    assert_eq!(
+        unmanaged["total"].as_u64().unwrap() as usize + ranked_in_cohort.len(),
+        all["total"].as_u64().unwrap() as usize
+    );
+    let (status, body) = server.get("/api/v1/families?exclude_cohort=nope", server.token.as_deref());
+    assert_eq!(status, 400, "{body}");
     let (status, body) = server.get("/api/v1/cohorts/nope", server.token.as_deref());
     assert_eq!(status, 404, "{body}");
 
@@ -116,6 +132,19 @@ fn cohorts_on_the_api_and_the_cli() {
     let out = famgraph_ok(&["cohort", "mappa_marac_iom", "--data", bundle.to_str().unwrap(), "--format", "json"]);
     let cli: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(cli["members"], managed["members"]);
+    let out = famgraph_ok(&[
+        "shortlist",
+        "--data",
+        bundle.to_str().unwrap(),
+        "--exclude-cohort",
+        "mappa_marac_iom",
+        "--limit",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    let cli: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(ids(&cli), ids(&unmanaged));
     let out = famgraph(&["cohort", "nope", "--data", bundle.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown cohort `nope`"));

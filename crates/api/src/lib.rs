@@ -32,7 +32,7 @@ pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
 pub use views::{
-    EligibilityView, FamilyDetail, FamilySummary, eligibility, family_detail, family_summary, report_json,
+    EligibilityView, FamilyDetail, FamilySummary, Filter, eligibility, family_detail, family_summary, report_json,
     subject_access,
 };
 
@@ -387,21 +387,11 @@ async fn list_families(
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
     let filter = views::Filter::from_params(&params, &snapshot)?;
-    let matching: Vec<usize> =
-        snapshot.analysis.ranking.iter().copied().filter(|&f| filter.matches(&snapshot, f)).collect();
-    let families: Vec<FamilySummary> = matching
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|&f| FamilySummary {
-            eligibility: filter.ruleset(&snapshot).map(|r| views::eligibility(&snapshot, r, f)),
-            ..family_summary(&snapshot, f)
-        })
-        .collect();
+    let (families, total) = filter.page(&snapshot, offset, limit);
     state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
     Ok(Json(serde_json::json!({
         "families": families,
-        "total": matching.len(),
+        "total": total,
         "limit": limit,
         "offset": offset,
         "as_of": snapshot.analysis.as_of.to_string(),

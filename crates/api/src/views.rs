@@ -17,9 +17,15 @@ pub struct Filter {
     area: Option<String>,
     ruleset: Option<String>,
     cohort: Option<String>,
+    /// Leave out families with a member in this cohort: those already
+    /// managed under MAPPA, MARAC or IOM, say.
+    exclude_cohort: Option<String>,
 }
 
 impl Filter {
+    /// The filter from query parameters (or the CLI's flags, as pairs):
+    /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`.
+    /// An unknown value is a bad request naming it.
     pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
         let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
         let need = get("need")
@@ -48,16 +54,33 @@ impl Filter {
                 snapshot.rulesets.names().join(", ")
             )));
         }
-        let cohort = get("cohort");
-        if let Some(name) = &cohort
-            && snapshot.cohorts.get(name).is_none()
-        {
-            return Err(ApiError::BadRequest(format!(
-                "unknown cohort `{name}`: use one of {}",
-                snapshot.cohorts.names().join(", ")
-            )));
+        let (cohort, exclude_cohort) = (get("cohort"), get("exclude_cohort"));
+        for name in cohort.iter().chain(&exclude_cohort) {
+            if snapshot.cohorts.get(name).is_none() {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown cohort `{name}`: use one of {}",
+                    snapshot.cohorts.names().join(", ")
+                )));
+            }
         }
-        Ok(Filter { need, agency, area, ruleset, cohort })
+        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort })
+    }
+
+    /// One page of the shortlist under the filter, and how many families
+    /// match in all. With a ruleset each family carries its eligibility.
+    pub fn page(&self, snapshot: &Snapshot, offset: usize, limit: usize) -> (Vec<FamilySummary>, usize) {
+        let matching: Vec<usize> =
+            snapshot.analysis.ranking.iter().copied().filter(|&f| self.matches(snapshot, f)).collect();
+        let families = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|&f| FamilySummary {
+                eligibility: self.ruleset(snapshot).map(|r| eligibility(snapshot, r, f)),
+                ..family_summary(snapshot, f)
+            })
+            .collect();
+        (families, matching.len())
     }
 
     /// The ruleset asked for, if any.
@@ -71,6 +94,7 @@ impl Filter {
             && self.need.is_none_or(|n| analysis.needs.contains_key(&n))
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
             && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
+            && self.exclude_cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).all(|x| &x.name != c))
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
                     snapshot.graph.households[h]
