@@ -269,6 +269,7 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(entries[0]["family_ids"], serde_json::json!(["F00001"]));
     assert_eq!(entries[1]["family_ids"].as_array().unwrap().len(), 3);
     assert!(!entries[2]["household_ids"].as_array().unwrap().is_empty());
+    assert!(!entries[2]["family_ids"].as_array().unwrap().is_empty(), "the matrix names families: audited");
     for entry in &entries {
         assert!(entry["at"].as_str().unwrap().ends_with('Z'));
         let text = entry.to_string();
@@ -284,4 +285,41 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(served["total"], 5);
     assert_eq!(served["entries"][0]["token"], "ada");
     assert_eq!(served["entries"][1], entries[3]);
+}
+
+/// Each cell of the partnership's agency matrix names the families behind
+/// it, and each of those families shows that overlap, with its household,
+/// in its own view; the web pages for the matrix, the evidence and the
+/// changes are served.
+#[test]
+fn overlap_cells_name_the_families_behind_them() {
+    let server = Server::start(&[]);
+    let overlaps = server.get_ok("/api/v1/overlaps");
+    let mut checked = 0;
+    for pair in overlaps["pairs"].as_array().unwrap() {
+        let agencies = pair["agencies"].clone();
+        for (key, same_need) in [("concurrent", false), ("same_need", true)] {
+            let cell = &pair[key];
+            let families = cell["family_ids"].as_array().cloned().unwrap_or_default();
+            assert_eq!(families.is_empty(), cell["households"] == 0, "{pair}");
+            let households: std::collections::BTreeSet<&str> =
+                cell["household_ids"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+            for family in families.iter().take(2) {
+                let detail = server.get_ok(&format!("/api/v1/families/{}", family.as_str().unwrap()));
+                let shown = detail["overlapping_involvements"].as_array().unwrap().iter().any(|o| {
+                    o["agencies"] == agencies
+                        && households.contains(o["household_id"].as_str().unwrap())
+                        && (!same_need || !o["same_needs"].as_array().unwrap().is_empty())
+                });
+                assert!(shown, "{family} behind {agencies} ({key}) shows no such overlap");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+    for page in ["/", "/overlaps", "/evidence", "/changes", "/families/F00001"] {
+        let (status, body) = server.get(page, None);
+        assert_eq!(status, 200, "{page}");
+        assert!(body.as_str().unwrap().starts_with("<!doctype html>"), "{page}");
+    }
 }

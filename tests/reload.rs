@@ -50,12 +50,21 @@ fn reloads_swap_whole_loads_and_survive_a_killed_one() {
             }
         })
     };
+    // Aggregates are kept per load: asked before and after, they follow it.
+    let families_with_needs = |server: &Server| {
+        let (status, body) = server.get("/api/v1/evidence", Some(&coordinator));
+        assert_eq!(status, 200, "{body}");
+        body["families_with_needs"].clone()
+    };
+    let needs_a = families_with_needs(&server);
     famgraph_ok(&["load", b.to_str().unwrap(), "--db", &db_arg]);
     assert_eq!(total(&server), total_a, "nothing changes until a reload");
+    assert_eq!(families_with_needs(&server), needs_a);
     let (status, body) = server.request("POST", "/api/v1/reload", Some(&admin));
     assert_eq!(status, 200, "{body}");
     let total_b = total(&server);
     assert_ne!(total_a, total_b);
+    assert_ne!(families_with_needs(&server), needs_a, "the evidence of the new load");
     assert_eq!(body["records"].as_u64(), Some(count_records(&b)));
     std::thread::sleep(Duration::from_millis(200));
     stop.store(true, Ordering::Relaxed);

@@ -174,13 +174,62 @@ pub struct AppState {
     reloading: Arc<tokio::sync::Mutex<()>>,
     /// An earlier load of the partnership, for `GET /api/v1/changes`.
     previous: Option<Arc<Snapshot>>,
-    /// The changes from `previous` to the snapshot they were worked out
-    /// for: kept until a reload swaps another in.
-    changes: Arc<std::sync::Mutex<Option<ChangesOf>>>,
+    /// Answers worked out from the served snapshot, kept until a reload
+    /// swaps another in.
+    cache: Arc<Cache>,
 }
 
-/// Changes and the snapshot they were worked out for.
-type ChangesOf = (Arc<Snapshot>, Arc<changes::Changes>);
+/// What every request would otherwise work out again from the whole load.
+#[derive(Default)]
+struct Cache {
+    changes: PerSnapshot<changes::Changes>,
+    /// Answers held as the JSON they are sent as.
+    evidence: PerSnapshot<axum::body::Bytes>,
+    /// The overlap matrix with household and family ids, and without.
+    overlaps: [PerSnapshot<axum::body::Bytes>; 2],
+    /// The family and household ids the full matrix names, for the audit.
+    overlap_ids: PerSnapshot<(Vec<String>, Vec<String>)>,
+}
+
+impl Cache {
+    fn clear(&self) {
+        self.changes.clear();
+        self.evidence.clear();
+        self.overlaps.iter().for_each(PerSnapshot::clear);
+        self.overlap_ids.clear();
+    }
+}
+
+/// A value worked out from one snapshot, and the snapshot it is of.
+struct PerSnapshot<T>(std::sync::Mutex<Option<(Arc<Snapshot>, Arc<T>)>>);
+
+impl<T> Default for PerSnapshot<T> {
+    fn default() -> Self {
+        PerSnapshot(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T> PerSnapshot<T> {
+    /// The value for `snapshot`, worked out by `compute` if it is not
+    /// held. The lock is held meanwhile: concurrent requests wait for one
+    /// answer rather than each working it out.
+    fn get(&self, snapshot: &Arc<Snapshot>, compute: impl FnOnce(&Snapshot) -> T) -> Arc<T> {
+        let mut held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*held {
+            Some((of, value)) if Arc::ptr_eq(of, snapshot) => value.clone(),
+            _ => {
+                let value = Arc::new(compute(snapshot));
+                *held = Some((snapshot.clone(), value.clone()));
+                value
+            }
+        }
+    }
+
+    /// Drops the value and, with it, the snapshot it kept in memory.
+    fn clear(&self) {
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+}
 
 /// Builds a new snapshot from the server's source (its bundle folder or
 /// database), for `POST /api/v1/reload` and SIGHUP. The error says what
@@ -197,7 +246,7 @@ impl AppState {
             reloader: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
             previous: None,
-            changes: Arc::default(),
+            cache: Arc::default(),
         }
     }
 
@@ -285,28 +334,15 @@ impl AppState {
     /// What changed from `previous` to the served snapshot, worked out once
     /// per snapshot.
     async fn changes_since(&self, previous: Arc<Snapshot>) -> Result<Arc<changes::Changes>, ApiError> {
-        let current = self.snapshot();
-        let cache = self.changes.clone();
-        tokio::task::spawn_blocking(move || {
-            // Held while working it out: concurrent requests wait for one answer.
-            let mut cached = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match &*cached {
-                Some((of, changes)) if Arc::ptr_eq(of, &current) => changes.clone(),
-                _ => {
-                    let changes = Arc::new(changes::changes(&previous, &current));
-                    *cached = Some((current, changes.clone()));
-                    changes
-                }
-            }
-        })
-        .await
-        .map_err(|e| ApiError::Internal(format!("changes task: {e}")))
+        let (current, cache) = (self.snapshot(), self.cache.clone());
+        tokio::task::spawn_blocking(move || cache.changes.get(&current, |current| changes::changes(&previous, current)))
+            .await
+            .map_err(|e| ApiError::Internal(format!("changes task: {e}")))
     }
 
     pub fn replace(&self, snapshot: Snapshot) {
         *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
-        // The old snapshot's changes would keep it in memory.
-        *self.changes.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        self.cache.clear();
     }
 }
 
@@ -338,6 +374,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/reload", post(reload))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
+        .route("/overlaps", get(pages::index))
+        .route("/evidence", get(pages::index))
+        .route("/changes", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -421,25 +460,50 @@ async fn get_family(
     Ok(Json(family_detail(&snapshot, family)))
 }
 
-async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let with_households = matches!(caller.role, Role::Coordinator | Role::Partnership);
     if with_households {
-        let households: std::collections::BTreeSet<usize> = snapshot
-            .analysis
-            .agency_pairs
-            .iter()
-            .flat_map(|p| p.concurrent.iter().chain(&p.same_need).copied())
-            .collect();
-        let ids = households.into_iter().map(|h| snapshot.graph.households[h].id.clone()).collect();
-        state.audited(&caller, "/api/v1/overlaps", true, vec![], ids)?;
+        let named = state.cache.overlap_ids.get(&snapshot, |snapshot| {
+            let households: std::collections::BTreeSet<usize> = snapshot
+                .analysis
+                .agency_pairs
+                .iter()
+                .flat_map(|p| p.concurrent.iter().chain(&p.same_need).copied())
+                .collect();
+            let households = households.into_iter().map(|h| snapshot.graph.households[h].id.clone()).collect();
+            let families = snapshot
+                .analysis
+                .families
+                .iter()
+                .filter(|f| !f.overlaps.is_empty())
+                .map(|f| snapshot.graph.families[f.family].id.clone())
+                .collect();
+            (families, households)
+        });
+        state.audited(&caller, "/api/v1/overlaps", true, named.0.clone(), named.1.clone())?;
     }
-    Ok(Json(views::overlaps(&snapshot, with_households, state.suppression_threshold)))
+    let threshold = state.suppression_threshold;
+    let matrix = state.cache.overlaps[usize::from(with_households)]
+        .get(&snapshot, |snapshot| json_bytes(&views::overlaps(snapshot, with_households, threshold)));
+    Ok(json_response(&matrix))
 }
 
-async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> Result<Json<Evidence>, ApiError> {
+async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> axum::response::Response {
     let snapshot = state.snapshot();
-    Ok(Json(evidence(&snapshot, state.suppression_threshold)))
+    let threshold = state.suppression_threshold;
+    json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, threshold))))
+}
+
+/// A value as the JSON text a response carries.
+fn json_bytes(value: &impl serde::Serialize) -> axum::body::Bytes {
+    serde_json::to_vec(value).expect("answers serialise: their maps have string keys").into()
+}
+
+/// JSON text held ready, as a response.
+fn json_response(body: &axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {

@@ -1,4 +1,6 @@
-//! The web pages: a shortlist and a family view, rendered in the browser
+//! The web pages: the shortlist with its filters, a family view, the
+//! partnership's agency matrix, the evidence and the changes since the
+//! earlier load, rendered in the browser
 //! from the JSON API with the user's bearer token, so the pages carry no
 //! data of their own and obey the same roles.
 

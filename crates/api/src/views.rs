@@ -1,6 +1,6 @@
 //! The JSON shapes of the API and their conversion from the analysis.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use famgraph_analysis::FamilyAnalysis;
 use famgraph_graph::{FamilyGraph, FamilyIdx};
@@ -630,11 +630,26 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
 /// for everyone else.
 pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> serde_json::Value {
     let graph = &snapshot.graph;
-    let cell = |households: &BTreeSet<usize>| {
+    // The families behind each cell: those with an overlap of the pair
+    // (on the same need, for `same_need`).
+    let mut families_of: BTreeMap<(&str, &str, bool), BTreeSet<&str>> = BTreeMap::new();
+    if with_households {
+        for (f, analysis) in snapshot.analysis.families.iter().enumerate() {
+            for o in &analysis.overlaps {
+                let id = graph.families[f].id.as_str();
+                families_of.entry((&o.agencies.0, &o.agencies.1, false)).or_default().insert(id);
+                if !o.same_needs.is_empty() {
+                    families_of.entry((&o.agencies.0, &o.agencies.1, true)).or_default().insert(id);
+                }
+            }
+        }
+    }
+    let cell = |pair: &(String, String), same_need: bool, households: &BTreeSet<usize>| {
         let n = households.len() as u64;
         if with_households {
             let ids: Vec<&str> = households.iter().map(|&h| graph.households[h].id.as_str()).collect();
-            serde_json::json!({"households": n, "household_ids": ids})
+            let families = families_of.get(&(pair.0.as_str(), pair.1.as_str(), same_need));
+            serde_json::json!({"households": n, "household_ids": ids, "family_ids": families})
         } else {
             serde_json::json!({"households": crate::evidence::suppress(n, threshold)})
         }
@@ -646,8 +661,8 @@ pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> s
         .map(|p| {
             serde_json::json!({
                 "agencies": [p.agencies.0, p.agencies.1],
-                "concurrent": cell(&p.concurrent),
-                "same_need": cell(&p.same_need),
+                "concurrent": cell(&p.agencies, false, &p.concurrent),
+                "same_need": cell(&p.agencies, true, &p.same_need),
             })
         })
         .collect();
