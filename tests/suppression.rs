@@ -62,6 +62,15 @@ fn a_count_that_subtraction_would_reveal_is_hidden_with_a_second() {
     // Areas: 7 and 28, nothing to hide.
     assert_eq!(bucket(&e, "by_area", "ME4"), Some(28));
     assert_eq!(bucket(&e, "by_area", "CT1"), Some(7));
+    // Every involvement began on 2024-01-01: the trend's last quarter has
+    // all 35 families, the seven before it none.
+    let quarters = e["by_quarter"].as_array().unwrap();
+    assert_eq!(quarters[7]["quarter"], "2024 Q1");
+    assert_eq!(
+        (&quarters[7]["families_worked_with"], &quarters[7]["families_with_new_involvements"]),
+        (&35.into(), &35.into())
+    );
+    assert!(quarters[..7].iter().all(|q| q["families_worked_with"] == 0), "{quarters:?}");
 
     // A higher threshold hides the 7, and so its partner, and the total
     // then stands alone.
@@ -74,6 +83,19 @@ fn a_count_that_subtraction_would_reveal_is_hidden_with_a_second() {
     // No threshold of 1 or less: that would publish single families.
     let out = famgraph(&["evidence", "--data", b.to_str().unwrap(), "--suppression-threshold", "1"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Three families are too few to publish in any quarter, and so is what
+/// was spent on them.
+#[test]
+fn a_small_quarter_is_hidden_with_its_spend() {
+    let dir = TempDir::new("suppression-trend");
+    let b = dir.join("bundle");
+    bundle(&b, 3, |_| 2, |_| 0);
+    let e = evidence(&b, 5);
+    let last = &e["by_quarter"][7];
+    assert!(last["families_worked_with"].is_null() && last["cost_gbp"].is_null(), "{last}");
+    assert!(last["families_with_new_involvements"].is_null(), "{last}");
 }
 
 #[test]
@@ -90,4 +112,42 @@ fn nothing_needs_hiding_when_every_count_is_large() {
     assert_eq!(education["families"], 40);
     let health = by_need.iter().find(|n| n["need"] == "health").unwrap();
     assert_eq!(health["families"], 20);
+}
+
+/// The quarterly trend counts the families famgraph linked, as its own
+/// export lets anyone count them with DuckDB; small counts are hidden,
+/// and so is the spend on them.
+#[test]
+fn the_quarterly_trend_counts_what_the_export_shows() {
+    let dir = TempDir::new("trend");
+    let bundle = crate::util::sample_bundle();
+    let exported = crate::util::export(&dir, &bundle);
+    let evidence = evidence(&bundle, 5);
+    let quarters = evidence["by_quarter"].as_array().unwrap();
+    assert_eq!(quarters.len(), 8);
+    let conn = duckdb::Connection::open_in_memory().unwrap();
+    let sql = format!(
+        "WITH p AS (SELECT * FROM read_csv('{people}', all_varchar = true)),
+              f AS (SELECT * FROM read_csv('{families}', all_varchar = true)),
+              i AS (SELECT agency, record_id, CAST(start_date AS DATE) AS s, CAST(end_date AS DATE) AS e
+                    FROM read_csv('{involvements}', all_varchar = true))
+         SELECT count(DISTINCT f.family_id) FILTER (WHERE i.s <= CAST(? AS DATE) AND coalesce(i.e, CAST(? AS DATE)) >= CAST(? AS DATE)),
+                count(DISTINCT f.family_id) FILTER (WHERE i.s BETWEEN CAST(? AS DATE) AND CAST(? AS DATE))
+         FROM i JOIN p USING (agency, record_id) JOIN f USING (person_id)",
+        people = exported.join("people.csv").display(),
+        families = exported.join("families.csv").display(),
+        involvements = bundle.join("involvements.csv").display(),
+    );
+    let as_of = evidence["as_of"].as_str().unwrap();
+    for quarter in quarters {
+        let (from, to) = (quarter["from"].as_str().unwrap(), quarter["to"].as_str().unwrap());
+        let (worked_with, began): (u64, u64) = conn
+            .query_row(&sql, duckdb::params![to, as_of, from, from, to], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap();
+        let shown = |n: u64| if (1..5).contains(&n) { serde_json::Value::Null } else { n.into() };
+        assert_eq!(quarter["families_worked_with"], shown(worked_with), "{quarter}");
+        assert_eq!(quarter["families_with_new_involvements"], shown(began), "{quarter}");
+        assert_eq!(quarter["cost_gbp"].is_null(), quarter["families_worked_with"].is_null(), "{quarter}");
+        assert!(worked_with > 50, "{quarter}");
+    }
 }

@@ -154,17 +154,23 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
 
 /// Public spend on one involvement over the year to `as_of`.
 pub fn involvement_cost(graph: &FamilyGraph, involvement: usize, as_of: Date) -> f64 {
+    involvement_cost_between(graph, involvement, as_of.add_days(-COST_WINDOW_DAYS), as_of, as_of)
+}
+
+/// Public spend on one involvement from `from` to `to`: an episode's cost
+/// when it began then, a weekly or yearly one pro rata for the days it ran
+/// (an open one to `as_of`).
+pub fn involvement_cost_between(graph: &FamilyGraph, involvement: usize, from: Date, to: Date, as_of: Date) -> f64 {
     let inv = &graph.bundle.involvements[involvement];
     let Some((unit_cost, basis)) = graph.bundle.services[graph.service_of_involvement[involvement]].unit_cost else {
         return 0.0;
     };
-    let window_start = as_of.add_days(-COST_WINDOW_DAYS);
-    let start = inv.start_date.max(window_start);
-    let end = end_or(inv, as_of).min(as_of);
+    let start = inv.start_date.max(from);
+    let end = end_or(inv, as_of).min(to);
     let days = f64::from((end.days() - start.days()).max(0));
     match basis {
         CostBasis::PerEpisode => {
-            if inv.start_date >= window_start {
+            if inv.start_date >= from && inv.start_date <= to {
                 unit_cost
             } else {
                 0.0

@@ -1,10 +1,11 @@
 //! Aggregate figures for bid writers: counts of families by need, number
-//! of needs and area, and the cost of the current response. No personal
-//! data, and every count from 1 to the threshold minus one is hidden.
+//! of needs and area, the cost of the current response, and the trend
+//! quarter by quarter. No personal data, and every count from 1 to the
+//! threshold minus one is hidden.
 
 use std::collections::BTreeMap;
 
-use famgraph_model::Need;
+use famgraph_model::{Date, Need};
 use serde::Serialize;
 
 use crate::Snapshot;
@@ -50,6 +51,93 @@ pub struct Evidence {
     pub by_area: Vec<Bucket>,
     /// Public spend over the year to `as_of`, rounded to the nearest £1,000.
     pub annual_cost_gbp: Option<f64>,
+    /// The last eight calendar quarters, oldest first, over every family
+    /// as now linked: the trend behind the figures above.
+    pub by_quarter: Vec<QuarterCount>,
+}
+
+/// One calendar quarter's activity.
+#[derive(Serialize)]
+pub struct QuarterCount {
+    /// e.g. `2024 Q1`.
+    pub quarter: String,
+    pub from: String,
+    /// The quarter's last day, or the extract date for the quarter it is in.
+    pub to: String,
+    /// Families with any involvement running in the quarter.
+    pub families_worked_with: Option<u64>,
+    /// Families with an involvement that began in the quarter.
+    pub families_with_new_involvements: Option<u64>,
+    /// Families with offending recorded in the quarter (an offending
+    /// involvement that began in it).
+    pub families_with_new_offending: Option<u64>,
+    /// Public spend in the quarter, to the nearest £1,000; hidden with the
+    /// families it was spent on.
+    pub cost_gbp: Option<f64>,
+}
+
+/// Quarters of trend the evidence shows.
+pub const TREND_QUARTERS: usize = 8;
+
+/// The last `n` calendar quarters to `as_of`, oldest first: label, first
+/// day, last day (the one in progress ends at `as_of`).
+fn quarters(as_of: Date, n: usize) -> Vec<(String, Date, Date)> {
+    let (year, month, _) = as_of.ymd();
+    let current = year * 4 + (month as i32 - 1) / 3;
+    (0..n as i32)
+        .rev()
+        .map(|back| {
+            let index = current - back;
+            let (year, quarter) = (index.div_euclid(4), index.rem_euclid(4));
+            let first = |year: i32, quarter: i32| {
+                Date::from_ymd(year, quarter as u32 * 3 + 1, 1).expect("a quarter's first day is a real day")
+            };
+            let next = if quarter == 3 { first(year + 1, 0) } else { first(year, quarter + 1) };
+            (format!("{year} Q{}", quarter + 1), first(year, quarter), next.add_days(-1).min(as_of))
+        })
+        .collect()
+}
+
+fn trend(snapshot: &Snapshot, threshold: u64) -> Vec<QuarterCount> {
+    let graph = &snapshot.graph;
+    let as_of = snapshot.analysis.as_of;
+    quarters(as_of, TREND_QUARTERS)
+        .into_iter()
+        .map(|(quarter, from, to)| {
+            let (mut worked_with, mut new, mut offending, mut cost) = (0, 0, 0, 0.0);
+            for family in &graph.families {
+                let (mut active, mut began, mut offended) = (false, false, false);
+                for &i in family.members.iter().flat_map(|&p| &graph.involvements_of[p]) {
+                    let inv = &graph.bundle.involvements[i];
+                    if inv.start_date > to || famgraph_analysis::end_or(inv, as_of) < from {
+                        continue;
+                    }
+                    active = true;
+                    cost += famgraph_analysis::involvement_cost_between(graph, i, from, to, as_of);
+                    if inv.start_date >= from {
+                        began = true;
+                        offended |= famgraph_analysis::is_offending(
+                            inv,
+                            &graph.bundle.services[graph.service_of_involvement[i]],
+                        );
+                    }
+                }
+                worked_with += u64::from(active);
+                new += u64::from(began);
+                offending += u64::from(offended);
+            }
+            let shown = suppress(worked_with, threshold);
+            QuarterCount {
+                quarter,
+                from: from.to_string(),
+                to: to.to_string(),
+                families_worked_with: shown,
+                families_with_new_involvements: suppress(new, threshold),
+                families_with_new_offending: suppress(offending, threshold),
+                cost_gbp: shown.map(|_| round_thousands(cost)),
+            }
+        })
+        .collect()
 }
 
 fn round_thousands(gbp: f64) -> f64 {
@@ -133,6 +221,7 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
             .collect(),
         by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
+        by_quarter: trend(snapshot, threshold),
     }
 }
 
@@ -143,6 +232,20 @@ fn involvement_cost(snapshot: &Snapshot, involvement: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_eight_quarters_oldest_first() {
+        let d = |y, m, d| Date::from_ymd(y, m, d).unwrap();
+        let q = quarters(d(2024, 3, 31), 8);
+        assert_eq!(q.len(), 8);
+        assert_eq!(q[0], ("2022 Q2".to_owned(), d(2022, 4, 1), d(2022, 6, 30)));
+        assert_eq!(q[7], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31)));
+        // The quarter in progress ends on the extract date.
+        let q = quarters(d(2024, 5, 15), 2);
+        assert_eq!(q[0], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31)));
+        assert_eq!(q[1], ("2024 Q2".to_owned(), d(2024, 4, 1), d(2024, 5, 15)));
+        assert_eq!(quarters(d(2024, 12, 31), 1)[0].2, d(2024, 12, 31));
+    }
 
     #[test]
     fn small_counts_are_hidden() {
