@@ -317,7 +317,7 @@ fn overlap_cells_name_the_families_behind_them() {
         }
     }
     assert!(checked > 20, "{checked}");
-    for page in ["/", "/overlaps", "/evidence", "/changes", "/families/F00001"] {
+    for page in ["/", "/overlaps", "/evidence", "/changes", "/cohorts", "/cohorts/revolving_door", "/families/F00001"] {
         let (status, body) = server.get(page, None);
         assert_eq!(status, 200, "{page}");
         assert!(body.as_str().unwrap().starts_with("<!doctype html>"), "{page}");

@@ -377,6 +377,8 @@ pub fn router(state: AppState) -> Router {
         .route("/overlaps", get(pages::index))
         .route("/evidence", get(pages::index))
         .route("/changes", get(pages::index))
+        .route("/cohorts", get(pages::index))
+        .route("/cohorts/{name}", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
