@@ -248,6 +248,14 @@ enum TokenCommand {
         role: String,
         #[arg(long)]
         tokens: PathBuf,
+        /// Days the token works for, today included (UTC); then it gets
+        /// 401 and its holder needs a new one.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3660))]
+        expires_in_days: u32,
+        /// A token that never expires (a service account's); revoke it by
+        /// deleting its line from FILE.
+        #[arg(long, conflicts_with = "expires_in_days")]
+        never_expires: bool,
     },
 }
 
@@ -512,11 +520,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { source, overrides, out, format } => {
             export(&source, overrides.overrides.as_deref(), &out, format)
         }
-        Command::Token { command: TokenCommand::Add { name, role, tokens } } => {
+        Command::Token { command: TokenCommand::Add { name, role, tokens, expires_in_days, never_expires } } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 BadInput(format!("unknown role `{role}`: use coordinator, partnership, bid_writer or admin"))
             })?;
-            let token = Tokens::add(&tokens, &name, role)?;
+            let last_day = (!never_expires).then(|| famgraph_api::auth::today().add_days(expires_in_days as i32 - 1));
+            let token = Tokens::add(&tokens, &name, role, last_day)?;
+            if let Some(last_day) = last_day {
+                eprintln!("famgraph: token `{name}` ({}) works until {last_day} (UTC)", role.code());
+            }
             say!("{token}");
             Ok(())
         }

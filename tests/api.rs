@@ -1,6 +1,6 @@
 //! The HTTP API on a real server on loopback, as a client sees it.
 
-use crate::util::{Server, TempDir, famgraph_ok, sample_bundle};
+use crate::util::{Server, TempDir, famgraph, famgraph_ok, sample_bundle};
 
 fn assert_error(status: u16, body: &serde_json::Value, expected: u16) {
     assert_eq!(status, expected, "{body}");
@@ -220,6 +220,60 @@ fn tokens_and_roles_are_enforced() {
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));
     assert!(!overlaps.to_string().contains("household_ids"));
     assert_suppressed(&overlaps["pairs"], "", 5);
+}
+
+/// Tokens expire: `token add` gives 90 days unless told otherwise, and a
+/// token past its last day gets 401 saying so, while one that never
+/// expires keeps working.
+#[test]
+fn tokens_expire() {
+    let dir = TempDir::new("expiry");
+    let tokens = dir.join("tokens");
+    let add = |name: &str, extra: &[&str]| {
+        let mut args =
+            vec!["token", "add", "--name", name, "--role", "coordinator", "--tokens", tokens.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let out = famgraph(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap().trim().to_owned(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (usual, said) = add("usual", &[]);
+    assert!(said.contains("works until"), "{said}");
+    let (service, _) = add("service", &["--never-expires"]);
+    let (old, _) = add("old", &["--expires-in-days", "1"]);
+    // The old token's last day, moved back to 2020 in the file, has passed.
+    let text = std::fs::read_to_string(&tokens).unwrap();
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), if fields[0] == "service" { 3 } else { 4 }, "{line}");
+            if fields[0] == "old" { format!("{}\t2020-01-31", fields[..3].join("\t")) } else { line.to_owned() }
+        })
+        .collect();
+    std::fs::write(&tokens, lines.join("\n") + "\n").unwrap();
+    let out = famgraph(&[
+        "token",
+        "add",
+        "--name",
+        "x",
+        "--role",
+        "admin",
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--expires-in-days",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "no token that never worked");
+
+    let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
+    for token in [&usual, &service] {
+        assert_eq!(server.get("/api/v1/families?limit=1", Some(token)).0, 200);
+    }
+    let (status, body) = server.get("/api/v1/families?limit=1", Some(&old));
+    assert_error(status, &body, 401);
+    assert_eq!(body["error"]["code"], "token_expired");
+    assert!(body["error"]["message"].as_str().unwrap().contains("2020-01-31"), "{body}");
 }
 
 /// A scripted session, then the audit trail as `famgraph audit` and the

@@ -1,11 +1,13 @@
 //! Bearer tokens and roles. A tokens file holds one line per token:
-//! `name<TAB>role<TAB>sha256-hex`; the token itself is never stored.
+//! `name<TAB>role<TAB>sha256-hex[<TAB>expires-on]`; the token itself is
+//! never stored. From the day after `expires-on` (UTC) the token gets 401.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use famgraph_model::Date;
 use rand::TryRngCore;
 use sha2::{Digest, Sha256};
 
@@ -54,7 +56,7 @@ pub struct Caller {
 pub enum TokenError {
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
-    #[error("{path}, line {line}: expected `name<TAB>role<TAB>sha256`")]
+    #[error("{path}, line {line}: expected `name<TAB>role<TAB>sha256[<TAB>expires-on YYYY-MM-DD]`")]
     Malformed { path: String, line: usize },
     #[error("unknown role `{0}`: use coordinator, partnership, bid_writer or admin")]
     UnknownRole(String),
@@ -64,10 +66,24 @@ pub enum TokenError {
     Duplicate { path: String, name: String },
 }
 
-/// Known tokens, by hash.
+/// Known tokens, by hash, with the last day each may be used.
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
-    by_hash: HashMap<String, Caller>,
+    by_hash: HashMap<String, (Caller, Option<Date>)>,
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    Unknown,
+    /// It was good until this day.
+    Expired(Date),
+}
+
+/// Today, UTC.
+pub fn today() -> Date {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Date::from_days(i32::try_from(seconds / 86_400).unwrap_or(i32::MAX))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -97,11 +113,16 @@ impl Tokens {
                 continue;
             }
             let parts: Vec<&str> = line.split('\t').collect();
-            let [name, role, digest] = parts[..] else {
-                return Err(TokenError::Malformed { path: shown, line: n + 1 });
+            let malformed = || TokenError::Malformed { path: shown.clone(), line: n + 1 };
+            let (name, role, digest, expires_on) = match parts[..] {
+                [name, role, digest] => (name, role, digest, None),
+                [name, role, digest, expires] => {
+                    (name, role, digest, Some(Date::parse(expires).ok_or_else(malformed)?))
+                }
+                _ => return Err(malformed()),
             };
             let role = Role::parse(role).ok_or_else(|| TokenError::UnknownRole(role.to_owned()))?;
-            tokens.by_hash.insert(digest.to_owned(), Caller { name: name.to_owned(), role });
+            tokens.by_hash.insert(digest.to_owned(), (Caller { name: name.to_owned(), role }, expires_on));
         }
         Ok(tokens)
     }
@@ -110,12 +131,13 @@ impl Tokens {
     pub fn one_off(role: Role) -> (Tokens, String) {
         let token = new_token();
         let mut tokens = Tokens::default();
-        tokens.by_hash.insert(hash(&token), Caller { name: "one-off".into(), role });
+        tokens.by_hash.insert(hash(&token), (Caller { name: "one-off".into(), role }, None));
         (tokens, token)
     }
 
-    /// Creates a token, appends its hash to the file and returns the token.
-    pub fn add(path: &Path, name: &str, role: Role) -> Result<String, TokenError> {
+    /// Creates a token, appends its hash (and its last day, if it has one)
+    /// to the file and returns the token.
+    pub fn add(path: &Path, name: &str, role: Role, expires_on: Option<Date>) -> Result<String, TokenError> {
         let shown = path.display().to_string();
         if name.is_empty()
             || name.len() > 64
@@ -123,7 +145,7 @@ impl Tokens {
         {
             return Err(TokenError::BadName);
         }
-        if path.exists() && Tokens::read(path)?.by_hash.values().any(|c| c.name == name) {
+        if path.exists() && Tokens::read(path)?.by_hash.values().any(|(c, _)| c.name == name) {
             return Err(TokenError::Duplicate { path: shown, name: name.to_owned() });
         }
         let token = new_token();
@@ -132,13 +154,19 @@ impl Tokens {
             .append(true)
             .open(path)
             .map_err(|source| TokenError::Io { path: shown.clone(), source })?;
-        writeln!(file, "{name}\t{}\t{}", role.code(), hash(&token))
+        let expires = expires_on.map(|d| format!("\t{d}")).unwrap_or_default();
+        writeln!(file, "{name}\t{}\t{}{expires}", role.code(), hash(&token))
             .map_err(|source| TokenError::Io { path: shown, source })?;
         Ok(token)
     }
 
-    pub fn check(&self, token: &str) -> Option<&Caller> {
-        self.by_hash.get(&hash(token))
+    /// The caller a token stands for, on `today`.
+    pub fn check(&self, token: &str, today: Date) -> Result<&Caller, Refused> {
+        match self.by_hash.get(&hash(token)) {
+            None => Err(Refused::Unknown),
+            Some((_, Some(last))) if today > *last => Err(Refused::Expired(*last)),
+            Some((caller, _)) => Ok(caller),
+        }
     }
 }
 
@@ -152,12 +180,27 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("tokens");
         let _ = std::fs::remove_file(&path);
-        let token = Tokens::add(&path, "ann", Role::BidWriter).unwrap();
+        let token = Tokens::add(&path, "ann", Role::BidWriter, None).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains(&token));
         let tokens = Tokens::read(&path).unwrap();
-        assert_eq!(tokens.check(&token).map(|c| c.role), Some(Role::BidWriter));
-        assert!(tokens.check("fg_wrong").is_none());
-        assert!(matches!(Tokens::add(&path, "ann", Role::Admin), Err(TokenError::Duplicate { .. })));
+        assert_eq!(tokens.check(&token, today()).map(|c| c.role), Ok(Role::BidWriter));
+        assert_eq!(tokens.check("fg_wrong", today()).err(), Some(Refused::Unknown));
+        assert!(matches!(Tokens::add(&path, "ann", Role::Admin, None), Err(TokenError::Duplicate { .. })));
+    }
+
+    #[test]
+    fn a_token_works_to_its_last_day() {
+        let dir = std::env::temp_dir().join(format!("famgraph-tokens-expiry-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tokens");
+        let _ = std::fs::remove_file(&path);
+        let last = Date::from_ymd(2026, 6, 30).unwrap();
+        let token = Tokens::add(&path, "bob", Role::Coordinator, Some(last)).unwrap();
+        let tokens = Tokens::read(&path).unwrap();
+        assert!(tokens.check(&token, last).is_ok());
+        assert_eq!(tokens.check(&token, last.add_days(1)).err(), Some(Refused::Expired(last)));
+        std::fs::write(&path, "bob\tcoordinator\tabc\tlater\n").unwrap();
+        assert!(matches!(Tokens::read(&path), Err(TokenError::Malformed { line: 1, .. })));
     }
 }

@@ -12,6 +12,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("a bearer token is required: send `Authorization: Bearer TOKEN`")]
     Unauthorized,
+    #[error("this token expired after {0}: ask the partnership's admin for a new one")]
+    TokenExpired(famgraph_model::Date),
     #[error("this token's role may not see {0}")]
     Forbidden(&'static str),
     #[error("{0}")]
@@ -44,6 +46,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::TokenExpired(_) => (StatusCode::UNAUTHORIZED, "token_expired"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),

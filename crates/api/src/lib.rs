@@ -402,7 +402,11 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
         let token = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
-        state.tokens.check(token.trim()).cloned().ok_or(ApiError::Unauthorized)
+        match state.tokens.check(token.trim(), auth::today()) {
+            Ok(caller) => Ok(caller.clone()),
+            Err(auth::Refused::Expired(last)) => Err(ApiError::TokenExpired(last)),
+            Err(auth::Refused::Unknown) => Err(ApiError::Unauthorized),
+        }
     }
 }
 
