@@ -329,6 +329,9 @@ fn the_audit_trail_records_a_scripted_session() {
         let text = entry.to_string();
         assert!(token_of.values().all(|t| !text.contains(t.as_str())), "a token's secret in the trail: {text}");
     }
+    // Each entry is chained to the one before.
+    assert_eq!(entries[0]["prev"], "");
+    assert!(entries[1..].iter().all(|e| e["prev"].as_str().unwrap().len() == 64));
     let table = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap()]);
     assert!(table.contains("4 entries") && table.contains("families F00001"), "{table}");
 
@@ -339,6 +342,16 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(served["total"], 5);
     assert_eq!(served["entries"][0]["token"], "ada");
     assert_eq!(served["entries"][1], entries[3]);
+
+    // An entry removed on disk: `famgraph audit` says where the chain breaks.
+    let audit_copy = dir.join("audit-copy.jsonl");
+    std::fs::copy(&server.audit, &audit_copy).unwrap();
+    let text = std::fs::read_to_string(&audit_copy).unwrap();
+    let kept: Vec<&str> = text.lines().enumerate().filter(|(n, _)| *n != 1).map(|(_, l)| l).collect();
+    std::fs::write(&audit_copy, kept.join("\n") + "\n").unwrap();
+    let out = famgraph(&["audit", "--file", audit_copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: the chain breaks here"));
 }
 
 /// Each cell of the partnership's agency matrix names the families behind

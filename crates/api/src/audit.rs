@@ -7,6 +7,12 @@
 //! unrecorded. Entries name the token, never its secret, and the families
 //! or households served by id, never a person's details; DuckDB reads the
 //! file as a table (`SELECT * FROM read_json('audit.jsonl')`).
+//!
+//! Each entry carries the SHA-256 of the line before it (`prev`), so an
+//! entry edited or removed on disk breaks the chain at the next one, and
+//! reading the file (`famgraph audit`, the admin endpoint) says where.
+//! Cutting entries off the end leaves no break: compare the count with a
+//! copy kept elsewhere. One server appends to one file.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -35,13 +41,21 @@ pub struct AuditEntry {
     /// The households whose ids were served (the overlap view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub household_ids: Vec<String>,
+    /// SHA-256 (hex) of the previous line as written; empty for the first.
+    pub prev: String,
+}
+
+/// The chain link to a line: its SHA-256 in hex.
+fn link(line: &[u8]) -> String {
+    crate::auth::sha256_hex(line)
 }
 
 /// The append-only audit file of a running server.
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,
-    file: Mutex<File>,
+    /// The file, and the link to its last line.
+    file: Mutex<(File, String)>,
 }
 
 impl AuditLog {
@@ -51,7 +65,14 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(AuditLog { path: path.to_owned(), file: Mutex::new(file) })
+        let mut last = String::new();
+        for line in BufReader::new(File::open(path)?).split(b'\n') {
+            let line = line?;
+            if !line.trim_ascii().is_empty() {
+                last = link(&line);
+            }
+        }
+        Ok(AuditLog { path: path.to_owned(), file: Mutex::new((file, last)) })
     }
 
     pub fn path(&self) -> &Path {
@@ -67,6 +88,9 @@ impl AuditLog {
         family_ids: Vec<String>,
         household_ids: Vec<String>,
     ) -> Result<(), ApiError> {
+        // A poisoned lock still guards a file that only ever grows.
+        let mut held = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (file, last) = &mut *held;
         let entry = AuditEntry {
             at: utc_now(),
             token: caller.name.clone(),
@@ -75,33 +99,44 @@ impl AuditLog {
             outcome: if served { "served" } else { "denied" }.to_owned(),
             family_ids,
             household_ids,
+            prev: last.clone(),
         };
         let mut line = serde_json::to_vec(&entry).map_err(|e| ApiError::Internal(format!("audit entry: {e}")))?;
+        let next = link(&line);
         line.push(b'\n');
-        // A poisoned lock still guards a file that only ever grows.
-        let mut file = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         file.write_all(&line)
             .and_then(|()| file.sync_data())
-            .map_err(|e| ApiError::Internal(format!("audit trail write failed, request refused: {e}")))
+            .map_err(|e| ApiError::Internal(format!("audit trail write failed, request refused: {e}")))?;
+        *last = next;
+        Ok(())
     }
 }
 
-/// Reads every entry of an audit file, oldest first. A line that is not an
-/// entry is an error naming its line: the file was altered.
+/// Reads every entry of an audit file, oldest first, checking the chain.
+/// A line that is not an entry, or whose `prev` is not the link to the
+/// line before, is an error naming its line: the file was altered.
 pub fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let mut entries = Vec::new();
+    let (mut entries, mut last) = (Vec::new(), String::new());
     for (n, line) in BufReader::new(file).lines().enumerate() {
         let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
         if line.trim().is_empty() {
             continue;
         }
-        let entry = serde_json::from_str(&line)
+        let entry: AuditEntry = serde_json::from_str(&line)
             .map_err(|_| format!("{} line {}: not an audit entry: the file was altered", path.display(), n + 1))?;
+        if entry.prev != last {
+            return Err(format!(
+                "{} line {}: the chain breaks here: the entry before it was changed or removed",
+                path.display(),
+                n + 1
+            ));
+        }
+        last = link(line.as_bytes());
         entries.push(entry);
     }
     Ok(entries)
@@ -140,6 +175,20 @@ mod tests {
         );
         assert_eq!(entries[1].outcome, "denied");
         assert_eq!(entries[0].at.len(), "2026-01-01T00:00:00Z".len());
+        // The second server carried the chain on from the first's last line.
+        assert_eq!(entries[0].prev, "");
+        assert_eq!(entries[1].prev.len(), 64);
+
+        // Editing an entry, or removing one, breaks the chain at the next.
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families", true, vec!["F2".into()], vec![]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("F1", "F9", 1)).unwrap();
+        assert!(read(&path).unwrap_err().contains("line 2: the chain breaks here"), "{:?}", read(&path));
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[2])).unwrap();
+        assert!(read(&path).unwrap_err().contains("line 2: the chain breaks here"));
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(read(&path).unwrap().len(), 3);
         std::fs::write(&path, "not json\n").unwrap();
         assert!(read(&path).unwrap_err().contains("line 1"));
         let _ = std::fs::remove_dir_all(&dir);
