@@ -69,26 +69,82 @@ pub fn normalise_line(line: &str) -> String {
     words.join(" ")
 }
 
-fn keys(record: &PersonRecord) -> Vec<AddressKey> {
+/// The postcode and first line a person's records agree on, where they
+/// give exactly one of each: one address, so a record with the line but
+/// not the postcode, or the postcode but not the line, is read with the
+/// other. A person whose records give two postcodes or two lines (a move)
+/// lends neither.
+#[derive(Default, Clone)]
+struct Sole {
+    postcode: Seen,
+    line: Seen,
+}
+
+/// The values a person's records give for one field.
+#[derive(Default, Clone)]
+enum Seen {
+    #[default]
+    Nothing,
+    One(String),
+    Several,
+}
+
+impl Seen {
+    fn see(&mut self, value: String) {
+        match self {
+            Seen::Nothing => *self = Seen::One(value),
+            Seen::One(seen) if *seen != value => *self = Seen::Several,
+            _ => {}
+        }
+    }
+
+    fn one(&self) -> Option<&str> {
+        match self {
+            Seen::One(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+fn keys(record: &PersonRecord, sole: &Sole) -> Vec<AddressKey> {
     let mut keys = Vec::with_capacity(2);
     if let Some(uprn) = record.uprn {
         keys.push(AddressKey::Uprn(uprn));
     }
-    if let (Some(postcode), Some(line)) = (&record.postcode, &record.address) {
-        let line = normalise_line(line);
-        if !line.is_empty() {
-            keys.push(AddressKey::Line(postcode.as_str().to_owned(), line));
-        }
+    let line = record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty());
+    let postcode = record.postcode.as_ref().map(|p| p.as_str().to_owned());
+    let lent = sole.postcode.one().zip(sole.line.one());
+    let (postcode, line) = match (postcode, line) {
+        (None, Some(line)) => (lent.map(|(postcode, _)| postcode.to_owned()), Some(line)),
+        (Some(postcode), None) => (Some(postcode), lent.map(|(_, line)| line.to_owned())),
+        given => given,
+    };
+    if let (Some(postcode), Some(line)) = (postcode, line) {
+        keys.push(AddressKey::Line(postcode, line));
     }
     keys
 }
 
-pub fn group(records: &[PersonRecord]) -> Addresses {
+/// Households from the records' addresses. `person_of` (each record's
+/// person) lets a record missing its postcode or first line borrow the one
+/// all that person's records agree on.
+pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
+    let n_people = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
+    let mut sole = vec![Sole::default(); n_people];
+    for (record, &person) in records.iter().zip(person_of) {
+        let sole = &mut sole[person as usize];
+        if let Some(postcode) = &record.postcode {
+            sole.postcode.see(postcode.as_str().to_owned());
+        }
+        if let Some(line) = record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty()) {
+            sole.line.see(line);
+        }
+    }
     let mut key_index: HashMap<AddressKey, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     let mut record_keys = Vec::with_capacity(records.len());
-    for record in records {
-        let ids: Vec<usize> = keys(record)
+    for (record, &person) in records.iter().zip(person_of) {
+        let ids: Vec<usize> = keys(record, &sole[person as usize])
             .into_iter()
             .map(|k| {
                 *key_index.entry(k).or_insert_with(|| {
@@ -131,7 +187,42 @@ pub fn group(records: &[PersonRecord]) -> Addresses {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_line;
+    use super::{group, normalise_line};
+    use famgraph_model::{PersonRecord, Postcode, Sex};
+
+    fn record(address: Option<&str>, postcode: Option<&str>, uprn: Option<u64>) -> PersonRecord {
+        PersonRecord {
+            agency: "a".into(),
+            record_id: "r".into(),
+            given_name: "x".into(),
+            family_name: "y".into(),
+            date_of_birth: None,
+            sex: Sex::U,
+            address: address.map(str::to_owned),
+            postcode: postcode.and_then(Postcode::parse),
+            uprn,
+            nhs_number: None,
+        }
+    }
+
+    #[test]
+    fn a_record_borrows_the_postcode_or_line_its_person_agrees_on() {
+        let records = [
+            // Person 0: the police have the line and the UPRN, probation
+            // the postcode only.
+            record(Some("100 HILL LANE"), None, Some(44)),
+            record(None, Some("ME1 3AU"), None),
+            // Person 1 at the same address, line and postcode.
+            record(Some("100 Hill Lane"), Some("ME1 3AU"), None),
+            // Person 2 has lived at two postcodes: nothing to borrow.
+            record(Some("100 Hill Lane"), None, None),
+            record(None, Some("ME1 3AU"), None),
+            record(None, Some("CT1 1AA"), None),
+        ];
+        let got = group(&records, &[0, 0, 1, 2, 2, 2]).household_of_record;
+        assert!(got[0].is_some() && got[0] == got[1] && got[1] == got[2], "{got:?}");
+        assert_eq!(&got[3..], &[None, None, None]);
+    }
 
     #[test]
     fn abbreviated_street_types_read_in_full() {

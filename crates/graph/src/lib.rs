@@ -298,7 +298,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     // give; between two given equally often, the one seen last, so a stale
     // address loses to a newer one. (Latest-seen alone does worse: one
     // agency's odd rendering of a hostel address would outvote the rest.)
-    let addresses = address::group(&bundle.people);
+    let addresses = address::group(&bundle.people, &linkage.person_of);
     let mut residence: Vec<BTreeMap<PersonIdx, Residence>> = vec![BTreeMap::new(); addresses.households.len()];
     let mut current_household = vec![None; n_people];
     for (person, records) in records_of.iter().enumerate() {
