@@ -55,12 +55,17 @@ const STREET_TYPES: [(&str, &str); 22] = [
     ("yd", "yard"),
 ];
 
-/// The first line reduced for comparison: "Flat 3, 40 Canterbury St." and
-/// "flat 3 40 canterbury street" agree. Only the last word is read as a
-/// street type: "St" before a name is a saint ("St Mary's Road").
+/// The first line reduced for comparison: "Flat 3, 40 Canterbury St.",
+/// "3/40 Canterbury Street" and "flat 3 40 canterbury street" agree. Only
+/// the last word is read as a street type: "St" before a name is a saint
+/// ("St Mary's Road").
 pub fn normalise_line(line: &str) -> String {
     let mut words: Vec<String> =
         line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    // "Flat 4, 82 Chatham Hill" is also written "4/82 Chatham Hill".
+    if words.len() > 2 && matches!(words[0].as_str(), "flat" | "apartment" | "apt") {
+        words.remove(0);
+    }
     if let Some(last) = words.last_mut()
         && let Some((_, full)) = STREET_TYPES.iter().find(|(short, _)| short == last)
     {
@@ -227,7 +232,8 @@ mod tests {
     #[test]
     fn abbreviated_street_types_read_in_full() {
         assert_eq!(normalise_line("87 Dock Ln"), normalise_line("87 DOCK LANE"));
-        assert_eq!(normalise_line("Flat 3, 40 Canterbury St."), "flat 3 40 canterbury street");
+        assert_eq!(normalise_line("Flat 3, 40 Canterbury St."), "3 40 canterbury street");
+        assert_eq!(normalise_line("3/40 Canterbury Street"), normalise_line("FLAT 3, 40 CANTERBURY ST"));
         assert_eq!(normalise_line("11 Dock Ter"), "11 dock terrace");
         // A saint before the name stays a saint.
         assert_eq!(normalise_line("2 St Mary's Road"), "2 st mary s road");

@@ -118,12 +118,16 @@ pub fn member_roles(graph: &FamilyGraph, family: FamilyIdx) -> Vec<Vec<MemberRol
                 rels.iter().filter(|r| r.kind.is_parental() && r.to == p).map(|r| r.from).collect();
             if !parents.is_empty() {
                 let adult = graph.people[p].date_of_birth.is_some_and(|dob| dob.age_on(as_of) >= ADULT_AGE);
-                // Their latest home is one no parent was ever recorded at:
-                // records of a family that moved disagree on the address,
-                // so a parent's current home alone would split families.
+                // Their home (the address most of their records give) and
+                // the one they were last seen at are both homes no parent
+                // was ever recorded at: records of a family that moved
+                // disagree on the address, and an agency in touch last
+                // week may still hold the old one, so neither alone will do.
                 let parents_homes: BTreeSet<HouseholdIdx> = parents.iter().flat_map(|&q| homes(graph, q)).collect();
-                let own_home =
-                    !parents_homes.is_empty() && latest_home(graph, p).is_some_and(|h| !parents_homes.contains(&h));
+                let elsewhere = |h: Option<HouseholdIdx>| h.is_some_and(|h| !parents_homes.contains(&h));
+                let own_home = !parents_homes.is_empty()
+                    && elsewhere(graph.people[p].household)
+                    && elsewhere(latest_home(graph, p));
                 roles.insert(match (adult, own_home) {
                     (false, _) => MemberRole::Child,
                     (true, true) => MemberRole::AdultChildOwnHousehold,
