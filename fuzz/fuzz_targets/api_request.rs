@@ -25,26 +25,31 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
             families: 40,
+            earlier_months: Some(6),
             ..famgraph_synth::SynthConfig::default()
         });
-        let tables: Vec<_> = BundleFile::ALL
-            .iter()
-            .map(|file| {
-                let name = format!("{}.csv", file.stem());
-                raw_table(*file, generated.file(&name).unwrap_or_default().as_bytes())
-            })
-            .collect();
-        let (bundle, report) = validate_bundle(&tables).expect("a generated bundle validates");
-        let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
-        let linkage = famgraph_link::link_with(&bundle.people, &famgraph_link::LinkConfig::default(), &[], &relations);
-        let graph = famgraph_graph::build(bundle, linkage);
-        let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
+        // The load, and the extract of six months before for the changes.
+        let snapshot = |files: &[(String, String)]| {
+            let tables: Vec<_> = BundleFile::ALL
+                .iter()
+                .map(|file| {
+                    let name = format!("{}.csv", file.stem());
+                    let text = files.iter().find(|(n, _)| *n == name).map_or("", |(_, t)| t.as_str());
+                    raw_table(*file, text.as_bytes())
+                })
+                .collect();
+            let (bundle, report) = validate_bundle(&tables).expect("a generated bundle validates");
+            let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
+            let linkage =
+                famgraph_link::link_with(&bundle.people, &famgraph_link::LinkConfig::default(), &[], &relations);
+            let graph = famgraph_graph::build(bundle, linkage);
+            let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
+            let rulesets = famgraph_analysis::Rulesets::bundled();
+            Snapshot { graph, analysis, report, rulesets, cohorts: famgraph_api::Cohorts::default() }
+        };
         let (tokens, token) = Tokens::one_off(Role::Coordinator);
-        let rulesets = famgraph_analysis::Rulesets::bundled();
-        let state = AppState::new(
-            Snapshot { graph, analysis, report, rulesets, cohorts: famgraph_api::Cohorts::default() },
-            tokens,
-        );
+        let earlier = generated.earlier.as_deref().expect("asked for");
+        let state = AppState::new(snapshot(&generated.bundle), tokens).with_previous(snapshot(earlier));
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
         Fixture { router: famgraph_api::router(state), token, runtime }
     })
