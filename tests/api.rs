@@ -390,3 +390,27 @@ fn overlap_cells_name_the_families_behind_them() {
         assert!(body.as_str().unwrap().starts_with("<!doctype html>"), "{page}");
     }
 }
+
+/// The shortlist as CSV for a meeting's papers: the same families in the
+/// same order as the JSON, audited the same way; an unknown format is a
+/// 400 naming it.
+#[test]
+fn the_shortlist_comes_as_csv() {
+    let server = Server::start(&[]);
+    let json = server.get_ok("/api/v1/families?need=crime&limit=30");
+    let (status, body) = server.get("/api/v1/families?need=crime&limit=30&format=csv", server.token.as_deref());
+    assert_eq!(status, 200);
+    let text = body.as_str().expect("CSV is not JSON");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("rank,family_id,score,needs,agencies,members,households,areas,cohorts,reasons"));
+    let ids: Vec<&str> = lines.map(|l| l.split(',').nth(1).unwrap()).collect();
+    let expected: Vec<&str> =
+        json["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, expected);
+    assert!(text.contains("crime"));
+    let (status, body) = server.get("/api/v1/families?format=xml", server.token.as_deref());
+    assert_error(status, &body, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("`xml`"));
+    let audit = std::fs::read_to_string(&server.audit).unwrap();
+    assert_eq!(audit.lines().filter(|l| l.contains("\"/api/v1/families\"")).count(), 2, "both answers audited");
+}

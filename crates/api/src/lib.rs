@@ -425,22 +425,40 @@ async fn list_families(
     caller: Caller,
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist", "/api/v1/families")?;
     // Parameters are read by hand so a bad value gets a JSON 400 naming it.
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
     let filter = views::Filter::from_params(&params, &snapshot)?;
+    let csv = match param(&params, "format") {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            let shown: String = other.chars().take(40).collect();
+            return Err(ApiError::BadRequest(format!("unknown format `{shown}`: use json or csv")));
+        }
+    };
     let (families, total) = filter.page(&snapshot, offset, limit);
     state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
+    if csv {
+        use axum::http::header;
+        let headers = [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"famgraph-shortlist.csv\""),
+        ];
+        return Ok((headers, views::shortlist_csv(&families)).into_response());
+    }
     Ok(Json(serde_json::json!({
         "families": families,
         "total": total,
         "limit": limit,
         "offset": offset,
         "as_of": snapshot.analysis.as_of.to_string(),
-    })))
+    }))
+    .into_response())
 }
 
 async fn get_family(

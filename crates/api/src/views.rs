@@ -136,6 +136,48 @@ pub struct FamilySummary {
     pub eligibility: Option<EligibilityView>,
 }
 
+/// The shortlist as CSV, for a meeting's papers: one row per family, lists
+/// joined with `; `. A cell a spreadsheet would run as a formula (starting
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
+pub fn shortlist_csv(families: &[FamilySummary]) -> String {
+    fn cell(out: &mut String, value: &str) {
+        let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
+        if value.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(defused);
+            out.push_str(&value.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(defused);
+            out.push_str(value);
+        }
+    }
+    let mut out = String::from("rank,family_id,score,needs,agencies,members,households,areas,cohorts,reasons\n");
+    for f in families {
+        let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
+        let row = [
+            f.rank.map(|r| r.to_string()).unwrap_or_default(),
+            f.family_id.clone(),
+            f.score.to_string(),
+            f.needs.join("; "),
+            f.agencies.join("; "),
+            f.members.to_string(),
+            f.households.to_string(),
+            f.areas.join("; "),
+            f.cohorts.join("; "),
+            reasons.join("; "),
+        ];
+        for (i, value) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            cell(&mut out, value);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// A family against one programme ruleset, with the evidence for every
 /// criterion: which of the family's current needs meet it.
 #[derive(Serialize)]
@@ -859,5 +901,31 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
             years_older,
             if *shares_family_name { ", same family name" } else { "" }
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortlist_csv_quotes_and_defuses() {
+        let family = FamilySummary {
+            family_id: "F00001".into(),
+            rank: Some(1),
+            score: 12.5,
+            needs: vec!["crime", "housing"],
+            agencies: vec!["police".into()],
+            members: 3,
+            households: 1,
+            areas: vec!["=HYPERLINK(\"x\")".into()],
+            intergenerational_offending: false,
+            cohorts: vec![],
+            reasons: vec![ReasonView { code: "needs", points: 4.0, detail: String::new() }],
+            eligibility: None,
+        };
+        let csv = shortlist_csv(&[family]);
+        let row = csv.lines().nth(1).unwrap();
+        assert_eq!(row, "1,F00001,12.5,crime; housing,police,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4");
     }
 }
