@@ -119,6 +119,26 @@ fn a_second_extract_shows_what_changed_per_family() {
     assert_eq!(narrowed["before_as_of"], changed["before_as_of"]);
     let (status, _) = server.get("/api/v1/changes?family=F999999", server.token.as_deref());
     assert_eq!(status, 404);
+    // A closed need has no involvement open now; an opened one has.
+    let (mut closed_seen, mut opened_seen) = (0, 0);
+    for family in changed["families"].as_array().unwrap().iter().take(40) {
+        let detail = server.get_ok(&format!("/api/v1/families/{}", family["family_id"].as_str().unwrap()));
+        let open = |need: &serde_json::Value| {
+            // A victim of crime has no crime need of their own.
+            detail["involvements"].as_array().unwrap().iter().any(|i| {
+                i["need"] == *need && i["end_date"].is_null() && !(i["need"] == "crime" && i["role"] == "victim")
+            })
+        };
+        for need in family["needs_closed"].as_array().unwrap() {
+            assert!(!open(need), "{need} closed but open in {}", family["family_id"]);
+            closed_seen += 1;
+        }
+        for need in family["needs_opened"].as_array().unwrap() {
+            assert!(open(need), "{need} opened but none open in {}", family["family_id"]);
+            opened_seen += 1;
+        }
+    }
+    assert!(closed_seen > 0 && opened_seen > 0, "{closed_seen} closed, {opened_seen} opened");
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     assert!(audit.contains("/api/v1/changes"), "changes are audited");
     // Without an earlier load there is nothing to compare: 404.

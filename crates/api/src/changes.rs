@@ -43,7 +43,10 @@ pub struct FamilyChange {
     pub new_involvements: Vec<String>,
     /// Involvements open in the earlier load and ended in the later one.
     pub ended_involvements: Vec<String>,
+    /// Needs with an involvement open now and none open at the earlier load.
     pub needs_opened: Vec<&'static str>,
+    /// Needs with an involvement open at the earlier load and none now:
+    /// every agency working on it has closed its case.
     pub needs_closed: Vec<&'static str>,
     /// Needs whose every involvement ended at least six months before the
     /// later extract, with none since.
@@ -62,6 +65,18 @@ fn involvement_keys(snapshot: &Snapshot, family: usize) -> BTreeMap<Key, usize> 
             let inv = &graph.bundle.involvements[i];
             ((inv.agency.clone(), inv.involvement_id.clone()), i)
         })
+        .collect()
+}
+
+/// A family's needs with an involvement still open.
+fn open_needs(snapshot: &Snapshot, family: usize) -> BTreeSet<Need> {
+    snapshot.analysis.families[family]
+        .needs
+        .iter()
+        .filter(|(_, evidence)| {
+            evidence.involvements.iter().any(|&i| snapshot.graph.bundle.involvements[i].end_date.is_none())
+        })
+        .map(|(need, _)| *need)
         .collect()
 }
 
@@ -141,9 +156,8 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
                 }
             }
         }
-        let now: BTreeSet<Need> = after.analysis.families[f].needs.keys().copied().collect();
-        let then: BTreeSet<Need> =
-            previous.map(|old| before.analysis.families[old].needs.keys().copied().collect()).unwrap_or_default();
+        let now = open_needs(after, f);
+        let then = previous.map(|old| open_needs(before, old)).unwrap_or_default();
         let needs_sustained_resolved = sustained_resolved(after, f);
         sustained_families += usize::from(!needs_sustained_resolved.is_empty());
         for need in &needs_sustained_resolved {
