@@ -123,7 +123,7 @@ fn households_over_time_and_inferred_parents() {
 /// What each member is to the family, on a hand-made family of three
 /// generations: a grandmother caring for one grandchild, a mother with a
 /// step-father recorded as carer, a child at home and an adult son with a
-/// home of his own.
+/// home of his own, whose partner's baby lives with him.
 #[test]
 fn members_carry_their_roles() {
     let dir = TempDir::new("roles");
@@ -138,6 +138,12 @@ fn members_carry_their_roles() {
     for child in [3, 4, 5] {
         bundle.parent_of(1, child);
     }
+    // Lee's partner and their baby at his home: no agency recorded what
+    // Lee is to the baby, only that Zoe is the mother and Lee her partner.
+    bundle.person(6, ("Zoe", "Marlowe"), "2001-03-15", (5, "ME4 4QS"), &[]);
+    bundle.person(7, ("Ada", "Marlowe"), "2023-05-16", (5, "ME4 4QS"), &["child_safety"]);
+    bundle.parent_of(6, 7);
+    bundle.relationship(4, "partner_of", 6);
     bundle.relationship(1, "partner_of", 2);
     bundle.relationship(2, "carer_of", 3);
     bundle.relationship(0, "carer_of", 5);
@@ -161,9 +167,19 @@ fn members_carry_their_roles() {
         .collect();
     let expect = |name: &str, want: &[&str]| assert_eq!(roles[name], want, "{name}: {roles:?}");
     expect("Gwen", &["grandparent", "parent", "kinship_carer"]);
-    expect("Mia", &["parent", "adult_child_own_household"]);
+    // Her son's partner's baby makes her a grandmother, as far as the
+    // records tell.
+    expect("Mia", &["grandparent", "parent", "adult_child_own_household"]);
     expect("Sam", &["step_parent"]);
     expect("Kit", &["child"]);
-    expect("Lee", &["adult_child_own_household"]);
+    expect("Lee", &["parents_partner", "adult_child_own_household"]);
     expect("Ria", &["child"]);
+    expect("Zoe", &["parent"]);
+    expect("Ada", &["child"]);
+    let inferred = detail["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "carer_of" && r.get("inferred").is_some());
+    assert!(inferred.is_some(), "Lee's link to the baby is inferred and says so");
 }
