@@ -81,6 +81,15 @@ pub fn chains(graph: &FamilyGraph, family: FamilyIdx) -> Vec<OffendingChain> {
             }
         }
     }
+    // A grandparent recorded as a grandchild's parent (kinship carers often
+    // are) gives a two-step chain that skips the generation between: the
+    // longer chain through the parent already holds it.
+    let within = |short: &[PersonIdx], long: &[PersonIdx]| {
+        let mut rest = long.iter();
+        short.len() < long.len() && short.iter().all(|p| rest.any(|q| q == p))
+    };
+    let all: Vec<Vec<PersonIdx>> = out.iter().map(|c| c.people.clone()).collect();
+    out.retain(|c| !all.iter().any(|other| within(&c.people, other)));
     out.sort_by(|a, b| b.people.len().cmp(&a.people.len()).then(a.people.cmp(&b.people)));
     out
 }

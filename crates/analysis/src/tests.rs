@@ -146,6 +146,24 @@ fn finds_the_chain_the_overlap_and_the_keyworkers() {
     assert!(family.annual_cost_gbp > 2.0 * 100.0 * 40.0, "{}", family.annual_cost_gbp);
 }
 
+/// Social care records the grandfather as the boy's parent too (he cares
+/// for him): still one line of three generations, not a second
+/// grandfather-to-boy chain skipping the father, and two pairs, not three.
+#[test]
+fn a_grandparent_recorded_as_parent_adds_no_chain() {
+    let mut bundle = three_generations();
+    bundle.people.push(person("csc", "0", "Samuel", "1960-05-01"));
+    bundle.relationships.push(parent_of("csc", "0", "2"));
+    let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+    let graph = famgraph_graph::build(bundle, linkage);
+    let analysis = analyse(&graph, &Config::default());
+    let family = &analysis.families[0];
+    let chains: Vec<Vec<&str>> =
+        family.chains.iter().map(|c| c.people.iter().map(|&p| graph.people[p].given_name.as_str()).collect()).collect();
+    assert_eq!(chains, [["Samuel", "David", "Tobi"]]);
+    assert_eq!(family.reasons[0].detail, "2 parent-child pair(s) where both have offending recorded");
+}
+
 #[test]
 fn a_victim_is_not_counted_as_offending() {
     let mut bundle = three_generations();
