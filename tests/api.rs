@@ -175,7 +175,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 15] = [
+    let table: [(&str, [u16; 6]); 16] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -192,6 +192,7 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/changes?family=F00001", [404, 403,        403,       403,   401,  401]),
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
+        ("/api/v1/me",              [200,       200,        200,       200,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
     let callers: [Option<&str>; 6] = [
@@ -216,6 +217,9 @@ fn tokens_and_roles_are_enforced() {
         let (status, body) = server.request(method, "/api/v1/audit", Some(&token_of["admin"]));
         assert_error(status, &body, 405);
     }
+    // Each token learns its own name and role, nothing more.
+    let (_, me) = server.get("/api/v1/me", Some(&token_of["partnership"]));
+    assert_eq!(me, serde_json::json!({"name": "partnership", "role": "partnership"}));
     // A bid writer's overlap view has counts only, suppressed.
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));
     assert!(!overlaps.to_string().contains("household_ids"));

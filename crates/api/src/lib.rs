@@ -359,6 +359,7 @@ pub async fn serve(
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/v1/me", get(me))
         .route("/api/v1/families", get(list_families))
         .route("/api/v1/families/{family_id}", get(get_family))
         .route("/api/v1/overlaps", get(overlaps))
@@ -382,6 +383,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+}
+
+/// The caller's token name and role, so the pages offer only what the
+/// role may see.
+async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"name": caller.name, "role": caller.role.code()}))
 }
 
 async fn healthz() -> Json<serde_json::Value> {
