@@ -58,15 +58,7 @@ pub fn score_changes(before: &Snapshot, after: &Snapshot, truth: &Truth) -> BTre
         );
     }
     let graph = &after.graph;
-    let mut true_of_ours: HashMap<usize, BTreeSet<&str>> = HashMap::new();
-    for (record, r) in graph.bundle.people.iter().enumerate() {
-        if let Some(family) = truth.family_of_record(&r.agency, &r.record_id) {
-            true_of_ours
-                .entry(graph.people[graph.linkage.person_of[record] as usize].family)
-                .or_default()
-                .insert(family);
-        }
-    }
+    let true_of_ours = true_families_of(graph, truth);
     let planted: BTreeSet<(&str, &str)> = truth
         .changes
         .iter()
@@ -89,6 +81,21 @@ pub fn score_changes(before: &Snapshot, after: &Snapshot, truth: &Truth) -> BTre
         PatternScore { planted: planted.len(), found: found.len(), falsely_found: Some(falsely) },
     );
     scores
+}
+
+/// Per famgraph family, the true families whose records it holds.
+fn true_families_of<'t>(
+    graph: &famgraph_graph::FamilyGraph,
+    truth: &'t Truth,
+) -> HashMap<usize, std::collections::BTreeSet<&'t str>> {
+    let mut true_of_ours: HashMap<usize, std::collections::BTreeSet<&str>> = HashMap::new();
+    for (record, r) in graph.bundle.people.iter().enumerate() {
+        if let Some(family) = truth.family_of_record(&r.agency, &r.record_id) {
+            let ours = graph.people[graph.linkage.person_of[record] as usize].family;
+            true_of_ours.entry(ours).or_default().insert(family);
+        }
+    }
+    true_of_ours
 }
 
 /// Inferred links against the truth: one is wrong if its two people
@@ -263,20 +270,23 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
 fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, PatternScore> {
     use std::collections::BTreeSet;
     let graph = &snapshot.graph;
-    // True family to famgraph's families, famgraph's family to true ones,
-    // and each true person's famgraph people.
+    // Famgraph's family to true ones and back, and each true person's
+    // famgraph people.
+    let true_of_ours = true_families_of(graph, truth);
     let mut ours_of_true: HashMap<&str, BTreeSet<usize>> = HashMap::new();
-    let mut true_of_ours: HashMap<usize, BTreeSet<&str>> = HashMap::new();
+    for (&ours, trues) in &true_of_ours {
+        for &t in trues {
+            ours_of_true.entry(t).or_default().insert(ours);
+        }
+    }
     let mut people_of_true_person: HashMap<&str, BTreeMap<u32, usize>> = HashMap::new();
     for (record, r) in graph.bundle.people.iter().enumerate() {
         let Some(person) = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())) else { continue };
-        let ours = graph.linkage.person_of[record];
-        *people_of_true_person.entry(person.as_str()).or_default().entry(ours).or_default() += 1;
-        if let Some(family) = truth.family_of_person.get(person) {
-            let our_family = graph.people[ours as usize].family;
-            ours_of_true.entry(family.as_str()).or_default().insert(our_family);
-            true_of_ours.entry(our_family).or_default().insert(family.as_str());
-        }
+        *people_of_true_person
+            .entry(person.as_str())
+            .or_default()
+            .entry(graph.linkage.person_of[record])
+            .or_default() += 1;
     }
     let mut scores: BTreeMap<String, PatternScore> = BTreeMap::new();
     let planted_in = |kind: &str| -> BTreeSet<&str> {

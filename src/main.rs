@@ -829,10 +829,7 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
 
 /// A cohort by name, or a usage error naming the ones there are.
 fn known_cohort<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s famgraph_api::Cohort, BadInput> {
-    snapshot
-        .cohorts
-        .get(name)
-        .ok_or_else(|| BadInput(format!("unknown cohort `{name}`: use one of {}", snapshot.cohorts.names().join(", "))))
+    snapshot.cohorts.find(name).map_err(BadInput)
 }
 
 fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyhow::Result<()> {

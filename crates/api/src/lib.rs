@@ -100,9 +100,12 @@ impl Cohorts {
         self.list.iter().find(|c| c.name == name)
     }
 
-    /// The cohorts' names, in list order.
-    pub fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|c| c.name.as_str()).collect()
+    /// A cohort by name, or the message naming the ones there are.
+    pub fn find(&self, name: &str) -> Result<&Cohort, String> {
+        self.get(name).ok_or_else(|| {
+            let names: Vec<&str> = self.list.iter().map(|c| c.name.as_str()).collect();
+            format!("unknown cohort `{name}`: use one of {}", names.join(", "))
+        })
     }
 
     /// The cohorts with a member in the family, in list order.
@@ -711,12 +714,7 @@ async fn get_cohort(
     state.allow(&caller, &[Role::Coordinator], "a cohort's members", "/api/v1/cohorts/{name}")?;
     let Path(name) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
-    let Some(cohort) = snapshot.cohorts.get(&name) else {
-        return Err(ApiError::NotFound(format!(
-            "no cohort `{name}`: use one of {}",
-            snapshot.cohorts.names().join(", ")
-        )));
-    };
+    let cohort = snapshot.cohorts.find(&name).map_err(ApiError::NotFound)?;
     let graph = &snapshot.graph;
     let families: Vec<String> =
         snapshot.cohorts.families(cohort, graph).into_iter().map(|f| graph.families[f].id.clone()).collect();

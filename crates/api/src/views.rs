@@ -56,12 +56,7 @@ impl Filter {
         }
         let (cohort, exclude_cohort) = (get("cohort"), get("exclude_cohort"));
         for name in cohort.iter().chain(&exclude_cohort) {
-            if snapshot.cohorts.get(name).is_none() {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown cohort `{name}`: use one of {}",
-                    snapshot.cohorts.names().join(", ")
-                )));
-            }
+            snapshot.cohorts.find(name).map_err(ApiError::BadRequest)?;
         }
         Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort })
     }
