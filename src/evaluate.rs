@@ -222,13 +222,14 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
 }
 
 /// Family patterns famgraph flags, by the generator's name for them.
-const FAMILY_PATTERNS: [&str; 7] = [
+const FAMILY_PATTERNS: [&str; 8] = [
     "intergenerational_offending",
     "three_generation_offending",
     "step_family",
     "adult_child_own_household",
     "overlapping_interventions",
     "duplicated_keyworkers",
+    "no_keyworker",
     "hostel",
 ];
 /// Cohorts the generator plants, by the name of famgraph's cohort query
@@ -254,6 +255,7 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
         // The generator's definition: three or more agencies at once.
         "overlapping_interventions" => analysis.max_concurrent_agencies >= 3,
         "duplicated_keyworkers" => analysis.max_concurrent_keyworkers >= 2,
+        "no_keyworker" => analysis.needs.len() >= 3 && analysis.keyworkers_now.is_empty(),
         "hostel" => graph.families[family]
             .members
             .iter()

@@ -47,6 +47,7 @@ enum Command {
         source: OptionalSource,
         #[command(flatten)]
         overrides: OverridesArg,
+        /// The address and port to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
         /// Tokens file (from `famgraph token add`); without it a one-off
@@ -124,7 +125,9 @@ enum Command {
     },
     /// Load, link and analyse a bundle into a DuckDB file and print the load report.
     Load {
+        /// The bundle folder (the extract contract's five files).
         bundle: PathBuf,
+        /// The database to write; replaced only when the load is complete.
         #[arg(long)]
         db: PathBuf,
         #[command(flatten)]
@@ -159,6 +162,10 @@ enum Command {
         /// Only families living in a postcode district or sector (`ME4`, `ME4 4`).
         #[arg(long)]
         area: Option<String>,
+        /// Only families with no agency's keyworker now (`none`: nobody
+        /// leads), one, or `several` at once (who steps back?).
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(famgraph_api::Keyworkers::CODES))]
+        keyworkers: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -197,8 +204,10 @@ enum Command {
     /// Score famgraph on a synthetic bundle against its ground truth:
     /// linkage precision, recall and F1, and the planted families' ranks.
     Evaluate {
+        /// A bundle folder written by `famgraph synth`.
         #[arg(long)]
         data: PathBuf,
+        /// Its ground truth (`synth --truth`; by default `OUT.truth`).
         #[arg(long)]
         truth: PathBuf,
         /// An earlier load of the same partnership (bundle folder or
@@ -213,15 +222,19 @@ enum Command {
     },
     /// Generate a synthetic bundle and its ground truth.
     Synth {
+        /// How many families the made-up partnership area holds.
         #[arg(long, default_value_t = 600)]
         families: usize,
+        /// The same seed makes the same bundle, byte for byte.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The bundle folder to write.
         #[arg(long)]
         out: PathBuf,
         /// Where the ground truth goes; default: OUT.truth beside OUT.
         #[arg(long)]
         truth: Option<PathBuf>,
+        /// How untidy the agencies' records are: low, medium or high.
         #[arg(long, default_value = "medium")]
         noise: String,
         /// Rows that break a contract rule, injected to test loads.
@@ -242,10 +255,13 @@ enum Command {
 enum TokenCommand {
     /// Create a token, store its hash in FILE and print it once.
     Add {
+        /// Who holds the token, as the audit trail names them.
         #[arg(long)]
         name: String,
+        /// `coordinator`, `partnership`, `bid_writer` or `admin`.
         #[arg(long)]
         role: String,
+        /// The tokens file `serve --tokens` reads; created if absent.
         #[arg(long)]
         tokens: PathBuf,
         /// Days the token works for, today included (UTC); then it gets
@@ -301,8 +317,12 @@ struct OverridesArg {
 
 #[derive(Args)]
 struct OptionalSource {
+    /// A bundle folder to load (also written to `--db` when both are
+    /// given); with neither, the bundled sample data.
     #[arg(long)]
     data: Option<PathBuf>,
+    /// A database written by `famgraph load`; `POST /api/v1/reload` and
+    /// SIGHUP reopen it.
     #[arg(long)]
     db: Option<PathBuf>,
 }
@@ -495,6 +515,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             need,
             agency,
             area,
+            keyworkers,
             limit,
             format,
         } => {
@@ -507,6 +528,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ("need", need),
                 ("agency", agency),
                 ("area", area),
+                ("keyworkers", keyworkers),
             ];
             let params: Vec<(String, String)> =
                 flags.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect();

@@ -120,6 +120,67 @@ fn filters_narrow_the_shortlist() {
     assert!(in_area["total"].as_u64().unwrap() >= 1);
 }
 
+/// Who leads: the shortlist splits by how many agencies have a keyworker
+/// with the family now; the family view lists who works with it now,
+/// keyworkers first; the evidence counts both ends, and the CLI's filter
+/// is the API's.
+#[test]
+fn keyworkers_now_say_who_leads() {
+    let server = Server::start(&[]);
+    let list = |k: &str| server.get_ok(&format!("/api/v1/families?limit=1000&keyworkers={k}"));
+    let keyworkers = |f: &serde_json::Value| f["keyworkers_now"].as_array().unwrap().len();
+    let all = server.get_ok("/api/v1/families?limit=1000");
+    let (none, one, several) = (list("none"), list("one"), list("several"));
+    let total = |l: &serde_json::Value| l["total"].as_u64().unwrap();
+    assert_eq!(total(&none) + total(&one) + total(&several), total(&all));
+    assert!(total(&none) >= 5 && total(&several) >= 5, "none {} several {}", total(&none), total(&several));
+    for (l, ok) in [(&none, 0..=0), (&one, 1..=1), (&several, 2..=usize::MAX)] {
+        assert!(l["families"].as_array().unwrap().iter().all(|f| ok.contains(&keyworkers(f))));
+    }
+
+    let id = several["families"][0]["family_id"].as_str().unwrap();
+    let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+    let as_of = detail["as_of"].as_str().unwrap();
+    let working = detail["working_now"].as_array().unwrap();
+    let leading: Vec<&serde_json::Value> =
+        working.iter().filter(|w| w["keyworker"] == true).map(|w| &w["agency"]).collect();
+    let now: Vec<&serde_json::Value> = detail["keyworkers_now"].as_array().unwrap().iter().collect();
+    assert_eq!(leading.len(), now.len());
+    assert!(leading.iter().all(|a| now.contains(a)), "{leading:?} {now:?}");
+    assert!(working.iter().take(now.len()).all(|w| w["keyworker"] == true), "keyworkers first");
+    // Every involvement it names is open on the extract date.
+    let involvements = detail["involvements"].as_array().unwrap();
+    for label in working.iter().flat_map(|w| w["involvements"].as_array().unwrap()) {
+        let (agency, id) = label.as_str().unwrap().split_once(':').unwrap();
+        let inv = involvements.iter().find(|i| i["agency"] == agency && i["involvement_id"] == id).unwrap();
+        assert!(inv["start_date"].as_str().unwrap() <= as_of);
+        assert!(inv["end_date"].as_str().is_none_or(|end| end >= as_of), "{inv}");
+    }
+
+    // The evidence counts the same families (every family with a score has a need).
+    let evidence = server.get_ok("/api/v1/evidence");
+    assert_eq!(evidence["families_with_several_keyworkers_now"].as_u64(), Some(total(&several)));
+    let unled = none["families"].as_array().unwrap().iter().filter(|f| f["needs"].as_array().unwrap().len() >= 3);
+    assert_eq!(evidence["families_with_three_or_more_needs_and_no_keyworker"].as_u64(), Some(unled.count() as u64));
+
+    let (status, body) = server.get("/api/v1/families?keyworkers=lots", server.token.as_deref());
+    assert_error(status, &body, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("none, one, several"), "{body}");
+    let cli = famgraph_ok(&[
+        "shortlist",
+        "--data",
+        sample_bundle().to_str().unwrap(),
+        "--keyworkers",
+        "several",
+        "--limit",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    let cli: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    assert_eq!(cli["families"], several["families"]);
+}
+
 #[test]
 fn bad_requests_get_json_errors() {
     let server = Server::start(&[]);
@@ -406,7 +467,10 @@ fn the_shortlist_comes_as_csv() {
     assert_eq!(status, 200);
     let text = body.as_str().expect("CSV is not JSON");
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("rank,family_id,score,needs,agencies,members,households,areas,cohorts,reasons"));
+    assert_eq!(
+        lines.next(),
+        Some("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons")
+    );
     let ids: Vec<&str> = lines.map(|l| l.split(',').nth(1).unwrap()).collect();
     let expected: Vec<&str> =
         json["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap()).collect();

@@ -136,7 +136,9 @@ fn planted_patterns_are_found_and_not_invented() {
     // Family patterns: found, and never where none was planted (three or
     // more agencies at once, over the last two years, for overlapping
     // interventions, as the generator counts them).
-    for (kind, floor) in [("duplicated_keyworkers", 0.9), ("hostel", 0.7), ("overlapping_interventions", 0.9)] {
+    for (kind, floor) in
+        [("duplicated_keyworkers", 0.9), ("no_keyworker", 0.9), ("hostel", 0.7), ("overlapping_interventions", 0.9)]
+    {
         let (planted, found, _) = score(kind);
         assert!(found as f64 >= floor * planted as f64, "{kind}: {found} of {planted}");
         assert_eq!(score(kind).2, Some(0), "{kind} found where none was planted");

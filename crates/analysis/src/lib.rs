@@ -60,6 +60,10 @@ pub struct FamilyAnalysis {
     /// The most agencies with a keyworker involvement open at one time in
     /// the family.
     pub max_concurrent_keyworkers: usize,
+    /// Agencies with a keyworker involvement open on `as_of`: who leads
+    /// the work with the family now. None with several needs, and nobody
+    /// leads; several, and the meeting may ask who steps back.
+    pub keyworkers_now: BTreeSet<String>,
     /// The most agencies involved with the family's members at one time,
     /// over the involvements running in the recent window.
     pub max_concurrent_agencies: usize,
@@ -81,6 +85,11 @@ pub struct Analysis {
 /// Whether an involvement records offending by the person.
 pub fn is_offending(involvement: &Involvement, service: &Service) -> bool {
     service.offending || involvement.role == Role::Perpetrator
+}
+
+/// Whether an involvement is open on `day`: begun, and not ended before it.
+pub fn open_on(involvement: &Involvement, day: Date) -> bool {
+    involvement.start_date <= day && involvement.end_date.is_none_or(|end| end >= day)
 }
 
 /// The end of an involvement for overlap purposes: open ones run to `as_of`.
@@ -121,6 +130,14 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
             let chains = offending::chains(graph, family);
             let overlaps = overlap::within_family(graph, family, recent_from, as_of);
             let max_concurrent_keyworkers = overlap::max_concurrent_keyworkers(graph, &current, as_of);
+            let keyworkers_now = current
+                .iter()
+                .filter(|&&(_, i)| {
+                    open_on(&graph.bundle.involvements[i], as_of)
+                        && graph.bundle.services[graph.service_of_involvement[i]].keyworker
+                })
+                .map(|&(_, i)| graph.bundle.involvements[i].agency.clone())
+                .collect();
             let max_concurrent_agencies = overlap::max_concurrent_agencies(graph, &current, as_of);
             let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();
             let mut analysis = FamilyAnalysis {
@@ -130,6 +147,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 chains,
                 overlaps,
                 max_concurrent_keyworkers,
+                keyworkers_now,
                 max_concurrent_agencies,
                 annual_cost_gbp,
                 reasons: Vec::new(),

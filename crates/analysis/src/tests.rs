@@ -179,3 +179,36 @@ fn a_victim_is_not_counted_as_offending() {
     assert!(analysis.families[0].chains.is_empty());
     assert!(!analysis.families[0].needs.contains_key(&Need::Crime));
 }
+
+/// Who has a keyworker with the family now: open keyworker involvements
+/// on the extract date, by agency. One that ended yesterday, one that
+/// begins tomorrow and a service with no keyworker do not count.
+#[test]
+fn keyworkers_now_are_the_open_keyworker_involvements() {
+    let analyse_bundle = |bundle: Bundle| {
+        let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+        let graph = famgraph_graph::build(bundle, linkage);
+        analyse(&graph, &Config::default()).families.swap_remove(0)
+    };
+    let family = analyse_bundle(three_generations());
+    assert_eq!(family.keyworkers_now.iter().map(String::as_str).collect::<Vec<_>>(), ["csc", "eh"]);
+
+    let mut bundle = three_generations();
+    for inv in &mut bundle.involvements {
+        match inv.involvement_id.as_str() {
+            "C1" => inv.end_date = Some(date("2024-03-30")),
+            "X1" => inv.start_date = date("2024-04-01"),
+            _ => {}
+        }
+    }
+    // Police open now, but a caution has no keyworker.
+    bundle.involvements.push(involvement("police", "I4", "F", "caution", "2024-03-01", None));
+    let family = analyse_bundle(bundle);
+    assert!(family.keyworkers_now.is_empty(), "{:?}", family.keyworkers_now);
+    assert_eq!(family.max_concurrent_keyworkers, 1, "the two never ran at once");
+
+    // Ending on the extract date is still open that day.
+    let mut bundle = three_generations();
+    bundle.involvements[3].end_date = Some(date("2024-03-31"));
+    assert_eq!(analyse_bundle(bundle).keyworkers_now.len(), 2);
+}

@@ -192,6 +192,7 @@ mod tests {
         assert_eq!(tokens.check(&token, today()).map(|c| c.role), Ok(Role::BidWriter));
         assert_eq!(tokens.check("fg_wrong", today()).err(), Some(Refused::Unknown));
         assert!(matches!(Tokens::add(&path, "ann", Role::Admin, None), Err(TokenError::Duplicate { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -207,5 +208,6 @@ mod tests {
         assert_eq!(tokens.check(&token, last.add_days(1)).err(), Some(Refused::Expired(last)));
         std::fs::write(&path, "bob\tcoordinator\tabc\tlater\n").unwrap();
         assert!(matches!(Tokens::read(&path), Err(TokenError::Malformed { line: 1, .. })));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -46,6 +46,11 @@ pub struct Evidence {
     pub intergenerational_offending_families: Option<u64>,
     pub families_with_concurrent_agencies: Option<u64>,
     pub families_with_duplicated_need: Option<u64>,
+    /// Families with three or more needs and no agency's keyworker now:
+    /// nobody leads the work with them.
+    pub families_with_three_or_more_needs_and_no_keyworker: Option<u64>,
+    /// Families with keyworkers from two or more agencies now.
+    pub families_with_several_keyworkers_now: Option<u64>,
     pub by_need: Vec<NeedCount>,
     pub by_number_of_needs: Vec<Bucket>,
     pub by_area: Vec<Bucket>,
@@ -159,6 +164,8 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
     let intergenerational = cells.push(count(&|f| !f.chains.is_empty()));
     let concurrent = cells.push(count(&|f| !f.overlaps.is_empty()));
     let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
+    let no_keyworker = cells.push(count(&|f| f.needs.len() >= 3 && f.keyworkers_now.is_empty()));
+    let several_keyworkers = cells.push(count(&|f| f.keyworkers_now.len() >= 2));
 
     let need_cells: Vec<(Need, usize, f64)> = Need::ALL
         .iter()
@@ -206,6 +213,8 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
         intergenerational_offending_families: shown[intergenerational],
         families_with_concurrent_agencies: shown[concurrent],
         families_with_duplicated_need: shown[duplicated],
+        families_with_three_or_more_needs_and_no_keyworker: shown[no_keyworker],
+        families_with_several_keyworkers_now: shown[several_keyworkers],
         by_need: need_cells
             .into_iter()
             .map(|(need, cell, cost)| NeedCount {

@@ -31,7 +31,7 @@ pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
-pub use views::{FamilyDetail, FamilySummary, Filter, family_detail, report_json, subject_access};
+pub use views::{FamilyDetail, FamilySummary, Filter, Keyworkers, family_detail, report_json, subject_access};
 
 /// The largest page of families one request may ask for.
 pub const MAX_PAGE_LIMIT: usize = 1000;

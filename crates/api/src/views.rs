@@ -20,11 +20,45 @@ pub struct Filter {
     /// Leave out families with a member in this cohort: those already
     /// managed under MAPPA, MARAC or IOM, say.
     exclude_cohort: Option<String>,
+    keyworkers: Option<Keyworkers>,
+}
+
+/// How many agencies have a keyworker with the family now: the
+/// partnership meeting's question of who leads and who steps back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyworkers {
+    /// Nobody leads.
+    None,
+    One,
+    /// Two or more agencies at once: who steps back?
+    Several,
+}
+
+impl Keyworkers {
+    pub const CODES: [&str; 3] = ["none", "one", "several"];
+
+    pub fn parse(text: &str) -> Option<Keyworkers> {
+        match text {
+            "none" => Some(Keyworkers::None),
+            "one" => Some(Keyworkers::One),
+            "several" => Some(Keyworkers::Several),
+            _ => None,
+        }
+    }
+
+    fn of(n: usize) -> Keyworkers {
+        match n {
+            0 => Keyworkers::None,
+            1 => Keyworkers::One,
+            _ => Keyworkers::Several,
+        }
+    }
 }
 
 impl Filter {
     /// The filter from query parameters (or the CLI's flags, as pairs):
-    /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`.
+    /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`,
+    /// `keyworkers` (`none`, `one` or `several` now).
     /// An unknown value is a bad request naming it.
     pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
         let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
@@ -58,7 +92,14 @@ impl Filter {
         for name in cohort.iter().chain(&exclude_cohort) {
             snapshot.cohorts.find(name).map_err(ApiError::BadRequest)?;
         }
-        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort })
+        let keyworkers = get("keyworkers")
+            .map(|k| {
+                Keyworkers::parse(&k).ok_or_else(|| {
+                    ApiError::BadRequest(format!("unknown keyworkers `{k}`: use {}", Keyworkers::CODES.join(", ")))
+                })
+            })
+            .transpose()?;
+        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort, keyworkers })
     }
 
     /// One page of the shortlist under the filter, and how many families
@@ -90,6 +131,7 @@ impl Filter {
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
             && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
             && self.exclude_cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).all(|x| &x.name != c))
+            && self.keyworkers.is_none_or(|k| Keyworkers::of(analysis.keyworkers_now.len()) == k)
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
                     snapshot.graph.households[h]
@@ -122,6 +164,8 @@ pub struct FamilySummary {
     /// Postcode districts of the family's households.
     pub areas: Vec<String>,
     pub intergenerational_offending: bool,
+    /// Agencies with a keyworker working with the family now.
+    pub keyworkers_now: Vec<String>,
     /// The named cohorts with a member in the family: MAPPA, MARAC or IOM
     /// management among them, so a plan does not duplicate one.
     pub cohorts: Vec<String>,
@@ -147,7 +191,8 @@ pub fn shortlist_csv(families: &[FamilySummary]) -> String {
             out.push_str(value);
         }
     }
-    let mut out = String::from("rank,family_id,score,needs,agencies,members,households,areas,cohorts,reasons\n");
+    let mut out =
+        String::from("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons\n");
     for f in families {
         let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
         let row = [
@@ -156,6 +201,7 @@ pub fn shortlist_csv(families: &[FamilySummary]) -> String {
             f.score.to_string(),
             f.needs.join("; "),
             f.agencies.join("; "),
+            f.keyworkers_now.join("; "),
             f.members.to_string(),
             f.households.to_string(),
             f.areas.join("; "),
@@ -215,6 +261,12 @@ pub fn eligibility(snapshot: &Snapshot, ruleset: &famgraph_analysis::Ruleset, fa
     }
 }
 
+fn push_once<T: PartialEq>(list: &mut Vec<T>, value: T) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
 fn reasons(analysis: &FamilyAnalysis) -> Vec<ReasonView> {
     analysis.reasons.iter().map(|r| ReasonView { code: r.code, points: r.points, detail: r.detail.clone() }).collect()
 }
@@ -237,6 +289,7 @@ pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
         households: f.households.len(),
         areas: areas.into_iter().collect(),
         intergenerational_offending: !analysis.chains.is_empty(),
+        keyworkers_now: analysis.keyworkers_now.iter().cloned().collect(),
         cohorts: snapshot.cohorts.of_family(family).map(|c| c.name.clone()).collect(),
         reasons: reasons(analysis),
         eligibility: None,
@@ -444,6 +497,11 @@ pub struct FamilyDetail {
     pub intergenerational_offending: Vec<ChainView>,
     pub overlapping_involvements: Vec<OverlapView>,
     pub max_concurrent_keyworkers: usize,
+    /// Agencies with a keyworker working with the family now.
+    pub keyworkers_now: Vec<String>,
+    /// Every agency working with the family now (an involvement open on
+    /// `as_of`), keyworkers first: who leads, who could step back.
+    pub working_now: Vec<WorkingNowView>,
     /// The most agencies involved with the family at one time, recently.
     pub max_concurrent_agencies: usize,
     pub annual_cost_gbp: f64,
@@ -451,6 +509,23 @@ pub struct FamilyDetail {
     pub eligibility: Vec<EligibilityView>,
     /// Members in a named cohort, each with the query's evidence.
     pub cohorts: Vec<CohortMemberView>,
+}
+
+/// One agency working with the family now.
+#[derive(Serialize)]
+pub struct WorkingNowView {
+    pub agency: String,
+    /// Whether one of its open involvements is a keyworker's.
+    pub keyworker: bool,
+    /// The earliest start of its open involvements.
+    pub since: String,
+    /// Names of the services, each once.
+    pub services: Vec<String>,
+    pub needs: Vec<&'static str>,
+    /// The members it works with.
+    pub person_ids: Vec<String>,
+    /// Its open involvements, `agency:involvement_id`.
+    pub involvements: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -586,6 +661,31 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
             }
         })
         .collect();
+    let mut working: BTreeMap<&str, WorkingNowView> = BTreeMap::new();
+    for &(p, i) in &involvement_indices {
+        let inv = &bundle.involvements[i];
+        if !famgraph_analysis::open_on(inv, as_of) {
+            continue;
+        }
+        let service = &bundle.services[graph.service_of_involvement[i]];
+        let entry = working.entry(&inv.agency).or_insert_with(|| WorkingNowView {
+            agency: inv.agency.clone(),
+            keyworker: false,
+            // Involvements come in order of start: the first is the earliest.
+            since: inv.start_date.to_string(),
+            services: Vec::new(),
+            needs: Vec::new(),
+            person_ids: Vec::new(),
+            involvements: Vec::new(),
+        });
+        entry.keyworker |= service.keyworker;
+        push_once(&mut entry.services, service.name.clone());
+        push_once(&mut entry.needs, service.need.code());
+        push_once(&mut entry.person_ids, graph.people[p].id.clone());
+        entry.involvements.push(involvement_label(i));
+    }
+    let mut working_now: Vec<WorkingNowView> = working.into_values().collect();
+    working_now.sort_by_key(|w| !w.keyworker);
     let chains = analysis
         .chains
         .iter()
@@ -643,6 +743,8 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         intergenerational_offending: chains,
         overlapping_involvements: overlaps,
         max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
+        keyworkers_now: analysis.keyworkers_now.iter().cloned().collect(),
+        working_now,
         max_concurrent_agencies: analysis.max_concurrent_agencies,
         annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
         eligibility: snapshot.rulesets.iter().map(|r| eligibility(snapshot, r, family)).collect(),
@@ -915,12 +1017,13 @@ mod tests {
             households: 1,
             areas: vec!["=HYPERLINK(\"x\")".into()],
             intergenerational_offending: false,
+            keyworkers_now: vec!["-csc".into()],
             cohorts: vec![],
             reasons: vec![ReasonView { code: "needs", points: 4.0, detail: String::new() }],
             eligibility: None,
         };
         let csv = shortlist_csv(&[family]);
         let row = csv.lines().nth(1).unwrap();
-        assert_eq!(row, "1,F00001,12.5,crime; housing,police,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4");
+        assert_eq!(row, "1,F00001,12.5,crime; housing,police,'-csc,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4");
     }
 }

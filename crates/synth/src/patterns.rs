@@ -21,6 +21,8 @@ pub(crate) const RECENT_DAYS: i32 = 730;
 pub(crate) const OVERLAP_MIN_AGENCIES: usize = 3;
 /// Keyworker agencies at once, at or above which keyworkers are duplicated.
 pub(crate) const DUPLICATE_MIN_KEYWORKERS: usize = 2;
+/// Needs, at or above which a family with no keyworker has nobody leading.
+pub(crate) const NO_KEYWORKER_MIN_NEEDS: usize = 3;
 
 pub(crate) struct Found {
     pub family: u32,
@@ -174,6 +176,29 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
             push(
                 "duplicated_keyworkers",
                 format!("{} keyworkers at once on {}: {}", peak.count, csvtext::date_text(peak.date), peak.names()),
+            );
+        }
+
+        // Several needs and nobody leading: three or more needs in the
+        // current picture (a victim of crime has no crime need of their
+        // own) and no keyworker on the extract date.
+        let needs: std::collections::BTreeSet<Need> = recent
+            .iter()
+            .filter(|i| !(i.svc.spec().need == Need::Crime && i.role == famgraph_model::Role::Victim))
+            .map(|i| i.svc.spec().need)
+            .collect();
+        if needs.len() >= NO_KEYWORKER_MIN_NEEDS
+            && !recent.iter().any(|i| i.svc.spec().keyworker && i.covers(world.extracted_on))
+        {
+            let codes: Vec<&str> = needs.iter().map(|n| n.code()).collect();
+            push(
+                "no_keyworker",
+                format!(
+                    "{} needs ({}) and no keyworker on {}",
+                    needs.len(),
+                    codes.join(", "),
+                    csvtext::date_text(world.extracted_on)
+                ),
             );
         }
 

@@ -263,6 +263,7 @@ fn hazards_are_planted() {
         "intergenerational_offending",
         "overlapping_interventions",
         "duplicated_keyworkers",
+        "no_keyworker",
         "hostel",
         "twins",
         "same_name_father_son",

@@ -26,9 +26,12 @@ pub const CHANGES_FILE: &str = "changes.csv";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     pub family_id: String,
-    /// `intergenerational_offending`, `overlapping_interventions`,
-    /// `duplicated_keyworkers`, `hostel`, `twins`, `same_name_father_son`,
-    /// `name_change` or `moved_house`.
+    /// A family pattern (`intergenerational_offending`,
+    /// `three_generation_offending`, `step_family`,
+    /// `adult_child_own_household`, `overlapping_interventions`,
+    /// `duplicated_keyworkers`, `no_keyworker`, `hostel`), a planted
+    /// cohort (named as famgraph's cohort query) or a linkage hazard
+    /// (`twins`, `same_name_father_son`, `name_change`, `moved_house`).
     pub kind: String,
     pub detail: String,
 }
