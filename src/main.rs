@@ -303,6 +303,16 @@ struct SuppressionArg {
     #[arg(long, value_name = "N", default_value_t = famgraph_api::DEFAULT_SUPPRESSION_THRESHOLD,
           value_parser = clap::value_parser!(u64).range(2..=1000))]
     suppression_threshold: u64,
+    /// Counts shown are rounded to the nearest N (NHS Digital since 2018:
+    /// `--suppression-threshold 8 --round-to 5`).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    round_to: u64,
+}
+
+impl SuppressionArg {
+    fn disclosure(&self) -> famgraph_api::Disclosure {
+        famgraph_api::Disclosure { threshold: self.suppression_threshold, round_to: self.round_to }
+    }
 }
 
 #[derive(Args)]
@@ -388,7 +398,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = ServeSettings {
                 addr: &addr,
                 tokens: tokens.as_deref(),
-                suppression_threshold: suppression.suppression_threshold,
+                disclosure: suppression.disclosure(),
                 audit: &audit,
                 previous: previous.as_deref(),
             };
@@ -497,7 +507,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Evidence { source, overrides, suppression } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
-            let evidence = famgraph_api::evidence(&snapshot, suppression.suppression_threshold);
+            let evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
             say!("{}", serde_json::to_string_pretty(&evidence)?);
             Ok(())
         }
@@ -710,7 +720,7 @@ fn default_audit_path(db: Option<&Path>) -> PathBuf {
 struct ServeSettings<'a> {
     addr: &'a str,
     tokens: Option<&'a Path>,
-    suppression_threshold: u64,
+    disclosure: famgraph_api::Disclosure,
     audit: &'a Path,
     previous: Option<&'a Path>,
 }
@@ -723,7 +733,7 @@ fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, suppression_threshold, audit, previous } = *settings;
+    let ServeSettings { addr, tokens, disclosure, audit, previous } = *settings;
     let audit =
         famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
@@ -775,10 +785,8 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: http://{local}/#token={token}");
         }
-        let mut state = AppState::new(snapshot, tokens)
-            .with_suppression_threshold(suppression_threshold)
-            .with_audit(audit)
-            .with_reloader(reloader);
+        let mut state =
+            AppState::new(snapshot, tokens).with_disclosure(disclosure).with_audit(audit).with_reloader(reloader);
         if let Some(previous) = previous {
             state = state.with_previous(previous);
         }

@@ -85,6 +85,65 @@ fn a_count_that_subtraction_would_reveal_is_hidden_with_a_second() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// NHS Digital's rule since 2018: 1 to 7 hidden, the rest rounded to the
+/// nearest 5, from the CLI and from a server's aggregates alike.
+#[test]
+fn counts_can_be_rounded_as_nhs_digital_does() {
+    let dir = TempDir::new("suppression-rounded");
+    let b = dir.join("bundle");
+    // Areas 7 and 28 of 35; needs buckets 3, 12 and 20.
+    bundle(
+        &b,
+        35,
+        |i| {
+            if i < 3 {
+                1
+            } else if i < 15 {
+                2
+            } else {
+                3
+            }
+        },
+        |i| usize::from(i % 5 == 0),
+    );
+    let args = ["--suppression-threshold", "8", "--round-to", "5"];
+    let out = famgraph_ok(&[&["evidence", "--data", b.to_str().unwrap()][..], &args].concat());
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((&e["suppression_threshold"], &e["rounded_to"]), (&8.into(), &5.into()));
+    assert_eq!(e["families_with_needs"], 35);
+    // 7 is hidden, so 28 must go too (35 - 28 = 7); 20 is shown as 20.
+    assert_eq!((bucket(&e, "by_area", "CT1"), bucket(&e, "by_area", "ME4")), (None, None), "{e}");
+    assert_eq!(bucket(&e, "by_number_of_needs", "3"), Some(20));
+    assert_eq!(e["by_quarter"][7]["families_worked_with"], 35);
+    // 12 families have two needs, shown rounded where published.
+    let by_need = e["by_need"].as_array().unwrap();
+    let health = by_need.iter().find(|n| n["need"] == "health").unwrap();
+    assert_eq!(health["families"], 30, "32 families have health and education: {health}");
+    crate::util::every_count(&e, &mut |key, n| assert!(n % 5 == 0, "{key} = {n} is not rounded"));
+
+    // A server with the same rule shows a bid writer what the CLI shows,
+    // and rounds the overlap matrix too.
+    let sample = crate::util::sample_bundle();
+    let out = famgraph_ok(&[&["evidence", "--data", sample.to_str().unwrap()][..], &args].concat());
+    let e: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let tokens = dir.join("tokens");
+    let token =
+        famgraph_ok(&["token", "add", "--name", "bea", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let server = crate::util::Server::start(
+        &[&["--data", sample.to_str().unwrap(), "--tokens", tokens.to_str().unwrap()][..], &args].concat(),
+    );
+    let (status, served) = server.get("/api/v1/evidence", Some(token.trim()));
+    assert_eq!(status, 200);
+    assert_eq!(served, e);
+    let (_, cohorts) = server.get("/api/v1/cohorts", Some(token.trim()));
+    assert_eq!((&cohorts["suppressed_below"], &cohorts["rounded_to"]), (&8.into(), &5.into()));
+    let (_, overlaps) = server.get("/api/v1/overlaps", Some(token.trim()));
+    assert!(overlaps["pairs"].as_array().unwrap().len() > 10, "{overlaps}");
+    for document in [&served, &cohorts, &overlaps] {
+        crate::util::every_count(document, &mut |key, n| assert!(n % 5 == 0 && (n == 0 || n >= 8), "{key} = {n}"));
+    }
+}
+
 /// Three families are too few to publish in any quarter, and so is what
 /// was spent on them.
 #[test]

@@ -255,3 +255,22 @@ impl HandBundle {
 pub fn letters(n: usize) -> String {
     format!("{n:04}").bytes().map(|d| char::from(b'a' + d - b'0')).collect()
 }
+
+/// Calls `check` on every count in an aggregate document (not the
+/// disclosure settings, nor money).
+pub fn every_count(value: &serde_json::Value, check: &mut impl FnMut(&str, u64)) {
+    fn walk(value: &serde_json::Value, key: &str, check: &mut impl FnMut(&str, u64)) {
+        match value {
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, check)),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, key, check)),
+            serde_json::Value::Number(n)
+                if !["suppression_threshold", "suppressed_below", "rounded_to"].contains(&key)
+                    && !key.contains("gbp") =>
+            {
+                check(key, n.as_u64().unwrap());
+            }
+            _ => {}
+        }
+    }
+    walk(value, "", check);
+}

@@ -9,17 +9,7 @@ use famgraph_model::{Date, Need};
 use serde::Serialize;
 
 use crate::Snapshot;
-use crate::suppression::Cells;
-
-/// Counts below this (and above zero) are suppressed, as is common in UK
-/// official statistics.
-pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
-
-/// A count, or `None` (JSON `null`) when it is small enough to identify
-/// someone.
-pub fn suppress(count: u64, threshold: u64) -> Option<u64> {
-    (count == 0 || count >= threshold).then_some(count)
-}
+use crate::suppression::{Cells, Disclosure};
 
 #[derive(Serialize)]
 pub struct NeedCount {
@@ -39,6 +29,8 @@ pub struct Bucket {
 pub struct Evidence {
     pub as_of: String,
     pub suppression_threshold: u64,
+    /// Counts shown are rounded to the nearest this (1: exact).
+    pub rounded_to: u64,
     pub note: &'static str,
     /// Families with at least one current need.
     pub families_with_needs: Option<u64>,
@@ -103,7 +95,7 @@ fn quarters(as_of: Date, n: usize) -> Vec<(String, Date, Date)> {
         .collect()
 }
 
-fn trend(snapshot: &Snapshot, threshold: u64) -> Vec<QuarterCount> {
+fn trend(snapshot: &Snapshot, disclosure: Disclosure) -> Vec<QuarterCount> {
     let graph = &snapshot.graph;
     let as_of = snapshot.analysis.as_of;
     quarters(as_of, TREND_QUARTERS)
@@ -131,14 +123,14 @@ fn trend(snapshot: &Snapshot, threshold: u64) -> Vec<QuarterCount> {
                 new += u64::from(began);
                 offending += u64::from(offended);
             }
-            let shown = suppress(worked_with, threshold);
+            let shown = disclosure.show(worked_with);
             QuarterCount {
                 quarter,
                 from: from.to_string(),
                 to: to.to_string(),
                 families_worked_with: shown,
-                families_with_new_involvements: suppress(new, threshold),
-                families_with_new_offending: suppress(offending, threshold),
+                families_with_new_involvements: disclosure.show(new),
+                families_with_new_offending: disclosure.show(offending),
                 cost_gbp: shown.map(|_| round_thousands(cost)),
             }
         })
@@ -150,7 +142,7 @@ fn round_thousands(gbp: f64) -> f64 {
     (gbp / 1000.0).round() * 1000.0 + 0.0
 }
 
-pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
+pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let families: Vec<&famgraph_analysis::FamilyAnalysis> =
         snapshot.analysis.families.iter().filter(|f| !f.needs.is_empty()).collect();
     let count = |keep: &dyn Fn(&famgraph_analysis::FamilyAnalysis) -> bool| -> u64 {
@@ -201,13 +193,15 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
     let area_cells: Vec<(String, usize)> = by_area.into_iter().map(|(a, c)| (a, cells.push(c))).collect();
     cells.sums_to(area_cells.iter().map(|c| c.1).collect(), total);
 
-    let shown = cells.suppressed(threshold);
+    let shown = cells.suppressed(disclosure);
     let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
     Evidence {
         as_of: snapshot.analysis.as_of.to_string(),
-        suppression_threshold: threshold,
+        suppression_threshold: disclosure.threshold,
+        rounded_to: disclosure.round_to,
         note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are \
-               null, and so is a second count wherever the first could be worked out from a total",
+               null, and so is a second count wherever the first could be worked out from a total; the rest are \
+               rounded to the nearest `rounded_to`",
         families_with_needs: shown[total],
         families_with_three_or_more_needs: shown[three_or_more],
         intergenerational_offending_families: shown[intergenerational],
@@ -230,7 +224,7 @@ pub fn evidence(snapshot: &Snapshot, threshold: u64) -> Evidence {
             .collect(),
         by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
-        by_quarter: trend(snapshot, threshold),
+        by_quarter: trend(snapshot, disclosure),
     }
 }
 
@@ -254,13 +248,5 @@ mod tests {
         assert_eq!(q[0], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31)));
         assert_eq!(q[1], ("2024 Q2".to_owned(), d(2024, 4, 1), d(2024, 5, 15)));
         assert_eq!(quarters(d(2024, 12, 31), 1)[0].2, d(2024, 12, 31));
-    }
-
-    #[test]
-    fn small_counts_are_hidden() {
-        assert_eq!(suppress(0, 5), Some(0));
-        assert_eq!(suppress(1, 5), None);
-        assert_eq!(suppress(4, 5), None);
-        assert_eq!(suppress(5, 5), Some(5));
     }
 }

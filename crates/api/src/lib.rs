@@ -30,7 +30,8 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
-pub use evidence::{DEFAULT_SUPPRESSION_THRESHOLD, Evidence, evidence};
+pub use evidence::{Evidence, evidence};
+pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
 pub use views::{FamilyDetail, FamilySummary, Filter, Keyworkers, family_detail, report_json, subject_access};
 
 /// The largest page of families one request may ask for.
@@ -117,9 +118,9 @@ impl Cohorts {
 }
 
 /// Every cohort with how many people and families it holds, as the API and
-/// `famgraph cohort` list them; with a threshold, counts below it hidden.
-pub fn cohort_summaries(snapshot: &Snapshot, threshold: Option<u64>) -> Vec<serde_json::Value> {
-    let shown = |n: usize| threshold.map_or(Some(n as u64), |t| evidence::suppress(n as u64, t));
+/// `famgraph cohort` list them; with a disclosure rule, small counts hidden.
+pub fn cohort_summaries(snapshot: &Snapshot, disclosure: Option<Disclosure>) -> Vec<serde_json::Value> {
+    let shown = |n: usize| disclosure.map_or(Some(n as u64), |d| d.show(n as u64));
     snapshot
         .cohorts
         .list()
@@ -167,7 +168,7 @@ pub fn cohort_view(snapshot: &Snapshot, cohort: &Cohort) -> serde_json::Value {
 pub struct AppState {
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     tokens: Arc<Tokens>,
-    suppression_threshold: u64,
+    disclosure: Disclosure,
     audit: Option<Arc<AuditLog>>,
     reloader: Option<Reloader>,
     /// Held while a reload runs: one at a time.
@@ -241,7 +242,7 @@ impl AppState {
         AppState {
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
             tokens: Arc::new(tokens),
-            suppression_threshold: DEFAULT_SUPPRESSION_THRESHOLD,
+            disclosure: Disclosure::default(),
             audit: None,
             reloader: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
@@ -318,10 +319,9 @@ impl AppState {
         }
     }
 
-    /// Hides aggregate counts below `threshold` (and above zero) instead of
-    /// the default 5.
-    pub fn with_suppression_threshold(mut self, threshold: u64) -> AppState {
-        self.suppression_threshold = threshold;
+    /// How aggregate counts are disclosed, instead of hiding 1 to 4.
+    pub fn with_disclosure(mut self, disclosure: Disclosure) -> AppState {
+        self.disclosure = disclosure;
         self
     }
 
@@ -514,16 +514,16 @@ async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum:
         });
         state.audited(&caller, "/api/v1/overlaps", true, named.0.clone(), named.1.clone())?;
     }
-    let threshold = state.suppression_threshold;
+    let disclosure = state.disclosure;
     let matrix = state.cache.overlaps[usize::from(with_households)]
-        .get(&snapshot, |snapshot| json_bytes(&views::overlaps(snapshot, with_households, threshold)));
+        .get(&snapshot, |snapshot| json_bytes(&views::overlaps(snapshot, with_households, disclosure)));
     Ok(json_response(&matrix))
 }
 
 async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> axum::response::Response {
     let snapshot = state.snapshot();
-    let threshold = state.suppression_threshold;
-    json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, threshold))))
+    let disclosure = state.disclosure;
+    json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, disclosure))))
 }
 
 /// A value as the JSON text a response carries.
@@ -659,8 +659,8 @@ async fn get_changes(
     };
     let changes = state.changes_since(previous).await?;
     if caller.role == Role::BidWriter {
-        let threshold = state.suppression_threshold;
-        let shown = |n: usize| evidence::suppress(n as u64, threshold);
+        let disclosure = state.disclosure;
+        let shown = |n: usize| disclosure.show(n as u64);
         return Ok(Json(serde_json::json!({
             "before_as_of": changes.before_as_of,
             "after_as_of": changes.after_as_of,
@@ -673,7 +673,8 @@ async fn get_changes(
                 .iter()
                 .map(|(need, &n)| (*need, shown(n)))
                 .collect::<std::collections::BTreeMap<_, _>>(),
-            "suppressed_below": threshold,
+            "suppressed_below": disclosure.threshold,
+            "rounded_to": disclosure.round_to,
         })));
     }
     if let Some(id) = family {
@@ -697,8 +698,12 @@ async fn get_changes(
 /// bid writer, counts below the suppression threshold are hidden.
 async fn list_cohorts(caller: Caller, State(state): State<AppState>) -> Json<serde_json::Value> {
     let snapshot = state.snapshot();
-    let threshold = (caller.role == Role::BidWriter).then_some(state.suppression_threshold);
-    Json(serde_json::json!({ "cohorts": cohort_summaries(&snapshot, threshold), "suppressed_below": threshold }))
+    let disclosure = (caller.role == Role::BidWriter).then_some(state.disclosure);
+    Json(serde_json::json!({
+        "cohorts": cohort_summaries(&snapshot, disclosure),
+        "suppressed_below": disclosure.map(|d| d.threshold),
+        "rounded_to": disclosure.map(|d| d.round_to),
+    }))
 }
 
 /// The people in one cohort, with their families, shortlist ranks and the

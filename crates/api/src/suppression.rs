@@ -1,4 +1,5 @@
-//! Small-number suppression for aggregates, primary and secondary.
+//! Small-number suppression for aggregates, primary and secondary, and
+//! optional rounding of what is shown.
 //!
 //! Primary: a count from 1 to the threshold minus one is hidden, since it
 //! could single out a family. Secondary: where published figures add up
@@ -7,6 +8,40 @@
 //! smallest visible non-zero one, else a zero, else the total itself. This
 //! repeats until every relation with a hidden cell has at least two, since
 //! hiding a cell for one relation can expose another.
+
+/// How aggregate counts are disclosed: counts from 1 to `threshold` minus
+/// one are hidden, and the rest rounded to the nearest `round_to` (1:
+/// exact). The default hides 1 to 4, common in UK official statistics;
+/// NHS Digital since 2018 hides 1 to 7 and rounds the rest to the
+/// nearest 5 (`threshold: 8, round_to: 5`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disclosure {
+    pub threshold: u64,
+    pub round_to: u64,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure { threshold: DEFAULT_SUPPRESSION_THRESHOLD, round_to: 1 }
+    }
+}
+
+/// Counts below this (and above zero) are suppressed by default.
+pub const DEFAULT_SUPPRESSION_THRESHOLD: u64 = 5;
+
+impl Disclosure {
+    /// A count on its own: `None` (JSON `null`) when small enough to
+    /// identify someone, else rounded.
+    pub fn show(self, count: u64) -> Option<u64> {
+        (count == 0 || count >= self.threshold).then(|| self.round(count))
+    }
+
+    /// To the nearest `round_to`, halves up; zero stays zero.
+    fn round(self, count: u64) -> u64 {
+        let r = self.round_to.max(1);
+        count.saturating_add(r / 2) / r * r
+    }
+}
 
 /// Counts that are published together, and how they add up.
 #[derive(Debug, Default)]
@@ -29,9 +64,9 @@ impl Cells {
         self.relations.push((parts, total));
     }
 
-    /// Every cell, `None` where hidden.
-    pub fn suppressed(&self, threshold: u64) -> Vec<Option<u64>> {
-        let mut hidden: Vec<bool> = self.values.iter().map(|&v| v > 0 && v < threshold).collect();
+    /// Every cell, `None` where hidden, the rest rounded.
+    pub fn suppressed(&self, disclosure: Disclosure) -> Vec<Option<u64>> {
+        let mut hidden: Vec<bool> = self.values.iter().map(|&v| disclosure.show(v).is_none()).collect();
         let mut changed = true;
         while changed {
             changed = false;
@@ -50,13 +85,35 @@ impl Cells {
                 changed = true;
             }
         }
-        self.values.iter().zip(hidden).map(|(&v, h)| (!h).then_some(v)).collect()
+        self.values.iter().zip(hidden).map(|(&v, h)| (!h).then(|| disclosure.round(v))).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const FIVE: Disclosure = Disclosure { threshold: 5, round_to: 1 };
+
+    #[test]
+    fn small_counts_hidden_the_rest_rounded() {
+        assert_eq!([0, 1, 4, 5, 6].map(|n| FIVE.show(n)), [Some(0), None, None, Some(5), Some(6)]);
+        let nhs = Disclosure { threshold: 8, round_to: 5 };
+        assert_eq!(
+            [0, 1, 7, 8, 12, 13, 1001].map(|n| nhs.show(n)),
+            [Some(0), None, None, Some(10), Some(10), Some(15), Some(1000)]
+        );
+        assert_eq!(nhs.show(u64::MAX), Some(u64::MAX / 5 * 5));
+    }
+
+    #[test]
+    fn secondary_suppression_then_rounding() {
+        let mut cells = Cells::default();
+        let parts: Vec<usize> = [3, 12, 21].iter().map(|&v| cells.push(v)).collect();
+        let total = cells.push(36);
+        cells.sums_to(parts, total);
+        assert_eq!(cells.suppressed(Disclosure { threshold: 5, round_to: 5 }), [None, None, Some(20), Some(35)]);
+    }
 
     #[test]
     fn primary_alone_would_leak_so_a_second_cell_goes() {
@@ -66,7 +123,7 @@ mod tests {
         let parts: Vec<usize> = [3, 12, 20].iter().map(|&v| cells.push(v)).collect();
         let total = cells.push(35);
         cells.sums_to(parts, total);
-        assert_eq!(cells.suppressed(5), [None, None, Some(20), Some(35)]);
+        assert_eq!(cells.suppressed(FIVE), [None, None, Some(20), Some(35)]);
     }
 
     #[test]
@@ -77,7 +134,7 @@ mod tests {
         let (t1, t2) = (cells.push(9), cells.push(16));
         cells.sums_to(vec![a, b], t1);
         cells.sums_to(vec![b, c], t2);
-        let shown = cells.suppressed(5);
+        let shown = cells.suppressed(FIVE);
         assert_eq!(shown, [None, None, None, Some(9), Some(16)]);
     }
 
@@ -87,18 +144,18 @@ mod tests {
         let parts: Vec<usize> = [0, 8, 20].iter().map(|&v| cells.push(v)).collect();
         let total = cells.push(28);
         cells.sums_to(parts, total);
-        assert_eq!(cells.suppressed(5), [Some(0), Some(8), Some(20), Some(28)]);
+        assert_eq!(cells.suppressed(FIVE), [Some(0), Some(8), Some(20), Some(28)]);
         // With only a zero left beside a hidden part, the zero goes.
         let mut cells = Cells::default();
         let parts: Vec<usize> = [3, 0].iter().map(|&v| cells.push(v)).collect();
         let total = cells.push(3);
         cells.sums_to(parts, total);
-        assert_eq!(cells.suppressed(5), [None, Some(0), None], "the total is hidden too: two hidden");
+        assert_eq!(cells.suppressed(FIVE), [None, Some(0), None], "the total is hidden too: two hidden");
         let mut cells = Cells::default();
         let parts: Vec<usize> = [3, 0, 9].iter().map(|&v| cells.push(v)).collect();
         let total = cells.push(12);
         cells.sums_to(parts, total);
-        assert_eq!(cells.suppressed(5), [None, Some(0), None, Some(12)]);
+        assert_eq!(cells.suppressed(FIVE), [None, Some(0), None, Some(12)]);
     }
 
     #[test]
@@ -115,7 +172,7 @@ mod tests {
                 .collect();
             let total = cells.push(parts.iter().map(|&i| cells.values[i]).sum());
             cells.sums_to(parts.clone(), total);
-            let shown = cells.suppressed(5);
+            let shown = cells.suppressed(FIVE);
             let n_hidden = parts.iter().chain(std::iter::once(&total)).filter(|&&i| shown[i].is_none()).count();
             assert_ne!(n_hidden, 1, "{:?} -> {shown:?}", cells.values);
             for (i, value) in shown.iter().enumerate() {

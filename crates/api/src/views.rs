@@ -767,7 +767,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
 /// involved at once and where both addressed the same need. Household ids
 /// only for roles allowed to see them; counts under the threshold hidden
 /// for everyone else.
-pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> serde_json::Value {
+pub fn overlaps(snapshot: &Snapshot, with_households: bool, disclosure: crate::Disclosure) -> serde_json::Value {
     let graph = &snapshot.graph;
     // The families behind each cell: those with an overlap of the pair
     // (on the same need, for `same_need`).
@@ -790,7 +790,7 @@ pub fn overlaps(snapshot: &Snapshot, with_households: bool, threshold: u64) -> s
             let families = families_of.get(&(pair.0.as_str(), pair.1.as_str(), same_need));
             serde_json::json!({"households": n, "household_ids": ids, "family_ids": families})
         } else {
-            serde_json::json!({"households": crate::evidence::suppress(n, threshold)})
+            serde_json::json!({"households": disclosure.show(n)})
         }
     };
     let pairs: Vec<serde_json::Value> = snapshot
