@@ -12,6 +12,7 @@ mod export;
 mod graph;
 mod linkage;
 mod load;
+mod pages;
 mod privacy;
 mod reload;
 mod rulesets;
