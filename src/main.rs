@@ -122,6 +122,9 @@ enum Command {
         overrides: OverridesArg,
         #[command(flatten)]
         suppression: SuppressionArg,
+        /// `json`, or `csv`: one figure a row, `[c]` where hidden.
+        #[arg(long, value_enum, default_value_t = EvidenceFormat::Json)]
+        format: EvidenceFormat,
     },
     /// Load, link and analyse a bundle into a DuckDB file and print the load report.
     Load {
@@ -338,6 +341,12 @@ struct OptionalSource {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum EvidenceFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Table,
     Json,
@@ -505,10 +514,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Evidence { source, overrides, suppression } => {
+        Command::Evidence { source, overrides, suppression, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
             let evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
-            say!("{}", serde_json::to_string_pretty(&evidence)?);
+            match format {
+                EvidenceFormat::Json => say!("{}", serde_json::to_string_pretty(&evidence)?),
+                EvidenceFormat::Csv => say!("{}", evidence.to_csv().trim_end()),
+            }
             Ok(())
         }
         Command::Load { bundle, db, overrides, format } => {

@@ -201,3 +201,62 @@ fn the_quarterly_trend_counts_what_the_export_shows() {
         assert!(worked_with > 50, "{quarter}");
     }
 }
+
+/// The evidence as CSV for a bid's spreadsheet: one figure a row, the
+/// same figures as the JSON, `[c]` wherever the JSON has null; from the
+/// CLI and from the server alike.
+#[test]
+fn the_evidence_comes_as_csv_for_a_bid() {
+    let dir = TempDir::new("suppression-csv");
+    let b = dir.join("bundle");
+    thirty_five(&b);
+    let data = b.to_str().unwrap();
+    let e = evidence(&b, 10);
+    let csv = famgraph_ok(&["evidence", "--data", data, "--suppression-threshold", "10", "--format", "csv"]);
+    assert!(csv.starts_with("table,key,label,measure,value\n"), "{csv}");
+    // Read back by DuckDB's CSV reader, as a spreadsheet would.
+    let file = dir.join("evidence.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let rows = crate::util::read_csv(&file);
+    let value = |table: &str, key: &str, measure: &str| {
+        let row = rows
+            .iter()
+            .find(|r| (r["table"].as_str(), r["key"].as_str(), r["measure"].as_str()) == (table, key, measure));
+        row.unwrap_or_else(|| panic!("no {table} {key} {measure} in {csv}"))["value"].clone()
+    };
+    // A JSON figure as the CSV writes it: whole pounds without a `.0`.
+    let json = |v: &serde_json::Value| v.as_f64().map_or("[c]".to_owned(), |n| n.to_string());
+    assert_eq!(value("about", "suppression_threshold", "count"), "10");
+    assert_eq!(value("families", "families_with_needs", "families"), json(&e["families_with_needs"]));
+    assert_eq!(value("families", "annual_cost_gbp", "gbp"), json(&e["annual_cost_gbp"]));
+    for need in e["by_need"].as_array().unwrap() {
+        let code = need["need"].as_str().unwrap();
+        assert_eq!(value("by_need", code, "families"), json(&need["families"]));
+        assert_eq!(value("by_need", code, "annual_cost_gbp"), json(&need["annual_cost_gbp"]));
+    }
+    for (list, key) in [("by_number_of_needs", "1"), ("by_area", "CT1"), ("by_area", "ME4")] {
+        assert_eq!(value(list, key, "families"), bucket(&e, list, key).map_or("[c]".into(), |n| n.to_string()));
+    }
+    assert_eq!(value("by_area", "CT1", "families"), "[c]", "7 is under 10");
+    let q = &e["by_quarter"][7];
+    let quarter = q["quarter"].as_str().unwrap();
+    assert_eq!(value("by_quarter", quarter, "families_worked_with"), json(&q["families_worked_with"]));
+    assert_eq!(rows.len(), 3 + 8 + 2 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
+
+    // The server's, for any role (a bid writer here): the same document.
+    let tokens = dir.join("tokens");
+    let token =
+        famgraph_ok(&["token", "add", "--name", "bea", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let server = crate::util::Server::start(&[
+        "--data",
+        data,
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--suppression-threshold",
+        "10",
+    ]);
+    let (status, body) = server.get("/api/v1/evidence?format=csv", Some(token.trim()));
+    assert_eq!((status, body.as_str()), (200, Some(csv.as_str())));
+    let (status, body) = server.get("/api/v1/evidence?format=xlsx", Some(token.trim()));
+    assert_eq!(status, 400, "{body}");
+}

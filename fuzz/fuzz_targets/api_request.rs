@@ -1,7 +1,7 @@
 //! Arbitrary paths and query strings, with and without a token, against
 //! the real router serving a small synthetic load: never a panic, never a
-//! 5xx, and every answer under /api is JSON (but the shortlist asked for
-//! as CSV).
+//! 5xx, and every answer under /api is JSON (but the shortlist or the
+//! evidence asked for as CSV).
 #![no_main]
 
 use std::sync::OnceLock;

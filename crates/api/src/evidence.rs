@@ -228,6 +228,87 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     }
 }
 
+impl Evidence {
+    /// The same figures as CSV in long form, one figure a row (`table`,
+    /// `key`, `label`, `measure`, `value`), for a bid's spreadsheet to
+    /// pivot; a hidden figure is `[c]`, as the ONS marks confidential
+    /// cells. The first rows say what was applied.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("table,key,label,measure,value\n");
+        let mut row = |table: &str, key: &str, label: &str, measure: &str, value: Option<String>| {
+            crate::csv_out::push_row(&mut out, &[table, key, label, measure, &value.unwrap_or_else(|| "[c]".into())]);
+        };
+        let count = |n: Option<u64>| n.map(|n| n.to_string());
+        let gbp = |n: Option<f64>| n.map(|n| n.to_string());
+        row("about", "as_of", "extract date", "date", Some(self.as_of.clone()));
+        row(
+            "about",
+            "suppression_threshold",
+            "counts below this are hidden",
+            "count",
+            count(Some(self.suppression_threshold)),
+        );
+        row("about", "rounded_to", "counts shown are rounded to the nearest", "count", count(Some(self.rounded_to)));
+        let headline = [
+            ("families_with_needs", "with at least one need", self.families_with_needs),
+            ("families_with_three_or_more_needs", "with three or more needs", self.families_with_three_or_more_needs),
+            (
+                "intergenerational_offending_families",
+                "with offending passed from parent to child",
+                self.intergenerational_offending_families,
+            ),
+            (
+                "families_with_concurrent_agencies",
+                "with agencies working with one household at once",
+                self.families_with_concurrent_agencies,
+            ),
+            (
+                "families_with_duplicated_need",
+                "with the same need addressed by two or more agencies at once",
+                self.families_with_duplicated_need,
+            ),
+            (
+                "families_with_several_keyworkers_now",
+                "with keyworkers from two or more agencies now",
+                self.families_with_several_keyworkers_now,
+            ),
+            (
+                "families_with_three_or_more_needs_and_no_keyworker",
+                "with three or more needs and no keyworker now",
+                self.families_with_three_or_more_needs_and_no_keyworker,
+            ),
+        ];
+        for (key, label, n) in headline {
+            row("families", key, label, "families", count(n));
+        }
+        row("families", "annual_cost_gbp", "annual cost of the current response", "gbp", gbp(self.annual_cost_gbp));
+        for need in &self.by_need {
+            row("by_need", need.need, need.label, "families", count(need.families));
+            row("by_need", need.need, need.label, "annual_cost_gbp", gbp(need.annual_cost_gbp));
+        }
+        for bucket in &self.by_number_of_needs {
+            row("by_number_of_needs", &bucket.key, "", "families", count(bucket.families));
+        }
+        for bucket in &self.by_area {
+            row("by_area", &bucket.key, "postcode district", "families", count(bucket.families));
+        }
+        for q in &self.by_quarter {
+            let label = format!("{} to {}", q.from, q.to);
+            row("by_quarter", &q.quarter, &label, "families_worked_with", count(q.families_worked_with));
+            row(
+                "by_quarter",
+                &q.quarter,
+                &label,
+                "families_with_new_involvements",
+                count(q.families_with_new_involvements),
+            );
+            row("by_quarter", &q.quarter, &label, "families_with_new_offending", count(q.families_with_new_offending));
+            row("by_quarter", &q.quarter, &label, "cost_gbp", gbp(q.cost_gbp));
+        }
+        out
+    }
+}
+
 fn involvement_cost(snapshot: &Snapshot, involvement: usize) -> f64 {
     famgraph_analysis::involvement_cost(&snapshot.graph, involvement, snapshot.analysis.as_of)
 }

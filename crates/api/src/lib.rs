@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod changes;
+mod csv_out;
 mod error;
 mod evidence;
 mod pages;
@@ -440,23 +441,11 @@ async fn list_families(
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
     let filter = views::Filter::from_params(&params, &snapshot)?;
-    let csv = match param(&params, "format") {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            let shown: String = other.chars().take(40).collect();
-            return Err(ApiError::BadRequest(format!("unknown format `{shown}`: use json or csv")));
-        }
-    };
+    let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (families, total) = filter.page(&snapshot, offset, limit);
     state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
     if csv {
-        use axum::http::header;
-        let headers = [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"famgraph-shortlist.csv\""),
-        ];
-        return Ok((headers, views::shortlist_csv(&families)).into_response());
+        return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
     }
     Ok(Json(serde_json::json!({
         "families": families,
@@ -520,10 +509,17 @@ async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum:
     Ok(json_response(&matrix))
 }
 
-async fn get_evidence(_caller: Caller, State(state): State<AppState>) -> axum::response::Response {
+async fn get_evidence(
+    _caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let disclosure = state.disclosure;
-    json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, disclosure))))
+    if csv_out::wants_csv(param(&params, "format"))? {
+        return Ok(csv_out::response("famgraph-evidence.csv", evidence(&snapshot, disclosure).to_csv()));
+    }
+    Ok(json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, disclosure)))))
 }
 
 /// A value as the JSON text a response carries.

@@ -179,42 +179,26 @@ pub struct FamilySummary {
 /// joined with `; `. A cell a spreadsheet would run as a formula (starting
 /// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
 pub fn shortlist_csv(families: &[FamilySummary]) -> String {
-    fn cell(out: &mut String, value: &str) {
-        let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
-        if value.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(defused);
-            out.push_str(&value.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(defused);
-            out.push_str(value);
-        }
-    }
     let mut out =
         String::from("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons\n");
     for f in families {
         let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
-        let row = [
-            f.rank.map(|r| r.to_string()).unwrap_or_default(),
-            f.family_id.clone(),
-            f.score.to_string(),
-            f.needs.join("; "),
-            f.agencies.join("; "),
-            f.keyworkers_now.join("; "),
-            f.members.to_string(),
-            f.households.to_string(),
-            f.areas.join("; "),
-            f.cohorts.join("; "),
-            reasons.join("; "),
-        ];
-        for (i, value) in row.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            cell(&mut out, value);
-        }
-        out.push('\n');
+        crate::csv_out::push_row(
+            &mut out,
+            &[
+                f.rank.map(|r| r.to_string()).unwrap_or_default(),
+                f.family_id.clone(),
+                f.score.to_string(),
+                f.needs.join("; "),
+                f.agencies.join("; "),
+                f.keyworkers_now.join("; "),
+                f.members.to_string(),
+                f.households.to_string(),
+                f.areas.join("; "),
+                f.cohorts.join("; "),
+                reasons.join("; "),
+            ],
+        );
     }
     out
 }

@@ -1,0 +1,49 @@
+//! CSV for spreadsheets: the shortlist for a meeting's papers, the
+//! evidence for a bid. A cell a spreadsheet would run as a formula
+//! (starting `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed
+//! with `'`; a cell with a comma, quote or line break is quoted.
+
+use crate::ApiError;
+
+/// Appends one row and its line break.
+pub fn push_row(out: &mut String, row: &[impl AsRef<str>]) {
+    for (i, value) in row.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let value = value.as_ref();
+        let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
+        if value.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(defused);
+            out.push_str(&value.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(defused);
+            out.push_str(value);
+        }
+    }
+    out.push('\n');
+}
+
+/// Whether `format=` asks for CSV (else JSON); anything else is a 400
+/// naming it.
+pub fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => {
+            let shown: String = other.chars().take(40).collect();
+            Err(ApiError::BadRequest(format!("unknown format `{shown}`: use json or csv")))
+        }
+    }
+}
+
+/// A CSV answer, downloaded as `filename`.
+pub fn response(filename: &str, body: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response()
+}
