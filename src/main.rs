@@ -782,6 +782,14 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         source => source,
     };
     let overrides = overrides.map(Path::to_owned);
+    // Corrections from the pages go to the overrides file a bundle's
+    // reload reads again.
+    let overrides_file = overrides.clone().filter(|_| data.is_some());
+    if let Some(file) = overrides_file.as_ref().filter(|f| !f.exists()) {
+        std::fs::write(file, famgraph_api::overrides::HEADER)
+            .with_context(|| format!("creating the overrides file {}", file.display()))?;
+        eprintln!("famgraph: created an empty overrides file {}", file.display());
+    }
     let load = move || -> anyhow::Result<Snapshot> {
         open_source(data.as_deref(), db.as_deref(), overrides.as_deref())?.context("nothing to load")
     };
@@ -801,6 +809,10 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
             AppState::new(snapshot, tokens).with_disclosure(disclosure).with_audit(audit).with_reloader(reloader);
         if let Some(previous) = previous {
             state = state.with_previous(previous);
+        }
+        if let Some(file) = overrides_file {
+            eprintln!("famgraph: linkage corrections are recorded in {}", file.display());
+            state = state.with_overrides_file(file);
         }
         reload_on_hangup(state.clone());
         famgraph_api::serve(listener, state, shutdown_signal()).await?;

@@ -261,6 +261,12 @@ fn tokens_and_roles_are_enforced() {
             }
         }
     }
+    // Corrections to the linkage: coordinators and admins (this server
+    // keeps no overrides file, so they learn how to get one).
+    for (caller, expected) in callers.iter().zip([404, 403, 403, 404, 401, 401]) {
+        let (status, body) = server.post_json("/api/v1/overrides", *caller, "{}");
+        assert_error(status, &body, expected);
+    }
     // Nothing but GET: the audit trail cannot be altered through the API.
     for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let (status, body) = server.request(method, "/api/v1/audit", Some(&token_of["admin"]));

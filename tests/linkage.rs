@@ -204,3 +204,128 @@ fn overrides_survive_the_next_extract() {
     let out = famgraph(&["shortlist", "--db", db.to_str().unwrap(), "--overrides", overrides.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A coordinator splits a wrong link from the family view: the decision
+/// goes into the overrides file with their name, the server reloads and
+/// the two records are two people at once, and still after a restart.
+/// Other roles may not; a bad request gets a JSON error naming what.
+#[test]
+fn a_coordinator_splits_a_link_and_it_stays_split() {
+    let dir = TempDir::new("linkage-split");
+    let (bundle, _) = crate::util::synth(&dir, 150, 11, 0);
+    let tokens = dir.join("tokens");
+    let mut token = std::collections::HashMap::new();
+    for (name, role) in [("cora", "coordinator"), ("pat", "partnership")] {
+        let out = crate::util::famgraph_ok(&[
+            "token",
+            "add",
+            "--name",
+            name,
+            "--role",
+            role,
+            "--tokens",
+            tokens.to_str().unwrap(),
+        ]);
+        token.insert(name, out.trim().to_owned());
+    }
+    let overrides = dir.join("corrections.csv");
+    let args = [
+        "--data",
+        bundle.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--overrides",
+        overrides.to_str().unwrap(),
+    ];
+    let server = crate::util::Server::start(&args);
+    let cora = Some(token["cora"].as_str());
+    // A person whose records were linked, and one of their links.
+    let list = server.get("/api/v1/families?limit=50", cora).1;
+    let (family, link) = list["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            let id = f["family_id"].as_str().unwrap();
+            let detail = server.get(&format!("/api/v1/families/{id}"), cora).1;
+            let link =
+                detail["members"].as_array().unwrap().iter().find_map(|m| m["links"].as_array()?.first().cloned());
+            link.map(|l| (id.to_owned(), l))
+        })
+        .expect("a linked person");
+    let (a, b) = (&link["records"][0], &link["records"][1]);
+    let body = |decision: &str, note: &str| {
+        serde_json::json!({
+            "decision": decision, "agency_a": a["agency"], "record_id_a": a["record_id"],
+            "agency_b": b["agency"], "record_id_b": b["record_id"], "note": note,
+        })
+        .to_string()
+    };
+    // The person holding a record, searched for in the given families.
+    let person_of = |server: &crate::util::Server, families: &[String], record: &serde_json::Value| {
+        families
+            .iter()
+            .find_map(|id| {
+                let detail = server.get(&format!("/api/v1/families/{id}"), cora).1;
+                detail["members"].as_array().unwrap().iter().find_map(|m| {
+                    m["records"]
+                        .as_array()
+                        .unwrap()
+                        .contains(record)
+                        .then(|| m["person_id"].as_str().unwrap().to_owned())
+                })
+            })
+            .unwrap_or_else(|| panic!("{record} in none of {families:?}"))
+    };
+    let before = [family.clone()];
+    assert_eq!(person_of(&server, &before, a), person_of(&server, &before, b), "linked before");
+
+    // Refused: another role, a bad decision, a missing note, a record not
+    // in the load, no JSON at all. Nothing reaches the file.
+    let (status, _) = server.post_json("/api/v1/overrides", Some(&token["pat"]), &body("cannot_link", "not him"));
+    assert_eq!(status, 403);
+    for (bad, expected) in [
+        (body("maybe", "not him"), 400),
+        (body("cannot_link", "  "), 400),
+        (body("cannot_link", "not him").replace(a["record_id"].as_str().unwrap(), "NOPE-1"), 404),
+        ("not json".to_owned(), 400),
+    ] {
+        let (status, answer) = server.post_json("/api/v1/overrides", cora, &bad);
+        assert_eq!(status, expected, "{bad}: {answer}");
+        assert!(answer["error"]["message"].is_string(), "{answer}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&overrides).unwrap(),
+        "decision,agency_a,record_id_a,agency_b,record_id_b,note\n"
+    );
+
+    let (status, answer) = server.post_json(
+        "/api/v1/overrides",
+        cora,
+        &body("cannot_link", "different dates of birth on file, checked with school"),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let now: Vec<String> =
+        answer["family_ids"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect();
+    assert!(!now.is_empty());
+    assert_ne!(person_of(&server, &now, a), person_of(&server, &now, b), "split at once");
+    let text = std::fs::read_to_string(&overrides).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.starts_with("cannot_link,") && line.contains("checked with school (cora, "), "{line}");
+    let audit = std::fs::read_to_string(&server.audit).unwrap();
+    let entries: Vec<&str> =
+        audit.lines().filter(|l| l.contains("/api/v1/overrides") && l.contains("\"cora\"")).collect();
+    assert!(entries.iter().any(|e| e.contains(&family)), "{entries:?}");
+    drop(server);
+
+    // The next start reads the file: still two people.
+    let server = crate::util::Server::start(&args);
+    assert_ne!(person_of(&server, &now, a), person_of(&server, &now, b), "split after a restart");
+    drop(server);
+    // A server with no overrides file says how to get one.
+    let server =
+        crate::util::Server::start(&["--data", bundle.to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
+    let (status, answer) = server.post_json("/api/v1/overrides", cora, &body("cannot_link", "x"));
+    assert_eq!(status, 404);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("--overrides FILE"), "{answer}");
+}

@@ -95,6 +95,10 @@ fn every_page_renders_in_a_browser() {
         .count();
     assert_eq!(timeline.matches("<rect").count(), recent, "{timeline}");
     assert!(dom.contains("Working with the family now"));
+    // Each link between records can be split by the person who knows better.
+    let links: usize = family["members"].as_array().unwrap().iter().map(|m| m["links"].as_array().unwrap().len()).sum();
+    assert!(links > 0);
+    assert_eq!(dom.matches("class=\"split\"").count(), links);
     for w in family["working_now"].as_array().unwrap() {
         assert!(dom.contains(&format!("<td>{}</td>", w["agency"].as_str().unwrap())), "{w}");
     }

@@ -10,6 +10,7 @@ pub mod changes;
 mod csv_out;
 mod error;
 mod evidence;
+pub mod overrides;
 mod pages;
 pub mod suppression;
 mod views;
@@ -174,6 +175,8 @@ pub struct AppState {
     reloader: Option<Reloader>,
     /// Held while a reload runs: one at a time.
     reloading: Arc<tokio::sync::Mutex<()>>,
+    /// Where `POST /api/v1/overrides` records corrections.
+    overrides_file: Option<overrides::OverridesFile>,
     /// An earlier load of the partnership, for `GET /api/v1/changes`.
     previous: Option<Arc<Snapshot>>,
     /// Answers worked out from the served snapshot, kept until a reload
@@ -247,6 +250,7 @@ impl AppState {
             audit: None,
             reloader: None,
             reloading: Arc::new(tokio::sync::Mutex::new(())),
+            overrides_file: None,
             previous: None,
             cache: Arc::default(),
         }
@@ -269,11 +273,16 @@ impl AppState {
     /// of the snapshot they started with, so each sees old or new, never a
     /// mix.
     pub async fn reload(&self) -> Result<Arc<Snapshot>, ApiError> {
+        let Ok(guard) = self.reloading.clone().try_lock_owned() else {
+            return Err(ApiError::Conflict("a reload is already running"));
+        };
+        self.reload_holding(guard).await
+    }
+
+    /// Reloads while the caller holds the reload lock.
+    async fn reload_holding(&self, _guard: tokio::sync::OwnedMutexGuard<()>) -> Result<Arc<Snapshot>, ApiError> {
         let Some(reloader) = self.reloader.clone() else {
             return Err(ApiError::BadRequest("this server has no source to reload".into()));
-        };
-        let Ok(_guard) = self.reloading.try_lock() else {
-            return Err(ApiError::Conflict("a reload is already running"));
         };
         let snapshot = tokio::task::spawn_blocking(move || reloader())
             .await
@@ -285,6 +294,13 @@ impl AppState {
         self.replace(snapshot);
         tracing::info!("reloaded");
         Ok(self.snapshot())
+    }
+
+    /// Lets coordinators and admins record linkage corrections in `file`,
+    /// the overrides file the reloader reads.
+    pub fn with_overrides_file(mut self, file: std::path::PathBuf) -> AppState {
+        self.overrides_file = Some(overrides::OverridesFile(file));
+        self
     }
 
     /// Records every request for person-level data, and every refusal, in
@@ -374,6 +390,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/graph/neighbourhood", get(neighbourhood))
         .route("/api/v1/graph/path", get(path_between))
         .route("/api/v1/reload", post(reload))
+        .route("/api/v1/overrides", post(post_override))
         .route("/", get(pages::index))
         .route("/families/{family_id}", get(pages::family))
         .route("/overlaps", get(pages::index))
@@ -632,6 +649,40 @@ async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<se
         "people": snapshot.graph.people.len(),
         "families": snapshot.graph.families.len(),
     })))
+}
+
+/// A person's correction of the linkage (coordinators and admins):
+/// appended to the overrides file, signed, then the source reloaded, so
+/// the families answer as they now stand. Audited with the families the
+/// two records were in before and are in after.
+async fn post_override(
+    caller: Caller,
+    State(state): State<AppState>,
+    body: Result<Json<overrides::Request>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator, Role::Admin], "linkage overrides", "/api/v1/overrides")?;
+    let Some(file) = state.overrides_file.clone() else {
+        return Err(ApiError::NotFound(
+            "this server records no overrides: start famgraph serve with --data BUNDLE --overrides FILE".into(),
+        ));
+    };
+    let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
+    // One correction at a time, and no other reload between its line and
+    // its reload.
+    let guard = state.reloading.clone().lock_owned().await;
+    let before = state.snapshot();
+    let checked = overrides::Checked::check(request, &before)?;
+    // In the audit trail before the file changes: who, and which families.
+    state.audited(&caller, "/api/v1/overrides", true, checked.family_ids(&before), vec![])?;
+    let (signer, path) = (caller.clone(), file.0.clone());
+    let checked = tokio::task::spawn_blocking(move || checked.append(&path, &signer, auth::today()).map(|()| checked))
+        .await
+        .map_err(|e| ApiError::Internal(format!("override task: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("appending to the overrides file: {e}")))?;
+    let after = state.reload_holding(guard).await?;
+    let now = checked.family_ids(&after);
+    state.audited(&caller, "/api/v1/overrides", true, now.clone(), vec![])?;
+    Ok(Json(serde_json::json!({ "status": "recorded and reloaded", "family_ids": now })))
 }
 
 /// What changed since the earlier load (`serve --previous`): per family
