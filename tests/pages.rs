@@ -81,7 +81,7 @@ fn every_page_renders_in_a_browser() {
     let id = list["families"][0]["family_id"].as_str().unwrap();
     let family = server.get_ok(&format!("/api/v1/families/{id}"));
     let dom = page(&format!("/families/{id}"));
-    let genogram = section(&dom, "aria-label=\"genogram\"");
+    let genogram = section(&dom, "aria-label=\"genogram");
     let shapes = genogram.matches("stroke-width=\"3\"").count();
     assert_eq!(shapes, family["members"].as_array().unwrap().len(), "{genogram}");
     let timeline = section(&dom, "aria-label=\"timeline of involvements\"");
