@@ -29,6 +29,10 @@ pub struct Evaluation {
     pub patterns: BTreeMap<String, PatternScore>,
     /// Parent and carer links famgraph inferred from co-residence.
     pub inferred_links: InferredLinks,
+    /// Pairs of members of one family, each the main holder of a true
+    /// person's records and both of one true family: how many, and in how
+    /// many famgraph's generations differ as the true ones do.
+    pub generations: GenerationScore,
     /// With an earlier load and the truth's `changes.csv`: per kind of
     /// change, how many happened, how many famgraph reported, and how many
     /// it reported that did not happen.
@@ -99,36 +103,89 @@ fn true_families_of<'t>(
 }
 
 /// Inferred links against the truth: one is wrong if its two people
-/// belong to two different true families.
+/// belong to two different true families, and wrong in kind if, within
+/// one, the parent is not one generation above the child.
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct InferredLinks {
     pub total: usize,
     pub within_one_true_family: usize,
     pub across_true_families: usize,
+    /// Within one true family, the "parent" a generation above the child.
+    pub one_generation_apart: usize,
+}
+
+/// What most of a famgraph person's records are in the truth (`of` a
+/// record: its true person, or family), ties to the first.
+fn main_true<'t>(
+    graph: &famgraph_graph::FamilyGraph,
+    person: usize,
+    of: impl Fn(&famgraph_model::PersonRecord) -> Option<&'t str>,
+) -> Option<&'t str> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &r in &graph.people[person].records {
+        if let Some(t) = of(&graph.bundle.people[r]) {
+            *counts.entry(t).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))).map(|(t, _)| t)
+}
+
+fn true_person<'t>(graph: &famgraph_graph::FamilyGraph, truth: &'t Truth, person: usize) -> Option<&'t str> {
+    main_true(graph, person, |r| {
+        truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())).map(String::as_str)
+    })
 }
 
 fn score_inferred(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> InferredLinks {
-    // A person's true family: the one most of their records belong to.
-    let true_family = |p: usize| -> Option<&str> {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for &r in &graph.people[p].records {
-            let record = &graph.bundle.people[r];
-            if let Some(f) = truth.family_of_record(&record.agency, &record.record_id) {
-                *counts.entry(f).or_default() += 1;
-            }
-        }
-        counts.into_iter().max_by_key(|(f, n)| (*n, std::cmp::Reverse(*f))).map(|(f, _)| f)
-    };
+    let true_family = |p: usize| main_true(graph, p, |r| truth.family_of_record(&r.agency, &r.record_id));
+    let generation = |p: usize| true_person(graph, truth, p).and_then(|t| truth.generation_of_person.get(t));
     let mut out = InferredLinks::default();
     for rel in graph.relationships.iter().filter(|r| r.inferred.is_some()) {
         out.total += 1;
         if true_family(rel.from).is_some() && true_family(rel.from) == true_family(rel.to) {
             out.within_one_true_family += 1;
+            if let (Some(a), Some(b)) = (generation(rel.from), generation(rel.to)) {
+                out.one_generation_apart += usize::from(b - a == 1);
+            }
         } else {
             out.across_true_families += 1;
         }
     }
     out
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct GenerationScore {
+    pub pairs: usize,
+    pub agree: usize,
+}
+
+/// Members' generations against the truth's, pair by pair within each
+/// family: a whole family placed one generation lower still agrees; a
+/// child put beside their parents does not.
+fn score_generations(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> GenerationScore {
+    let mut score = GenerationScore::default();
+    for family in &graph.families {
+        let placed: Vec<(&str, i64, i64)> = family
+            .members
+            .iter()
+            .zip(&family.generations)
+            .filter_map(|(&p, &ours)| {
+                let t = true_person(graph, truth, p)?;
+                Some((t, i64::from(ours), i64::from(*truth.generation_of_person.get(t)?)))
+            })
+            .collect();
+        for (i, a) in placed.iter().enumerate() {
+            for b in &placed[i + 1..] {
+                if a.0 == b.0 || truth.family_of_person.get(a.0) != truth.family_of_person.get(b.0) {
+                    continue;
+                }
+                score.pairs += 1;
+                score.agree += usize::from(a.1 - b.1 == a.2 - b.2);
+            }
+        }
+    }
+    score
 }
 
 /// One kind of pattern against the truth.
@@ -205,6 +262,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         standout_ranks,
         patterns,
         inferred_links: score_inferred(graph, truth),
+        generations: score_generations(graph, truth),
         changes: None,
         timings,
         link_model: LinkModelSummary {

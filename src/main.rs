@@ -634,10 +634,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     let inferred = result.inferred_links;
                     say!(
-                        "inferred parent links: {} ({} within one true family, {} across two)",
+                        "inferred parent links: {} ({} within one true family, {} of them a generation apart; {} across \
+                         two)",
                         inferred.total,
                         inferred.within_one_true_family,
+                        inferred.one_generation_apart,
                         inferred.across_true_families
+                    );
+                    let generations = result.generations;
+                    say!(
+                        "generations: {} of {} pairs of members as many generations apart as in the truth ({:.3})",
+                        generations.agree,
+                        generations.pairs,
+                        generations.agree as f64 / generations.pairs.max(1) as f64
                     );
                     if let Some(changes) = &result.changes {
                         say!("{:<28} {:>8} {:>8} {:>14}", "change since --previous", "true", "found", "falsely found");

@@ -146,8 +146,15 @@ fn planted_patterns_are_found_and_not_invented() {
     let (planted, found, falsely) = score("intergenerational_offending");
     assert!(found * 10 >= planted * 8, "intergenerational offending: {found} of {planted}");
     assert!(falsely.unwrap() * 20 <= planted, "intergenerational offending found {falsely:?} times where not planted");
-    // Inferred parent links stay within true families.
+    // Inferred parent links stay within true families, a generation apart.
     let inferred = &result["inferred_links"];
     let (total, across) = (inferred["total"].as_u64().unwrap(), inferred["across_true_families"].as_u64().unwrap());
     assert!(total > 50 && across * 50 <= total, "inferred links: {inferred}");
+    let apart = inferred["one_generation_apart"].as_u64().unwrap();
+    assert!(apart * 50 >= inferred["within_one_true_family"].as_u64().unwrap() * 48, "inferred links: {inferred}");
+    // Members as many generations apart as in the truth (1,853 of 1,855
+    // pairs when set).
+    let generations = &result["generations"];
+    let (pairs, agree) = (generations["pairs"].as_u64().unwrap(), generations["agree"].as_u64().unwrap());
+    assert!(pairs > 1000 && agree * 1000 >= pairs * 997, "generations: {generations}");
 }

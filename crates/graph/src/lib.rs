@@ -118,14 +118,17 @@ impl Family {
 /// first; a carer's link (a grandmother caring for her grandchild is a
 /// carer a generation up from the parent) and links inferred from
 /// co-residence only place the groups those leave apart, so neither
-/// overrides a recorded parent. Where records
-/// disagree (a step-parent recorded as a sibling), the first step reached
-/// wins; the walk's order is fixed by the members' and relationships' order.
+/// overrides a recorded parent. Where records disagree (a grandmother
+/// recorded as the parent of the grandchild she cares for; a father's
+/// record linked to his son of the same name), the links more agencies
+/// recorded are walked first and win; ties go by the members' and
+/// relationships' order.
 fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRelationship]) -> Vec<u32> {
     let position: HashMap<PersonIdx, usize> = members.iter().enumerate().map(|(i, &p)| (p, i)).collect();
-    // Steps (to, levels down) along the links that level groups, and the
-    // links (carers', inferred) that only place whole groups.
-    let mut recorded: Vec<Vec<(usize, i32)>> = vec![Vec::new(); members.len()];
+    // Steps (to, levels down, agencies recording it) along the links that
+    // level groups, and the links (carers', inferred) that only place
+    // whole groups.
+    let mut recorded: Vec<Vec<(usize, i32, usize)>> = vec![Vec::new(); members.len()];
     let mut placing: Vec<(usize, usize, i32)> = Vec::new();
     for &r in relationships {
         let rel = &all[r];
@@ -134,11 +137,13 @@ fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRela
         if rel.inferred.is_some() || rel.kind == RelationshipKind::CarerOf {
             placing.push((from, to, down));
         } else {
-            recorded[from].push((to, down));
-            recorded[to].push((from, -down));
+            let support = rel.recorded_by.len();
+            recorded[from].push((to, down, support));
+            recorded[to].push((from, -down, support));
         }
     }
-    // Each recorded group levelled from its first member.
+    // Each recorded group levelled from its first member, along its best
+    // supported links first (a maximum spanning tree, grown as Prim's).
     let mut group: Vec<usize> = vec![usize::MAX; members.len()];
     let mut level: Vec<i32> = vec![0; members.len()];
     let mut n_groups = 0;
@@ -147,14 +152,21 @@ fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRela
             continue;
         }
         group[start] = n_groups;
-        let mut queue = std::collections::VecDeque::from([start]);
-        while let Some(at) = queue.pop_front() {
-            for &(next, down) in &recorded[at] {
-                if group[next] == usize::MAX {
-                    group[next] = n_groups;
-                    level[next] = level[at] + down;
-                    queue.push_back(next);
-                }
+        // (support, earliest first, member, its level)
+        let mut frontier = std::collections::BinaryHeap::new();
+        let mut order = 0_usize;
+        let mut reach = |at: usize, level_at: i32, frontier: &mut std::collections::BinaryHeap<_>| {
+            for &(next, down, support) in &recorded[at] {
+                order += 1;
+                frontier.push((support, std::cmp::Reverse(order), next, level_at + down));
+            }
+        };
+        reach(start, 0, &mut frontier);
+        while let Some((_, _, next, next_level)) = frontier.pop() {
+            if group[next] == usize::MAX {
+                group[next] = n_groups;
+                level[next] = next_level;
+                reach(next, next_level, &mut frontier);
             }
         }
         n_groups += 1;
@@ -606,5 +618,33 @@ mod tests {
         // Only a carer: one generation up.
         let all = [rel(0, RelationshipKind::CarerOf, 1)];
         assert_eq!(generations(&[0, 1], &[0], &all), vec![1, 2]);
+    }
+
+    #[test]
+    fn where_records_disagree_more_agencies_win() {
+        let by = |agencies: &[&str], r: PersonRelationship| PersonRelationship {
+            recorded_by: agencies.iter().map(|a| (*a).to_owned()).collect(),
+            ..r
+        };
+        // 0 grandmother, parent of 1 (father), partner of 2 (mother); 3
+        // their daughter. Early help recorded the grandmother, who cares
+        // for her, as her parent too; three agencies recorded her parents.
+        let all = [
+            rel(0, RelationshipKind::ParentOf, 1),
+            by(&["early_help"], rel(0, RelationshipKind::ParentOf, 3)),
+            rel(1, RelationshipKind::PartnerOf, 2),
+            by(&["csc", "school", "housing"], rel(1, RelationshipKind::ParentOf, 3)),
+            by(&["csc", "school"], rel(2, RelationshipKind::ParentOf, 3)),
+        ];
+        assert_eq!(generations(&[0, 1, 2, 3], &[0, 1, 2, 3, 4], &all), vec![1, 2, 2, 3]);
+        // 0 father, 1 his son of the same name, 2 a younger child: a school
+        // record of the father linked to the son names him the child's
+        // parent; three agencies name the father.
+        let all = [
+            by(&["csc", "housing", "school"], rel(0, RelationshipKind::ParentOf, 1)),
+            by(&["school"], rel(1, RelationshipKind::ParentOf, 2)),
+            by(&["csc", "housing", "early_help"], rel(0, RelationshipKind::ParentOf, 2)),
+        ];
+        assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 2, 2]);
     }
 }

@@ -43,6 +43,9 @@ pub struct Truth {
     pub person_of_record: HashMap<(String, String), String>,
     /// `person_id` to `family_id`.
     pub family_of_person: HashMap<String, String>,
+    /// `person_id` to generation: 1 for the family's eldest, 2 for their
+    /// children; a step-parent or partner is of their partner's.
+    pub generation_of_person: HashMap<String, i32>,
     /// Family ids planted to top the shortlist, in family order.
     pub standout_families: Vec<String>,
     pub patterns: Vec<Pattern>,
@@ -95,8 +98,17 @@ impl Truth {
             let [agency, record_id, person_id] = row.try_into().expect("rows have the columns asked for");
             truth.person_of_record.insert((agency, record_id), person_id);
         }
-        for row in rows("persons.csv", file("persons.csv")?, &["person_id", "family_id"])? {
-            let [person_id, family_id] = row.try_into().expect("rows have the columns asked for");
+        for (i, row) in rows("persons.csv", file("persons.csv")?, &["person_id", "family_id", "generation"])?
+            .into_iter()
+            .enumerate()
+        {
+            let [person_id, family_id, generation] = row.try_into().expect("rows have the columns asked for");
+            let generation = generation.parse().map_err(|_| SynthError::BadTruthRow {
+                file: "persons.csv".to_owned(),
+                line: i as u64 + 2,
+                reason: "`generation` is not a whole number".into(),
+            })?;
+            truth.generation_of_person.insert(person_id.clone(), generation);
             truth.family_of_person.insert(person_id, family_id);
         }
         for row in rows("families.csv", file("families.csv")?, &["family_id", "standout"])? {
