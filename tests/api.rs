@@ -213,8 +213,7 @@ fn tokens_and_roles_are_enforced() {
     let tokens = dir.join("tokens");
     let mut token_of = std::collections::HashMap::new();
     for role in ["coordinator", "partnership", "bid_writer", "admin"] {
-        let out = famgraph_ok(&["token", "add", "--name", role, "--role", role, "--tokens", tokens.to_str().unwrap()]);
-        token_of.insert(role, out.trim().to_owned());
+        token_of.insert(role, crate::util::token(&tokens, role, role));
     }
     assert!(!std::fs::read_to_string(&tokens).unwrap().contains(&token_of["coordinator"]), "tokens are stored hashed");
     let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
@@ -344,8 +343,7 @@ fn the_audit_trail_records_a_scripted_session() {
     let tokens = dir.join("tokens");
     let mut token_of = std::collections::HashMap::new();
     for (name, role) in [("carol", "coordinator"), ("pat", "partnership"), ("bill", "bid_writer"), ("ada", "admin")] {
-        let out = famgraph_ok(&["token", "add", "--name", name, "--role", role, "--tokens", tokens.to_str().unwrap()]);
-        token_of.insert(name, out.trim().to_owned());
+        token_of.insert(name, crate::util::token(&tokens, name, role));
     }
     let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
     let get = |who: &str, path: &str| server.get(path, Some(&token_of[who])).0;

@@ -155,8 +155,7 @@ fn bid_writers_see_suppressed_outcome_counts() {
     let dir = TempDir::new("changes-bid");
     let (first, _) = synth(&dir, 300, 6, 0);
     let tokens = dir.join("tokens");
-    let token =
-        famgraph_ok(&["token", "add", "--name", "bids", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let token = crate::util::token(&tokens, "bids", "bid_writer");
     let server = Server::start(&[
         "--data",
         first.to_str().unwrap(),

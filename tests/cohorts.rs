@@ -155,8 +155,7 @@ fn cohorts_on_the_api_and_the_cli() {
 fn cohort_counts_are_suppressed_for_bid_writers() {
     let dir = TempDir::new("cohort-bid");
     let tokens = dir.join("tokens");
-    let token =
-        famgraph_ok(&["token", "add", "--name", "bids", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let token = crate::util::token(&tokens, "bids", "bid_writer");
     let server = Server::start(&["--tokens", tokens.to_str().unwrap()]);
     let (status, list) = server.get("/api/v1/cohorts", Some(token.trim()));
     assert_eq!(status, 200);

@@ -216,17 +216,7 @@ fn a_coordinator_splits_a_link_and_it_stays_split() {
     let tokens = dir.join("tokens");
     let mut token = std::collections::HashMap::new();
     for (name, role) in [("cora", "coordinator"), ("pat", "partnership")] {
-        let out = crate::util::famgraph_ok(&[
-            "token",
-            "add",
-            "--name",
-            name,
-            "--role",
-            role,
-            "--tokens",
-            tokens.to_str().unwrap(),
-        ]);
-        token.insert(name, out.trim().to_owned());
+        token.insert(name, crate::util::token(&tokens, name, role));
     }
     let overrides = dir.join("corrections.csv");
     let args = [

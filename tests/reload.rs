@@ -24,11 +24,7 @@ fn reloads_swap_whole_loads_and_survive_a_killed_one() {
     famgraph_ok(&["load", a.to_str().unwrap(), "--db", &db_arg]);
 
     let tokens = dir.join("tokens");
-    let token = |name: &str, role: &str| {
-        famgraph_ok(&["token", "add", "--name", name, "--role", role, "--tokens", tokens.to_str().unwrap()])
-            .trim()
-            .to_owned()
-    };
+    let token = |name: &str, role: &str| crate::util::token(&tokens, name, role);
     let (admin, coordinator) = (token("ada", "admin"), token("carol", "coordinator"));
     let server = Arc::new(Server::start(&["--db", &db_arg, "--tokens", tokens.to_str().unwrap()]));
     let total = |server: &Server| {

@@ -118,8 +118,7 @@ fn counts_can_be_rounded_as_nhs_digital_does() {
     let out = famgraph_ok(&[&["evidence", "--data", sample.to_str().unwrap()][..], &args].concat());
     let e: serde_json::Value = serde_json::from_str(&out).unwrap();
     let tokens = dir.join("tokens");
-    let token =
-        famgraph_ok(&["token", "add", "--name", "bea", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let token = crate::util::token(&tokens, "bea", "bid_writer");
     let server = crate::util::Server::start(
         &[&["--data", sample.to_str().unwrap(), "--tokens", tokens.to_str().unwrap()][..], &args].concat(),
     );
@@ -245,8 +244,7 @@ fn the_evidence_comes_as_csv_for_a_bid() {
 
     // The server's, for any role (a bid writer here): the same document.
     let tokens = dir.join("tokens");
-    let token =
-        famgraph_ok(&["token", "add", "--name", "bea", "--role", "bid_writer", "--tokens", tokens.to_str().unwrap()]);
+    let token = crate::util::token(&tokens, "bea", "bid_writer");
     let server = crate::util::Server::start(&[
         "--data",
         data,

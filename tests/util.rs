@@ -55,6 +55,13 @@ pub fn famgraph_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Adds a token for `name` with `role` to the tokens file and returns it.
+pub fn token(tokens: &Path, name: &str, role: &str) -> String {
+    famgraph_ok(&["token", "add", "--name", name, "--role", role, "--tokens", tokens.to_str().unwrap()])
+        .trim()
+        .to_owned()
+}
+
 /// Generates a bundle with the project's own generator; returns (bundle, truth).
 pub fn synth(dir: &TempDir, families: usize, seed: u64, bad_rows: usize) -> (PathBuf, PathBuf) {
     let bundle = dir.join("bundle");
