@@ -116,6 +116,46 @@ fn every_page_renders_in_a_browser() {
     assert!(dom.contains("href=\"/cohorts/revolving_door\""), "{dom}");
     let dom = page("/cohorts/revolving_door");
     assert!(dom.contains("The shortlist of these families"), "{dom}");
+    // The load report: a row per file, the repairs counted by reason.
+    let report = server.get_ok("/api/v1/load-report");
+    let dom = page("/load-report");
+    for file in report["files"].as_array().unwrap() {
+        let row = format!(
+            "<td>{}</td><td>{}</td><td>{}</td>",
+            file["file"].as_str().unwrap(),
+            file["read"],
+            file["accepted"]
+        );
+        assert!(dom.contains(&row), "{row} not in {dom}");
+    }
+    assert!(dom.contains(&format!("Repaired, with a warning ({})", report["warnings"].as_array().unwrap().len())));
+}
+
+/// An admin's pages: the audit trail with the coordinator's requests in it.
+#[test]
+fn the_audit_trail_page_shows_an_admin_who_saw_what() {
+    let Some(browser) = chromium() else { return };
+    let dir = TempDir::new("pages-admin");
+    let tokens = dir.join("tokens");
+    let (cora, ada) = (crate::util::token(&tokens, "cora", "coordinator"), crate::util::token(&tokens, "ada", "admin"));
+    let server = Server::start(&["--tokens", tokens.to_str().unwrap()]);
+    let (status, _) = server.get("/api/v1/families/F00001", Some(&cora));
+    assert_eq!(status, 200);
+    let (status, _) = server.get("/api/v1/families/F00001", Some(&ada));
+    assert_eq!(status, 403);
+    let profile = TempDir::new("chromium-profile-admin");
+    let dom = render(&browser, &profile, &format!("{}/audit#token={ada}", server.base));
+    assert!(!dom.contains("<p class=\"warn\">"), "{dom}");
+    assert!(
+        dom.contains(
+            "<td>cora</td><td>coordinator</td><td>/api/v1/families/{family_id}</td><td>served</td><td>F00001</td>"
+        ),
+        "{dom}"
+    );
+    assert!(dom.contains("<td>ada</td><td>admin</td><td>/api/v1/families/{family_id}</td><td>denied</td>"), "{dom}");
+    // An admin is offered the audit trail and the load report, not the shortlist.
+    assert!(dom.contains("<a href=\"/audit\" data-roles=\"admin\">Audit trail</a>"), "shown, not hidden");
+    assert!(dom.contains("<a href=\"/\" data-roles=\"coordinator partnership\" hidden=\"\">Shortlist</a>"), "{dom}");
 }
 
 /// The `<svg ...>...</svg>` element whose opening tag holds `marker`.

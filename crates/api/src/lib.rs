@@ -398,6 +398,8 @@ pub fn router(state: AppState) -> Router {
         .route("/changes", get(pages::index))
         .route("/cohorts", get(pages::index))
         .route("/cohorts/{name}", get(pages::index))
+        .route("/load-report", get(pages::index))
+        .route("/audit", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
