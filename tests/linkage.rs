@@ -302,6 +302,10 @@ fn a_coordinator_splits_a_link_and_it_stays_split() {
     let text = std::fs::read_to_string(&overrides).unwrap();
     let line = text.lines().nth(1).unwrap();
     assert!(line.starts_with("cannot_link,") && line.contains("checked with school (cora, "), "{line}");
+    // A second decision on the same pair is refused: the file keeps one.
+    let (status, answer) = server.post_json("/api/v1/overrides", cora, &body("must_link", "same after all"));
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(std::fs::read_to_string(&overrides).unwrap(), text);
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     let entries: Vec<&str> =
         audit.lines().filter(|l| l.contains("/api/v1/overrides") && l.contains("\"cora\"")).collect();

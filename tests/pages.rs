@@ -99,6 +99,8 @@ fn every_page_renders_in_a_browser() {
     let links: usize = family["members"].as_array().unwrap().iter().map(|m| m["links"].as_array().unwrap().len()).sum();
     assert!(links > 0);
     assert_eq!(dom.matches("class=\"split\"").count(), links);
+    // And every member joined to a record famgraph left apart.
+    assert_eq!(dom.matches("class=\"join\"").count(), family["members"].as_array().unwrap().len());
     for w in family["working_now"].as_array().unwrap() {
         assert!(dom.contains(&format!("<td>{}</td>", w["agency"].as_str().unwrap())), "{w}");
     }

@@ -54,6 +54,19 @@ impl Checked {
         if records[0] == records[1] {
             return Err(ApiError::BadRequest("records a and b are the same record".into()));
         }
+        // One decision per pair: a second would be rejected on load.
+        let people = &snapshot.graph.bundle.people;
+        let key = |r: usize| (people[r].agency.as_str(), people[r].record_id.as_str());
+        let pair = [key(records[0]), key(records[1])];
+        let decided = snapshot.graph.bundle.overrides.iter().any(|o| {
+            let (a, b) = ((o.a.agency.as_str(), o.a.record_id.as_str()), (o.b.agency.as_str(), o.b.record_id.as_str()));
+            pair == [a, b] || pair == [b, a]
+        });
+        if decided {
+            return Err(ApiError::Conflict(
+                "an override in the partnership's file already decides these two records: change it there",
+            ));
+        }
         let note = request.note.trim();
         if note.is_empty() || note.chars().count() > MAX_NOTE {
             return Err(ApiError::BadRequest(format!("`note` must say why, in 1 to {MAX_NOTE} characters")));
