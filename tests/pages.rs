@@ -59,6 +59,18 @@ fn every_page_renders_in_a_browser() {
     let Some(browser) = chromium() else { return };
     let server = Server::start(&[]);
     let token = server.token.clone().unwrap();
+    // The page runs only its own script and style (so the rendering below
+    // also proves the policy's hashes right); nothing is cached anywhere.
+    let page_headers = server.headers("/families/F00001", None);
+    let policy = &page_headers["content-security-policy"];
+    assert!(policy.contains("script-src 'sha256-") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    let json_headers = server.headers("/api/v1/families/F00001", Some(&token));
+    for headers in [&page_headers, &json_headers] {
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+    }
     let profile = TempDir::new("chromium-profile");
     let page = |path: &str| {
         let dom = render(&browser, &profile, &format!("{}{path}#token={token}", server.base));

@@ -170,6 +170,17 @@ impl Server {
         self.request("GET", path, token)
     }
 
+    /// The headers of a GET's answer, names in lower case.
+    pub fn headers(&self, path: &str, token: Option<&str>) -> std::collections::HashMap<String, String> {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut request = ureq::http::Request::builder().uri(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let response = agent.run(request.body(()).unwrap()).unwrap();
+        response.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect()
+    }
+
     /// POST with a JSON body.
     pub fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();

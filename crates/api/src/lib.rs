@@ -402,6 +402,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::map_response(pages::security_headers))
         .with_state(state)
 }
 
