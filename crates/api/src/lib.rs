@@ -175,8 +175,9 @@ pub struct AppState {
     reloader: Option<Reloader>,
     /// Held while a reload runs: one at a time.
     reloading: Arc<tokio::sync::Mutex<()>>,
-    /// Where `POST /api/v1/overrides` records corrections.
-    overrides_file: Option<overrides::OverridesFile>,
+    /// Where `POST /api/v1/overrides` records corrections: set only for a
+    /// bundle loaded with `--overrides FILE`, which every reload reads.
+    overrides_file: Option<Arc<std::path::Path>>,
     /// An earlier load of the partnership, for `GET /api/v1/changes`.
     previous: Option<Arc<Snapshot>>,
     /// Answers worked out from the served snapshot, kept until a reload
@@ -299,7 +300,7 @@ impl AppState {
     /// Lets coordinators and admins record linkage corrections in `file`,
     /// the overrides file the reloader reads.
     pub fn with_overrides_file(mut self, file: std::path::PathBuf) -> AppState {
-        self.overrides_file = Some(overrides::OverridesFile(file));
+        self.overrides_file = Some(file.into());
         self
     }
 
@@ -677,7 +678,7 @@ async fn post_override(
     let checked = overrides::Checked::check(request, &before)?;
     // In the audit trail before the file changes: who, and which families.
     state.audited(&caller, "/api/v1/overrides", true, checked.family_ids(&before), vec![])?;
-    let (signer, path) = (caller.clone(), file.0.clone());
+    let (signer, path) = (caller.clone(), file);
     let checked = tokio::task::spawn_blocking(move || checked.append(&path, &signer, auth::today()).map(|()| checked))
         .await
         .map_err(|e| ApiError::Internal(format!("override task: {e}")))?

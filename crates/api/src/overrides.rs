@@ -5,7 +5,7 @@
 //! once and is applied on every later load of every later extract.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use famgraph_model::LinkDecision;
 use serde::Deserialize;
@@ -123,8 +123,3 @@ fn ends_with_newline(file: &Path) -> std::io::Result<bool> {
     f.read_exact(&mut last)?;
     Ok(last[0] == b'\n')
 }
-
-/// Where a server records corrections: set only when it loads a bundle
-/// with `--overrides FILE`, which every reload reads again.
-#[derive(Clone, Debug)]
-pub struct OverridesFile(pub PathBuf);
