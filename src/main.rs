@@ -949,16 +949,27 @@ fn print_shortlist(
             say!("{}", serde_json::json!({"families": families, "total": total}));
         }
         Format::Table => {
-            say!("{:>4}  {:<8} {:>6}  {:<7} {:<45} reasons", "rank", "family", "score", "members", "needs");
+            say!(
+                "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} reasons",
+                "rank",
+                "family",
+                "score",
+                "members",
+                "needs",
+                "keyworkers now"
+            );
             for f in families {
                 let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
+                let keyworkers =
+                    if f.keyworkers_now.is_empty() { "none".to_owned() } else { f.keyworkers_now.join(",") };
                 say!(
-                    "{:>4}  {:<8} {:>6}  {:<7} {:<45} {}",
+                    "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} {}",
                     f.rank.unwrap_or_default(),
                     f.family_id,
                     f.score,
                     f.members,
                     f.needs.join(","),
+                    keyworkers,
                     reasons.join("; ")
                 );
             }
