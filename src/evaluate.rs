@@ -119,7 +119,7 @@ pub struct InferredLinks {
 fn main_true<'t>(
     graph: &famgraph_graph::FamilyGraph,
     person: usize,
-    of: impl Fn(&famgraph_model::PersonRecord) -> Option<&'t str>,
+    mut of: impl FnMut(&famgraph_model::PersonRecord) -> Option<&'t str>,
 ) -> Option<&'t str> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for &r in &graph.people[person].records {
@@ -130,15 +130,24 @@ fn main_true<'t>(
     counts.into_iter().max_by_key(|(t, n)| (*n, std::cmp::Reverse(*t))).map(|(t, _)| t)
 }
 
-fn true_person<'t>(graph: &famgraph_graph::FamilyGraph, truth: &'t Truth, person: usize) -> Option<&'t str> {
-    main_true(graph, person, |r| {
-        truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())).map(String::as_str)
-    })
+/// Each famgraph person's true person, worked out once for the scores
+/// that need it.
+fn true_people<'t>(graph: &famgraph_graph::FamilyGraph, truth: &'t Truth) -> Vec<Option<&'t str>> {
+    let mut key = (String::new(), String::new());
+    (0..graph.people.len())
+        .map(|p| {
+            main_true(graph, p, |r| {
+                key.0.clone_from(&r.agency);
+                key.1.clone_from(&r.record_id);
+                truth.person_of_record.get(&key).map(String::as_str)
+            })
+        })
+        .collect()
 }
 
-fn score_inferred(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> InferredLinks {
+fn score_inferred(graph: &famgraph_graph::FamilyGraph, truth: &Truth, true_people: &[Option<&str>]) -> InferredLinks {
     let true_family = |p: usize| main_true(graph, p, |r| truth.family_of_record(&r.agency, &r.record_id));
-    let generation = |p: usize| true_person(graph, truth, p).and_then(|t| truth.generation_of_person.get(t));
+    let generation = |p: usize| true_people[p].and_then(|t| truth.generation_of_person.get(t));
     let mut out = InferredLinks::default();
     for rel in graph.relationships.iter().filter(|r| r.inferred.is_some()) {
         out.total += 1;
@@ -163,7 +172,11 @@ pub struct GenerationScore {
 /// Members' generations against the truth's, pair by pair within each
 /// family: a whole family placed one generation lower still agrees; a
 /// child put beside their parents does not.
-fn score_generations(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> GenerationScore {
+fn score_generations(
+    graph: &famgraph_graph::FamilyGraph,
+    truth: &Truth,
+    true_people: &[Option<&str>],
+) -> GenerationScore {
     let mut score = GenerationScore::default();
     for family in &graph.families {
         let placed: Vec<(&str, i64, i64)> = family
@@ -171,7 +184,7 @@ fn score_generations(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> Gene
             .iter()
             .zip(&family.generations)
             .filter_map(|(&p, &ours)| {
-                let t = true_person(graph, truth, p)?;
+                let t = true_people[p]?;
                 Some((t, i64::from(ours), i64::from(*truth.generation_of_person.get(t)?)))
             })
             .collect();
@@ -224,6 +237,7 @@ pub struct LinkModelSummary {
 
 pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluation {
     let graph = &snapshot.graph;
+    let true_people = true_people(graph, truth);
     let mut true_ids: HashMap<&str, u32> = HashMap::new();
     let true_labels: Vec<u32> = graph
         .bundle
@@ -261,8 +275,8 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         false_negative_pairs,
         standout_ranks,
         patterns,
-        inferred_links: score_inferred(graph, truth),
-        generations: score_generations(graph, truth),
+        inferred_links: score_inferred(graph, truth, &true_people),
+        generations: score_generations(graph, truth, &true_people),
         changes: None,
         timings,
         link_model: LinkModelSummary {
