@@ -3,9 +3,13 @@
 //! see. A script error shows as the page's error paragraph, or as a page
 //! without its tables and drawings.
 //!
+//! The corrections are pressed as a person would: Node.js (20.10 or
+//! later, on the machine) drives Chromium over the DevTools protocol
+//! (`tests/browser/correct.mjs`), answering the browser's prompts.
+//!
 //! `.ci/run` installs Chromium and sets `FAMGRAPH_REQUIRE_BROWSER=1`, so CI
-//! always runs this; on a machine without Chromium the test says so and
-//! passes (install it with `apt-get install chromium`).
+//! always runs these; on a machine without Chromium (or Node.js) a test
+//! says so and passes (install it with `apt-get install chromium`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -170,6 +174,86 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     // An admin is offered the audit trail and the load report, not the shortlist.
     assert!(dom.contains("<a href=\"/audit\" data-roles=\"admin\">Audit trail</a>"), "shown, not hidden");
     assert!(dom.contains("<a href=\"/\" data-roles=\"coordinator partnership\" hidden=\"\">Shortlist</a>"), "{dom}");
+}
+
+/// Node.js, to drive Chromium over the DevTools protocol.
+fn node() -> Option<PathBuf> {
+    let found = ["/usr/bin/node", "/usr/local/bin/node"].map(PathBuf::from).into_iter().find(|p| p.is_file());
+    if found.is_none() {
+        assert!(std::env::var_os("FAMGRAPH_REQUIRE_BROWSER").is_none(), "FAMGRAPH_REQUIRE_BROWSER is set but no node");
+        eprintln!("pages: no Node.js on this machine; the click test is skipped");
+    }
+    found
+}
+
+/// Presses the first `selector` button on `path` as a person would,
+/// answering the prompts in order; returns where the page went.
+fn press(browser: &PathBuf, node: &PathBuf, url: &str, selector: &str, answers: &[&str]) -> serde_json::Value {
+    let profile = TempDir::new("chromium-profile-click");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/correct.mjs");
+    let out = Command::new(node)
+        .arg("--experimental-websocket")
+        .arg(script)
+        .arg(browser)
+        .arg(&profile.0)
+        .args([url, selector, &serde_json::to_string(answers).unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A coordinator corrects the linkage from the family page: "Not the
+/// same person" on a link, then "Same person as another record" to join
+/// them back (refused: the file already decides that pair), each answered
+/// as the browser asks.
+#[test]
+fn a_coordinator_corrects_a_link_from_the_page() {
+    let (Some(browser), Some(node)) = (chromium(), node()) else { return };
+    let dir = TempDir::new("pages-correct");
+    let (bundle, _) = crate::util::synth(&dir, 150, 11, 0);
+    let overrides = dir.join("corrections.csv");
+    let server = Server::start(&["--data", bundle.to_str().unwrap(), "--overrides", overrides.to_str().unwrap()]);
+    let token = server.token.clone().unwrap();
+    let family = server.get_ok("/api/v1/families/F00001");
+    let linked = family["members"].as_array().unwrap().iter().find(|m| !m["links"].as_array().unwrap().is_empty());
+    let link = &linked.expect("a linked member in F00001")["links"][0]["records"];
+    let url = format!("{}/families/F00001#token={token}", server.base);
+
+    let went = press(&browser, &node, &url, "button.split", &["checked with the school: two people"]);
+    assert!(went["buttons"].as_u64().unwrap() > 0, "{went}");
+    assert!(went["alerted"].is_null(), "{went}");
+    assert!(went["path"].as_str().unwrap().starts_with("/families/F"), "{went}");
+    let text = std::fs::read_to_string(&overrides).unwrap();
+    let line = format!(
+        "cannot_link,{},{},{},{},\"checked with the school: two people (one-off, ",
+        link[0]["agency"].as_str().unwrap(),
+        link[0]["record_id"].as_str().unwrap(),
+        link[1]["agency"].as_str().unwrap(),
+        link[1]["record_id"].as_str().unwrap()
+    );
+    assert!(text.contains(&line), "{line} not in {text}");
+
+    // Joining the pair back is refused with the server's reason, shown to
+    // the person; the file is unchanged.
+    let other = format!("{}:{}", link[1]["agency"].as_str().unwrap(), link[1]["record_id"].as_str().unwrap());
+    let first_record = link[0].clone();
+    let holder = server.get_ok("/api/v1/families?limit=1000")["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["family_id"].as_str().unwrap().to_owned())
+        .find(|id| {
+            let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+            detail["members"].as_array().unwrap().iter().any(|m| m["records"][0] == first_record)
+        })
+        .expect("the family holding the first record");
+    let url = format!("{}/families/{holder}#token={token}", server.base);
+    let selector =
+        format!("button.join[data-record='{}']", serde_json::to_string(&first_record).unwrap().replace('\'', "\\'"));
+    let went = press(&browser, &node, &url, &selector, &[&other, "same after all"]);
+    assert!(went["alerted"].as_str().unwrap().contains("already decides"), "{went}");
+    assert_eq!(std::fs::read_to_string(&overrides).unwrap(), text);
 }
 
 /// The `<svg ...>...</svg>` element whose opening tag holds `marker`.
