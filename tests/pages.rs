@@ -4,7 +4,7 @@
 //! without its tables and drawings.
 //!
 //! The corrections are pressed as a person would: Node.js (20.10 or
-//! later, on the machine) drives Chromium over the DevTools protocol
+//! later, on the machine) drives Chromium over the `DevTools` protocol
 //! (`tests/browser/correct.mjs`), answering the browser's prompts.
 //!
 //! `.ci/run` installs Chromium and sets `FAMGRAPH_REQUIRE_BROWSER=1`, so CI
@@ -176,7 +176,7 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     assert!(dom.contains("<a href=\"/\" data-roles=\"coordinator partnership\" hidden=\"\">Shortlist</a>"), "{dom}");
 }
 
-/// Node.js, to drive Chromium over the DevTools protocol.
+/// Node.js, to drive Chromium over the `DevTools` protocol.
 fn node() -> Option<PathBuf> {
     let found = ["/usr/bin/node", "/usr/local/bin/node"].map(PathBuf::from).into_iter().find(|p| p.is_file());
     if found.is_none() {
