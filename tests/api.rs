@@ -223,7 +223,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 16] = [
+    let table: [(&str, [u16; 6]); 17] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -241,6 +241,7 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/api/v1/me",              [200,       200,        200,       200,   401,  401]),
+        ("/api/v1/openapi.json",    [200,       200,        200,       200,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
     let callers: [Option<&str>; 6] = [
@@ -473,4 +474,68 @@ fn the_shortlist_comes_as_csv() {
     assert!(body["error"]["message"].as_str().unwrap().contains("`xml`"));
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     assert_eq!(audit.lines().filter(|l| l.contains("\"/api/v1/families\"")).count(), 2, "both answers audited");
+}
+
+/// The `OpenAPI` document is the API: every route the router serves is in
+/// it and every path in it is served; each operation, asked as a
+/// coordinator with its documented examples, answers a status it
+/// documents, and a 200 has every property the document requires.
+#[test]
+fn the_openapi_document_is_the_api() {
+    let doc: serde_json::Value = serde_json::from_str(famgraph_api::OPENAPI).unwrap();
+    let documented: std::collections::BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (path.clone(), m.clone())))
+        .collect();
+    // The router's API routes, read from its source.
+    let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/crates/api/src/lib.rs")).unwrap();
+    let served: std::collections::BTreeSet<(String, String)> = source
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".route(\""))
+        .filter_map(|rest| {
+            let (path, handler) = rest.split_once("\", ")?;
+            let method = handler.split('(').next()?;
+            (path.starts_with("/api/") || path == "/healthz").then(|| (path.to_owned(), method.to_owned()))
+        })
+        .collect();
+    assert_eq!(served, documented, "router and openapi.json differ");
+
+    let server = Server::start(&[]);
+    let (status, served_doc) = server.get("/api/v1/openapi.json", server.token.as_deref());
+    assert_eq!((status, &served_doc), (200, &doc));
+    for (path, method) in &documented {
+        let op = &doc["paths"][path][method];
+        let mut url = path.clone();
+        let mut query = Vec::new();
+        for p in op["parameters"].as_array().unwrap() {
+            let Some(example) =
+                p["example"].as_str().map(str::to_owned).or_else(|| p["example"].as_u64().map(|n| n.to_string()))
+            else {
+                continue;
+            };
+            match p["in"].as_str().unwrap() {
+                "path" => url = url.replace(&format!("{{{}}}", p["name"].as_str().unwrap()), &example),
+                _ if p["name"] == "family" || p["name"] == "format" => {}
+                _ => query.push(format!("{}={example}", p["name"].as_str().unwrap())),
+            }
+        }
+        if !query.is_empty() {
+            url = format!("{url}?{}", query.join("&"));
+        }
+        let (status, body) = match method.as_str() {
+            "get" => server.get(&url, server.token.as_deref()),
+            _ => server.post_json(&url, server.token.as_deref(), "{}"),
+        };
+        let response = &op["responses"][status.to_string()];
+        assert!(!response.is_null(), "{method} {url} answered {status}, not documented: {body}");
+        if status == 200 {
+            for key in response["content"]["application/json"]["schema"]["required"].as_array().into_iter().flatten() {
+                assert!(body.get(key.as_str().unwrap()).is_some(), "{method} {url} lacks {key}: {body}");
+            }
+        } else {
+            assert_error(status, &body, status);
+        }
+    }
 }

@@ -378,6 +378,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/families", get(list_families))
         .route("/api/v1/families/{family_id}", get(get_family))
         .route("/api/v1/overlaps", get(overlaps))
@@ -411,6 +412,15 @@ pub fn router(state: AppState) -> Router {
 /// role may see.
 async fn me(caller: Caller) -> Json<serde_json::Value> {
     Json(serde_json::json!({"name": caller.name, "role": caller.role.code()}))
+}
+
+/// The API's contract, for scripts and other teams' tools: every path,
+/// parameter, role and answer (`crates/api/src/openapi.json`).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+async fn openapi(_caller: Caller) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 async fn healthz() -> Json<serde_json::Value> {
