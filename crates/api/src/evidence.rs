@@ -200,8 +200,8 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         suppression_threshold: disclosure.threshold,
         rounded_to: disclosure.round_to,
         note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are \
-               null, and so is a second count wherever the first could be worked out from a total; the rest are \
-               rounded to the nearest `rounded_to`",
+               null, and so is a second count wherever the first could be worked out from a total; counts shown \
+               are rounded to the nearest rounded_to (1: exact)",
         families_with_needs: shown[total],
         families_with_three_or_more_needs: shown[three_or_more],
         intergenerational_offending_families: shown[intergenerational],
