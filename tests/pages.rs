@@ -17,10 +17,11 @@ use std::process::Command;
 use crate::util::{Server, TempDir};
 
 fn chromium() -> Option<PathBuf> {
-    let candidates = std::env::var_os("FAMGRAPH_CHROMIUM")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].map(PathBuf::from));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let on_path: Vec<PathBuf> = std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
+        .collect();
+    let candidates = std::env::var_os("FAMGRAPH_CHROMIUM").map(PathBuf::from).into_iter().chain(on_path);
     let found = candidates.into_iter().find(|p| p.is_file());
     if found.is_none() {
         assert!(
@@ -178,7 +179,8 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
 
 /// Node.js, to drive Chromium over the `DevTools` protocol.
 fn node() -> Option<PathBuf> {
-    let found = ["/usr/bin/node", "/usr/local/bin/node"].map(PathBuf::from).into_iter().find(|p| p.is_file());
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).map(|dir| dir.join("node")).find(|p| p.is_file());
     if found.is_none() {
         assert!(std::env::var_os("FAMGRAPH_REQUIRE_BROWSER").is_none(), "FAMGRAPH_REQUIRE_BROWSER is set but no node");
         eprintln!("pages: no Node.js on this machine; the click test is skipped");
