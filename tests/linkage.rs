@@ -306,6 +306,27 @@ fn a_coordinator_splits_a_link_and_it_stays_split() {
     let (status, answer) = server.post_json("/api/v1/overrides", cora, &body("must_link", "same after all"));
     assert_eq!(status, 409, "{answer}");
     assert_eq!(std::fs::read_to_string(&overrides).unwrap(), text);
+
+    // Two records famgraph left in two families, joined: one person, in
+    // one family, at once.
+    let families = list["families"].as_array().unwrap();
+    let first_record = |f: &serde_json::Value| {
+        let detail = server.get(&format!("/api/v1/families/{}", f["family_id"].as_str().unwrap()), cora).1;
+        detail["members"][0]["records"][0].clone()
+    };
+    let (x, y) = (first_record(&families[families.len() - 1]), first_record(&families[families.len() - 2]));
+    let join = serde_json::json!({
+        "decision": "must_link", "agency_a": x["agency"], "record_id_a": x["record_id"],
+        "agency_b": y["agency"], "record_id_b": y["record_id"], "note": "the same woman: checked at the meeting",
+    });
+    let (status, answer) = server.post_json("/api/v1/overrides", cora, &join.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let joined: Vec<String> =
+        answer["family_ids"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_owned()).collect();
+    assert_eq!(joined.len(), 1, "{answer}");
+    assert_eq!(person_of(&server, &joined, &x), person_of(&server, &joined, &y));
+    let lines = std::fs::read_to_string(&overrides).unwrap();
+    assert!(lines.lines().nth(2).unwrap().starts_with("must_link,"), "{lines}");
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     let entries: Vec<&str> =
         audit.lines().filter(|l| l.contains("/api/v1/overrides") && l.contains("\"cora\"")).collect();
