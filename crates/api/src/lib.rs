@@ -419,8 +419,7 @@ async fn me(caller: Caller) -> Json<serde_json::Value> {
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 async fn openapi(_caller: Caller) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    json_response(&axum::body::Bytes::from_static(OPENAPI.as_bytes()))
 }
 
 async fn healthz() -> Json<serde_json::Value> {

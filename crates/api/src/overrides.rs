@@ -4,7 +4,7 @@
 //! the token's name and the day, then reloads, so the correction shows at
 //! once and is applied on every later load of every later extract.
 
-use std::io::Write as _;
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
 
 use famgraph_model::LinkDecision;
@@ -103,23 +103,19 @@ impl Checked {
                 note.as_str(),
             ],
         );
-        let mut out = std::fs::OpenOptions::new().create(true).append(true).open(file)?;
-        let empty = out.metadata()?.len() == 0;
-        if empty {
+        // Read to see how the file ends; every write goes to its end.
+        let mut out = std::fs::OpenOptions::new().create(true).read(true).append(true).open(file)?;
+        if out.metadata()?.len() == 0 {
             out.write_all(HEADER.as_bytes())?;
-        } else if !ends_with_newline(file)? {
-            out.write_all(b"\n")?;
+        } else {
+            let mut last = [0u8];
+            out.seek(SeekFrom::End(-1))?;
+            out.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                out.write_all(b"\n")?;
+            }
         }
         out.write_all(line.as_bytes())?;
         out.sync_all()
     }
-}
-
-fn ends_with_newline(file: &Path) -> std::io::Result<bool> {
-    use std::io::{Read as _, Seek as _, SeekFrom};
-    let mut f = std::fs::File::open(file)?;
-    f.seek(SeekFrom::End(-1))?;
-    let mut last = [0u8];
-    f.read_exact(&mut last)?;
-    Ok(last[0] == b'\n')
 }
