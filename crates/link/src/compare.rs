@@ -160,8 +160,40 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
         level::GIVEN_NICKNAME_JW
     } else if similarity >= JW_LOW {
         level::GIVEN_JW_LOW
+    } else if misspelling(a, b) {
+        level::GIVEN_MISSPELLING
     } else {
         level::GIVEN_DISAGREE
+    })
+}
+
+/// A spelling on at most this many records of the extract can be a slip.
+const RARE_SPELLING: u32 = 2;
+/// ... of a spelling on at least this many times as many records: a name
+/// on one person's three or four records is a name, not a slip.
+const COMMON_SPELLING_RATIO: u32 = 3;
+/// The most edits (a letter added, dropped, changed, or two swapped) one
+/// spelling is from the other.
+const MAX_SLIP_EDITS: usize = 2;
+/// Names shorter than this are not checked: two edits remake them.
+const MIN_SLIP_LEN: usize = 3;
+
+/// True when the rarer name is a slip from the commoner one or one of its
+/// variants: "Zeu" on one record against Zoe on many, "Tyr" against
+/// Tyler, "Jems" against Jimmy (James). Two names both in common use
+/// ("Ella" and "Emma", twins) are never slips of each other, however close.
+fn misspelling(a: &GivenName, b: &GivenName) -> bool {
+    let (rare, common) = if a.seen <= b.seen { (a, b) } else { (b, a) };
+    if !(1..=RARE_SPELLING).contains(&rare.seen)
+        || common.seen < COMMON_SPELLING_RATIO * rare.seen
+        || rare.first.len() < MIN_SLIP_LEN
+    {
+        return false;
+    }
+    let first_letter = rare.first.as_bytes()[0];
+    let variants = common.groups.iter().flat_map(|group| crate::nicknames::names_in(*group));
+    std::iter::once(common.first.as_str()).chain(variants.copied()).any(|name| {
+        name.as_bytes().first() == Some(&first_letter) && strsim::osa_distance(&rare.first, name) <= MAX_SLIP_EDITS
     })
 }
 
@@ -221,6 +253,57 @@ mod tests {
         let level = given_level(&GivenName::new(a), &GivenName::new(b));
         assert_eq!(level, given_level(&GivenName::new(b), &GivenName::new(a)), "{a} {b}");
         level
+    }
+
+    /// The level of two spellings seen on `seen_a` and `seen_b` records.
+    fn given_seen((a, seen_a): (&str, u32), (b, seen_b): (&str, u32)) -> Option<u8> {
+        let a = GivenName { seen: seen_a, ..GivenName::new(a) };
+        let b = GivenName { seen: seen_b, ..GivenName::new(b) };
+        let level = given_level(&a, &b);
+        assert_eq!(level, given_level(&b, &a));
+        level
+    }
+
+    #[test]
+    fn a_rare_spelling_close_to_a_common_one_is_a_misspelling() {
+        for (rare, common) in
+            [("Zeu", "Zoe"), ("Tyr", "Tyler"), ("Dait", "David"), ("Aav", "Ava"), ("Riaan", "Ryan"), ("Jems", "Jimmy")]
+        {
+            assert_eq!(given(rare, common), Some(level::GIVEN_DISAGREE), "uncounted: {rare} {common}");
+            assert_eq!(given_seen((rare, 1), (common, 40)), Some(level::GIVEN_MISSPELLING), "{rare} {common}");
+            assert_eq!(given_seen((rare, 2), (common, 6)), Some(level::GIVEN_MISSPELLING), "{rare} {common}");
+        }
+        // Two names in use, however close: twins Ella and Emma.
+        assert_eq!(given_seen(("Ella", 4), ("Emma", 40)), Some(level::GIVEN_DISAGREE));
+        assert_eq!(given_seen(("Ella", 2), ("Emma", 5)), Some(level::GIVEN_DISAGREE));
+        // Two slips of one name are not slips of each other.
+        assert_eq!(given_seen(("Mak", 1), ("Mar", 1)), Some(level::GIVEN_DISAGREE));
+        // Too far, or another first letter, or too short to tell.
+        assert_eq!(given_seen(("Jakkkk", 1), ("Jack", 40)), Some(level::GIVEN_DISAGREE));
+        assert_eq!(given_seen(("Kack", 1), ("Jack", 40)), Some(level::GIVEN_DISAGREE));
+        assert_eq!(given_seen(("Jo", 1), ("Jay", 40)), Some(level::GIVEN_DISAGREE));
+    }
+
+    #[test]
+    fn a_misspelling_does_not_keep_two_records_apart() {
+        let record = |given: &str, seen: u32| {
+            let mut prepared = Prepared {
+                agency: 0,
+                given: GivenName::new(given),
+                family: FamilyName::new("Webster"),
+                dob: Some((1975, 8, 18)),
+                sex: Some(Sex::F),
+                postcode: None,
+                uprn: None,
+                nhs_number: None,
+            };
+            prepared.given.seen = seen;
+            prepared
+        };
+        let (zoe, zeu) = (record("Zoe", 30), Prepared { agency: 1, ..record("Zeu", 1) });
+        assert_eq!(conflict(&zoe, &zeu), None);
+        let (zoe, zak) = (record("Zoe", 30), Prepared { agency: 1, ..record("Zak", 30) });
+        assert_eq!(conflict(&zoe, &zak), Some(Conflict::GivenNamesDiffer));
     }
 
     fn family(a: &str, b: &str) -> Option<u8> {

@@ -681,17 +681,27 @@ fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared]) -> Vec<
     pairs
 }
 
-/// Normalises every record once, with agencies interned to numbers.
+/// Normalises every record once, with agencies interned to numbers and
+/// each given name's spelling counted over the extract.
 fn prepare(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
     let mut agency_ids: HashMap<&str, u32> = HashMap::new();
-    records
+    let mut prepared: Vec<Prepared> = records
         .iter()
         .map(|record| {
             let next = agency_ids.len() as u32;
             let agency = *agency_ids.entry(record.agency.as_str()).or_insert(next);
             Prepared::new(record, agency)
         })
-        .collect()
+        .collect();
+    let mut spellings: HashMap<&str, u32> = HashMap::new();
+    for record in &prepared {
+        *spellings.entry(record.given.first.as_str()).or_default() += 1;
+    }
+    let seen: Vec<u32> = prepared.iter().map(|record| spellings[record.given.first.as_str()]).collect();
+    for (record, seen) in prepared.iter_mut().zip(seen) {
+        record.given.seen = seen;
+    }
+    prepared
 }
 
 /// The records sorted by agency and record id, and each record's position

@@ -70,6 +70,7 @@ impl Field {
                 "jaro_winkler>=0.92",
                 "nickname_jaro_winkler>=0.92",
                 "jaro_winkler>=0.85",
+                "misspelling",
                 "initial",
                 "disagree",
             ],
@@ -95,8 +96,11 @@ pub(crate) mod level {
     /// Close to a variant of the other name: "Cahrlie" for Charlotte.
     pub const GIVEN_NICKNAME_JW: u8 = 3;
     pub const GIVEN_JW_LOW: u8 = 4;
-    pub const GIVEN_INITIAL: u8 = 5;
-    pub const GIVEN_DISAGREE: u8 = 6;
+    /// A rare spelling a slip or two from a common one: "Zeu" for Zoe
+    /// where Zoe is common in the extract and Zeu all but unseen.
+    pub const GIVEN_MISSPELLING: u8 = 5;
+    pub const GIVEN_INITIAL: u8 = 6;
+    pub const GIVEN_DISAGREE: u8 = 7;
 
     pub const FAMILY_EXACT: u8 = 0;
     pub const FAMILY_JW_HIGH: u8 = 1;
@@ -193,6 +197,7 @@ impl Default for MatchModel {
                         (0.04, 0.0025),
                         (0.01, 0.002),
                         (0.02, 0.01),
+                        (0.01, 0.0005),
                         (0.035, 0.004),
                         (0.005, 0.966),
                     ],
@@ -222,7 +227,7 @@ pub(crate) struct Weights {
 }
 
 /// The most levels any field has.
-pub(crate) const MAX_LEVELS: usize = 7;
+pub(crate) const MAX_LEVELS: usize = 8;
 
 /// A number per field and level (probabilities or weights), indexed by
 /// `Field as usize` and the level index.
@@ -322,6 +327,7 @@ mod tests {
         check(Field::GivenName, level::GIVEN_JW_HIGH, "jaro_winkler>=0.92");
         check(Field::GivenName, level::GIVEN_NICKNAME_JW, "nickname_jaro_winkler>=0.92");
         check(Field::GivenName, level::GIVEN_JW_LOW, "jaro_winkler>=0.85");
+        check(Field::GivenName, level::GIVEN_MISSPELLING, "misspelling");
         check(Field::GivenName, level::GIVEN_INITIAL, "initial");
         check(Field::GivenName, level::GIVEN_DISAGREE, "disagree");
         check(Field::FamilyName, level::FAMILY_EXACT, "exact");

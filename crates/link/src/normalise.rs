@@ -100,13 +100,17 @@ pub(crate) struct GivenName {
     pub first: String,
     /// The nickname groups of `first` (see `nicknames`).
     pub groups: &'static [u16],
+    /// How many records of the extract spell the name this way (0 when
+    /// not counted): a spelling almost nobody else uses, a slip from a
+    /// common one, is a misspelling rather than another name.
+    pub seen: u32,
 }
 
 impl GivenName {
     pub(crate) fn new(text: &str) -> GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
-        GivenName { first, groups }
+        GivenName { first, groups, seen: 0 }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
