@@ -65,6 +65,11 @@ enum Command {
         /// folder): `GET /api/v1/changes` then shows what changed since.
         #[arg(long, value_name = "DB_OR_BUNDLE")]
         previous: Option<PathBuf>,
+        /// The partnership meeting's decisions about families (taken on,
+        /// not now, already managed, closed), JSON Lines: read on start,
+        /// appended to from the family pages; created if missing.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
     /// List the audit trail: every request that returned person-level
     /// data, and every one refused, oldest first.
@@ -169,6 +174,15 @@ enum Command {
         /// leads), one, or `several` at once (who steps back?).
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(famgraph_api::Keyworkers::CODES))]
         keyworkers: Option<String>,
+        /// The meeting's decisions file (`serve --decisions`): each
+        /// family's decision is shown, and `--decision` filters on it.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
+        /// Only families `undecided` (still to review), `decided`, or with
+        /// this decision now: `taken_on`, `not_now`, `already_managed`,
+        /// `closed`.
+        #[arg(long, requires = "decisions")]
+        decision: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -402,7 +416,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     pipeline::configure(cli.config.as_deref()).map_err(|e| BadInput(e.to_string()))?;
     match cli.command {
-        Command::Serve { source, overrides, addr, tokens, suppression, audit, previous } => {
+        Command::Serve { source, overrides, addr, tokens, suppression, audit, previous, decisions } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
             let settings = ServeSettings {
                 addr: &addr,
@@ -410,6 +424,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 disclosure: suppression.disclosure(),
                 audit: &audit,
                 previous: previous.as_deref(),
+                decisions: decisions.as_deref(),
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
@@ -538,6 +553,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             agency,
             area,
             keyworkers,
+            decisions,
+            decision,
             limit,
             format,
         } => {
@@ -551,11 +568,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ("agency", agency),
                 ("area", area),
                 ("keyworkers", keyworkers),
+                ("decision", decision),
             ];
             let params: Vec<(String, String)> =
                 flags.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect();
-            let filter = famgraph_api::Filter::from_params(&params, &snapshot).map_err(|e| BadInput(e.to_string()))?;
-            print_shortlist(&snapshot, &filter, limit, format)
+            let mut filter =
+                famgraph_api::Filter::from_params(&params, &snapshot).map_err(|e| BadInput(e.to_string()))?;
+            if let Some(file) = &decisions {
+                let entries = famgraph_api::decisions::read(file).map_err(BadInput)?;
+                filter = filter
+                    .with_decisions(Arc::new(famgraph_api::decisions::Decided::new(Arc::new(entries), &snapshot)));
+            }
+            print_shortlist(&snapshot, &filter, limit, format, decisions.is_some())
         }
         Command::Cohort { name, source, overrides, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
@@ -744,6 +768,7 @@ struct ServeSettings<'a> {
     disclosure: famgraph_api::Disclosure,
     audit: &'a Path,
     previous: Option<&'a Path>,
+    decisions: Option<&'a Path>,
 }
 
 /// A load from a path that is a bundle folder or a database file.
@@ -754,7 +779,8 @@ fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, disclosure, audit, previous } = *settings;
+    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions } = *settings;
+    let decisions = decisions.map(famgraph_api::decisions::Book::open).transpose().map_err(BadInput)?;
     let audit =
         famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
@@ -822,6 +848,10 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(file) = overrides_file {
             eprintln!("famgraph: linkage corrections are recorded in {}", file.display());
             state = state.with_overrides_file(file);
+        }
+        if let Some(book) = decisions {
+            eprintln!("famgraph: the meeting's decisions are kept in {}", book.path().display());
+            state = state.with_decisions(book);
         }
         reload_on_hangup(state.clone());
         famgraph_api::serve(listener, state, shutdown_signal()).await?;
@@ -942,6 +972,7 @@ fn print_shortlist(
     filter: &famgraph_api::Filter,
     limit: usize,
     format: Format,
+    with_decisions: bool,
 ) -> anyhow::Result<()> {
     let (families, total) = filter.page(snapshot, 0, limit);
     match format {
@@ -949,8 +980,9 @@ fn print_shortlist(
             say!("{}", serde_json::json!({"families": families, "total": total}));
         }
         Format::Table => {
+            let decision_head = if with_decisions { format!("{:<16} ", "decision") } else { String::new() };
             say!(
-                "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} reasons",
+                "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} {decision_head}reasons",
                 "rank",
                 "family",
                 "score",
@@ -962,8 +994,12 @@ fn print_shortlist(
                 let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
                 let keyworkers =
                     if f.keyworkers_now.is_empty() { "none".to_owned() } else { f.keyworkers_now.join(",") };
+                let decision = match (with_decisions, f.decision) {
+                    (false, _) => String::new(),
+                    (true, d) => format!("{:<16} ", d.map_or("-", |d| d.code())),
+                };
                 say!(
-                    "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} {}",
+                    "{:>4}  {:<8} {:>6}  {:<7} {:<45} {:<24} {decision}{}",
                     f.rank.unwrap_or_default(),
                     f.family_id,
                     f.score,

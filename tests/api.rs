@@ -267,6 +267,12 @@ fn tokens_and_roles_are_enforced() {
         let (status, body) = server.post_json("/api/v1/overrides", *caller, "{}");
         assert_error(status, &body, expected);
     }
+    // The meeting's decisions: coordinators only (this server keeps no
+    // decisions file, so they learn how to get one).
+    for (caller, expected) in callers.iter().zip([404, 403, 403, 403, 401, 401]) {
+        let (status, body) = server.post_json("/api/v1/families/F00001/decision", *caller, "{}");
+        assert_error(status, &body, expected);
+    }
     // Nothing but GET: the audit trail cannot be altered through the API.
     for method in ["POST", "PUT", "DELETE", "PATCH"] {
         let (status, body) = server.request(method, "/api/v1/audit", Some(&token_of["admin"]));
@@ -274,7 +280,10 @@ fn tokens_and_roles_are_enforced() {
     }
     // Each token learns its own name and role, nothing more.
     let (_, me) = server.get("/api/v1/me", Some(&token_of["partnership"]));
-    assert_eq!(me, serde_json::json!({"name": "partnership", "role": "partnership"}));
+    assert_eq!(
+        me,
+        serde_json::json!({"name": "partnership", "role": "partnership", "records_decisions": false, "records_corrections": false})
+    );
     // A bid writer's overlap view has counts only, suppressed.
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));
     assert!(!overlaps.to_string().contains("household_ids"));
@@ -462,7 +471,7 @@ fn the_shortlist_comes_as_csv() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons")
+        Some("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons,decision")
     );
     let ids: Vec<&str> = lines.map(|l| l.split(',').nth(1).unwrap()).collect();
     let expected: Vec<&str> =

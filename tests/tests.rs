@@ -8,6 +8,7 @@ mod util;
 mod api;
 mod changes;
 mod cohorts;
+mod decisions;
 mod export;
 mod graph;
 mod linkage;

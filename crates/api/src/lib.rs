@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod changes;
 mod csv_out;
+pub mod decisions;
 mod error;
 mod evidence;
 pub mod overrides;
@@ -180,6 +181,8 @@ pub struct AppState {
     overrides_file: Option<Arc<std::path::Path>>,
     /// An earlier load of the partnership, for `GET /api/v1/changes`.
     previous: Option<Arc<Snapshot>>,
+    /// The partnership meeting's decisions (`serve --decisions FILE`).
+    decisions: Option<Arc<decisions::Book>>,
     /// Answers worked out from the served snapshot, kept until a reload
     /// swaps another in.
     cache: Arc<Cache>,
@@ -253,6 +256,7 @@ impl AppState {
             reloading: Arc::new(tokio::sync::Mutex::new(())),
             overrides_file: None,
             previous: None,
+            decisions: None,
             cache: Arc::default(),
         }
     }
@@ -302,6 +306,17 @@ impl AppState {
     pub fn with_overrides_file(mut self, file: std::path::PathBuf) -> AppState {
         self.overrides_file = Some(file.into());
         self
+    }
+
+    /// Keeps the meeting's decisions about families in `book`'s file.
+    pub fn with_decisions(mut self, book: decisions::Book) -> AppState {
+        self.decisions = Some(Arc::new(book));
+        self
+    }
+
+    /// The decisions matched to `snapshot`, if the server keeps them.
+    fn decided(&self, snapshot: &Arc<Snapshot>) -> Option<Arc<decisions::Decided>> {
+        self.decisions.as_ref().map(|book| book.decided(snapshot))
     }
 
     /// Records every request for person-level data, and every refusal, in
@@ -381,6 +396,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/families", get(list_families))
         .route("/api/v1/families/{family_id}", get(get_family))
+        .route("/api/v1/families/{family_id}/decision", post(post_decision))
         .route("/api/v1/overlaps", get(overlaps))
         .route("/api/v1/evidence", get(get_evidence))
         .route("/api/v1/load-report", get(load_report))
@@ -409,9 +425,14 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The caller's token name and role, so the pages offer only what the
-/// role may see.
-async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"name": caller.name, "role": caller.role.code()}))
+/// role may see, and whether this server keeps decisions and corrections.
+async fn me(caller: Caller, State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "name": caller.name,
+        "role": caller.role.code(),
+        "records_decisions": state.decisions.is_some(),
+        "records_corrections": state.overrides_file.is_some(),
+    }))
 }
 
 /// The API's contract, for scripts and other teams' tools: every path,
@@ -470,7 +491,10 @@ async fn list_families(
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
-    let filter = views::Filter::from_params(&params, &snapshot)?;
+    let mut filter = views::Filter::from_params(&params, &snapshot)?;
+    if let Some(decided) = state.decided(&snapshot) {
+        filter = filter.with_decisions(decided);
+    }
     let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (families, total) = filter.page(&snapshot, offset, limit);
     state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
@@ -507,7 +531,50 @@ async fn get_family(
         vec![],
     )?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
-    Ok(Json(family_detail(&snapshot, family)))
+    let detail = family_detail(&snapshot, family);
+    Ok(Json(match state.decided(&snapshot) {
+        Some(decided) => detail.with_decisions(&decided, family),
+        None => detail,
+    }))
+}
+
+/// Records the partnership meeting's decision about a family in the
+/// decisions file (audited, signed with the token's name and the day) and
+/// answers with the family's decisions as they now stand.
+async fn post_decision(
+    caller: Caller,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: Result<Json<decisions::Request>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    const ENDPOINT: &str = "/api/v1/families/{family_id}/decision";
+    state.allow(&caller, &[Role::Coordinator], "decisions about families", ENDPOINT)?;
+    let Some(book) = state.decisions.clone() else {
+        return Err(ApiError::NotFound(
+            "this server records no decisions: start famgraph serve with --decisions FILE".into(),
+        ));
+    };
+    let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let family = snapshot
+        .graph
+        .family_by_id(&family_id)
+        .ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))?;
+    let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
+    let entry = request.entry(&snapshot, family, &caller, auth::today())?;
+    state.audited(&caller, ENDPOINT, true, vec![snapshot.graph.families[family].id.clone()], vec![])?;
+    let writer = book.clone();
+    tokio::task::spawn_blocking(move || writer.record(entry))
+        .await
+        .map_err(|e| ApiError::Internal(format!("decision task: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("appending to the decisions file: {e}")))?;
+    let decided = book.decided(&snapshot);
+    let decisions: Vec<decisions::DecisionView> = decided.history(family).map(Into::into).collect();
+    Ok(Json(serde_json::json!({
+        "family_id": snapshot.graph.families[family].id,
+        "decision": decisions.last(),
+        "decisions": decisions,
+    })))
 }
 
 async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum::response::Response, ApiError> {

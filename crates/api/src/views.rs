@@ -1,12 +1,14 @@
 //! The JSON shapes of the API and their conversion from the analysis.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use famgraph_analysis::FamilyAnalysis;
 use famgraph_graph::{FamilyGraph, FamilyIdx};
 use famgraph_model::{LoadReport, Need};
 use serde::Serialize;
 
+use crate::decisions::{Decided, Decision, DecisionFilter, DecisionView};
 use crate::{ApiError, Snapshot};
 
 /// Shortlist filters: `need`, `agency`, `area` (a postcode district or
@@ -21,6 +23,10 @@ pub struct Filter {
     /// managed under MAPPA, MARAC or IOM, say.
     exclude_cohort: Option<String>,
     keyworkers: Option<Keyworkers>,
+    decision: Option<DecisionFilter>,
+    /// The meeting's decisions on the load's families, when the server or
+    /// the command keeps them.
+    decided: Option<Arc<Decided>>,
 }
 
 /// How many agencies have a keyworker with the family now: the
@@ -58,7 +64,8 @@ impl Keyworkers {
 impl Filter {
     /// The filter from query parameters (or the CLI's flags, as pairs):
     /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`,
-    /// `keyworkers` (`none`, `one` or `several` now).
+    /// `keyworkers` (`none`, `one` or `several` now), `decision`
+    /// (`undecided`, `decided` or a decision's code; see `with_decisions`).
     /// An unknown value is a bad request naming it.
     pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
         let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
@@ -99,7 +106,19 @@ impl Filter {
                 })
             })
             .transpose()?;
-        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort, keyworkers })
+        let decision = get("decision").map(|d| DecisionFilter::parse(&d)).transpose()?;
+        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort, keyworkers, decision, decided: None })
+    }
+
+    /// The meeting's decisions, for the `decision` filter and each
+    /// family's `decision`; without them every family is undecided.
+    pub fn with_decisions(mut self, decided: Arc<Decided>) -> Filter {
+        self.decided = Some(decided);
+        self
+    }
+
+    fn decision_of(&self, family: FamilyIdx) -> Option<Decision> {
+        self.decided.as_ref().and_then(|d| d.latest(family)).map(|e| e.decision)
     }
 
     /// One page of the shortlist under the filter, and how many families
@@ -113,6 +132,7 @@ impl Filter {
             .take(limit)
             .map(|&f| FamilySummary {
                 eligibility: self.ruleset(snapshot).map(|r| eligibility(snapshot, r, f)),
+                decision: self.decision_of(f),
                 ..family_summary(snapshot, f)
             })
             .collect();
@@ -132,6 +152,7 @@ impl Filter {
             && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
             && self.exclude_cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).all(|x| &x.name != c))
             && self.keyworkers.is_none_or(|k| Keyworkers::of(analysis.keyworkers_now.len()) == k)
+            && self.decision.is_none_or(|d| d.keeps(self.decision_of(family)))
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
                     snapshot.graph.households[h]
@@ -170,6 +191,8 @@ pub struct FamilySummary {
     /// management among them, so a plan does not duplicate one.
     pub cohorts: Vec<String>,
     pub reasons: Vec<ReasonView>,
+    /// The partnership meeting's decision now, if any (`serve --decisions`).
+    pub decision: Option<Decision>,
     /// Against the ruleset asked for with `?ruleset=`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligibility: Option<EligibilityView>,
@@ -179,8 +202,9 @@ pub struct FamilySummary {
 /// joined with `; `. A cell a spreadsheet would run as a formula (starting
 /// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
 pub fn shortlist_csv(families: &[FamilySummary]) -> String {
-    let mut out =
-        String::from("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons\n");
+    let mut out = String::from(
+        "rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons,decision\n",
+    );
     for f in families {
         let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
         crate::csv_out::push_row(
@@ -197,6 +221,7 @@ pub fn shortlist_csv(families: &[FamilySummary]) -> String {
                 f.areas.join("; "),
                 f.cohorts.join("; "),
                 reasons.join("; "),
+                f.decision.map(Decision::code).unwrap_or_default().to_owned(),
             ],
         );
     }
@@ -276,6 +301,7 @@ pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
         keyworkers_now: analysis.keyworkers_now.iter().cloned().collect(),
         cohorts: snapshot.cohorts.of_family(family).map(|c| c.name.clone()).collect(),
         reasons: reasons(analysis),
+        decision: None,
         eligibility: None,
     }
 }
@@ -493,6 +519,19 @@ pub struct FamilyDetail {
     pub eligibility: Vec<EligibilityView>,
     /// Members in a named cohort, each with the query's evidence.
     pub cohorts: Vec<CohortMemberView>,
+    /// The partnership meeting's decision now, if any (`serve --decisions`).
+    pub decision: Option<DecisionView>,
+    /// Every decision about the family, oldest first.
+    pub decisions: Vec<DecisionView>,
+}
+
+impl FamilyDetail {
+    /// The family's decisions, as matched to the load.
+    pub fn with_decisions(mut self, decided: &Decided, family: FamilyIdx) -> FamilyDetail {
+        self.decisions = decided.history(family).map(DecisionView::from).collect();
+        self.decision = self.decisions.last().cloned();
+        self
+    }
 }
 
 /// One agency working with the family now.
@@ -744,6 +783,8 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                 })
             })
             .collect(),
+        decision: None,
+        decisions: Vec::new(),
     }
 }
 
@@ -1004,10 +1045,11 @@ mod tests {
             keyworkers_now: vec!["-csc".into()],
             cohorts: vec![],
             reasons: vec![ReasonView { code: "needs", points: 4.0, detail: String::new() }],
+            decision: Some(Decision::TakenOn),
             eligibility: None,
         };
         let csv = shortlist_csv(&[family]);
         let row = csv.lines().nth(1).unwrap();
-        assert_eq!(row, "1,F00001,12.5,crime; housing,police,'-csc,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4");
+        assert_eq!(row, "1,F00001,12.5,crime; housing,police,'-csc,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4,taken_on");
     }
 }

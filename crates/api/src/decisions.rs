@@ -1,0 +1,362 @@
+//! What the partnership meeting decided about a family: taken on for
+//! whole-family working, reviewed and not taken on now, already managed
+//! elsewhere, or the work closed. The shortlist is where a meeting picks
+//! its nine or ten families from hundreds; this is where the pick is kept.
+//!
+//! Decisions live in the partnership's decisions file (`serve --decisions
+//! FILE`): JSON Lines, one decision a line, appended and synced to disk,
+//! never rewritten. Each names the agency records of the family's members
+//! when it was made, so it follows the family into the next extract though
+//! the family's id changes: a load's family carries a decision when it
+//! holds more of the decision's records than any other family. The latest
+//! decision a family carries is its decision now; the earlier ones are its
+//! history.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use famgraph_graph::FamilyIdx;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Caller, Snapshot};
+
+/// The most characters a note may have.
+const MAX_NOTE: usize = 500;
+
+/// What the meeting decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Taken on for whole-family working: a lead professional and one plan.
+    TakenOn,
+    /// Reviewed, and not taken on now.
+    NotNow,
+    /// Already managed elsewhere (MAPPA, MARAC, IOM, a child protection
+    /// plan): the partnership does not duplicate it.
+    AlreadyManaged,
+    /// The whole-family work has ended.
+    Closed,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 4] = [Decision::TakenOn, Decision::NotNow, Decision::AlreadyManaged, Decision::Closed];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::TakenOn => "taken_on",
+            Decision::NotNow => "not_now",
+            Decision::AlreadyManaged => "already_managed",
+            Decision::Closed => "closed",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::TakenOn => "taken on for whole-family working",
+            Decision::NotNow => "reviewed: not taken on now",
+            Decision::AlreadyManaged => "already managed elsewhere",
+            Decision::Closed => "whole-family work closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Decision> {
+        Decision::ALL.into_iter().find(|d| d.code() == text)
+    }
+
+    fn codes() -> String {
+        Decision::ALL.map(Decision::code).join(", ")
+    }
+}
+
+/// An agency's record, as the decisions file names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RecordRef {
+    pub agency: String,
+    pub record_id: String,
+}
+
+/// One line of the decisions file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    /// The day it was recorded, `YYYY-MM-DD`.
+    pub decided_on: String,
+    pub decision: Decision,
+    /// The name of the token that recorded it.
+    pub by: String,
+    /// The family's id in the load it was decided on, and that load's
+    /// extract date: for people reading the file.
+    pub family_id: String,
+    pub as_of: String,
+    /// Every record of the family's members then.
+    pub records: Vec<RecordRef>,
+    pub note: String,
+}
+
+/// A decision as the API shows it on a family: the records it named stay
+/// in the file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub decision: Decision,
+    pub label: &'static str,
+    pub decided_on: String,
+    pub by: String,
+    pub note: String,
+    /// The family's id when it was decided (ids are each load's own).
+    pub decided_as_family_id: String,
+}
+
+impl From<&Entry> for DecisionView {
+    fn from(entry: &Entry) -> DecisionView {
+        DecisionView {
+            decision: entry.decision,
+            label: entry.decision.label(),
+            decided_on: entry.decided_on.clone(),
+            by: entry.by.clone(),
+            note: entry.note.clone(),
+            decided_as_family_id: entry.family_id.clone(),
+        }
+    }
+}
+
+/// Reads a decisions file; a line that is not a decision is an error
+/// naming the line (the file is the partnership's record: nothing in it
+/// is skipped).
+pub fn read(file: &Path) -> Result<Vec<Entry>, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str::<Entry>(line)
+                .map_err(|e| format!("{} line {}: not a decision ({e})", file.display(), n + 1))
+        })
+        .collect()
+}
+
+/// The decisions file a server appends to, and its decisions in memory.
+pub struct Book {
+    file: PathBuf,
+    entries: Mutex<Arc<Vec<Entry>>>,
+    /// The decisions matched to the served load, kept until either changes.
+    matched: Mutex<Option<Matched>>,
+}
+
+struct Matched {
+    snapshot: Arc<Snapshot>,
+    entries: Arc<Vec<Entry>>,
+    decided: Arc<Decided>,
+}
+
+impl Book {
+    /// Opens (creating it if missing) and reads the decisions file.
+    pub fn open(file: &Path) -> Result<Book, String> {
+        if !file.exists() {
+            std::fs::write(file, "").map_err(|e| format!("creating the decisions file {}: {e}", file.display()))?;
+        }
+        let entries = read(file)?;
+        Ok(Book { file: file.to_owned(), entries: Mutex::new(Arc::new(entries)), matched: Mutex::new(None) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.file
+    }
+
+    /// Appends a decision to the file, synced, then to memory: a decision
+    /// the file does not hold is never shown.
+    pub fn record(&self, entry: Entry) -> std::io::Result<()> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
+        line.push('\n');
+        let mut out = std::fs::OpenOptions::new().create(true).append(true).open(&self.file)?;
+        out.write_all(line.as_bytes())?;
+        out.sync_all()?;
+        let mut next = Vec::clone(&entries);
+        next.push(entry);
+        *entries = Arc::new(next);
+        Ok(())
+    }
+
+    /// The decisions matched to `snapshot`'s families, worked out once per
+    /// load and per change to the decisions.
+    pub fn decided(&self, snapshot: &Arc<Snapshot>) -> Arc<Decided> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let mut matched = self.matched.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(m) = &*matched
+            && Arc::ptr_eq(&m.snapshot, snapshot)
+            && Arc::ptr_eq(&m.entries, &entries)
+        {
+            return m.decided.clone();
+        }
+        let decided = Arc::new(Decided::new(entries.clone(), snapshot));
+        *matched = Some(Matched { snapshot: snapshot.clone(), entries, decided: decided.clone() });
+        decided
+    }
+}
+
+/// The decisions carried by one load's families.
+#[derive(Default)]
+pub struct Decided {
+    entries: Arc<Vec<Entry>>,
+    /// Per family, indices into `entries`, oldest first.
+    of_family: HashMap<FamilyIdx, Vec<usize>>,
+}
+
+impl Decided {
+    /// Matches each decision to the family of `snapshot` holding most of
+    /// its records (every such family, when two hold equally many: a
+    /// family split in two since keeps the decision on both halves for a
+    /// person to review).
+    pub fn new(entries: Arc<Vec<Entry>>, snapshot: &Snapshot) -> Decided {
+        let graph = &snapshot.graph;
+        let wanted: HashSet<(&str, &str)> =
+            entries.iter().flat_map(|e| &e.records).map(|r| (r.agency.as_str(), r.record_id.as_str())).collect();
+        let mut family_of: HashMap<(&str, &str), FamilyIdx> = HashMap::with_capacity(wanted.len());
+        for (idx, record) in graph.bundle.people.iter().enumerate() {
+            let key = (record.agency.as_str(), record.record_id.as_str());
+            if wanted.contains(&key) {
+                family_of.insert(key, graph.people[graph.linkage.person_of[idx] as usize].family);
+            }
+        }
+        let mut of_family: HashMap<FamilyIdx, Vec<usize>> = HashMap::new();
+        for (e, entry) in entries.iter().enumerate() {
+            let mut held: HashMap<FamilyIdx, usize> = HashMap::new();
+            for r in &entry.records {
+                if let Some(&family) = family_of.get(&(r.agency.as_str(), r.record_id.as_str())) {
+                    *held.entry(family).or_default() += 1;
+                }
+            }
+            let most = held.values().copied().max().unwrap_or(0);
+            for (family, n) in held {
+                if n == most {
+                    of_family.entry(family).or_default().push(e);
+                }
+            }
+        }
+        Decided { entries, of_family }
+    }
+
+    /// The family's decision now: the latest it carries.
+    pub fn latest(&self, family: FamilyIdx) -> Option<&Entry> {
+        self.of_family.get(&family).and_then(|list| list.last()).map(|&e| &self.entries[e])
+    }
+
+    /// Every decision the family carries, oldest first.
+    pub fn history(&self, family: FamilyIdx) -> impl Iterator<Item = &Entry> {
+        self.of_family.get(&family).into_iter().flatten().map(|&e| &self.entries[e])
+    }
+}
+
+/// Which families a shortlist filter on decisions keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionFilter {
+    /// No decision yet: what the meeting has still to review.
+    Undecided,
+    /// Any decision.
+    Decided,
+    Is(Decision),
+}
+
+impl DecisionFilter {
+    pub fn parse(text: &str) -> Result<DecisionFilter, ApiError> {
+        match text {
+            "undecided" => Ok(DecisionFilter::Undecided),
+            "decided" => Ok(DecisionFilter::Decided),
+            code => Decision::parse(code).map(DecisionFilter::Is).ok_or_else(|| {
+                ApiError::BadRequest(format!(
+                    "unknown decision `{code}`: use undecided, decided, {}",
+                    Decision::codes()
+                ))
+            }),
+        }
+    }
+
+    pub fn keeps(self, now: Option<Decision>) -> bool {
+        match self {
+            DecisionFilter::Undecided => now.is_none(),
+            DecisionFilter::Decided => now.is_some(),
+            DecisionFilter::Is(d) => now == Some(d),
+        }
+    }
+}
+
+/// `POST /api/v1/families/{family_id}/decision`'s body.
+#[derive(Debug, Deserialize)]
+pub struct Request {
+    pub decision: String,
+    /// Why, or what was agreed: optional.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Request {
+    /// The entry to record for `family` of `snapshot`, signed by the caller.
+    pub fn entry(
+        &self,
+        snapshot: &Snapshot,
+        family: FamilyIdx,
+        caller: &Caller,
+        today: famgraph_model::Date,
+    ) -> Result<Entry, ApiError> {
+        let decision = Decision::parse(self.decision.trim())
+            .ok_or_else(|| ApiError::BadRequest(format!("`decision` must be one of {}", Decision::codes())))?;
+        let note = self.note.trim();
+        if note.chars().count() > MAX_NOTE {
+            return Err(ApiError::BadRequest(format!("`note` may have at most {MAX_NOTE} characters")));
+        }
+        let graph = &snapshot.graph;
+        let records = graph.families[family]
+            .members
+            .iter()
+            .flat_map(|&p| &graph.people[p].records)
+            .map(|&r| {
+                let record = &graph.bundle.people[r];
+                RecordRef { agency: record.agency.clone(), record_id: record.record_id.clone() }
+            })
+            .collect();
+        Ok(Entry {
+            decided_on: today.to_string(),
+            decision,
+            by: caller.name.clone(),
+            family_id: graph.families[family].id.clone(),
+            as_of: snapshot.analysis.as_of.to_string(),
+            records,
+            note: note.replace(['\r', '\n'], " "),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_back() {
+        for d in Decision::ALL {
+            assert_eq!(Decision::parse(d.code()), Some(d));
+            assert_eq!(serde_json::to_value(d).unwrap(), d.code());
+            assert_eq!(DecisionFilter::parse(d.code()).unwrap(), DecisionFilter::Is(d));
+        }
+        assert!(DecisionFilter::parse("maybe").is_err());
+        assert!(DecisionFilter::Undecided.keeps(None));
+        assert!(!DecisionFilter::Undecided.keeps(Some(Decision::NotNow)));
+        assert!(DecisionFilter::Decided.keeps(Some(Decision::Closed)));
+        assert!(!DecisionFilter::Is(Decision::TakenOn).keeps(Some(Decision::Closed)));
+    }
+
+    #[test]
+    fn a_bad_line_is_named() {
+        let dir = std::env::temp_dir().join(format!("famgraph-decisions-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("decisions.jsonl");
+        let good = r#"{"decided_on":"2026-11-26","decision":"taken_on","by":"cora","family_id":"F000001","as_of":"2026-10-31","records":[{"agency":"police","record_id":"P1"}],"note":""}"#;
+        std::fs::write(&file, format!("{good}\n\n{{\"decision\":\"perhaps\"}}\n")).unwrap();
+        let error = read(&file).unwrap_err();
+        assert!(error.contains("decisions.jsonl line 3: not a decision"), "{error}");
+        std::fs::write(&file, format!("{good}\n")).unwrap();
+        let book = Book::open(&file).unwrap();
+        assert_eq!(book.entries.lock().unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

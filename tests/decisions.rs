@@ -1,0 +1,166 @@
+//! The partnership meeting's decisions: a coordinator records one from the
+//! family view, the shortlist shows and filters on it, and it follows the
+//! family into the next extract, where the family's id may differ.
+
+use crate::util::{Server, TempDir, famgraph, famgraph_ok, token};
+
+fn post(server: &Server, family: &str, who: Option<&str>, decision: &str, note: &str) -> (u16, serde_json::Value) {
+    let body = serde_json::json!({ "decision": decision, "note": note }).to_string();
+    server.post_json(&format!("/api/v1/families/{family}/decision"), who, &body)
+}
+
+fn ids(list: &serde_json::Value) -> Vec<String> {
+    list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
+    let dir = TempDir::new("decisions");
+    let (later, earlier) = (dir.join("later"), dir.join("earlier"));
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        "200",
+        "--seed",
+        "12",
+        "--out",
+        later.to_str().unwrap(),
+        "--earlier",
+        earlier.to_str().unwrap(),
+        "--earlier-months",
+        "6",
+    ]);
+    let tokens = dir.join("tokens");
+    let cora = token(&tokens, "cora", "coordinator");
+    let pat = token(&tokens, "pat", "partnership");
+    let bea = token(&tokens, "bea", "bid_writer");
+    let ada = token(&tokens, "ada", "admin");
+    let decisions = dir.join("decisions.jsonl");
+    let start = |bundle: &std::path::Path| {
+        Server::start(&[
+            "--data",
+            bundle.to_str().unwrap(),
+            "--tokens",
+            tokens.to_str().unwrap(),
+            "--decisions",
+            decisions.to_str().unwrap(),
+        ])
+    };
+
+    let server = start(&earlier);
+    let cora = Some(cora.as_str());
+    assert!(decisions.exists(), "the decisions file is created");
+    assert_eq!(server.get("/api/v1/me", cora).1["records_decisions"], true);
+    let all = server.get("/api/v1/families?limit=1000", cora).1;
+    let total = all["total"].as_u64().unwrap();
+    let top = ids(&all);
+    let (first, second) = (top[0].clone(), top[1].clone());
+    for family in [&first, &second] {
+        assert_eq!(server.get(&format!("/api/v1/families/{family}"), cora).1["decision"], serde_json::Value::Null);
+    }
+
+    // Only coordinators decide; a bad decision, an unknown family or an
+    // overlong note is a JSON error naming it, and nothing is written.
+    for (who, status) in [(Some(pat.as_str()), 403), (Some(bea.as_str()), 403), (Some(ada.as_str()), 403), (None, 401)]
+    {
+        assert_eq!(post(&server, &first, who, "taken_on", "").0, status);
+    }
+    let (status, answer) = post(&server, &first, cora, "maybe", "");
+    assert_eq!(status, 400);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("taken_on"), "{answer}");
+    assert_eq!(post(&server, "F99999", cora, "taken_on", "").0, 404);
+    assert_eq!(post(&server, &first, cora, "taken_on", &"x".repeat(501)).0, 400);
+    assert_eq!(std::fs::read_to_string(&decisions).unwrap(), "");
+
+    let (status, answer) = post(&server, &first, cora, "taken_on", "lead: early help");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["decision"]["decision"], "taken_on");
+    assert_eq!(answer["decision"]["by"], "cora");
+    assert_eq!(answer["decision"]["note"], "lead: early help");
+    assert_eq!(post(&server, &second, cora, "already_managed", "MAPPA level 2").0, 200);
+
+    // The shortlist shows each family's decision and filters on it.
+    let shown = |query: &str, who: Option<&str>| server.get(&format!("/api/v1/families?limit=1000&{query}"), who).1;
+    assert_eq!(ids(&shown("decision=taken_on", cora)), [first.as_str()]);
+    assert_eq!(ids(&shown("decision=already_managed", cora)), [second.as_str()]);
+    assert_eq!(ids(&shown("decision=decided", cora)), [first.clone(), second.clone()]);
+    let undecided = shown("decision=undecided", cora);
+    assert_eq!(undecided["total"].as_u64().unwrap(), total - 2);
+    assert!(!ids(&undecided).contains(&first));
+    assert_eq!(shown("", Some(pat.as_str()))["families"][0]["decision"], "taken_on", "the meeting sees it");
+    assert_eq!(server.get("/api/v1/families?decision=perhaps", cora).0, 400);
+    let csv = server.get("/api/v1/families?decision=decided&format=csv", cora).1;
+    let rows: Vec<&str> = csv.as_str().unwrap().lines().collect();
+    assert!(rows[0].ends_with(",decision") && rows[1].ends_with(",taken_on") && rows[2].ends_with(",already_managed"));
+
+    // A later decision replaces it; the earlier one is history.
+    assert_eq!(post(&server, &first, cora, "closed", "plan ended").0, 200);
+    let detail = server.get(&format!("/api/v1/families/{first}"), cora).1;
+    assert_eq!(detail["decision"]["decision"], "closed");
+    let history: Vec<&str> =
+        detail["decisions"].as_array().unwrap().iter().map(|d| d["decision"].as_str().unwrap()).collect();
+    assert_eq!(history, ["taken_on", "closed"]);
+    assert!(ids(&shown("decision=taken_on", cora)).is_empty());
+    let records: Vec<(String, String)> = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["records"].as_array().unwrap().iter())
+        .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
+        .collect();
+
+    // In the file, one line each, signed; in the audit trail, who and which family.
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.lines().all(|l| l.contains("\"by\":\"cora\"")));
+    let audit = std::fs::read_to_string(&server.audit).unwrap();
+    assert!(
+        audit.lines().any(|l| l.contains("/api/v1/families/{family_id}/decision") && l.contains(&first)),
+        "{audit}"
+    );
+    drop(server);
+
+    // The next extract: the decisions follow the families by their records.
+    let server = start(&later);
+    let closed = server.get("/api/v1/families?limit=1000&decision=closed", cora).1;
+    let [now] = ids(&closed).try_into().expect("one family closed");
+    let detail = server.get(&format!("/api/v1/families/{now}"), cora).1;
+    assert_eq!(detail["decisions"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["decision"]["decided_as_family_id"], first.as_str());
+    let holds = detail["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["records"].as_array().unwrap().iter())
+        .any(|r| records.iter().any(|(a, id)| r["agency"] == a.as_str() && r["record_id"] == id.as_str()));
+    assert!(holds, "the family carrying the decision holds its records");
+    assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=already_managed", cora).1).len(), 1);
+    drop(server);
+
+    // The command line reads the same file.
+    let json = famgraph_ok(&[
+        "shortlist",
+        "--data",
+        later.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--decision",
+        "closed",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(ids(&json), [now]);
+    let table =
+        famgraph_ok(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
+    assert!(table.lines().next().unwrap().contains("decision"), "{table}");
+    let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decision", "closed"]);
+    assert_eq!(out.status.code(), Some(2), "--decision needs --decisions");
+
+    // A damaged file is named with its line, and nothing starts.
+    std::fs::write(&decisions, format!("{text}not json\n")).unwrap();
+    let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("line 4") && said.contains("not a decision"), "{said}");
+}
