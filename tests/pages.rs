@@ -191,6 +191,20 @@ fn node() -> Option<PathBuf> {
 /// Presses the first `selector` button on `path` as a person would,
 /// answering the prompts in order; returns where the page went.
 fn press(browser: &PathBuf, node: &PathBuf, url: &str, selector: &str, answers: &[&str]) -> serde_json::Value {
+    fill_and_press(browser, node, url, ("", selector, ""), answers)
+}
+
+/// Runs `fill` (JavaScript filling in a form) on the page, presses the
+/// first `selector` button, answers the prompts in order and waits until
+/// `done` (a JavaScript expression; empty: the family page back after a
+/// correction). Returns where the page went and `done`'s value.
+fn fill_and_press(
+    browser: &PathBuf,
+    node: &PathBuf,
+    url: &str,
+    (fill, selector, done): (&str, &str, &str),
+    answers: &[&str],
+) -> serde_json::Value {
     let profile = TempDir::new("chromium-profile-click");
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/correct.mjs");
     let out = Command::new(node)
@@ -198,7 +212,7 @@ fn press(browser: &PathBuf, node: &PathBuf, url: &str, selector: &str, answers: 
         .arg(script)
         .arg(browser)
         .arg(&profile.0)
-        .args([url, selector, &serde_json::to_string(answers).unwrap()])
+        .args([url, selector, &serde_json::to_string(answers).unwrap(), fill, done])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -256,6 +270,35 @@ fn a_coordinator_corrects_a_link_from_the_page() {
     let went = press(&browser, &node, &url, &selector, &[&other, "same after all"]);
     assert!(went["alerted"].as_str().unwrap().contains("already decides"), "{went}");
     assert_eq!(std::fs::read_to_string(&overrides).unwrap(), text);
+}
+
+/// A coordinator records the meeting's decision from the family page: it
+/// is in the decisions file, signed, and the page shows it at once.
+#[test]
+fn a_coordinator_records_a_decision_from_the_page() {
+    let (Some(browser), Some(node)) = (chromium(), node()) else { return };
+    let dir = TempDir::new("pages-decide");
+    let decisions = dir.join("decisions.jsonl");
+    let server = Server::start(&["--decisions", decisions.to_str().unwrap()]);
+    let token = server.token.clone().unwrap();
+    let url = format!("{}/families/F00001#token={token}", server.base);
+    let fill = "document.querySelector('#decide select').value = 'not_now'; \
+                document.querySelector('#decide input[name=note]').value = 'reviewed at the March meeting'";
+    let done = "document.getElementById('decide') && document.getElementById('decide').previousElementSibling \
+                && document.body.innerText.includes('reviewed at the March meeting') \
+                && [...document.querySelectorAll('h2')].find(h => h.textContent === \"The meeting's decision\").nextElementSibling.textContent";
+    let went = fill_and_press(&browser, &node, &url, (fill, "#decide button", done), &[]);
+    assert!(went["alerted"].is_null(), "{went}");
+    let shown = went["done"].as_str().unwrap_or_default();
+    assert!(
+        shown.starts_with("reviewed: not taken on now, ")
+            && shown.ends_with("by one-off: reviewed at the March meeting"),
+        "{went}"
+    );
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("\"decision\":\"not_now\"") && text.contains("\"family_id\":\"F00001\""), "{text}");
+    assert_eq!(server.get_ok("/api/v1/families/F00001")["decision"]["note"], "reviewed at the March meeting");
 }
 
 /// The `<svg ...>...</svg>` element whose opening tag holds `marker`.

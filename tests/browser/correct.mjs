@@ -1,14 +1,16 @@
 // Drives headless Chromium over the DevTools protocol as a coordinator
-// would: opens a family page, presses one of its correction buttons,
-// answers the browser's prompts, and reports where the page went.
+// would: opens a family page, fills in what FILL sets (a JavaScript
+// statement, optional), presses one of its buttons, answers the browser's
+// prompts, waits until DONE (a JavaScript expression, optional: by default
+// the family page back after a correction) and reports where the page went.
 //
-// node --experimental-websocket correct.mjs CHROMIUM PROFILE_DIR URL SELECTOR ANSWERS_JSON
-// prints {"buttons": N, "path": "/families/..."} on stdout.
+// node --experimental-websocket correct.mjs CHROMIUM PROFILE_DIR URL SELECTOR ANSWERS_JSON [FILL] [DONE]
+// prints {"buttons": N, "path": "/families/...", "alerted": ..., "done": ...} on stdout.
 import { spawn } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [chromium, profile, url, selector, answers] = process.argv.slice(2);
+const [chromium, profile, url, selector, answers, fill = '', done = ''] = process.argv.slice(2);
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const browser = spawn(chromium, [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -43,12 +45,14 @@ async function main() {
   const buttons = await until(`document.querySelectorAll(${JSON.stringify(selector)}).length`);
   const before = await evaluate('location.pathname');
   // The prompts are answered in order; then the first button is pressed.
-  await evaluate(`(() => { const a = ${answers}; window.prompt = () => a.shift(); window.alert = m => { window.__alerted = m; }; window.__old = true; document.querySelector(${JSON.stringify(selector)}).click(); return 1; })()`);
+  await evaluate(`(() => { const a = ${answers}; window.prompt = () => a.shift(); window.alert = m => { window.__alerted = m; }; window.__old = true; ${fill}; document.querySelector(${JSON.stringify(selector)}).click(); return 1; })()`);
   // Wait for the page to come back with the family as it now stands.
-  await until(`window.__alerted || (!window.__old && document.querySelectorAll('button.join').length > 0)`);
+  const finished = done || `!window.__old && document.querySelectorAll('button.join').length > 0`;
+  await until(`window.__alerted || (${finished})`);
   const path = await evaluate('location.pathname');
   const alerted = await evaluate('window.__alerted || null');
-  process.stdout.write(JSON.stringify({ buttons, before, path, alerted }) + '\n');
+  const result = done ? await evaluate(done) : null;
+  process.stdout.write(JSON.stringify({ buttons, before, path, alerted, done: result ?? null }) + '\n');
   ws.close();
 }
 
