@@ -90,6 +90,10 @@ enum Command {
         source: Source,
         #[command(flatten)]
         record: RecordArg,
+        /// The meeting's decisions file (`serve --decisions`): the
+        /// decisions naming any of the person's records are included.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
     /// Remove one agency's records of a person from a database (with that
     /// agency's involvements and relationships about them), relink, and
@@ -447,10 +451,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::SubjectAccess { source, record } => {
+        Command::SubjectAccess { source, record, decisions } => {
             let snapshot = open(&source, None)?;
             let person = person_of_record(&snapshot, &record)?;
-            say!("{}", serde_json::to_string_pretty(&famgraph_api::subject_access(&snapshot, person))?);
+            let mut answer = famgraph_api::subject_access(&snapshot, person);
+            if let Some(file) = decisions {
+                let graph = &snapshot.graph;
+                let held: std::collections::HashSet<(&str, &str)> = graph.people[person]
+                    .records
+                    .iter()
+                    .map(|&r| (graph.bundle.people[r].agency.as_str(), graph.bundle.people[r].record_id.as_str()))
+                    .collect();
+                let about: Vec<_> = famgraph_api::decisions::read(&file)
+                    .map_err(BadInput)?
+                    .into_iter()
+                    .filter(|e| e.records.iter().any(|r| held.contains(&(r.agency.as_str(), r.record_id.as_str()))))
+                    .map(|mut e| {
+                        // The other members' record ids are theirs, not this person's.
+                        e.records.retain(|r| held.contains(&(r.agency.as_str(), r.record_id.as_str())));
+                        e
+                    })
+                    .collect();
+                answer["decisions"] = serde_json::to_value(about)?;
+            }
+            say!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
         Command::Erase { db, record, erase_agency } => {

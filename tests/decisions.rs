@@ -157,6 +157,28 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decision", "closed"]);
     assert_eq!(out.status.code(), Some(2), "--decision needs --decisions");
 
+    // Subject access includes the decisions naming the person's records,
+    // with only their own record ids.
+    let (agency, record_id) = &records[0];
+    let sar = famgraph_ok(&[
+        "subject-access",
+        "--data",
+        earlier.to_str().unwrap(),
+        "--agency",
+        agency,
+        "--record-id",
+        record_id,
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    let sar: serde_json::Value = serde_json::from_str(&sar).unwrap();
+    let about = sar["decisions"].as_array().unwrap();
+    assert_eq!(about.len(), 2, "{sar}");
+    let own: Vec<&serde_json::Value> = sar["records"].as_array().unwrap().iter().collect();
+    for r in about[0]["records"].as_array().unwrap() {
+        assert!(own.iter().any(|o| o["agency"] == r["agency"] && o["record_id"] == r["record_id"]), "{r}");
+    }
+
     // A damaged file is named with its line, and nothing starts.
     std::fs::write(&decisions, format!("{text}not json\n")).unwrap();
     let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
