@@ -134,6 +134,10 @@ enum Command {
         /// `json`, or `csv`: one figure a row, `[c]` where hidden.
         #[arg(long, value_enum, default_value_t = EvidenceFormat::Json)]
         format: EvidenceFormat,
+        /// The meeting's decisions file (`serve --decisions`): families by
+        /// decision are counted too.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
     /// Load, link and analyse a bundle into a DuckDB file and print the load report.
     Load {
@@ -553,9 +557,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Evidence { source, overrides, suppression, format } => {
+        Command::Evidence { source, overrides, suppression, format, decisions } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;
-            let evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
+            let mut evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
+            if let Some(file) = decisions {
+                let decided = decided_from(&file, &snapshot)?;
+                evidence = evidence.with_decisions(&snapshot, &decided, suppression.disclosure());
+            }
             match format {
                 EvidenceFormat::Json => say!("{}", serde_json::to_string_pretty(&evidence)?),
                 EvidenceFormat::Csv => say!("{}", evidence.to_csv().trim_end()),
@@ -599,9 +607,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut filter =
                 famgraph_api::Filter::from_params(&params, &snapshot).map_err(|e| BadInput(e.to_string()))?;
             if let Some(file) = &decisions {
-                let entries = famgraph_api::decisions::read(file).map_err(BadInput)?;
-                filter = filter
-                    .with_decisions(Arc::new(famgraph_api::decisions::Decided::new(Arc::new(entries), &snapshot)));
+                filter = filter.with_decisions(Arc::new(decided_from(file, &snapshot)?));
             }
             print_shortlist(&snapshot, &filter, limit, format, decisions.is_some())
         }
@@ -793,6 +799,12 @@ struct ServeSettings<'a> {
     audit: &'a Path,
     previous: Option<&'a Path>,
     decisions: Option<&'a Path>,
+}
+
+/// The meeting's decisions in `file`, matched to the load's families.
+fn decided_from(file: &Path, snapshot: &Snapshot) -> anyhow::Result<famgraph_api::decisions::Decided> {
+    let entries = famgraph_api::decisions::read(file).map_err(BadInput)?;
+    Ok(famgraph_api::decisions::Decided::new(Arc::new(entries), snapshot))
 }
 
 /// A load from a path that is a bundle folder or a database file.

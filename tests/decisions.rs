@@ -79,19 +79,44 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     assert_eq!(answer["decision"]["note"], "lead: early help");
     assert_eq!(post(&server, &second, cora, "already_managed", "MAPPA level 2").0, 200);
 
+    // Bid writers count families by decision, small counts hidden; a new
+    // decision shows at once.
+    let bea = Some(bea.as_str());
+    let by_decision = |server: &Server| {
+        let evidence = server.get("/api/v1/evidence", bea).1;
+        let rows = evidence["by_decision"].as_array().unwrap().clone();
+        rows.iter().map(|r| (r["decision"].as_str().unwrap().to_owned(), r["families"].as_u64())).collect::<Vec<_>>()
+    };
+    let none_yet = by_decision(&server);
+    assert_eq!(none_yet[1], ("not_now".to_owned(), Some(0)));
+    for family in &top[2..7] {
+        assert_eq!(post(&server, family, cora, "not_now", "").0, 200);
+    }
+    let counted = by_decision(&server);
+    assert_eq!(
+        counted,
+        [
+            ("taken_on".to_owned(), None),
+            ("not_now".to_owned(), Some(5)),
+            ("already_managed".to_owned(), None),
+            ("closed".to_owned(), Some(0)),
+        ]
+    );
+
     // The shortlist shows each family's decision and filters on it.
     let shown = |query: &str, who: Option<&str>| server.get(&format!("/api/v1/families?limit=1000&{query}"), who).1;
     assert_eq!(ids(&shown("decision=taken_on", cora)), [first.as_str()]);
     assert_eq!(ids(&shown("decision=already_managed", cora)), [second.as_str()]);
-    assert_eq!(ids(&shown("decision=decided", cora)), [first.clone(), second.clone()]);
+    assert_eq!(ids(&shown("decision=decided", cora)), top[..7]);
     let undecided = shown("decision=undecided", cora);
-    assert_eq!(undecided["total"].as_u64().unwrap(), total - 2);
+    assert_eq!(undecided["total"].as_u64().unwrap(), total - 7);
     assert!(!ids(&undecided).contains(&first));
     assert_eq!(shown("", Some(pat.as_str()))["families"][0]["decision"], "taken_on", "the meeting sees it");
     assert_eq!(server.get("/api/v1/families?decision=perhaps", cora).0, 400);
     let csv = server.get("/api/v1/families?decision=decided&format=csv", cora).1;
     let rows: Vec<&str> = csv.as_str().unwrap().lines().collect();
     assert!(rows[0].ends_with(",decision") && rows[1].ends_with(",taken_on") && rows[2].ends_with(",already_managed"));
+    assert!(rows[3].ends_with(",not_now"));
 
     // A later decision replaces it; the earlier one is history.
     assert_eq!(post(&server, &first, cora, "closed", "plan ended").0, 200);
@@ -111,7 +136,7 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
 
     // In the file, one line each, signed; in the audit trail, who and which family.
     let text = std::fs::read_to_string(&decisions).unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 8, "{text}");
     assert!(text.lines().all(|l| l.contains("\"by\":\"cora\"")));
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     assert!(
@@ -179,10 +204,22 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         assert!(own.iter().any(|o| o["agency"] == r["agency"] && o["record_id"] == r["record_id"]), "{r}");
     }
 
+    let evidence = famgraph_ok(&[
+        "evidence",
+        "--data",
+        later.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5\n"), "{evidence}");
+    assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c]\n"), "{evidence}");
+
     // A damaged file is named with its line, and nothing starts.
     std::fs::write(&decisions, format!("{text}not json\n")).unwrap();
     let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("line 4") && said.contains("not a decision"), "{said}");
+    assert!(said.contains("line 9") && said.contains("not a decision"), "{said}");
 }

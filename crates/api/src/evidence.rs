@@ -9,6 +9,7 @@ use famgraph_model::{Date, Need};
 use serde::Serialize;
 
 use crate::Snapshot;
+use crate::decisions::{Decided, Decision};
 use crate::suppression::{Cells, Disclosure};
 
 #[derive(Serialize)]
@@ -51,6 +52,18 @@ pub struct Evidence {
     /// The last eight calendar quarters, oldest first, over every family
     /// as now linked: the trend behind the figures above.
     pub by_quarter: Vec<QuarterCount>,
+    /// Families by the partnership meeting's decision now (taken on, not
+    /// now, already managed, closed), when decisions are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_decision: Option<Vec<DecisionCount>>,
+}
+
+/// Families carrying one decision now.
+#[derive(Serialize)]
+pub struct DecisionCount {
+    pub decision: &'static str,
+    pub label: &'static str,
+    pub families: Option<u64>,
 }
 
 /// One calendar quarter's activity.
@@ -225,10 +238,34 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
         by_quarter: trend(snapshot, disclosure),
+        by_decision: None,
     }
 }
 
 impl Evidence {
+    /// Adds the families by the meeting's decision now. The counts tie to
+    /// no published total (a family with no need now can carry one), so
+    /// each is suppressed on its own.
+    pub fn with_decisions(mut self, snapshot: &Snapshot, decided: &Decided, disclosure: Disclosure) -> Evidence {
+        let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+        for family in 0..snapshot.graph.families.len() {
+            if let Some(entry) = decided.latest(family) {
+                *counts.entry(entry.decision.code()).or_default() += 1;
+            }
+        }
+        self.by_decision = Some(
+            Decision::ALL
+                .iter()
+                .map(|d| DecisionCount {
+                    decision: d.code(),
+                    label: d.label(),
+                    families: disclosure.show(counts.get(d.code()).copied().unwrap_or(0)),
+                })
+                .collect(),
+        );
+        self
+    }
+
     /// The same figures as CSV in long form, one figure a row (`table`,
     /// `key`, `label`, `measure`, `value`), for a bid's spreadsheet to
     /// pivot; a hidden figure is `[c]`, as the ONS marks confidential
@@ -304,6 +341,9 @@ impl Evidence {
             );
             row("by_quarter", &q.quarter, &label, "families_with_new_offending", count(q.families_with_new_offending));
             row("by_quarter", &q.quarter, &label, "cost_gbp", gbp(q.cost_gbp));
+        }
+        for d in self.by_decision.iter().flatten() {
+            row("by_decision", d.decision, d.label, "families", count(d.families));
         }
         out
     }

@@ -568,6 +568,8 @@ async fn post_decision(
         .await
         .map_err(|e| ApiError::Internal(format!("decision task: {e}")))?
         .map_err(|e| ApiError::Internal(format!("appending to the decisions file: {e}")))?;
+    // The evidence counts families by decision.
+    state.cache.evidence.clear();
     let decided = book.decided(&snapshot);
     let decisions: Vec<decisions::DecisionView> = decided.history(family).map(Into::into).collect();
     Ok(Json(serde_json::json!({
@@ -613,10 +615,19 @@ async fn get_evidence(
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let disclosure = state.disclosure;
+    // With the meeting's decisions, when kept (the cache is dropped when
+    // one is recorded).
+    let full = |snapshot: &Arc<Snapshot>| {
+        let figures = evidence(snapshot, disclosure);
+        match state.decided(snapshot) {
+            Some(decided) => figures.with_decisions(snapshot, &decided, disclosure),
+            None => figures,
+        }
+    };
     if csv_out::wants_csv(param(&params, "format"))? {
-        return Ok(csv_out::response("famgraph-evidence.csv", evidence(&snapshot, disclosure).to_csv()));
+        return Ok(csv_out::response("famgraph-evidence.csv", full(&snapshot).to_csv()));
     }
-    Ok(json_response(&state.cache.evidence.get(&snapshot, |snapshot| json_bytes(&evidence(snapshot, disclosure)))))
+    Ok(json_response(&state.cache.evidence.get(&snapshot, |_| json_bytes(&full(&snapshot)))))
 }
 
 /// A value as the JSON text a response carries.
