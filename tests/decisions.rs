@@ -72,11 +72,20 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     assert_eq!(post(&server, &first, cora, "taken_on", &"x".repeat(501)).0, 400);
     assert_eq!(std::fs::read_to_string(&decisions).unwrap(), "");
 
-    let (status, answer) = post(&server, &first, cora, "taken_on", "lead: early help");
+    let lead = server.get(&format!("/api/v1/families/{first}"), cora).1["agencies"][0].as_str().unwrap().to_owned();
+    let with_lead = |agency: &str| {
+        let body = serde_json::json!({ "decision": "taken_on", "lead_agency": agency, "note": "one plan" }).to_string();
+        server.post_json(&format!("/api/v1/families/{first}/decision"), cora, &body)
+    };
+    let (status, answer) = with_lead("the council");
+    assert_eq!(status, 400);
+    assert!(answer["error"]["message"].as_str().unwrap().contains("lead_agency"), "{answer}");
+    let (status, answer) = with_lead(&lead);
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["decision"]["decision"], "taken_on");
     assert_eq!(answer["decision"]["by"], "cora");
-    assert_eq!(answer["decision"]["note"], "lead: early help");
+    assert_eq!(answer["decision"]["lead_agency"], lead.as_str());
+    assert_eq!(answer["decision"]["note"], "one plan");
     assert_eq!(post(&server, &second, cora, "already_managed", "MAPPA level 2").0, 200);
 
     // Bid writers count families by decision, small counts hidden; a new

@@ -281,8 +281,11 @@ fn a_coordinator_records_a_decision_from_the_page() {
     let decisions = dir.join("decisions.jsonl");
     let server = Server::start(&["--decisions", decisions.to_str().unwrap()]);
     let token = server.token.clone().unwrap();
-    let url = format!("{}/families/F00001#token={token}", server.base);
+    let family = server.get_ok("/api/v1/families?limit=1")["families"][0]["family_id"].as_str().unwrap().to_owned();
+    let lead = server.get_ok(&format!("/api/v1/families/{family}"))["agencies"][0].as_str().unwrap().to_owned();
+    let url = format!("{}/families/{family}#token={token}", server.base);
     let fill = "document.querySelector('#decide select').value = 'not_now'; \
+                document.querySelector('#decide select[name=lead_agency]').selectedIndex = 1; \
                 document.querySelector('#decide input[name=note]').value = 'reviewed at the March meeting'";
     let done = "document.getElementById('decide') && document.getElementById('decide').previousElementSibling \
                 && document.body.innerText.includes('reviewed at the March meeting') \
@@ -291,14 +294,21 @@ fn a_coordinator_records_a_decision_from_the_page() {
     assert!(went["alerted"].is_null(), "{went}");
     let shown = went["done"].as_str().unwrap_or_default();
     assert!(
-        shown.starts_with("reviewed: not taken on now, ")
+        shown.starts_with(&format!("reviewed: not taken on now (lead: {lead}), "))
             && shown.ends_with("by one-off: reviewed at the March meeting"),
         "{went}"
     );
     let text = std::fs::read_to_string(&decisions).unwrap();
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.contains("\"decision\":\"not_now\"") && text.contains("\"family_id\":\"F00001\""), "{text}");
-    assert_eq!(server.get_ok("/api/v1/families/F00001")["decision"]["note"], "reviewed at the March meeting");
+    assert!(
+        text.contains("\"decision\":\"not_now\"") && text.contains(&format!("\"family_id\":\"{family}\"")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("\"lead_agency\":\"{lead}\"")), "{text}");
+    assert_eq!(
+        server.get_ok(&format!("/api/v1/families/{family}"))["decision"]["note"],
+        "reviewed at the March meeting"
+    );
 }
 
 /// The `<svg ...>...</svg>` element whose opening tag holds `marker`.

@@ -91,6 +91,10 @@ pub struct Entry {
     pub as_of: String,
     /// Every record of the family's members then.
     pub records: Vec<RecordRef>,
+    /// The agency that leads the work (a family taken on has one lead
+    /// professional), when the meeting named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_agency: Option<String>,
     pub note: String,
 }
 
@@ -102,6 +106,8 @@ pub struct DecisionView {
     pub label: &'static str,
     pub decided_on: String,
     pub by: String,
+    /// The agency that leads the work, if the meeting named one.
+    pub lead_agency: Option<String>,
     pub note: String,
     /// The family's id when it was decided (ids are each load's own).
     pub decided_as_family_id: String,
@@ -114,6 +120,7 @@ impl From<&Entry> for DecisionView {
             label: entry.decision.label(),
             decided_on: entry.decided_on.clone(),
             by: entry.by.clone(),
+            lead_agency: entry.lead_agency.clone(),
             note: entry.note.clone(),
             decided_as_family_id: entry.family_id.clone(),
         }
@@ -285,6 +292,9 @@ impl DecisionFilter {
 #[derive(Debug, Deserialize)]
 pub struct Request {
     pub decision: String,
+    /// The agency that leads the work (its code): optional.
+    #[serde(default)]
+    pub lead_agency: Option<String>,
     /// Why, or what was agreed: optional.
     #[serde(default)]
     pub note: String,
@@ -306,6 +316,13 @@ impl Request {
             return Err(ApiError::BadRequest(format!("`note` may have at most {MAX_NOTE} characters")));
         }
         let graph = &snapshot.graph;
+        let lead_agency = match self.lead_agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(code) if graph.bundle.agencies.iter().any(|a| a.code == code) => Some(code.to_owned()),
+            Some(_) => {
+                return Err(ApiError::BadRequest("`lead_agency` is not one of the partnership's agencies".into()));
+            }
+        };
         let records = graph.families[family]
             .members
             .iter()
@@ -322,6 +339,7 @@ impl Request {
             family_id: graph.families[family].id.clone(),
             as_of: snapshot.analysis.as_of.to_string(),
             records,
+            lead_agency,
             note: note.replace(['\r', '\n'], " "),
         })
     }
