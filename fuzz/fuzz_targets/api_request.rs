@@ -1,7 +1,8 @@
 //! Arbitrary paths and query strings, with and without a token, against
 //! the real router serving a small synthetic load: never a panic, never a
 //! 5xx, and every answer under /api is JSON (but the shortlist or the
-//! evidence asked for as CSV).
+//! evidence asked for as CSV). The server keeps the meeting's decisions,
+//! two of them recorded, in a file of its own.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -9,6 +10,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request};
+use famgraph_api::decisions::Decision;
 use famgraph_api::{AppState, Role, Snapshot, Tokens};
 use famgraph_fuzz::raw_table;
 use famgraph_model::{BundleFile, validate_bundle};
@@ -50,7 +52,35 @@ fn fixture() -> &'static Fixture {
         };
         let (tokens, token) = Tokens::one_off(Role::Coordinator);
         let earlier = generated.earlier.as_deref().expect("asked for");
-        let state = AppState::new(snapshot(&generated.bundle), tokens).with_previous(snapshot(earlier));
+        let load = snapshot(&generated.bundle);
+        let file = std::env::temp_dir().join(format!("famgraph-fuzz-decisions-{}.jsonl", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let book = famgraph_api::decisions::Book::open(&file).expect("a decisions file");
+        for (family, decision) in [(0, Decision::TakenOn), (1, Decision::NotNow)] {
+            let graph = &load.graph;
+            let records = graph.families[family]
+                .members
+                .iter()
+                .flat_map(|&p| &graph.people[p].records)
+                .map(|&r| famgraph_api::decisions::RecordRef {
+                    agency: graph.bundle.people[r].agency.clone(),
+                    record_id: graph.bundle.people[r].record_id.clone(),
+                })
+                .collect();
+            book.record(famgraph_api::decisions::Entry {
+                decided_on: "2024-01-01".into(),
+                decision,
+                by: "fuzz".into(),
+                family_id: graph.families[family].id.clone(),
+                as_of: load.analysis.as_of.to_string(),
+                records,
+                lead_agency: None,
+                note: String::new(),
+            })
+            .expect("a decision recorded");
+        }
+        let state =
+            AppState::new(load, tokens).with_previous(snapshot(earlier)).with_decisions(book);
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
         Fixture { router: famgraph_api::router(state), token, runtime }
     })
