@@ -52,6 +52,75 @@ fn injected_bad_rows_are_rejected_where_the_generator_put_them() {
     assert!(dir.join("db.duckdb").is_file());
 }
 
+/// An extract from an older Windows system is not UTF-8: its rows are
+/// read as Windows-1252, with a warning naming the line and column, not
+/// rejected (a row with a name like Zoë would otherwise be lost with every
+/// involvement hanging on it). A row that also splits badly is still
+/// rejected.
+#[test]
+fn text_that_is_not_utf8_is_read_as_windows_1252() {
+    let dir = TempDir::new("windows-1252");
+    let (bundle, _) = synth(&dir, 30, 3, 0);
+    let people = bundle.join("people.csv");
+    let text = std::fs::read(&people).unwrap();
+    let mut lines: Vec<Vec<u8>> = text.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let fields = |line: &[u8]| -> Vec<Vec<u8>> { line.split(|&b| b == b',').map(<[u8]>::to_vec).collect() };
+    // Line 3: a Windows-1252 given name, and a family name already in UTF-8.
+    let mut row = fields(&lines[2]);
+    let record_id = String::from_utf8(row[1].clone()).unwrap();
+    row[2] = b"Zo\xEB".to_vec();
+    row[3] = "Müller".as_bytes().to_vec();
+    lines[2] = row.join(&b',');
+    // Line 5: a Windows-1252 apostrophe in the family name.
+    let mut row = fields(&lines[4]);
+    let other_id = String::from_utf8(row[1].clone()).unwrap();
+    row[3] = b"O\x92Brien".to_vec();
+    lines[4] = row.join(&b',');
+    // Line 7: not UTF-8 and a field short.
+    let mut row = fields(&lines[6]);
+    row[2] = b"Ren\xE9e".to_vec();
+    row.pop();
+    lines[6] = row.join(&b',');
+    std::fs::write(&people, lines.join(&b'\n')).unwrap();
+
+    let db = dir.join("db.duckdb");
+    let report = report(&bundle, &db);
+    assert_counts_add_up(&report);
+    let warned: Vec<(u64, &str)> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["reason"] == "not UTF-8: read as Windows-1252")
+        .map(|w| (w["line"].as_u64().unwrap(), w["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(warned, [(3, "given_name"), (5, "family_name")]);
+    let rejects: Vec<u64> = report["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["file"] == "people.csv")
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rejects, [7]);
+    let name_of = |agency_and_id: (&str, &str)| {
+        let record = famgraph_ok(&[
+            "subject-access",
+            "--db",
+            db.to_str().unwrap(),
+            "--agency",
+            agency_and_id.0,
+            "--record-id",
+            agency_and_id.1,
+        ]);
+        let record: serde_json::Value = serde_json::from_str(&record).unwrap();
+        let own = record["records"].as_array().unwrap().iter().find(|r| r["record_id"] == agency_and_id.1).unwrap();
+        format!("{} {}", own["given_name"].as_str().unwrap(), own["family_name"].as_str().unwrap())
+    };
+    let agency = |line: &[u8]| String::from_utf8(fields(line)[0].clone()).unwrap();
+    assert_eq!(name_of((&agency(&lines[2]), &record_id)), "Zoë Müller");
+    assert!(name_of((&agency(&lines[4]), &other_id)).ends_with(" O’Brien"));
+}
+
 #[test]
 fn a_clean_bundle_loads_whole_and_warns_about_repairs() {
     let dir = TempDir::new("clean");

@@ -15,5 +15,12 @@ pub fn raw_table(file: BundleFile, bytes: &[u8]) -> RawTable {
         let values = record.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())).collect();
         rows.push(RawRow { line, values });
     }
-    RawTable { file, file_name: format!("{}.csv", file.stem()), columns, rows, unreadable: Vec::new() }
+    RawTable {
+        file,
+        file_name: format!("{}.csv", file.stem()),
+        columns,
+        rows,
+        unreadable: Vec::new(),
+        repaired: Vec::new(),
+    }
 }

@@ -95,9 +95,24 @@ fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
     }
     let mut is_rejected = vec![false; starts.len()];
     let mut unreadable = Vec::with_capacity(rejected.len());
+    let (mut repaired_rows, mut repaired) = (Vec::new(), Vec::new());
     for (offset, column, error_type, message) in rejected {
         let index = starts.partition_point(|&(start, _)| start <= offset as usize).saturating_sub(1);
         is_rejected[index] = true;
+        if error_type.to_lowercase().replace('_', " ") == "invalid encoding" {
+            let end = starts.get(index + 1).map_or(bytes.len(), |&(start, _)| start);
+            if let Some((values, at)) = windows_1252_row(&bytes[starts[index].0..end], columns.len()) {
+                let line = starts[index].1;
+                repaired.push(Issue {
+                    file: name.clone(),
+                    line,
+                    column: columns.get(at).cloned(),
+                    reason: "not UTF-8: read as Windows-1252".into(),
+                });
+                repaired_rows.push(RawRow { line, values });
+                continue;
+            }
+        }
         unreadable.push(Issue {
             file: name.clone(),
             line: starts[index].1,
@@ -106,8 +121,49 @@ fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
         });
     }
     let lines = starts.iter().zip(&is_rejected).filter(|(_, r)| !**r).map(|((_, line), _)| *line);
-    let rows = lines.zip(values).map(|(line, values)| RawRow { line, values }).collect();
-    Ok(RawTable { file, file_name: name, columns, rows, unreadable })
+    let mut rows: Vec<RawRow> = lines.zip(values).map(|(line, values)| RawRow { line, values }).collect();
+    if !repaired_rows.is_empty() {
+        rows.extend(repaired_rows);
+        rows.sort_by_key(|r| r.line);
+    }
+    Ok(RawTable { file, file_name: name, columns, rows, unreadable, repaired })
+}
+
+/// Windows-1252's characters for the bytes 0x80 to 0x9F, where Latin-1
+/// has control codes: curly quotes, dashes, the euro sign. Five bytes are
+/// unassigned.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '€', '\u{FFFD}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{FFFD}', 'Ž', '\u{FFFD}', '\u{FFFD}',
+    '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{FFFD}', 'ž', 'Ÿ',
+];
+
+/// Text read as UTF-8 where it is valid and as Windows-1252 (the usual
+/// export of older Windows systems) where it is not: "Zo\xEB" is "Zoë".
+fn utf8_or_windows_1252(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        text.extend(chunk.invalid().iter().map(|&b| match b {
+            0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        }));
+    }
+    text
+}
+
+/// A row DuckDB rejected as not UTF-8, split into its fields with the
+/// bytes that are not UTF-8 read as Windows-1252, and the index of the
+/// first field that needed it; `None` if it does not split into `n_columns`
+/// fields.
+fn windows_1252_row(record: &[u8], n_columns: usize) -> Option<(Vec<Option<String>>, usize)> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(record);
+    let fields = reader.byte_records().next()?.ok()?;
+    if fields.len() != n_columns {
+        return None;
+    }
+    let at = fields.iter().position(|f| std::str::from_utf8(f).is_err())?;
+    let values = fields.iter().map(|f| (!f.is_empty()).then(|| utf8_or_windows_1252(f))).collect();
+    Some((values, at))
 }
 
 fn read_parquet(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
@@ -117,7 +173,7 @@ fn read_parquet(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> 
     // A Parquet file has no header line; row n is reported as line n + 1,
     // where it would be in the same data written as CSV.
     let rows = values.into_iter().zip(2u64..).map(|(values, line)| RawRow { line, values }).collect();
-    Ok(RawTable { file, file_name: file_name(path), columns, rows, unreadable: Vec::new() })
+    Ok(RawTable { file, file_name: file_name(path), columns, rows, unreadable: Vec::new(), repaired: Vec::new() })
 }
 
 type TextRows = (Vec<String>, Vec<Vec<Option<String>>>);

@@ -177,7 +177,7 @@ fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, Strin
         let values = record.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())).collect();
         rows.push(RawRow { line, values });
     }
-    Ok(RawTable { file, file_name: name.to_owned(), columns, rows, unreadable: Vec::new() })
+    Ok(RawTable { file, file_name: name.to_owned(), columns, rows, unreadable: Vec::new(), repaired: Vec::new() })
 }
 
 /// Probability bands for the calibration table.

@@ -91,6 +91,9 @@ pub struct RawTable {
     /// Rows the reader itself could not split into fields (too many or too
     /// few), already turned into rejects. They count as read.
     pub unreadable: Vec<Issue>,
+    /// Defects the reader repaired in rows it passes on (text that was not
+    /// UTF-8, read as Windows-1252): warnings.
+    pub repaired: Vec<Issue>,
 }
 
 /// A rejected row or a repaired defect.
@@ -303,6 +306,8 @@ impl Validator {
             warnings: 0,
         };
         self.report.rejects.extend(table.unreadable.iter().cloned());
+        counts.warnings += table.repaired.len() as u64;
+        self.report.warnings.extend(table.repaired.iter().cloned());
         for column in extra {
             counts.warnings += 1;
             self.report.warnings.push(Issue {
@@ -616,7 +621,14 @@ mod tests {
                 values: line.split(',').map(|v| (!v.is_empty()).then(|| v.to_owned())).collect(),
             })
             .collect();
-        RawTable { file, file_name: format!("{}.csv", file.stem()), columns, rows, unreadable: vec![] }
+        RawTable {
+            file,
+            file_name: format!("{}.csv", file.stem()),
+            columns,
+            rows,
+            unreadable: vec![],
+            repaired: vec![],
+        }
     }
 
     fn fixture() -> Vec<RawTable> {

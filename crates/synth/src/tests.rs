@@ -37,7 +37,7 @@ fn tables_of(files: &[(String, String)]) -> Vec<RawTable> {
                     }
                 })
                 .collect();
-            RawTable { file, file_name, columns, rows, unreadable: vec![] }
+            RawTable { file, file_name, columns, rows, unreadable: vec![], repaired: vec![] }
         })
         .collect()
 }
