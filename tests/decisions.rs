@@ -2,7 +2,7 @@
 //! family view, the shortlist shows and filters on it, and it follows the
 //! family into the next extract, where the family's id may differ.
 
-use crate::util::{Server, TempDir, famgraph, famgraph_ok, token};
+use crate::util::{Server, TempDir, famgraph, famgraph_ok, member_records, token};
 
 fn post(server: &Server, family: &str, who: Option<&str>, decision: &str, note: &str) -> (u16, serde_json::Value) {
     let body = serde_json::json!({ "decision": decision, "note": note }).to_string();
@@ -135,13 +135,7 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         detail["decisions"].as_array().unwrap().iter().map(|d| d["decision"].as_str().unwrap()).collect();
     assert_eq!(history, ["taken_on", "closed"]);
     assert!(ids(&shown("decision=taken_on", cora)).is_empty());
-    let records: Vec<(String, String)> = detail["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["records"].as_array().unwrap().iter())
-        .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
-        .collect();
+    let records = member_records(&detail);
 
     // In the file, one line each, signed; in the audit trail, who and which family.
     let text = std::fs::read_to_string(&decisions).unwrap();
@@ -161,12 +155,7 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let detail = server.get(&format!("/api/v1/families/{now}"), cora).1;
     assert_eq!(detail["decisions"].as_array().unwrap().len(), 2);
     assert_eq!(detail["decision"]["decided_as_family_id"], first.as_str());
-    let holds = detail["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["records"].as_array().unwrap().iter())
-        .any(|r| records.iter().any(|(a, id)| r["agency"] == a.as_str() && r["record_id"] == id.as_str()));
+    let holds = member_records(&detail).iter().any(|r| records.contains(r));
     assert!(holds, "the family carrying the decision holds its records");
     assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=already_managed", cora).1).len(), 1);
     drop(server);

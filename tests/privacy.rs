@@ -194,13 +194,7 @@ fn subject_access_and_erasure() {
     assert_eq!(erased["erased"]["records"], 1);
     let family = &erased["family"];
     assert!(family["family_id"].is_string(), "{erased}");
-    let in_family: Vec<(String, String)> = family["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| m["records"].as_array().unwrap().iter())
-        .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
-        .collect();
+    let in_family = crate::util::member_records(family);
     assert!(!in_family.contains(records[0]) && in_family.contains(records[1]));
 
     let out = famgraph(&["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id]);

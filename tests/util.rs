@@ -308,3 +308,15 @@ pub fn every_count(value: &serde_json::Value, check: &mut impl FnMut(&str, u64))
     }
     walk(value, "", check);
 }
+
+/// Every `(agency, record_id)` of the members of a family as the API
+/// answers it.
+pub fn member_records(family: &serde_json::Value) -> Vec<(String, String)> {
+    family["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["records"].as_array().unwrap().iter())
+        .map(|r| (r["agency"].as_str().unwrap().to_owned(), r["record_id"].as_str().unwrap().to_owned()))
+        .collect()
+}

@@ -519,10 +519,7 @@ async fn get_family(
     state.allow(&caller, &[Role::Coordinator], "a family's details", "/api/v1/families/{family_id}")?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
-    let family = snapshot
-        .graph
-        .family_by_id(&family_id)
-        .ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))?;
+    let family = family_of(&snapshot, &family_id)?;
     state.audited(
         &caller,
         "/api/v1/families/{family_id}",
@@ -536,6 +533,11 @@ async fn get_family(
         Some(decided) => detail.with_decisions(&decided, family),
         None => detail,
     }))
+}
+
+/// The family with `family_id` in the load, or 404.
+fn family_of(snapshot: &Snapshot, family_id: &str) -> Result<famgraph_graph::FamilyIdx, ApiError> {
+    snapshot.graph.family_by_id(family_id).ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))
 }
 
 /// Records the partnership meeting's decision about a family in the
@@ -556,10 +558,7 @@ async fn post_decision(
     };
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
-    let family = snapshot
-        .graph
-        .family_by_id(&family_id)
-        .ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))?;
+    let family = family_of(&snapshot, &family_id)?;
     let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
     let entry = request.entry(&snapshot, family, &caller, auth::today())?;
     state.audited(&caller, ENDPOINT, true, vec![snapshot.graph.families[family].id.clone()], vec![])?;
