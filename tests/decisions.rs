@@ -149,7 +149,16 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     drop(server);
 
     // The next extract: the decisions follow the families by their records.
-    let server = start(&later);
+    let server = Server::start(&[
+        "--data",
+        later.to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--previous",
+        earlier.to_str().unwrap(),
+    ]);
     let closed = server.get("/api/v1/families?limit=1000&decision=closed", cora).1;
     let [now] = ids(&closed).try_into().expect("one family closed");
     let detail = server.get(&format!("/api/v1/families/{now}"), cora).1;
@@ -158,6 +167,32 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let holds = member_records(&detail).iter().any(|r| records.contains(r));
     assert!(holds, "the family carrying the decision holds its records");
     assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=already_managed", cora).1).len(), 1);
+
+    // Bid writers see the outcomes of the families taken on: how many have
+    // a need resolved and sustained since the earlier load.
+    let later_top = ids(&server.get("/api/v1/families?limit=25&decision=undecided", cora).1);
+    for family in &later_top {
+        assert_eq!(post(&server, family, cora, "taken_on", "").0, 200);
+    }
+    let taken: Vec<String> = ids(&server.get("/api/v1/families?limit=1000&decision=taken_on", cora).1);
+    let closed_now = ids(&server.get("/api/v1/families?limit=1000&decision=closed", cora).1);
+    let worked: Vec<&String> = taken.iter().chain(&closed_now).collect();
+    let changed = server.get("/api/v1/changes", cora).1;
+    let with = changed["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| worked.iter().any(|w| f["family_id"] == w.as_str()))
+        .filter(|f| !f["needs_sustained_resolved"].as_array().unwrap().is_empty())
+        .count() as u64;
+    let without = worked.len() as u64 - with;
+    let counted = server.get("/api/v1/changes", bea).1["worked_with"].clone();
+    assert_eq!(counted["families"].as_u64(), Some(worked.len() as u64), "{counted}");
+    let small = |n: u64| (1..5).contains(&n);
+    match counted["families_with_sustained_outcomes"].as_u64() {
+        Some(n) => assert!(n == with && !small(with) && !small(without), "{counted}: {with} with, {without} without"),
+        None => assert!(small(with) || small(without), "{counted}: {with} with, {without} without"),
+    }
     drop(server);
 
     // The command line reads the same file.

@@ -796,7 +796,7 @@ async fn get_changes(
     };
     let changes = state.changes_since(previous).await?;
     if caller.role == Role::BidWriter {
-        let disclosure = state.disclosure;
+        let (disclosure, snapshot) = (state.disclosure, state.snapshot());
         let shown = |n: usize| disclosure.show(n as u64);
         return Ok(Json(serde_json::json!({
             "before_as_of": changes.before_as_of,
@@ -812,6 +812,7 @@ async fn get_changes(
                 .collect::<std::collections::BTreeMap<_, _>>(),
             "suppressed_below": disclosure.threshold,
             "rounded_to": disclosure.round_to,
+            "worked_with": state.decided(&snapshot).map(|d| worked_with(&snapshot, &changes, &d, disclosure)),
         })));
     }
     if let Some(id) = family {
@@ -829,6 +830,46 @@ async fn get_changes(
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
     state.audited(&caller, "/api/v1/changes", true, ids, vec![])?;
     Ok(Json(serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?))
+}
+
+/// The outcomes of the families the partnership took on (the meeting's
+/// decision now `taken_on` or `closed`): how many, and how many of them
+/// have a need resolved and sustained for six months since the earlier
+/// load, the figure a payment-by-results claim rests on. The families
+/// without are a hidden cell, so neither shown count gives away a small one.
+fn worked_with(
+    snapshot: &Snapshot,
+    changes: &changes::Changes,
+    decided: &decisions::Decided,
+    disclosure: Disclosure,
+) -> serde_json::Value {
+    use decisions::Decision;
+    let sustained: std::collections::HashSet<&str> = changes
+        .families
+        .iter()
+        .filter(|f| !f.needs_sustained_resolved.is_empty())
+        .map(|f| f.family_id.as_str())
+        .collect();
+    let (mut with, mut without) = (0, 0);
+    for (family, f) in snapshot.graph.families.iter().enumerate() {
+        if decided.latest(family).is_some_and(|e| matches!(e.decision, Decision::TakenOn | Decision::Closed)) {
+            if sustained.contains(f.id.as_str()) {
+                with += 1;
+            } else {
+                without += 1;
+            }
+        }
+    }
+    let mut cells = suppression::Cells::default();
+    let total = cells.push(with + without);
+    let with = cells.push(with);
+    let without = cells.push(without);
+    cells.sums_to(vec![with, without], total);
+    let shown = cells.suppressed(disclosure);
+    serde_json::json!({
+        "families": shown[total],
+        "families_with_sustained_outcomes": shown[with],
+    })
 }
 
 /// The named cohorts with how many people and families each holds; for a
