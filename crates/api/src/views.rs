@@ -1023,6 +1023,11 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
             years_older,
             if *shares_family_name { ", same family name" } else { "" }
         ),
+        famgraph_graph::InferredBasis::OtherParentAtSameHome { via, household, years_older } => format!(
+            "lives with the child and {}, the child's one recorded parent, at {}; {:.0} years older than the child, \
+             same family name",
+            graph.people[*via].id, graph.households[*household].id, years_older
+        ),
     }
 }
 

@@ -17,6 +17,13 @@
 //!    inferred. At a home whose adults come from three or more families
 //!    (lodgers, a house shared short of a hostel) the older person must
 //!    also share a family name.
+//! 3. **The other parent at the same home.** A child with one recorded
+//!    parent, living with that parent and with one person of that
+//!    parent's generation who carries the child's family name and is
+//!    related to neither by any record, is the child's other parent
+//!    (`parent_of`): the father a school never recorded, living with the
+//!    mother it did. A man of another name there may be a step-father, a
+//!    lodger or the father: nothing is inferred.
 //!
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
@@ -33,6 +40,9 @@ pub const PARENT_GAP_YEARS: (f64, f64) = (16.0, 50.0);
 const SAME_GENERATION_YEARS: f64 = 12.0;
 /// The smallest gap rule 1 accepts between a parent's partner and the child.
 const CARER_MIN_GAP_YEARS: f64 = 12.0;
+/// Rule 3's largest gap when the recorded parent's age is unknown: beyond
+/// it the person is more likely a grandparent.
+const OTHER_PARENT_MAX_GAP_YEARS: f64 = 45.0;
 
 /// Why a link was inferred.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +51,10 @@ pub enum Basis {
     PartnerOfParent { via: PersonIdx, household: HouseholdIdx },
     /// Rule 2: living together, this many years older.
     OlderAtSameHome { household: HouseholdIdx, years_older: f64, shares_family_name: bool },
+    /// Rule 3: living with the child and `via`, the child's one recorded
+    /// parent, this many years older than the child, with the child's
+    /// family name.
+    OtherParentAtSameHome { via: PersonIdx, household: HouseholdIdx, years_older: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +233,74 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
         }
         has_parent.insert(child);
     }
+    let ties = FamilyTies { related: &related, parents: &parents, birth_parents: &birth_parents, homes: &homes };
+    other_parents(facts, &ties, &mut out);
     out
+}
+
+/// The recorded ties rule 3 reads.
+struct FamilyTies<'r> {
+    related: &'r HashSet<(PersonIdx, PersonIdx)>,
+    parents: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
+    birth_parents: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
+    /// Each person's homes, shared accommodation left out.
+    homes: &'r HashMap<PersonIdx, BTreeSet<HouseholdIdx>>,
+}
+
+/// Rule 3: the other parent at the same home, for children rules 1 and 2
+/// gave nobody; appended to `out`.
+fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
+    let pair = |a: PersonIdx, b: PersonIdx| (a.min(b), a.max(b));
+    let gap = |older: PersonIdx, younger: PersonIdx| -> Option<f64> {
+        Some(years_between(facts.date_of_birth[older]?, facts.date_of_birth[younger]?))
+    };
+    let mut inferred_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    for link in out.iter() {
+        inferred_parents.entry(link.to).or_default().insert(link.from);
+    }
+    let child_of = |person: PersonIdx, parent: PersonIdx| {
+        [ties.parents, &inferred_parents].iter().any(|m| m.get(&person).is_some_and(|p| p.contains(&parent)))
+    };
+    let mut children: Vec<PersonIdx> = ties
+        .birth_parents
+        .iter()
+        .filter(|(child, recorded)| recorded.len() == 1 && ties.parents[*child].len() == 1)
+        .map(|(child, _)| *child)
+        .filter(|child| !inferred_parents.contains_key(child))
+        .collect();
+    children.sort_unstable();
+    for child in children {
+        let Some(&parent) = ties.birth_parents[&child].first() else { continue };
+        let parent_gap = gap(parent, child);
+        let (Some(theirs), Some(mine)) = (ties.homes.get(&parent), ties.homes.get(&child)) else { continue };
+        for &household in theirs.intersection(mine).filter(|&&h| facts.adult_families[h] <= 2) {
+            let found: Vec<(PersonIdx, f64)> = facts.household_members[household]
+                .iter()
+                .copied()
+                .filter(|&x| x != child && x != parent)
+                .filter(|&x| !ties.related.contains(&pair(x, child)) && !ties.related.contains(&pair(x, parent)))
+                .filter(|&x| !child_of(x, parent) && !child_of(parent, x))
+                .filter_map(|x| gap(x, child).map(|g| (x, g)))
+                .filter(|&(_, g)| match parent_gap {
+                    Some(theirs) => {
+                        (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g)
+                            && (g - theirs).abs() <= SAME_GENERATION_YEARS
+                    }
+                    None => (PARENT_GAP_YEARS.0..=OTHER_PARENT_MAX_GAP_YEARS).contains(&g),
+                })
+                .filter(|&(x, g)| name_share(facts, child, &[(x, g)]) > 0.0)
+                .collect();
+            if let [(other, years_older)] = found[..] {
+                out.push(Inferred {
+                    from: other,
+                    kind: RelationshipKind::ParentOf,
+                    to: child,
+                    basis: Basis::OtherParentAtSameHome { via: parent, household, years_older },
+                });
+                break;
+            }
+        }
+    }
 }
 
 /// The share of a person's records whose family name one of `elders` has.
@@ -352,6 +433,44 @@ mod tests {
         let flat = [BTreeSet::from([1, 2])];
         let facts = PersonFacts { household_members: &flat, shared_accommodation: &[false], ..facts };
         assert!(parental_links(&facts, &[]).is_empty());
+    }
+
+    /// 0 mother (the child's recorded parent), 1 the man living with them,
+    /// 2 the child, at one home; the mother's birth year and the man's
+    /// family name vary.
+    fn other_parent(mother_born: Option<Date>, man_born: i32, his_name: &str) -> Vec<Inferred> {
+        let dobs = [mother_born, dob(man_born), dob(2010)];
+        let fam = names(&["midshaw", his_name, "cromwick"]);
+        let homes = [BTreeSet::from([0, 1, 2])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false],
+            adult_families: &[2],
+        };
+        // Only the links to the child: rule 2 may take an older man for the
+        // mother's father.
+        parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf)]).into_iter().filter(|i| i.to == 2).collect()
+    }
+
+    #[test]
+    fn the_man_of_the_childs_name_living_with_mother_and_child_is_the_father() {
+        for mother_born in [dob(1984), None] {
+            let got = other_parent(mother_born, 1980, "cromwick");
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::ParentOf));
+            assert!(matches!(got[0].basis, Basis::OtherParentAtSameHome { via: 0, .. }));
+        }
+        // Another name: a step-father, a lodger or the father; nothing said.
+        assert!(other_parent(dob(1984), 1980, "shaw").is_empty());
+        // The child's name but a generation off the mother: her father, or
+        // an older brother of the child.
+        assert!(other_parent(dob(1984), 1955, "cromwick").is_empty());
+        assert!(other_parent(dob(1970), 1992, "cromwick").is_empty());
+        // With the mother's age unknown, 45 years or more older is taken
+        // for a grandparent.
+        assert!(other_parent(None, 1962, "cromwick").is_empty());
     }
 
     #[test]
