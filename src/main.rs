@@ -108,6 +108,10 @@ enum Command {
         /// record's own agency).
         #[arg(long, value_name = "AGENCY")]
         erase_agency: Option<String>,
+        /// The meeting's decisions file (`serve --decisions`): the erased
+        /// records' ids are removed from it too.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
     /// What changed for each family between two loads of the same
     /// partnership: involvements started and ended, needs opened and
@@ -481,7 +485,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             say!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::Erase { db, record, erase_agency } => {
+        Command::Erase { db, record, erase_agency, decisions } => {
             let snapshot = pipeline::from_database(&db)?;
             let person = person_of_record(&snapshot, &record)?;
             let agency = erase_agency.unwrap_or(record.agency.clone());
@@ -503,6 +507,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .filter(|r| r.agency != agency)
                 .map(|r| (r.agency.clone(), r.record_id.clone()))
                 .collect();
+            // The decisions file first: a failure there leaves the database as it was.
+            let in_decisions = match &decisions {
+                Some(file) => Some(famgraph_api::decisions::erase_records(file, &agency, &ids).map_err(BadInput)?),
+                None => None,
+            };
             let mut bundle = graph.bundle.clone();
             let erased = bundle.erase(&agency, &ids);
             let after = pipeline::analyse(bundle, snapshot.report.clone());
@@ -520,6 +529,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "involvements": erased.involvements,
                         "relationships": erased.relationships,
                         "overrides": erased.overrides,
+                        "decision_references": in_decisions,
                     },
                     "family": family.map(|f| famgraph_api::family_detail(&after, f)),
                 }))?

@@ -249,10 +249,32 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5\n"), "{evidence}");
     assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c]\n"), "{evidence}");
 
+    // Erasure takes the erased record's id out of the decisions too.
+    let db = dir.join("earlier.duckdb");
+    famgraph_ok(&["load", earlier.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let lines_before = std::fs::read_to_string(&decisions).unwrap().lines().count();
+    let erased = famgraph_ok(&[
+        "erase",
+        "--db",
+        db.to_str().unwrap(),
+        "--agency",
+        agency,
+        "--record-id",
+        record_id,
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    let erased: serde_json::Value = serde_json::from_str(&erased).unwrap();
+    assert_eq!(erased["erased"]["decision_references"], 2, "{erased}");
+    let after = std::fs::read_to_string(&decisions).unwrap();
+    assert_eq!(after.lines().count(), lines_before);
+    assert!(!after.contains(&format!("\"record_id\":\"{record_id}\"")));
+    let text = after;
+
     // A damaged file is named with its line, and nothing starts.
     std::fs::write(&decisions, format!("{text}not json\n")).unwrap();
     let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("line 9") && said.contains("not a decision"), "{said}");
+    assert!(said.contains(&format!("line {}", text.lines().count() + 1)) && said.contains("not a decision"), "{said}");
 }

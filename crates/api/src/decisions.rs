@@ -142,6 +142,42 @@ pub fn read(file: &Path) -> Result<Vec<Entry>, String> {
         .collect()
 }
 
+/// Erasure: removes one agency's records `record_ids` from every decision
+/// in `file` (the decisions stay, naming the family's other records),
+/// rewriting the file whole through a temporary file renamed into place.
+/// Returns how many references went. A server holding the file must be
+/// restarted to read it again.
+pub fn erase_records<S: std::hash::BuildHasher>(
+    file: &Path,
+    agency: &str,
+    record_ids: &HashSet<&str, S>,
+) -> Result<usize, String> {
+    let mut entries = read(file)?;
+    let mut removed = 0;
+    for entry in &mut entries {
+        let before = entry.records.len();
+        entry.records.retain(|r| !(r.agency == agency && record_ids.contains(r.record_id.as_str())));
+        removed += before - entry.records.len();
+    }
+    if removed == 0 {
+        return Ok(0);
+    }
+    let mut text = String::new();
+    for entry in &entries {
+        text.push_str(&serde_json::to_string(entry).map_err(|e| e.to_string())?);
+        text.push('\n');
+    }
+    let temporary = file.with_extension("erasing");
+    let write = || -> std::io::Result<()> {
+        let mut out = std::fs::File::create(&temporary)?;
+        out.write_all(text.as_bytes())?;
+        out.sync_all()?;
+        std::fs::rename(&temporary, file)
+    };
+    write().map_err(|e| format!("rewriting the decisions file {}: {e}", file.display()))?;
+    Ok(removed)
+}
+
 /// The decisions file a server appends to, and its decisions in memory.
 pub struct Book {
     file: PathBuf,
