@@ -86,6 +86,14 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     assert_eq!(answer["decision"]["by"], "cora");
     assert_eq!(answer["decision"]["lead_agency"], lead.as_str());
     assert_eq!(answer["decision"]["note"], "one plan");
+    let needs_now: Vec<serde_json::Value> = server.get(&format!("/api/v1/families/{first}"), cora).1["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["need"].clone())
+        .collect();
+    assert!(!needs_now.is_empty());
+    assert_eq!(answer["decision"]["needs_then"].as_array().unwrap(), &needs_now, "what progress is measured against");
     assert_eq!(post(&server, &second, cora, "already_managed", "MAPPA level 2").0, 200);
 
     // Bid writers count families by decision, small counts hidden; a new

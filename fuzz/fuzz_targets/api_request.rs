@@ -75,6 +75,7 @@ fn fixture() -> &'static Fixture {
                 as_of: load.analysis.as_of.to_string(),
                 records,
                 lead_agency: None,
+                needs: Vec::new(),
                 note: String::new(),
             })
             .expect("a decision recorded");

@@ -95,6 +95,10 @@ pub struct Entry {
     /// professional), when the meeting named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_agency: Option<String>,
+    /// The family's current needs when it was decided (their codes): what
+    /// progress is measured against.
+    #[serde(default)]
+    pub needs: Vec<String>,
     pub note: String,
 }
 
@@ -108,6 +112,8 @@ pub struct DecisionView {
     pub by: String,
     /// The agency that leads the work, if the meeting named one.
     pub lead_agency: Option<String>,
+    /// The family's needs when it was decided.
+    pub needs_then: Vec<String>,
     pub note: String,
     /// The family's id when it was decided (ids are each load's own).
     pub decided_as_family_id: String,
@@ -121,6 +127,7 @@ impl From<&Entry> for DecisionView {
             decided_on: entry.decided_on.clone(),
             by: entry.by.clone(),
             lead_agency: entry.lead_agency.clone(),
+            needs_then: entry.needs.clone(),
             note: entry.note.clone(),
             decided_as_family_id: entry.family_id.clone(),
         }
@@ -376,6 +383,7 @@ impl Request {
             as_of: snapshot.analysis.as_of.to_string(),
             records,
             lead_agency,
+            needs: snapshot.analysis.families[family].needs.keys().map(|n| n.code().to_owned()).collect(),
             note: note.replace(['\r', '\n'], " "),
         })
     }
