@@ -223,7 +223,7 @@ fn tokens_and_roles_are_enforced() {
     // wrong one: the status each gets.
     let family = "/api/v1/families/F00001";
     #[rustfmt::skip]
-    let table: [(&str, [u16; 6]); 17] = [
+    let table: [(&str, [u16; 6]); 18] = [
         //                          coordinator partnership bid_writer admin  none  wrong
         ("/api/v1/families",        [200,       200,        403,       403,   401,  401]),
         (family,                    [200,       403,        403,       403,   401,  401]),
@@ -241,6 +241,8 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/api/v1/me",              [200,       200,        200,       200,   401,  401]),
+        // No decisions file: nothing to list, for those who may ask.
+        ("/api/v1/decisions",       [404,       404,        403,       403,   401,  401]),
         ("/api/v1/openapi.json",    [200,       200,        200,       200,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];

@@ -135,6 +135,22 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     assert!(rows[0].ends_with(",decision") && rows[1].ends_with(",taken_on") && rows[2].ends_with(",already_managed"));
     assert!(rows[3].ends_with(",not_now"));
 
+    // The minutes: every decision newest first, with the family now; the
+    // partnership sees them without the notes; bid writers not at all.
+    let minutes = server.get("/api/v1/decisions", cora).1;
+    assert_eq!(minutes["total"], 7);
+    let first_listed = &minutes["decisions"][0];
+    assert_eq!(first_listed["family_ids"], serde_json::json!([top[6]]));
+    assert_eq!(minutes["decisions"][6]["decision"], "taken_on");
+    assert_eq!(minutes["decisions"][6]["note"], "one plan");
+    let (_, seen) = server.get("/api/v1/decisions?limit=1&offset=6", Some(pat.as_str()));
+    assert_eq!(seen["decisions"][0]["family_ids"], serde_json::json!([first]));
+    assert!(seen["decisions"][0]["note"].is_null(), "{seen}");
+    assert_eq!(server.get("/api/v1/decisions", bea).0, 403);
+    assert_eq!(server.get("/api/v1/decisions?since=2000-01-01", cora).1["total"], 7);
+    assert_eq!(server.get("/api/v1/decisions?since=2999-01-01", cora).1["total"], 0);
+    assert_eq!(server.get("/api/v1/decisions?since=yesterday", cora).0, 400);
+
     // A later decision replaces it; the earlier one is history.
     assert_eq!(post(&server, &first, cora, "closed", "plan ended").0, 200);
     let detail = server.get(&format!("/api/v1/families/{first}"), cora).1;

@@ -309,6 +309,13 @@ fn a_coordinator_records_a_decision_from_the_page() {
         server.get_ok(&format!("/api/v1/families/{family}"))["decision"]["note"],
         "reviewed at the March meeting"
     );
+    // The meeting's minutes: the decision, with the family it is about now.
+    let profile = TempDir::new("chromium-profile-decisions");
+    let dom = render(&browser, &profile, &format!("{}/decisions#token={token}", server.base));
+    assert!(!dom.contains("<p class=\"warn\">"), "{dom}");
+    assert!(dom.contains("1 decision, newest first"), "{dom}");
+    assert!(dom.contains(&format!("<a href=\"/families/{family}\">{family}</a>")), "{dom}");
+    assert!(dom.contains("reviewed at the March meeting") && dom.contains("<a href=\"/decisions\""), "{dom}");
 }
 
 /// The `<svg ...>...</svg>` element whose opening tag holds `marker`.

@@ -251,6 +251,8 @@ pub struct Decided {
     entries: Arc<Vec<Entry>>,
     /// Per family, indices into `entries`, oldest first.
     of_family: HashMap<FamilyIdx, Vec<usize>>,
+    /// Per entry, the families of the load carrying it.
+    families_of: Vec<Vec<FamilyIdx>>,
 }
 
 impl Decided {
@@ -270,6 +272,7 @@ impl Decided {
             }
         }
         let mut of_family: HashMap<FamilyIdx, Vec<usize>> = HashMap::new();
+        let mut families_of = vec![Vec::new(); entries.len()];
         for (e, entry) in entries.iter().enumerate() {
             let mut held: HashMap<FamilyIdx, usize> = HashMap::new();
             for r in &entry.records {
@@ -281,10 +284,18 @@ impl Decided {
             for (family, n) in held {
                 if n == most {
                     of_family.entry(family).or_default().push(e);
+                    families_of[e].push(family);
                 }
             }
+            families_of[e].sort_unstable();
         }
-        Decided { entries, of_family }
+        Decided { entries, of_family, families_of }
+    }
+
+    /// Every decision, newest first, with the families of the load that
+    /// carry it (none when no family holds its records any more).
+    pub fn newest_first(&self) -> impl Iterator<Item = (&Entry, &[FamilyIdx])> {
+        self.entries.iter().zip(&self.families_of).rev().map(|(e, f)| (e, f.as_slice()))
     }
 
     /// The family's decision now: the latest it carries.

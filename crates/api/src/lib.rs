@@ -397,6 +397,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/families", get(list_families))
         .route("/api/v1/families/{family_id}", get(get_family))
         .route("/api/v1/families/{family_id}/decision", post(post_decision))
+        .route("/api/v1/decisions", get(list_decisions))
         .route("/api/v1/overlaps", get(overlaps))
         .route("/api/v1/evidence", get(get_evidence))
         .route("/api/v1/load-report", get(load_report))
@@ -418,6 +419,7 @@ pub fn router(state: AppState) -> Router {
         .route("/cohorts/{name}", get(pages::index))
         .route("/load-report", get(pages::index))
         .route("/audit", get(pages::index))
+        .route("/decisions", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(pages::security_headers))
@@ -533,6 +535,72 @@ async fn get_family(
         Some(decided) => detail.with_decisions(&decided, family),
         None => detail,
     }))
+}
+
+/// The meeting's decisions, newest first: its minutes, each with the
+/// family that carries it now. Coordinators and the partnership role (for
+/// whom the notes, free text, are left out); audited with the families.
+/// `since=YYYY-MM-DD` keeps those recorded on or after a day.
+async fn list_decisions(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    const ENDPOINT: &str = "/api/v1/decisions";
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions", ENDPOINT)?;
+    let Some(book) = state.decisions.clone() else {
+        return Err(ApiError::NotFound(
+            "this server records no decisions: start famgraph serve with --decisions FILE".into(),
+        ));
+    };
+    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let since = param(&params, "since")
+        .map(|d| {
+            famgraph_model::Date::parse(d)
+                .map(|d| d.to_string())
+                .ok_or_else(|| ApiError::BadRequest("`since` must be a date, YYYY-MM-DD".into()))
+        })
+        .transpose()?;
+    let snapshot = state.snapshot();
+    let decided = book.decided(&snapshot);
+    let matching: Vec<_> =
+        decided.newest_first().filter(|(e, _)| since.as_ref().is_none_or(|d| e.decided_on >= *d)).collect();
+    let graph = &snapshot.graph;
+    let with_notes = caller.role == Role::Coordinator;
+    let page: Vec<serde_json::Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(entry, families)| {
+            let view = decisions::DecisionView::from(*entry);
+            serde_json::json!({
+                "decided_on": view.decided_on,
+                "decision": view.decision,
+                "label": view.label,
+                "by": view.by,
+                "lead_agency": view.lead_agency,
+                "needs_then": view.needs_then,
+                "note": with_notes.then_some(view.note),
+                "decided_as_family_id": view.decided_as_family_id,
+                "family_ids": families.iter().map(|&f| graph.families[f].id.as_str()).collect::<Vec<_>>(),
+                "ranks": families.iter().map(|&f| snapshot.analysis.families[f].rank).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let named: BTreeSet<String> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .flat_map(|(_, families)| families.iter().map(|&f| graph.families[f].id.clone()))
+        .collect();
+    state.audited(&caller, ENDPOINT, true, named.into_iter().collect(), vec![])?;
+    Ok(Json(serde_json::json!({
+        "decisions": page,
+        "total": matching.len(),
+        "limit": limit,
+        "offset": offset,
+    })))
 }
 
 /// The family with `family_id` in the load, or 404.
