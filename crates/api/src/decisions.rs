@@ -188,6 +188,8 @@ pub fn erase_records<S: std::hash::BuildHasher>(
 /// The decisions file a server appends to, and its decisions in memory.
 pub struct Book {
     file: PathBuf,
+    /// Held while a decision is written: one at a time, in file order.
+    writing: Mutex<()>,
     entries: Mutex<Arc<Vec<Entry>>>,
     /// The decisions matched to the served load, kept until either changes.
     matched: Mutex<Option<Matched>>,
@@ -206,7 +208,12 @@ impl Book {
             std::fs::write(file, "").map_err(|e| format!("creating the decisions file {}: {e}", file.display()))?;
         }
         let entries = read(file)?;
-        Ok(Book { file: file.to_owned(), entries: Mutex::new(Arc::new(entries)), matched: Mutex::new(None) })
+        Ok(Book {
+            file: file.to_owned(),
+            writing: Mutex::new(()),
+            entries: Mutex::new(Arc::new(entries)),
+            matched: Mutex::new(None),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -216,12 +223,15 @@ impl Book {
     /// Appends a decision to the file, synced, then to memory: a decision
     /// the file does not hold is never shown.
     pub fn record(&self, entry: Entry) -> std::io::Result<()> {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        // Readers go on with the decisions before this one while it is
+        // written and synced.
+        let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         line.push('\n');
         let mut out = std::fs::OpenOptions::new().create(true).append(true).open(&self.file)?;
         out.write_all(line.as_bytes())?;
         out.sync_all()?;
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let mut next = Vec::clone(&entries);
         next.push(entry);
         *entries = Arc::new(next);
