@@ -429,6 +429,41 @@ mod tests {
     }
 
     #[test]
+    fn decisions_recorded_at_once_are_all_kept_whole() {
+        let dir = std::env::temp_dir().join(format!("famgraph-decisions-many-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("decisions.jsonl");
+        let book = Book::open(&file).unwrap();
+        let entry = |n: usize| Entry {
+            decided_on: "2026-11-26".into(),
+            decision: Decision::NotNow,
+            by: format!("coordinator {n}"),
+            family_id: format!("F{n:05}"),
+            as_of: "2026-10-31".into(),
+            records: vec![RecordRef { agency: "police".into(), record_id: format!("P{n}") }],
+            lead_agency: None,
+            needs: vec!["crime".into()],
+            note: "x".repeat(400),
+        };
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let book = &book;
+                scope.spawn(move || {
+                    for i in 0..20 {
+                        book.record(entry(t * 100 + i)).unwrap();
+                    }
+                });
+            }
+        });
+        let on_disk = read(&file).unwrap();
+        assert_eq!(on_disk.len(), 160);
+        let in_memory = book.entries.lock().unwrap().clone();
+        let ids = |list: &[Entry]| list.iter().map(|e| e.family_id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&in_memory), ids(&on_disk), "memory and file in the same order");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_bad_line_is_named() {
         let dir = std::env::temp_dir().join(format!("famgraph-decisions-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
