@@ -190,9 +190,10 @@ enum Command {
         /// family's decision is shown, and `--decision` filters on it.
         #[arg(long, value_name = "FILE")]
         decisions: Option<PathBuf>,
-        /// Only families `undecided` (still to review), `decided`, or with
-        /// this decision now: `taken_on`, `not_now`, `already_managed`,
-        /// `closed`.
+        /// Only families `undecided` (still to review), `review_due` (not
+        /// taken on, and a new need since or six months on), `decided`, or
+        /// with this decision now: `taken_on`, `not_now`,
+        /// `already_managed`, `closed`.
         #[arg(long, requires = "decisions")]
         decision: Option<String>,
         #[arg(long, default_value_t = 20)]

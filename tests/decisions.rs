@@ -172,6 +172,12 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     );
     drop(server);
 
+    // A decision made long ago, written as a partnership's file would hold it.
+    let text = std::fs::read_to_string(&decisions).unwrap();
+    let old = text.lines().rfind(|l| l.contains("\"decision\":\"not_now\"")).unwrap();
+    let old = old.replace("\"decided_on\":\"", "\"decided_on\":\"2020-01-01\",\"was\":\"");
+    std::fs::write(&decisions, format!("{text}{old}\n")).unwrap();
+
     // The next extract: the decisions follow the families by their records.
     let server = Server::start(&[
         "--data",
@@ -191,6 +197,23 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let holds = member_records(&detail).iter().any(|r| records.contains(r));
     assert!(holds, "the family carrying the decision holds its records");
     assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=already_managed", cora).1).len(), 1);
+
+    // Due for review: not taken on, and a need since that the family did
+    // not have then, or six months gone.
+    let not_now = ids(&server.get("/api/v1/families?limit=1000&decision=not_now", cora).1);
+    assert_eq!(not_now.len(), 5);
+    let expected: Vec<String> = not_now
+        .iter()
+        .filter(|id| {
+            let detail = server.get(&format!("/api/v1/families/{id}"), cora).1;
+            let then = detail["decision"]["needs_then"].as_array().unwrap().clone();
+            detail["decision"]["decided_on"] == "2020-01-01"
+                || detail["needs"].as_array().unwrap().iter().any(|n| !then.contains(&n["need"]))
+        })
+        .cloned()
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=review_due", cora).1), expected);
 
     // Bid writers see the outcomes of the families taken on: how many have
     // a need resolved and sustained since the earlier load.

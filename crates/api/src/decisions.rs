@@ -319,6 +319,9 @@ impl Decided {
     }
 }
 
+/// A family not taken on is looked at again this long after.
+pub const REVIEW_AFTER_DAYS: i32 = 182;
+
 /// Which families a shortlist filter on decisions keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DecisionFilter {
@@ -327,6 +330,9 @@ pub enum DecisionFilter {
     /// Any decision.
     Decided,
     Is(Decision),
+    /// Not taken on, and since then a need the family did not have, or
+    /// six months gone: back on the meeting's agenda.
+    ReviewDue,
 }
 
 impl DecisionFilter {
@@ -334,20 +340,33 @@ impl DecisionFilter {
         match text {
             "undecided" => Ok(DecisionFilter::Undecided),
             "decided" => Ok(DecisionFilter::Decided),
+            "review_due" => Ok(DecisionFilter::ReviewDue),
             code => Decision::parse(code).map(DecisionFilter::Is).ok_or_else(|| {
                 ApiError::BadRequest(format!(
-                    "unknown decision `{code}`: use undecided, decided, {}",
+                    "unknown decision `{code}`: use undecided, decided, review_due, {}",
                     Decision::codes()
                 ))
             }),
         }
     }
 
-    pub fn keeps(self, now: Option<Decision>) -> bool {
+    /// Whether a family whose latest decision is `now`, and whose current
+    /// needs are `needs` (codes), passes on `today`.
+    pub fn keeps<'n>(
+        self,
+        now: Option<&Entry>,
+        mut needs: impl Iterator<Item = &'n str>,
+        today: famgraph_model::Date,
+    ) -> bool {
         match self {
             DecisionFilter::Undecided => now.is_none(),
             DecisionFilter::Decided => now.is_some(),
-            DecisionFilter::Is(d) => now == Some(d),
+            DecisionFilter::Is(d) => now.is_some_and(|e| e.decision == d),
+            DecisionFilter::ReviewDue => now.is_some_and(|e| {
+                let long_ago = famgraph_model::Date::parse(&e.decided_on)
+                    .is_some_and(|on| today.days() - on.days() >= REVIEW_AFTER_DAYS);
+                e.decision == Decision::NotNow && (long_ago || needs.any(|n| !e.needs.iter().any(|m| m == n)))
+            }),
         }
     }
 }
@@ -422,10 +441,33 @@ mod tests {
             assert_eq!(DecisionFilter::parse(d.code()).unwrap(), DecisionFilter::Is(d));
         }
         assert!(DecisionFilter::parse("maybe").is_err());
-        assert!(DecisionFilter::Undecided.keeps(None));
-        assert!(!DecisionFilter::Undecided.keeps(Some(Decision::NotNow)));
-        assert!(DecisionFilter::Decided.keeps(Some(Decision::Closed)));
-        assert!(!DecisionFilter::Is(Decision::TakenOn).keeps(Some(Decision::Closed)));
+        let entry = |decision: Decision, decided_on: &str| Entry {
+            decided_on: decided_on.into(),
+            decision,
+            by: "cora".into(),
+            family_id: "F00001".into(),
+            as_of: "2026-10-31".into(),
+            records: Vec::new(),
+            lead_agency: None,
+            needs: vec!["crime".into(), "housing".into()],
+            note: String::new(),
+        };
+        let today = famgraph_model::Date::parse("2026-11-26").unwrap();
+        let keeps = |filter: DecisionFilter, now: Option<&Entry>, needs: &[&str]| {
+            filter.keeps(now, needs.iter().copied(), today)
+        };
+        let not_now = entry(Decision::NotNow, "2026-11-01");
+        let closed = entry(Decision::Closed, "2026-11-01");
+        assert!(keeps(DecisionFilter::Undecided, None, &[]));
+        assert!(!keeps(DecisionFilter::Undecided, Some(&not_now), &[]));
+        assert!(keeps(DecisionFilter::Decided, Some(&closed), &[]));
+        assert!(!keeps(DecisionFilter::Is(Decision::TakenOn), Some(&closed), &[]));
+        // Review: not taken on, and a new need since, or six months on.
+        assert!(!keeps(DecisionFilter::ReviewDue, Some(&not_now), &["crime"]));
+        assert!(keeps(DecisionFilter::ReviewDue, Some(&not_now), &["crime", "domestic_abuse"]));
+        assert!(keeps(DecisionFilter::ReviewDue, Some(&entry(Decision::NotNow, "2026-05-01")), &["crime"]));
+        assert!(!keeps(DecisionFilter::ReviewDue, Some(&entry(Decision::Closed, "2025-01-01")), &["health"]));
+        assert!(!keeps(DecisionFilter::ReviewDue, None, &["health"]));
     }
 
     #[test]

@@ -152,7 +152,10 @@ impl Filter {
             && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
             && self.exclude_cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).all(|x| &x.name != c))
             && self.keyworkers.is_none_or(|k| Keyworkers::of(analysis.keyworkers_now.len()) == k)
-            && self.decision.is_none_or(|d| d.keeps(self.decision_of(family)))
+            && self.decision.is_none_or(|d| {
+                let latest = self.decided.as_ref().and_then(|decided| decided.latest(family));
+                d.keeps(latest, analysis.needs.keys().map(|n| n.code()), crate::auth::today())
+            })
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
                     snapshot.graph.households[h]
