@@ -201,6 +201,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The meeting's decisions (`serve --decisions`), newest first, each
+    /// with the family of the load that carries it now: the minutes.
+    Decisions {
+        /// The decisions file.
+        #[arg(long, value_name = "FILE")]
+        decisions: PathBuf,
+        #[command(flatten)]
+        source: Source,
+        #[command(flatten)]
+        overrides: OverridesArg,
+        /// Only those recorded on or after this day (`YYYY-MM-DD`).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Run the named cohort queries in `queries/cohorts/`: without NAME,
     /// list them with how many people and families each holds; with NAME,
     /// the people in it, their families and why.
@@ -621,6 +637,56 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 filter = filter.with_decisions(Arc::new(decided_from(file, &snapshot)?));
             }
             print_shortlist(&snapshot, &filter, limit, format, decisions.is_some())
+        }
+        Command::Decisions { decisions, source, overrides, since, format } => {
+            let since = since
+                .map(|d| {
+                    famgraph_model::Date::parse(&d)
+                        .map(|d| d.to_string())
+                        .ok_or_else(|| BadInput(format!("--since: `{d}` is not a date (YYYY-MM-DD)")))
+                })
+                .transpose()?;
+            let snapshot = open(&source, overrides.overrides.as_deref())?;
+            let decided = decided_from(&decisions, &snapshot)?;
+            let (page, total, _) =
+                famgraph_api::decisions_page(&snapshot, &decided, since.as_deref(), true, (0, usize::MAX));
+            match format {
+                Format::Json => say!("{}", serde_json::json!({"decisions": page, "total": total})),
+                Format::Table => {
+                    say!(
+                        "{:<10}  {:<15}  {:<13}  {:<14}  {:<10}  {:<12}  note",
+                        "recorded",
+                        "decision",
+                        "lead",
+                        "family now",
+                        "rank now",
+                        "by"
+                    );
+                    for d in &page {
+                        let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
+                        let list = |v: &serde_json::Value| {
+                            let items: Vec<String> = v
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                                .collect();
+                            if items.is_empty() { "-".to_owned() } else { items.join(",") }
+                        };
+                        say!(
+                            "{:<10}  {:<15}  {:<13}  {:<14}  {:<10}  {:<12}  {}",
+                            text(&d["decided_on"]),
+                            text(&d["decision"]),
+                            text(&d["lead_agency"]),
+                            list(&d["family_ids"]),
+                            list(&d["ranks"]),
+                            text(&d["by"]),
+                            text(&d["note"])
+                        );
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Cohort { name, source, overrides, format } => {
             let snapshot = open(&source, overrides.overrides.as_deref())?;

@@ -259,6 +259,19 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let table =
         famgraph_ok(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
     assert!(table.lines().next().unwrap().contains("decision"), "{table}");
+    let minutes = famgraph_ok(&[
+        "decisions",
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--data",
+        later.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let minutes: serde_json::Value = serde_json::from_str(&minutes).unwrap();
+    let in_file = std::fs::read_to_string(&decisions).unwrap().lines().count();
+    assert_eq!(minutes["total"], in_file);
+    assert_eq!(minutes["decisions"][in_file - 1]["decided_as_family_id"], first.as_str(), "oldest last");
     let out = famgraph(&["shortlist", "--data", later.to_str().unwrap(), "--decision", "closed"]);
     assert_eq!(out.status.code(), Some(2), "--decision needs --decisions");
 

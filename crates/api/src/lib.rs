@@ -564,15 +564,37 @@ async fn list_decisions(
         .transpose()?;
     let snapshot = state.snapshot();
     let decided = book.decided(&snapshot);
+    let (page, total, named) =
+        decisions_page(&snapshot, &decided, since.as_deref(), caller.role == Role::Coordinator, (offset, limit));
+    state.audited(&caller, ENDPOINT, true, named.into_iter().collect(), vec![])?;
+    Ok(Json(serde_json::json!({
+        "decisions": page,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    })))
+}
+
+/// One page of the meeting's decisions recorded on or after `since`
+/// (`YYYY-MM-DD`), newest first, as the API and `famgraph decisions` give
+/// them, with how many there are in all and the family ids the page names.
+pub fn decisions_page(
+    snapshot: &Snapshot,
+    decided: &decisions::Decided,
+    since: Option<&str>,
+    with_notes: bool,
+    (offset, limit): (usize, usize),
+) -> (Vec<serde_json::Value>, usize, BTreeSet<String>) {
     let matching: Vec<_> =
-        decided.newest_first().filter(|(e, _)| since.as_ref().is_none_or(|d| e.decided_on >= *d)).collect();
+        decided.newest_first().filter(|(e, _)| since.is_none_or(|d| e.decided_on.as_str() >= d)).collect();
     let graph = &snapshot.graph;
-    let with_notes = caller.role == Role::Coordinator;
-    let page: Vec<serde_json::Value> = matching
+    let mut named = BTreeSet::new();
+    let page = matching
         .iter()
         .skip(offset)
         .take(limit)
         .map(|(entry, families)| {
+            named.extend(families.iter().map(|&f| graph.families[f].id.clone()));
             let view = decisions::DecisionView::from(*entry);
             serde_json::json!({
                 "decided_on": view.decided_on,
@@ -588,19 +610,7 @@ async fn list_decisions(
             })
         })
         .collect();
-    let named: BTreeSet<String> = matching
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .flat_map(|(_, families)| families.iter().map(|&f| graph.families[f].id.clone()))
-        .collect();
-    state.audited(&caller, ENDPOINT, true, named.into_iter().collect(), vec![])?;
-    Ok(Json(serde_json::json!({
-        "decisions": page,
-        "total": matching.len(),
-        "limit": limit,
-        "offset": offset,
-    })))
+    (page, matching.len(), named)
 }
 
 /// The family with `family_id` in the load, or 404.
