@@ -225,6 +225,10 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     let closed_now = ids(&server.get("/api/v1/families?limit=1000&decision=closed", cora).1);
     let worked: Vec<&String> = taken.iter().chain(&closed_now).collect();
     let changed = server.get("/api/v1/changes", cora).1;
+    for family in changed["families"].as_array().unwrap() {
+        let taken = taken.iter().any(|t| family["family_id"] == t.as_str());
+        assert_eq!(family["decision"] == "taken_on", taken, "each family's decision now: {family}");
+    }
     let with = changed["families"]
         .as_array()
         .unwrap()

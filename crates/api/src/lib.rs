@@ -907,7 +907,21 @@ async fn get_changes(
     }
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
     state.audited(&caller, "/api/v1/changes", true, ids, vec![])?;
-    Ok(Json(serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?))
+    let mut answer = serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // With decisions kept, each family's decision now: the progress of the
+    // families taken on, at a glance.
+    let snapshot = state.snapshot();
+    if let (Some(decided), Some(families)) = (state.decided(&snapshot), answer["families"].as_array_mut()) {
+        for family in families {
+            let now = family["family_id"]
+                .as_str()
+                .and_then(|id| snapshot.graph.family_by_id(id))
+                .and_then(|f| decided.latest(f))
+                .map(|e| e.decision.code());
+            family["decision"] = now.into();
+        }
+    }
+    Ok(Json(answer))
 }
 
 /// The outcomes of the families the partnership took on (the meeting's
