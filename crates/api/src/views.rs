@@ -27,6 +27,8 @@ pub struct Filter {
     /// The meeting's decisions on the load's families, when the server or
     /// the command keeps them.
     decided: Option<Arc<Decided>>,
+    /// The day the filter was made, for `decision=review_due`.
+    today: famgraph_model::Date,
 }
 
 /// How many agencies have a keyworker with the family now: the
@@ -65,7 +67,8 @@ impl Filter {
     /// The filter from query parameters (or the CLI's flags, as pairs):
     /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`,
     /// `keyworkers` (`none`, `one` or `several` now), `decision`
-    /// (`undecided`, `decided` or a decision's code; see `with_decisions`).
+    /// (`undecided`, `decided`, `review_due` or a decision's code; see
+    /// `with_decisions`).
     /// An unknown value is a bad request naming it.
     pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
         let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
@@ -107,7 +110,18 @@ impl Filter {
             })
             .transpose()?;
         let decision = get("decision").map(|d| DecisionFilter::parse(&d)).transpose()?;
-        Ok(Filter { need, agency, area, ruleset, cohort, exclude_cohort, keyworkers, decision, decided: None })
+        Ok(Filter {
+            need,
+            agency,
+            area,
+            ruleset,
+            cohort,
+            exclude_cohort,
+            keyworkers,
+            decision,
+            decided: None,
+            today: crate::auth::today(),
+        })
     }
 
     /// The meeting's decisions, for the `decision` filter and each
@@ -154,7 +168,7 @@ impl Filter {
             && self.keyworkers.is_none_or(|k| Keyworkers::of(analysis.keyworkers_now.len()) == k)
             && self.decision.is_none_or(|d| {
                 let latest = self.decided.as_ref().and_then(|decided| decided.latest(family));
-                d.keeps(latest, analysis.needs.keys().map(|n| n.code()), crate::auth::today())
+                d.keeps(latest, analysis.needs.keys().map(|n| n.code()), self.today)
             })
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {
