@@ -290,6 +290,16 @@ fn tokens_and_roles_are_enforced() {
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));
     assert!(!overlaps.to_string().contains("household_ids"));
     assert_suppressed(&overlaps["pairs"], 5);
+    // Nor can a small count be worked out by subtraction: the households
+    // at once less those on the same need, or less those now.
+    for pair in overlaps["pairs"].as_array().unwrap() {
+        let n = |key: &str| pair[key]["households"].as_u64();
+        for part in ["same_need", "now"] {
+            if let (Some(all), Some(some)) = (n("concurrent"), n(part)) {
+                assert!(!(1..5).contains(&(all - some)), "{pair}: {part}");
+            }
+        }
+    }
 }
 
 /// Tokens expire: `token add` gives 90 days unless told otherwise, and a
@@ -434,7 +444,11 @@ fn overlap_cells_name_the_families_behind_them() {
     let mut checked = 0;
     for pair in overlaps["pairs"].as_array().unwrap() {
         let agencies = pair["agencies"].clone();
-        for (key, same_need) in [("concurrent", false), ("same_need", true)] {
+        let households_of = |key: &str| -> std::collections::BTreeSet<String> {
+            pair[key]["household_ids"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_owned()).collect()
+        };
+        assert!(households_of("now").is_subset(&households_of("concurrent")), "{pair}");
+        for (key, same_need) in [("concurrent", false), ("same_need", true), ("now", false)] {
             let cell = &pair[key];
             let families = cell["family_ids"].as_array().cloned().unwrap_or_default();
             assert_eq!(families.is_empty(), cell["households"] == 0, "{pair}");
@@ -446,8 +460,15 @@ fn overlap_cells_name_the_families_behind_them() {
                     o["agencies"] == agencies
                         && households.contains(o["household_id"].as_str().unwrap())
                         && (!same_need || !o["same_needs"].as_array().unwrap().is_empty())
+                        && (key != "now" || o["ongoing"] == true)
                 });
                 assert!(shown, "{family} behind {agencies} ({key}) shows no such overlap");
+                if key == "now" {
+                    // Both agencies are among those working with the family today.
+                    let working: Vec<&serde_json::Value> =
+                        detail["working_now"].as_array().unwrap().iter().map(|w| &w["agency"]).collect();
+                    assert!(agencies.as_array().unwrap().iter().all(|a| working.contains(&a)), "{family}: {agencies}");
+                }
                 checked += 1;
             }
         }

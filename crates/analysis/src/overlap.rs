@@ -22,6 +22,9 @@ pub struct Overlap {
     pub overlap_days: i64,
     /// Needs both agencies addressed at the same time.
     pub same_needs: BTreeSet<Need>,
+    /// Both agencies still involved on the extract date: duplication to
+    /// sort out now, not history.
+    pub ongoing: bool,
 }
 
 /// One cell of the partnership view.
@@ -32,6 +35,8 @@ pub struct AgencyPair {
     pub concurrent: BTreeSet<HouseholdIdx>,
     /// Households where both addressed the same need at the same time.
     pub same_need: BTreeSet<HouseholdIdx>,
+    /// Households where both are involved now, on the extract date.
+    pub now: BTreeSet<HouseholdIdx>,
 }
 
 /// Overlaps between agencies within each of a family's households, counting
@@ -68,10 +73,12 @@ pub fn within_family(graph: &FamilyGraph, family: FamilyIdx, recent_from: Date, 
                     first_overlap: start,
                     overlap_days: 0,
                     same_needs: BTreeSet::new(),
+                    ongoing: false,
                 });
                 entry.involvements.push((i, j));
                 entry.first_overlap = entry.first_overlap.min(start);
                 entry.overlap_days += i64::from(end.days() - start.days() + 1);
+                entry.ongoing |= end >= as_of;
                 let need_a = graph.bundle.services[graph.service_of_involvement[i]].need;
                 let need_b = graph.bundle.services[graph.service_of_involvement[j]].need;
                 if need_a == need_b {
@@ -131,8 +138,12 @@ pub fn agency_pairs(families: &[FamilyAnalysis]) -> Vec<AgencyPair> {
             agencies: overlap.agencies.clone(),
             concurrent: BTreeSet::new(),
             same_need: BTreeSet::new(),
+            now: BTreeSet::new(),
         });
         cell.concurrent.insert(overlap.household);
+        if overlap.ongoing {
+            cell.now.insert(overlap.household);
+        }
         if !overlap.same_needs.is_empty() {
             cell.same_need.insert(overlap.household);
         }

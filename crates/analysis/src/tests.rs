@@ -123,6 +123,11 @@ fn finds_the_chain_the_overlap_and_the_keyworkers() {
     assert_eq!(pairs, [("csc", "eh"), ("csc", "police")]);
     assert_eq!(family.overlaps[0].same_needs.iter().copied().collect::<Vec<_>>(), [Need::ChildSafety]);
     assert!(family.overlaps[1].same_needs.is_empty());
+    // Social care and early help are both still involved; the police's
+    // one-day caution is history.
+    assert_eq!(family.overlaps.iter().map(|o| o.ongoing).collect::<Vec<_>>(), [true, false]);
+    let now: Vec<usize> = analysis.agency_pairs.iter().map(|p| p.now.len()).collect();
+    assert_eq!(now, [1, 0]);
     assert_eq!(family.max_concurrent_keyworkers, 2);
     assert_eq!(family.needs.keys().copied().collect::<Vec<_>>(), [Need::ChildSafety, Need::Crime]);
 

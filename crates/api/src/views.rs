@@ -498,6 +498,8 @@ pub struct OverlapView {
     pub same_needs: Vec<&'static str>,
     /// Pairs of involvement ids that ran at the same time.
     pub involvements: Vec<[String; 2]>,
+    /// Both agencies still involved on the extract date.
+    pub ongoing: bool,
 }
 
 #[derive(Serialize)]
@@ -756,6 +758,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
             overlap_days: o.overlap_days,
             same_needs: o.same_needs.iter().map(|n| n.code()).collect(),
             involvements: o.involvements.iter().map(|&(a, b)| [involvement_label(a), involvement_label(b)]).collect(),
+            ongoing: o.ongoing,
         })
         .collect();
     let needs = analysis
@@ -811,47 +814,86 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
 /// for everyone else.
 pub fn overlaps(snapshot: &Snapshot, with_households: bool, disclosure: crate::Disclosure) -> serde_json::Value {
     let graph = &snapshot.graph;
-    // The families behind each cell: those with an overlap of the pair
-    // (on the same need, for `same_need`).
-    let mut families_of: BTreeMap<(&str, &str, bool), BTreeSet<&str>> = BTreeMap::new();
-    if with_households {
+    let pairs = &snapshot.analysis.agency_pairs;
+    let pairs_json: Vec<serde_json::Value> = if with_households {
+        // The families behind each cell: those with an overlap of the pair
+        // (on the same need, or going on now, for those cells).
+        let mut families_of: BTreeMap<(&str, &str, Cell), BTreeSet<&str>> = BTreeMap::new();
         for (f, analysis) in snapshot.analysis.families.iter().enumerate() {
             for o in &analysis.overlaps {
                 let id = graph.families[f].id.as_str();
-                families_of.entry((&o.agencies.0, &o.agencies.1, false)).or_default().insert(id);
+                let (a, b) = (o.agencies.0.as_str(), o.agencies.1.as_str());
+                families_of.entry((a, b, Cell::Concurrent)).or_default().insert(id);
                 if !o.same_needs.is_empty() {
-                    families_of.entry((&o.agencies.0, &o.agencies.1, true)).or_default().insert(id);
+                    families_of.entry((a, b, Cell::SameNeed)).or_default().insert(id);
+                }
+                if o.ongoing {
+                    families_of.entry((a, b, Cell::Now)).or_default().insert(id);
                 }
             }
         }
-    }
-    let cell = |pair: &(String, String), same_need: bool, households: &BTreeSet<usize>| {
-        let n = households.len() as u64;
-        if with_households {
+        let cell = |pair: &(String, String), which: Cell, households: &BTreeSet<usize>| {
             let ids: Vec<&str> = households.iter().map(|&h| graph.households[h].id.as_str()).collect();
-            let families = families_of.get(&(pair.0.as_str(), pair.1.as_str(), same_need));
-            serde_json::json!({"households": n, "household_ids": ids, "family_ids": families})
-        } else {
-            serde_json::json!({"households": disclosure.show(n)})
-        }
-    };
-    let pairs: Vec<serde_json::Value> = snapshot
-        .analysis
-        .agency_pairs
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "agencies": [p.agencies.0, p.agencies.1],
-                "concurrent": cell(&p.agencies, false, &p.concurrent),
-                "same_need": cell(&p.agencies, true, &p.same_need),
+            let families = families_of.get(&(pair.0.as_str(), pair.1.as_str(), which));
+            serde_json::json!({"households": households.len(), "household_ids": ids, "family_ids": families})
+        };
+        pairs
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "agencies": [p.agencies.0, p.agencies.1],
+                    "concurrent": cell(&p.agencies, Cell::Concurrent, &p.concurrent),
+                    "same_need": cell(&p.agencies, Cell::SameNeed, &p.same_need),
+                    "now": cell(&p.agencies, Cell::Now, &p.now),
+                })
             })
-        })
-        .collect();
+            .collect()
+    } else {
+        // Counts only. Each cell's same-need and now counts are parts of its
+        // households at once, and so are the rest of those (unpublished):
+        // secondary suppression keeps a hidden one from being worked out by
+        // subtraction.
+        let mut cells = crate::suppression::Cells::default();
+        let ids: Vec<[usize; 3]> = pairs
+            .iter()
+            .map(|p| {
+                let total = cells.push(p.concurrent.len() as u64);
+                let same = cells.push(p.same_need.len() as u64);
+                let other = cells.push((p.concurrent.len() - p.same_need.len()) as u64);
+                let now = cells.push(p.now.len() as u64);
+                let before = cells.push((p.concurrent.len() - p.now.len()) as u64);
+                cells.sums_to(vec![same, other], total);
+                cells.sums_to(vec![now, before], total);
+                [total, same, now]
+            })
+            .collect();
+        let shown = cells.suppressed(disclosure);
+        pairs
+            .iter()
+            .zip(ids)
+            .map(|(p, [total, same, now])| {
+                serde_json::json!({
+                    "agencies": [p.agencies.0, p.agencies.1],
+                    "concurrent": {"households": shown[total]},
+                    "same_need": {"households": shown[same]},
+                    "now": {"households": shown[now]},
+                })
+            })
+            .collect()
+    };
     serde_json::json!({
         "as_of": snapshot.analysis.as_of.to_string(),
         "agencies": graph.bundle.agencies.iter().map(|a| &a.code).collect::<Vec<_>>(),
-        "pairs": pairs,
+        "pairs": pairs_json,
     })
+}
+
+/// The cells of the partnership view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cell {
+    Concurrent,
+    SameNeed,
+    Now,
 }
 
 /// The load report in the interface's JSON shape.
