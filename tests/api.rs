@@ -474,6 +474,22 @@ fn overlap_cells_name_the_families_behind_them() {
         }
     }
     assert!(checked > 20, "{checked}");
+    // The evidence counts the families with duplication now: those with
+    // needs and an overlap still going on, family by family.
+    let shortlist = server.get_ok("/api/v1/families?limit=1000");
+    let now = shortlist["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["needs"].as_array().unwrap().is_empty())
+        .filter(|f| {
+            let detail = server.get_ok(&format!("/api/v1/families/{}", f["family_id"].as_str().unwrap()));
+            detail["overlapping_involvements"].as_array().unwrap().iter().any(|o| o["ongoing"] == true)
+        })
+        .count() as u64;
+    let evidence = server.get_ok("/api/v1/evidence");
+    assert!(now >= 5, "{now}");
+    assert_eq!(evidence["families_with_concurrent_agencies_now"].as_u64(), Some(now), "{evidence}");
     for page in ["/", "/overlaps", "/evidence", "/changes", "/cohorts", "/cohorts/revolving_door", "/families/F00001"] {
         let (status, body) = server.get(page, None);
         assert_eq!(status, 200, "{page}");

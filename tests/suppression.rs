@@ -240,7 +240,7 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let q = &e["by_quarter"][7];
     let quarter = q["quarter"].as_str().unwrap();
     assert_eq!(value("by_quarter", quarter, "families_worked_with"), json(&q["families_worked_with"]));
-    assert_eq!(rows.len(), 3 + 8 + 2 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
+    assert_eq!(rows.len(), 3 + 9 + 2 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
 
     // The server's, for any role (a bid writer here): the same document.
     let tokens = dir.join("tokens");

@@ -38,6 +38,9 @@ pub struct Evidence {
     pub families_with_three_or_more_needs: Option<u64>,
     pub intergenerational_offending_families: Option<u64>,
     pub families_with_concurrent_agencies: Option<u64>,
+    /// Families where two agencies are still involved with one household
+    /// now, on the extract date: the duplication to sort out today.
+    pub families_with_concurrent_agencies_now: Option<u64>,
     pub families_with_duplicated_need: Option<u64>,
     /// Families with three or more needs and no agency's keyworker now:
     /// nobody leads the work with them.
@@ -168,6 +171,11 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let three_or_more = cells.push(count(&|f| f.needs.len() >= 3));
     let intergenerational = cells.push(count(&|f| !f.chains.is_empty()));
     let concurrent = cells.push(count(&|f| !f.overlaps.is_empty()));
+    let concurrent_now = cells.push(count(&|f| f.overlaps.iter().any(|o| o.ongoing)));
+    // Part of those at once; the rest, unpublished, must not give away a
+    // small count by subtraction.
+    let concurrent_before = cells.push(count(&|f| !f.overlaps.is_empty() && f.overlaps.iter().all(|o| !o.ongoing)));
+    cells.sums_to(vec![concurrent_now, concurrent_before], concurrent);
     let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
     let no_keyworker = cells.push(count(&|f| f.needs.len() >= 3 && f.keyworkers_now.is_empty()));
     let several_keyworkers = cells.push(count(&|f| f.keyworkers_now.len() >= 2));
@@ -219,6 +227,7 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         families_with_three_or_more_needs: shown[three_or_more],
         intergenerational_offending_families: shown[intergenerational],
         families_with_concurrent_agencies: shown[concurrent],
+        families_with_concurrent_agencies_now: shown[concurrent_now],
         families_with_duplicated_need: shown[duplicated],
         families_with_three_or_more_needs_and_no_keyworker: shown[no_keyworker],
         families_with_several_keyworkers_now: shown[several_keyworkers],
@@ -298,6 +307,11 @@ impl Evidence {
                 "families_with_concurrent_agencies",
                 "with agencies working with one household at once",
                 self.families_with_concurrent_agencies,
+            ),
+            (
+                "families_with_concurrent_agencies_now",
+                "with two agencies still working with one household now",
+                self.families_with_concurrent_agencies_now,
             ),
             (
                 "families_with_duplicated_need",
