@@ -83,10 +83,21 @@ fn years_between(older: Date, younger: Date) -> f64 {
     f64::from(younger.days() - older.days()) / 365.25
 }
 
+/// Two people as an unordered pair, the lower index first.
+fn pair(a: PersonIdx, b: PersonIdx) -> (PersonIdx, PersonIdx) {
+    (a.min(b), a.max(b))
+}
+
+impl PersonFacts<'_> {
+    /// How many years `older` was born before `younger`, if both dates are known.
+    fn gap(&self, older: PersonIdx, younger: PersonIdx) -> Option<f64> {
+        Some(years_between(self.date_of_birth[older]?, self.date_of_birth[younger]?))
+    }
+}
+
 /// Infers parental links from the recorded relationships (`(from, to,
 /// kind)`, parental kinds pointing down) and who lives where.
 pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
-    let pair = |a: PersonIdx, b: PersonIdx| (a.min(b), a.max(b));
     let related: HashSet<(PersonIdx, PersonIdx)> = recorded.iter().map(|&(a, b, _)| pair(a, b)).collect();
     let mut parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
     // Recorded `parent_of` only: a kinship carer's partner is no parent.
@@ -117,9 +128,6 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
         let (ha, hb) = (homes.get(&a)?, homes.get(&b)?);
         ha.intersection(hb).next().copied()
     };
-    let gap = |older: PersonIdx, younger: PersonIdx| -> Option<f64> {
-        Some(years_between(facts.date_of_birth[older]?, facts.date_of_birth[younger]?))
-    };
 
     let mut out: Vec<Inferred> = Vec::new();
     let mut has_parent: HashSet<PersonIdx> = parents.keys().copied().collect();
@@ -133,7 +141,7 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
         let mut seen = BTreeSet::new();
         for &parent in &birth_parents[&child] {
             for &partner in partners.get(&parent).into_iter().flatten() {
-                let generation_apart = match (gap(partner, child), gap(parent, child)) {
+                let generation_apart = match (facts.gap(partner, child), facts.gap(parent, child)) {
                     (Some(theirs), Some(parents)) => (theirs - parents).abs() > SAME_GENERATION_YEARS,
                     _ => false,
                 };
@@ -141,7 +149,7 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
                     || recorded_parents.contains(&partner)
                     || related.contains(&pair(partner, child))
                     || !seen.insert(partner)
-                    || gap(partner, child).is_some_and(|g| g < CARER_MIN_GAP_YEARS)
+                    || facts.gap(partner, child).is_some_and(|g| g < CARER_MIN_GAP_YEARS)
                     || generation_apart
                 {
                     continue;
@@ -178,14 +186,17 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
             let mut found: Vec<(PersonIdx, f64)> = members
                 .iter()
                 .filter(|&&a| a != child && !related.contains(&pair(a, child)) && !in_laws.contains(&a))
-                .filter_map(|&a| gap(a, child).map(|g| (a, g)))
+                .filter_map(|&a| facts.gap(a, child).map(|g| (a, g)))
                 .filter(|&(_, g)| (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g))
                 .filter(|&(a, g)| facts.adult_families[h] <= 2 || name_share(facts, child, &[(a, g)]) > 0.0)
                 .collect();
             let Some(nearest) = found.iter().map(|&(_, g)| g).min_by(f64::total_cmp) else { continue };
             // Someone of the in-laws' generation here is likely the partner's
             // relative too: too tangled to tell.
-            if in_laws.iter().any(|&i| gap(i, child).is_some_and(|g| (g - nearest).abs() <= SAME_GENERATION_YEARS)) {
+            if in_laws
+                .iter()
+                .any(|&i| facts.gap(i, child).is_some_and(|g| (g - nearest).abs() <= SAME_GENERATION_YEARS))
+            {
                 continue;
             }
             found.retain(|&(_, g)| g <= nearest + SAME_GENERATION_YEARS);
@@ -250,10 +261,6 @@ struct FamilyTies<'r> {
 /// Rule 3: the other parent at the same home, for children rules 1 and 2
 /// gave nobody; appended to `out`.
 fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
-    let pair = |a: PersonIdx, b: PersonIdx| (a.min(b), a.max(b));
-    let gap = |older: PersonIdx, younger: PersonIdx| -> Option<f64> {
-        Some(years_between(facts.date_of_birth[older]?, facts.date_of_birth[younger]?))
-    };
     let mut inferred_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
     for link in out.iter() {
         inferred_parents.entry(link.to).or_default().insert(link.from);
@@ -271,7 +278,7 @@ fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<I
     children.sort_unstable();
     for child in children {
         let Some(&parent) = ties.birth_parents[&child].first() else { continue };
-        let parent_gap = gap(parent, child);
+        let parent_gap = facts.gap(parent, child);
         let (Some(theirs), Some(mine)) = (ties.homes.get(&parent), ties.homes.get(&child)) else { continue };
         for &household in theirs.intersection(mine).filter(|&&h| facts.adult_families[h] <= 2) {
             let found: Vec<(PersonIdx, f64)> = facts.household_members[household]
@@ -280,7 +287,7 @@ fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<I
                 .filter(|&x| x != child && x != parent)
                 .filter(|&x| !ties.related.contains(&pair(x, child)) && !ties.related.contains(&pair(x, parent)))
                 .filter(|&x| !child_of(x, parent) && !child_of(parent, x))
-                .filter_map(|x| gap(x, child).map(|g| (x, g)))
+                .filter_map(|x| facts.gap(x, child).map(|g| (x, g)))
                 .filter(|&(_, g)| match parent_gap {
                     Some(theirs) => {
                         (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g)
