@@ -589,7 +589,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
             if let Some(file) = decisions {
                 let decided = decided_from(&file, &snapshot)?;
-                evidence = evidence.with_decisions(&snapshot, &decided, suppression.disclosure());
+                evidence = evidence.with_decisions(&decided, suppression.disclosure());
             }
             match format {
                 EvidenceFormat::Json => say!("{}", serde_json::to_string_pretty(&evidence)?),
@@ -641,8 +641,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Decisions { decisions, source, overrides, since, format } => {
             let since = since
                 .map(|d| {
-                    famgraph_model::Date::parse(&d)
-                        .map(|d| d.to_string())
+                    famgraph_api::decisions::day(&d)
                         .ok_or_else(|| BadInput(format!("--since: `{d}` is not a date (YYYY-MM-DD)")))
                 })
                 .transpose()?;
@@ -662,17 +661,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         "rank now",
                         "by"
                     );
+                    let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
+                    let list = |v: &serde_json::Value| {
+                        let items: Vec<String> = v
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                            .collect();
+                        if items.is_empty() { "-".to_owned() } else { items.join(",") }
+                    };
                     for d in &page {
-                        let text = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_owned();
-                        let list = |v: &serde_json::Value| {
-                            let items: Vec<String> = v
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
-                                .collect();
-                            if items.is_empty() { "-".to_owned() } else { items.join(",") }
-                        };
                         say!(
                             "{:<10}  {:<15}  {:<13}  {:<14}  {:<10}  {:<12}  {}",
                             text(&d["decided_on"]),

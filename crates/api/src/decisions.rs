@@ -317,6 +317,18 @@ impl Decided {
     pub fn history(&self, family: FamilyIdx) -> impl Iterator<Item = &Entry> {
         self.of_family.get(&family).into_iter().flatten().map(|&e| &self.entries[e])
     }
+
+    /// Each family carrying a decision, with its decision now: only the
+    /// decided families, not every family of the load.
+    pub fn now(&self) -> impl Iterator<Item = (FamilyIdx, &Entry)> {
+        self.of_family.iter().filter_map(|(&family, list)| list.last().map(|&e| (family, &self.entries[e])))
+    }
+}
+
+/// A day as `YYYY-MM-DD`, if `text` is one: the form decisions are dated
+/// in, so they compare as text.
+pub fn day(text: &str) -> Option<String> {
+    famgraph_model::Date::parse(text).map(|d| d.to_string())
 }
 
 /// A family not taken on is looked at again this long after.

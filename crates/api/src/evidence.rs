@@ -255,12 +255,10 @@ impl Evidence {
     /// Adds the families by the meeting's decision now. The counts tie to
     /// no published total (a family with no need now can carry one), so
     /// each is suppressed on its own.
-    pub fn with_decisions(mut self, snapshot: &Snapshot, decided: &Decided, disclosure: Disclosure) -> Evidence {
+    pub fn with_decisions(mut self, decided: &Decided, disclosure: Disclosure) -> Evidence {
         let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for family in 0..snapshot.graph.families.len() {
-            if let Some(entry) = decided.latest(family) {
-                *counts.entry(entry.decision.code()).or_default() += 1;
-            }
+        for (_, entry) in decided.now() {
+            *counts.entry(entry.decision.code()).or_default() += 1;
         }
         self.by_decision = Some(
             Decision::ALL

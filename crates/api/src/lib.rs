@@ -314,6 +314,13 @@ impl AppState {
         self
     }
 
+    /// The decisions book, or the 404 saying how to keep one.
+    fn decision_book(&self) -> Result<Arc<decisions::Book>, ApiError> {
+        self.decisions.clone().ok_or_else(|| {
+            ApiError::NotFound("this server records no decisions: start famgraph serve with --decisions FILE".into())
+        })
+    }
+
     /// The decisions matched to `snapshot`, if the server keeps them.
     fn decided(&self, snapshot: &Arc<Snapshot>) -> Option<Arc<decisions::Decided>> {
         self.decisions.as_ref().map(|book| book.decided(snapshot))
@@ -548,19 +555,11 @@ async fn list_decisions(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     const ENDPOINT: &str = "/api/v1/decisions";
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions", ENDPOINT)?;
-    let Some(book) = state.decisions.clone() else {
-        return Err(ApiError::NotFound(
-            "this server records no decisions: start famgraph serve with --decisions FILE".into(),
-        ));
-    };
+    let book = state.decision_book()?;
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let since = param(&params, "since")
-        .map(|d| {
-            famgraph_model::Date::parse(d)
-                .map(|d| d.to_string())
-                .ok_or_else(|| ApiError::BadRequest("`since` must be a date, YYYY-MM-DD".into()))
-        })
+        .map(|d| decisions::day(d).ok_or_else(|| ApiError::BadRequest("`since` must be a date, YYYY-MM-DD".into())))
         .transpose()?;
     let snapshot = state.snapshot();
     let decided = book.decided(&snapshot);
@@ -595,19 +594,14 @@ pub fn decisions_page(
         .take(limit)
         .map(|(entry, families)| {
             named.extend(families.iter().map(|&f| graph.families[f].id.clone()));
-            let view = decisions::DecisionView::from(*entry);
-            serde_json::json!({
-                "decided_on": view.decided_on,
-                "decision": view.decision,
-                "label": view.label,
-                "by": view.by,
-                "lead_agency": view.lead_agency,
-                "needs_then": view.needs_then,
-                "note": with_notes.then_some(view.note),
-                "decided_as_family_id": view.decided_as_family_id,
-                "family_ids": families.iter().map(|&f| graph.families[f].id.as_str()).collect::<Vec<_>>(),
-                "ranks": families.iter().map(|&f| snapshot.analysis.families[f].rank).collect::<Vec<_>>(),
-            })
+            let mut row = serde_json::to_value(decisions::DecisionView::from(*entry))
+                .expect("a decision serialises: its maps have string keys");
+            if !with_notes {
+                row["note"] = serde_json::Value::Null;
+            }
+            row["family_ids"] = families.iter().map(|&f| graph.families[f].id.as_str()).collect();
+            row["ranks"] = families.iter().map(|&f| snapshot.analysis.families[f].rank).collect();
+            row
         })
         .collect();
     (page, matching.len(), named)
@@ -629,11 +623,7 @@ async fn post_decision(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     const ENDPOINT: &str = "/api/v1/families/{family_id}/decision";
     state.allow(&caller, &[Role::Coordinator], "decisions about families", ENDPOINT)?;
-    let Some(book) = state.decisions.clone() else {
-        return Err(ApiError::NotFound(
-            "this server records no decisions: start famgraph serve with --decisions FILE".into(),
-        ));
-    };
+    let book = state.decision_book()?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
@@ -697,7 +687,7 @@ async fn get_evidence(
     let full = |snapshot: &Arc<Snapshot>| {
         let figures = evidence(snapshot, disclosure);
         match state.decided(snapshot) {
-            Some(decided) => figures.with_decisions(snapshot, &decided, disclosure),
+            Some(decided) => figures.with_decisions(&decided, disclosure),
             None => figures,
         }
     };
@@ -943,13 +933,11 @@ fn worked_with(
         .map(|f| f.family_id.as_str())
         .collect();
     let (mut with, mut without) = (0, 0);
-    for (family, f) in snapshot.graph.families.iter().enumerate() {
-        if decided.latest(family).is_some_and(|e| matches!(e.decision, Decision::TakenOn | Decision::Closed)) {
-            if sustained.contains(f.id.as_str()) {
-                with += 1;
-            } else {
-                without += 1;
-            }
+    for (family, _) in decided.now().filter(|(_, e)| matches!(e.decision, Decision::TakenOn | Decision::Closed)) {
+        if sustained.contains(snapshot.graph.families[family].id.as_str()) {
+            with += 1;
+        } else {
+            without += 1;
         }
     }
     let mut cells = suppression::Cells::default();
