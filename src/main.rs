@@ -70,6 +70,13 @@ enum Command {
         /// appended to from the family pages; created if missing.
         #[arg(long, value_name = "FILE")]
         decisions: Option<PathBuf>,
+        /// Serve HTTPS with this certificate chain (PEM, the server's
+        /// certificate first); read again on SIGHUP.
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// List the audit trail: every request that returned person-level
     /// data, and every one refused, oldest first.
@@ -445,7 +452,18 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     pipeline::configure(cli.config.as_deref()).map_err(|e| BadInput(e.to_string()))?;
     match cli.command {
-        Command::Serve { source, overrides, addr, tokens, suppression, audit, previous, decisions } => {
+        Command::Serve {
+            source,
+            overrides,
+            addr,
+            tokens,
+            suppression,
+            audit,
+            previous,
+            decisions,
+            tls_cert,
+            tls_key,
+        } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
             let settings = ServeSettings {
                 addr: &addr,
@@ -454,6 +472,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 audit: &audit,
                 previous: previous.as_deref(),
                 decisions: decisions.as_deref(),
+                tls: tls_cert.as_deref().zip(tls_key.as_deref()),
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
@@ -875,6 +894,8 @@ struct ServeSettings<'a> {
     audit: &'a Path,
     previous: Option<&'a Path>,
     decisions: Option<&'a Path>,
+    /// The certificate chain and key to serve HTTPS with.
+    tls: Option<(&'a Path, &'a Path)>,
 }
 
 /// The meeting's decisions in `file`, matched to the load's families.
@@ -891,7 +912,11 @@ fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions } = *settings;
+    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions, tls } = *settings;
+    let certificate = tls
+        .map(|(chain, key)| famgraph_api::tls::Certificate::read(chain, key))
+        .transpose()
+        .map_err(|e| BadInput(e.to_string()))?;
     let decisions = decisions.map(famgraph_api::decisions::Book::open).transpose().map_err(BadInput)?;
     let audit =
         famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
@@ -948,9 +973,10 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         let listener =
             tokio::net::TcpListener::bind(addr).await.map_err(|e| BadInput(format!("cannot listen on {addr}: {e}")))?;
         let local = listener.local_addr()?;
-        eprintln!("famgraph: serving http://{local}/ (API under /api/v1)");
+        let scheme = if certificate.is_some() { "https" } else { "http" };
+        eprintln!("famgraph: serving {scheme}://{local}/ (API under /api/v1)");
         if let Some(token) = &one_off {
-            eprintln!("famgraph: web pages: http://{local}/#token={token}");
+            eprintln!("famgraph: web pages: {scheme}://{local}/#token={token}");
         }
         let mut state =
             AppState::new(snapshot, tokens).with_disclosure(disclosure).with_audit(audit).with_reloader(reloader);
@@ -965,18 +991,28 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
             eprintln!("famgraph: the meeting's decisions are kept in {}", book.path().display());
             state = state.with_decisions(book);
         }
-        reload_on_hangup(state.clone());
-        famgraph_api::serve(listener, state, shutdown_signal()).await?;
+        reload_on_hangup(state.clone(), certificate.clone());
+        match &certificate {
+            Some(certificate) => famgraph_api::tls::serve_tls(listener, certificate, state, shutdown_signal()).await?,
+            None => famgraph_api::serve(listener, state, shutdown_signal()).await?,
+        }
         Ok(())
     })
 }
 
-/// SIGHUP reloads the source, as `POST /api/v1/reload` does.
-fn reload_on_hangup(state: AppState) {
+/// SIGHUP reloads the source, as `POST /api/v1/reload` does, and the
+/// HTTPS certificate, so a renewed one is served without a restart.
+fn reload_on_hangup(state: AppState, certificate: Option<famgraph_api::tls::Certificate>) {
     #[cfg(unix)]
     tokio::spawn(async move {
         let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else { return };
         while hangup.recv().await.is_some() {
+            if let Some(certificate) = &certificate {
+                match certificate.reload() {
+                    Ok(()) => eprintln!("famgraph: read the HTTPS certificate again on SIGHUP"),
+                    Err(e) => eprintln!("famgraph: {e}; still serving the previous certificate"),
+                }
+            }
             match state.reload().await {
                 Ok(_) => eprintln!("famgraph: reloaded on SIGHUP"),
                 Err(e) => eprintln!("famgraph: {e}"),
@@ -984,7 +1020,7 @@ fn reload_on_hangup(state: AppState) {
         }
     });
     #[cfg(not(unix))]
-    drop(state);
+    drop((state, certificate));
 }
 
 async fn shutdown_signal() {

@@ -74,7 +74,7 @@ fn trace_logs_hold_no_personal_data() {
     }
     let base = seen.split("famgraph: serving http://").nth(1).unwrap().split('/').next().unwrap().to_owned();
     let token = seen.lines().skip_while(|l| !l.contains("one-off coordinator token")).nth(1).unwrap().to_owned();
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent = crate::util::client(None);
     let get = |path: &str| {
         let mut response = agent
             .get(format!("http://{base}{path}"))

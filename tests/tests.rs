@@ -19,3 +19,4 @@ mod reload;
 mod rulesets;
 mod shortlist;
 mod suppression;
+mod tls;

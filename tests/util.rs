@@ -126,12 +126,20 @@ pub struct Server {
     pub token: Option<String>,
     /// The server's own audit trail, in a folder of its own.
     pub audit: PathBuf,
+    /// The HTTP client, trusting the test CA when the server speaks HTTPS.
+    agent: ureq::Agent,
     _dir: TempDir,
 }
 
 impl Server {
     /// Starts `famgraph serve` with `args` and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
+        Server::start_trusting(args, None)
+    }
+
+    /// Starts a server as [`Server::start`] does; its client trusts only
+    /// the CA certificate in `ca` (PEM) for HTTPS.
+    pub fn start_trusting(args: &[&str], ca: Option<&Path>) -> Server {
         let dir = TempDir::new("server");
         let audit = dir.join("audit.jsonl");
         let mut child = Command::new(BIN)
@@ -155,15 +163,21 @@ impl Server {
                 expect_token = false;
             } else if line.contains("one-off coordinator token") {
                 expect_token = true;
-            } else if let Some(rest) = line.strip_prefix("famgraph: serving http://") {
-                base = Some(format!("http://{}", rest.split('/').next().unwrap()));
+            } else if let Some((scheme, rest)) =
+                line.strip_prefix("famgraph: serving ").and_then(|rest| rest.split_once("://"))
+            {
+                base = Some(format!("{scheme}://{}", rest.split('/').next().unwrap()));
                 break;
             }
         }
         // Keep draining stderr so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         let base = base.unwrap_or_else(|| panic!("server did not start: {:?}", child.try_wait()));
-        Server { child, base, token, audit, _dir: dir }
+        Server { child, base, token, audit, agent: client(ca), _dir: dir }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
@@ -172,18 +186,16 @@ impl Server {
 
     /// The headers of a GET's answer, names in lower case.
     pub fn headers(&self, path: &str, token: Option<&str>) -> std::collections::HashMap<String, String> {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let mut request = ureq::http::Request::builder().uri(format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let response = agent.run(request.body(()).unwrap()).unwrap();
+        let response = self.agent.run(request.body(()).unwrap()).unwrap();
         response.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect()
     }
 
     /// POST with a JSON body.
     pub fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let mut request = ureq::http::Request::builder()
             .method("POST")
             .uri(format!("{}{path}", self.base))
@@ -191,7 +203,7 @@ impl Server {
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let mut response = agent.run(request.body(body.to_owned()).unwrap()).unwrap();
+        let mut response = self.agent.run(request.body(body.to_owned()).unwrap()).unwrap();
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap();
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
@@ -199,13 +211,12 @@ impl Server {
 
     /// Any method, no body.
     pub fn request(&self, method: &str, path: &str, token: Option<&str>) -> (u16, serde_json::Value) {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let uri = format!("{}{path}", self.base);
         let mut request = ureq::http::Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        let mut response = agent.run(request.body(()).unwrap()).unwrap();
+        let mut response = self.agent.run(request.body(()).unwrap()).unwrap();
         let status = response.status().as_u16();
         let text = response.body_mut().read_to_string().unwrap();
         (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
@@ -217,6 +228,19 @@ impl Server {
         assert_eq!(status, 200, "GET {path}: {body}");
         body
     }
+}
+
+/// An HTTP client that answers every status as a response, trusting only
+/// the CA certificate in `ca` (PEM) for HTTPS when one is given.
+pub fn client(ca: Option<&Path>) -> ureq::Agent {
+    let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+    if let Some(ca) = ca {
+        let pem = std::fs::read(ca).unwrap();
+        let root = ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned();
+        let roots = ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![root]));
+        config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+    }
+    config.build().into()
 }
 
 impl Drop for Server {

@@ -14,6 +14,7 @@ mod evidence;
 pub mod overrides;
 mod pages;
 pub mod suppression;
+pub mod tls;
 mod views;
 
 use std::collections::BTreeSet;
