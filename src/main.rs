@@ -87,6 +87,22 @@ enum Command {
         /// The database `serve --db` used, to find its audit file.
         #[arg(long, conflicts_with = "file")]
         db: Option<PathBuf>,
+        /// Only this token's requests (the name it was created with).
+        #[arg(long, value_name = "NAME")]
+        token: Option<String>,
+        /// Only the requests that served this family's data.
+        #[arg(long, value_name = "FAMILY_ID")]
+        family: Option<String>,
+        /// Only the requests on or after this day (UTC).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        /// Only the requests refused for the token's role.
+        #[arg(long)]
+        denied: bool,
+        /// Each token's use instead of the entries: requests, refusals,
+        /// distinct families served, first and last; the widest reach first.
+        #[arg(long)]
+        by_token: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -476,14 +492,60 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
-        Command::Audit { file, db, format } => {
+        Command::Audit { file, db, token, family, since, denied, by_token, format } => {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
+            let since = since
+                .map(|d| {
+                    famgraph_api::decisions::day(&d)
+                        .ok_or_else(|| BadInput(format!("--since {d}: not a date (YYYY-MM-DD)")))
+                })
+                .transpose()?;
+            let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
             let entries = famgraph_api::audit::read(&path).map_err(BadInput)?;
+            let listed: Vec<&famgraph_api::AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
+            if by_token {
+                let usage = famgraph_api::audit::by_token(listed.iter().copied());
+                match format {
+                    Format::Json => say!("{}", serde_json::to_string_pretty(&usage)?),
+                    Format::Table => {
+                        say!(
+                            "{}: {} of {} entries, {} tokens",
+                            path.display(),
+                            listed.len(),
+                            entries.len(),
+                            usage.len()
+                        );
+                        say!(
+                            "{:<16} {:<12} {:>8} {:>6} {:>8}  {:<20}  {:<20}",
+                            "token",
+                            "role",
+                            "requests",
+                            "denied",
+                            "families",
+                            "first",
+                            "last"
+                        );
+                        for u in &usage {
+                            say!(
+                                "{:<16} {:<12} {:>8} {:>6} {:>8}  {:<20}  {:<20}",
+                                u.token,
+                                u.role,
+                                u.requests,
+                                u.denied,
+                                u.families,
+                                u.first,
+                                u.last
+                            );
+                        }
+                    }
+                }
+                return Ok(());
+            }
             match format {
-                Format::Json => say!("{}", serde_json::to_string_pretty(&entries)?),
+                Format::Json => say!("{}", serde_json::to_string_pretty(&listed)?),
                 Format::Table => {
-                    say!("{}: {} entries", path.display(), entries.len());
-                    for e in &entries {
+                    say!("{}: {} of {} entries", path.display(), listed.len(), entries.len());
+                    for e in &listed {
                         let what = if e.family_ids.is_empty() {
                             format!("{} households", e.household_ids.len())
                         } else {

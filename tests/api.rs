@@ -422,6 +422,57 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(served["entries"][0]["token"], "ada");
     assert_eq!(served["entries"][1], entries[3]);
 
+    // A review: one token's requests, one family's, the refusals, from a
+    // day on; and each token's use, the widest reach first.
+    let admin = |query: &str| {
+        let (status, body) = server.get(&format!("/api/v1/audit?{query}"), Some(&token_of["ada"]));
+        assert_eq!(status, 200, "{query}: {body}");
+        body
+    };
+    let families_of = |e: &serde_json::Value| -> Vec<String> {
+        e["family_ids"].as_array().map_or(vec![], |a| a.iter().map(|f| f.as_str().unwrap().to_owned()).collect())
+    };
+    let carols: std::collections::BTreeSet<String> = entries[..2].iter().flat_map(families_of).collect();
+    let review = admin("token=carol");
+    assert_eq!(review["total"], 2);
+    assert!(review["entries"].as_array().unwrap().iter().all(|e| e["token"] == "carol"));
+    assert_eq!(
+        review["by_token"],
+        serde_json::json!([{
+            "token": "carol", "role": "coordinator", "requests": 2, "denied": 0, "families": carols.len(),
+            "first": entries[0]["at"], "last": entries[1]["at"],
+        }])
+    );
+    let with_f1 = entries.iter().filter(|e| families_of(e).contains(&"F00001".to_owned())).count();
+    assert_eq!(admin("family=F00001")["total"], with_f1);
+    let refused = admin("outcome=denied");
+    assert_eq!(refused["total"], 1);
+    assert_eq!(refused["entries"][0]["token"], "bill");
+    assert_eq!(admin("since=2999-01-01")["total"], 0);
+    let today = entries[0]["at"].as_str().unwrap()[..10].to_owned();
+    assert!(admin(&format!("since={today}"))["total"].as_u64().unwrap() >= 5);
+    let everyone = admin("");
+    let names: Vec<&str> =
+        everyone["by_token"].as_array().unwrap().iter().map(|u| u["token"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "pat", "the overlap cells name the most families: {names:?}");
+    assert!(names.contains(&"ada") && names.contains(&"bill") && names.contains(&"carol"));
+    for bad in ["since=yesterday", "outcome=served"] {
+        assert_eq!(server.get(&format!("/api/v1/audit?{bad}"), Some(&token_of["ada"])).0, 400, "{bad}");
+    }
+    // The same review from the command line.
+    let trail = server.audit.to_str().unwrap();
+    let out = famgraph_ok(&["audit", "--file", trail, "--token", "carol", "--format", "json"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed, entries[..2]);
+    let out = famgraph_ok(&["audit", "--file", trail, "--denied", "--by-token", "--format", "json"]);
+    let usage: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(usage[0]["token"], "bill");
+    assert_eq!((usage[0]["requests"].as_u64(), usage[0]["denied"].as_u64()), (Some(1), Some(1)));
+    let table = famgraph_ok(&["audit", "--file", trail, "--by-token"]);
+    assert!(table.lines().nth(2).unwrap().starts_with("pat "), "{table}");
+    let out = famgraph(&["audit", "--file", trail, "--since", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+
     // An entry removed on disk: `famgraph audit` says where the chain breaks.
     let audit_copy = dir.join("audit-copy.jsonl");
     std::fs::copy(&server.audit, &audit_copy).unwrap();

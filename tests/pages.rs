@@ -165,13 +165,22 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     let profile = TempDir::new("chromium-profile-admin");
     let dom = render(&browser, &profile, &format!("{}/audit#token={ada}", server.base));
     assert!(!dom.contains("<p class=\"warn\">"), "{dom}");
+    let served = "<td>cora</td><td>coordinator</td><td>/api/v1/families/{family_id}</td><td>served</td>\
+                  <td><a href=\"/audit?family=F00001\">F00001</a></td>";
+    assert!(dom.contains(served), "{dom}");
+    let denied = "<td>ada</td><td>admin</td><td>/api/v1/families/{family_id}</td><td>denied</td>";
+    assert!(dom.contains(denied), "{dom}");
+    // Who used it: a token's requests, refusals and families seen, each
+    // opening its own entries.
     assert!(
         dom.contains(
-            "<td>cora</td><td>coordinator</td><td>/api/v1/families/{family_id}</td><td>served</td><td>F00001</td>"
+            "<td><a href=\"/audit?token=cora\">cora</a></td><td>coordinator</td><td>1</td><td>0</td><td>1</td>"
         ),
         "{dom}"
     );
-    assert!(dom.contains("<td>ada</td><td>admin</td><td>/api/v1/families/{family_id}</td><td>denied</td>"), "{dom}");
+    assert!(dom.contains("<tr class=\"warn\"><td><a href=\"/audit?token=ada\">ada</a></td><td>admin</td>"), "{dom}");
+    let dom = render(&browser, &profile, &format!("{}/audit?token=cora#token={ada}", server.base));
+    assert!(dom.contains(served) && !dom.contains(denied), "{dom}");
     // An admin is offered the audit trail and the load report, not the shortlist.
     assert!(dom.contains("<a href=\"/audit\" data-roles=\"admin\">Audit trail</a>"), "shown, not hidden");
     assert!(dom.contains("<a href=\"/\" data-roles=\"coordinator partnership\" hidden=\"\">Shortlist</a>"), "{dom}");

@@ -142,6 +142,78 @@ pub fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
     Ok(entries)
 }
 
+/// Which entries a review lists: one token's requests, the requests that
+/// served one family, those from a day on, or the refusals only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Review {
+    pub token: Option<String>,
+    pub family: Option<String>,
+    /// `YYYY-MM-DD`: entries on or after that day (UTC).
+    pub since: Option<String>,
+    pub denied_only: bool,
+}
+
+impl Review {
+    pub fn matches(&self, entry: &AuditEntry) -> bool {
+        self.token.as_ref().is_none_or(|t| &entry.token == t)
+            && self.family.as_ref().is_none_or(|f| entry.family_ids.contains(f))
+            && self.since.as_ref().is_none_or(|d| entry.at.as_str() >= d.as_str())
+            && (!self.denied_only || entry.outcome == "denied")
+    }
+}
+
+/// One token's use of the service over the entries reviewed: what an
+/// information governance lead looks at first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenUse {
+    pub token: String,
+    /// The role of its latest entry.
+    pub role: String,
+    pub requests: usize,
+    pub denied: usize,
+    /// Distinct families whose data it was served.
+    pub families: usize,
+    pub first: String,
+    pub last: String,
+}
+
+/// Each token's use, the widest reach first: most families, then most
+/// requests.
+pub fn by_token<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Vec<TokenUse> {
+    let mut seen: std::collections::BTreeMap<&str, (TokenUse, std::collections::HashSet<&str>)> =
+        std::collections::BTreeMap::new();
+    for e in entries {
+        let (usage, families) = seen.entry(e.token.as_str()).or_insert_with(|| {
+            let usage = TokenUse {
+                token: e.token.clone(),
+                role: e.role.clone(),
+                requests: 0,
+                denied: 0,
+                families: 0,
+                first: e.at.clone(),
+                last: e.at.clone(),
+            };
+            (usage, std::collections::HashSet::new())
+        });
+        usage.requests += 1;
+        usage.denied += usize::from(e.outcome == "denied");
+        usage.role.clone_from(&e.role);
+        usage.last.clone_from(&e.at);
+        if e.outcome == "served" {
+            families.extend(e.family_ids.iter().map(String::as_str));
+        }
+    }
+    let mut out: Vec<TokenUse> = seen
+        .into_values()
+        .map(|(mut usage, families)| {
+            usage.families = families.len();
+            usage
+        })
+        .collect();
+    out.sort_by(|a, b| b.families.cmp(&a.families).then(b.requests.cmp(&a.requests)).then(a.token.cmp(&b.token)));
+    out
+}
+
 /// The time now, UTC, to the second.
 fn utc_now() -> String {
     let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -154,6 +226,41 @@ fn utc_now() -> String {
 mod tests {
     use super::*;
     use crate::Role;
+
+    fn entry(at: &str, token: &str, outcome: &str, families: &[&str]) -> AuditEntry {
+        AuditEntry {
+            at: at.into(),
+            token: token.into(),
+            role: "coordinator".into(),
+            endpoint: "/api/v1/families/{family_id}".into(),
+            outcome: outcome.into(),
+            family_ids: families.iter().map(|&f| f.to_owned()).collect(),
+            household_ids: vec![],
+            prev: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_review_lists_and_sums_what_was_asked() {
+        let entries = [
+            entry("2026-01-01T09:00:00Z", "carol", "served", &["F1", "F2"]),
+            entry("2026-02-01T09:00:00Z", "carol", "served", &["F2"]),
+            entry("2026-02-02T23:00:00Z", "dave", "denied", &[]),
+            entry("2026-03-01T09:00:00Z", "dave", "served", &["F3"]),
+        ];
+        let listed =
+            |review: &Review| entries.iter().filter(|e| review.matches(e)).map(|e| e.at.as_str()).collect::<Vec<_>>();
+        assert_eq!(listed(&Review { token: Some("dave".into()), ..Review::default() }).len(), 2);
+        assert_eq!(listed(&Review { family: Some("F2".into()), ..Review::default() }).len(), 2);
+        assert_eq!(listed(&Review { since: Some("2026-02-02".into()), ..Review::default() }).len(), 2);
+        assert_eq!(listed(&Review { denied_only: true, ..Review::default() }), ["2026-02-02T23:00:00Z"]);
+        let usage = by_token(&entries);
+        assert_eq!(
+            usage.iter().map(|u| (u.token.as_str(), u.requests, u.denied, u.families)).collect::<Vec<_>>(),
+            [("carol", 2, 0, 2), ("dave", 2, 1, 1)]
+        );
+        assert_eq!((usage[1].first.as_str(), usage[1].last.as_str()), ("2026-02-02T23:00:00Z", "2026-03-01T09:00:00Z"));
+    }
 
     #[test]
     fn entries_append_and_read_back() {

@@ -992,12 +992,31 @@ async fn audit_trail(
     state.allow(&caller, &[Role::Admin], "the audit trail", "/api/v1/audit")?;
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let review = audit::Review {
+        token: param(&params, "token").filter(|t| !t.is_empty()).map(str::to_owned),
+        family: param(&params, "family").filter(|f| !f.is_empty()).map(str::to_owned),
+        since: param(&params, "since")
+            .filter(|d| !d.is_empty())
+            .map(|d| decisions::day(d).ok_or_else(|| ApiError::BadRequest("`since` must be a date, YYYY-MM-DD".into())))
+            .transpose()?,
+        denied_only: match param(&params, "outcome") {
+            None | Some("") => false,
+            Some("denied") => true,
+            Some(_) => return Err(ApiError::BadRequest("`outcome` may only be `denied`".into())),
+        },
+    };
     let Some(audit) = &state.audit else {
-        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "file": null})));
+        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "file": null})));
     };
     state.audited(&caller, "/api/v1/audit", true, vec![], vec![])?;
     let entries = audit::read(audit.path()).map_err(ApiError::Internal)?;
-    let total = entries.len();
-    let page: Vec<&AuditEntry> = entries.iter().rev().skip(offset).take(limit).collect();
-    Ok(Json(serde_json::json!({"entries": page, "total": total, "limit": limit, "offset": offset})))
+    let reviewed: Vec<&AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
+    let page: Vec<&AuditEntry> = reviewed.iter().rev().skip(offset).take(limit).copied().collect();
+    Ok(Json(serde_json::json!({
+        "entries": page,
+        "total": reviewed.len(),
+        "by_token": audit::by_token(reviewed.iter().copied()),
+        "limit": limit,
+        "offset": offset,
+    })))
 }
