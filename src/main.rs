@@ -1106,7 +1106,7 @@ async fn shutdown_signal() {
 fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
     let report = &snapshot.report;
     match format {
-        Format::Json => say!("{}", famgraph_api::report_json(report)),
+        Format::Json => say!("{}", famgraph_api::report_json(snapshot)),
         Format::Table => {
             say!("{:<20} {:>9} {:>9} {:>9} {:>9}", "file", "read", "accepted", "rejected", "warnings");
             for f in &report.files {
@@ -1118,6 +1118,32 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
                 }
             }
             let graph = &snapshot.graph;
+            say!(
+                "\n{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5}",
+                "agency",
+                "records",
+                "linked (other)",
+                "dob",
+                "address",
+                "postcode",
+                "uprn",
+                "nhs"
+            );
+            let percent =
+                |n: usize, of: usize| (n * 100).checked_div(of).map_or_else(|| "-".to_owned(), |p| format!("{p}%"));
+            for a in famgraph_api::agency_records(graph) {
+                say!(
+                    "{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5}",
+                    a.agency,
+                    a.records,
+                    percent(a.known_elsewhere, a.records),
+                    percent(a.with_date_of_birth, a.records),
+                    percent(a.with_address, a.records),
+                    percent(a.with_postcode, a.records),
+                    percent(a.with_uprn, a.records),
+                    percent(a.with_nhs_number, a.records)
+                );
+            }
             say!(
                 "linked {} records into {} people in {} families; {} families shortlisted",
                 graph.bundle.people.len(),

@@ -232,3 +232,76 @@ fn parquet_bundles_load_like_csv_ones() {
     };
     assert_eq!(lines(&csv_report), lines(&parquet_report));
 }
+
+/// Each agency's person records in the load report: the identifying fields
+/// they carry (what the bundle gave, less what validation set aside as
+/// absent) and how many were linked to another agency's record (as the
+/// export of the same load says).
+#[test]
+fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
+    let dir = TempDir::new("agency-records");
+    let (bundle, _) = synth(&dir, 120, 13, 20);
+    let report = report(&bundle, &dir.join("db.duckdb"));
+    let issues = |kind: &str| -> Vec<(u64, String, String)> {
+        report[kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["file"] == "people.csv")
+            .map(|i| {
+                (
+                    i["line"].as_u64().unwrap(),
+                    i["column"].as_str().unwrap_or_default().to_owned(),
+                    i["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let rejected: BTreeSet<u64> = issues("rejects").into_iter().map(|(line, _, _)| line).collect();
+    let set_aside: BTreeSet<(u64, String)> = issues("warnings")
+        .into_iter()
+        .filter(|(_, _, reason)| reason.contains("treated as absent"))
+        .map(|(line, column, _)| (line, column))
+        .collect();
+    let linked = read_csv(&crate::util::export(&dir, &bundle).join("people.csv"));
+    let mut records_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for row in &linked {
+        *records_of.entry(row["person_id"].as_str()).or_default() += 1;
+    }
+    let fields = ["date_of_birth", "address", "postcode", "uprn", "nhs_number"];
+    let mut expected: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
+    for (i, row) in read_csv(&bundle.join("people.csv")).iter().enumerate() {
+        let line = i as u64 + 2;
+        if rejected.contains(&line) {
+            continue;
+        }
+        let counts = expected.entry(row["agency"].clone()).or_insert_with(|| serde_json::json!({}));
+        let mut add = |key: &str| counts[key] = serde_json::json!(counts[key].as_u64().unwrap_or(0) + 1);
+        add("records");
+        for field in fields {
+            if !row[field].trim().is_empty() && !set_aside.contains(&(line, field.to_owned())) {
+                add(&format!("with_{field}"));
+            }
+        }
+    }
+    for row in &linked {
+        if records_of[row["person_id"].as_str()] > 1 {
+            let counts = expected.get_mut(&row["agency"]).unwrap();
+            counts["known_elsewhere"] = serde_json::json!(counts["known_elsewhere"].as_u64().unwrap_or(0) + 1);
+        }
+    }
+    let agencies = report["agencies"].as_array().unwrap();
+    assert_eq!(agencies.len(), expected.len(), "{report}");
+    let keys: Vec<String> = ["records".to_owned(), "known_elsewhere".to_owned()]
+        .into_iter()
+        .chain(fields.map(|f| format!("with_{f}")))
+        .collect();
+    for a in agencies {
+        let want = &expected[a["agency"].as_str().unwrap()];
+        for key in &keys {
+            assert_eq!(a[key].as_u64().unwrap(), want[key].as_u64().unwrap_or(0), "{key} of {a}");
+        }
+    }
+    assert!(agencies.iter().any(|a| a["known_elsewhere"].as_u64() > Some(0)));
+    assert!(!set_aside.is_empty() || !rejected.is_empty(), "the bundle had nothing to set aside: the test tests less");
+}

@@ -148,6 +148,23 @@ fn every_page_renders_in_a_browser() {
         assert!(dom.contains(&row), "{row} not in {dom}");
     }
     assert!(dom.contains(&format!("Repaired, with a warning ({})", report["warnings"].as_array().unwrap().len())));
+    // Each agency's records: how many carry each field, how many linked.
+    let police = report["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "police").unwrap();
+    let share = |key: &str| {
+        let n = police[key].as_u64().unwrap();
+        format!(
+            "{n} <span class=\"muted\">({}%)</span>",
+            (100.0 * n as f64 / police["records"].as_f64().unwrap()).round()
+        )
+    };
+    let row = format!(
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        police["name"].as_str().unwrap(),
+        police["records"],
+        share("known_elsewhere"),
+        share("with_date_of_birth")
+    );
+    assert!(dom.contains(&row), "{row} not in {dom}");
 }
 
 /// An admin's pages: the audit trail with the coordinator's requests in it.

@@ -36,7 +36,10 @@ pub use auth::{Caller, Role, TokenError, Tokens};
 pub use error::ApiError;
 pub use evidence::{Evidence, evidence};
 pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
-pub use views::{FamilyDetail, FamilySummary, Filter, Keyworkers, family_detail, report_json, subject_access};
+pub use views::{
+    AgencyRecords, FamilyDetail, FamilySummary, Filter, Keyworkers, agency_records, family_detail, report_json,
+    subject_access,
+};
 
 /// The largest page of families one request may ask for.
 pub const MAX_PAGE_LIMIT: usize = 1000;
@@ -711,7 +714,7 @@ fn json_response(body: &axum::body::Bytes) -> axum::response::Response {
 
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
-    Ok(Json(views::report_json(&state.snapshot().report)))
+    Ok(Json(views::report_json(&state.snapshot())))
 }
 
 /// The deepest neighbourhood one request may ask for.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use famgraph_analysis::FamilyAnalysis;
 use famgraph_graph::{FamilyGraph, FamilyIdx};
-use famgraph_model::{LoadReport, Need};
+use famgraph_model::Need;
 use serde::Serialize;
 
 use crate::decisions::{Decided, Decision, DecisionFilter, DecisionView};
@@ -896,8 +896,10 @@ enum Cell {
     Now,
 }
 
-/// The load report in the interface's JSON shape.
-pub fn report_json(report: &LoadReport) -> serde_json::Value {
+/// The load report in the interface's JSON shape, with each agency's
+/// records as linkage sees them.
+pub fn report_json(snapshot: &Snapshot) -> serde_json::Value {
+    let report = &snapshot.report;
     let issue = |i: &famgraph_model::Issue| serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason});
     serde_json::json!({
         "files": report.files.iter().map(|f| serde_json::json!({
@@ -905,7 +907,67 @@ pub fn report_json(report: &LoadReport) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "rejects": report.rejects.iter().map(issue).collect::<Vec<_>>(),
         "warnings": report.warnings.iter().map(issue).collect::<Vec<_>>(),
+        "agencies": agency_records(&snapshot.graph),
     })
+}
+
+/// One agency's accepted person records as linkage sees them: how many
+/// carry each identifying field, and how many were linked to another
+/// agency's record. What a partnership asks of an extract that links
+/// badly. (Each record is one person: linkage never joins two records of
+/// one agency.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgencyRecords {
+    pub agency: String,
+    pub name: String,
+    pub records: usize,
+    /// Its records linked to another agency's record of the same person.
+    pub known_elsewhere: usize,
+    pub with_date_of_birth: usize,
+    pub with_address: usize,
+    pub with_postcode: usize,
+    pub with_uprn: usize,
+    pub with_nhs_number: usize,
+}
+
+/// Each agency's records, in the bundle's agency order.
+pub fn agency_records(graph: &FamilyGraph) -> Vec<AgencyRecords> {
+    let bundle = &graph.bundle;
+    let mut by_agency: BTreeMap<&str, AgencyRecords> = bundle
+        .agencies
+        .iter()
+        .map(|a| {
+            let empty = AgencyRecords {
+                agency: a.code.clone(),
+                name: a.name.clone(),
+                records: 0,
+                known_elsewhere: 0,
+                with_date_of_birth: 0,
+                with_address: 0,
+                with_postcode: 0,
+                with_uprn: 0,
+                with_nhs_number: 0,
+            };
+            (a.code.as_str(), empty)
+        })
+        .collect();
+    for r in &bundle.people {
+        let Some(a) = by_agency.get_mut(r.agency.as_str()) else { continue };
+        a.records += 1;
+        a.with_date_of_birth += usize::from(r.date_of_birth.is_some());
+        a.with_address += usize::from(r.address.is_some());
+        a.with_postcode += usize::from(r.postcode.is_some());
+        a.with_uprn += usize::from(r.uprn.is_some());
+        a.with_nhs_number += usize::from(r.nhs_number.is_some());
+    }
+    for person in graph.people.iter().filter(|p| p.records.len() > 1) {
+        for &r in &person.records {
+            if let Some(a) = by_agency.get_mut(bundle.people[r].agency.as_str()) {
+                a.known_elsewhere += 1;
+            }
+        }
+    }
+    bundle.agencies.iter().filter_map(|agency| by_agency.remove(agency.code.as_str())).collect()
 }
 
 /// Everything held about one person, for a subject access request: every
