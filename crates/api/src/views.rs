@@ -1149,6 +1149,11 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
              same family name",
             graph.people[*via].id, graph.households[*household].id, years_older
         ),
+        famgraph_graph::InferredBasis::ParentsNameAtSameHome { via, household } => format!(
+            "lives with the child and {}, the child's one recorded parent, at {}; of the parent's generation, with the \
+             parent's family name and not the child's: the parent's partner",
+            graph.people[*via].id, graph.households[*household].id
+        ),
     }
 }
 

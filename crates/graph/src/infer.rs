@@ -2,8 +2,8 @@
 //! together. Agencies record a parent and child only when they hold both:
 //! police, probation and health rarely do, so an offending father and his
 //! adult son, or a grandmother and the mother she raised, are often two
-//! families in the data though they share a home. Two rules, both
-//! conservative, both named on every link they make:
+//! families in the data though they share a home. Four rules, all
+//! conservative, each named on every link it makes:
 //!
 //! 1. **Partner of a parent.** Someone recorded as the partner of a
 //!    child's recorded parent, living with the child, is a parent or
@@ -24,6 +24,12 @@
 //!    (`parent_of`): the father a school never recorded, living with the
 //!    mother it did. A man of another name there may be a step-father, a
 //!    lodger or the father: nothing is inferred.
+//! 4. **The parent's partner by name.** Where rule 3 finds nobody, one
+//!    person there of the parent's generation who carries the *parent's*
+//!    family name but not the child's, related to neither by any record, is
+//!    taken as the parent's partner: the step-father who married the mother
+//!    after the child was named. `carer_of`, like rule 1: a step-parent or
+//!    the other parent, never a birth parent by inference.
 //!
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
@@ -55,6 +61,9 @@ pub enum Basis {
     /// parent, this many years older than the child, with the child's
     /// family name.
     OtherParentAtSameHome { via: PersonIdx, household: HouseholdIdx, years_older: f64 },
+    /// Rule 4: living with the child and `via`, the child's one recorded
+    /// parent, with `via`'s family name and not the child's.
+    ParentsNameAtSameHome { via: PersonIdx, household: HouseholdIdx },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,8 +267,8 @@ struct FamilyTies<'r> {
     homes: &'r HashMap<PersonIdx, BTreeSet<HouseholdIdx>>,
 }
 
-/// Rule 3: the other parent at the same home, for children rules 1 and 2
-/// gave nobody; appended to `out`.
+/// Rules 3 and 4: the other parent, or the parent's partner, at the same
+/// home, for children rules 1 and 2 gave nobody; appended to `out`.
 fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
     let mut inferred_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
     for link in out.iter() {
@@ -295,14 +304,29 @@ fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<I
                     }
                     None => (PARENT_GAP_YEARS.0..=OTHER_PARENT_MAX_GAP_YEARS).contains(&g),
                 })
-                .filter(|&(x, g)| name_share(facts, child, &[(x, g)]) > 0.0)
                 .collect();
-            if let [(other, years_older)] = found[..] {
+            let (childs_name, other_name): (Vec<_>, Vec<_>) =
+                found.into_iter().partition(|&(x, g)| name_share(facts, child, &[(x, g)]) > 0.0);
+            if let [(other, years_older)] = childs_name[..] {
                 out.push(Inferred {
                     from: other,
                     kind: RelationshipKind::ParentOf,
                     to: child,
                     basis: Basis::OtherParentAtSameHome { via: parent, household, years_older },
+                });
+                break;
+            }
+            let parents_name: Vec<PersonIdx> = other_name
+                .into_iter()
+                .filter(|&(x, g)| name_share(facts, parent, &[(x, g)]) > 0.0)
+                .map(|(x, _)| x)
+                .collect();
+            if let ([], [partner]) = (&childs_name[..], &parents_name[..]) {
+                out.push(Inferred {
+                    from: *partner,
+                    kind: RelationshipKind::CarerOf,
+                    to: child,
+                    basis: Basis::ParentsNameAtSameHome { via: parent, household },
                 });
                 break;
             }
@@ -478,6 +502,18 @@ mod tests {
         // With the mother's age unknown, 45 years or more older is taken
         // for a grandparent.
         assert!(other_parent(None, 1962, "cromwick").is_empty());
+    }
+
+    #[test]
+    fn the_man_of_the_mothers_name_living_with_them_is_her_partner() {
+        for mother_born in [dob(1984), None] {
+            let got = other_parent(mother_born, 1980, "midshaw");
+            assert_eq!(got.len(), 1, "{got:?}");
+            assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::CarerOf));
+            assert_eq!(got[0].basis, Basis::ParentsNameAtSameHome { via: 0, household: 0 });
+        }
+        // Her name a generation up is her father, not her partner.
+        assert!(other_parent(dob(1984), 1955, "midshaw").is_empty());
     }
 
     #[test]
