@@ -153,12 +153,12 @@ fn every_page_renders_in_a_browser() {
     let share = |key: &str| {
         let n = police[key].as_u64().unwrap();
         format!(
-            "{n} <span class=\"muted\">({}%)</span>",
+            "<td class=\"nowrap\">{n} <span class=\"muted\">({}%)</span></td>",
             (100.0 * n as f64 / police["records"].as_f64().unwrap()).round()
         )
     };
     let row = format!(
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        "<td>{}</td><td>{}</td>{}{}",
         police["name"].as_str().unwrap(),
         police["records"],
         share("known_elsewhere"),
