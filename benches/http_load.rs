@@ -5,7 +5,8 @@
 //!
 //! `cargo bench --bench http_load` (defaults: 5,000 families, 8 clients,
 //! 5 s per endpoint); `cargo bench --bench http_load -- 600 16 10` for
-//! 600 families, 16 clients, 10 s.
+//! 600 families, 16 clients, 10 s; add `tls` to serve HTTPS (with the test
+//! certificate in `tests/tls/`) and load it the same way.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -34,9 +35,33 @@ fn run_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("famgraph prints UTF-8")
 }
 
-fn start(db: &Path, tokens: &Path, audit: &Path) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+/// The test certificate and key, and the CA that issued them.
+fn test_tls(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls").join(name)
+}
+
+/// A keep-alive client; over HTTPS it trusts the test CA only.
+fn agent(tls: bool) -> ureq::Agent {
+    let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+    if tls {
+        let pem = std::fs::read(test_tls("test-only-ca-a.pem")).expect("the test CA is in the checkout");
+        let root = ureq::tls::Certificate::from_pem(&pem).expect("the test CA is PEM").to_owned();
+        let roots = ureq::tls::RootCerts::Specific(Arc::new(vec![root]));
+        config = config.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
+    }
+    config.build().into()
+}
+
+fn start(db: &Path, tokens: &Path, audit: &Path, tls: bool) -> Server {
+    let mut command = Command::new(BIN);
+    if tls {
+        command.arg("serve").arg("--tls-cert").arg(test_tls("test-only-a.pem"));
+        command.arg("--tls-key").arg(test_tls("test-only-a.key"));
+    } else {
+        command.arg("serve");
+    }
+    let mut child = command
+        .args(["--addr", "127.0.0.1:0", "--db"])
         .arg(db)
         .arg("--tokens")
         .arg(tokens)
@@ -51,8 +76,8 @@ fn start(db: &Path, tokens: &Path, audit: &Path) -> Server {
     let mut base = None;
     for line in lines.by_ref() {
         let line = line.expect("stderr is text");
-        if let Some(rest) = line.strip_prefix("famgraph: serving http://") {
-            base = Some(format!("http://{}", rest.split('/').next().unwrap_or_default()));
+        if let Some((scheme, rest)) = line.strip_prefix("famgraph: serving ").and_then(|l| l.split_once("://")) {
+            base = Some(format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()));
             break;
         }
     }
@@ -74,7 +99,7 @@ struct Result {
     latencies_ms: Vec<f64>,
 }
 
-fn load(base: &str, scenario: &Scenario, clients: usize, duration: Duration) -> Result {
+fn load(base: &str, scenario: &Scenario, clients: usize, duration: Duration, tls: bool) -> Result {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
@@ -82,7 +107,7 @@ fn load(base: &str, scenario: &Scenario, clients: usize, duration: Duration) -> 
             let (stop, base, token, paths) =
                 (stop.clone(), base.to_owned(), scenario.token.clone(), scenario.paths.clone());
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                let agent = agent(tls);
                 let (mut latencies, mut errors) = (Vec::new(), 0);
                 let mut i = c;
                 while !stop.load(Ordering::Relaxed) {
@@ -133,6 +158,7 @@ fn main() {
     let families = numbers.first().copied().unwrap_or(5_000);
     let clients = numbers.get(1).copied().unwrap_or(8);
     let seconds = numbers.get(2).copied().unwrap_or(5);
+    let tls = std::env::args().any(|a| a == "tls");
 
     let dir: PathBuf = std::env::temp_dir().join(format!("famgraph-http-load-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -156,11 +182,10 @@ fn main() {
         run_ok(&["token", "add", "--name", role, "--role", role, "--tokens", &path(&tokens)]).trim().to_owned()
     };
     let (coordinator, partnership, bid_writer) = (token("coordinator"), token("partnership"), token("bid_writer"));
-    let server = start(&db, &tokens, &dir.join("audit.jsonl"));
+    let server = start(&db, &tokens, &dir.join("audit.jsonl"), tls);
 
     let shortlist: serde_json::Value = serde_json::from_str(&{
-        let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-        agent
+        agent(tls)
             .get(format!("{}/api/v1/families?limit=200", server.base))
             .header("Authorization", &format!("Bearer {coordinator}"))
             .call()
@@ -202,13 +227,14 @@ fn main() {
         },
     ];
     println!(
-        "famgraph serve on {families} families (loopback), {clients} keep-alive clients, {seconds} s per endpoint, on {} cores",
+        "famgraph serve on {families} families (loopback, {}), {clients} keep-alive clients, {seconds} s per endpoint, on {} cores",
+        if tls { "HTTPS" } else { "HTTP" },
         std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
     );
     println!("| endpoint | requests/s | p50 ms | p99 ms | max ms | errors |");
     println!("|---|---:|---:|---:|---:|---:|");
     for scenario in &scenarios {
-        let r = load(&server.base, scenario, clients, Duration::from_secs(seconds as u64));
+        let r = load(&server.base, scenario, clients, Duration::from_secs(seconds as u64), tls);
         println!(
             "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
             scenario.name,
