@@ -1154,6 +1154,11 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
              parent's family name and not the child's: the parent's partner",
             graph.people[*via].id, graph.households[*household].id
         ),
+        famgraph_graph::InferredBasis::SchoolContactAtSameHome { school, household, years_older } => format!(
+            "known to {school}, as the child is, and lives with the child at {}, {years_older:.0} years older: the \
+             school's parent or carer contact",
+            graph.households[*household].id
+        ),
     }
 }
 

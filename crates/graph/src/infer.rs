@@ -2,7 +2,7 @@
 //! together. Agencies record a parent and child only when they hold both:
 //! police, probation and health rarely do, so an offending father and his
 //! adult son, or a grandmother and the mother she raised, are often two
-//! families in the data though they share a home. Four rules, all
+//! families in the data though they share a home. Five rules, all
 //! conservative, each named on every link it makes:
 //!
 //! 1. **Partner of a parent.** Someone recorded as the partner of a
@@ -30,6 +30,13 @@
 //!    taken as the parent's partner: the step-father who married the mother
 //!    after the child was named. `carer_of`, like rule 1: a step-parent or
 //!    the other parent, never a birth parent by inference.
+//! 5. **A school's contact at the pupil's home.** A school (an agency of
+//!    the `education` sector) holds its pupils and the parents or carers it
+//!    contacts about them. A person known to the school who lives with one
+//!    of its pupils, 16 to 50 years older (the nearest generation only, at
+//!    most two of them, at a home whose adults come from no more than two
+//!    families) and related to the pupil by no record, is the pupil's
+//!    parent or carer: `carer_of`.
 //!
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
@@ -64,6 +71,9 @@ pub enum Basis {
     /// Rule 4: living with the child and `via`, the child's one recorded
     /// parent, with `via`'s family name and not the child's.
     ParentsNameAtSameHome { via: PersonIdx, household: HouseholdIdx },
+    /// Rule 5: known to `school`, as the child is, living with the child,
+    /// this many years older.
+    SchoolContactAtSameHome { school: String, household: HouseholdIdx, years_older: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +96,8 @@ pub struct PersonFacts<'a> {
     /// Per household, how many families (as recorded relationships join
     /// people) its adults come from.
     pub adult_families: &'a [usize],
+    /// Per person, the education-sector agencies holding a record of them.
+    pub schools: &'a [BTreeSet<String>],
 }
 
 fn years_between(older: Date, younger: Date) -> f64 {
@@ -255,7 +267,59 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
     }
     let ties = FamilyTies { related: &related, parents: &parents, birth_parents: &birth_parents, homes: &homes };
     other_parents(facts, &ties, &mut out);
+    school_contacts(facts, &ties, &mut out);
     out
+}
+
+/// Rule 5: a school's contacts at its pupil's home; appended to `out`.
+fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
+    let mut elders: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    for (child, parents) in ties.parents {
+        elders.entry(*child).or_default().extend(parents);
+    }
+    for link in out.iter() {
+        elders.entry(link.to).or_default().insert(link.from);
+    }
+    let elder_of = |person: PersonIdx, of: PersonIdx| elders.get(&of).is_some_and(|e| e.contains(&person));
+    let (mut done, mut new) = (HashSet::new(), Vec::new());
+    for (h, members) in facts.household_members.iter().enumerate() {
+        if facts.shared_accommodation[h] || facts.adult_families[h] > 2 {
+            continue;
+        }
+        for &child in members {
+            if done.contains(&child) {
+                continue;
+            }
+            for school in &facts.schools[child] {
+                let mut found: Vec<(PersonIdx, f64)> = members
+                    .iter()
+                    .copied()
+                    .filter(|&x| x != child && facts.schools[x].contains(school))
+                    .filter(|&x| !ties.related.contains(&pair(x, child)) && !elder_of(x, child) && !elder_of(child, x))
+                    .filter_map(|x| facts.gap(x, child).map(|g| (x, g)))
+                    .filter(|&(_, g)| (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g))
+                    .collect();
+                let Some(nearest) = found.iter().map(|&(_, g)| g).min_by(f64::total_cmp) else { continue };
+                found.retain(|&(_, g)| g <= nearest + SAME_GENERATION_YEARS);
+                // The child's known parents and carers set the generation:
+                // a school's contact far from it is a grandparent.
+                let known: Vec<f64> =
+                    elders.get(&child).into_iter().flatten().filter_map(|&e| facts.gap(e, child)).collect();
+                found.retain(|&(_, g)| known.iter().all(|k| (g - k).abs() <= SAME_GENERATION_YEARS));
+                if (1..=2).contains(&found.len()) {
+                    new.extend(found.into_iter().map(|(carer, years_older)| Inferred {
+                        from: carer,
+                        kind: RelationshipKind::CarerOf,
+                        to: child,
+                        basis: Basis::SchoolContactAtSameHome { school: school.clone(), household: h, years_older },
+                    }));
+                    done.insert(child);
+                    break;
+                }
+            }
+        }
+    }
+    out.extend(new);
 }
 
 /// The recorded ties rule 3 reads.
@@ -374,6 +438,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf)]);
         let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
@@ -394,6 +459,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(1, 2, RelationshipKind::ParentOf)]);
         assert_eq!(got.len(), 1);
@@ -412,6 +478,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)]);
         assert_eq!(got.len(), 1);
@@ -433,6 +500,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         let recorded = [
             (0, 1, RelationshipKind::PartnerOf),
@@ -458,6 +526,7 @@ mod tests {
             household_members: &hostel,
             shared_accommodation: &[true],
             adult_families: &[2],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         assert!(parental_links(&facts, &[]).is_empty());
         // Flatmates a year apart at an ordinary address.
@@ -479,6 +548,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[2],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         // Only the links to the child: rule 2 may take an older man for the
         // mother's father.
@@ -530,9 +600,57 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
+            schools: &vec![BTreeSet::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf), (2, 3, RelationshipKind::PartnerOf)]);
         let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
         assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+    }
+    /// 0 the pupil's recorded mother, 1 the pupil (2010), then others at
+    /// the home; those in `known` are known to the school, as the pupil is.
+    fn school_contacts_of(others: &[(Option<Date>, &str)], known: &[PersonIdx], shared: bool) -> Vec<Inferred> {
+        let mut dobs = vec![dob(1985), dob(2010)];
+        let mut fam = vec!["ashby", "ashby"];
+        for &(born, name) in others {
+            dobs.push(born);
+            fam.push(name);
+        }
+        let fam = names(&fam);
+        let homes = [(0..dobs.len()).collect::<BTreeSet<_>>()];
+        let mut schools = vec![BTreeSet::new(); dobs.len()];
+        for &p in known.iter().chain(&[1]) {
+            schools[p].insert("school".to_owned());
+        }
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[shared],
+            adult_families: &[2],
+            schools: &schools,
+        };
+        parental_links(&facts, &[(0, 1, RelationshipKind::ParentOf)]).into_iter().filter(|i| i.to == 1).collect()
+    }
+
+    #[test]
+    fn a_schools_contact_at_the_pupils_home_is_a_parent_or_carer() {
+        // A man of another name, known to the school: its contact about
+        // the pupil, the father or a step-father.
+        let got = school_contacts_of(&[(dob(1982), "stanbury")], &[2], false);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].from, got[0].kind), (2, RelationshipKind::CarerOf));
+        assert!(
+            matches!(&got[0].basis, Basis::SchoolContactAtSameHome { school, household: 0, .. } if school == "school")
+        );
+        // Not known to the school: a lodger as likely; nothing said.
+        assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[], false).is_empty());
+        // Known to the school but a generation above the mother: the
+        // grandfather, no parent.
+        assert!(school_contacts_of(&[(dob(1958), "stanbury")], &[2], false).is_empty());
+        // Three contacts of one generation there: too tangled to tell.
+        let three = [(dob(1982), "stanbury"), (dob(1983), "cole"), (dob(1981), "dunn")];
+        assert!(school_contacts_of(&three, &[2, 3, 4], false).is_empty());
+        // Never in shared accommodation.
+        assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[2], true).is_empty());
     }
 }

@@ -385,12 +385,32 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         .collect();
     let recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind)> =
         relationships.iter().map(|r| (r.from, r.to, r.kind)).collect();
+    // The schools each person is known to: a school holds pupils and the
+    // parents or carers it contacts about them.
+    let education: BTreeSet<&str> = bundle
+        .agencies
+        .iter()
+        .filter(|a| a.sector == famgraph_model::Sector::Education)
+        .map(|a| a.code.as_str())
+        .collect();
+    let schools: Vec<BTreeSet<String>> = records_of
+        .iter()
+        .map(|records| {
+            records
+                .iter()
+                .map(|&r| bundle.people[r].agency.as_str())
+                .filter(|a| education.contains(a))
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
     let facts = infer::PersonFacts {
         date_of_birth: &date_of_birth,
         family_names: &family_names,
         household_members: &household_members,
         shared_accommodation: &shared_accommodation,
         adult_families: &adult_families,
+        schools: &schools,
     };
     let inferred = infer::parental_links(&facts, &recorded);
     tracing::debug!(n_inferred = inferred.len(), "parental links inferred from co-residence");
