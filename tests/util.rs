@@ -231,9 +231,11 @@ impl Server {
 }
 
 /// An HTTP client that answers every status as a response, trusting only
-/// the CA certificate in `ca` (PEM) for HTTPS when one is given.
+/// the CA certificate in `ca` (PEM) for HTTPS when one is given. Each
+/// request on a connection of its own: a test that makes the server close
+/// one (an oversized body, say) must not fail the next request.
 pub fn client(ca: Option<&Path>) -> ureq::Agent {
-    let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+    let mut config = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0);
     if let Some(ca) = ca {
         let pem = std::fs::read(ca).unwrap();
         let root = ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned();

@@ -454,6 +454,10 @@ pub struct ResidentView {
     pub last_seen: Option<String>,
     pub records: usize,
     pub current: bool,
+    /// Their records give this postcode and no address: placed here as the
+    /// one home in the postcode where someone of their family name lives.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_postcode_and_name: bool,
 }
 
 #[derive(Serialize)]
@@ -661,6 +665,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                     last_seen: r.last_seen.map(|d| d.to_string()),
                     records: r.records,
                     current: graph.people[p].household == Some(h),
+                    by_postcode_and_name: r.by_postcode_and_name,
                 })
                 .collect();
             HouseholdView {

@@ -2,7 +2,7 @@
 //! address differently and not all have the UPRN, so addresses are joined
 //! when any record ties a UPRN to a postcode and first line.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use famgraph_model::{PersonRecord, Postcode};
 
@@ -26,6 +26,9 @@ pub struct Addresses {
     pub households: Vec<AddressInfo>,
     /// Per record, its household, if the record has an address.
     pub household_of_record: Vec<Option<usize>>,
+    /// Per record, whether it was placed in its household by postcode and
+    /// family name (`place_by_name`) rather than by its address.
+    pub placed_by_name: Vec<bool>,
 }
 
 /// Street types as agencies abbreviate them (Royal Mail's usual forms),
@@ -187,7 +190,64 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
         });
         household_of_record.push(household);
     }
-    Addresses { households, household_of_record }
+    let placed_by_name = place_by_name(records, person_of, &sole, &households, &mut household_of_record);
+    Addresses { households, household_of_record, placed_by_name }
+}
+
+/// People whose records give a postcode but no address line anywhere (a
+/// youth offending team or the police often record no more), placed at the
+/// one household in that postcode where someone of their family name
+/// lives. Several such households, or none: they stay without a home.
+/// Returns, per record, whether it was placed so.
+fn place_by_name(
+    records: &[PersonRecord],
+    person_of: &[u32],
+    sole: &[Sole],
+    households: &[AddressInfo],
+    household_of_record: &mut [Option<usize>],
+) -> Vec<bool> {
+    let mut placed = vec![false; records.len()];
+    let n_people = sole.len();
+    let mut names: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n_people];
+    let mut housed = vec![false; n_people];
+    for ((record, &person), household) in records.iter().zip(person_of).zip(household_of_record.iter()) {
+        names[person as usize].insert(record.family_name.trim().to_lowercase());
+        housed[person as usize] |= household.is_some();
+    }
+    // Per postcode, each household there and the family names of the
+    // people any record places in it.
+    let mut by_postcode: HashMap<&str, BTreeMap<usize, BTreeSet<&str>>> = HashMap::new();
+    for (&person, household) in person_of.iter().zip(household_of_record.iter()) {
+        let Some(h) = *household else { continue };
+        let Some(postcode) = households[h].postcode.as_ref() else { continue };
+        by_postcode
+            .entry(postcode.as_str())
+            .or_default()
+            .entry(h)
+            .or_default()
+            .extend(names[person as usize].iter().map(String::as_str));
+    }
+    let mut home_of: Vec<Option<usize>> = vec![None; n_people];
+    for person in (0..n_people).filter(|&p| !housed[p]) {
+        let Some(postcode) = sole[person].postcode.one() else { continue };
+        let mut homes = by_postcode
+            .get(postcode)
+            .into_iter()
+            .flatten()
+            .filter(|(_, theirs)| names[person].iter().any(|n| theirs.contains(n.as_str())))
+            .map(|(&h, _)| h);
+        if let (Some(home), None) = (homes.next(), homes.next()) {
+            home_of[person] = Some(home);
+        }
+    }
+    for (r, record) in records.iter().enumerate() {
+        let person = person_of[r] as usize;
+        if let (Some(home), Some(_)) = (home_of[person], &record.postcode) {
+            household_of_record[r] = Some(home);
+            placed[r] = true;
+        }
+    }
+    placed
 }
 
 #[cfg(test)]
@@ -227,6 +287,37 @@ mod tests {
         let got = group(&records, &[0, 0, 1, 2, 2, 2]).household_of_record;
         assert!(got[0].is_some() && got[0] == got[1] && got[1] == got[2], "{got:?}");
         assert_eq!(&got[3..], &[None, None, None]);
+    }
+
+    fn named(family_name: &str, address: Option<&str>, postcode: Option<&str>) -> PersonRecord {
+        PersonRecord { family_name: family_name.into(), ..record(address, postcode, None) }
+    }
+
+    #[test]
+    fn a_person_with_a_postcode_only_joins_the_one_home_of_their_name_there() {
+        let records = [
+            // Person 0 at 4 Hill Lane, person 1 at 6 Hill Lane, one postcode.
+            named("Cromgate", Some("4 Hill Lane"), Some("ME1 3AU")),
+            named("Dunn", Some("6 Hill Lane"), Some("ME1 3AU")),
+            // Person 2, a Cromgate the police know by postcode only.
+            named("CROMGATE", None, Some("ME1 3AU")),
+            // Person 3, a Dunn there too, and person 4, a Dunn at 8 Hill
+            // Lane: two Dunn homes, so person 3 is placed nowhere.
+            named("Dunn", None, Some("ME1 3AU")),
+            named("Dunn", Some("8 Hill Lane"), Some("ME1 3AU")),
+            // Person 5, of a name nobody there has.
+            named("Ashby", None, Some("ME1 3AU")),
+            // Person 6, a Cromgate whose other record gives a home: stays there.
+            named("Cromgate", None, Some("ME1 3AU")),
+            named("Cromgate", Some("1 Low Road"), Some("CT1 1AA")),
+        ];
+        let got = group(&records, &[0, 1, 2, 3, 4, 5, 6, 6]);
+        let home = got.household_of_record;
+        assert_eq!(home[2], home[0]);
+        assert!(got.placed_by_name[2] && !got.placed_by_name[0]);
+        assert_eq!((home[3], home[5]), (None, None));
+        assert_ne!(home[7], home[0]);
+        assert!(!got.placed_by_name[6] && !got.placed_by_name[7]);
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub struct Residence {
     pub last_seen: Option<Date>,
     /// How many of the person's records give this address.
     pub records: usize,
+    /// Placed here by postcode and family name: the person's records give
+    /// this postcode and no address line (see `address::group`).
+    pub by_postcode_and_name: bool,
 }
 
 impl Residence {
@@ -317,8 +320,14 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         let mut mine: BTreeMap<HouseholdIdx, Residence> = BTreeMap::new();
         for &record in records {
             if let Some(h) = addresses.household_of_record[record] {
-                let r = mine.entry(h).or_insert(Residence { first_seen: None, last_seen: None, records: 0 });
+                let r = mine.entry(h).or_insert(Residence {
+                    first_seen: None,
+                    last_seen: None,
+                    records: 0,
+                    by_postcode_and_name: false,
+                });
                 r.records += 1;
+                r.by_postcode_and_name |= addresses.placed_by_name[record];
                 if let Some((from, to)) = seen_of_record[record] {
                     r.first_seen = Some(r.first_seen.map_or(from, |d| d.min(from)));
                     r.last_seen = Some(r.last_seen.map_or(to, |d| d.max(to)));
