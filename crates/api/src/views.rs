@@ -1160,9 +1160,9 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
             graph.people[*via].id, graph.households[*household].id
         ),
         famgraph_graph::InferredBasis::SchoolContactAtSameHome { school, household, years_older } => format!(
-            "known to {school}, as the child is, and lives with the child at {}, {years_older:.0} years older: the \
+            "known to {}, as the child is, and lives with the child at {}, {years_older:.0} years older: the \
              school's parent or carer contact",
-            graph.households[*household].id
+            graph.bundle.agencies[*school].code, graph.households[*household].id
         ),
     }
 }

@@ -2,7 +2,7 @@
 //! address differently and not all have the UPRN, so addresses are joined
 //! when any record ties a UPRN to a postcode and first line.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use famgraph_model::{PersonRecord, Postcode};
 
@@ -208,41 +208,55 @@ fn place_by_name(
 ) -> Vec<bool> {
     let mut placed = vec![false; records.len()];
     let n_people = sole.len();
-    let mut names: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n_people];
     let mut housed = vec![false; n_people];
-    for ((record, &person), household) in records.iter().zip(person_of).zip(household_of_record.iter()) {
-        names[person as usize].insert(record.family_name.trim().to_lowercase());
+    for (&person, household) in person_of.iter().zip(household_of_record.iter()) {
         housed[person as usize] |= household.is_some();
     }
-    // Per postcode, each household there and the family names of the
-    // people any record places in it.
-    let mut by_postcode: HashMap<&str, BTreeMap<usize, BTreeSet<&str>>> = HashMap::new();
-    for (&person, household) in person_of.iter().zip(household_of_record.iter()) {
-        let Some(h) = *household else { continue };
-        let Some(postcode) = households[h].postcode.as_ref() else { continue };
-        by_postcode
-            .entry(postcode.as_str())
-            .or_default()
-            .entry(h)
-            .or_default()
-            .extend(names[person as usize].iter().map(String::as_str));
+    // The few people to place, by the one postcode their records give.
+    let wanted: HashMap<usize, &str> = (0..n_people)
+        .filter(|&p| !housed[p])
+        .filter_map(|p| sole[p].postcode.one().map(|postcode| (p, postcode)))
+        .collect();
+    if wanted.is_empty() {
+        return placed;
     }
-    let mut home_of: Vec<Option<usize>> = vec![None; n_people];
-    for person in (0..n_people).filter(|&p| !housed[p]) {
-        let Some(postcode) = sole[person].postcode.one() else { continue };
+    let postcodes: HashSet<&str> = wanted.values().copied().collect();
+    let mut names: HashMap<usize, BTreeSet<String>> = HashMap::new();
+    // Per wanted postcode, each household there and the family names of
+    // the people any record places in it.
+    let mut by_postcode: HashMap<&str, BTreeMap<usize, BTreeSet<String>>> = HashMap::new();
+    for ((record, &person), household) in records.iter().zip(person_of).zip(household_of_record.iter()) {
+        let there = household.and_then(|h| {
+            let postcode = households[h].postcode.as_ref().map(Postcode::as_str)?;
+            postcodes.contains(postcode).then_some((postcode, h))
+        });
+        let placing = wanted.contains_key(&(person as usize));
+        if there.is_none() && !placing {
+            continue;
+        }
+        let name = record.family_name.trim().to_lowercase();
+        if let Some((postcode, h)) = there {
+            by_postcode.entry(postcode).or_default().entry(h).or_default().insert(name.clone());
+        }
+        if placing {
+            names.entry(person as usize).or_default().insert(name);
+        }
+    }
+    let mut home_of: HashMap<usize, usize> = HashMap::new();
+    for (&person, &postcode) in &wanted {
+        let mine = &names[&person];
         let mut homes = by_postcode
             .get(postcode)
             .into_iter()
             .flatten()
-            .filter(|(_, theirs)| names[person].iter().any(|n| theirs.contains(n.as_str())))
+            .filter(|(_, theirs)| mine.iter().any(|n| theirs.contains(n)))
             .map(|(&h, _)| h);
         if let (Some(home), None) = (homes.next(), homes.next()) {
-            home_of[person] = Some(home);
+            home_of.insert(person, home);
         }
     }
     for (r, record) in records.iter().enumerate() {
-        let person = person_of[r] as usize;
-        if let (Some(home), Some(_)) = (home_of[person], &record.postcode) {
+        if let (Some(&home), Some(_)) = (home_of.get(&(person_of[r] as usize)), &record.postcode) {
             household_of_record[r] = Some(home);
             placed[r] = true;
         }

@@ -71,9 +71,9 @@ pub enum Basis {
     /// Rule 4: living with the child and `via`, the child's one recorded
     /// parent, with `via`'s family name and not the child's.
     ParentsNameAtSameHome { via: PersonIdx, household: HouseholdIdx },
-    /// Rule 5: known to `school`, as the child is, living with the child,
-    /// this many years older.
-    SchoolContactAtSameHome { school: String, household: HouseholdIdx, years_older: f64 },
+    /// Rule 5: known to `school` (an index into the bundle's agencies), as
+    /// the child is, living with the child, this many years older.
+    SchoolContactAtSameHome { school: usize, household: HouseholdIdx, years_older: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -96,8 +96,9 @@ pub struct PersonFacts<'a> {
     /// Per household, how many families (as recorded relationships join
     /// people) its adults come from.
     pub adult_families: &'a [usize],
-    /// Per person, the education-sector agencies holding a record of them.
-    pub schools: &'a [BTreeSet<String>],
+    /// Per person, the education-sector agencies (indices into the
+    /// bundle's agencies) holding a record of them.
+    pub schools: &'a [Vec<usize>],
 }
 
 fn years_between(older: Date, younger: Date) -> f64 {
@@ -311,7 +312,7 @@ fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec
                         from: carer,
                         kind: RelationshipKind::CarerOf,
                         to: child,
-                        basis: Basis::SchoolContactAtSameHome { school: school.clone(), household: h, years_older },
+                        basis: Basis::SchoolContactAtSameHome { school: *school, household: h, years_older },
                     }));
                     done.insert(child);
                     break;
@@ -438,7 +439,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf)]);
         let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
@@ -459,7 +460,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(1, 2, RelationshipKind::ParentOf)]);
         assert_eq!(got.len(), 1);
@@ -478,7 +479,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)]);
         assert_eq!(got.len(), 1);
@@ -500,7 +501,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         let recorded = [
             (0, 1, RelationshipKind::PartnerOf),
@@ -526,7 +527,7 @@ mod tests {
             household_members: &hostel,
             shared_accommodation: &[true],
             adult_families: &[2],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         assert!(parental_links(&facts, &[]).is_empty());
         // Flatmates a year apart at an ordinary address.
@@ -548,7 +549,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[2],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         // Only the links to the child: rule 2 may take an older man for the
         // mother's father.
@@ -600,7 +601,7 @@ mod tests {
             household_members: &homes,
             shared_accommodation: &[false],
             adult_families: &[1],
-            schools: &vec![BTreeSet::new(); dobs.len()],
+            schools: &vec![Vec::new(); dobs.len()],
         };
         let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf), (2, 3, RelationshipKind::PartnerOf)]);
         let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
@@ -617,9 +618,9 @@ mod tests {
         }
         let fam = names(&fam);
         let homes = [(0..dobs.len()).collect::<BTreeSet<_>>()];
-        let mut schools = vec![BTreeSet::new(); dobs.len()];
+        let mut schools = vec![Vec::new(); dobs.len()];
         for &p in known.iter().chain(&[1]) {
-            schools[p].insert("school".to_owned());
+            schools[p].push(7);
         }
         let facts = PersonFacts {
             date_of_birth: &dobs,
@@ -639,9 +640,7 @@ mod tests {
         let got = school_contacts_of(&[(dob(1982), "stanbury")], &[2], false);
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!((got[0].from, got[0].kind), (2, RelationshipKind::CarerOf));
-        assert!(
-            matches!(&got[0].basis, Basis::SchoolContactAtSameHome { school, household: 0, .. } if school == "school")
-        );
+        assert!(matches!(got[0].basis, Basis::SchoolContactAtSameHome { school: 7, household: 0, .. }));
         // Not known to the school: a lodger as likely; nothing said.
         assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[], false).is_empty());
         // Known to the school but a generation above the mother: the

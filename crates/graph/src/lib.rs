@@ -394,25 +394,29 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
         .collect();
     let recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind)> =
         relationships.iter().map(|r| (r.from, r.to, r.kind)).collect();
-    // The schools each person is known to: a school holds pupils and the
-    // parents or carers it contacts about them.
-    let education: BTreeSet<&str> = bundle
+    // The schools each person is known to (agency indices): a school holds
+    // pupils and the parents or carers it contacts about them.
+    let education: HashMap<&str, usize> = bundle
         .agencies
         .iter()
-        .filter(|a| a.sector == famgraph_model::Sector::Education)
-        .map(|a| a.code.as_str())
+        .enumerate()
+        .filter(|(_, a)| a.sector == famgraph_model::Sector::Education)
+        .map(|(i, a)| (a.code.as_str(), i))
         .collect();
-    let schools: Vec<BTreeSet<String>> = records_of
-        .iter()
-        .map(|records| {
-            records
-                .iter()
-                .map(|&r| bundle.people[r].agency.as_str())
-                .filter(|a| education.contains(a))
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
+    let schools: Vec<Vec<usize>> = if education.is_empty() {
+        vec![Vec::new(); n_people]
+    } else {
+        records_of
+            .iter()
+            .map(|records| {
+                let mut mine: Vec<usize> =
+                    records.iter().filter_map(|&r| education.get(bundle.people[r].agency.as_str()).copied()).collect();
+                mine.sort_unstable();
+                mine.dedup();
+                mine
+            })
+            .collect()
+    };
     let facts = infer::PersonFacts {
         date_of_birth: &date_of_birth,
         family_names: &family_names,
