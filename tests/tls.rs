@@ -103,6 +103,24 @@ fn serve_refuses_a_certificate_it_cannot_use() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot read the private key") && stderr.contains("missing.key"), "{stderr}");
 
+    // A key still encrypted with its passphrase, and the two files the
+    // other way round: each says so.
+    let encrypted = dir.join("encrypted.key");
+    std::fs::write(
+        &encrypted,
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhr\n-----END ENCRYPTED PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let out = famgraph(&["serve", "--tls-cert", cert_a.to_str().unwrap(), "--tls-key", encrypted.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("this one is encrypted"), "{out:?}");
+    let key_a = fixture("test-only-a.key");
+    let out = famgraph(&["serve", "--tls-cert", key_a.to_str().unwrap(), "--tls-key", cert_a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holds no certificate"), "{out:?}");
+    let out = famgraph(&["serve", "--tls-cert", cert_a.to_str().unwrap(), "--tls-key", cert_a.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the other way round"), "{out:?}");
+
     // One without the other is a usage error.
     let out = famgraph(&["serve", "--tls-cert", cert_a.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

@@ -32,8 +32,8 @@ pub enum TlsError {
     Chain { path: PathBuf, source: rustls::pki_types::pem::Error },
     #[error("{} holds no certificate (expected PEM `BEGIN CERTIFICATE` blocks)", .0.display())]
     NoCertificate(PathBuf),
-    #[error("cannot read the private key {}: {source} (expected a PEM PKCS#8, RSA or EC private key)", path.display())]
-    Key { path: PathBuf, source: rustls::pki_types::pem::Error },
+    #[error("cannot read the private key {}: {source} (expected a PEM PKCS#8, RSA or EC private key{hint})", path.display())]
+    Key { path: PathBuf, source: rustls::pki_types::pem::Error, hint: &'static str },
     #[error("the key {} does not serve the certificate {}: {source}", key.display(), chain.display())]
     Mismatch { chain: PathBuf, key: PathBuf, source: rustls::Error },
     #[error("cannot make a TLS configuration: {0}")]
@@ -91,13 +91,31 @@ fn certified_key(chain_path: &Path, key_path: &Path) -> Result<CertifiedKey, Tls
     if chain.is_empty() {
         return Err(TlsError::NoCertificate(chain_path.to_owned()));
     }
-    let key =
-        PrivateKeyDer::from_pem_file(key_path).map_err(|source| TlsError::Key { path: key_path.to_owned(), source })?;
+    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|source| TlsError::Key {
+        path: key_path.to_owned(),
+        source,
+        hint: key_hint(key_path),
+    })?;
     CertifiedKey::from_der(chain, key, &provider()).map_err(|source| TlsError::Mismatch {
         chain: chain_path.to_owned(),
         key: key_path.to_owned(),
         source,
     })
+}
+
+/// What a key file that does not read holds instead, from its PEM
+/// labels alone: never a word of the key.
+fn key_hint(path: &Path) -> &'static str {
+    let text = std::fs::read(path).unwrap_or_default();
+    let has = |label: &[u8]| text.windows(label.len()).any(|w| w == label);
+    if has(b"ENCRYPTED") {
+        ": this one is encrypted; serve needs it decrypted (`openssl pkey -in KEY -out PLAIN_KEY`), readable only by \
+         the service account"
+    } else if has(b"BEGIN CERTIFICATE") {
+        ": this file holds a certificate; are --tls-cert and --tls-key the other way round?"
+    } else {
+        ""
+    }
 }
 
 /// Hands every handshake the certificate being served now.
