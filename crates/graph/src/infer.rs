@@ -36,7 +36,9 @@
 //!    of its pupils, 16 to 50 years older (the nearest generation only, at
 //!    most two of them, at a home whose adults come from no more than two
 //!    families) and related to the pupil by no record, is the pupil's
-//!    parent or carer: `carer_of`.
+//!    parent or carer: `carer_of`. The pupil is the youngest generation
+//!    the school knows there, so a parent is never taken for a pupil of
+//!    the grandmother the school also knows.
 //!
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
@@ -292,6 +294,16 @@ fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec
                 continue;
             }
             for school in &facts.schools[child] {
+                // The pupil is the youngest generation the school knows
+                // there: someone it knows a generation younger makes this
+                // one a contact, not a pupil.
+                let known_here = |y: PersonIdx| y != child && facts.schools[y].contains(school);
+                if members
+                    .iter()
+                    .any(|&y| known_here(y) && facts.gap(child, y).is_some_and(|g| g >= PARENT_GAP_YEARS.0))
+                {
+                    continue;
+                }
                 let mut found: Vec<(PersonIdx, f64)> = members
                     .iter()
                     .copied()
@@ -630,7 +642,10 @@ mod tests {
             adult_families: &[2],
             schools: &schools,
         };
-        parental_links(&facts, &[(0, 1, RelationshipKind::ParentOf)]).into_iter().filter(|i| i.to == 1).collect()
+        parental_links(&facts, &[(0, 1, RelationshipKind::ParentOf)])
+            .into_iter()
+            .filter(|i| matches!(i.basis, Basis::SchoolContactAtSameHome { .. }))
+            .collect()
     }
 
     #[test]
@@ -651,5 +666,31 @@ mod tests {
         assert!(school_contacts_of(&three, &[2, 3, 4], false).is_empty());
         // Never in shared accommodation.
         assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[2], true).is_empty());
+    }
+    #[test]
+    fn a_schools_contact_is_no_pupil() {
+        // 0 the mother, 1 her child (2010), 2 her mother-in-law, all known
+        // to the school; 3 the mother's father, recorded, living elsewhere.
+        let dobs = [dob(1985), dob(2010), dob(1958), dob(1955)];
+        let fam = names(&["ashby", "ashby", "cole", "ashby"]);
+        let homes = [BTreeSet::from([0, 1, 2]), BTreeSet::from([3])];
+        let schools = vec![vec![7], vec![7], vec![7], Vec::new()];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false, false],
+            adult_families: &[2, 1],
+            schools: &schools,
+        };
+        let recorded = [(0, 1, RelationshipKind::ParentOf), (3, 0, RelationshipKind::ParentOf)];
+        let got: Vec<Inferred> = parental_links(&facts, &recorded)
+            .into_iter()
+            .filter(|i| matches!(i.basis, Basis::SchoolContactAtSameHome { .. }))
+            .collect();
+        // The mother-in-law is a generation above the child's mother: no
+        // carer of the child; and the mother, a generation above a pupil
+        // the school knows, is a contact, not a pupil in the mother-in-law's care.
+        assert!(got.is_empty(), "{got:?}");
     }
 }
