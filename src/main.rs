@@ -117,6 +117,11 @@ enum Command {
         /// decisions naming any of the person's records are included.
         #[arg(long, value_name = "FILE")]
         decisions: Option<PathBuf>,
+        /// The audit trail of the server that served this load: who was
+        /// served the person's family (`seen_by`), the recipients a subject
+        /// access request asks for.
+        #[arg(long, value_name = "FILE")]
+        audit: Option<PathBuf>,
     },
     /// Remove one agency's records of a person from a database (with that
     /// agency's involvements and relationships about them), relink, and
@@ -557,10 +562,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::SubjectAccess { source, record, decisions } => {
+        Command::SubjectAccess { source, record, decisions, audit } => {
             let snapshot = open(&source, None)?;
             let person = person_of_record(&snapshot, &record)?;
             let mut answer = famgraph_api::subject_access(&snapshot, person);
+            if let Some(file) = audit {
+                let family = &snapshot.graph.families[snapshot.graph.people[person].family].id;
+                let entries = famgraph_api::audit::read(&file).map_err(BadInput)?;
+                let (seen_by, other_loads) = famgraph_api::audit::seen_by(&entries, family, &snapshot.load);
+                answer["seen_by"] = serde_json::to_value(seen_by)?;
+                answer["audit_entries_of_other_loads"] = other_loads.into();
+            }
             if let Some(file) = decisions {
                 let graph = &snapshot.graph;
                 let held: std::collections::HashSet<(&str, &str)> = graph.people[person]

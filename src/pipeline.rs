@@ -59,7 +59,7 @@ pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
     let graph = famgraph_graph::build(bundle, linkage);
     let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
     let cohorts = cohorts(&graph, analysis.as_of);
-    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone(), cohorts }
+    Snapshot::new(graph, analysis, report, settings.rulesets.clone(), cohorts)
 }
 
 /// Runs the named cohort queries (`queries/cohorts/`) over the linked

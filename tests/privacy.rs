@@ -187,6 +187,34 @@ fn subject_access_and_erasure() {
         assert!(held(&first).contains(&key), "{involvement}");
     }
 
+    // Who was served the person's family: a coordinator's view of it is in
+    // `seen_by`, another family's is not.
+    let tokens = dir.join("tokens");
+    let cora = crate::util::token(&tokens, "cora", "coordinator");
+    let server = crate::util::Server::start(&["--db", db_arg, "--tokens", tokens.to_str().unwrap()]);
+    let family_id = first["family_id"].as_str().unwrap().to_owned();
+    let other = if family_id == "F00001" { "F00002" } else { "F00001" };
+    for id in [family_id.as_str(), other] {
+        assert_eq!(server.get(&format!("/api/v1/families/{id}"), Some(&cora)).0, 200);
+    }
+    // A copy: the server's own folder goes with it.
+    let trail = dir.join("trail.jsonl");
+    std::fs::copy(&server.audit, &trail).unwrap();
+    let trail = trail.to_str().unwrap().to_owned();
+    let sar_audited = |agency: &str, record_id: &str| -> serde_json::Value {
+        let args = ["subject-access", "--db", db_arg, "--agency", agency, "--record-id", record_id, "--audit", &trail];
+        serde_json::from_str(&famgraph_ok(&args)).unwrap()
+    };
+    let seen = sar_audited(&records[1].0, &records[1].1);
+    let seen_by = seen["seen_by"].as_array().unwrap();
+    assert_eq!(seen_by.len(), 1, "{seen}");
+    assert_eq!(
+        (seen_by[0]["token"].as_str(), seen_by[0]["endpoint"].as_str()),
+        (Some("cora"), Some("/api/v1/families/{family_id}"))
+    );
+    assert_eq!(seen["audit_entries_of_other_loads"], 0);
+    drop(server);
+
     // Erase one agency's record of the person.
     let (agency, record_id) = records[0];
     let out = famgraph_ok(&["erase", "--db", db_arg, "--agency", agency, "--record-id", record_id]);
@@ -202,5 +230,10 @@ fn subject_access_and_erasure() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains(record_id.as_str()), "no record id in the message");
     let after = sar(&records[1].0, &records[1].1);
     assert_eq!(held(&after).len(), records.len() - 1);
+    // The erasure made a new load: the trail's family ids are the old
+    // load's, matched to nobody now, and counted as such.
+    let seen = sar_audited(&records[1].0, &records[1].1);
+    assert_eq!(seen["seen_by"], serde_json::json!([]), "{seen}");
+    assert_eq!(seen["audit_entries_of_other_loads"], 2);
     assert!(export("after").iter().all(|r| (&r["agency"], &r["record_id"]) != (agency, record_id)));
 }

@@ -48,7 +48,7 @@ fn fixture() -> &'static Fixture {
             let graph = famgraph_graph::build(bundle, linkage);
             let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
             let rulesets = famgraph_analysis::Rulesets::bundled();
-            Snapshot { graph, analysis, report, rulesets, cohorts: famgraph_api::Cohorts::default() }
+            Snapshot::new(graph, analysis, report, rulesets, famgraph_api::Cohorts::default())
         };
         let (tokens, token) = Tokens::one_off(Role::Coordinator);
         let earlier = generated.earlier.as_deref().expect("asked for");

@@ -41,8 +41,36 @@ pub struct AuditEntry {
     /// The households whose ids were served (the overlap view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub household_ids: Vec<String>,
+    /// The fingerprint of the load whose ids the entry names
+    /// (`load_fingerprint`); empty in entries written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub load: String,
     /// SHA-256 (hex) of the previous line as written; empty for the first.
     pub prev: String,
+}
+
+/// A load's fingerprint: the SHA-256 (hex, first 16 digits) of every
+/// family's id with the records of its members. Family ids are numbered
+/// per load, so an audit entry's ids mean something only against the load
+/// with its fingerprint: the same extract and corrections give the same
+/// one, on any machine.
+pub fn load_fingerprint(graph: &famgraph_graph::FamilyGraph) -> String {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    for family in &graph.families {
+        hash.update(family.id.as_bytes());
+        for &person in &family.members {
+            for &r in &graph.people[person].records {
+                let record = &graph.bundle.people[r];
+                hash.update([0x1f]);
+                hash.update(record.agency.as_bytes());
+                hash.update([0x1e]);
+                hash.update(record.record_id.as_bytes());
+            }
+        }
+        hash.update([b'\n']);
+    }
+    crate::auth::hex(&hash.finalize()[..8])
 }
 
 /// The chain link to a line: its SHA-256 in hex.
@@ -85,8 +113,8 @@ impl AuditLog {
         caller: &Caller,
         endpoint: &str,
         served: bool,
-        family_ids: Vec<String>,
-        household_ids: Vec<String>,
+        (family_ids, household_ids): (Vec<String>, Vec<String>),
+        load: &str,
     ) -> Result<(), ApiError> {
         // A poisoned lock still guards a file that only ever grows.
         let mut held = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -99,6 +127,7 @@ impl AuditLog {
             outcome: if served { "served" } else { "denied" }.to_owned(),
             family_ids,
             household_ids,
+            load: load.to_owned(),
             prev: last.clone(),
         };
         let mut line = serde_json::to_vec(&entry).map_err(|e| ApiError::Internal(format!("audit entry: {e}")))?;
@@ -214,6 +243,35 @@ pub fn by_token<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Vec<To
     out
 }
 
+/// One request that served a family's data: for a subject access
+/// request, who the person's data was disclosed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recipient {
+    pub at: String,
+    pub token: String,
+    pub role: String,
+    pub endpoint: String,
+}
+
+/// The requests of this load (`load`, its fingerprint) that served
+/// `family`, oldest first; and how many entries name families of other
+/// loads, whose ids this load's do not match.
+pub fn seen_by(entries: &[AuditEntry], family: &str, load: &str) -> (Vec<Recipient>, usize) {
+    let naming = entries.iter().filter(|e| e.outcome == "served" && !e.family_ids.is_empty());
+    let (this, other): (Vec<&AuditEntry>, Vec<&AuditEntry>) = naming.partition(|e| e.load == load);
+    let seen = this
+        .into_iter()
+        .filter(|e| e.family_ids.iter().any(|f| f == family))
+        .map(|e| Recipient {
+            at: e.at.clone(),
+            token: e.token.clone(),
+            role: e.role.clone(),
+            endpoint: e.endpoint.clone(),
+        })
+        .collect();
+    (seen, other.len())
+}
+
 /// The time now, UTC, to the second.
 fn utc_now() -> String {
     let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -236,6 +294,7 @@ mod tests {
             outcome: outcome.into(),
             family_ids: families.iter().map(|&f| f.to_owned()).collect(),
             household_ids: vec![],
+            load: String::new(),
             prev: String::new(),
         }
     }
@@ -270,10 +329,10 @@ mod tests {
         let caller = Caller { name: "alice".into(), role: Role::Coordinator };
         {
             let log = AuditLog::open(&path).unwrap();
-            log.record(&caller, "/api/v1/families/F1", true, vec!["F1".into()], vec![]).unwrap();
+            log.record(&caller, "/api/v1/families/F1", true, (vec!["F1".into()], vec![]), "l1").unwrap();
         }
         // A second server appends to the same file.
-        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, vec![], vec![]).unwrap();
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").unwrap();
         let entries = read(&path).unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(
@@ -287,7 +346,10 @@ mod tests {
         assert_eq!(entries[1].prev.len(), 64);
 
         // Editing an entry, or removing one, breaks the chain at the next.
-        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families", true, vec!["F2".into()], vec![]).unwrap();
+        AuditLog::open(&path)
+            .unwrap()
+            .record(&caller, "/api/v1/families", true, (vec!["F2".into()], vec![]), "l1")
+            .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("F1", "F9", 1)).unwrap();
         assert!(read(&path).unwrap_err().contains("line 2: the chain breaks here"), "{:?}", read(&path));

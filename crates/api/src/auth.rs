@@ -86,7 +86,7 @@ pub fn today() -> Date {
     Date::from_days(i32::try_from(seconds / 86_400).unwrap_or(i32::MAX))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s

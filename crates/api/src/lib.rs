@@ -55,6 +55,23 @@ pub struct Snapshot {
     pub rulesets: Rulesets,
     /// The named cohort queries' results.
     pub cohorts: Cohorts,
+    /// This load's fingerprint (`audit::load_fingerprint`): audit entries
+    /// carry it, so a family id in one can be read against the load that
+    /// gave it.
+    pub load: String,
+}
+
+impl Snapshot {
+    pub fn new(
+        graph: FamilyGraph,
+        analysis: Analysis,
+        report: LoadReport,
+        rulesets: Rulesets,
+        cohorts: Cohorts,
+    ) -> Snapshot {
+        let load = audit::load_fingerprint(&graph);
+        Snapshot { graph, analysis, report, rulesets, cohorts, load }
+    }
 }
 
 /// One named cohort query's result: who is in it and why.
@@ -343,22 +360,23 @@ impl AppState {
         if roles.contains(&caller.role) {
             return Ok(());
         }
-        self.audited(caller, endpoint, false, Vec::new(), Vec::new())?;
+        self.audited(caller, endpoint, false, (Vec::new(), Vec::new()), &self.snapshot())?;
         Err(ApiError::Forbidden(what))
     }
 
-    /// Records a request in the audit trail, if there is one; the request
+    /// Records a request in the audit trail, if there is one, with the load
+    /// (`snapshot`) whose family and household ids it names; the request
     /// fails if the entry cannot be written.
     fn audited(
         &self,
         caller: &Caller,
         endpoint: &str,
         served: bool,
-        family_ids: Vec<String>,
-        household_ids: Vec<String>,
+        named: (Vec<String>, Vec<String>),
+        snapshot: &Snapshot,
     ) -> Result<(), ApiError> {
         match &self.audit {
-            Some(audit) => audit.record(caller, endpoint, served, family_ids, household_ids),
+            Some(audit) => audit.record(caller, endpoint, served, named, &snapshot.load),
             None => Ok(()),
         }
     }
@@ -510,7 +528,8 @@ async fn list_families(
     }
     let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (families, total) = filter.page(&snapshot, offset, limit);
-    state.audited(&caller, "/api/v1/families", true, families.iter().map(|f| f.family_id.clone()).collect(), vec![])?;
+    let named = families.iter().map(|f| f.family_id.clone()).collect();
+    state.audited(&caller, "/api/v1/families", true, (named, vec![]), &snapshot)?;
     if csv {
         return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
     }
@@ -533,13 +552,8 @@ async fn get_family(
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
-    state.audited(
-        &caller,
-        "/api/v1/families/{family_id}",
-        true,
-        vec![snapshot.graph.families[family].id.clone()],
-        vec![],
-    )?;
+    let named = vec![snapshot.graph.families[family].id.clone()];
+    state.audited(&caller, "/api/v1/families/{family_id}", true, (named, vec![]), &snapshot)?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
     let detail = family_detail(&snapshot, family);
     Ok(Json(match state.decided(&snapshot) {
@@ -569,7 +583,7 @@ async fn list_decisions(
     let decided = book.decided(&snapshot);
     let (page, total, named) =
         decisions_page(&snapshot, &decided, since.as_deref(), caller.role == Role::Coordinator, (offset, limit));
-    state.audited(&caller, ENDPOINT, true, named.into_iter().collect(), vec![])?;
+    state.audited(&caller, ENDPOINT, true, (named.into_iter().collect(), vec![]), &snapshot)?;
     Ok(Json(serde_json::json!({
         "decisions": page,
         "total": total,
@@ -633,7 +647,7 @@ async fn post_decision(
     let family = family_of(&snapshot, &family_id)?;
     let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
     let entry = request.entry(&snapshot, family, &caller, auth::today())?;
-    state.audited(&caller, ENDPOINT, true, vec![snapshot.graph.families[family].id.clone()], vec![])?;
+    state.audited(&caller, ENDPOINT, true, (vec![snapshot.graph.families[family].id.clone()], vec![]), &snapshot)?;
     let writer = book.clone();
     tokio::task::spawn_blocking(move || writer.record(entry))
         .await
@@ -671,7 +685,7 @@ async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum:
                 .collect();
             (families, households)
         });
-        state.audited(&caller, "/api/v1/overlaps", true, named.0.clone(), named.1.clone())?;
+        state.audited(&caller, "/api/v1/overlaps", true, (named.0.clone(), named.1.clone()), &snapshot)?;
     }
     let disclosure = state.disclosure;
     let matrix = state.cache.overlaps[usize::from(with_households)]
@@ -745,7 +759,7 @@ async fn neighbourhood(
     .ok_or_else(|| ApiError::NotFound("no such person or household".into()))?;
     let sub = graph.neighbourhood(start, depth, MAX_NODES);
     let (mut json, families) = views::subgraph_json(graph, &sub.nodes, &sub.edges);
-    state.audited(&caller, "/api/v1/graph/neighbourhood", true, families, vec![])?;
+    state.audited(&caller, "/api/v1/graph/neighbourhood", true, (families, vec![]), &snapshot)?;
     json["depth"] = depth.into();
     json["truncated"] = sub.truncated.into();
     Ok(Json(json))
@@ -773,7 +787,7 @@ async fn path_between(
         Some((nodes, edges)) => views::subgraph_json(graph, &nodes, &edges),
         None => views::subgraph_json(graph, &[], &[]),
     };
-    state.audited(&caller, "/api/v1/graph/path", true, families, vec![])?;
+    state.audited(&caller, "/api/v1/graph/path", true, (families, vec![]), &snapshot)?;
     json["connected"] = (!json["nodes"].as_array().is_none_or(Vec::is_empty)).into();
     Ok(Json(json))
 }
@@ -802,7 +816,7 @@ async fn rulesets(_caller: Caller, State(state): State<AppState>) -> Json<serde_
 /// Loads the server's source again (admins only) and swaps it in whole.
 async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Admin], "reloads", "/api/v1/reload")?;
-    state.audited(&caller, "/api/v1/reload", true, vec![], vec![])?;
+    state.audited(&caller, "/api/v1/reload", true, (vec![], vec![]), &state.snapshot())?;
     let snapshot = state.reload().await?;
     Ok(Json(serde_json::json!({
         "status": "reloaded",
@@ -835,7 +849,7 @@ async fn post_override(
     let before = state.snapshot();
     let checked = overrides::Checked::check(request, &before)?;
     // In the audit trail before the file changes: who, and which families.
-    state.audited(&caller, "/api/v1/overrides", true, checked.family_ids(&before), vec![])?;
+    state.audited(&caller, "/api/v1/overrides", true, (checked.family_ids(&before), vec![]), &before)?;
     let (signer, path) = (caller.clone(), file);
     let checked = tokio::task::spawn_blocking(move || checked.append(&path, &signer, auth::today()).map(|()| checked))
         .await
@@ -843,7 +857,7 @@ async fn post_override(
         .map_err(|e| ApiError::Internal(format!("appending to the overrides file: {e}")))?;
     let after = state.reload_holding(guard).await?;
     let now = checked.family_ids(&after);
-    state.audited(&caller, "/api/v1/overrides", true, now.clone(), vec![])?;
+    state.audited(&caller, "/api/v1/overrides", true, (now.clone(), vec![]), &after)?;
     Ok(Json(serde_json::json!({ "status": "recorded and reloaded", "family_ids": now })))
 }
 
@@ -891,7 +905,7 @@ async fn get_changes(
         if state.snapshot().graph.family_by_id(&id).is_none() {
             return Err(ApiError::NotFound("no family with that family_id".into()));
         }
-        state.audited(&caller, "/api/v1/changes", true, vec![id.clone()], vec![])?;
+        state.audited(&caller, "/api/v1/changes", true, (vec![id.clone()], vec![]), &state.snapshot())?;
         let change = changes.families.iter().find(|f| f.family_id == id);
         return Ok(Json(serde_json::json!({
             "before_as_of": changes.before_as_of,
@@ -900,7 +914,7 @@ async fn get_changes(
         })));
     }
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
-    state.audited(&caller, "/api/v1/changes", true, ids, vec![])?;
+    state.audited(&caller, "/api/v1/changes", true, (ids, vec![]), &state.snapshot())?;
     let mut answer = serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?;
     // With decisions kept, each family's decision now: the progress of the
     // families taken on, at a glance.
@@ -982,7 +996,7 @@ async fn get_cohort(
     let graph = &snapshot.graph;
     let families: Vec<String> =
         snapshot.cohorts.families(cohort, graph).into_iter().map(|f| graph.families[f].id.clone()).collect();
-    state.audited(&caller, "/api/v1/cohorts/{name}", true, families, vec![])?;
+    state.audited(&caller, "/api/v1/cohorts/{name}", true, (families, vec![]), &snapshot)?;
     Ok(Json(cohort_view(&snapshot, cohort)))
 }
 
@@ -1011,7 +1025,7 @@ async fn audit_trail(
     let Some(audit) = &state.audit else {
         return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "file": null})));
     };
-    state.audited(&caller, "/api/v1/audit", true, vec![], vec![])?;
+    state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot())?;
     let entries = audit::read(audit.path()).map_err(ApiError::Internal)?;
     let reviewed: Vec<&AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
     let page: Vec<&AuditEntry> = reviewed.iter().rev().skip(offset).take(limit).copied().collect();
