@@ -63,18 +63,23 @@ const STREET_TYPES: [(&str, &str); 22] = [
 /// the last word is read as a street type: "St" before a name is a saint
 /// ("St Mary's Road").
 pub fn normalise_line(line: &str) -> String {
-    let mut words: Vec<String> =
-        line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    let words: Vec<&str> = line.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     // "Flat 4, 82 Chatham Hill" is also written "4/82 Chatham Hill".
-    if words.len() > 2 && matches!(words[0].as_str(), "flat" | "apartment" | "apt") {
-        words.remove(0);
+    let skip = usize::from(words.len() > 2 && matches!(words[0].to_lowercase().as_str(), "flat" | "apartment" | "apt"));
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut last_start = 0;
+    for word in &words[skip..] {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        last_start = out.len();
+        out.extend(word.chars().flat_map(char::to_lowercase));
     }
-    if let Some(last) = words.last_mut()
-        && let Some((_, full)) = STREET_TYPES.iter().find(|(short, _)| short == last)
-    {
-        *last = (*full).to_owned();
+    if let Some((_, full)) = STREET_TYPES.iter().find(|(short, _)| *short == &out[last_start..]) {
+        out.truncate(last_start);
+        out.push_str(full);
     }
-    words.join(" ")
+    out
 }
 
 /// The postcode and first line a person's records agree on, where they
@@ -98,10 +103,10 @@ enum Seen {
 }
 
 impl Seen {
-    fn see(&mut self, value: String) {
+    fn see(&mut self, value: &str) {
         match self {
-            Seen::Nothing => *self = Seen::One(value),
-            Seen::One(seen) if *seen != value => *self = Seen::Several,
+            Seen::Nothing => *self = Seen::One(value.to_owned()),
+            Seen::One(seen) if seen != value => *self = Seen::Several,
             _ => {}
         }
     }
@@ -114,12 +119,16 @@ impl Seen {
     }
 }
 
-fn keys(record: &PersonRecord, sole: &Sole) -> Vec<AddressKey> {
+/// A record's first line as `normalise_line` reads it, if it has one.
+fn line_of(record: &PersonRecord) -> Option<String> {
+    record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty())
+}
+
+fn keys(record: &PersonRecord, line: Option<String>, sole: &Sole) -> Vec<AddressKey> {
     let mut keys = Vec::with_capacity(2);
     if let Some(uprn) = record.uprn {
         keys.push(AddressKey::Uprn(uprn));
     }
-    let line = record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty());
     let postcode = record.postcode.as_ref().map(|p| p.as_str().to_owned());
     let lent = sole.postcode.one().zip(sole.line.one());
     let (postcode, line) = match (postcode, line) {
@@ -138,21 +147,22 @@ fn keys(record: &PersonRecord, sole: &Sole) -> Vec<AddressKey> {
 /// all that person's records agree on.
 pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     let n_people = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
+    let lines: Vec<Option<String>> = records.iter().map(line_of).collect();
     let mut sole = vec![Sole::default(); n_people];
-    for (record, &person) in records.iter().zip(person_of) {
+    for ((record, &person), line) in records.iter().zip(person_of).zip(&lines) {
         let sole = &mut sole[person as usize];
         if let Some(postcode) = &record.postcode {
-            sole.postcode.see(postcode.as_str().to_owned());
+            sole.postcode.see(postcode.as_str());
         }
-        if let Some(line) = record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty()) {
+        if let Some(line) = line {
             sole.line.see(line);
         }
     }
     let mut key_index: HashMap<AddressKey, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     let mut record_keys = Vec::with_capacity(records.len());
-    for (record, &person) in records.iter().zip(person_of) {
-        let ids: Vec<usize> = keys(record, &sole[person as usize])
+    for ((record, &person), line) in records.iter().zip(person_of).zip(lines) {
+        let ids: Vec<usize> = keys(record, line, &sole[person as usize])
             .into_iter()
             .map(|k| {
                 *key_index.entry(k).or_insert_with(|| {
