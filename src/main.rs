@@ -499,12 +499,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { file, db, token, family, since, denied, by_token, format } => {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
-            let since = since
-                .map(|d| {
-                    famgraph_api::decisions::day(&d)
-                        .ok_or_else(|| BadInput(format!("--since {d}: not a date (YYYY-MM-DD)")))
-                })
-                .transpose()?;
+            let since = since_day(since)?;
             let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
             let entries = famgraph_api::audit::read(&path).map_err(BadInput)?;
             let listed: Vec<&famgraph_api::AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
@@ -732,12 +727,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print_shortlist(&snapshot, &filter, limit, format, decisions.is_some())
         }
         Command::Decisions { decisions, source, overrides, since, format } => {
-            let since = since
-                .map(|d| {
-                    famgraph_api::decisions::day(&d)
-                        .ok_or_else(|| BadInput(format!("--since: `{d}` is not a date (YYYY-MM-DD)")))
-                })
-                .transpose()?;
+            let since = since_day(since)?;
             let snapshot = open(&source, overrides.overrides.as_deref())?;
             let decided = decided_from(&decisions, &snapshot)?;
             let (page, total, _) =
@@ -970,6 +960,16 @@ struct ServeSettings<'a> {
     decisions: Option<&'a Path>,
     /// The certificate chain and key to serve HTTPS with.
     tls: Option<(&'a Path, &'a Path)>,
+}
+
+/// A `--since` day as `YYYY-MM-DD`, or a usage error saying so.
+fn since_day(since: Option<String>) -> Result<Option<String>, BadInput> {
+    since
+        .map(|d| {
+            famgraph_api::decisions::day(&d)
+                .ok_or_else(|| BadInput(format!("--since: `{d}` is not a date (YYYY-MM-DD)")))
+        })
+        .transpose()
 }
 
 /// The meeting's decisions in `file`, matched to the load's families.
