@@ -276,13 +276,7 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
 
 /// Rule 5: a school's contacts at its pupil's home; appended to `out`.
 fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
-    let mut elders: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
-    for (child, parents) in ties.parents {
-        elders.entry(*child).or_default().extend(parents);
-    }
-    for link in out.iter() {
-        elders.entry(link.to).or_default().insert(link.from);
-    }
+    let elders = ties.elders(out);
     let elder_of = |person: PersonIdx, of: PersonIdx| elders.get(&of).is_some_and(|e| e.contains(&person));
     let (mut done, mut new) = (HashSet::new(), Vec::new());
     for (h, members) in facts.household_members.iter().enumerate() {
@@ -335,7 +329,7 @@ fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec
     out.extend(new);
 }
 
-/// The recorded ties rule 3 reads.
+/// The recorded ties rules 3 to 5 read.
 struct FamilyTies<'r> {
     related: &'r HashSet<(PersonIdx, PersonIdx)>,
     parents: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
@@ -344,22 +338,30 @@ struct FamilyTies<'r> {
     homes: &'r HashMap<PersonIdx, BTreeSet<HouseholdIdx>>,
 }
 
+impl FamilyTies<'_> {
+    /// Each person's recorded parents and carers, with those the earlier
+    /// rules inferred (`out`).
+    fn elders(&self, out: &[Inferred]) -> HashMap<PersonIdx, BTreeSet<PersonIdx>> {
+        let mut elders = self.parents.clone();
+        for link in out {
+            elders.entry(link.to).or_default().insert(link.from);
+        }
+        elders
+    }
+}
+
 /// Rules 3 and 4: the other parent, or the parent's partner, at the same
 /// home, for children rules 1 and 2 gave nobody; appended to `out`.
 fn other_parents(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
-    let mut inferred_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
-    for link in out.iter() {
-        inferred_parents.entry(link.to).or_default().insert(link.from);
-    }
-    let child_of = |person: PersonIdx, parent: PersonIdx| {
-        [ties.parents, &inferred_parents].iter().any(|m| m.get(&person).is_some_and(|p| p.contains(&parent)))
-    };
+    let given_one: HashSet<PersonIdx> = out.iter().map(|link| link.to).collect();
+    let elders = ties.elders(out);
+    let child_of = |person: PersonIdx, parent: PersonIdx| elders.get(&person).is_some_and(|p| p.contains(&parent));
     let mut children: Vec<PersonIdx> = ties
         .birth_parents
         .iter()
         .filter(|(child, recorded)| recorded.len() == 1 && ties.parents[*child].len() == 1)
         .map(|(child, _)| *child)
-        .filter(|child| !inferred_parents.contains_key(child))
+        .filter(|child| !given_one.contains(child))
         .collect();
     children.sort_unstable();
     for child in children {
