@@ -103,6 +103,12 @@ enum Command {
         /// distinct families served, first and last; the widest reach first.
         #[arg(long)]
         by_token: bool,
+        /// What is worth a look instead of the entries: person-level data
+        /// served out of hours (UK time), a token opening more families in
+        /// a day, or refused again and again; thresholds from `[audit]` in
+        /// `--config`.
+        #[arg(long, conflicts_with = "by_token")]
+        unusual: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -497,12 +503,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
-        Command::Audit { file, db, token, family, since, denied, by_token, format } => {
+        Command::Audit { file, db, token, family, since, denied, by_token, unusual, format } => {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
             let since = since_day(since)?;
             let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
             let entries = famgraph_api::audit::read(&path).map_err(BadInput)?;
             let listed: Vec<&famgraph_api::AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
+            if unusual {
+                let alerts = famgraph_api::unusual::review(listed.iter().copied(), &pipeline::settings().watch);
+                match format {
+                    Format::Json => say!("{}", serde_json::to_string_pretty(&alerts)?),
+                    Format::Table => {
+                        say!(
+                            "{}: {} of {} entries, {} worth a look",
+                            path.display(),
+                            listed.len(),
+                            entries.len(),
+                            alerts.len()
+                        );
+                        for a in &alerts {
+                            say!("{}  {:<16} {:<12} {}", a.day, a.token, a.role, a.why);
+                        }
+                    }
+                }
+                return Ok(());
+            }
             if by_token {
                 let usage = famgraph_api::audit::by_token(listed.iter().copied());
                 match format {
@@ -1052,8 +1077,11 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: {scheme}://{local}/#token={token}");
         }
-        let mut state =
-            AppState::new(snapshot, tokens).with_disclosure(disclosure).with_audit(audit).with_reloader(reloader);
+        let mut state = AppState::new(snapshot, tokens)
+            .with_disclosure(disclosure)
+            .with_audit(audit)
+            .with_reloader(reloader)
+            .with_watch(pipeline::settings().watch.clone());
         if let Some(previous) = previous {
             state = state.with_previous(previous);
         }

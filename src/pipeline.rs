@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use anyhow::Context as _;
 use famgraph_analysis::{Config, Rulesets};
 use famgraph_api::Snapshot;
+use famgraph_api::unusual::Watch;
 use famgraph_ingest::{Table, Value};
 use famgraph_link::{LinkConfig, Linkage};
 use famgraph_model::{Bundle, LoadReport};
@@ -18,11 +19,19 @@ pub fn analyse(bundle: Bundle, report: LoadReport) -> Snapshot {
     build(bundle, report, linkage)
 }
 
-/// The partnership's configuration: score weights and rulesets.
+/// The partnership's configuration: score weights, rulesets, and what the
+/// audit review flags as unusual.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub analysis: Config,
     pub rulesets: Rulesets,
+    pub watch: Watch,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { analysis: Config::default(), rulesets: Rulesets::bundled(), watch: Watch::default() }
+    }
 }
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
@@ -30,14 +39,19 @@ static SETTINGS: OnceLock<Settings> = OnceLock::new();
 /// Reads a configuration file (`--config`) for every analysis this process
 /// runs; without one the defaults and the bundled rulesets apply.
 pub fn configure(path: Option<&Path>) -> Result<(), BadConfig> {
-    let mut settings = Settings { analysis: Config::default(), rulesets: Rulesets::bundled() };
+    let mut settings = Settings::default();
     if let Some(path) = path {
         let text = std::fs::read_to_string(path).map_err(|e| BadConfig(format!("{}: {e}", path.display())))?;
-        let (weights, rulesets) = famgraph_analysis::parse_config(&text, &path.display().to_string())
+        let config = famgraph_analysis::parse_config(&text, &path.display().to_string())
             .map_err(|e| BadConfig(e.to_string()))?;
-        settings.analysis.weights = weights;
-        for ruleset in rulesets {
+        settings.analysis.weights = config.weights;
+        for ruleset in config.rulesets {
             settings.rulesets.add(ruleset);
+        }
+        if let Some(audit) = config.audit {
+            let bad = |why: String| BadConfig(format!("{}: [audit]: {why}", path.display()));
+            settings.watch = audit.try_into().map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
+            settings.watch.check().map_err(bad)?;
         }
     }
     let _ = SETTINGS.set(settings);
@@ -49,8 +63,8 @@ pub fn configure(path: Option<&Path>) -> Result<(), BadConfig> {
 #[error("{0}")]
 pub struct BadConfig(String);
 
-fn settings() -> &'static Settings {
-    SETTINGS.get_or_init(|| Settings { analysis: Config::default(), rulesets: Rulesets::bundled() })
+pub fn settings() -> &'static Settings {
+    SETTINGS.get_or_init(Settings::default)
 }
 
 /// Groups and analyses a linked bundle.

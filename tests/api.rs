@@ -484,6 +484,86 @@ fn the_audit_trail_records_a_scripted_session() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2: the chain breaks here"));
 }
 
+/// What the audit review flags for an information governance lead, with
+/// the partnership's thresholds from its config file: person-level data
+/// served out of hours (here no hour is a working one), a token opening
+/// more families in a day than allowed, and one refused again and again;
+/// the same from the command line, and settings that cannot work refused.
+#[test]
+fn unusual_access_is_flagged_for_review() {
+    let dir = TempDir::new("unusual");
+    let tokens = dir.join("tokens");
+    let mut token_of = std::collections::HashMap::new();
+    for (name, role) in [("carol", "coordinator"), ("bill", "bid_writer"), ("ada", "admin")] {
+        token_of.insert(name, crate::util::token(&tokens, name, role));
+    }
+    let config = dir.join("famgraph.toml");
+    std::fs::write(&config, "[audit]\nworking_hours = [0, 0]\nfamilies_per_day = 2\nrefusals_per_day = 2\n").unwrap();
+    let server = Server::start(&[
+        "--data",
+        sample_bundle().to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    let get = |who: &str, path: &str| server.get(path, Some(&token_of[who])).0;
+    for family in ["F00001", "F00002", "F00003", "F00002"] {
+        assert_eq!(get("carol", &format!("/api/v1/families/{family}")), 200);
+    }
+    assert_eq!(get("bill", "/api/v1/evidence"), 200, "aggregates: not person-level");
+    assert_eq!(get("bill", "/api/v1/families/F00001"), 403);
+    assert_eq!(get("bill", "/api/v1/families?limit=5"), 403);
+
+    let (status, body) = server.get("/api/v1/audit", Some(&token_of["ada"]));
+    assert_eq!(status, 200, "{body}");
+    let alerts = body["unusual"].as_array().unwrap();
+    let found: Vec<(&str, &str, u64, u64)> = alerts
+        .iter()
+        .map(|a| {
+            (a["kind"].as_str().unwrap(), a["token"].as_str().unwrap(), a["requests"].as_u64().unwrap(), {
+                a["families"].as_u64().unwrap()
+            })
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [("out_of_hours", "carol", 4, 3), ("many_families", "carol", 4, 3), ("refusals", "bill", 2, 0)],
+        "{alerts:#?}"
+    );
+    assert!(alerts[1]["why"].as_str().unwrap().contains("opened 3 families in a day, more than the 2"), "{alerts:#?}");
+    // A review narrowed to one token flags only what that token did.
+    let (_, bills) = server.get("/api/v1/audit?token=bill", Some(&token_of["ada"]));
+    assert_eq!(bills["unusual"].as_array().unwrap().len(), 1);
+
+    // The command line, with the same config, says the same.
+    let trail = server.audit.to_str().unwrap();
+    let out =
+        famgraph_ok(&["audit", "--file", trail, "--unusual", "--format", "json", "--config", config.to_str().unwrap()]);
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(&listed, &body["unusual"]);
+    let table = famgraph_ok(&["audit", "--file", trail, "--unusual", "--config", config.to_str().unwrap()]);
+    assert!(table.contains("3 worth a look") && table.contains("refused 2 times in a day"), "{table}");
+    // With the default thresholds (7 to 19, 25 families, 3 refusals) four
+    // families and two refusals are nothing unusual.
+    let out = famgraph_ok(&["audit", "--file", trail, "--unusual", "--format", "json"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert!(listed.iter().all(|a| a["kind"] == "out_of_hours"), "{listed:#?}");
+
+    // Settings that cannot work stop the command, naming the file and section.
+    for (text, says) in [
+        ("[audit]\nworking_hours = [19, 7]\n", "working_hours = [19, 7]"),
+        ("[audit]\nfamilies_per_day = 0\n", "at least 1"),
+        ("[audit]\nworking_hour = [7, 19]\n", "working_hour"),
+    ] {
+        std::fs::write(&config, text).unwrap();
+        let out = famgraph(&["audit", "--file", trail, "--unusual", "--config", config.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(stderr.contains("famgraph.toml: [audit]") && stderr.contains(says), "{text}: {stderr}");
+    }
+}
+
 /// Each cell of the partnership's agency matrix names the families behind
 /// it, and each of those families shows that overlap, with its household,
 /// in its own view; the web pages for the matrix, the evidence and the

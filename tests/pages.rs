@@ -174,7 +174,10 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     let dir = TempDir::new("pages-admin");
     let tokens = dir.join("tokens");
     let (cora, ada) = (crate::util::token(&tokens, "cora", "coordinator"), crate::util::token(&tokens, "ada", "admin"));
-    let server = Server::start(&["--tokens", tokens.to_str().unwrap()]);
+    // No hour is a working one: the coordinator's request is worth a look.
+    let config = dir.join("famgraph.toml");
+    std::fs::write(&config, "[audit]\nworking_hours = [0, 0]\n").unwrap();
+    let server = Server::start(&["--tokens", tokens.to_str().unwrap(), "--config", config.to_str().unwrap()]);
     let (status, _) = server.get("/api/v1/families/F00001", Some(&cora));
     assert_eq!(status, 200);
     let (status, _) = server.get("/api/v1/families/F00001", Some(&ada));
@@ -187,6 +190,8 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     assert!(dom.contains(served), "{dom}");
     let denied = "<td>ada</td><td>admin</td><td>/api/v1/families/{family_id}</td><td>denied</td>";
     assert!(dom.contains(denied), "{dom}");
+    assert!(dom.contains("<h3>Worth a look</h3>"), "{dom}");
+    assert!(dom.contains("</td><td>coordinator</td><td>1 request for person-level data out of hours, "), "{dom}");
     // Who used it: a token's requests, refusals and families seen, each
     // opening its own entries.
     assert!(

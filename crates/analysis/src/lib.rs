@@ -19,7 +19,7 @@ use famgraph_model::{CostBasis, Date, Involvement, Need, Role, Service};
 
 pub use offending::OffendingChain;
 pub use overlap::{AgencyPair, Overlap};
-pub use rules::{CriterionResult, Eligibility, Route, RulesError, Ruleset, Rulesets, parse_config};
+pub use rules::{CriterionResult, Eligibility, PartnershipConfig, Route, RulesError, Ruleset, Rulesets, parse_config};
 pub use score::{Reason, Weights};
 
 /// Involvements that ended more than this many days before the extract

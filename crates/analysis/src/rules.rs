@@ -204,7 +204,8 @@ impl Rulesets {
     }
 }
 
-/// A partnership's configuration file: score weights and its own rulesets.
+/// A partnership's configuration file: score weights, its own rulesets,
+/// and what its audit review flags (`[audit]`, read by the service).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
@@ -212,19 +213,30 @@ struct ConfigFile {
     weights: Option<Weights>,
     #[serde(default)]
     rulesets: Vec<Ruleset>,
+    #[serde(default)]
+    audit: Option<toml::Table>,
+}
+
+/// A configuration file, read.
+#[derive(Debug, Clone)]
+pub struct PartnershipConfig {
+    pub weights: Weights,
+    pub rulesets: Vec<Ruleset>,
+    /// The `[audit]` section as written, for the service to read.
+    pub audit: Option<toml::Table>,
 }
 
 /// Parses a configuration file (TOML): `[weights]` overrides the default
 /// points per reason (any left out keep theirs), and each `[[rulesets]]`
 /// adds a ruleset or replaces a bundled one of the same name.
-pub fn parse_config(text: &str, source_name: &str) -> Result<(Weights, Vec<Ruleset>), RulesError> {
+pub fn parse_config(text: &str, source_name: &str) -> Result<PartnershipConfig, RulesError> {
     let config: ConfigFile = toml::from_str(text).map_err(|e| invalid(source_name, e.message()))?;
     for ruleset in &config.rulesets {
         ruleset.check(source_name)?;
     }
     let weights = config.weights.unwrap_or_default();
     weights.check().map_err(|reason| invalid(source_name, reason))?;
-    Ok((weights, config.rulesets))
+    Ok(PartnershipConfig { weights, rulesets: config.rulesets, audit: config.audit })
 }
 
 #[cfg(test)]
@@ -258,7 +270,8 @@ mod tests {
     #[test]
     fn config_sets_weights_and_adds_rulesets() {
         let text = "[weights]\nneed = 5\n\n[[rulesets]]\nname = \"local\"\ntitle = \"Local\"\n[[rulesets.criteria]]\nid = \"costly\"\nlabel = \"Costly\"\nmin_annual_cost_gbp = 1000\n[[rulesets.eligible_if]]\nmin_criteria = 1\n";
-        let (weights, rulesets) = parse_config(text, "famgraph.toml").unwrap();
+        let PartnershipConfig { weights, rulesets, audit } = parse_config(text, "famgraph.toml").unwrap();
+        assert!(audit.is_none());
         assert!((weights.need - 5.0).abs() < f64::EPSILON);
         assert!((weights.duplicated_need - Weights::default().duplicated_need).abs() < f64::EPSILON);
         assert_eq!(rulesets[0].name, "local");

@@ -15,6 +15,7 @@ pub mod overrides;
 mod pages;
 pub mod suppression;
 pub mod tls;
+pub mod unusual;
 mod views;
 
 use std::collections::BTreeSet;
@@ -204,6 +205,8 @@ pub struct AppState {
     previous: Option<Arc<Snapshot>>,
     /// The partnership meeting's decisions (`serve --decisions FILE`).
     decisions: Option<Arc<decisions::Book>>,
+    /// What the audit review flags as unusual (`[audit]` in `--config`).
+    watch: Arc<unusual::Watch>,
     /// Answers worked out from the served snapshot, kept until a reload
     /// swaps another in.
     cache: Arc<Cache>,
@@ -278,8 +281,15 @@ impl AppState {
             overrides_file: None,
             previous: None,
             decisions: None,
+            watch: Arc::default(),
             cache: Arc::default(),
         }
+    }
+
+    /// What the audit review flags as unusual.
+    pub fn with_watch(mut self, watch: unusual::Watch) -> AppState {
+        self.watch = Arc::new(watch);
+        self
     }
 
     /// An earlier load to compare the served one with.
@@ -1025,7 +1035,7 @@ async fn audit_trail(
         },
     };
     let Some(audit) = &state.audit else {
-        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "file": null})));
+        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "unusual": [], "file": null})));
     };
     state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot())?;
     let entries = audit::read(audit.path()).map_err(ApiError::Internal)?;
@@ -1035,6 +1045,7 @@ async fn audit_trail(
         "entries": page,
         "total": reviewed.len(),
         "by_token": audit::by_token(reviewed.iter().copied()),
+        "unusual": unusual::review(reviewed.iter().copied(), &state.watch),
         "limit": limit,
         "offset": offset,
     })))

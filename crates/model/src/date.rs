@@ -69,6 +69,12 @@ impl Date {
     pub fn add_days(self, days: i32) -> Date {
         Date(self.0 + days)
     }
+
+    /// The day of the week: 0 for Sunday to 6 for Saturday.
+    pub fn weekday(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        (self.0 + 4).rem_euclid(7).unsigned_abs()
+    }
 }
 
 impl fmt::Display for Date {

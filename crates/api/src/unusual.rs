@@ -1,0 +1,321 @@
+//! Unusual access: the entries of the audit trail an information
+//! governance lead looks at first. Person-level data served outside
+//! working hours (UK time, weekends too), a token opening more families in
+//! a day than casework needs, and a token refused again and again (a role
+//! probing beyond its reach, or a person given the wrong one).
+//!
+//! The thresholds are the partnership's (`[audit]` in `--config`); an
+//! alert is a prompt to ask, not a finding: a coordinator preparing a
+//! meeting at 7 in the morning is not a breach.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use famgraph_model::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::AuditEntry;
+
+/// The endpoints that open one family's (or person's) details, as against
+/// lists: what "families opened" counts.
+const OPENING: [&str; 3] = ["/api/v1/families/{family_id}", "/api/v1/graph/neighbourhood", "/api/v1/graph/path"];
+
+/// What counts as unusual: the partnership's `[audit]` settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Watch {
+    /// Working hours, UK local time, from the first hour up to the second:
+    /// `[7, 19]` is 07:00 to 18:59.
+    pub working_hours: [u8; 2],
+    /// Saturdays and Sundays are out of hours all day.
+    pub weekends: bool,
+    /// More families opened one at a time by one token in a day than this.
+    pub families_per_day: usize,
+    /// This many refusals of one token in a day, or more.
+    pub refusals_per_day: usize,
+}
+
+impl Default for Watch {
+    fn default() -> Self {
+        Watch { working_hours: [7, 19], weekends: true, families_per_day: 25, refusals_per_day: 3 }
+    }
+}
+
+impl Watch {
+    /// Why these settings cannot be used, if they cannot.
+    pub fn check(&self) -> Result<(), String> {
+        let [start, end] = self.working_hours;
+        if start > end || end > 24 {
+            return Err(format!(
+                "working_hours = [{start}, {end}]: give the first hour and the hour they end, 0 to 24, the first no later than the second"
+            ));
+        }
+        if self.families_per_day == 0 || self.refusals_per_day == 0 {
+            return Err("families_per_day and refusals_per_day must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn in_hours(&self, local: Local) -> bool {
+        let weekend = matches!(local.weekday(), 0 | 6);
+        (!weekend || !self.weekends) && (self.working_hours[0]..self.working_hours[1]).contains(&local.hour)
+    }
+}
+
+/// What an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    OutOfHours,
+    ManyFamilies,
+    Refusals,
+}
+
+/// One token's unusual use on one day (UK time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub kind: Kind,
+    pub token: String,
+    pub role: String,
+    /// `YYYY-MM-DD`, UK local date.
+    pub day: String,
+    /// The entries behind it.
+    pub requests: usize,
+    /// Distinct families whose data those entries served.
+    pub families: usize,
+    /// The first and last of those entries, as recorded (UTC).
+    pub first: String,
+    pub last: String,
+    /// The alert in a sentence.
+    pub why: String,
+}
+
+/// The alerts over `entries` (oldest first, as the trail holds them):
+/// newest day first, then by kind and token.
+pub fn review<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>, watch: &Watch) -> Vec<Alert> {
+    #[derive(Default)]
+    struct Day<'a> {
+        requests: usize,
+        families: BTreeSet<&'a str>,
+        first: &'a str,
+        last: &'a str,
+        role: &'a str,
+        /// UK local times of the first and last, `HH:MM`.
+        from: String,
+        to: String,
+    }
+    let mut days: BTreeMap<(Kind, &str, Date), Day> = BTreeMap::new();
+    for e in entries {
+        // An entry whose time does not read was not written by famgraph:
+        // the chain check has already refused an altered file.
+        let Some(local) = Local::of(&e.at) else { continue };
+        let served = e.outcome == "served";
+        let person_level = !e.family_ids.is_empty() || !e.household_ids.is_empty();
+        let kinds = [
+            (served && person_level && !watch.in_hours(local)).then_some(Kind::OutOfHours),
+            (served && OPENING.contains(&e.endpoint.as_str())).then_some(Kind::ManyFamilies),
+            (!served).then_some(Kind::Refusals),
+        ];
+        for kind in kinds.into_iter().flatten() {
+            let day = days.entry((kind, e.token.as_str(), local.date)).or_default();
+            if day.requests == 0 {
+                day.first = &e.at;
+                day.from = local.clock();
+            }
+            day.requests += 1;
+            day.last = &e.at;
+            day.to = local.clock();
+            day.role = &e.role;
+            if served {
+                day.families.extend(e.family_ids.iter().map(String::as_str));
+            }
+        }
+    }
+    let mut alerts: Vec<Alert> = days
+        .into_iter()
+        .filter_map(|((kind, token, date), day)| {
+            let why = match kind {
+                Kind::OutOfHours => format!(
+                    "{} {} for person-level data out of hours, {} UK time{}",
+                    day.requests,
+                    plural(day.requests, "request"),
+                    if day.from == day.to { format!("at {}", day.from) } else { format!("{} to {}", day.from, day.to) },
+                    if matches!(date.weekday(), 0 | 6) { " at a weekend" } else { "" }
+                ),
+                Kind::ManyFamilies if day.families.len() > watch.families_per_day => format!(
+                    "opened {} families in a day, more than the {} casework is expected to need",
+                    day.families.len(),
+                    watch.families_per_day
+                ),
+                Kind::Refusals if day.requests >= watch.refusals_per_day => {
+                    format!("refused {} times in a day: asking for more than the role may see", day.requests)
+                }
+                Kind::ManyFamilies | Kind::Refusals => return None,
+            };
+            Some(Alert {
+                kind,
+                token: token.to_owned(),
+                role: day.role.to_owned(),
+                day: date.to_string(),
+                requests: day.requests,
+                families: day.families.len(),
+                first: day.first.to_owned(),
+                last: day.last.to_owned(),
+                why,
+            })
+        })
+        .collect();
+    alerts.sort_by(|a, b| b.day.cmp(&a.day).then(a.kind.cmp(&b.kind)).then(a.token.cmp(&b.token)));
+    alerts
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
+}
+
+/// A moment on the clock in the UK: GMT, or BST (one hour ahead) from
+/// 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday
+/// of October.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Local {
+    date: Date,
+    hour: u8,
+    minute: u8,
+}
+
+impl Local {
+    /// From an audit entry's `YYYY-MM-DDTHH:MM:SSZ`.
+    fn of(at: &str) -> Option<Local> {
+        let (day, time) = at.strip_suffix('Z')?.split_once('T')?;
+        let date = Date::parse(day)?;
+        let number = |range: std::ops::Range<usize>| time.get(range)?.parse::<u8>().ok();
+        let (hour, minute) = (number(0..2)?, number(3..5)?);
+        if hour > 23 || minute > 59 {
+            return None;
+        }
+        let (year, ..) = date.ymd();
+        // Both changes happen at 01:00 UTC.
+        let summer = (last_sunday(year, 3), 1)..(last_sunday(year, 10), 1);
+        if !summer.contains(&(date, hour)) {
+            return Some(Local { date, hour, minute });
+        }
+        Some(if hour == 23 {
+            Local { date: date.add_days(1), hour: 0, minute }
+        } else {
+            Local { date, hour: hour + 1, minute }
+        })
+    }
+
+    fn weekday(self) -> u32 {
+        self.date.weekday()
+    }
+
+    fn clock(self) -> String {
+        format!("{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+/// The last Sunday of a month.
+fn last_sunday(year: i32, month: u32) -> Date {
+    let last = (28..=31).rev().find_map(|d| Date::from_ymd(year, month, d)).unwrap_or(Date::from_days(0));
+    last.add_days(-i32::try_from(last.weekday()).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(at: &str, token: &str, endpoint: &str, outcome: &str, families: &[&str]) -> AuditEntry {
+        AuditEntry {
+            at: at.into(),
+            token: token.into(),
+            role: "coordinator".into(),
+            endpoint: endpoint.into(),
+            outcome: outcome.into(),
+            family_ids: families.iter().map(|&f| f.to_owned()).collect(),
+            household_ids: vec![],
+            load: String::new(),
+            prev: String::new(),
+        }
+    }
+
+    fn local(at: &str) -> (String, u8) {
+        let l = Local::of(at).unwrap();
+        (l.date.to_string(), l.hour)
+    }
+
+    #[test]
+    fn uk_time_follows_british_summer_time() {
+        // 2026: BST from 29 March 01:00 UTC to 25 October 01:00 UTC.
+        assert_eq!(last_sunday(2026, 3).to_string(), "2026-03-29");
+        assert_eq!(last_sunday(2026, 10).to_string(), "2026-10-25");
+        assert_eq!(local("2026-03-29T00:59:00Z"), ("2026-03-29".into(), 0));
+        assert_eq!(local("2026-03-29T01:00:00Z"), ("2026-03-29".into(), 2));
+        assert_eq!(local("2026-07-01T23:30:00Z"), ("2026-07-02".into(), 0));
+        assert_eq!(local("2026-10-25T00:59:00Z"), ("2026-10-25".into(), 1));
+        assert_eq!(local("2026-10-25T01:00:00Z"), ("2026-10-25".into(), 1));
+        assert_eq!(local("2026-12-01T18:30:00Z"), ("2026-12-01".into(), 18));
+        assert!(Local::of("2026-12-01 18:30:00").is_none() && Local::of("2026-12-01T25:00:00Z").is_none());
+    }
+
+    #[test]
+    fn flags_out_of_hours_many_families_and_refusals() {
+        let family = "/api/v1/families/{family_id}";
+        let watch = Watch { families_per_day: 2, ..Watch::default() };
+        let mut entries = vec![
+            // Tuesday 1 December 2026, GMT.
+            entry("2026-12-01T09:00:00Z", "ann", family, "served", &["F1"]),
+            entry("2026-12-01T21:15:00Z", "ann", family, "served", &["F2"]),
+            entry("2026-12-01T22:40:00Z", "ann", "/api/v1/families", "served", &["F1", "F2", "F3"]),
+            // Aggregates out of hours are not person-level.
+            entry("2026-12-01T23:00:00Z", "bid", "/api/v1/evidence", "served", &[]),
+            // Saturday 5 December, in working hours.
+            entry("2026-12-05T10:00:00Z", "bob", family, "served", &["F9"]),
+            // A refusal out of hours is a refusal, not out-of-hours use.
+            entry("2026-12-01T23:10:00Z", "bid", family, "denied", &[]),
+            entry("2026-12-01T23:11:00Z", "bid", family, "denied", &[]),
+        ];
+        // Opening the same family again does not count twice.
+        for at in ["10:00", "11:00", "12:00"] {
+            entries.push(entry(&format!("2026-12-02T{at}:00Z"), "cat", family, "served", &["F4"]));
+        }
+        let alerts = review(&entries, &watch);
+        let got: Vec<(Kind, &str, &str, usize, usize)> =
+            alerts.iter().map(|a| (a.kind, a.token.as_str(), a.day.as_str(), a.requests, a.families)).collect();
+        assert_eq!(
+            got,
+            [(Kind::OutOfHours, "bob", "2026-12-05", 1, 1), (Kind::OutOfHours, "ann", "2026-12-01", 2, 3)],
+            "{alerts:#?}"
+        );
+        assert_eq!(alerts[1].why, "2 requests for person-level data out of hours, 21:15 to 22:40 UK time");
+        assert!(alerts[0].why.ends_with("at a weekend"));
+
+        // A third refusal, and a third family opened, cross the thresholds.
+        entries.push(entry("2026-12-01T23:12:00Z", "bid", family, "denied", &[]));
+        entries.push(entry("2026-12-01T11:00:00Z", "ann", family, "served", &["F5"]));
+        let alerts = review(&entries, &watch);
+        let kinds: Vec<(Kind, &str)> = alerts.iter().map(|a| (a.kind, a.token.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::OutOfHours, "bob"),
+                (Kind::OutOfHours, "ann"),
+                (Kind::ManyFamilies, "ann"),
+                (Kind::Refusals, "bid")
+            ]
+        );
+        assert_eq!(alerts[2].why, "opened 3 families in a day, more than the 2 casework is expected to need");
+        assert_eq!(alerts[3].why, "refused 3 times in a day: asking for more than the role may see");
+
+        // Weekends as working days, and round-the-clock hours: nothing out of hours.
+        let always = Watch { working_hours: [0, 24], weekends: false, ..watch };
+        assert!(review(&entries, &always).iter().all(|a| a.kind != Kind::OutOfHours));
+    }
+
+    #[test]
+    fn settings_that_cannot_work_are_refused() {
+        assert!(Watch::default().check().is_ok());
+        assert!(Watch { working_hours: [19, 7], ..Watch::default() }.check().unwrap_err().contains("[19, 7]"));
+        assert!(Watch { working_hours: [0, 25], ..Watch::default() }.check().is_err());
+        assert!(Watch { refusals_per_day: 0, ..Watch::default() }.check().is_err());
+    }
+}
