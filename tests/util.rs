@@ -128,6 +128,8 @@ pub struct Server {
     pub audit: PathBuf,
     /// The HTTP client, trusting the test CA when the server speaks HTTPS.
     agent: ureq::Agent,
+    /// What the server has written to stderr since it started listening.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     _dir: TempDir,
 }
 
@@ -171,9 +173,20 @@ impl Server {
             }
         }
         // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+        let kept = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                kept.lock().unwrap().push(line);
+            }
+        });
         let base = base.unwrap_or_else(|| panic!("server did not start: {:?}", child.try_wait()));
-        Server { child, base, token, audit, agent: client(ca), _dir: dir }
+        Server { child, base, token, audit, agent: client(ca), log, _dir: dir }
+    }
+
+    /// The lines the server has logged since it started listening.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
     }
 
     pub fn pid(&self) -> u32 {

@@ -137,9 +137,43 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = certificate.acceptor().map_err(std::io::Error::other)?;
-    let listener = tls_listener::TlsListener::new(acceptor, listener);
+    let listener = Handshakes(tls_listener::TlsListener::new(acceptor, listener));
     let app = router(state).layer(axum::middleware::map_response(strict_transport));
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// The TLS listener as axum serves from it. A failed handshake (plain HTTP
+/// on the HTTPS port, a scanner, a client that does not trust the
+/// certificate, one that never finishes) is that client's problem, not the
+/// service's: logged at debug, where tls-listener's own adapter logs every
+/// one at error, so anyone able to reach the port could fill the error log.
+struct Handshakes(tls_listener::TlsListener<TcpListener, TlsAcceptor>);
+
+impl axum::serve::Listener for Handshakes {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+        loop {
+            match self.0.accept().await {
+                Ok(connection) => break connection,
+                Err(tls_listener::Error::ListenerError(e)) => {
+                    if !matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+                        // Out of file descriptors, say: the service's
+                        // problem, and worth a pause (as axum's own listener).
+                        tracing::error!("accepting a connection: {e}");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+                Err(e) => tracing::debug!("TLS handshake failed: {e}"),
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
 }
 
 async fn strict_transport(mut response: Response) -> Response {
