@@ -1,6 +1,7 @@
 //! `famgraph`: parses the command line and wires the crates together.
 //! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
 
+mod audit_review;
 mod evaluate;
 mod pipeline;
 
@@ -424,7 +425,7 @@ enum EvidenceFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Table,
     Json,
 }
@@ -438,7 +439,7 @@ enum ExportFormat {
 /// An error caused by the input or the command line: exit status 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct BadInput(String);
+pub(crate) struct BadInput(String);
 
 fn main() -> ExitCode {
     // A panic's message can quote whatever was being handled: say where it
@@ -507,80 +508,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
             let since = since_day(since)?;
             let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
-            let entries = famgraph_api::audit::read(&path).map_err(BadInput)?;
-            let listed: Vec<&famgraph_api::AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
-            if unusual {
-                let alerts = famgraph_api::unusual::review(listed.iter().copied(), &pipeline::settings().watch);
-                match format {
-                    Format::Json => say!("{}", serde_json::to_string_pretty(&alerts)?),
-                    Format::Table => {
-                        say!(
-                            "{}: {} of {} entries, {} worth a look",
-                            path.display(),
-                            listed.len(),
-                            entries.len(),
-                            alerts.len()
-                        );
-                        for a in &alerts {
-                            say!("{}  {:<16} {:<12} {}", a.day, a.token, a.role, a.why);
-                        }
-                    }
-                }
-                return Ok(());
-            }
-            if by_token {
-                let usage = famgraph_api::audit::by_token(listed.iter().copied());
-                match format {
-                    Format::Json => say!("{}", serde_json::to_string_pretty(&usage)?),
-                    Format::Table => {
-                        say!(
-                            "{}: {} of {} entries, {} tokens",
-                            path.display(),
-                            listed.len(),
-                            entries.len(),
-                            usage.len()
-                        );
-                        say!(
-                            "{:<16} {:<12} {:>8} {:>6} {:>8}  {:<20}  {:<20}",
-                            "token",
-                            "role",
-                            "requests",
-                            "denied",
-                            "families",
-                            "first",
-                            "last"
-                        );
-                        for u in &usage {
-                            say!(
-                                "{:<16} {:<12} {:>8} {:>6} {:>8}  {:<20}  {:<20}",
-                                u.token,
-                                u.role,
-                                u.requests,
-                                u.denied,
-                                u.families,
-                                u.first,
-                                u.last
-                            );
-                        }
-                    }
-                }
-                return Ok(());
-            }
-            match format {
-                Format::Json => say!("{}", serde_json::to_string_pretty(&listed)?),
-                Format::Table => {
-                    say!("{}: {} of {} entries", path.display(), listed.len(), entries.len());
-                    for e in &listed {
-                        let what = if e.family_ids.is_empty() {
-                            format!("{} households", e.household_ids.len())
-                        } else {
-                            format!("families {}", e.family_ids.join(" "))
-                        };
-                        say!("{}  {:<16} {:<12} {:<7} {:<32} {what}", e.at, e.token, e.role, e.outcome, e.endpoint);
-                    }
-                }
-            }
-            Ok(())
+            let show = if unusual {
+                audit_review::Show::Unusual
+            } else if by_token {
+                audit_review::Show::ByToken
+            } else {
+                audit_review::Show::Entries
+            };
+            audit_review::run(&path, &review, show, format)
         }
         Command::SubjectAccess { source, record, decisions, audit } => {
             let snapshot = open(&source, None)?;

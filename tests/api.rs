@@ -421,6 +421,10 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(served["total"], 5);
     assert_eq!(served["entries"][0]["token"], "ada");
     assert_eq!(served["entries"][1], entries[3]);
+    let (_, paged) = server.get("/api/v1/audit?limit=2&offset=2", Some(&token_of["ada"]));
+    // Newest first: the two readings of the trail, then the refusal and the overlap view.
+    assert_eq!(paged["entries"], serde_json::json!([entries[3], entries[2]]), "a page further back");
+    assert_eq!(paged["total"], 6, "reading the trail is recorded too");
 
     // A review: one token's requests, one family's, the refusals, from a
     // day on; and each token's use, the widest reach first.

@@ -145,30 +145,73 @@ impl AuditLog {
 /// A line that is not an entry, or whose `prev` is not the link to the
 /// line before, is an error naming its line: the file was altered.
 pub fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
+    let mut entries = Vec::new();
+    scan(path, |_, entry| entries.push(entry))?;
+    Ok(entries)
+}
+
+/// Reads an audit file entry by entry, oldest first, checking the chain
+/// as [`read`] does, and hands each to `each` with the byte offset of its
+/// line ([`read_at`] reads it again), holding one entry at a time: a
+/// year's trail is a million entries or more. Returns how many there are.
+/// A missing file holds none.
+pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<usize, String> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
-    let (mut entries, mut last) = (Vec::new(), String::new());
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
-        if line.trim().is_empty() {
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let (mut line, mut last, mut at, mut count) = (Vec::new(), String::new(), 0u64, 0);
+    for n in 1.. {
+        line.clear();
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        let start = at;
+        at += read as u64;
+        let text = trim_newline(&line);
+        if text.trim_ascii().is_empty() {
             continue;
         }
-        let entry: AuditEntry = serde_json::from_str(&line)
-            .map_err(|_| format!("{} line {}: not an audit entry: the file was altered", path.display(), n + 1))?;
+        let entry: AuditEntry = serde_json::from_slice(text)
+            .map_err(|_| format!("{} line {n}: not an audit entry: the file was altered", path.display()))?;
         if entry.prev != last {
             return Err(format!(
-                "{} line {}: the chain breaks here: the entry before it was changed or removed",
-                path.display(),
-                n + 1
+                "{} line {n}: the chain breaks here: the entry before it was changed or removed",
+                path.display()
             ));
         }
-        last = link(line.as_bytes());
-        entries.push(entry);
+        last = link(text);
+        count += 1;
+        each(start, entry);
     }
-    Ok(entries)
+    Ok(count)
+}
+
+/// The entries whose lines start at `offsets` (from [`scan`]), in that
+/// order.
+pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<AuditEntry>, String> {
+    use std::io::{Seek as _, SeekFrom};
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let mut reader = BufReader::new(File::open(path).map_err(|e| fail(&e))?);
+    let mut line = Vec::new();
+    offsets
+        .iter()
+        .map(|&offset| {
+            reader.seek(SeekFrom::Start(offset)).map_err(|e| fail(&e))?;
+            line.clear();
+            reader.read_until(b'\n', &mut line).map_err(|e| fail(&e))?;
+            serde_json::from_slice(trim_newline(&line)).map_err(|e| fail(&e))
+        })
+        .collect()
+}
+
+/// A line without its `\n` (or `\r\n`).
+fn trim_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// Which entries a review lists: one token's requests, the requests that
@@ -209,10 +252,24 @@ pub struct TokenUse {
 /// Each token's use, the widest reach first: most families, then most
 /// requests.
 pub fn by_token<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Vec<TokenUse> {
-    let mut seen: std::collections::BTreeMap<&str, (TokenUse, std::collections::HashSet<&str>)> =
-        std::collections::BTreeMap::new();
+    let mut usage = Usage::default();
     for e in entries {
-        let (usage, families) = seen.entry(e.token.as_str()).or_insert_with(|| {
+        usage.add(e);
+    }
+    usage.finish()
+}
+
+/// [`by_token`], an entry at a time.
+#[derive(Debug, Default)]
+pub struct Usage {
+    numbers: FamilyNumbers,
+    /// Per token, its use so far and the families it was served.
+    seen: std::collections::HashMap<String, (TokenUse, FamilySet)>,
+}
+
+impl Usage {
+    pub fn add(&mut self, e: &AuditEntry) {
+        if !self.seen.contains_key(&e.token) {
             let usage = TokenUse {
                 token: e.token.clone(),
                 role: e.role.clone(),
@@ -222,25 +279,65 @@ pub fn by_token<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>) -> Vec<To
                 first: e.at.clone(),
                 last: e.at.clone(),
             };
-            (usage, std::collections::HashSet::new())
-        });
+            self.seen.insert(e.token.clone(), (usage, FamilySet::default()));
+        }
+        let Some((usage, served)) = self.seen.get_mut(&e.token) else { return };
         usage.requests += 1;
         usage.denied += usize::from(e.outcome == "denied");
         usage.role.clone_from(&e.role);
         usage.last.clone_from(&e.at);
         if e.outcome == "served" {
-            families.extend(e.family_ids.iter().map(String::as_str));
+            for family in &e.family_ids {
+                served.insert(self.numbers.of(family));
+            }
         }
     }
-    let mut out: Vec<TokenUse> = seen
-        .into_values()
-        .map(|(mut usage, families)| {
-            usage.families = families.len();
-            usage
-        })
-        .collect();
-    out.sort_by(|a, b| b.families.cmp(&a.families).then(b.requests.cmp(&a.requests)).then(a.token.cmp(&b.token)));
-    out
+
+    pub fn finish(self) -> Vec<TokenUse> {
+        let mut out: Vec<TokenUse> = self
+            .seen
+            .into_values()
+            .map(|(mut usage, served)| {
+                usage.families = served.len();
+                usage
+            })
+            .collect();
+        out.sort_by(|a, b| b.families.cmp(&a.families).then(b.requests.cmp(&a.requests)).then(a.token.cmp(&b.token)));
+        out
+    }
+}
+
+/// Family ids numbered as first seen, so that the sets of families a
+/// review counts over a million entries are bits, not strings.
+#[derive(Debug, Default)]
+pub(crate) struct FamilyNumbers(std::collections::HashMap<String, usize>);
+
+impl FamilyNumbers {
+    pub(crate) fn of(&mut self, family: &str) -> usize {
+        if let Some(&n) = self.0.get(family) {
+            return n;
+        }
+        let n = self.0.len();
+        self.0.insert(family.to_owned(), n);
+        n
+    }
+}
+
+/// A set of [`FamilyNumbers`].
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FamilySet(Vec<u64>);
+
+impl FamilySet {
+    pub(crate) fn insert(&mut self, n: usize) {
+        if self.0.len() <= n / 64 {
+            self.0.resize(n / 64 + 1, 0);
+        }
+        self.0[n / 64] |= 1 << (n % 64);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
+    }
 }
 
 /// One request that served a family's data: for a subject access
@@ -335,6 +432,11 @@ mod tests {
         AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").unwrap();
         let entries = read(&path).unwrap();
         assert_eq!(entries.len(), 2);
+        // Scanned an entry at a time, each line found again where it starts.
+        let mut offsets = vec![];
+        assert_eq!(scan(&path, |offset, _| offsets.push(offset)).unwrap(), 2);
+        assert_eq!(offsets[0], 0);
+        assert_eq!(read_at(&path, &[offsets[1], offsets[0]]).unwrap(), [entries[1].clone(), entries[0].clone()]);
         assert_eq!(
             (entries[0].family_ids.as_slice(), entries[0].outcome.as_str()),
             (["F1".to_owned()].as_slice(), "served")

@@ -1038,15 +1038,31 @@ async fn audit_trail(
         return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "unusual": [], "file": null})));
     };
     state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot())?;
-    let entries = audit::read(audit.path()).map_err(ApiError::Internal)?;
-    let reviewed: Vec<&AuditEntry> = entries.iter().filter(|e| review.matches(e)).collect();
-    let page: Vec<&AuditEntry> = reviewed.iter().rev().skip(offset).take(limit).copied().collect();
-    Ok(Json(serde_json::json!({
-        "entries": page,
-        "total": reviewed.len(),
-        "by_token": audit::by_token(reviewed.iter().copied()),
-        "unusual": unusual::review(reviewed.iter().copied(), &state.watch),
-        "limit": limit,
-        "offset": offset,
-    })))
+    // A year's trail is a million entries: read off the runtime's threads,
+    // an entry at a time, keeping where each reviewed one starts and
+    // reading the page's again.
+    let (path, watch) = (audit.path().to_owned(), Arc::clone(&state.watch));
+    let answer = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, String> {
+        let (mut usage, mut watching, mut reviewed) = (audit::Usage::default(), unusual::Watching::new(&watch), vec![]);
+        audit::scan(&path, |offset, entry| {
+            if review.matches(&entry) {
+                usage.add(&entry);
+                watching.add(&entry);
+                reviewed.push(offset);
+            }
+        })?;
+        let newest_first: Vec<u64> = reviewed.iter().rev().skip(offset).take(limit).copied().collect();
+        Ok(serde_json::json!({
+            "entries": audit::read_at(&path, &newest_first)?,
+            "total": reviewed.len(),
+            "by_token": usage.finish(),
+            "unusual": watching.finish(),
+            "limit": limit,
+            "offset": offset,
+        }))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("reading the audit trail: {e}")))?
+    .map_err(ApiError::Internal)?;
+    Ok(Json(answer))
 }

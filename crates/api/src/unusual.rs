@@ -8,12 +8,13 @@
 //! alert is a prompt to ask, not a finding: a coordinator preparing a
 //! meeting at 7 in the morning is not a breach.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use famgraph_model::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::AuditEntry;
+use crate::audit::{FamilyNumbers, FamilySet};
 
 /// The endpoints that open one family's (or person's) details, as against
 /// lists: what "families opened" counts.
@@ -92,80 +93,122 @@ pub struct Alert {
 /// The alerts over `entries` (oldest first, as the trail holds them):
 /// newest day first, then by kind and token.
 pub fn review<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>, watch: &Watch) -> Vec<Alert> {
-    #[derive(Default)]
-    struct Day<'a> {
-        requests: usize,
-        families: BTreeSet<&'a str>,
-        first: &'a str,
-        last: &'a str,
-        role: &'a str,
-        /// UK local times of the first and last, `HH:MM`.
-        from: String,
-        to: String,
-    }
-    let mut days: BTreeMap<(Kind, &str, Date), Day> = BTreeMap::new();
+    let mut watching = Watching::new(watch);
     for e in entries {
+        watching.add(e);
+    }
+    watching.finish()
+}
+
+/// [`review`], an entry at a time.
+#[derive(Debug)]
+pub struct Watching<'w> {
+    watch: &'w Watch,
+    numbers: FamilyNumbers,
+    /// Per token, per kind and UK day.
+    days: std::collections::HashMap<String, BTreeMap<(Kind, Date), Day>>,
+}
+
+/// One token's entries of one kind on one day.
+#[derive(Debug)]
+struct Day {
+    requests: usize,
+    families: FamilySet,
+    role: String,
+    first: String,
+    last: String,
+    /// UK local times of the first and last.
+    from: Local,
+    to: Local,
+}
+
+impl<'w> Watching<'w> {
+    pub fn new(watch: &'w Watch) -> Self {
+        Watching { watch, numbers: FamilyNumbers::default(), days: std::collections::HashMap::new() }
+    }
+
+    pub fn add(&mut self, e: &AuditEntry) {
         // An entry whose time does not read was not written by famgraph:
         // the chain check has already refused an altered file.
-        let Some(local) = Local::of(&e.at) else { continue };
+        let Some(local) = Local::of(&e.at) else { return };
         let served = e.outcome == "served";
         let person_level = !e.family_ids.is_empty() || !e.household_ids.is_empty();
         let kinds = [
-            (served && person_level && !watch.in_hours(local)).then_some(Kind::OutOfHours),
+            (served && person_level && !self.watch.in_hours(local)).then_some(Kind::OutOfHours),
             (served && OPENING.contains(&e.endpoint.as_str())).then_some(Kind::ManyFamilies),
             (!served).then_some(Kind::Refusals),
         ];
         for kind in kinds.into_iter().flatten() {
-            let day = days.entry((kind, e.token.as_str(), local.date)).or_default();
-            if day.requests == 0 {
-                day.first = &e.at;
-                day.from = local.clock();
+            if !self.days.contains_key(&e.token) {
+                self.days.insert(e.token.clone(), BTreeMap::new());
             }
+            let Some(days) = self.days.get_mut(&e.token) else { return };
+            let day = days.entry((kind, local.date)).or_insert_with(|| Day {
+                requests: 0,
+                families: FamilySet::default(),
+                role: e.role.clone(),
+                first: e.at.clone(),
+                last: String::new(),
+                from: local,
+                to: local,
+            });
             day.requests += 1;
-            day.last = &e.at;
-            day.to = local.clock();
-            day.role = &e.role;
+            day.last.clone_from(&e.at);
+            day.role.clone_from(&e.role);
+            day.to = local;
             if served {
-                day.families.extend(e.family_ids.iter().map(String::as_str));
+                for family in &e.family_ids {
+                    day.families.insert(self.numbers.of(family));
+                }
             }
         }
     }
-    let mut alerts: Vec<Alert> = days
-        .into_iter()
-        .filter_map(|((kind, token, date), day)| {
-            let why = match kind {
-                Kind::OutOfHours => format!(
-                    "{} {} for person-level data out of hours, {} UK time{}",
-                    day.requests,
-                    plural(day.requests, "request"),
-                    if day.from == day.to { format!("at {}", day.from) } else { format!("{} to {}", day.from, day.to) },
-                    if matches!(date.weekday(), 0 | 6) { " at a weekend" } else { "" }
-                ),
-                Kind::ManyFamilies if day.families.len() > watch.families_per_day => format!(
-                    "opened {} families in a day, more than the {} casework is expected to need",
-                    day.families.len(),
-                    watch.families_per_day
-                ),
-                Kind::Refusals if day.requests >= watch.refusals_per_day => {
-                    format!("refused {} times in a day: asking for more than the role may see", day.requests)
-                }
-                Kind::ManyFamilies | Kind::Refusals => return None,
-            };
-            Some(Alert {
-                kind,
-                token: token.to_owned(),
-                role: day.role.to_owned(),
-                day: date.to_string(),
-                requests: day.requests,
-                families: day.families.len(),
-                first: day.first.to_owned(),
-                last: day.last.to_owned(),
-                why,
+
+    pub fn finish(self) -> Vec<Alert> {
+        let watch = self.watch;
+        let mut alerts: Vec<Alert> = self
+            .days
+            .into_iter()
+            .flat_map(|(token, days)| days.into_iter().map(move |(key, day)| (token.clone(), key, day)))
+            .filter_map(|(token, (kind, date), day)| {
+                let why = match kind {
+                    Kind::OutOfHours => format!(
+                        "{} {} for person-level data out of hours, {} UK time{}",
+                        day.requests,
+                        plural(day.requests, "request"),
+                        if day.from.clock() == day.to.clock() {
+                            format!("at {}", day.from.clock())
+                        } else {
+                            format!("{} to {}", day.from.clock(), day.to.clock())
+                        },
+                        if matches!(date.weekday(), 0 | 6) { " at a weekend" } else { "" }
+                    ),
+                    Kind::ManyFamilies if day.families.len() > watch.families_per_day => format!(
+                        "opened {} families in a day, more than the {} casework is expected to need",
+                        day.families.len(),
+                        watch.families_per_day
+                    ),
+                    Kind::Refusals if day.requests >= watch.refusals_per_day => {
+                        format!("refused {} times in a day: asking for more than the role may see", day.requests)
+                    }
+                    Kind::ManyFamilies | Kind::Refusals => return None,
+                };
+                Some(Alert {
+                    kind,
+                    token,
+                    role: day.role,
+                    day: date.to_string(),
+                    requests: day.requests,
+                    families: day.families.len(),
+                    first: day.first,
+                    last: day.last,
+                    why,
+                })
             })
-        })
-        .collect();
-    alerts.sort_by(|a, b| b.day.cmp(&a.day).then(a.kind.cmp(&b.kind)).then(a.token.cmp(&b.token)));
-    alerts
+            .collect();
+        alerts.sort_by(|a, b| b.day.cmp(&a.day).then(a.kind.cmp(&b.kind)).then(a.token.cmp(&b.token)));
+        alerts
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
