@@ -523,8 +523,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut answer = famgraph_api::subject_access(&snapshot, person);
             if let Some(file) = audit {
                 let family = &snapshot.graph.families[snapshot.graph.people[person].family].id;
-                let entries = famgraph_api::audit::read(&file).map_err(BadInput)?;
-                let (seen_by, other_loads) = famgraph_api::audit::seen_by(&entries, family, &snapshot.load);
+                let (seen_by, other_loads) =
+                    famgraph_api::audit::seen_by(&file, family, &snapshot.load).map_err(BadInput)?;
                 answer["seen_by"] = serde_json::to_value(seen_by)?;
                 answer["audit_entries_of_other_loads"] = other_loads.into();
             }

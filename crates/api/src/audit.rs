@@ -352,21 +352,21 @@ pub struct Recipient {
 
 /// The requests of this load (`load`, its fingerprint) that served
 /// `family`, oldest first; and how many entries name families of other
-/// loads, whose ids this load's do not match.
-pub fn seen_by(entries: &[AuditEntry], family: &str, load: &str) -> (Vec<Recipient>, usize) {
-    let naming = entries.iter().filter(|e| e.outcome == "served" && !e.family_ids.is_empty());
-    let (this, other): (Vec<&AuditEntry>, Vec<&AuditEntry>) = naming.partition(|e| e.load == load);
-    let seen = this
-        .into_iter()
-        .filter(|e| e.family_ids.iter().any(|f| f == family))
-        .map(|e| Recipient {
-            at: e.at.clone(),
-            token: e.token.clone(),
-            role: e.role.clone(),
-            endpoint: e.endpoint.clone(),
-        })
-        .collect();
-    (seen, other.len())
+/// loads, whose ids this load's do not match. Reads the trail an entry at
+/// a time.
+pub fn seen_by(path: &Path, family: &str, load: &str) -> Result<(Vec<Recipient>, usize), String> {
+    let (mut seen, mut other_loads) = (Vec::new(), 0);
+    scan(path, |_, e| {
+        if e.outcome != "served" || e.family_ids.is_empty() {
+            return;
+        }
+        if e.load != load {
+            other_loads += 1;
+        } else if e.family_ids.iter().any(|f| f == family) {
+            seen.push(Recipient { at: e.at, token: e.token, role: e.role, endpoint: e.endpoint });
+        }
+    })?;
+    Ok((seen, other_loads))
 }
 
 /// The time now, UTC, to the second.
