@@ -416,3 +416,66 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
     }
     scores
 }
+
+/// Why planted families of one kind were not found, for a developer: each
+/// missed family's truth, and for each person it names, famgraph's person,
+/// their family, roles, and the relationships famgraph holds between the
+/// people named (recorded, or inferred and on what basis).
+pub fn missed(snapshot: &Snapshot, truth: &Truth, kind: &str) -> Vec<String> {
+    let graph = &snapshot.graph;
+    let true_of_ours = true_families_of(graph, truth);
+    let true_people = true_people(graph, truth);
+    let mut out = Vec::new();
+    for pattern in truth.patterns.iter().filter(|p| p.kind == kind) {
+        let ours: Vec<usize> = true_of_ours
+            .iter()
+            .filter(|(_, trues)| trues.contains(pattern.family_id.as_str()))
+            .map(|(&o, _)| o)
+            .collect();
+        if ours.iter().any(|&o| flags(snapshot, o, kind)) {
+            continue;
+        }
+        out.push(format!("{} {}: {}", pattern.family_id, pattern.kind, pattern.detail));
+        let named: Vec<&str> = pattern
+            .detail
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && w.starts_with('P') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let mut people = Vec::new();
+        for name in &named {
+            let of: Vec<usize> = (0..graph.people.len()).filter(|&p| true_people[p] == Some(name)).collect();
+            for &p in &of {
+                let family = graph.people[p].family;
+                let position = graph.families[family].members.iter().position(|&m| m == p);
+                let roles =
+                    position.map(|i| famgraph_graph::member_roles(graph, family)[i].clone()).unwrap_or_default();
+                let person = &graph.people[p];
+                out.push(format!(
+                    "  {name}: {} ({} records, born {}) in {} of {} members, roles {:?}",
+                    person.id,
+                    person.records.len(),
+                    person.date_of_birth.map_or("?".into(), |d| d.to_string()),
+                    graph.families[family].id,
+                    graph.families[family].members.len(),
+                    roles.iter().map(|r| r.code()).collect::<Vec<_>>()
+                ));
+                people.push(p);
+            }
+            if of.is_empty() {
+                out.push(format!("  {name}: no records"));
+            }
+        }
+        for r in &graph.relationships {
+            if people.contains(&r.from) || people.contains(&r.to) {
+                out.push(format!(
+                    "  {} {:?} {}{}",
+                    graph.people[r.from].id,
+                    r.kind,
+                    graph.people[r.to].id,
+                    r.inferred.as_ref().map_or(String::new(), |b| format!(" (inferred: {b:?})"))
+                ));
+            }
+        }
+    }
+    out
+}

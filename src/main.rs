@@ -298,6 +298,10 @@ enum Command {
         previous: Option<PathBuf>,
         #[command(flatten)]
         overrides: OverridesArg,
+        /// Also list each planted family of this pattern famgraph did not
+        /// find, with its truth and what famgraph made of the people in it.
+        #[arg(long, value_name = "PATTERN")]
+        missed: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -749,7 +753,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             say!("{token}");
             Ok(())
         }
-        Command::Evaluate { data, truth, previous, overrides, format } => {
+        Command::Evaluate { data, truth, previous, overrides, missed, format } => {
             let started = std::time::Instant::now();
             let (bundle, report) = famgraph_ingest::load_bundle(&data, overrides.overrides.as_deref())?;
             let read = started.elapsed();
@@ -828,6 +832,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             say!("{kind:<28} {:>8} {:>8} {falsely:>14}", score.planted, score.found);
                         }
                     }
+                }
+            }
+            if let Some(kind) = missed {
+                if !truth.patterns.iter().any(|p| p.kind == kind) {
+                    return Err(BadInput(format!("no `{kind}` pattern is planted in this bundle's truth")).into());
+                }
+                for line in evaluate::missed(&snapshot, &truth, &kind) {
+                    say!("{line}");
                 }
             }
             Ok(())

@@ -1164,6 +1164,11 @@ fn inferred_text(graph: &FamilyGraph, basis: &famgraph_graph::InferredBasis) -> 
              school's parent or carer contact",
             graph.bundle.agencies[*school].code, graph.households[*household].id
         ),
+        famgraph_graph::InferredBasis::PartnerOfParentWithChildsName { via, years_older } => format!(
+            "recorded as the partner of {}, the child's one recorded parent; {years_older:.0} years older than the \
+             child, of the parent's generation, with the child's family name: the other parent",
+            graph.people[*via].id
+        ),
     }
 }
 

@@ -2,7 +2,7 @@
 //! together. Agencies record a parent and child only when they hold both:
 //! police, probation and health rarely do, so an offending father and his
 //! adult son, or a grandmother and the mother she raised, are often two
-//! families in the data though they share a home. Five rules, all
+//! families in the data though they share a home. Six rules, all
 //! conservative, each named on every link it makes:
 //!
 //! 1. **Partner of a parent.** Someone recorded as the partner of a
@@ -40,6 +40,17 @@
 //!    the school knows there, so a parent is never taken for a pupil of
 //!    the grandmother the school also knows.
 //!
+//! 6. **The parent's partner of the child's name.** A child with one
+//!    recorded parent, given nobody by the rules above (so not living with
+//!    that parent's partner), whose parent's one recorded partner carries
+//!    the child's family name, is of the parent's generation and 16 to 50
+//!    years older than the child, and is related to the child by no
+//!    record, is the child's other parent (`parent_of`): the father of a
+//!    grown son who has left home, recorded only as his mother's partner.
+//!    A partner of another name may be a step-parent, and one of a name
+//!    more than one person in fifty carries may share it by chance:
+//!    nothing is inferred.
+//!
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
 
@@ -55,6 +66,9 @@ pub const PARENT_GAP_YEARS: (f64, f64) = (16.0, 50.0);
 const SAME_GENERATION_YEARS: f64 = 12.0;
 /// The smallest gap rule 1 accepts between a parent's partner and the child.
 const CARER_MIN_GAP_YEARS: f64 = 12.0;
+/// Rule 6 reads nothing into a family name more than one person in this
+/// many carries.
+const COMMON_NAME_ONE_IN: usize = 50;
 /// Rule 3's largest gap when the recorded parent's age is unknown: beyond
 /// it the person is more likely a grandparent.
 const OTHER_PARENT_MAX_GAP_YEARS: f64 = 45.0;
@@ -76,6 +90,9 @@ pub enum Basis {
     /// Rule 5: known to `school` (an index into the bundle's agencies), as
     /// the child is, living with the child, this many years older.
     SchoolContactAtSameHome { school: usize, household: HouseholdIdx, years_older: f64 },
+    /// Rule 6: the recorded partner of `via`, the child's one recorded
+    /// parent, with the child's family name, this many years older.
+    PartnerOfParentWithChildsName { via: PersonIdx, years_older: f64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -268,10 +285,69 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
         }
         has_parent.insert(child);
     }
-    let ties = FamilyTies { related: &related, parents: &parents, birth_parents: &birth_parents, homes: &homes };
+    let ties = FamilyTies {
+        related: &related,
+        parents: &parents,
+        birth_parents: &birth_parents,
+        partners: &partners,
+        homes: &homes,
+    };
     other_parents(facts, &ties, &mut out);
     school_contacts(facts, &ties, &mut out);
+    partners_of_the_childs_name(facts, &ties, &mut out);
     out
+}
+
+/// Rule 6: the parent's recorded partner of the child's name, wherever
+/// they live, for children the other rules gave nobody; appended to `out`.
+fn partners_of_the_childs_name(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
+    let elders = ties.elders(out);
+    // A name one person in fifty carries is shared by chance too often to
+    // say who a child's father is.
+    let mut carried: HashMap<&str, usize> = HashMap::new();
+    for names in facts.family_names {
+        for name in names.keys() {
+            *carried.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    let telling = |name: &str| carried.get(name).is_some_and(|&n| n * COMMON_NAME_ONE_IN <= facts.family_names.len());
+    let share_a_telling_name = |a: PersonIdx, b: PersonIdx| {
+        facts.family_names[a].keys().any(|name| telling(name) && facts.family_names[b].contains_key(name))
+    };
+    let mut children: Vec<PersonIdx> = ties
+        .birth_parents
+        .iter()
+        .filter(|(child, recorded)| recorded.len() == 1 && elders[*child].len() == 1)
+        .map(|(child, _)| *child)
+        .collect();
+    children.sort_unstable();
+    for child in children {
+        let Some(&parent) = ties.birth_parents[&child].first() else { continue };
+        let found: Vec<(PersonIdx, f64)> = ties
+            .partners
+            .get(&parent)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&x| x != child && !ties.related.contains(&pair(x, child)))
+            .filter(|&x| !elders.get(&x).is_some_and(|e| e.contains(&child)))
+            .filter_map(|x| facts.gap(x, child).map(|g| (x, g)))
+            .filter(|&(_, g)| (PARENT_GAP_YEARS.0..=PARENT_GAP_YEARS.1).contains(&g))
+            .filter(|&(_, g)| facts.gap(parent, child).is_none_or(|theirs| (g - theirs).abs() <= SAME_GENERATION_YEARS))
+            .collect();
+        // One partner only: with two recorded, which is the parent is a guess.
+        if let [(other, years_older)] = found[..]
+            && ties.partners[&parent].len() == 1
+            && share_a_telling_name(child, other)
+        {
+            out.push(Inferred {
+                from: other,
+                kind: RelationshipKind::ParentOf,
+                to: child,
+                basis: Basis::PartnerOfParentWithChildsName { via: parent, years_older },
+            });
+        }
+    }
 }
 
 /// Rule 5: a school's contacts at its pupil's home; appended to `out`.
@@ -334,6 +410,8 @@ struct FamilyTies<'r> {
     related: &'r HashSet<(PersonIdx, PersonIdx)>,
     parents: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
     birth_parents: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
+    /// Each person's recorded partners.
+    partners: &'r HashMap<PersonIdx, BTreeSet<PersonIdx>>,
     /// Each person's homes, shared accommodation left out.
     homes: &'r HashMap<PersonIdx, BTreeSet<HouseholdIdx>>,
 }
@@ -587,6 +665,53 @@ mod tests {
         // With the mother's age unknown, 45 years or more older is taken
         // for a grandparent.
         assert!(other_parent(None, 1962, "cromwick").is_empty());
+    }
+
+    /// Rule 6: 0 a mother, recorded as 1's partner and as the parent of
+    /// 2, her grown son, who lives elsewhere; 3 lives with her; 4.. are
+    /// the rest of a town of 250, `others` of them carrying the son's name
+    /// (one in fifty is 5). Returns the links to the son.
+    fn partners_son(partner_born: i32, partner_name: &str, second_partner: bool, others: usize) -> Vec<Inferred> {
+        let mut dobs = vec![dob(1950), dob(partner_born), dob(1972), dob(1990)];
+        let mut fam = names(&["williams", partner_name, "williams", "cole"]);
+        for n in 0..246 {
+            dobs.push(dob(1960));
+            fam.push(BTreeMap::from([(if n < others { "williams" } else { "other" }.to_owned(), 1)]));
+        }
+        let homes = [BTreeSet::from([0, 1, 3]), BTreeSet::from([2])];
+        let facts = PersonFacts {
+            date_of_birth: &dobs,
+            family_names: &fam,
+            household_members: &homes,
+            shared_accommodation: &[false, false],
+            adult_families: &[2, 1],
+            schools: &vec![Vec::new(); dobs.len()],
+        };
+        let mut recorded = vec![(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)];
+        if second_partner {
+            recorded.push((0, 3, RelationshipKind::PartnerOf));
+        }
+        parental_links(&facts, &recorded).into_iter().filter(|i| i.to == 2).collect()
+    }
+
+    #[test]
+    fn the_mothers_partner_of_her_grown_sons_name_is_his_father() {
+        let got = partners_son(1948, "williams", false, 0);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].from, got[0].kind), (1, RelationshipKind::ParentOf));
+        assert!(
+            matches!(got[0].basis, Basis::PartnerOfParentWithChildsName { via: 0, years_older } if years_older > 23.0)
+        );
+        // Another name: a step-father, perhaps; nothing said.
+        assert!(partners_son(1948, "shaw", false, 0).is_empty());
+        // A generation off the mother, or too close to the son.
+        assert!(partners_son(1925, "williams", false, 0).is_empty());
+        assert!(partners_son(1965, "williams", false, 0).is_empty());
+        // Two partners recorded: which is his father is a guess.
+        assert!(partners_son(1948, "williams", true, 0).is_empty());
+        // A name one in fifty carries is shared by chance: nothing said.
+        assert_eq!(partners_son(1948, "williams", false, 1).len(), 1);
+        assert!(partners_son(1948, "williams", false, 3).is_empty());
     }
 
     #[test]
