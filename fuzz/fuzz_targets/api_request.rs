@@ -2,10 +2,13 @@
 //! the real router serving a small synthetic load: never a panic, never a
 //! 5xx, and every answer under /api is JSON (but the shortlist or the
 //! evidence asked for as CSV). The server keeps the meeting's decisions,
-//! two of them recorded, in a file of its own.
+//! two of them recorded, and its audit trail, in files of its own; the
+//! request carries a coordinator's or an admin's token, a wrong one, or
+//! none.
 #![no_main]
 
-use std::sync::OnceLock;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -18,9 +21,31 @@ use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt as _;
 
 struct Fixture {
-    router: Router,
-    token: String,
+    /// The server without its audit trail.
+    state: AppState,
+    /// The router, with a trail started afresh every so many requests (a
+    /// trail of a million is read whole by each review), and how many
+    /// requests it has had.
+    router: Mutex<(Router, usize)>,
+    audit_file: PathBuf,
+    /// A coordinator's token and an admin's.
+    tokens: [String; 2],
     runtime: tokio::runtime::Runtime,
+}
+
+const FRESH_TRAIL_EVERY: usize = 2_000;
+
+impl Fixture {
+    fn router(&self) -> Router {
+        let mut held = self.router.lock().expect("not poisoned");
+        held.1 += 1;
+        if held.1 > FRESH_TRAIL_EVERY {
+            let _ = std::fs::remove_file(&self.audit_file);
+            let audit = famgraph_api::AuditLog::open(&self.audit_file).expect("an audit trail");
+            *held = (famgraph_api::router(self.state.clone().with_audit(audit)), 1);
+        }
+        held.0.clone()
+    }
 }
 
 fn fixture() -> &'static Fixture {
@@ -50,11 +75,19 @@ fn fixture() -> &'static Fixture {
             let rulesets = famgraph_analysis::Rulesets::bundled();
             Snapshot::new(graph, analysis, report, rulesets, famgraph_api::Cohorts::default())
         };
-        let (tokens, token) = Tokens::one_off(Role::Coordinator);
+        // In memory where there is a tmpfs: every audited answer is synced.
+        let shm = std::path::Path::new("/dev/shm");
+        let tmp = if shm.is_dir() { shm.to_owned() } else { std::env::temp_dir() };
+        let dir = tmp.join(format!("famgraph-fuzz-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a folder for the fixture");
+        let tokens_file = dir.join("tokens");
+        let issued = [("cora", Role::Coordinator), ("ada", Role::Admin)]
+            .map(|(name, role)| Tokens::add(&tokens_file, name, role, None).expect("a token"));
+        let tokens = Tokens::read(&tokens_file).expect("the tokens file");
         let earlier = generated.earlier.as_deref().expect("asked for");
         let load = snapshot(&generated.bundle);
-        let file = std::env::temp_dir().join(format!("famgraph-fuzz-decisions-{}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&file);
+        let file = dir.join("decisions.jsonl");
         let book = famgraph_api::decisions::Book::open(&file).expect("a decisions file");
         for (family, decision) in [(0, Decision::TakenOn), (1, Decision::NotNow)] {
             let graph = &load.graph;
@@ -80,10 +113,20 @@ fn fixture() -> &'static Fixture {
             })
             .expect("a decision recorded");
         }
-        let state =
-            AppState::new(load, tokens).with_previous(snapshot(earlier)).with_decisions(book);
+        let audit_file = dir.join("audit.jsonl");
+        let audit = famgraph_api::AuditLog::open(&audit_file).expect("an audit trail");
+        // Every hour is out of hours and two families a day are many: the
+        // review has something to say about the fuzzer's own requests.
+        let watch = famgraph_api::unusual::Watch {
+            working_hours: [0, 0],
+            families_per_day: 2,
+            refusals_per_day: 2,
+            ..famgraph_api::unusual::Watch::default()
+        };
+        let state = AppState::new(load, tokens).with_previous(snapshot(earlier)).with_decisions(book).with_watch(watch);
+        let router = famgraph_api::router(state.clone().with_audit(audit));
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
-        Fixture { router: famgraph_api::router(state), token, runtime }
+        Fixture { state, router: Mutex::new((router, 0)), audit_file, tokens: issued, runtime }
     })
 }
 
@@ -94,14 +137,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(uri) = format!("/{}", path.trim_start_matches('/')).parse::<axum::http::Uri>() else { return };
     let method = if selector & 1 == 0 { Method::GET } else { Method::POST };
     let mut request = Request::builder().method(method).uri(uri.clone());
-    request = match selector >> 1 & 3 {
+    request = match selector >> 1 & 7 {
         0 => request,
-        1 => request.header("Authorization", format!("Bearer {}", fixture.token)),
+        1 | 4 | 5 => request.header("Authorization", format!("Bearer {}", fixture.tokens[0])),
         2 => request.header("Authorization", "Bearer fg_wrong"),
-        _ => request.header("Authorization", String::from_utf8_lossy(rest).into_owned()),
+        3 => request.header("Authorization", String::from_utf8_lossy(rest).into_owned()),
+        _ => request.header("Authorization", format!("Bearer {}", fixture.tokens[1])),
     };
     let Ok(request) = request.body(Body::empty()) else { return };
-    let response = fixture.runtime.block_on(fixture.router.clone().oneshot(request)).expect("the router answers");
+    let response = fixture.runtime.block_on(fixture.router().oneshot(request)).expect("the router answers");
     let status = response.status().as_u16();
     assert!(status < 500, "{status} for {uri}");
     if uri.path().starts_with("/api/") {
