@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
-use famgraph_api::audit::{self, Review, Usage};
+use famgraph_api::audit::{self, Anchor, Review, Usage};
 use famgraph_api::unusual::Watching;
 
 use crate::{BadInput, Format, pipeline};
 
 /// What the review shows.
+#[derive(Clone, Copy)]
 pub enum Show {
     /// The entries themselves, oldest first.
     Entries,
@@ -25,11 +26,14 @@ macro_rules! say {
     }};
 }
 
-pub fn run(path: &Path, review: &Review, show: Show, format: Format) -> anyhow::Result<()> {
+/// Lists the trail at `path` as `review` and `show` ask; with `holding`,
+/// only if it still holds that anchor, noted at an earlier review. A table
+/// ends with the anchor to note for the next.
+pub fn run(path: &Path, review: &Review, show: Show, holding: Option<&Anchor>, format: Format) -> anyhow::Result<()> {
     let (mut listed, mut usage) = (Vec::new(), Usage::default());
     let mut watching = Watching::new(&pipeline::settings().watch);
     let mut reviewed = 0;
-    let total = audit::scan(path, |_, entry| {
+    let each = |_, entry| {
         if review.matches(&entry) {
             reviewed += 1;
             match show {
@@ -38,14 +42,45 @@ pub fn run(path: &Path, review: &Review, show: Show, format: Format) -> anyhow::
                 Show::Unusual => watching.add(&entry),
             }
         }
-    })
+    };
+    let anchor = match holding {
+        Some(anchor) => audit::scan_holding(path, anchor, each),
+        None => audit::scan(path, each),
+    }
     .map_err(BadInput)?;
+    let total = anchor.entries;
+    if let Format::Table = format {
+        show_table(path, show, reviewed, total, &listed, usage, watching)?;
+        if let Some(held) = holding {
+            say!("the trail still holds anchor {held}");
+        }
+        say!(
+            "anchor {anchor}: note it elsewhere; `--verify-anchor {anchor}` at the next review shows the trail was not cut back or rewritten up to here"
+        );
+        return Ok(());
+    }
+    match show {
+        Show::Entries => say!("{}", serde_json::to_string_pretty(&listed)?),
+        Show::ByToken => say!("{}", serde_json::to_string_pretty(&usage.finish())?),
+        Show::Unusual => say!("{}", serde_json::to_string_pretty(&watching.finish())?),
+    }
+    Ok(())
+}
+
+fn show_table(
+    path: &Path,
+    show: Show,
+    reviewed: usize,
+    total: usize,
+    listed: &[famgraph_api::AuditEntry],
+    usage: Usage,
+    watching: Watching<'_>,
+) -> anyhow::Result<()> {
     let file = path.display();
-    match (show, format) {
-        (Show::Entries, Format::Json) => say!("{}", serde_json::to_string_pretty(&listed)?),
-        (Show::Entries, Format::Table) => {
+    match show {
+        Show::Entries => {
             say!("{file}: {reviewed} of {total} entries");
-            for e in &listed {
+            for e in listed {
                 let what = if e.family_ids.is_empty() {
                     format!("{} households", e.household_ids.len())
                 } else {
@@ -54,12 +89,8 @@ pub fn run(path: &Path, review: &Review, show: Show, format: Format) -> anyhow::
                 say!("{}  {:<16} {:<12} {:<7} {:<32} {what}", e.at, e.token, e.role, e.outcome, e.endpoint);
             }
         }
-        (Show::ByToken, format) => {
+        Show::ByToken => {
             let usage = usage.finish();
-            if let Format::Json = format {
-                say!("{}", serde_json::to_string_pretty(&usage)?);
-                return Ok(());
-            }
             say!("{file}: {reviewed} of {total} entries, {} tokens", usage.len());
             say!(
                 "{:<16} {:<12} {:>8} {:>6} {:>8}  {:<20}  {:<20}",
@@ -84,12 +115,8 @@ pub fn run(path: &Path, review: &Review, show: Show, format: Format) -> anyhow::
                 );
             }
         }
-        (Show::Unusual, format) => {
+        Show::Unusual => {
             let alerts = watching.finish();
-            if let Format::Json = format {
-                say!("{}", serde_json::to_string_pretty(&alerts)?);
-                return Ok(());
-            }
             say!("{file}: {reviewed} of {total} entries, {} worth a look", alerts.len());
             for a in &alerts {
                 say!("{}  {:<16} {:<12} {}", a.day, a.token, a.role, a.why);

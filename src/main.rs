@@ -110,6 +110,11 @@ enum Command {
         /// `--config`.
         #[arg(long, conflicts_with = "by_token")]
         unusual: bool,
+        /// Check first that the trail still holds this anchor (`N:LINK`,
+        /// printed at the end of an earlier review): that it was not cut
+        /// back or rewritten up to that entry.
+        #[arg(long, value_name = "N:LINK")]
+        verify_anchor: Option<famgraph_api::audit::Anchor>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -508,7 +513,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
-        Command::Audit { file, db, token, family, since, denied, by_token, unusual, format } => {
+        Command::Audit { file, db, token, family, since, denied, by_token, unusual, verify_anchor, format } => {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
             let since = since_day(since)?;
             let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
@@ -519,7 +524,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 audit_review::Show::Entries
             };
-            audit_review::run(&path, &review, show, format)
+            audit_review::run(&path, &review, show, verify_anchor.as_ref(), format)
         }
         Command::SubjectAccess { source, record, decisions, audit } => {
             let snapshot = open(&source, None)?;

@@ -477,6 +477,30 @@ fn the_audit_trail_records_a_scripted_session() {
     let out = famgraph(&["audit", "--file", trail, "--since", "soon"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // Each review ends with the trail's anchor, for the reviewer to note
+    // elsewhere; the next review checks the trail still holds it, so one
+    // cut back (its last entries removed, which leaves no break in the
+    // chain) is found.
+    let table = famgraph_ok(&["audit", "--file", trail]);
+    let anchor =
+        table.lines().last().unwrap().strip_prefix("anchor ").unwrap().split(':').take(2).collect::<Vec<_>>().join(":");
+    let (_, served) = server.get("/api/v1/audit?limit=1", Some(&token_of["ada"]));
+    let (entries_then, _) = anchor.split_once(':').unwrap();
+    // The admin endpoint's, one entry on: reading the trail is recorded first.
+    let entries_now: usize = served["anchor"].as_str().unwrap().split(':').next().unwrap().parse().unwrap();
+    assert_eq!(entries_now, entries_then.parse::<usize>().unwrap() + 1, "{served}");
+    let held = famgraph_ok(&["audit", "--file", trail, "--verify-anchor", &anchor]);
+    assert!(held.contains(&format!("the trail still holds anchor {anchor}")), "{held}");
+    let cut = dir.join("audit-cut.jsonl");
+    let text = std::fs::read_to_string(&server.audit).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&cut, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    assert!(famgraph(&["audit", "--file", cut.to_str().unwrap()]).status.success(), "no break in the chain");
+    let out = famgraph(&["audit", "--file", cut.to_str().unwrap(), "--verify-anchor", &anchor]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the trail was cut back"), "{out:?}");
+    assert_eq!(famgraph(&["audit", "--file", trail, "--verify-anchor", "12"]).status.code(), Some(2));
+
     // An entry removed on disk: `famgraph audit` says where the chain breaks.
     let audit_copy = dir.join("audit-copy.jsonl");
     std::fs::copy(&server.audit, &audit_copy).unwrap();

@@ -11,8 +11,10 @@
 //! Each entry carries the SHA-256 of the line before it (`prev`), so an
 //! entry edited or removed on disk breaks the chain at the next one, and
 //! reading the file (`famgraph audit`, the admin endpoint) says where.
-//! Cutting entries off the end leaves no break: compare the count with a
-//! copy kept elsewhere. One server appends to one file.
+//! Cutting entries off the end, or rewriting the whole file with a fresh
+//! chain, leaves no break: the [`Anchor`] (how many entries, and the link
+//! to the last) noted elsewhere at each review shows it at the next.
+//! One server appends to one file.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Write as _};
@@ -150,15 +152,95 @@ pub fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
     Ok(entries)
 }
 
+/// A point in a trail: how many entries it had, and the link to the last
+/// of them (the first 16 hex digits of its SHA-256), written `N:LINK`. A
+/// trail still holds an anchor taken from it earlier unless it was cut
+/// back or rewritten up to that entry, which the chain alone cannot show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub entries: usize,
+    pub link: String,
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.entries, self.link)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Anchor, String> {
+        let bad = || format!("`{text}` is not an anchor: give the N:LINK `famgraph audit` printed");
+        let (entries, link) = text.split_once(':').ok_or_else(bad)?;
+        let entries = entries.parse().map_err(|_| bad())?;
+        if link.len() != ANCHOR_DIGITS || !link.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(Anchor { entries, link: link.to_ascii_lowercase() })
+    }
+}
+
+const ANCHOR_DIGITS: usize = 16;
+
+impl Serialize for Anchor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Reads an audit file entry by entry, oldest first, checking the chain
 /// as [`read`] does, and hands each to `each` with the byte offset of its
 /// line ([`read_at`] reads it again), holding one entry at a time: a
-/// year's trail is a million entries or more. Returns how many there are.
-/// A missing file holds none.
-pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<usize, String> {
+/// year's trail is a million entries or more. Returns the anchor at its
+/// end. A missing file holds none.
+pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, String> {
+    scan_anchored(path, None, &mut each)
+}
+
+/// [`scan`], also checking that the trail holds `anchor`: an error if it
+/// has fewer entries, or another entry where the anchor's was.
+pub fn scan_holding(path: &Path, anchor: &Anchor, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, String> {
+    scan_anchored(path, Some(anchor), &mut each)
+}
+
+fn scan_anchored(
+    path: &Path,
+    holding: Option<&Anchor>,
+    each: &mut dyn FnMut(u64, AuditEntry),
+) -> Result<Anchor, String> {
+    let end = scan_lines(path, &mut |offset, entry, count, link| {
+        if let Some(anchor) = holding.filter(|a| a.entries == count)
+            && !link.starts_with(&anchor.link)
+        {
+            return Err(format!(
+                "{}: entry {count} is not the one anchor {anchor} was taken at: the trail was rewritten up to it",
+                path.display()
+            ));
+        }
+        each(offset, entry);
+        Ok(())
+    })?;
+    if let Some(anchor) = holding.filter(|a| a.entries > end.entries) {
+        return Err(format!(
+            "{}: {} entries, fewer than the {} of anchor {anchor}: the trail was cut back",
+            path.display(),
+            end.entries,
+            anchor.entries
+        ));
+    }
+    Ok(end)
+}
+
+type EachLine<'a> = dyn FnMut(u64, AuditEntry, usize, &str) -> Result<(), String> + 'a;
+
+fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Anchor { entries: 0, link: "0".repeat(ANCHOR_DIGITS) });
+        }
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -185,9 +267,10 @@ pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<usize,
         }
         last = link(text);
         count += 1;
-        each(start, entry);
+        each(start, entry, count, &last)?;
     }
-    Ok(count)
+    let link = if count == 0 { "0".repeat(ANCHOR_DIGITS) } else { last[..ANCHOR_DIGITS].to_owned() };
+    Ok(Anchor { entries: count, link })
 }
 
 /// The entries whose lines start at `offsets` (from [`scan`]), in that
@@ -434,7 +517,7 @@ mod tests {
         assert_eq!(entries.len(), 2);
         // Scanned an entry at a time, each line found again where it starts.
         let mut offsets = vec![];
-        assert_eq!(scan(&path, |offset, _| offsets.push(offset)).unwrap(), 2);
+        assert_eq!(scan(&path, |offset, _| offsets.push(offset)).unwrap().entries, 2);
         assert_eq!(offsets[0], 0);
         assert_eq!(read_at(&path, &[offsets[1], offsets[0]]).unwrap(), [entries[1].clone(), entries[0].clone()]);
         assert_eq!(
@@ -462,6 +545,29 @@ mod tests {
         assert_eq!(read(&path).unwrap().len(), 3);
         std::fs::write(&path, "not json\n").unwrap();
         assert!(read(&path).unwrap_err().contains("line 1"));
+
+        // Cut back, or rewritten with a fresh chain, the trail no longer
+        // holds the anchor taken from it.
+        std::fs::write(&path, &text).unwrap();
+        let anchor = scan(&path, |_, _| ()).unwrap();
+        assert_eq!(anchor.entries, 3);
+        assert_eq!(anchor.to_string().parse::<Anchor>(), Ok(anchor.clone()));
+        let earlier = Anchor { entries: 2, link: link(lines[1].as_bytes())[..16].to_owned() };
+        assert!(scan_holding(&path, &earlier, |_, _| ()).is_ok());
+        assert!(scan_holding(&path, &anchor, |_, _| ()).is_ok());
+        std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+        assert!(scan_holding(&path, &anchor, |_, _| ()).unwrap_err().contains("the trail was cut back"));
+        let _ = std::fs::remove_file(&path);
+        for (family, endpoint) in [("F7", "/api/v1/families/F7"), ("F8", "/api/v1/families/F8")] {
+            AuditLog::open(&path)
+                .unwrap()
+                .record(&caller, endpoint, true, (vec![family.into()], vec![]), "l1")
+                .unwrap();
+        }
+        assert!(scan_holding(&path, &earlier, |_, _| ()).unwrap_err().contains("rewritten"));
+        for bad in ["3", "3:xyz", "x:0123456789abcdef", "3:0123456789abcde"] {
+            assert!(bad.parse::<Anchor>().is_err(), "{bad}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1035,7 +1035,9 @@ async fn audit_trail(
         },
     };
     let Some(audit) = &state.audit else {
-        return Ok(Json(serde_json::json!({"entries": [], "total": 0, "by_token": [], "unusual": [], "file": null})));
+        return Ok(Json(
+            serde_json::json!({"entries": [], "total": 0, "by_token": [], "unusual": [], "anchor": null, "file": null}),
+        ));
     };
     state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot())?;
     // A year's trail is a million entries: read off the runtime's threads,
@@ -1044,7 +1046,7 @@ async fn audit_trail(
     let (path, watch) = (audit.path().to_owned(), Arc::clone(&state.watch));
     let answer = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, String> {
         let (mut usage, mut watching, mut reviewed) = (audit::Usage::default(), unusual::Watching::new(&watch), vec![]);
-        audit::scan(&path, |offset, entry| {
+        let anchor = audit::scan(&path, |offset, entry| {
             if review.matches(&entry) {
                 usage.add(&entry);
                 watching.add(&entry);
@@ -1057,6 +1059,7 @@ async fn audit_trail(
             "total": reviewed.len(),
             "by_token": usage.finish(),
             "unusual": watching.finish(),
+            "anchor": anchor,
             "limit": limit,
             "offset": offset,
         }))
