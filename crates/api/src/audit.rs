@@ -75,6 +75,29 @@ pub fn load_fingerprint(graph: &famgraph_graph::FamilyGraph) -> String {
     crate::auth::hex(&hash.finalize()[..8])
 }
 
+/// The last line of a file that is not blank, without its newline, read
+/// from the end: a year's trail is hundreds of megabytes.
+fn last_line(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut file = File::open(path)?;
+    let size = file.seek(SeekFrom::End(0))?;
+    let mut chunk = 1 << 16;
+    loop {
+        let start = size.saturating_sub(chunk);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        (&mut file).take(size - start).read_to_end(&mut tail)?;
+        let mut lines = tail.split(|&b| b == b'\n').filter(|l| !l.trim_ascii().is_empty());
+        let last = lines.next_back();
+        // The line is whole if a line came before it in the chunk, or the
+        // chunk begins the file; else read a bigger one.
+        if start == 0 || (last.is_some() && lines.next_back().is_some()) {
+            return Ok(last.map(|l| trim_newline(l).to_vec()));
+        }
+        chunk *= 4;
+    }
+}
+
 /// The chain link to a line: its SHA-256 in hex.
 fn link(line: &[u8]) -> String {
     crate::auth::sha256_hex(line)
@@ -95,13 +118,7 @@ impl AuditLog {
             std::fs::create_dir_all(dir)?;
         }
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let mut last = String::new();
-        for line in BufReader::new(File::open(path)?).split(b'\n') {
-            let line = line?;
-            if !line.trim_ascii().is_empty() {
-                last = link(&line);
-            }
-        }
+        let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
         Ok(AuditLog { path: path.to_owned(), file: Mutex::new((file, last)) })
     }
 
@@ -565,6 +582,14 @@ mod tests {
                 .unwrap();
         }
         assert!(scan_holding(&path, &earlier, |_, _| ()).unwrap_err().contains("rewritten"));
+
+        // A server opening a trail whose last entry is longer than the
+        // chunk it reads the end in carries the chain on all the same.
+        let many: Vec<String> = (0..30_000).map(|n| format!("F{n:05}")).collect();
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families", true, (many, vec![]), "l1").unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 4 << 16);
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").unwrap();
+        assert_eq!(read(&path).unwrap().len(), 4);
         for bad in ["3", "3:xyz", "x:0123456789abcdef", "3:0123456789abcde"] {
             assert!(bad.parse::<Anchor>().is_err(), "{bad}");
         }
