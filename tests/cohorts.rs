@@ -59,6 +59,17 @@ fn planted_cohorts_are_found_and_not_invented() {
         assert!(found as f64 >= floor * planted as f64, "{kind}: {found} of {planted}");
         assert!(falsely as f64 <= most_false * planted as f64, "{kind}: {falsely} found where not planted");
     }
+    // What was missed, for a developer to look into: each planted family
+    // not found, with its truth and what famgraph made of its people.
+    let args = ["evaluate", "--data", bundle.to_str().unwrap(), "--truth", truth.to_str().unwrap()];
+    let out = famgraph_ok(&[&args[..], &["--missed", "step_family"]].concat());
+    let missed: Vec<&str> = out.lines().filter(|l| l.contains(" step_family: ")).collect();
+    let p = &result["patterns"]["step_family"];
+    assert_eq!(missed.len() as u64, p["planted"].as_u64().unwrap() - p["found"].as_u64().unwrap(), "{out}");
+    assert!(missed.iter().all(|l| l.starts_with('F') && l.contains("step-parent to")), "{missed:?}");
+    assert!(out.contains(" records, born "), "each person named, as famgraph linked them");
+    let out = famgraph(&[&args[..], &["--missed", "no_such_pattern"]].concat());
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
