@@ -1,6 +1,6 @@
 //! Unusual access: the entries of the audit trail an information
 //! governance lead looks at first. Person-level data served outside
-//! working hours (UK time, weekends too), a token opening more families in
+//! working hours (UK time, weekends and bank holidays too), a token opening more families in
 //! a day than casework needs, and a token refused again and again (a role
 //! probing beyond its reach, or a person given the wrong one).
 //!
@@ -29,6 +29,9 @@ pub struct Watch {
     pub working_hours: [u8; 2],
     /// Saturdays and Sundays are out of hours all day.
     pub weekends: bool,
+    /// So are England and Wales's regular bank holidays (one-off ones,
+    /// for a coronation or a jubilee, are not known).
+    pub bank_holidays: bool,
     /// More families opened one at a time by one token in a day than this.
     pub families_per_day: usize,
     /// This many refusals of one token in a day, or more.
@@ -37,7 +40,7 @@ pub struct Watch {
 
 impl Default for Watch {
     fn default() -> Self {
-        Watch { working_hours: [7, 19], weekends: true, families_per_day: 25, refusals_per_day: 3 }
+        Watch { working_hours: [7, 19], weekends: true, bank_holidays: true, families_per_day: 25, refusals_per_day: 3 }
     }
 }
 
@@ -57,8 +60,9 @@ impl Watch {
     }
 
     fn in_hours(&self, local: Local) -> bool {
-        let weekend = matches!(local.weekday(), 0 | 6);
-        (!weekend || !self.weekends) && (self.working_hours[0]..self.working_hours[1]).contains(&local.hour)
+        let day_off = (self.weekends && matches!(local.weekday(), 0 | 6))
+            || (self.bank_holidays && bank_holiday(local.date).is_some());
+        !day_off && (self.working_hours[0]..self.working_hours[1]).contains(&local.hour)
     }
 }
 
@@ -181,7 +185,11 @@ impl<'w> Watching<'w> {
                         } else {
                             format!("{} to {}", day.from.clock(), day.to.clock())
                         },
-                        if matches!(date.weekday(), 0 | 6) { " at a weekend" } else { "" }
+                        match bank_holiday(date) {
+                            _ if matches!(date.weekday(), 0 | 6) => " at a weekend".to_owned(),
+                            Some(holiday) => format!(" on a bank holiday ({holiday})"),
+                            None => String::new(),
+                        }
                     ),
                     Kind::ManyFamilies if day.families.len() > watch.families_per_day => format!(
                         "opened {} families in a day, more than the {} casework is expected to need",
@@ -255,6 +263,60 @@ impl Local {
     fn clock(self) -> String {
         format!("{:02}:{:02}", self.hour, self.minute)
     }
+}
+
+/// England and Wales's regular bank holidays: New Year's Day, Good
+/// Friday, Easter Monday, the early May, spring and summer bank holidays,
+/// Christmas Day and Boxing Day, a weekend one moved to the next weekday.
+/// One-off holidays (2022's jubilee, 2023's coronation) are not here.
+fn bank_holiday(date: Date) -> Option<&'static str> {
+    let year = date.year();
+    let on = |m: u32, d: u32| Date::from_ymd(year, m, d);
+    let easter = easter_sunday(year);
+    // The first Monday on or after a day, and the last Monday of a month.
+    let monday_from = |d: Date| d.add_days((8 - i32::try_from(d.weekday()).unwrap_or(0)) % 7);
+    let last_monday = |m: u32| {
+        let last = (28..=31).rev().find_map(|d| on(m, d)).unwrap_or(date);
+        last.add_days(-((i32::try_from(last.weekday()).unwrap_or(0) + 6) % 7))
+    };
+    // A holiday at a weekend moves to the Monday, or past another holiday.
+    let weekday_from = |d: Date, taken: Option<Date>| {
+        let mut d = d;
+        while matches!(d.weekday(), 0 | 6) || Some(d) == taken {
+            d = d.add_days(1);
+        }
+        d
+    };
+    let christmas = on(12, 25).map(|d| weekday_from(d, None));
+    let boxing = on(12, 26).map(|d| weekday_from(d, christmas));
+    let holidays = [
+        (on(1, 1).map(|d| weekday_from(d, None)), "New Year's Day"),
+        (Some(easter.add_days(-2)), "Good Friday"),
+        (Some(easter.add_days(1)), "Easter Monday"),
+        (on(5, 1).map(monday_from), "early May bank holiday"),
+        (Some(last_monday(5)), "spring bank holiday"),
+        (Some(last_monday(8)), "summer bank holiday"),
+        (christmas, "Christmas Day"),
+        (boxing, "Boxing Day"),
+    ];
+    holidays.into_iter().find(|(d, _)| *d == Some(date)).map(|(_, name)| name)
+}
+
+/// Easter Sunday in the Gregorian calendar (the anonymous algorithm of
+/// Meeus, Jones and Butcher).
+#[expect(clippy::many_single_char_names, reason = "the algorithm's published names, to check it against")]
+fn easter_sunday(year: i32) -> Date {
+    let (a, b, c) = (year % 19, year / 100, year % 100);
+    let (d, e) = (b / 4, b % 4);
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::from_ymd(year, month.unsigned_abs(), day.unsigned_abs()).unwrap_or(Date::from_days(0))
 }
 
 /// The last Sunday of a month.
@@ -350,8 +412,60 @@ mod tests {
         assert_eq!(alerts[3].why, "refused 3 times in a day: asking for more than the role may see");
 
         // Weekends as working days, and round-the-clock hours: nothing out of hours.
-        let always = Watch { working_hours: [0, 24], weekends: false, ..watch };
+        let always = Watch { working_hours: [0, 24], weekends: false, bank_holidays: false, ..watch };
         assert!(review(&entries, &always).iter().all(|a| a.kind != Kind::OutOfHours));
+    }
+
+    #[test]
+    fn bank_holidays_of_england_and_wales() {
+        let holidays = |year: i32| -> Vec<String> {
+            let first = Date::from_ymd(year, 1, 1).unwrap();
+            (0..366)
+                .map(|n| first.add_days(n))
+                .filter(|d| d.year() == year && bank_holiday(*d).is_some())
+                .map(|d| d.to_string())
+                .collect()
+        };
+        // As GOV.UK lists them (2022's and 2023's one-off holidays aside).
+        assert_eq!(
+            holidays(2026),
+            [
+                "2026-01-01",
+                "2026-04-03",
+                "2026-04-06",
+                "2026-05-04",
+                "2026-05-25",
+                "2026-08-31",
+                "2026-12-25",
+                "2026-12-28"
+            ]
+        );
+        // Christmas on a Saturday: Monday and Tuesday; New Year on a Saturday.
+        assert_eq!(
+            holidays(2021),
+            [
+                "2021-01-01",
+                "2021-04-02",
+                "2021-04-05",
+                "2021-05-03",
+                "2021-05-31",
+                "2021-08-30",
+                "2021-12-27",
+                "2021-12-28"
+            ]
+        );
+        assert_eq!(holidays(2022)[0], "2022-01-03");
+        // Christmas on a Sunday: Boxing Day Monday, Christmas's Tuesday.
+        assert_eq!(holidays(2022)[6..], ["2022-12-26", "2022-12-27"]);
+        assert_eq!(easter_sunday(2025).to_string(), "2025-04-20");
+        assert_eq!(easter_sunday(2027).to_string(), "2027-03-28");
+
+        // Easter Monday 2026 in working hours is out of hours.
+        let monday = [entry("2026-04-06T10:00:00Z", "ann", "/api/v1/families/{family_id}", "served", &["F1"])];
+        let alerts = review(&monday, &Watch::default());
+        assert_eq!(alerts.len(), 1);
+        assert!(alerts[0].why.ends_with("on a bank holiday (Easter Monday)"), "{}", alerts[0].why);
+        assert!(review(&monday, &Watch { bank_holidays: false, ..Watch::default() }).is_empty());
     }
 
     #[test]
