@@ -97,6 +97,10 @@ enum Command {
         /// Only the requests on or after this day (UTC).
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<String>,
+        /// Only the requests on or before this day (UTC): with `--since`,
+        /// a closed period, such as last month for a monthly review.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
         /// Only the requests refused for the token's role.
         #[arg(long)]
         denied: bool,
@@ -513,10 +517,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
-        Command::Audit { file, db, token, family, since, denied, by_token, unusual, verify_anchor, format } => {
+        Command::Audit { file, db, token, family, since, until, denied, by_token, unusual, verify_anchor, format } => {
             let path = file.unwrap_or_else(|| default_audit_path(db.as_deref()));
-            let since = since_day(since)?;
-            let review = famgraph_api::audit::Review { token, family, since, denied_only: denied };
+            let (since, until) = (day_arg("--since", since)?, day_arg("--until", until)?);
+            let review = famgraph_api::audit::Review { token, family, since, until, denied_only: denied };
             let show = if unusual {
                 audit_review::Show::Unusual
             } else if by_token {
@@ -696,7 +700,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             print_shortlist(&snapshot, &filter, limit, format, decisions.is_some())
         }
         Command::Decisions { decisions, source, overrides, since, format } => {
-            let since = since_day(since)?;
+            let since = day_arg("--since", since)?;
             let snapshot = open(&source, overrides.overrides.as_deref())?;
             let decided = decided_from(&decisions, &snapshot)?;
             let (page, total, _) =
@@ -939,14 +943,13 @@ struct ServeSettings<'a> {
     tls: Option<(&'a Path, &'a Path)>,
 }
 
-/// A `--since` day as `YYYY-MM-DD`, or a usage error saying so.
-fn since_day(since: Option<String>) -> Result<Option<String>, BadInput> {
-    since
-        .map(|d| {
-            famgraph_api::decisions::day(&d)
-                .ok_or_else(|| BadInput(format!("--since: `{d}` is not a date (YYYY-MM-DD)")))
-        })
-        .transpose()
+/// A day option (`--since`, `--until`) as `YYYY-MM-DD`, or a usage error
+/// saying so.
+fn day_arg(option: &str, day: Option<String>) -> Result<Option<String>, BadInput> {
+    day.map(|d| {
+        famgraph_api::decisions::day(&d).ok_or_else(|| BadInput(format!("{option}: `{d}` is not a date (YYYY-MM-DD)")))
+    })
+    .transpose()
 }
 
 /// The meeting's decisions in `file`, matched to the load's families.

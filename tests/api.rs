@@ -453,14 +453,17 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(refused["total"], 1);
     assert_eq!(refused["entries"][0]["token"], "bill");
     assert_eq!(admin("since=2999-01-01")["total"], 0);
+    assert_eq!(admin("until=2000-01-01")["total"], 0);
     let today = entries[0]["at"].as_str().unwrap()[..10].to_owned();
     assert!(admin(&format!("since={today}"))["total"].as_u64().unwrap() >= 5);
+    // A closed period, its last day included: a monthly review.
+    assert!(admin(&format!("since={today}&until={today}"))["total"].as_u64().unwrap() >= 5);
     let everyone = admin("");
     let names: Vec<&str> =
         everyone["by_token"].as_array().unwrap().iter().map(|u| u["token"].as_str().unwrap()).collect();
     assert_eq!(names[0], "pat", "the overlap cells name the most families: {names:?}");
     assert!(names.contains(&"ada") && names.contains(&"bill") && names.contains(&"carol"));
-    for bad in ["since=yesterday", "outcome=served"] {
+    for bad in ["since=yesterday", "until=2026-13-01", "outcome=served"] {
         assert_eq!(server.get(&format!("/api/v1/audit?{bad}"), Some(&token_of["ada"])).0, 400, "{bad}");
     }
     // The same review from the command line.
@@ -476,6 +479,10 @@ fn the_audit_trail_records_a_scripted_session() {
     assert!(table.lines().nth(2).unwrap().starts_with("pat "), "{table}");
     let out = famgraph(&["audit", "--file", trail, "--since", "soon"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = famgraph(&["audit", "--file", trail, "--until", "later"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--until: `later` is not a date"), "{out:?}");
+    let out = famgraph_ok(&["audit", "--file", trail, "--until", "2000-01-31", "--format", "json"]);
+    assert_eq!(out.trim(), "[]");
 
     // Each review ends with the trail's anchor, for the reviewer to note
     // elsewhere; the next review checks the trail still holds it, so one

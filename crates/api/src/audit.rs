@@ -322,6 +322,8 @@ pub struct Review {
     pub family: Option<String>,
     /// `YYYY-MM-DD`: entries on or after that day (UTC).
     pub since: Option<String>,
+    /// `YYYY-MM-DD`: entries on or before that day (UTC).
+    pub until: Option<String>,
     pub denied_only: bool,
 }
 
@@ -330,6 +332,7 @@ impl Review {
         self.token.as_ref().is_none_or(|t| &entry.token == t)
             && self.family.as_ref().is_none_or(|f| entry.family_ids.contains(f))
             && self.since.as_ref().is_none_or(|d| entry.at.as_str() >= d.as_str())
+            && self.until.as_ref().is_none_or(|d| entry.at.get(..10).is_some_and(|day| day <= d.as_str()))
             && (!self.denied_only || entry.outcome == "denied")
     }
 }
@@ -509,6 +512,10 @@ mod tests {
         assert_eq!(listed(&Review { token: Some("dave".into()), ..Review::default() }).len(), 2);
         assert_eq!(listed(&Review { family: Some("F2".into()), ..Review::default() }).len(), 2);
         assert_eq!(listed(&Review { since: Some("2026-02-02".into()), ..Review::default() }).len(), 2);
+        // A closed period: February, its last day included.
+        let february =
+            Review { since: Some("2026-02-01".into()), until: Some("2026-02-02".into()), ..Review::default() };
+        assert_eq!(listed(&february), ["2026-02-01T09:00:00Z", "2026-02-02T23:00:00Z"]);
         assert_eq!(listed(&Review { denied_only: true, ..Review::default() }), ["2026-02-02T23:00:00Z"]);
         let usage = by_token(&entries);
         assert_eq!(

@@ -586,7 +586,7 @@ async fn list_decisions(
     let book = state.decision_book()?;
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
-    let since = day_param(param(&params, "since"))?;
+    let since = day_param(&params, "since")?;
     let snapshot = state.snapshot();
     let decided = book.decided(&snapshot);
     let (page, total, named) =
@@ -748,10 +748,11 @@ fn param<'p>(params: &'p [(String, String)], name: &str) -> Option<&'p str> {
     params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim())
 }
 
-/// A `since` parameter as `YYYY-MM-DD`, or a 400 saying so.
-fn day_param(value: Option<&str>) -> Result<Option<String>, ApiError> {
-    value
-        .map(|d| decisions::day(d).ok_or_else(|| ApiError::BadRequest("`since` must be a date, YYYY-MM-DD".into())))
+/// A day parameter (`since`, `until`) as `YYYY-MM-DD`, or a 400 saying so.
+fn day_param(params: &[(String, String)], name: &str) -> Result<Option<String>, ApiError> {
+    param(params, name)
+        .filter(|d| !d.is_empty())
+        .map(|d| decisions::day(d).ok_or_else(|| ApiError::BadRequest(format!("`{name}` must be a date, YYYY-MM-DD"))))
         .transpose()
 }
 
@@ -1027,7 +1028,8 @@ async fn audit_trail(
     let review = audit::Review {
         token: param(&params, "token").filter(|t| !t.is_empty()).map(str::to_owned),
         family: param(&params, "family").filter(|f| !f.is_empty()).map(str::to_owned),
-        since: day_param(param(&params, "since").filter(|d| !d.is_empty()))?,
+        since: day_param(&params, "since")?,
+        until: day_param(&params, "until")?,
         denied_only: match param(&params, "outcome") {
             None | Some("") => false,
             Some("denied") => true,
