@@ -19,13 +19,6 @@ pub enum Show {
     Unusual,
 }
 
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*)?
-    }};
-}
-
 /// Lists the trail at `path` as `review` and `show` ask; with `holding`,
 /// only if it still holds that anchor, noted at an earlier review. A table
 /// ends with the anchor to note for the next.

@@ -1,6 +1,16 @@
 //! `famgraph`: parses the command line and wires the crates together.
 //! Exit status 0 on success, 2 on bad usage or bad input, 1 otherwise.
 
+/// `println!` that returns an error instead of panicking when stdout is
+/// closed (`famgraph shortlist | head`); `main` treats a broken pipe as done.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
+// After `say!`, which `audit_review` uses too.
 mod audit_review;
 mod evaluate;
 mod pipeline;
@@ -12,15 +22,6 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use famgraph_api::{AppState, Role, Snapshot, Tokens};
-
-/// `println!` that returns an error instead of panicking when stdout is
-/// closed (`famgraph shortlist | head`); `main` treats a broken pipe as done.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*)?
-    }};
-}
 
 /// The bundled sample data, served when `serve` gets no `--data` or `--db`.
 const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bundle");
