@@ -372,7 +372,7 @@ pub struct Usage {
 
 impl Usage {
     pub fn add(&mut self, e: &AuditEntry) {
-        if !self.seen.contains_key(&e.token) {
+        let (usage, served) = of_token(&mut self.seen, &e.token, || {
             let usage = TokenUse {
                 token: e.token.clone(),
                 role: e.role.clone(),
@@ -382,9 +382,8 @@ impl Usage {
                 first: e.at.clone(),
                 last: e.at.clone(),
             };
-            self.seen.insert(e.token.clone(), (usage, FamilySet::default()));
-        }
-        let Some((usage, served)) = self.seen.get_mut(&e.token) else { return };
+            (usage, FamilySet::default())
+        });
         usage.requests += 1;
         usage.denied += usize::from(e.outcome == "denied");
         usage.role.clone_from(&e.role);
@@ -408,6 +407,19 @@ impl Usage {
         out.sort_by(|a, b| b.families.cmp(&a.families).then(b.requests.cmp(&a.requests)).then(a.token.cmp(&b.token)));
         out
     }
+}
+
+/// A token's value in `map`, made by `make` the first time: the token's
+/// name copied once, not once an entry.
+pub(crate) fn of_token<'m, V>(
+    map: &'m mut std::collections::HashMap<String, V>,
+    token: &str,
+    make: impl FnOnce() -> V,
+) -> &'m mut V {
+    if !map.contains_key(token) {
+        map.insert(token.to_owned(), make());
+    }
+    map.get_mut(token).expect("inserted above")
 }
 
 /// Family ids numbered as first seen, so that the sets of families a

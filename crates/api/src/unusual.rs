@@ -14,7 +14,7 @@ use famgraph_model::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::AuditEntry;
-use crate::audit::{FamilyNumbers, FamilySet};
+use crate::audit::{FamilyNumbers, FamilySet, of_token};
 
 /// The endpoints that open one family's (or person's) details, as against
 /// lists: what "families opened" counts.
@@ -143,19 +143,16 @@ impl<'w> Watching<'w> {
             (!served).then_some(Kind::Refusals),
         ];
         for kind in kinds.into_iter().flatten() {
-            if !self.days.contains_key(&e.token) {
-                self.days.insert(e.token.clone(), BTreeMap::new());
-            }
-            let Some(days) = self.days.get_mut(&e.token) else { return };
-            let day = days.entry((kind, local.date)).or_insert_with(|| Day {
-                requests: 0,
-                families: FamilySet::default(),
-                role: e.role.clone(),
-                first: e.at.clone(),
-                last: String::new(),
-                from: local,
-                to: local,
-            });
+            let day =
+                of_token(&mut self.days, &e.token, BTreeMap::new).entry((kind, local.date)).or_insert_with(|| Day {
+                    requests: 0,
+                    families: FamilySet::default(),
+                    role: e.role.clone(),
+                    first: e.at.clone(),
+                    last: String::new(),
+                    from: local,
+                    to: local,
+                });
             day.requests += 1;
             day.last.clone_from(&e.at);
             day.role.clone_from(&e.role);
