@@ -67,7 +67,7 @@ fn show_table(
     total: usize,
     listed: &[famgraph_api::AuditEntry],
     usage: Usage,
-    watching: Watching<'_>,
+    watching: Watching,
 ) -> anyhow::Result<()> {
     let file = path.display();
     match show {

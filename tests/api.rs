@@ -567,6 +567,17 @@ fn unusual_access_is_flagged_for_review() {
         "{alerts:#?}"
     );
     assert!(alerts[1]["why"].as_str().unwrap().contains("opened 3 families in a day, more than the 2"), "{alerts:#?}");
+    // Each became unusual once, and the server said so in its log as it
+    // happened, for whoever watches it: the token, never a family.
+    let warned: Vec<String> = server.log().into_iter().filter(|l| l.contains("unusual access")).collect();
+    assert_eq!(warned.len(), 3, "{warned:#?}");
+    for (token, kind) in [("carol", "out_of_hours"), ("carol", "many_families"), ("bill", "refusals")] {
+        assert!(
+            warned.iter().any(|l| l.contains("WARN") && l.contains(&format!("token={token}")) && l.contains(kind)),
+            "{token} {kind}: {warned:#?}"
+        );
+    }
+    assert!(warned.iter().all(|l| !l.contains("F0000")), "{warned:#?}");
     // A review narrowed to one token flags only what that token did.
     let (_, bills) = server.get("/api/v1/audit?token=bill", Some(&token_of["ada"]));
     assert_eq!(bills["unusual"].as_array().unwrap().len(), 1);

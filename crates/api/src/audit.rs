@@ -126,7 +126,8 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one entry and syncs it to disk before the data is served.
+    /// Appends one entry and syncs it to disk before the data is served;
+    /// returns it.
     pub(crate) fn record(
         &self,
         caller: &Caller,
@@ -134,7 +135,7 @@ impl AuditLog {
         served: bool,
         (family_ids, household_ids): (Vec<String>, Vec<String>),
         load: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<AuditEntry, ApiError> {
         // A poisoned lock still guards a file that only ever grows.
         let mut held = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (file, last) = &mut *held;
@@ -156,7 +157,7 @@ impl AuditLog {
             .and_then(|()| file.sync_data())
             .map_err(|e| ApiError::Internal(format!("audit trail write failed, request refused: {e}")))?;
         *last = next;
-        Ok(())
+        Ok(entry)
     }
 }
 

@@ -20,7 +20,7 @@ mod views;
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -207,6 +207,9 @@ pub struct AppState {
     decisions: Option<Arc<decisions::Book>>,
     /// What the audit review flags as unusual (`[audit]` in `--config`).
     watch: Arc<unusual::Watch>,
+    /// The same, as the entries are recorded: what becomes unusual is
+    /// logged as it happens, for whoever watches the service's log.
+    live: Arc<Mutex<unusual::Watching>>,
     /// Answers worked out from the served snapshot, kept until a reload
     /// swaps another in.
     cache: Arc<Cache>,
@@ -282,12 +285,14 @@ impl AppState {
             previous: None,
             decisions: None,
             watch: Arc::default(),
+            live: Arc::new(Mutex::new(unusual::Watching::new(&unusual::Watch::default()))),
             cache: Arc::default(),
         }
     }
 
     /// What the audit review flags as unusual.
     pub fn with_watch(mut self, watch: unusual::Watch) -> AppState {
+        self.live = Arc::new(Mutex::new(unusual::Watching::new(&watch)));
         self.watch = Arc::new(watch);
         self
     }
@@ -385,10 +390,14 @@ impl AppState {
         named: (Vec<String>, Vec<String>),
         snapshot: &Snapshot,
     ) -> Result<(), ApiError> {
-        match &self.audit {
-            Some(audit) => audit.record(caller, endpoint, served, named, &snapshot.load),
-            None => Ok(()),
+        let Some(audit) = &self.audit else { return Ok(()) };
+        let entry = audit.record(caller, endpoint, served, named, &snapshot.load)?;
+        // The token's name, the role and what happened: no family's data.
+        let crossed = self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add_live(&entry);
+        for (kind, what) in crossed {
+            tracing::warn!(token = %entry.token, role = %entry.role, kind = kind.code(), "unusual access: {what}");
         }
+        Ok(())
     }
 
     /// How aggregate counts are disclosed, instead of hiding 1 to 4.

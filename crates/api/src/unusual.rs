@@ -75,6 +75,16 @@ pub enum Kind {
     Refusals,
 }
 
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::OutOfHours => "out_of_hours",
+            Kind::ManyFamilies => "many_families",
+            Kind::Refusals => "refusals",
+        }
+    }
+}
+
 /// One token's unusual use on one day (UK time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Alert {
@@ -104,10 +114,11 @@ pub fn review<'a>(entries: impl IntoIterator<Item = &'a AuditEntry>, watch: &Wat
     watching.finish()
 }
 
-/// [`review`], an entry at a time.
+/// [`review`], an entry at a time; or, as the server records them,
+/// [`Watching::add_live`].
 #[derive(Debug)]
-pub struct Watching<'w> {
-    watch: &'w Watch,
+pub struct Watching {
+    watch: Watch,
     numbers: FamilyNumbers,
     /// Per token, per kind and UK day.
     days: std::collections::HashMap<String, BTreeMap<(Kind, Date), Day>>,
@@ -126,9 +137,52 @@ struct Day {
     to: Local,
 }
 
-impl<'w> Watching<'w> {
-    pub fn new(watch: &'w Watch) -> Self {
-        Watching { watch, numbers: FamilyNumbers::default(), days: std::collections::HashMap::new() }
+impl Watching {
+    pub fn new(watch: &Watch) -> Self {
+        Watching { watch: watch.clone(), numbers: FamilyNumbers::default(), days: std::collections::HashMap::new() }
+    }
+
+    /// Adds an entry as it is recorded, and says what it made unusual
+    /// that was not before: the first person-level answer out of hours of
+    /// a token's day, the family that takes its day over the limit, the
+    /// refusal that reaches it. Days before yesterday are let go, so a
+    /// server running for months holds two days.
+    pub fn add_live(&mut self, e: &AuditEntry) -> Vec<(Kind, String)> {
+        let Some(local) = Local::of(&e.at) else { return Vec::new() };
+        let before = self.counts(&e.token, local.date);
+        self.add(e);
+        let after = self.counts(&e.token, local.date);
+        let watch = &self.watch;
+        let mut crossed = Vec::new();
+        if before[0] == 0 && after[0] > 0 {
+            crossed.push((
+                Kind::OutOfHours,
+                format!("person-level data served out of hours, at {} UK time", local.clock()),
+            ));
+        }
+        if before[1] <= watch.families_per_day && after[1] > watch.families_per_day {
+            crossed.push((Kind::ManyFamilies, format!("more than {} families opened today", watch.families_per_day)));
+        }
+        if before[2] < watch.refusals_per_day && after[2] >= watch.refusals_per_day {
+            crossed.push((Kind::Refusals, format!("refused {} times today", watch.refusals_per_day)));
+        }
+        let yesterday = local.date.add_days(-1);
+        for days in self.days.values_mut() {
+            days.retain(|&(_, date), _| date >= yesterday);
+        }
+        self.days.retain(|_, days| !days.is_empty());
+        crossed
+    }
+
+    /// A token's day so far: out-of-hours requests, families opened,
+    /// refusals.
+    fn counts(&self, token: &str, date: Date) -> [usize; 3] {
+        let day = |kind| self.days.get(token).and_then(|d| d.get(&(kind, date)));
+        [
+            day(Kind::OutOfHours).map_or(0, |d| d.requests),
+            day(Kind::ManyFamilies).map_or(0, |d| d.families.len()),
+            day(Kind::Refusals).map_or(0, |d| d.requests),
+        ]
     }
 
     pub fn add(&mut self, e: &AuditEntry) {
@@ -166,7 +220,7 @@ impl<'w> Watching<'w> {
     }
 
     pub fn finish(self) -> Vec<Alert> {
-        let watch = self.watch;
+        let watch = &self.watch;
         let mut alerts: Vec<Alert> = self
             .days
             .into_iter()
@@ -411,6 +465,29 @@ mod tests {
         // Weekends as working days, and round-the-clock hours: nothing out of hours.
         let always = Watch { working_hours: [0, 24], weekends: false, bank_holidays: false, ..watch };
         assert!(review(&entries, &always).iter().all(|a| a.kind != Kind::OutOfHours));
+    }
+
+    #[test]
+    fn live_alerts_come_once_as_they_happen_and_old_days_are_let_go() {
+        let family = "/api/v1/families/{family_id}";
+        let mut live = Watching::new(&Watch { families_per_day: 2, refusals_per_day: 2, ..Watch::default() });
+        let mut said = |at: &str, token: &str, outcome: &str, families: &[&str]| {
+            live.add_live(&entry(at, token, family, outcome, families)).into_iter().map(|(k, _)| k).collect::<Vec<_>>()
+        };
+        // Tuesday 1 December 2026: in hours, then a third family, then late.
+        assert!(said("2026-12-01T09:00:00Z", "ann", "served", &["F1"]).is_empty());
+        assert!(said("2026-12-01T09:05:00Z", "ann", "served", &["F2"]).is_empty());
+        assert_eq!(said("2026-12-01T09:10:00Z", "ann", "served", &["F3"]), [Kind::ManyFamilies]);
+        assert!(said("2026-12-01T09:15:00Z", "ann", "served", &["F4"]).is_empty(), "said once a day");
+        assert_eq!(said("2026-12-01T22:00:00Z", "ann", "served", &["F1"]), [Kind::OutOfHours]);
+        assert!(said("2026-12-01T22:30:00Z", "ann", "served", &["F1"]).is_empty());
+        assert!(said("2026-12-01T23:00:00Z", "bob", "denied", &[]).is_empty());
+        assert_eq!(said("2026-12-01T23:01:00Z", "bob", "denied", &[]), [Kind::Refusals]);
+        // A new day starts afresh, and the days before yesterday are gone.
+        assert!(said("2026-12-02T09:00:00Z", "ann", "served", &["F1", "F2"]).is_empty());
+        assert_eq!(said("2026-12-04T06:00:00Z", "ann", "served", &["F9"]), [Kind::OutOfHours]);
+        let kept_from = Date::parse("2026-12-03").unwrap();
+        assert!(live.days.values().flat_map(BTreeMap::keys).all(|&(_, d)| d >= kept_from));
     }
 
     #[test]
