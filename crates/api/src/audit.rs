@@ -161,15 +161,6 @@ impl AuditLog {
     }
 }
 
-/// Reads every entry of an audit file, oldest first, checking the chain.
-/// A line that is not an entry, or whose `prev` is not the link to the
-/// line before, is an error naming its line: the file was altered.
-pub fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
-    let mut entries = Vec::new();
-    scan(path, |_, entry| entries.push(entry))?;
-    Ok(entries)
-}
-
 /// A point in a trail: how many entries it had, and the link to the last
 /// of them (the first 16 hex digits of its SHA-256), written `N:LINK`. A
 /// trail still holds an anchor taken from it earlier unless it was cut
@@ -209,7 +200,9 @@ impl Serialize for Anchor {
 }
 
 /// Reads an audit file entry by entry, oldest first, checking the chain
-/// as [`read`] does, and hands each to `each` with the byte offset of its
+/// (a line that is not an entry, or whose `prev` is not the link to the
+/// line before, is an error naming its line: the file was altered), and
+/// hands each to `each` with the byte offset of its
 /// line ([`read_at`] reads it again), holding one entry at a time: a
 /// year's trail is a million entries or more. Returns the anchor at its
 /// end. A missing file holds none.
@@ -497,6 +490,13 @@ fn utc_now() -> String {
 mod tests {
     use super::*;
     use crate::Role;
+
+    /// Every entry, oldest first.
+    fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
+        let mut entries = Vec::new();
+        scan(path, |_, entry| entries.push(entry))?;
+        Ok(entries)
+    }
 
     fn entry(at: &str, token: &str, outcome: &str, families: &[&str]) -> AuditEntry {
         AuditEntry {
