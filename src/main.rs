@@ -34,7 +34,8 @@ const SAMPLE_BUNDLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/bu
 )]
 struct Cli {
     /// The partnership's configuration (TOML): `[weights]` for the score's
-    /// points per reason and `[[rulesets]]` for its own programme rules.
+    /// points per reason, `[[rulesets]]` for its own programme rules and
+    /// `[audit]` for what the audit review flags as unusual.
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(subcommand)]
