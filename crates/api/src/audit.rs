@@ -193,6 +193,13 @@ impl std::str::FromStr for Anchor {
 
 const ANCHOR_DIGITS: usize = 16;
 
+impl Anchor {
+    /// The anchor of a trail with no entries.
+    fn empty() -> Anchor {
+        Anchor { entries: 0, link: "0".repeat(ANCHOR_DIGITS) }
+    }
+}
+
 impl Serialize for Anchor {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
@@ -249,9 +256,7 @@ type EachLine<'a> = dyn FnMut(u64, AuditEntry, usize, &str) -> Result<(), String
 fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Anchor { entries: 0, link: "0".repeat(ANCHOR_DIGITS) });
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchor::empty()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -280,8 +285,10 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
         count += 1;
         each(start, entry, count, &last)?;
     }
-    let link = if count == 0 { "0".repeat(ANCHOR_DIGITS) } else { last[..ANCHOR_DIGITS].to_owned() };
-    Ok(Anchor { entries: count, link })
+    if count == 0 {
+        return Ok(Anchor::empty());
+    }
+    Ok(Anchor { entries: count, link: last[..ANCHOR_DIGITS].to_owned() })
 }
 
 /// The entries whose lines start at `offsets` (from [`scan`]), in that

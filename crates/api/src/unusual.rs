@@ -122,6 +122,8 @@ pub struct Watching {
     numbers: FamilyNumbers,
     /// Per token, per kind and UK day.
     days: std::collections::HashMap<String, BTreeMap<(Kind, Date), Day>>,
+    /// The latest UK day [`Watching::add_live`] has let older days go at.
+    live_day: Option<Date>,
 }
 
 /// One token's entries of one kind on one day.
@@ -139,7 +141,28 @@ struct Day {
 
 impl Watching {
     pub fn new(watch: &Watch) -> Self {
-        Watching { watch: watch.clone(), numbers: FamilyNumbers::default(), days: std::collections::HashMap::new() }
+        Watching {
+            watch: watch.clone(),
+            numbers: FamilyNumbers::default(),
+            days: std::collections::HashMap::new(),
+            live_day: None,
+        }
+    }
+
+    /// Whether a token's day of one kind, so far, is worth a look.
+    fn flagged(&self, kind: Kind, day: &Day) -> bool {
+        match kind {
+            Kind::OutOfHours => day.requests > 0,
+            Kind::ManyFamilies => day.families.len() > self.watch.families_per_day,
+            Kind::Refusals => day.requests >= self.watch.refusals_per_day,
+        }
+    }
+
+    /// Which kinds a token's day is flagged for so far.
+    fn flags(&self, token: &str, date: Date) -> [bool; 3] {
+        [Kind::OutOfHours, Kind::ManyFamilies, Kind::Refusals].map(|kind| {
+            self.days.get(token).and_then(|d| d.get(&(kind, date))).is_some_and(|day| self.flagged(kind, day))
+        })
     }
 
     /// Adds an entry as it is recorded, and says what it made unusual
@@ -149,46 +172,45 @@ impl Watching {
     /// server running for months holds two days.
     pub fn add_live(&mut self, e: &AuditEntry) -> Vec<(Kind, String)> {
         let Some(local) = Local::of(&e.at) else { return Vec::new() };
-        let before = self.counts(&e.token, local.date);
-        self.add(e);
-        let after = self.counts(&e.token, local.date);
+        let before = self.flags(&e.token, local.date);
+        self.add_at(e, local);
+        let after = self.flags(&e.token, local.date);
         let watch = &self.watch;
-        let mut crossed = Vec::new();
-        if before[0] == 0 && after[0] > 0 {
-            crossed.push((
+        let crossed = |kind: Kind| !before[kind as usize] && after[kind as usize];
+        let mut said = Vec::new();
+        if crossed(Kind::OutOfHours) {
+            said.push((
                 Kind::OutOfHours,
                 format!("person-level data served out of hours, at {} UK time", local.clock()),
             ));
         }
-        if before[1] <= watch.families_per_day && after[1] > watch.families_per_day {
-            crossed.push((Kind::ManyFamilies, format!("more than {} families opened today", watch.families_per_day)));
+        if crossed(Kind::ManyFamilies) {
+            said.push((Kind::ManyFamilies, format!("more than {} families opened today", watch.families_per_day)));
         }
-        if before[2] < watch.refusals_per_day && after[2] >= watch.refusals_per_day {
-            crossed.push((Kind::Refusals, format!("refused {} times today", watch.refusals_per_day)));
+        if crossed(Kind::Refusals) {
+            said.push((Kind::Refusals, format!("refused {} times today", watch.refusals_per_day)));
         }
-        let yesterday = local.date.add_days(-1);
-        for days in self.days.values_mut() {
-            days.retain(|&(_, date), _| date >= yesterday);
+        // A new day: the days before yesterday go.
+        if self.live_day.is_none_or(|d| local.date > d) {
+            self.live_day = Some(local.date);
+            let yesterday = local.date.add_days(-1);
+            for days in self.days.values_mut() {
+                days.retain(|&(_, date), _| date >= yesterday);
+            }
+            self.days.retain(|_, days| !days.is_empty());
         }
-        self.days.retain(|_, days| !days.is_empty());
-        crossed
-    }
-
-    /// A token's day so far: out-of-hours requests, families opened,
-    /// refusals.
-    fn counts(&self, token: &str, date: Date) -> [usize; 3] {
-        let day = |kind| self.days.get(token).and_then(|d| d.get(&(kind, date)));
-        [
-            day(Kind::OutOfHours).map_or(0, |d| d.requests),
-            day(Kind::ManyFamilies).map_or(0, |d| d.families.len()),
-            day(Kind::Refusals).map_or(0, |d| d.requests),
-        ]
+        said
     }
 
     pub fn add(&mut self, e: &AuditEntry) {
         // An entry whose time does not read was not written by famgraph:
         // the chain check has already refused an altered file.
-        let Some(local) = Local::of(&e.at) else { return };
+        if let Some(local) = Local::of(&e.at) {
+            self.add_at(e, local);
+        }
+    }
+
+    fn add_at(&mut self, e: &AuditEntry, local: Local) {
         let served = e.outcome == "served";
         let person_level = !e.family_ids.is_empty() || !e.household_ids.is_empty();
         let kinds = [
@@ -219,13 +241,14 @@ impl Watching {
         }
     }
 
-    pub fn finish(self) -> Vec<Alert> {
+    pub fn finish(mut self) -> Vec<Alert> {
+        let days = std::mem::take(&mut self.days);
         let watch = &self.watch;
-        let mut alerts: Vec<Alert> = self
-            .days
+        let mut alerts: Vec<Alert> = days
             .into_iter()
             .flat_map(|(token, days)| days.into_iter().map(move |(key, day)| (token.clone(), key, day)))
-            .filter_map(|(token, (kind, date), day)| {
+            .filter(|(_, (kind, _), day)| self.flagged(*kind, day))
+            .map(|(token, (kind, date), day)| {
                 let why = match kind {
                     Kind::OutOfHours => format!(
                         "{} {} for person-level data out of hours, {} UK time{}",
@@ -242,17 +265,16 @@ impl Watching {
                             None => String::new(),
                         }
                     ),
-                    Kind::ManyFamilies if day.families.len() > watch.families_per_day => format!(
+                    Kind::ManyFamilies => format!(
                         "opened {} families in a day, more than the {} casework is expected to need",
                         day.families.len(),
                         watch.families_per_day
                     ),
-                    Kind::Refusals if day.requests >= watch.refusals_per_day => {
+                    Kind::Refusals => {
                         format!("refused {} times in a day: asking for more than the role may see", day.requests)
                     }
-                    Kind::ManyFamilies | Kind::Refusals => return None,
                 };
-                Some(Alert {
+                Alert {
                     kind,
                     token,
                     role: day.role,
@@ -262,7 +284,7 @@ impl Watching {
                     first: day.first,
                     last: day.last,
                     why,
-                })
+                }
             })
             .collect();
         alerts.sort_by(|a, b| b.day.cmp(&a.day).then(a.kind.cmp(&b.kind)).then(a.token.cmp(&b.token)));
