@@ -110,12 +110,16 @@ CREATE TABLE links (
     date_of_birth_weight DOUBLE NOT NULL,
     sex_level VARCHAR NOT NULL,
     sex_weight DOUBLE NOT NULL,
+    address_level VARCHAR NOT NULL,
+    address_weight DOUBLE NOT NULL,
     postcode_level VARCHAR NOT NULL,
     postcode_weight DOUBLE NOT NULL,
     uprn_level VARCHAR NOT NULL,
     uprn_weight DOUBLE NOT NULL,
     nhs_number_level VARCHAR NOT NULL,
     nhs_number_weight DOUBLE NOT NULL,
+    agency_level VARCHAR NOT NULL,
+    agency_weight DOUBLE NOT NULL,
     relatives_level VARCHAR NOT NULL,
     relatives_weight DOUBLE NOT NULL
 );

@@ -812,6 +812,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         result.false_positive_pairs,
                         result.false_negative_pairs
                     );
+                    say!(
+                        "people merging two or more true people: {} ({:.2}% of famgraph's people); true people split: {} \
+                         of {} with two or more records ({:.2}%)",
+                        result.people_merged,
+                        100.0 * result.people_merged_share,
+                        result.people_split,
+                        result.people_with_several_records,
+                        100.0 * result.people_split_share
+                    );
+                    say!(
+                        "within-agency duplicates kept whole: {} of {} true people an agency holds twice ({:.1}%)",
+                        result.duplicates_kept_whole,
+                        result.within_agency_duplicates,
+                        100.0 * result.duplicates_kept_whole_share
+                    );
                     for (family, rank) in &result.standout_ranks {
                         say!("planted {family}: rank {}", rank.map_or_else(|| "-".to_owned(), |r| r.to_string()));
                     }
@@ -1116,7 +1131,7 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
             }
             let graph = &snapshot.graph;
             say!(
-                "\n{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5}",
+                "\n{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5} {:>10} {:>10} {:>15}",
                 "agency",
                 "records",
                 "linked (other)",
@@ -1124,13 +1139,16 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
                 "address",
                 "postcode",
                 "uprn",
-                "nhs"
+                "nhs",
+                "held twice",
+                "duplicates",
+                "placeholder dob"
             );
             let percent =
                 |n: usize, of: usize| (n * 100).checked_div(of).map_or_else(|| "-".to_owned(), |p| format!("{p}%"));
             for a in famgraph_api::agency_records(graph) {
                 say!(
-                    "{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5}",
+                    "{:<20} {:>8} {:>15} {:>6} {:>8} {:>9} {:>6} {:>5} {:>10} {:>10} {:>15}",
                     a.agency,
                     a.records,
                     percent(a.known_elsewhere, a.records),
@@ -1138,7 +1156,10 @@ fn print_report(snapshot: &Snapshot, format: Format) -> anyhow::Result<()> {
                     percent(a.with_address, a.records),
                     percent(a.with_postcode, a.records),
                     percent(a.with_uprn, a.records),
-                    percent(a.with_nhs_number, a.records)
+                    percent(a.with_nhs_number, a.records),
+                    a.people_held_twice,
+                    a.duplicate_records,
+                    a.placeholder_date_of_birth
                 );
             }
             say!(

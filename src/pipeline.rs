@@ -252,6 +252,10 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         ("link_u_sample_pairs", trained.u_sample_pairs.to_string()),
         ("link_em_iterations", trained.em_iterations.to_string()),
         ("link_em_converged", trained.em_converged.to_string()),
+        (
+            "link_placeholder_dates",
+            trained.placeholder_dates.iter().map(|(date, n)| format!("{date}:{n}")).collect::<Vec<_>>().join(";"),
+        ),
     ]
     .into_iter()
     .map(|(key, value)| vec![text(key), Value::Text(value)])

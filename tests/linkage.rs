@@ -79,9 +79,11 @@ fn the_family_view_explains_every_link() {
                         "family_name",
                         "date_of_birth",
                         "sex",
+                        "address",
                         "postcode",
                         "uprn",
                         "nhs_number",
+                        "agency",
                         "relatives"
                     ]
                 );

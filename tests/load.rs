@@ -264,9 +264,11 @@ fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
         .map(|(line, column, _)| (line, column))
         .collect();
     let linked = read_csv(&crate::util::export(&dir, &bundle).join("people.csv"));
-    let mut records_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    // Per person, how many records each agency holds of them.
+    let mut held: std::collections::HashMap<&str, std::collections::BTreeMap<&str, u64>> =
+        std::collections::HashMap::new();
     for row in &linked {
-        *records_of.entry(row["person_id"].as_str()).or_default() += 1;
+        *held.entry(row["person_id"].as_str()).or_default().entry(row["agency"].as_str()).or_default() += 1;
     }
     let fields = ["date_of_birth", "address", "postcode", "uprn", "nhs_number"];
     let mut expected: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
@@ -284,18 +286,27 @@ fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
             }
         }
     }
-    for row in &linked {
-        if records_of[row["person_id"].as_str()] > 1 {
-            let counts = expected.get_mut(&row["agency"]).unwrap();
-            counts["known_elsewhere"] = serde_json::json!(counts["known_elsewhere"].as_u64().unwrap_or(0) + 1);
+    for agencies in held.values() {
+        for (agency, n) in agencies {
+            let counts = expected.get_mut(*agency).unwrap();
+            let mut add = |key: &str, by: u64| counts[key] = serde_json::json!(counts[key].as_u64().unwrap_or(0) + by);
+            if agencies.len() > 1 {
+                add("known_elsewhere", *n);
+            }
+            if *n > 1 {
+                add("people_held_twice", 1);
+                add("duplicate_records", n - 1);
+            }
         }
     }
     let agencies = report["agencies"].as_array().unwrap();
     assert_eq!(agencies.len(), expected.len(), "{report}");
-    let keys: Vec<String> = ["records".to_owned(), "known_elsewhere".to_owned()]
-        .into_iter()
-        .chain(fields.map(|f| format!("with_{f}")))
-        .collect();
+    let keys: Vec<String> =
+        ["records", "known_elsewhere", "people_held_twice", "duplicate_records"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(fields.map(|f| format!("with_{f}")))
+            .collect();
     for a in agencies {
         let want = &expected[a["agency"].as_str().unwrap()];
         for key in &keys {

@@ -917,10 +917,10 @@ pub fn report_json(snapshot: &Snapshot) -> serde_json::Value {
 }
 
 /// One agency's accepted person records as linkage sees them: how many
-/// carry each identifying field, and how many were linked to another
-/// agency's record. What a partnership asks of an extract that links
-/// badly. (Each record is one person: linkage never joins two records of
-/// one agency.)
+/// carry each identifying field, how many were linked to another agency's
+/// record, and how many people it holds more than one record of. What a
+/// partnership asks of an extract that links badly, and what it can send
+/// back to the agency to tidy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AgencyRecords {
     pub agency: String,
@@ -933,6 +933,15 @@ pub struct AgencyRecords {
     pub with_postcode: usize,
     pub with_uprn: usize,
     pub with_nhs_number: usize,
+    /// People it holds two or more records of (registered twice, a new
+    /// record after a gap).
+    pub people_held_twice: usize,
+    /// The records beyond each such person's first: what merging its
+    /// duplicates would remove.
+    pub duplicate_records: usize,
+    /// Its records whose date of birth is a placeholder (a date far more
+    /// people share than any birthday, such as 1900-01-01), read as missing.
+    pub placeholder_date_of_birth: usize,
 }
 
 /// Each agency's records, in the bundle's agency order.
@@ -952,13 +961,19 @@ pub fn agency_records(graph: &FamilyGraph) -> Vec<AgencyRecords> {
                 with_postcode: 0,
                 with_uprn: 0,
                 with_nhs_number: 0,
+                people_held_twice: 0,
+                duplicate_records: 0,
+                placeholder_date_of_birth: 0,
             };
             (a.code.as_str(), empty)
         })
         .collect();
+    let placeholders: std::collections::BTreeSet<famgraph_model::Date> =
+        graph.linkage.model.placeholder_dates.iter().map(|(date, _)| *date).collect();
     for r in &bundle.people {
         let Some(a) = by_agency.get_mut(r.agency.as_str()) else { continue };
         a.records += 1;
+        a.placeholder_date_of_birth += usize::from(r.date_of_birth.is_some_and(|d| placeholders.contains(&d)));
         a.with_date_of_birth += usize::from(r.date_of_birth.is_some());
         a.with_address += usize::from(r.address.is_some());
         a.with_postcode += usize::from(r.postcode.is_some());
@@ -966,9 +981,18 @@ pub fn agency_records(graph: &FamilyGraph) -> Vec<AgencyRecords> {
         a.with_nhs_number += usize::from(r.nhs_number.is_some());
     }
     for person in graph.people.iter().filter(|p| p.records.len() > 1) {
+        let mut held: BTreeMap<&str, usize> = BTreeMap::new();
         for &r in &person.records {
-            if let Some(a) = by_agency.get_mut(bundle.people[r].agency.as_str()) {
-                a.known_elsewhere += 1;
+            *held.entry(bundle.people[r].agency.as_str()).or_default() += 1;
+        }
+        for (agency, n) in &held {
+            let Some(a) = by_agency.get_mut(agency) else { continue };
+            if held.len() > 1 {
+                a.known_elsewhere += n;
+            }
+            if *n > 1 {
+                a.people_held_twice += 1;
+                a.duplicate_records += n - 1;
             }
         }
     }

@@ -6,12 +6,17 @@
 //! (the family counts; `--seed N`, `--noise low|medium|high`, `--threshold P` (a match probability), `--fixed` (the hand-set model, not estimated), `--model` (print the estimated model),
 //! `--errors` to list the commonest error signatures, and `--show TEXT` to
 //! print the synthetic records of the error pairs whose signature holds TEXT).
+//!
+//! `--bundle DIR --truth RECORDS_CSV` measures a bundle made elsewhere
+//! instead (such as a public benchmark converted to the extract contract):
+//! its `agencies.csv`, `people.csv` and `relationships.csv`, against a
+//! truth file of `agency,record_id,person_id` rows.
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use famgraph_link::{LinkConfig, Linkage, Linker, conflict, pairwise_quality, relations_of};
+use famgraph_link::{LinkConfig, Linkage, Linker, pairwise_quality, relations_of};
 use famgraph_model::{BundleFile, PersonRecord, RawRow, RawTable, Relationship, validate_bundle};
 use famgraph_synth::{Noise, SynthConfig, generate};
 
@@ -38,6 +43,8 @@ struct Options {
     relatives: bool,
     /// Print the records of error pairs whose signature contains this.
     show: Option<String>,
+    /// A bundle folder and its truth, instead of generated bundles.
+    bundle: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 fn options() -> Result<Options, String> {
@@ -50,7 +57,10 @@ fn options() -> Result<Options, String> {
         model: false,
         relatives: true,
         show: None,
+        bundle: None,
     };
+    let mut bundle_dir = None;
+    let mut truth_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -68,6 +78,8 @@ fn options() -> Result<Options, String> {
                 options.config.u_sample_pairs = value("--u-pairs")?.parse().map_err(|_| "--u-pairs: not a number")?;
             }
             "--model" => options.model = true,
+            "--bundle" => bundle_dir = Some(std::path::PathBuf::from(value("--bundle")?)),
+            "--truth" => truth_file = Some(std::path::PathBuf::from(value("--truth")?)),
             "--errors" => options.errors = true,
             "--show" => {
                 options.errors = true;
@@ -76,14 +88,65 @@ fn options() -> Result<Options, String> {
             families => options.families.push(families.parse().map_err(|_| format!("not a family count: {families}"))?),
         }
     }
-    if options.families.is_empty() {
+    match (bundle_dir, truth_file) {
+        (Some(dir), Some(truth)) => options.bundle = Some((dir, truth)),
+        (None, None) => {}
+        _ => return Err("--bundle and --truth go together".to_owned()),
+    }
+    if options.families.is_empty() && options.bundle.is_none() {
         options.families = vec![600, 5000];
     }
     Ok(options)
 }
 
-fn run() -> Result<(), String> {
-    let options = options()?;
+/// One set of records to measure: its name, the records, the relationships
+/// between them and each record's true person.
+struct Case {
+    name: String,
+    records: Vec<PersonRecord>,
+    relationships: Vec<Relationship>,
+    person_of: Vec<String>,
+    /// Pairs of true people that must stay apart, by the hazard they plant
+    /// (twins, a father and son of one name).
+    apart: Vec<(String, String, String)>,
+}
+
+fn cases(options: &Options) -> Result<Vec<Case>, String> {
+    let mut cases = Vec::new();
+    if let Some((dir, truth)) = &options.bundle {
+        let mut tables = Vec::new();
+        for file in [BundleFile::Agencies, BundleFile::People, BundleFile::Relationships] {
+            let name = format!("{}.csv", file.stem());
+            let path = dir.join(&name);
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            tables.push(raw_table(file, &name, &text)?);
+        }
+        let (bundle, _report) = validate_bundle(&tables).map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(truth).map_err(|e| format!("{}: {e}", truth.display()))?;
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let mut true_person: HashMap<(String, String), String> = HashMap::new();
+        for row in reader.records() {
+            let row = row.map_err(|e| format!("{}: {e}", truth.display()))?;
+            true_person.insert((row[0].to_owned(), row[1].to_owned()), row[2].to_owned());
+        }
+        let person_of = bundle
+            .people
+            .iter()
+            .map(|r| {
+                true_person
+                    .get(&(r.agency.clone(), r.record_id.clone()))
+                    .cloned()
+                    .ok_or_else(|| format!("no true person for {} {}", r.agency, r.record_id))
+            })
+            .collect::<Result<_, _>>()?;
+        cases.push(Case {
+            name: dir.display().to_string(),
+            records: bundle.people,
+            relationships: bundle.relationships,
+            person_of,
+            apart: Vec::new(),
+        });
+    }
     for families in &options.families {
         let generated = generate(&SynthConfig {
             families: *families,
@@ -92,18 +155,43 @@ fn run() -> Result<(), String> {
             ..SynthConfig::default()
         });
         let (records, relationships) = people(&generated)?;
-        let relations = if options.relatives { relations_of(&records, &relationships) } else { Vec::new() };
         let truth = generated.truth().map_err(|e| e.to_string())?;
+        let person_of = records
+            .iter()
+            .map(|r| {
+                truth
+                    .person_of_record
+                    .get(&(r.agency.clone(), r.record_id.clone()))
+                    .cloned()
+                    .ok_or_else(|| format!("no true person for {} {}", r.agency, r.record_id))
+            })
+            .collect::<Result<_, _>>()?;
+        let apart = truth
+            .patterns
+            .iter()
+            .filter(|p| matches!(p.kind.as_str(), "twins" | "same_name_father_son"))
+            .filter_map(|p| {
+                let mut ids = p.detail.split_whitespace().filter(|w| w.starts_with('P') && w.len() > 1);
+                Some((p.kind.clone(), ids.next()?.to_owned(), ids.next()?.to_owned()))
+            })
+            .collect();
+        cases.push(Case { name: format!("{families} families"), records, relationships, person_of, apart });
+    }
+    Ok(cases)
+}
+
+fn run() -> Result<(), String> {
+    let options = options()?;
+    for Case { name, records, relationships, person_of, apart } in cases(&options)? {
+        let relations = if options.relatives { relations_of(&records, &relationships) } else { Vec::new() };
         let mut person_ids: HashMap<&str, u32> = HashMap::new();
-        let mut labels = Vec::with_capacity(records.len());
-        for record in &records {
-            let person = truth
-                .person_of_record
-                .get(&(record.agency.clone(), record.record_id.clone()))
-                .ok_or_else(|| format!("no true person for {} {}", record.agency, record.record_id))?;
-            let next = person_ids.len() as u32;
-            labels.push(*person_ids.entry(person.as_str()).or_insert(next));
-        }
+        let labels: Vec<u32> = person_of
+            .iter()
+            .map(|person| {
+                let next = person_ids.len() as u32;
+                *person_ids.entry(person.as_str()).or_insert(next)
+            })
+            .collect();
 
         let started = Instant::now();
         let linker = Linker::new(&records, &options.config);
@@ -111,7 +199,7 @@ fn run() -> Result<(), String> {
         let elapsed = started.elapsed();
         let quality = pairwise_quality(&linkage.person_of, &labels);
         println!(
-            "{families} families: {} records, {} true people, {} found; {} pairs compared in {:.2?}",
+            "{name}: {} records, {} true people, {} found; {} pairs compared in {:.2?}",
             records.len(),
             person_ids.len(),
             linkage.n_people,
@@ -127,6 +215,22 @@ fn run() -> Result<(), String> {
             quality.false_positive_pairs,
             quality.false_negative_pairs
         );
+        people_level(&records, &linkage.person_of, &labels);
+        for kind in ["twins", "same_name_father_son"] {
+            let pairs: Vec<&(String, String, String)> = apart.iter().filter(|(k, _, _)| k == kind).collect();
+            let merged = pairs
+                .iter()
+                .filter(|(_, x, y)| {
+                    let found = |p: &str| -> HashSet<u32> {
+                        person_of.iter().zip(&linkage.person_of).filter(|(t, _)| *t == p).map(|(_, f)| *f).collect()
+                    };
+                    !found(x).is_disjoint(&found(y))
+                })
+                .count();
+            if !pairs.is_empty() {
+                println!("  {kind}: {merged} of {} pairs merged", pairs.len());
+            }
+        }
         let model = &linkage.model;
         println!(
             "  model: estimated {}, prior log2 odds {:.2}, EM {} iterations (converged {}), u from {} pairs",
@@ -180,6 +284,43 @@ fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, Strin
     Ok(RawTable { file, file_name: name.to_owned(), columns, rows, unreadable: Vec::new(), repaired: Vec::new() })
 }
 
+/// People-level quality: the share of found people that merge two or more
+/// true people, the share of true people with two or more records that
+/// are split, and how many true people holding two or more records in one
+/// agency have those records in one found person.
+fn people_level(records: &[PersonRecord], found: &[u32], truth: &[u32]) {
+    let found_people = group(found);
+    let merged = found_people
+        .values()
+        .filter(|members| members.iter().any(|&r| truth[r] != truth[members[0]]))
+        .count();
+    let true_people = group(truth);
+    let several: Vec<&Vec<usize>> = true_people.values().filter(|members| members.len() > 1).collect();
+    let split = several.iter().filter(|members| members.iter().any(|&r| found[r] != found[members[0]])).count();
+    let (mut duplicated, mut whole) = (0, 0);
+    for members in true_people.values() {
+        let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &r in members.iter() {
+            by_agency.entry(records[r].agency.as_str()).or_default().push(r);
+        }
+        let held_twice: Vec<&Vec<usize>> = by_agency.values().filter(|rs| rs.len() > 1).collect();
+        if !held_twice.is_empty() {
+            duplicated += 1;
+            whole += usize::from(held_twice.iter().all(|rs| rs.iter().all(|&r| found[r] == found[rs[0]])));
+        }
+    }
+    let share = |n: usize, of: usize| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+    println!(
+        "  people: {merged} of {} merge true people ({:.2}%); {split} of {} true people with 2+ records split ({:.2}%); \
+         within-agency duplicates kept whole {whole} of {duplicated} ({:.1}%)",
+        found_people.len(),
+        share(merged, found_people.len()),
+        several.len(),
+        share(split, several.len()),
+        share(whole, duplicated),
+    );
+}
+
 /// Probability bands for the calibration table.
 const BANDS: [f64; 7] = [0.0, 0.9, 0.99, 0.999, 0.9999, 0.99999, 1.01];
 
@@ -212,7 +353,7 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linker: &Linker, linkage:
     let signature = |a: usize, b: usize| {
         let link = linker.explain(a as u32, b as u32);
         let levels: Vec<&str> = link.fields.iter().map(|f| f.level).collect();
-        let why = match conflict(&records[a], &records[b]) {
+        let why = match linker.conflict(a as u32, b as u32) {
             Some(conflict) => format!("conflict {}", conflict.label()),
             None if !candidates.contains(&(link.a, link.b)) => "not blocked together".to_owned(),
             None if link.probability < threshold => "below threshold".to_owned(),

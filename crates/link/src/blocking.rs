@@ -44,13 +44,26 @@ pub(crate) enum KeyKind {
     /// missing or mistyped.
     UprnInitial = 6,
     /// Both names exactly (the given name or its formal form, the family
-    /// name or one of its parts): finds records with neither a date of
-    /// birth nor a shared address, which only a rare name can link.
+    /// name or one of its parts), in either order: finds records with
+    /// neither a date of birth nor a shared address, which only a rare
+    /// name can link, and names entered the wrong way round.
     Names = 7,
+    /// The birth date (day and month unordered) and Soundex of a family
+    /// name: survives any slip in the given name, its first letter too.
+    BirthDateFamily = 8,
+    /// The birth date and the Soundex codes of both names in either order:
+    /// names entered the wrong way round.
+    BirthDateNames = 9,
+    /// Soundex of both names, the birth day and month: survives any slip
+    /// in the year, 1985 typed 1958 or 1975.
+    NamesDayMonth = 10,
+    /// The birth date and the postcode: survives any change or slip of
+    /// both names.
+    BirthDatePostcode = 11,
 }
 
 impl KeyKind {
-    pub(crate) const ALL: [KeyKind; 7] = [
+    pub(crate) const ALL: [KeyKind; 11] = [
         KeyKind::NhsNumber,
         KeyKind::BirthDate,
         KeyKind::FamilyYear,
@@ -58,6 +71,10 @@ impl KeyKind {
         KeyKind::PostcodeInitial,
         KeyKind::UprnInitial,
         KeyKind::Names,
+        KeyKind::BirthDateFamily,
+        KeyKind::BirthDateNames,
+        KeyKind::NamesDayMonth,
+        KeyKind::BirthDatePostcode,
     ];
 
     /// The position in `ALL` of a key's kind.
@@ -76,6 +93,10 @@ impl KeyKind {
             KeyKind::PostcodeInitial => "postcode_initial",
             KeyKind::UprnInitial => "uprn_initial",
             KeyKind::Names => "names",
+            KeyKind::BirthDateFamily => "birth_date_family_name",
+            KeyKind::BirthDateNames => "birth_date_names",
+            KeyKind::NamesDayMonth => "names_day_month",
+            KeyKind::BirthDatePostcode => "birth_date_postcode",
         }
     }
 }
@@ -147,14 +168,12 @@ impl Blocking {
     }
 
     /// Calls `visit` with each pair of one block that is compared there:
-    /// from different agencies, and not sharing a smaller usable key.
-    pub(crate) fn for_each_pair(&self, block: &[(u64, u32)], records: &[Prepared], mut visit: impl FnMut(u32, u32)) {
+    /// those not sharing a smaller usable key. Records of one agency are
+    /// compared too: an agency may hold one person twice.
+    pub(crate) fn for_each_pair(&self, block: &[(u64, u32)], mut visit: impl FnMut(u32, u32)) {
         for (position, &(key, a)) in block.iter().enumerate() {
             for &(_, b) in &block[position + 1..] {
                 let (a_idx, b_idx) = (a as usize, b as usize);
-                if records[a_idx].agency == records[b_idx].agency {
-                    continue;
-                }
                 if self.first_shared_key(a_idx, b_idx) == Some(key) {
                     visit(a, b);
                 }
@@ -197,6 +216,31 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
             for initial in &initials {
                 keys.push(Key::new(KeyKind::FamilyYear).bytes(&code).u64(year).bytes(&[*initial]).finish());
             }
+            keys.push(Key::new(KeyKind::BirthDateFamily).u64(year).u64(low).u64(high).bytes(&code).finish());
+        }
+        if let Some(postcode) = record.postcode {
+            keys.push(
+                Key::new(KeyKind::BirthDatePostcode)
+                    .u64(year)
+                    .u64(low)
+                    .u64(high)
+                    .bytes(postcode.as_str().as_bytes())
+                    .finish(),
+            );
+        }
+        if let (Some(given), Some(family)) = (soundex(&record.given.first), soundex(&record.family.full)) {
+            let (first, second) = if given <= family { (given, family) } else { (family, given) };
+            keys.push(
+                Key::new(KeyKind::BirthDateNames).u64(year).u64(low).u64(high).bytes(&first).bytes(&second).finish(),
+            );
+            keys.push(
+                Key::new(KeyKind::NamesDayMonth)
+                    .bytes(&given)
+                    .bytes(&family)
+                    .u64(u64::from(month))
+                    .u64(u64::from(day))
+                    .finish(),
+            );
         }
         // Two overlapping two-year windows, so birth years one apart always
         // share one; years further apart can never link anyway.
@@ -228,7 +272,8 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
     if !record.given.is_initial() {
         for given in record.given.forms().filter(|form| !form.is_empty()) {
             for family in record.family.forms().filter(|form| !form.is_empty()) {
-                keys.push(Key::new(KeyKind::Names).bytes(given.as_bytes()).bytes(family.as_bytes()).finish());
+                let (first, second) = if given <= family { (given, family) } else { (family, given) };
+                keys.push(Key::new(KeyKind::Names).bytes(first.as_bytes()).bytes(second.as_bytes()).finish());
             }
         }
     }
@@ -299,7 +344,7 @@ mod tests {
         let blocking = Blocking::new(&prepared, max_block_size);
         let mut pairs = Vec::new();
         for block in blocking.blocks() {
-            blocking.for_each_pair(block, &prepared, |a, b| pairs.push((a, b)));
+            blocking.for_each_pair(block, |a, b| pairs.push((a, b)));
         }
         pairs
     }

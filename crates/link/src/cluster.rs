@@ -1,12 +1,14 @@
 //! Clustering: accepting candidate links, strongest first, into people.
 //!
 //! A greedy union-find over links sorted by weight, with a veto: two
-//! clusters merge only if no record of one conflicts with a record of
-//! the other (same agency, different NHS numbers, birth years far apart,
-//! given names that no rule relates). Without the veto one weak middle
-//! record could chain two different people into one. Since a person holds
-//! at most one record per agency, clusters stay small and the all-pairs
-//! check is cheap.
+//! clusters merge only if no record of one contradicts a record of the
+//! other: a conflict (`compare::Conflict`: different NHS numbers, and
+//! where people live with their families a wholly different date of
+//! birth or given name), or dates of birth no slip relates or two records
+//! of one agency, whose own comparison falls short of a link. Without the
+//! veto one weak middle record could chain two different people into one.
+//! A person holds a handful of records, so clusters stay small and the
+//! all-pairs check is cheap.
 //!
 //! Before that, ambiguous links are set aside: a record that fits two
 //! records which conflict with each other about equally well (a school's
@@ -16,7 +18,7 @@
 
 use std::collections::HashSet;
 
-use crate::compare::{Prepared, conflict};
+use crate::compare::{Prepared, conflict, dob_clash};
 use crate::{Decision, Override};
 
 /// A compared pair with its weight, `a < b`.
@@ -53,13 +55,27 @@ pub(crate) const AMBIGUITY_MARGIN: f64 = 1.0;
 /// `rank` orders records by something intrinsic (agency and record id), so
 /// ties between equal weights break the same way however the input rows
 /// are ordered.
+/// `linkable` says whether a pair would be linked on its own comparison:
+/// two records of one agency, or two whose dates of birth clash, may share
+/// a person only if so. An agency seldom holds one person twice, and a
+/// record without a date of birth fits two namesakes equally; a third
+/// record fitting both says little.
 pub(crate) fn cluster(
     records: &[Prepared],
     candidates: Vec<Candidate>,
     rank: &[u32],
     overrides: &[Override],
+    linkable: impl Fn(u32, u32) -> bool,
 ) -> Clusters {
     let ordered = |a: u32, b: u32| (a.min(b), a.max(b));
+    // Whether two records may share a person without being linked to each
+    // other: no conflict, and where their dates of birth clash or they
+    // come from one agency, their own comparison would link them.
+    let contradicted = |x: u32, y: u32| {
+        let (x_record, y_record) = (&records[x as usize], &records[y as usize]);
+        conflict(x_record, y_record).is_some()
+            || ((x_record.agency == y_record.agency || dob_clash(x_record, y_record).is_some()) && !linkable(x, y))
+    };
     let cannot: HashSet<(u32, u32)> =
         overrides.iter().filter(|o| o.decision == Decision::CannotLink).map(|o| ordered(o.a, o.b)).collect();
     let kept_apart = |sets: &DisjointSets, root_a: u32, root_b: u32| {
@@ -90,7 +106,7 @@ pub(crate) fn cluster(
     }
 
     let n_candidates = candidates.len();
-    let mut candidates = without_ambiguous(records, candidates);
+    let mut candidates = without_ambiguous(records, candidates, &contradicted);
     let n_ambiguous = n_candidates - candidates.len();
     let pair_rank = |c: &Candidate| {
         let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
@@ -104,9 +120,12 @@ pub(crate) fn cluster(
         if root_a == root_b {
             continue;
         }
-        let vetoed = sets
-            .members(root_a)
-            .any(|x| sets.members(root_b).any(|y| conflict(&records[x as usize], &records[y as usize]).is_some()))
+        // Every pair the merge would put in one person must be free of
+        // contradiction, but for the link itself, which its weight carried.
+        let direct = ordered(candidate.a, candidate.b);
+        let vetoed = sets.members(root_a).any(|x| {
+            sets.members(root_b).any(|y| ordered(x, y) != direct && contradicted(x, y))
+        }) || conflict(&records[candidate.a as usize], &records[candidate.b as usize]).is_some()
             || kept_apart(&sets, root_a, root_b);
         if vetoed {
             n_vetoed += 1;
@@ -119,12 +138,16 @@ pub(crate) fn cluster(
     Clusters { root_of, accepted, n_vetoed, n_ambiguous, refused }
 }
 
-/// Drops every link from a record to one of two records that conflict with
+/// Drops every link from a record to one of two records that contradict
 /// each other, when both links are within `AMBIGUITY_MARGIN` of the
 /// record's best. Links to records it conflicts with itself are ignored
 /// here: the clustering veto refuses those anyway. Depends only on the set
 /// of candidates, not their order.
-fn without_ambiguous(records: &[Prepared], candidates: Vec<Candidate>) -> Vec<Candidate> {
+fn without_ambiguous(
+    records: &[Prepared],
+    candidates: Vec<Candidate>,
+    contradicted: impl Fn(u32, u32) -> bool,
+) -> Vec<Candidate> {
     // Each candidate seen from both ends: (record, partner, weight, candidate index).
     let mut ends: Vec<(u32, u32, f64, usize)> = Vec::with_capacity(2 * candidates.len());
     for (candidate_idx, c) in candidates.iter().enumerate() {
@@ -146,7 +169,7 @@ fn without_ambiguous(records: &[Prepared], candidates: Vec<Candidate>) -> Vec<Ca
         close.extend(links.iter().filter(|l| l.2 >= best - AMBIGUITY_MARGIN && fits(l.1)).map(|l| (l.1, l.3)));
         for (i, &(x, x_candidate)) in close.iter().enumerate() {
             for &(y, y_candidate) in &close[i + 1..] {
-                if conflict(&records[x as usize], &records[y as usize]).is_some() {
+                if contradicted(x, y) {
                     ambiguous[x_candidate] = true;
                     ambiguous[y_candidate] = true;
                 }

@@ -5,30 +5,49 @@
 use famgraph_model::{NhsNumber, PersonRecord, Postcode, Sex};
 
 use crate::model::{Levels, N_FIELDS, level};
-use crate::normalise::{FamilyName, GivenName};
+use crate::normalise::{AddressLine, FamilyName, GivenName};
 
 /// Jaro-Winkler similarity for the higher fuzzy name level.
 pub(crate) const JW_HIGH: f64 = 0.92;
 /// Jaro-Winkler similarity for the lower fuzzy name level.
 pub(crate) const JW_LOW: f64 = 0.85;
 /// Birth years further apart than this can never be one person (unless an
-/// NHS number says so): a father and son of the same name stay apart.
+/// NHS number says so, or the two dates are one slip of a key apart): a
+/// father and son of the same name stay apart.
 pub(crate) const MAX_BIRTH_YEAR_GAP: i32 = 1;
+/// Dates one mistyped or transposed digit apart are one person's only when
+/// their years are closer than this: a father and a son born on the same
+/// day of the year, 1965 and 1985, are a generation apart, not a slip.
+pub(crate) const MAX_SLIP_YEAR_GAP: i32 = 12;
+/// Long names, from this many letters, are compared by edit distance too:
+/// a slip early in a long name defeats Jaro-Winkler, which weighs the
+/// first letters most.
+const MIN_EDIT_LEN: usize = 7;
+/// The most edits (a letter added, dropped, changed, or two swapped)
+/// between two long names at the edit-distance level.
+const MAX_NAME_EDITS: usize = 2;
 
 /// A record with every field normalised once, for fast comparison.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared<'a> {
-    /// Interned agency code: records of one agency are never one person.
+    /// Interned agency code.
     pub agency: u32,
     pub given: GivenName,
     pub family: FamilyName,
-    /// Year, month, day.
+    /// Year, month, day; `None` when missing or a placeholder (see
+    /// `placeholders`).
     pub dob: Option<(i32, u32, u32)>,
     /// `None` for unknown (`U`).
     pub sex: Option<Sex>,
+    pub address: Option<AddressLine>,
     pub postcode: Option<&'a Postcode>,
     pub uprn: Option<u64>,
     pub nhs_number: Option<NhsNumber>,
+    /// Whether a wholly different given name or date of birth marks
+    /// another person (see `conflict`): true where people share homes
+    /// with their families, as in every partnership's extracts (see
+    /// `households`), and taken as true without the rest of the extract.
+    pub vouched: bool,
 }
 
 impl<'a> Prepared<'a> {
@@ -39,36 +58,111 @@ impl<'a> Prepared<'a> {
             family: FamilyName::new(&record.family_name),
             dob: record.date_of_birth.map(famgraph_model::Date::ymd),
             sex: (record.sex != Sex::U).then_some(record.sex),
+            address: record.address.as_deref().and_then(AddressLine::new),
             postcode: record.postcode.as_ref(),
             uprn: record.uprn,
             nhs_number: record.nhs_number,
+            vouched: true,
         }
     }
 }
 
 /// The level of every field for a pair. Symmetric: `levels(a, b) == levels(b, a)`.
 pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
+    let uprn = both(a.uprn, b.uprn).map(id_level);
+    let (given, family) = name_levels(a, b);
     let levels: Levels = [
-        given_level(&a.given, &b.given),
-        family_level(&a.family, &b.family),
+        given,
+        family,
         dob_level(a.dob, b.dob),
         both(a.sex, b.sex).map(|(x, y)| if x == y { level::SEX_AGREE } else { level::SEX_DISAGREE }),
-        both(a.postcode, b.postcode).map(|(x, y)| {
-            if x == y {
-                level::POSTCODE_EXACT
-            } else if x.sector() == y.sector() {
-                level::POSTCODE_SECTOR
-            } else {
-                level::POSTCODE_DISAGREE
-            }
-        }),
-        both(a.uprn, b.uprn).map(id_level),
+        // The same UPRN already says it is one property.
+        if uprn == Some(level::ID_EXACT) { None } else { address_level(a.address.as_ref(), b.address.as_ref()) },
+        both(a.postcode, b.postcode).map(|(x, y)| postcode_level(x, y)),
+        uprn,
         both(a.nhs_number, b.nhs_number).map(id_level),
+        Some(if a.agency == b.agency { level::AGENCY_SAME } else { level::AGENCY_DIFFERENT }),
         // Relatives are compared in the second pass, not here.
         None,
     ];
     debug_assert_eq!(levels.len(), N_FIELDS);
     levels
+}
+
+/// The given and family name levels, straight or, when the straight
+/// comparison fails and the crossed one agrees, as names swapped (the
+/// family name then null, so the two names count once).
+fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
+    let given = given_level(&a.given, &b.given);
+    let family = family_level(&a.family, &b.family);
+    let unlike = |level: Option<u8>, disagree: u8| level.is_none_or(|l| l == disagree);
+    if given == Some(level::GIVEN_DISAGREE) && unlike(family, level::FAMILY_DISAGREE) && names_swapped(a, b) {
+        return (Some(level::GIVEN_SWAPPED), None);
+    }
+    (given, family)
+}
+
+/// Whether each record's given name is the other's family name, each at
+/// worst a slip away: "Smith John" and "John Smith".
+fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
+    let close = |x: &str, y: &str| !x.is_empty() && x.len() > 1 && (x == y || jaro_winkler(x, y) >= JW_HIGH);
+    close(&a.given.first, &b.family.full) && close(&b.given.first, &a.family.full)
+}
+
+fn postcode_level(x: &Postcode, y: &Postcode) -> u8 {
+    if x == y {
+        level::POSTCODE_EXACT
+    } else if one_edit_apart(&compact(x), &compact(y)) {
+        level::POSTCODE_ONE_CHARACTER
+    } else if x.sector() == y.sector() {
+        level::POSTCODE_SECTOR
+    } else {
+        level::POSTCODE_DISAGREE
+    }
+}
+
+/// A postcode's letters and digits without the space, on the stack.
+fn compact(postcode: &Postcode) -> ([u8; 8], usize) {
+    let mut out = [0; 8];
+    let mut len = 0;
+    for byte in postcode.as_str().bytes().filter(|b| *b != b' ').take(8) {
+        out[len] = byte;
+        len += 1;
+    }
+    (out, len)
+}
+
+/// Whether two different strings are one edit apart: a character added,
+/// dropped or changed, or two neighbours swapped.
+fn one_edit_apart((a, len_a): &([u8; 8], usize), (b, len_b): &([u8; 8], usize)) -> bool {
+    let (a, b) = (&a[..*len_a], &b[..*len_b]);
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
+    match rest_a.len().cmp(&rest_b.len()) {
+        std::cmp::Ordering::Equal => {
+            rest_a.is_empty()
+                || rest_a[1..] == rest_b[1..]
+                || (rest_a.len() >= 2 && rest_a[0] == rest_b[1] && rest_a[1] == rest_b[0] && rest_a[2..] == rest_b[2..])
+        }
+        std::cmp::Ordering::Less => rest_a.len() + 1 == rest_b.len() && rest_a == &rest_b[1..],
+        std::cmp::Ordering::Greater => rest_b.len() + 1 == rest_a.len() && rest_b == &rest_a[1..],
+    }
+}
+
+/// How close two streets' words must be to count as one street.
+const STREET_JW: f64 = 0.9;
+
+fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8> {
+    let (a, b) = both(a, b)?;
+    let same_street = a.street == b.street
+        || jaro_winkler(&a.street, &b.street) >= STREET_JW
+        || (a.street.len() >= MIN_EDIT_LEN && strsim::osa_distance(&a.street, &b.street) <= MAX_NAME_EDITS);
+    Some(match (same_street, a.number == b.number) {
+        (true, true) if a.street == b.street => level::ADDRESS_EXACT,
+        (true, true) => level::ADDRESS_NUMBER_STREET,
+        (true, false) => level::ADDRESS_STREET,
+        (false, _) => level::ADDRESS_DISAGREE,
+    })
 }
 
 /// Why two records can never be one person, whatever else agrees: the
@@ -77,16 +171,26 @@ pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
 /// they merge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Conflict {
-    /// Each agency holds one record per person.
-    SameAgency,
     /// Two different valid NHS numbers.
     NhsNumberDiffers,
-    /// Birth years more than a year apart: a father and son of one name at
-    /// one address.
+    /// Two records of one agency, one without a date of birth, where people
+    /// live with their families: an agency holding a father and son of one
+    /// name at one home holds two people far more often than one person
+    /// twice, and without both dates nothing tells which.
+    SameAgencyUndated,
+    /// Birth years more than a year apart, and not a slip of one digit: a
+    /// father and son of one name at one address.
     BirthYearsApart,
-    /// Given names that no rule relates: twins agree on everything else,
-    /// and so would two siblings joined through a record holding only an
-    /// initial.
+    /// Dates of birth that no slip relates (not swapped, not a year off,
+    /// not one digit mistyped or two transposed): two people of one name,
+    /// which a record without a date of birth must not chain together.
+    DatesOfBirthDiffer,
+    /// Given names that no rule relates, where either name is vouched for
+    /// by another record or a date of birth is missing: twins agree on
+    /// everything else, and so would two siblings joined through a record
+    /// holding only an initial. Two dated records whose given names no
+    /// other record repeats may be one person whose given name was keyed
+    /// wrong; their weights decide.
     GivenNamesDiffer,
 }
 
@@ -94,9 +198,10 @@ impl Conflict {
     /// A stable label for explanations.
     pub fn label(self) -> &'static str {
         match self {
-            Conflict::SameAgency => "same_agency",
             Conflict::NhsNumberDiffers => "nhs_number_differs",
+            Conflict::SameAgencyUndated => "same_agency_undated",
             Conflict::BirthYearsApart => "birth_years_apart",
+            Conflict::DatesOfBirthDiffer => "dates_of_birth_differ",
             Conflict::GivenNamesDiffer => "given_names_differ",
         }
     }
@@ -104,22 +209,120 @@ impl Conflict {
 
 /// The conflict that keeps two records apart, if any. A shared NHS number
 /// overrides the date and name rules: it outweighs a mistyped year or a
-/// changed given name.
+/// changed given name. Two records of one agency are not a conflict: an
+/// agency may hold one person twice, and the agency level weighs that.
+///
+/// Where people live with their families (`vouched`), a wholly different
+/// date of birth or given name is another person: a father and son of one
+/// name, twins. In an extract of people who share no homes with relatives
+/// it can only be a value keyed wrong, and the pair's weight decides, the
+/// disagreement weighing what the data says it should; such a pair can
+/// still never be joined through a third record (`contradicted`).
 pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
-    if a.agency == b.agency {
-        return Some(Conflict::SameAgency);
-    }
     match both(a.nhs_number, b.nhs_number) {
         Some((x, y)) if x == y => return None,
         Some(_) => return Some(Conflict::NhsNumberDiffers),
         None => {}
     }
-    if let Some(((year_a, _, _), (year_b, _, _))) = both(a.dob, b.dob)
-        && (year_a - year_b).abs() > MAX_BIRTH_YEAR_GAP
-    {
-        return Some(Conflict::BirthYearsApart);
+    let vouched = a.vouched || b.vouched;
+    if vouched && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
+        return Some(Conflict::SameAgencyUndated);
     }
-    (given_level(&a.given, &b.given) == Some(level::GIVEN_DISAGREE)).then_some(Conflict::GivenNamesDiffer)
+    if let Some(clash) = dob_clash(a, b)
+        && (vouched || clash == Conflict::BirthYearsApart && slip_of_a_generation(a, b))
+    {
+        return Some(clash);
+    }
+    let given = name_levels(a, b).0;
+    let sexes_differ = both(a.sex, b.sex).is_some_and(|(x, y)| x != y);
+    let keyed_wrong_possible = !vouched
+        && !sexes_differ
+        && a.dob.is_some()
+        && b.dob.is_some()
+        && !a.given.is_initial()
+        && !b.given.is_initial();
+    // Close spellings of a boy's and a girl's name (Daniel and Daniela,
+    // Aaron and Erin) are twins more often than one person's slips.
+    let differ = (given == Some(level::GIVEN_DISAGREE) && !keyed_wrong_possible)
+        || (sexes_differ
+            && matches!(
+                given,
+                Some(level::GIVEN_JW_HIGH | level::GIVEN_PHONETIC | level::GIVEN_JW_LOW | level::GIVEN_EDIT)
+            ));
+    differ.then_some(Conflict::GivenNamesDiffer)
+}
+
+/// How two dates of birth clash, if they do: not exact, not swapped, not a
+/// year off, not one digit mistyped or two transposed (within
+/// `MAX_SLIP_YEAR_GAP` years), and not each a slip of one true date (one
+/// swapped, the other a year off).
+pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
+    let (x, y) = both(a.dob, b.dob)?;
+    let years_apart = (x.0 - y.0).abs();
+    let same_day_of_year = (x.1, x.2) == (y.1, y.2) || (x.1, x.2) == (y.2, y.1);
+    match dob_level(Some(x), Some(y)) {
+        Some(level::DOB_DISAGREE) if years_apart > MAX_BIRTH_YEAR_GAP => Some(Conflict::BirthYearsApart),
+        Some(level::DOB_DISAGREE) if !same_day_of_year => Some(Conflict::DatesOfBirthDiffer),
+        Some(level::DOB_ONE_DIGIT | level::DOB_TRANSPOSED) if years_apart >= MAX_SLIP_YEAR_GAP => {
+            Some(Conflict::BirthYearsApart)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the records hold people living with their families: of the
+/// homes (a family name at a UPRN, or at a postcode and address line) that
+/// two or more dated records give, more than `MIN_HOUSEHOLD_SHARE` hold
+/// two records differing in both given name and date of birth (siblings,
+/// a parent and child), among at least `MIN_HOUSEHOLDS` such homes. Too
+/// few homes to tell, and households are assumed: the safe side.
+pub(crate) fn households(records: &[Prepared]) -> bool {
+    /// A home: the UPRN, else the postcode and the house number and street.
+    #[derive(PartialEq, Eq, Hash)]
+    enum Home<'r> {
+        Uprn(u64),
+        Line(&'r Postcode, &'r AddressLine),
+    }
+    let mut homes: std::collections::HashMap<(&str, Home), Vec<usize>> = std::collections::HashMap::new();
+    for (i, record) in records.iter().enumerate() {
+        let home = match (record.uprn, record.postcode, &record.address) {
+            (Some(uprn), _, _) => Home::Uprn(uprn),
+            (None, Some(postcode), Some(line)) => Home::Line(postcode, line),
+            _ => continue,
+        };
+        if record.dob.is_some() && !record.family.is_empty() {
+            homes.entry((record.family.full.as_str(), home)).or_default().push(i);
+        }
+    }
+    let (mut homes_seen, mut with_relatives) = (0_usize, 0_usize);
+    for members in homes.values().filter(|m| m.len() > 1) {
+        let pairs = members.iter().enumerate().flat_map(|(k, &i)| members[k + 1..].iter().map(move |&j| (i, j)));
+        homes_seen += 1;
+        with_relatives += usize::from(pairs.into_iter().any(|(i, j)| {
+            let (a, b) = (&records[i], &records[j]);
+            given_level(&a.given, &b.given) == Some(level::GIVEN_DISAGREE)
+                && dob_level(a.dob, b.dob) == Some(level::DOB_DISAGREE)
+        }));
+    }
+    homes_seen < MIN_HOUSEHOLDS || with_relatives as f64 > MIN_HOUSEHOLD_SHARE * homes_seen as f64
+}
+
+/// The fewest homes with two or more records to judge by.
+const MIN_HOUSEHOLDS: usize = 20;
+/// The share of those homes that must hold relatives for the records to
+/// be of families. A partnership's extracts are of families: most homes
+/// hold parents and children. An extract of individuals holds relatives
+/// at a home only where a record was keyed wrong twice over.
+const MIN_HOUSEHOLD_SHARE: f64 = 0.2;
+
+/// One digit of the year apart and a generation or more between (1965 and
+/// 1985): a father and son born on the same day of the year rather than
+/// one person's slip. Two digits transposed (1958 and 1985) are left to
+/// the weights.
+fn slip_of_a_generation(a: &Prepared, b: &Prepared) -> bool {
+    both(a.dob, b.dob).is_some_and(|(x, y)| {
+        (x.0 - y.0).abs() >= MAX_SLIP_YEAR_GAP && dob_level(Some(x), Some(y)) == Some(level::DOB_ONE_DIGIT)
+    })
 }
 
 fn both<T>(a: Option<T>, b: Option<T>) -> Option<(T, T)> {
@@ -158,6 +361,10 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
         level::GIVEN_JW_HIGH
     } else if near_variant(a, b) || near_variant(b, a) {
         level::GIVEN_NICKNAME_JW
+    } else if a.sounds.agree(b.sounds) {
+        level::GIVEN_PHONETIC
+    } else if long_and_close(&a.first, &b.first) {
+        level::GIVEN_EDIT
     } else if similarity >= JW_LOW {
         level::GIVEN_JW_LOW
     } else if misspelling(a, b) {
@@ -165,6 +372,13 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
     } else {
         level::GIVEN_DISAGREE
     })
+}
+
+/// Two long names at most `MAX_NAME_EDITS` apart.
+fn long_and_close(a: &str, b: &str) -> bool {
+    a.len().min(b.len()) >= MIN_EDIT_LEN
+        && a.len().abs_diff(b.len()) <= MAX_NAME_EDITS
+        && strsim::osa_distance(a, b) <= MAX_NAME_EDITS
 }
 
 /// A spelling on at most this many records of the extract can be a slip.
@@ -225,6 +439,10 @@ fn family_level(a: &FamilyName, b: &FamilyName) -> Option<u8> {
     let similarity = a.forms().flat_map(|x| b.forms().map(move |y| jaro_winkler(x, y))).fold(0.0, f64::max);
     Some(if similarity >= JW_HIGH {
         level::FAMILY_JW_HIGH
+    } else if a.sounds.agree(b.sounds) {
+        level::FAMILY_PHONETIC
+    } else if long_and_close(&a.full, &b.full) {
+        level::FAMILY_EDIT
     } else if similarity >= JW_LOW {
         level::FAMILY_JW_LOW
     } else {
@@ -232,16 +450,34 @@ fn family_level(a: &FamilyName, b: &FamilyName) -> Option<u8> {
     })
 }
 
-fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) -> Option<u8> {
+/// A date's eight digits, YYYYMMDD.
+fn digits((year, month, day): (i32, u32, u32)) -> [u8; 8] {
+    let mut out = [0; 8];
+    let mut value = u64::from(year.clamp(0, 9999).unsigned_abs()) * 10_000 + u64::from(month) * 100 + u64::from(day);
+    for slot in out.iter_mut().rev() {
+        *slot = (value % 10) as u8;
+        value /= 10;
+    }
+    out
+}
+
+pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) -> Option<u8> {
     let ((year_a, month_a, day_a), (year_b, month_b, day_b)) = both(a, b)?;
-    Some(if (year_a, month_a, day_a) == (year_b, month_b, day_b) {
-        level::DOB_EXACT
-    } else if year_a == year_b && month_a == day_b && day_a == month_b {
-        level::DOB_SWAPPED
-    } else if (month_a, day_a) == (month_b, day_b) && (year_a - year_b).abs() == 1 {
-        level::DOB_YEAR_OFF
-    } else {
-        level::DOB_DISAGREE
+    if (year_a, month_a, day_a) == (year_b, month_b, day_b) {
+        return Some(level::DOB_EXACT);
+    }
+    if year_a == year_b && month_a == day_b && day_a == month_b {
+        return Some(level::DOB_SWAPPED);
+    }
+    if (month_a, day_a) == (month_b, day_b) && (year_a - year_b).abs() == 1 {
+        return Some(level::DOB_YEAR_OFF);
+    }
+    let (x, y) = (digits((year_a, month_a, day_a)), digits((year_b, month_b, day_b)));
+    let differ: Vec<usize> = (0..8).filter(|&i| x[i] != y[i]).collect();
+    Some(match differ.as_slice() {
+        [_] => level::DOB_ONE_DIGIT,
+        [i, j] if *j == i + 1 && x[*i] == y[*j] && x[*j] == y[*i] => level::DOB_TRANSPOSED,
+        _ => level::DOB_DISAGREE,
     })
 }
 
@@ -293,9 +529,11 @@ mod tests {
                 family: FamilyName::new("Webster"),
                 dob: Some((1975, 8, 18)),
                 sex: Some(Sex::F),
+                address: None,
                 postcode: None,
                 uprn: None,
                 nhs_number: None,
+                vouched: true,
             };
             prepared.given.seen = seen;
             prepared
@@ -337,11 +575,52 @@ mod tests {
     }
 
     #[test]
+    fn address_levels() {
+        let level = |a: &str, b: &str| {
+            let (x, y) = (AddressLine::new(a), AddressLine::new(b));
+            let level = address_level(x.as_ref(), y.as_ref());
+            assert_eq!(level, address_level(y.as_ref(), x.as_ref()), "{a} {b}");
+            level
+        };
+        assert_eq!(level("12 High St", "12, HIGH STREET"), Some(level::ADDRESS_EXACT));
+        assert_eq!(level("Flat 2, 12 High St", "12 High Street"), Some(level::ADDRESS_EXACT));
+        assert_eq!(level("12 Hihg Street", "12 High Street"), Some(level::ADDRESS_NUMBER_STREET));
+        assert_eq!(level("14 High Street", "12 High Street"), Some(level::ADDRESS_STREET));
+        assert_eq!(level("12 Mill Lane", "12 High Street"), Some(level::ADDRESS_DISAGREE));
+        assert_eq!(level("", "12 High Street"), None);
+    }
+
+    #[test]
+    fn postcode_levels() {
+        let level = |a: &str, b: &str| postcode_level(&Postcode::parse(a).unwrap(), &Postcode::parse(b).unwrap());
+        assert_eq!(level("ME4 4QS", "ME4 4QS"), level::POSTCODE_EXACT);
+        assert_eq!(level("ME4 4QS", "ME4 4QT"), level::POSTCODE_ONE_CHARACTER);
+        assert_eq!(level("ME4 4QS", "ME4 4SQ"), level::POSTCODE_ONE_CHARACTER);
+        assert_eq!(level("ME4 4QS", "ME14 4QS"), level::POSTCODE_ONE_CHARACTER);
+        assert_eq!(level("ME14 4QS", "ME4 4QS"), level::POSTCODE_ONE_CHARACTER);
+        assert_eq!(level("ME4 4QS", "ME4 4QB"), level::POSTCODE_ONE_CHARACTER);
+        assert_eq!(level("ME4 4QS", "ME4 4AB"), level::POSTCODE_SECTOR);
+        assert_eq!(level("ME4 4QS", "CT1 2AB"), level::POSTCODE_DISAGREE);
+    }
+
+    #[test]
+    fn long_names_a_slip_or_two_apart_and_names_that_sound_alike() {
+        assert_eq!(given("Xhristophex", "Christopher"), Some(level::GIVEN_EDIT));
+        assert_eq!(given("Filipa", "Philippa"), Some(level::GIVEN_PHONETIC));
+        assert_eq!(family("Smith", "Schmidt"), Some(level::FAMILY_PHONETIC));
+        // Short names are not compared by edit distance: Ella and Emma.
+        assert_eq!(given("Ella", "Emma"), Some(level::GIVEN_DISAGREE));
+    }
+
+    #[test]
     fn dob_levels() {
         assert_eq!(dob_level(Some((1980, 3, 4)), Some((1980, 3, 4))), Some(level::DOB_EXACT));
         assert_eq!(dob_level(Some((1980, 3, 4)), Some((1980, 4, 3))), Some(level::DOB_SWAPPED));
         assert_eq!(dob_level(Some((1980, 3, 4)), Some((1981, 3, 4))), Some(level::DOB_YEAR_OFF));
-        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1982, 3, 4))), Some(level::DOB_DISAGREE));
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1982, 3, 4))), Some(level::DOB_ONE_DIGIT));
+        assert_eq!(dob_level(Some((1985, 3, 4)), Some((1958, 3, 4))), Some(level::DOB_TRANSPOSED));
+        assert_eq!(dob_level(Some((1985, 3, 14)), Some((1985, 3, 24))), Some(level::DOB_ONE_DIGIT));
+        assert_eq!(dob_level(Some((1980, 3, 4)), Some((1982, 5, 4))), Some(level::DOB_DISAGREE));
         assert_eq!(dob_level(None, Some((1982, 3, 4))), None);
     }
 }

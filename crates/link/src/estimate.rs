@@ -2,8 +2,8 @@
 //! the Fellegi-Sunter literature do, since agencies have no ground truth:
 //!
 //! - **u** (how often each level occurs between two *different* people)
-//!   from pairs of records drawn at random across agencies: nearly all of
-//!   them are different people. Every pair is counted when there are fewer
+//!   from pairs of records drawn at random: nearly all of them are
+//!   different people. Every pair is counted when there are fewer
 //!   than the sample size.
 //! - **Term frequencies**: how common each value is. Agreeing on "Smith"
 //!   happens by chance far more often than agreeing on "Okonkwo-Bright", so
@@ -13,7 +13,7 @@
 //!   probability that two records drawn at random are one person) by
 //!   expectation maximisation over the compared pairs, with u held fixed.
 //!   Pairs that blocking did not compare are taken as different people,
-//!   so λ is over all cross-agency pairs and a match probability is a
+//!   so λ is over all pairs of records and a match probability is a
 //!   posterior over the whole population, not just the candidates. Pairs
 //!   that a rule forbids (`compare::Conflict`) are not matches either.
 //!
@@ -40,8 +40,8 @@ const SAMPLE_SEED: u64 = 0x5eed_f00d_cafe_d00d;
 
 /// The fields whose exact level is adjusted for how common the value is.
 /// NHS numbers are unique to a person, so theirs is not.
-pub(crate) const TF_FIELDS: [Field; 5] =
-    [Field::GivenName, Field::FamilyName, Field::DateOfBirth, Field::Postcode, Field::Uprn];
+pub(crate) const TF_FIELDS: [Field; 6] =
+    [Field::GivenName, Field::FamilyName, Field::DateOfBirth, Field::Address, Field::Postcode, Field::Uprn];
 
 /// How common each record's values are, as the share of the records that
 /// hold a value in that field.
@@ -58,8 +58,12 @@ struct RecordFrequencies {
     /// then up to two parts; further parts share the last slot.
     family: [f32; FAMILY_FORMS],
     dob: f32,
+    address: f32,
     postcode: f32,
     uprn: f32,
+    /// Of the given and family names together, among people told apart by
+    /// their dates of birth.
+    full_name: f32,
 }
 
 const FAMILY_FORMS: usize = 3;
@@ -78,6 +82,15 @@ impl TermFrequencies {
         );
         let dob = Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r)))));
         let postcode = Counts::new(records.iter().map(|r| r.postcode.map(|p| (p.as_str(), first(r)))));
+        let address = Counts::new(records.iter().map(|r| r.address.as_ref().map(|a| (a, first(r)))));
+        // How many people share a whole name, told apart by date of birth:
+        // names are not independent (a family's names, a community's), and
+        // in a county of a million a rare-looking pair of names is held by
+        // several people.
+        let full_name = Counts::new(records.iter().map(|r| {
+            (!r.given.is_initial() && !r.family.is_empty())
+                .then(|| ((r.given.first.as_str(), r.family.full.as_str()), r.dob))
+        }));
         let uprn = Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r)))));
         // Every form a record's family name can match on counts.
         let family = Counts::new(
@@ -95,8 +108,14 @@ impl TermFrequencies {
                     given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.first) },
                     family: family_tf,
                     dob: r.dob.map_or(0.0, |d| dob.share(&d)),
+                    address: r.address.as_ref().map_or(0.0, |a| address.share(&a)),
                     postcode: r.postcode.map_or(0.0, |p| postcode.share(&p.as_str())),
                     uprn: r.uprn.map_or(0.0, |u| uprn.share(&u)),
+                    full_name: if r.given.is_initial() || r.family.is_empty() {
+                        0.0
+                    } else {
+                        full_name.share(&(r.given.first.as_str(), r.family.full.as_str()))
+                    },
                 }
             })
             .collect();
@@ -138,11 +157,36 @@ impl TermFrequencies {
         if levels[Field::DateOfBirth as usize] == Some(level::DOB_EXACT) {
             adjust(Field::DateOfBirth, x.dob.max(y.dob));
         }
+        if levels[Field::Address as usize] == Some(level::ADDRESS_EXACT) {
+            adjust(Field::Address, x.address.max(y.address));
+        }
         if levels[Field::Postcode as usize] == Some(level::POSTCODE_EXACT) {
             adjust(Field::Postcode, x.postcode.max(y.postcode));
         }
         if levels[Field::Uprn as usize] == Some(level::ID_EXACT) {
             adjust(Field::Uprn, x.uprn.max(y.uprn));
+        }
+        if crate::model::home_counts_once(levels) {
+            // The home counts once, at its level's weight alone.
+            for field in crate::model::HOME_FIELDS {
+                adjustments[field as usize] = 0.0;
+            }
+        }
+        if levels[Field::GivenName as usize] == Some(level::GIVEN_EXACT)
+            && levels[Field::FamilyName as usize] == Some(level::FAMILY_EXACT)
+        {
+            // The two names together weigh no more than the whole name's
+            // share of the people allows; the excess comes off the given
+            // name, whose adjustment the explanation then shows smaller.
+            let (given, family) = (Field::GivenName as usize, Field::FamilyName as usize);
+            let share = x.full_name.max(y.full_name);
+            if share > 0.0 && log2_u_exact[given] != 0.0 && log2_u_exact[family] != 0.0 {
+                let joint = log2_u_exact[given] + log2_u_exact[family] - f64::from(share).log2();
+                let excess = adjustments[given] + adjustments[family] - joint;
+                if excess > 0.0 {
+                    adjustments[given] -= excess;
+                }
+            }
         }
         adjustments
     }
@@ -170,26 +214,20 @@ impl<K: Hash + Eq + Clone> Counts<K> {
     }
 }
 
-/// The number of pairs of records from different agencies: the pairs that
-/// could be one person.
-pub(crate) fn cross_agency_pairs(records: &[Prepared]) -> f64 {
-    let mut per_agency: HashMap<u32, f64> = HashMap::new();
-    for record in records {
-        *per_agency.entry(record.agency).or_default() += 1.0;
-    }
+/// The number of pairs of records: the pairs that could be one person.
+pub(crate) fn all_pairs(records: &[Prepared]) -> f64 {
     let n = records.len() as f64;
-    let same_agency: f64 = per_agency.values().map(|k| k * k).sum();
-    (n * n - same_agency) / 2.0
+    n * (n - 1.0) / 2.0
 }
 
 /// u: the share of each field's non-null comparisons at each level, among
-/// up to `max_pairs` cross-agency pairs (all of them if there are fewer).
+/// up to `max_pairs` pairs of records (all of them if there are fewer).
 /// Random pairs are drawn by position in `order` (the records in an order
 /// of their own, not of the input rows), so the estimate does not depend
 /// on how the rows were ordered. Returns the table and the number of
 /// pairs looked at.
-pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, n_cross_pairs: f64) -> (Table, usize) {
-    let exhaustive = n_cross_pairs <= max_pairs as f64;
+pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, n_pairs_all: f64) -> (Table, usize) {
+    let exhaustive = n_pairs_all <= max_pairs as f64;
     // Each chunk is a fixed share of the work with its own seed, so the
     // counts do not depend on how many threads there are; integer counts
     // in f64 add up exactly in any order.
@@ -205,18 +243,18 @@ pub(crate) fn estimate_u(records: &[Prepared], order: &[u32], max_pairs: usize, 
         };
         if exhaustive {
             for (i, a) in records.iter().enumerate().skip(chunk).step_by(U_CHUNKS) {
-                for b in records[i + 1..].iter().filter(|b| a.agency != b.agency) {
+                for b in &records[i + 1..] {
                     count(a, b);
                     n_pairs += 1;
                 }
             }
-        } else if n_cross_pairs >= 1.0 {
+        } else if n_pairs_all >= 1.0 {
             let mut rng = SplitMix(SAMPLE_SEED ^ (chunk as u64).wrapping_mul(0x9e37_79b9));
             let n = records.len() as u64;
             let target = max_pairs / U_CHUNKS + usize::from(chunk < max_pairs % U_CHUNKS);
             while n_pairs < target {
                 let (i, j) = (order[rng.below(n) as usize] as usize, order[rng.below(n) as usize] as usize);
-                if records[i].agency != records[j].agency {
+                if i != j {
                     count(&records[i], &records[j]);
                     n_pairs += 1;
                 }
@@ -283,9 +321,8 @@ pub(crate) fn in_chunks<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// u of the relatives field (shared, none shared): among random
-/// cross-agency pairs of records that both have recorded relatives, by
-/// position in `order`. Returns the two shares and the pairs looked at.
+/// u of the relatives field (shared, none shared): among random pairs of
+/// records that both have recorded relatives, by position in `order`. Returns the two shares and the pairs looked at.
 pub(crate) fn estimate_relatives_u(
     records: &[Prepared],
     order: &[u32],
@@ -296,7 +333,7 @@ pub(crate) fn estimate_relatives_u(
     let mut counts = [0.0_f64; 2];
     let mut n_pairs = 0_usize;
     let mut count = |a: u32, b: u32| {
-        if records[a as usize].agency != records[b as usize].agency
+        if a != b
             && let Some(level) = relatives.level(a, b)
         {
             counts[usize::from(level)] += 1.0;
@@ -332,7 +369,7 @@ pub(crate) struct ComparedPair {
 #[derive(Debug, Clone)]
 pub(crate) struct EmResult {
     pub m: Table,
-    /// log2 of the prior odds that two cross-agency records are one person.
+    /// log2 of the prior odds that two records are one person.
     pub prior_log2_odds: f64,
     pub iterations: usize,
     pub converged: bool,
@@ -345,12 +382,12 @@ pub(crate) fn estimate_m(
     pairs: &[ComparedPair],
     u: &Table,
     m_start: &Table,
-    n_cross_pairs: f64,
+    n_pairs_all: f64,
     max_iterations: usize,
 ) -> EmResult {
     let mut m = *m_start;
     // Start as if a third of the compared pairs were matches.
-    let mut lambda = (pairs.len() as f64 / 3.0 / n_cross_pairs.max(1.0)).clamp(1e-12, 0.5);
+    let mut lambda = (pairs.len() as f64 / 3.0 / n_pairs_all.max(1.0)).clamp(1e-12, 0.5);
     let mut iterations = 0;
     let mut converged = false;
     while iterations < max_iterations && !converged {
@@ -360,13 +397,7 @@ pub(crate) fn estimate_m(
         let mut matched = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
         let mut total_match = 0.0;
         for pair in pairs {
-            let weight: f64 = pair
-                .levels
-                .iter()
-                .enumerate()
-                .filter_map(|(field, level)| level.map(|l| weights[field][usize::from(l)]))
-                .sum::<f64>()
-                + pair.tf_adjustment;
+            let weight = crate::model::table_total(&weights, &pair.levels) + pair.tf_adjustment;
             let p = crate::match_probability(weight, prior);
             total_match += p;
             for (field, level) in pair.levels.iter().enumerate() {
@@ -386,7 +417,7 @@ pub(crate) fn estimate_m(
                 m[f][level] = next;
             }
         }
-        let next_lambda = (total_match / n_cross_pairs.max(1.0)).clamp(1e-15, 0.5);
+        let next_lambda = (total_match / n_pairs_all.max(1.0)).clamp(1e-15, 0.5);
         converged = largest_change < EM_TOLERANCE && (next_lambda / lambda - 1.0).abs() < EM_TOLERANCE * 100.0;
         lambda = next_lambda;
     }

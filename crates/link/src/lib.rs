@@ -181,7 +181,10 @@ pub struct FieldComparison {
     /// The level it fell to, e.g. `"exact"`, `"nickname"`, `"null"`.
     pub level: &'static str,
     /// The bits of evidence: log2(m/u) of that level plus the term
-    /// frequency adjustment; 0 for `"null"`.
+    /// frequency adjustment; 0 for `"null"`, and 0 for all but the
+    /// strongest of the address, postcode and UPRN when the given names or
+    /// dates of birth clash (the home then counts once: it cannot tell
+    /// two people of one household apart).
     pub weight: f64,
     /// The part of `weight` due to how common the value is: negative for
     /// a common name, positive for a rare one; 0 unless the level is exact.
@@ -222,6 +225,10 @@ pub struct TrainedModel {
     /// Whether a second pass weighed the relatives records share.
     pub relatives: bool,
     pub match_probability: f64,
+    /// Dates of birth held by far more people than any birthday is (a
+    /// date a case system fills in when the real one is unknown, such as
+    /// 1900-01-01), each with the records holding it: read as missing.
+    pub placeholder_dates: Vec<(famgraph_model::Date, usize)>,
 }
 
 /// The people found.
@@ -309,14 +316,16 @@ impl Scorer {
         decision: Option<Decision>,
     ) -> Link {
         let scored = self.score(records, a, b);
+        let weights = self.weights.per_field(&scored.levels);
         let fields = Field::ALL
             .iter()
             .zip(scored.levels)
             .zip(scored.adjustments)
-            .map(|((field, level), adjustment)| FieldComparison {
+            .zip(weights)
+            .map(|(((field, level), adjustment), weight)| FieldComparison {
                 field: field.name(),
                 level: model::label(*field, level),
-                weight: self.weights.of(*field, level) + adjustment,
+                weight: weight + adjustment,
                 term_frequency_adjustment: adjustment,
             })
             .collect();
@@ -370,7 +379,14 @@ impl<'a> Linker<'a> {
     #[tracing::instrument(skip_all, fields(n_records = records.len()))]
     pub fn new(records: &'a [PersonRecord], config: &LinkConfig) -> Linker<'a> {
         assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
-        let prepared = prepare(records);
+        let (prepared, placeholder_dates) = prepare(records);
+        if !placeholder_dates.is_empty() {
+            tracing::info!(
+                n_dates = placeholder_dates.len(),
+                n_records = placeholder_dates.iter().map(|(_, n)| n).sum::<usize>(),
+                "placeholder dates of birth read as missing"
+            );
+        }
         let (order, rank) = intrinsic_order(records);
         let blocking = {
             let _span = tracing::info_span!("blocking").entered();
@@ -387,11 +403,19 @@ impl<'a> Linker<'a> {
         };
         let pairs = {
             let _span = tracing::info_span!("comparing").entered();
-            candidate_pairs(&blocking, &prepared)
+            candidate_pairs(&blocking)
         };
+        let mut prepared = prepared;
+        let households = compare::households(&prepared);
+        if !households {
+            tracing::info!("no households among the records: a different given name or date of birth is weighed");
+        }
+        for record in &mut prepared {
+            record.vouched = households;
+        }
         let Trained { scorer, model, estimated, compared, allowed } = {
             let _span = tracing::info_span!("estimating").entered();
-            train(&prepared, &order, &pairs, config)
+            train(&prepared, &order, &pairs, config, placeholder_dates)
         };
         Linker { prepared, order, rank, pairs, compared, allowed, scorer, model, estimated, config: config.clone() }
     }
@@ -399,6 +423,16 @@ impl<'a> Linker<'a> {
     /// The model the links are scored with.
     pub fn model(&self) -> &TrainedModel {
         &self.model
+    }
+
+    /// Why two records can never be one person, judged as the linkage
+    /// judges it (with placeholder dates read as missing and given names
+    /// counted over the extract), or `None`.
+    ///
+    /// # Panics
+    /// With a record index out of range.
+    pub fn conflict(&self, a: u32, b: u32) -> Option<Conflict> {
+        compare::conflict(&self.prepared[a as usize], &self.prepared[b as usize])
     }
 
     /// The candidate pairs blocking chose, `a < b`.
@@ -453,8 +487,8 @@ impl<'a> Linker<'a> {
         let mut m_start = *m;
         let start = self.config.model.table(true);
         m_start[Field::Relatives as usize] = start[Field::Relatives as usize];
-        let n_cross_pairs = estimate::cross_agency_pairs(&self.prepared);
-        let em = estimate::estimate_m(&compared, &u, &m_start, n_cross_pairs, self.config.em_max_iterations);
+        let n_pairs_all = estimate::all_pairs(&self.prepared);
+        let em = estimate::estimate_m(&compared, &u, &m_start, n_pairs_all, self.config.em_max_iterations);
         tracing::info!(
             u_relatives_sampled = n_sampled,
             em_iterations = em.iterations,
@@ -491,7 +525,10 @@ impl<'a> Linker<'a> {
 
         let clusters = {
             let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
-            cluster::cluster(&self.prepared, candidates, &self.rank, overrides)
+            let linkable = |a: u32, b: u32| {
+                match_probability(scorer.score(&self.prepared, a, b).weight, prior) >= model.match_probability
+            };
+            cluster::cluster(&self.prepared, candidates, &self.rank, overrides, linkable)
         };
 
         // People are numbered by their smallest record index.
@@ -554,7 +591,13 @@ struct Trained {
 /// The scorer and model for a linkage: estimated from the records when
 /// the configuration asks and there are enough of them, else the fixed
 /// model; and every candidate pair compared, once.
-fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &LinkConfig) -> Trained {
+fn train(
+    prepared: &[Prepared],
+    order: &[u32],
+    pairs: &[(u32, u32)],
+    config: &LinkConfig,
+    placeholder_dates: Vec<(famgraph_model::Date, usize)>,
+) -> Trained {
     let fixed = || {
         let scorer = Scorer { weights: Weights::new(&config.model), tf: None, relatives: None };
         let (compared, allowed) = compare_pairs(prepared, pairs, &scorer);
@@ -568,14 +611,15 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
             term_frequencies: false,
             relatives: false,
             match_probability: config.match_probability,
+            placeholder_dates: placeholder_dates.clone(),
         };
         Trained { scorer, model, estimated: None, compared, allowed }
     };
     if !config.estimate || prepared.len() < MIN_RECORDS_TO_ESTIMATE || pairs.is_empty() {
         return fixed();
     }
-    let n_cross_pairs = estimate::cross_agency_pairs(prepared);
-    let (u, u_sample_pairs) = estimate::estimate_u(prepared, order, config.u_sample_pairs, n_cross_pairs);
+    let n_pairs_all = estimate::all_pairs(prepared);
+    let (u, u_sample_pairs) = estimate::estimate_u(prepared, order, config.u_sample_pairs, n_pairs_all);
     let tf = TermFrequencies::new(prepared);
     let mut log2_u_exact = [0.0; N_FIELDS];
     for field in estimate::TF_FIELDS.iter().filter(|_| config.term_frequencies) {
@@ -591,7 +635,7 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
     let (compared, allowed) = compare_pairs(prepared, pairs, &scorer);
     let em_pairs: Vec<ComparedPair> = em_input(pairs, &compared, &allowed).map(|(_, c)| *c).collect();
     let m_start = config.model.table(true);
-    let em = estimate::estimate_m(&em_pairs, &u, &m_start, n_cross_pairs, config.em_max_iterations);
+    let em = estimate::estimate_m(&em_pairs, &u, &m_start, n_pairs_all, config.em_max_iterations);
     if !em.converged {
         tracing::warn!(iterations = em.iterations, "the match model's estimate did not converge");
     }
@@ -612,19 +656,26 @@ fn train(prepared: &[Prepared], order: &[u32], pairs: &[(u32, u32)], config: &Li
         term_frequencies: config.term_frequencies,
         relatives: false,
         match_probability: config.match_probability,
+        placeholder_dates,
     };
     Trained { scorer, model, estimated: Some((em.m, u)), compared, allowed }
 }
 
 /// Every candidate pair compared once under `scorer` (levels and
-/// term-frequency adjustment), and whether the rules allow it.
+/// term-frequency adjustment), and whether the EM learns from it: the
+/// rules allow it, and it is not two people plainly.
 fn compare_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> (Vec<ComparedPair>, Vec<bool>) {
     let chunks = estimate::in_chunks(|chunk| {
         estimate::chunk_of(pairs, chunk)
             .iter()
             .map(|&(a, b)| {
                 let scored = scorer.score(prepared, a, b);
-                let allowed = compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none();
+                // Pairs differing in both given name and date of birth (a
+                // parent and child, two siblings) teach the EM nothing of
+                // one person's records, however alike their homes.
+                let (given, dob) = (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
+                let allowed = compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none()
+                    && !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE));
                 (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
             })
             .collect::<Vec<_>>()
@@ -652,7 +703,9 @@ pub fn compare(a: &PersonRecord, b: &PersonRecord, config: &LinkConfig) -> (f64,
 }
 
 /// Why two records can never be one person in `link`, whatever their
-/// weight, or `None` if nothing forbids it.
+/// weight, or `None` if nothing forbids it. Without the rest of the
+/// extract, each given name is taken as vouched for (see
+/// `Linker::conflict`).
 pub fn conflict(a: &PersonRecord, b: &PersonRecord) -> Option<Conflict> {
     let (x, y) = (Prepared::new(a, 0), Prepared::new(b, u32::from(a.agency != b.agency)));
     compare::conflict(&x, &y)
@@ -664,13 +717,13 @@ pub fn match_probability(weight: f64, prior_log2_odds: f64) -> f64 {
 }
 
 /// Every candidate pair, once, in block order.
-fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared]) -> Vec<(u32, u32)> {
+fn candidate_pairs(blocking: &blocking::Blocking) -> Vec<(u32, u32)> {
     use blocking::KeyKind;
     let mut pairs = Vec::new();
     let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
     for block in blocking.blocks() {
         let before = pairs.len();
-        blocking.for_each_pair(block, prepared, |a, b| pairs.push((a, b)));
+        blocking.for_each_pair(block, |a, b| pairs.push((a, b)));
         if let Some(kind_idx) = KeyKind::index_of(block[0].0) {
             n_compared_by_kind[kind_idx] += pairs.len() - before;
         }
@@ -681,9 +734,40 @@ fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared]) -> Vec<
     pairs
 }
 
-/// Normalises every record once, with agencies interned to numbers and
-/// each given name's spelling counted over the extract.
-fn prepare(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
+/// A date of birth is a placeholder when more people hold it than this many
+/// times as many as hold the average date...
+const PLACEHOLDER_RATIO: f64 = 10.0;
+/// ... and at least this many: in a small extract, twins and chance make a
+/// handful on one date.
+const MIN_PLACEHOLDER_PEOPLE: usize = 10;
+
+/// The dates of birth held by far more people than any birthday should
+/// be, with the records holding each, sorted by date. People are told
+/// apart by their names, so one person's many records count once.
+fn placeholder_dates(prepared: &[Prepared]) -> Vec<((i32, u32, u32), usize)> {
+    let mut people: HashMap<(i32, u32, u32), std::collections::HashSet<(&str, &str)>> = HashMap::new();
+    let mut records: HashMap<(i32, u32, u32), usize> = HashMap::new();
+    for record in prepared {
+        if let Some(dob) = record.dob {
+            people.entry(dob).or_default().insert((record.given.first.as_str(), record.family.full.as_str()));
+            *records.entry(dob).or_default() += 1;
+        }
+    }
+    if people.is_empty() {
+        return Vec::new();
+    }
+    let mean = people.values().map(std::collections::HashSet::len).sum::<usize>() as f64 / people.len() as f64;
+    let threshold = (PLACEHOLDER_RATIO * mean).max(MIN_PLACEHOLDER_PEOPLE as f64);
+    let mut dates: Vec<((i32, u32, u32), usize)> =
+        people.iter().filter(|(_, names)| names.len() as f64 > threshold).map(|(d, _)| (*d, records[d])).collect();
+    dates.sort_unstable();
+    dates
+}
+
+/// Normalises every record once, with agencies interned to numbers, each
+/// given name's spelling counted over the extract and placeholder dates of
+/// birth read as missing (returned with the records holding each).
+fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model::Date, usize)>) {
     let mut agency_ids: HashMap<&str, u32> = HashMap::new();
     let mut prepared: Vec<Prepared> = records
         .iter()
@@ -701,7 +785,19 @@ fn prepare(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
     for (record, seen) in prepared.iter_mut().zip(seen) {
         record.given.seen = seen;
     }
-    prepared
+    let placeholders = placeholder_dates(&prepared);
+    if !placeholders.is_empty() {
+        for record in &mut prepared {
+            if record.dob.is_some_and(|dob| placeholders.binary_search_by(|(d, _)| d.cmp(&dob)).is_ok()) {
+                record.dob = None;
+            }
+        }
+    }
+    let placeholders = placeholders
+        .into_iter()
+        .filter_map(|((year, month, day), n)| Some((famgraph_model::Date::from_ymd(year, month, day)?, n)))
+        .collect();
+    (prepared, placeholders)
 }
 
 /// The records sorted by agency and record id, and each record's position

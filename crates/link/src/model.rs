@@ -17,9 +17,20 @@ pub enum Field {
     FamilyName,
     DateOfBirth,
     Sex,
+    /// The first line of the address: house number and street, compared
+    /// through abbreviations and slips (`normalise::AddressLine`). Left
+    /// out (null) when the UPRNs agree, which already say it is one
+    /// property.
+    Address,
     Postcode,
     Uprn,
     NhsNumber,
+    /// Whether the two records come from one agency. An agency seldom
+    /// holds two records of one person (registered twice, a new record
+    /// after a gap), so a pair from one agency needs more evidence: how
+    /// much more is learned from the data like every other level, and in
+    /// an extract from a single agency the level costs nothing.
+    Agency,
     /// Whether the two records share a relative: a related record, in the
     /// same role, that the first pass linked into one person (the mother
     /// an early-help record names and the mother a school record names).
@@ -28,7 +39,7 @@ pub enum Field {
 }
 
 /// The number of compared fields.
-pub const N_FIELDS: usize = 8;
+pub const N_FIELDS: usize = 10;
 
 /// The label of the level a missing value falls to; it weighs nothing.
 pub const NULL_LEVEL: &str = "null";
@@ -40,9 +51,11 @@ impl Field {
         Field::FamilyName,
         Field::DateOfBirth,
         Field::Sex,
+        Field::Address,
         Field::Postcode,
         Field::Uprn,
         Field::NhsNumber,
+        Field::Agency,
         Field::Relatives,
     ];
 
@@ -53,9 +66,11 @@ impl Field {
             Field::FamilyName => "family_name",
             Field::DateOfBirth => "date_of_birth",
             Field::Sex => "sex",
+            Field::Address => "address",
             Field::Postcode => "postcode",
             Field::Uprn => "uprn",
             Field::NhsNumber => "nhs_number",
+            Field::Agency => "agency",
             Field::Relatives => "relatives",
         }
     }
@@ -69,16 +84,30 @@ impl Field {
                 "nickname",
                 "jaro_winkler>=0.92",
                 "nickname_jaro_winkler>=0.92",
+                "phonetic",
+                "edit_distance<=2",
                 "jaro_winkler>=0.85",
                 "misspelling",
                 "initial",
+                "names_swapped",
                 "disagree",
             ],
-            Field::FamilyName => &["exact", "jaro_winkler>=0.92", "jaro_winkler>=0.85", "disagree"],
-            Field::DateOfBirth => &["exact", "day_month_swapped", "year_off_by_one", "disagree"],
+            Field::FamilyName => {
+                &["exact", "jaro_winkler>=0.92", "phonetic", "edit_distance<=2", "jaro_winkler>=0.85", "disagree"]
+            }
+            Field::DateOfBirth => &[
+                "exact",
+                "day_month_swapped",
+                "year_off_by_one",
+                "digits_transposed",
+                "one_digit",
+                "disagree",
+            ],
             Field::Sex => &["agree", "disagree"],
-            Field::Postcode => &["exact", "sector", "disagree"],
+            Field::Address => &["exact", "number_and_street", "street", "disagree"],
+            Field::Postcode => &["exact", "one_character", "sector", "disagree"],
             Field::Uprn | Field::NhsNumber => &["exact", "disagree"],
+            Field::Agency => &["different_agencies", "same_agency"],
             Field::Relatives => &["shared", "none_shared"],
         }
     }
@@ -95,29 +124,57 @@ pub(crate) mod level {
     pub const GIVEN_JW_HIGH: u8 = 2;
     /// Close to a variant of the other name: "Cahrlie" for Charlotte.
     pub const GIVEN_NICKNAME_JW: u8 = 3;
-    pub const GIVEN_JW_LOW: u8 = 4;
+    /// Spelt differently, sounding alike (Double Metaphone): "Steven" and
+    /// "Stephen".
+    pub const GIVEN_PHONETIC: u8 = 4;
+    /// A long name a slip or two away, however early the slips:
+    /// "Xhristophex". Shorter names that close fall to `GIVEN_JW_LOW`.
+    pub const GIVEN_EDIT: u8 = 5;
+    pub const GIVEN_JW_LOW: u8 = 6;
     /// A rare spelling a slip or two from a common one: "Zeu" for Zoe
     /// where Zoe is common in the extract and Zeu all but unseen.
-    pub const GIVEN_MISSPELLING: u8 = 5;
-    pub const GIVEN_INITIAL: u8 = 6;
-    pub const GIVEN_DISAGREE: u8 = 7;
+    pub const GIVEN_MISSPELLING: u8 = 7;
+    pub const GIVEN_INITIAL: u8 = 8;
+    /// The given and family names entered the wrong way round: each agrees
+    /// with the other record's other name. The family name is then null,
+    /// so the names count once.
+    pub const GIVEN_SWAPPED: u8 = 9;
+    pub const GIVEN_DISAGREE: u8 = 10;
 
     pub const FAMILY_EXACT: u8 = 0;
     pub const FAMILY_JW_HIGH: u8 = 1;
-    pub const FAMILY_JW_LOW: u8 = 2;
-    pub const FAMILY_DISAGREE: u8 = 3;
+    pub const FAMILY_PHONETIC: u8 = 2;
+    pub const FAMILY_EDIT: u8 = 3;
+    pub const FAMILY_JW_LOW: u8 = 4;
+    pub const FAMILY_DISAGREE: u8 = 5;
 
     pub const DOB_EXACT: u8 = 0;
     pub const DOB_SWAPPED: u8 = 1;
     pub const DOB_YEAR_OFF: u8 = 2;
-    pub const DOB_DISAGREE: u8 = 3;
+    /// Two neighbouring digits of YYYYMMDD swapped: 1985 for 1958.
+    pub const DOB_TRANSPOSED: u8 = 3;
+    /// One digit of YYYYMMDD mistyped.
+    pub const DOB_ONE_DIGIT: u8 = 4;
+    pub const DOB_DISAGREE: u8 = 5;
 
     pub const SEX_AGREE: u8 = 0;
     pub const SEX_DISAGREE: u8 = 1;
 
+    pub const ADDRESS_EXACT: u8 = 0;
+    /// The same house number and the street a slip or an abbreviation away.
+    pub const ADDRESS_NUMBER_STREET: u8 = 1;
+    /// The same street, another or no house number.
+    pub const ADDRESS_STREET: u8 = 2;
+    pub const ADDRESS_DISAGREE: u8 = 3;
+
     pub const POSTCODE_EXACT: u8 = 0;
-    pub const POSTCODE_SECTOR: u8 = 1;
-    pub const POSTCODE_DISAGREE: u8 = 2;
+    /// One character added, dropped, changed or two swapped.
+    pub const POSTCODE_ONE_CHARACTER: u8 = 1;
+    pub const POSTCODE_SECTOR: u8 = 2;
+    pub const POSTCODE_DISAGREE: u8 = 3;
+
+    pub const AGENCY_DIFFERENT: u8 = 0;
+    pub const AGENCY_SAME: u8 = 1;
 
     /// Shared by UPRN and NHS number.
     pub const ID_EXACT: u8 = 0;
@@ -192,26 +249,40 @@ impl Default for MatchModel {
                 field(
                     Field::GivenName,
                     &[
-                        (0.86, 0.0135),
+                        (0.85, 0.0135),
                         (0.04, 0.0025),
                         (0.04, 0.0025),
                         (0.01, 0.002),
+                        (0.005, 0.001),
+                        (0.002, 0.0002),
                         (0.02, 0.01),
                         (0.01, 0.0005),
                         (0.035, 0.004),
-                        (0.005, 0.966),
+                        (0.003, 0.000_001),
+                        (0.001, 0.966),
                     ],
                 ),
                 // Family names change on marriage, separation or a
                 // step-parent's name, so disagreement weighs less.
-                field(Field::FamilyName, &[(0.88, 0.02), (0.03, 0.003), (0.01, 0.005), (0.08, 0.972)]),
-                field(Field::DateOfBirth, &[(0.9, 0.004), (0.02, 0.0002), (0.02, 0.0006), (0.06, 0.9952)]),
+                field(
+                    Field::FamilyName,
+                    &[(0.87, 0.02), (0.03, 0.003), (0.005, 0.002), (0.005, 0.001), (0.01, 0.005), (0.08, 0.969)],
+                ),
+                field(
+                    Field::DateOfBirth,
+                    &[(0.9, 0.004), (0.02, 0.0002), (0.02, 0.0006), (0.005, 0.0001), (0.01, 0.001), (0.001, 0.9941)],
+                ),
                 field(Field::Sex, &[(0.98, 0.5), (0.02, 0.5)]),
+                field(Field::Address, &[(0.6, 0.01), (0.1, 0.005), (0.05, 0.03), (0.25, 0.955)]),
                 // People move: a different postcode or UPRN is weak evidence.
-                field(Field::Postcode, &[(0.65, 0.08), (0.1, 0.07), (0.25, 0.85)]),
+                field(Field::Postcode, &[(0.64, 0.08), (0.01, 0.01), (0.1, 0.07), (0.25, 0.84)]),
                 field(Field::Uprn, &[(0.6, 0.1), (0.4, 0.9)]),
                 // A validated NHS number is near-conclusive either way.
                 field(Field::NhsNumber, &[(0.99, 0.000_01), (0.01, 0.999_99)]),
+                // An agency seldom holds one person twice; the share of
+                // pairs from one agency is about one in ten with ten
+                // agencies. Both are estimated from the data.
+                field(Field::Agency, &[(0.97, 0.9), (0.03, 0.1)]),
                 // The starting m only: relatives are compared in the
                 // second pass, whose u is always estimated.
                 field(Field::Relatives, &[(0.8, 0.001), (0.2, 0.999)]),
@@ -227,7 +298,7 @@ pub(crate) struct Weights {
 }
 
 /// The most levels any field has.
-pub(crate) const MAX_LEVELS: usize = 8;
+pub(crate) const MAX_LEVELS: usize = 12;
 
 /// A number per field and level (probabilities or weights), indexed by
 /// `Field as usize` and the level index.
@@ -302,10 +373,67 @@ impl Weights {
         level.map_or(0.0, |level| self.table[field.index()].get(usize::from(level)).copied().unwrap_or(0.0))
     }
 
-    /// The pair's total weight: the sum over fields, in field order.
+    /// The pair's total weight: the sum over fields, in field order, with
+    /// the home counted once where `home_counts_once`.
     pub(crate) fn total(&self, levels: &Levels) -> f64 {
-        Field::ALL.iter().zip(levels).map(|(field, level)| self.of(*field, *level)).sum()
+        self.per_field(levels).iter().sum()
     }
+
+    /// Each field's weight for a pair, with the home counted once where
+    /// `home_counts_once`.
+    pub(crate) fn per_field(&self, levels: &Levels) -> [f64; N_FIELDS] {
+        let mut weights = [0.0; N_FIELDS];
+        for ((weight, field), level) in weights.iter_mut().zip(Field::ALL).zip(levels) {
+            *weight = self.of(field, *level);
+        }
+        count_home_once(levels, &mut weights);
+        weights
+    }
+}
+
+/// The fields that say where a record's person lives.
+pub(crate) const HOME_FIELDS: [Field; 3] = [Field::Address, Field::Postcode, Field::Uprn];
+
+/// Whether a pair's home counts once: their given names or dates of birth
+/// clash, or a date of birth is missing, so they may be two people of one
+/// household (a father and son of one name, twins), whom the address,
+/// postcode and UPRN cannot tell apart however many of them agree. Each is evidence of the same household,
+/// not of the same person, and added up they would outvote the clash.
+pub(crate) fn home_counts_once(levels: &Levels) -> bool {
+    levels[Field::GivenName as usize] == Some(level::GIVEN_DISAGREE)
+        || matches!(levels[Field::DateOfBirth as usize], Some(level::DOB_DISAGREE) | None)
+}
+
+/// Where `home_counts_once`, keeps only the strongest agreeing home
+/// field's weight (disagreement still counts against).
+pub(crate) fn count_home_once(levels: &Levels, weights: &mut [f64; N_FIELDS]) {
+    if !home_counts_once(levels) {
+        return;
+    }
+    let strongest = HOME_FIELDS.iter().map(|f| weights[*f as usize]).fold(0.0, f64::max);
+    let mut kept = false;
+    for field in HOME_FIELDS {
+        let weight = &mut weights[field as usize];
+        if *weight > 0.0 {
+            if *weight >= strongest && !kept {
+                kept = true;
+            } else {
+                *weight = 0.0;
+            }
+        }
+    }
+}
+
+/// A pair's total weight from a table of per-level weights, with the home
+/// counted once where `home_counts_once`: the same sum `Weights::total`
+/// makes, for the EM.
+pub(crate) fn table_total(table: &Table, levels: &Levels) -> f64 {
+    let mut weights = [0.0; N_FIELDS];
+    for ((weight, field), level) in weights.iter_mut().zip(Field::ALL).zip(levels) {
+        *weight = level.map_or(0.0, |l| table[field as usize][usize::from(l)]);
+    }
+    count_home_once(levels, &mut weights);
+    weights.iter().sum()
 }
 
 /// The label of one field's level, `"null"` for a missing value.
@@ -326,23 +454,37 @@ mod tests {
         check(Field::GivenName, level::GIVEN_NICKNAME, "nickname");
         check(Field::GivenName, level::GIVEN_JW_HIGH, "jaro_winkler>=0.92");
         check(Field::GivenName, level::GIVEN_NICKNAME_JW, "nickname_jaro_winkler>=0.92");
+        check(Field::GivenName, level::GIVEN_PHONETIC, "phonetic");
         check(Field::GivenName, level::GIVEN_JW_LOW, "jaro_winkler>=0.85");
+        check(Field::GivenName, level::GIVEN_EDIT, "edit_distance<=2");
         check(Field::GivenName, level::GIVEN_MISSPELLING, "misspelling");
         check(Field::GivenName, level::GIVEN_INITIAL, "initial");
+        check(Field::GivenName, level::GIVEN_SWAPPED, "names_swapped");
         check(Field::GivenName, level::GIVEN_DISAGREE, "disagree");
         check(Field::FamilyName, level::FAMILY_EXACT, "exact");
         check(Field::FamilyName, level::FAMILY_JW_HIGH, "jaro_winkler>=0.92");
+        check(Field::FamilyName, level::FAMILY_PHONETIC, "phonetic");
         check(Field::FamilyName, level::FAMILY_JW_LOW, "jaro_winkler>=0.85");
+        check(Field::FamilyName, level::FAMILY_EDIT, "edit_distance<=2");
         check(Field::FamilyName, level::FAMILY_DISAGREE, "disagree");
         check(Field::DateOfBirth, level::DOB_EXACT, "exact");
         check(Field::DateOfBirth, level::DOB_SWAPPED, "day_month_swapped");
         check(Field::DateOfBirth, level::DOB_YEAR_OFF, "year_off_by_one");
+        check(Field::DateOfBirth, level::DOB_TRANSPOSED, "digits_transposed");
+        check(Field::DateOfBirth, level::DOB_ONE_DIGIT, "one_digit");
         check(Field::DateOfBirth, level::DOB_DISAGREE, "disagree");
         check(Field::Sex, level::SEX_AGREE, "agree");
         check(Field::Sex, level::SEX_DISAGREE, "disagree");
+        check(Field::Address, level::ADDRESS_EXACT, "exact");
+        check(Field::Address, level::ADDRESS_NUMBER_STREET, "number_and_street");
+        check(Field::Address, level::ADDRESS_STREET, "street");
+        check(Field::Address, level::ADDRESS_DISAGREE, "disagree");
         check(Field::Postcode, level::POSTCODE_EXACT, "exact");
+        check(Field::Postcode, level::POSTCODE_ONE_CHARACTER, "one_character");
         check(Field::Postcode, level::POSTCODE_SECTOR, "sector");
         check(Field::Postcode, level::POSTCODE_DISAGREE, "disagree");
+        check(Field::Agency, level::AGENCY_DIFFERENT, "different_agencies");
+        check(Field::Agency, level::AGENCY_SAME, "same_agency");
         check(Field::Uprn, level::ID_EXACT, "exact");
         check(Field::NhsNumber, level::ID_DISAGREE, "disagree");
         check(Field::Relatives, level::RELATIVE_SHARED, "shared");

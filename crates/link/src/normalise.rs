@@ -69,6 +69,8 @@ pub(crate) struct FamilyName {
     /// The separate parts of a hyphenated or multi-word surname, when there
     /// is more than one; "Smith-Jones" agrees with "Jones".
     pub parts: Vec<String>,
+    /// The Double Metaphone codes of `full`.
+    pub sounds: Sounds,
 }
 
 impl FamilyName {
@@ -80,7 +82,8 @@ impl FamilyName {
         } else {
             Vec::new()
         };
-        FamilyName { full, parts }
+        let sounds = Sounds::of(&full);
+        FamilyName { full, parts, sounds }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -104,13 +107,16 @@ pub(crate) struct GivenName {
     /// not counted): a spelling almost nobody else uses, a slip from a
     /// common one, is a misspelling rather than another name.
     pub seen: u32,
+    /// The Double Metaphone codes of `first`.
+    pub sounds: Sounds,
 }
 
 impl GivenName {
     pub(crate) fn new(text: &str) -> GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
-        GivenName { first, groups, seen: 0 }
+        let sounds = Sounds::of(&first);
+        GivenName { first, groups, seen: 0, sounds }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -140,6 +146,149 @@ impl GivenName {
     pub(crate) fn forms(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.first.as_str()).chain(self.groups.iter().map(|g| crate::nicknames::formal_name(*g)))
     }
+}
+
+/// A name's Double Metaphone codes (primary and alternate), each packed
+/// into a number; 0 for none. Two names sound alike when any code of one
+/// is a code of the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Sounds([u64; 2]);
+
+/// The longest code kept: the usual four, plus two so that long names
+/// that differ late are told apart.
+const MAX_SOUND_LEN: usize = 6;
+/// The fewest sounds a shared code must have.
+const MIN_SOUNDS: usize = 3;
+
+impl Sounds {
+    pub(crate) fn of(name: &str) -> Sounds {
+        if name.len() < 2 {
+            return Sounds::default();
+        }
+        thread_local! {
+            static ENCODER: rphonetic::DoubleMetaphone = rphonetic::DoubleMetaphone::new(Some(MAX_SOUND_LEN));
+        }
+        let pack = |code: &str| code.bytes().take(8).fold(0_u64, |packed, b| (packed << 8) | u64::from(b));
+        ENCODER.with(|encoder| {
+            let result = encoder.double_metaphone(name);
+            Sounds([pack(&result.primary()), pack(&result.alternate())])
+        })
+    }
+
+    /// Whether two names share a code of at least `MIN_SOUNDS` sounds:
+    /// shorter codes ("S" for Zoe, Sue and Zia) say little.
+    pub(crate) fn agree(self, other: Sounds) -> bool {
+        self.0.iter().any(|code| *code >= 1 << (8 * (MIN_SOUNDS - 1)) && other.0.contains(code))
+    }
+}
+
+/// The words a street type is written as, and the word it stands for:
+/// Royal Mail's usual abbreviations.
+pub(crate) const STREET_TYPES: [(&str, &str); 24] = [
+    ("ave", "avenue"),
+    ("av", "avenue"),
+    ("cl", "close"),
+    ("cres", "crescent"),
+    ("cresc", "crescent"),
+    ("ct", "court"),
+    ("dr", "drive"),
+    ("gdns", "gardens"),
+    ("gr", "grove"),
+    ("gro", "grove"),
+    ("hts", "heights"),
+    ("ln", "lane"),
+    ("pde", "parade"),
+    ("pk", "park"),
+    ("pl", "place"),
+    ("rd", "road"),
+    ("sq", "square"),
+    ("st", "street"),
+    ("ter", "terrace"),
+    ("terr", "terrace"),
+    ("tce", "terrace"),
+    ("wk", "walk"),
+    ("wy", "way"),
+    ("yd", "yard"),
+];
+
+/// Words that name a part of a building, not the street: the number after
+/// them is a flat's.
+const FLAT_WORDS: [&str; 6] = ["flat", "room", "apartment", "apt", "unit", "no"];
+
+/// The first line of an address reduced to what identifies the property:
+/// the house number and the street's words, street types read in full, so
+/// "12 High St" and "12, High Street" agree and "Flat 3, 12 High Street"
+/// has the house number 12.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct AddressLine {
+    /// The house number as written, letters kept: "12a".
+    pub number: Option<String>,
+    /// The street's words, joined by single spaces.
+    pub street: String,
+}
+
+impl AddressLine {
+    /// `None` when the line has no letters to compare.
+    pub(crate) fn new(text: &str) -> Option<AddressLine> {
+        // The part of the line holding the house number is the street;
+        // other parts name a building or a locality.
+        let parts: Vec<Vec<String>> = text.split([',', ';']).map(address_tokens).filter(|t| !t.is_empty()).collect();
+        let numbered = |part: &Vec<String>| part.iter().any(|t| is_number(t));
+        let street_part = parts.iter().rposition(numbered).unwrap_or(0);
+        let mut part: Vec<&String> = parts.get(street_part)?.iter().collect();
+        if part.iter().all(|t| is_number(t))
+            && let Some(next) = parts.get(street_part + 1)
+        {
+            // "12, High Street": the number alone, the street after it.
+            part.extend(next);
+        }
+        let mut number = None;
+        let mut words: Vec<&str> = Vec::new();
+        let mut after_flat_word = false;
+        for token in part {
+            if is_number(token) {
+                if !after_flat_word {
+                    number = Some((*token).clone());
+                }
+                after_flat_word = false;
+            } else if FLAT_WORDS.contains(&token.as_str()) {
+                after_flat_word = true;
+            } else {
+                after_flat_word = false;
+                let full = STREET_TYPES.iter().find(|(short, _)| short == token).map_or(token.as_str(), |(_, full)| *full);
+                words.push(full);
+            }
+        }
+        if words.is_empty() {
+            // A line of numbers only says nothing comparable.
+            return None;
+        }
+        Some(AddressLine { number, street: words.join(" ") })
+    }
+}
+
+fn is_number(token: &str) -> bool {
+    token.as_bytes().first().is_some_and(u8::is_ascii_digit)
+}
+
+/// Lower-case ASCII tokens of an address part: letters and digits run
+/// together ("12a"), everything else splits ("3/12" is 3 and 12).
+fn address_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            current.push(c);
+        } else if let Some(folded) = fold_accent(c) {
+            current.push_str(folded);
+        } else if !matches!(c, '\'' | '\u{2019}') && !current.is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens
 }
 
 /// American Soundex: the first letter and three digits ("Robert" is
@@ -214,6 +363,34 @@ mod tests {
         assert_eq!(bill.forms().collect::<Vec<_>>(), ["bill", "william"]);
         assert!(GivenName::new("J.").is_initial());
         assert_eq!(GivenName::new("John Paul").first, "john");
+    }
+
+    #[test]
+    fn address_lines_keep_number_and_street() {
+        let line = |text: &str| AddressLine::new(text);
+        let high_street = Some(AddressLine { number: Some("12".into()), street: "high street".into() });
+        assert_eq!(line("12 High Street"), high_street);
+        assert_eq!(line("12, HIGH ST"), high_street);
+        assert_eq!(line("Flat 3, 12 High St"), high_street);
+        assert_eq!(line("3/12 High Street"), high_street);
+        assert_eq!(line("Rose House, 12 High Street"), high_street);
+        assert_eq!(
+            line("8 stanley street, miami"),
+            Some(AddressLine { number: Some("8".into()), street: "stanley street".into() })
+        );
+        assert_eq!(line("Rose House"), Some(AddressLine { number: None, street: "rose house".into() }));
+        assert_eq!(line("12a Mill Rd").map(|l| l.number), Some(Some("12a".into())));
+        assert_eq!(line("12"), None);
+        assert_eq!(line(""), None);
+    }
+
+    #[test]
+    fn names_that_sound_alike() {
+        assert!(Sounds::of("stephen").agree(Sounds::of("steven")));
+        assert!(Sounds::of("smith").agree(Sounds::of("schmidt")));
+        assert!(Sounds::of("catherine").agree(Sounds::of("kathryn")));
+        assert!(!Sounds::of("john").agree(Sounds::of("mary")));
+        assert!(!Sounds::of("").agree(Sounds::of("")));
     }
 
     #[test]
