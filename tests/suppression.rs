@@ -10,12 +10,15 @@ const NEEDS: [&str; 3] = ["education", "health", "crime"];
 const AREAS: [&str; 2] = ["ME4 4QS", "CT1 1AA"];
 
 /// Writes a bundle of one-person families, none related: family `i` has
-/// the first `needs_of(i)` needs and lives in `area_of(i)`.
+/// the first `needs_of(i)` needs and lives in `area_of(i)`. Each is born in
+/// a year of their own: one agency's records of namesakes a letter apart,
+/// born the same day on one street, would be one person held twice.
 fn bundle(dir: &Path, n: usize, needs_of: impl Fn(usize) -> usize, area_of: impl Fn(usize) -> usize) {
     let mut bundle = HandBundle::new(&NEEDS);
     for i in 0..n {
         let family = format!("Test{}", letters(i));
-        bundle.person(i, ("Alex", &family), "1980-01-01", (i + 1, AREAS[area_of(i)]), &NEEDS[..needs_of(i)]);
+        let born = format!("{}-03-0{}", 1930 + i, 1 + i % 9);
+        bundle.person(i, ("Alex", &family), &born, (i + 1, AREAS[area_of(i)]), &NEEDS[..needs_of(i)]);
     }
     bundle.write(dir);
 }

@@ -290,10 +290,7 @@ fn raw_table(file: BundleFile, name: &str, text: &str) -> Result<RawTable, Strin
 /// agency have those records in one found person.
 fn people_level(records: &[PersonRecord], found: &[u32], truth: &[u32]) {
     let found_people = group(found);
-    let merged = found_people
-        .values()
-        .filter(|members| members.iter().any(|&r| truth[r] != truth[members[0]]))
-        .count();
+    let merged = found_people.values().filter(|members| members.iter().any(|&r| truth[r] != truth[members[0]])).count();
     let true_people = group(truth);
     let several: Vec<&Vec<usize>> = true_people.values().filter(|members| members.len() > 1).collect();
     let split = several.iter().filter(|members| members.iter().any(|&r| found[r] != found[members[0]])).count();

@@ -49,7 +49,8 @@ pub(crate) enum KeyKind {
     /// name can link, and names entered the wrong way round.
     Names = 7,
     /// The birth date (day and month unordered) and Soundex of a family
-    /// name: survives any slip in the given name, its first letter too.
+    /// name (or of the given name, in case the two were swapped): survives
+    /// any slip in the given name, its first letter too.
     BirthDateFamily = 8,
     /// The birth date and the Soundex codes of both names in either order:
     /// names entered the wrong way round.
@@ -216,6 +217,13 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
             for initial in &initials {
                 keys.push(Key::new(KeyKind::FamilyYear).bytes(&code).u64(year).bytes(&[*initial]).finish());
             }
+            keys.push(Key::new(KeyKind::BirthDateFamily).u64(year).u64(low).u64(high).bytes(&code).finish());
+        }
+        // The given name as a family name too: the two entered the wrong
+        // way round, and one of them changed.
+        if !record.given.is_initial()
+            && let Some(code) = soundex(&record.given.first)
+        {
             keys.push(Key::new(KeyKind::BirthDateFamily).u64(year).u64(low).u64(high).bytes(&code).finish());
         }
         if let Some(postcode) = record.postcode {

@@ -27,6 +27,9 @@ pub(crate) struct Candidate {
     pub a: u32,
     pub b: u32,
     pub weight: f64,
+    /// The weight less the agency level's: how well the two records fit,
+    /// whoever holds them, for telling which of two records fits better.
+    pub fit: f64,
 }
 
 /// The clusters found: a representative record per record, and the links
@@ -50,7 +53,8 @@ pub(crate) const AMBIGUITY_MARGIN: f64 = 1.0;
 /// Clusters `records` from `candidates` (all already above the threshold)
 /// and the partnership's overrides: must-links are joined first, whatever
 /// the rules say, and cannot-links veto any merge that would join their
-/// records.
+/// records, as do `related` pairs (two records an agency recorded as
+/// relatives of each other are two people).
 ///
 /// `rank` orders records by something intrinsic (agency and record id), so
 /// ties between equal weights break the same way however the input rows
@@ -65,6 +69,7 @@ pub(crate) fn cluster(
     candidates: Vec<Candidate>,
     rank: &[u32],
     overrides: &[Override],
+    related: &[(u32, u32)],
     linkable: impl Fn(u32, u32) -> bool,
 ) -> Clusters {
     let ordered = |a: u32, b: u32| (a.min(b), a.max(b));
@@ -78,9 +83,12 @@ pub(crate) fn cluster(
     };
     let cannot: HashSet<(u32, u32)> =
         overrides.iter().filter(|o| o.decision == Decision::CannotLink).map(|o| ordered(o.a, o.b)).collect();
-    let kept_apart = |sets: &DisjointSets, root_a: u32, root_b: u32| {
-        !cannot.is_empty()
-            && sets.members(root_a).any(|x| sets.members(root_b).any(|y| cannot.contains(&ordered(x, y))))
+    // A partnership's must-link outranks what an agency recorded; the
+    // model's links do not.
+    let apart: HashSet<(u32, u32)> =
+        cannot.iter().copied().chain(related.iter().map(|&(a, b)| ordered(a, b))).collect();
+    let kept_apart = |sets: &DisjointSets, pairs: &HashSet<(u32, u32)>, root_a: u32, root_b: u32| {
+        !pairs.is_empty() && sets.members(root_a).any(|x| sets.members(root_b).any(|y| pairs.contains(&ordered(x, y))))
     };
 
     let mut sets = DisjointSets::new(records.len());
@@ -96,13 +104,13 @@ pub(crate) fn cluster(
         if root_a == root_b {
             continue;
         }
-        if kept_apart(&sets, root_a, root_b) {
+        if kept_apart(&sets, &cannot, root_a, root_b) {
             refused.push((must_link, "a cannot-link override keeps these records, or records linked to them, apart"));
             continue;
         }
         sets.union(root_a, root_b);
         let (a, b) = ordered(must_link.a, must_link.b);
-        accepted.push((Candidate { a, b, weight: f64::INFINITY }, Some(Decision::MustLink)));
+        accepted.push((Candidate { a, b, weight: f64::INFINITY, fit: f64::INFINITY }, Some(Decision::MustLink)));
     }
 
     let n_candidates = candidates.len();
@@ -123,10 +131,10 @@ pub(crate) fn cluster(
         // Every pair the merge would put in one person must be free of
         // contradiction, but for the link itself, which its weight carried.
         let direct = ordered(candidate.a, candidate.b);
-        let vetoed = sets.members(root_a).any(|x| {
-            sets.members(root_b).any(|y| ordered(x, y) != direct && contradicted(x, y))
-        }) || conflict(&records[candidate.a as usize], &records[candidate.b as usize]).is_some()
-            || kept_apart(&sets, root_a, root_b);
+        let vetoed =
+            sets.members(root_a).any(|x| sets.members(root_b).any(|y| ordered(x, y) != direct && contradicted(x, y)))
+                || conflict(&records[candidate.a as usize], &records[candidate.b as usize]).is_some()
+                || kept_apart(&sets, &apart, root_a, root_b);
         if vetoed {
             n_vetoed += 1;
             continue;
@@ -148,11 +156,14 @@ fn without_ambiguous(
     candidates: Vec<Candidate>,
     contradicted: impl Fn(u32, u32) -> bool,
 ) -> Vec<Candidate> {
-    // Each candidate seen from both ends: (record, partner, weight, candidate index).
+    // Each candidate seen from both ends: (record, partner, fit, candidate
+    // index). A record fitting a person's record in its own agency and
+    // another's records elsewhere equally is ambiguous, whatever the
+    // agency level weighs.
     let mut ends: Vec<(u32, u32, f64, usize)> = Vec::with_capacity(2 * candidates.len());
     for (candidate_idx, c) in candidates.iter().enumerate() {
-        ends.push((c.a, c.b, c.weight, candidate_idx));
-        ends.push((c.b, c.a, c.weight, candidate_idx));
+        ends.push((c.a, c.b, c.fit, candidate_idx));
+        ends.push((c.b, c.a, c.fit, candidate_idx));
     }
     ends.sort_unstable_by_key(|end| (end.0, end.1));
 

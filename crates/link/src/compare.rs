@@ -48,6 +48,11 @@ pub(crate) struct Prepared<'a> {
     /// with their families, as in every partnership's extracts (see
     /// `households`), and taken as true without the rest of the extract.
     pub vouched: bool,
+    /// Whether records of this record's whole name at its home (postcode
+    /// or UPRN) carry dates of birth that clash: a father and son of one
+    /// name live there, so a record of that name without a date of birth
+    /// could be either.
+    pub namesakes_at_home: bool,
 }
 
 impl<'a> Prepared<'a> {
@@ -63,6 +68,7 @@ impl<'a> Prepared<'a> {
             uprn: record.uprn,
             nhs_number: record.nhs_number,
             vouched: true,
+            namesakes_at_home: false,
         }
     }
 }
@@ -96,17 +102,22 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
     let given = given_level(&a.given, &b.given);
     let family = family_level(&a.family, &b.family);
     let unlike = |level: Option<u8>, disagree: u8| level.is_none_or(|l| l == disagree);
-    if given == Some(level::GIVEN_DISAGREE) && unlike(family, level::FAMILY_DISAGREE) && names_swapped(a, b) {
-        return (Some(level::GIVEN_SWAPPED), None);
+    if given == Some(level::GIVEN_DISAGREE) && unlike(family, level::FAMILY_DISAGREE) {
+        let (crossed_ab, crossed_ba) = (close(&a.given.first, &b.family.full), close(&b.given.first, &a.family.full));
+        if crossed_ab && crossed_ba {
+            return (Some(level::GIVEN_SWAPPED), None);
+        }
+        if family.is_some() && (crossed_ab || crossed_ba) {
+            return (given, Some(level::FAMILY_IN_GIVEN));
+        }
     }
     (given, family)
 }
 
-/// Whether each record's given name is the other's family name, each at
-/// worst a slip away: "Smith John" and "John Smith".
-fn names_swapped(a: &Prepared, b: &Prepared) -> bool {
-    let close = |x: &str, y: &str| !x.is_empty() && x.len() > 1 && (x == y || jaro_winkler(x, y) >= JW_HIGH);
-    close(&a.given.first, &b.family.full) && close(&b.given.first, &a.family.full)
+/// Whether a name in one field is the name in the other record's other
+/// field, at worst a slip away: "Smith" given and "Smith" family.
+fn close(x: &str, y: &str) -> bool {
+    x.len() > 1 && (x == y || jaro_winkler(x, y) >= JW_HIGH)
 }
 
 fn postcode_level(x: &Postcode, y: &Postcode) -> u8 {
@@ -173,11 +184,11 @@ fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8>
 pub enum Conflict {
     /// Two different valid NHS numbers.
     NhsNumberDiffers,
-    /// Two records of one agency, one without a date of birth, where people
-    /// live with their families: an agency holding a father and son of one
-    /// name at one home holds two people far more often than one person
-    /// twice, and without both dates nothing tells which.
-    SameAgencyUndated,
+    /// A record without a date of birth, of a name that two people at its
+    /// home are recorded under with different dates (a father and son): it
+    /// could be either, so it joins neither unless an NHS number or a
+    /// person settles it.
+    NamesakesAtHome,
     /// Birth years more than a year apart, and not a slip of one digit: a
     /// father and son of one name at one address.
     BirthYearsApart,
@@ -199,7 +210,7 @@ impl Conflict {
     pub fn label(self) -> &'static str {
         match self {
             Conflict::NhsNumberDiffers => "nhs_number_differs",
-            Conflict::SameAgencyUndated => "same_agency_undated",
+            Conflict::NamesakesAtHome => "namesakes_at_home",
             Conflict::BirthYearsApart => "birth_years_apart",
             Conflict::DatesOfBirthDiffer => "dates_of_birth_differ",
             Conflict::GivenNamesDiffer => "given_names_differ",
@@ -225,8 +236,8 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
         None => {}
     }
     let vouched = a.vouched || b.vouched;
-    if vouched && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
-        return Some(Conflict::SameAgencyUndated);
+    if vouched && (a.dob.is_none() && a.namesakes_at_home || b.dob.is_none() && b.namesakes_at_home) {
+        return Some(Conflict::NamesakesAtHome);
     }
     if let Some(clash) = dob_clash(a, b)
         && (vouched || clash == Conflict::BirthYearsApart && slip_of_a_generation(a, b))
@@ -253,7 +264,7 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
 }
 
 /// How two dates of birth clash, if they do: not exact, not swapped, not a
-/// year off, not one digit mistyped or two transposed (within
+/// year off, not two digits transposed, not one digit mistyped (within
 /// `MAX_SLIP_YEAR_GAP` years), and not each a slip of one true date (one
 /// swapped, the other a year off).
 pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
@@ -263,9 +274,7 @@ pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     match dob_level(Some(x), Some(y)) {
         Some(level::DOB_DISAGREE) if years_apart > MAX_BIRTH_YEAR_GAP => Some(Conflict::BirthYearsApart),
         Some(level::DOB_DISAGREE) if !same_day_of_year => Some(Conflict::DatesOfBirthDiffer),
-        Some(level::DOB_ONE_DIGIT | level::DOB_TRANSPOSED) if years_apart >= MAX_SLIP_YEAR_GAP => {
-            Some(Conflict::BirthYearsApart)
-        }
+        Some(level::DOB_ONE_DIGIT) if years_apart >= MAX_SLIP_YEAR_GAP => Some(Conflict::BirthYearsApart),
         _ => None,
     }
 }
@@ -534,6 +543,7 @@ mod tests {
                 uprn: None,
                 nhs_number: None,
                 vouched: true,
+                namesakes_at_home: false,
             };
             prepared.given.seen = seen;
             prepared

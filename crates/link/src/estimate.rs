@@ -323,12 +323,7 @@ pub(crate) fn in_chunks<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
 
 /// u of the relatives field (shared, none shared): among random pairs of
 /// records that both have recorded relatives, by position in `order`. Returns the two shares and the pairs looked at.
-pub(crate) fn estimate_relatives_u(
-    records: &[Prepared],
-    order: &[u32],
-    relatives: &Relatives,
-    max_pairs: usize,
-) -> ([f64; 2], usize) {
+pub(crate) fn estimate_relatives_u(order: &[u32], relatives: &Relatives, max_pairs: usize) -> ([f64; 2], usize) {
     let with: Vec<u32> = order.iter().copied().filter(|r| relatives.has_any(*r)).collect();
     let mut counts = [0.0_f64; 2];
     let mut n_pairs = 0_usize;

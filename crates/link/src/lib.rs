@@ -456,7 +456,7 @@ impl<'a> Linker<'a> {
     /// # Panics
     /// With an override naming a record index out of range.
     pub fn link(&self, overrides: &[Override]) -> Linkage {
-        self.cluster_with(&self.scorer, &self.model, overrides)
+        self.cluster_with(&self.scorer, &self.model, overrides, &[])
     }
 
     /// Links in two passes: the first as `link`; then, with the relatives
@@ -469,7 +469,10 @@ impl<'a> Linker<'a> {
     /// # Panics
     /// With an override or relation naming a record index out of range.
     pub fn link_with_relations(&self, overrides: &[Override], relations: &[Relation]) -> Linkage {
-        let first = self.link(overrides);
+        // Two records an agency recorded as related to each other (a
+        // parent and child, two siblings, partners) are two people.
+        let related: Vec<(u32, u32)> = relations.iter().map(|r| (r.from, r.to)).collect();
+        let first = self.cluster_with(&self.scorer, &self.model, overrides, &related);
         let Some((m, u)) = &self.estimated else { return first };
         if relations.is_empty() {
             return first;
@@ -478,7 +481,7 @@ impl<'a> Linker<'a> {
         let relatives = Arc::new(Relatives::new(relations, &first.person_of));
         let mut u = *u;
         let (u_relatives, n_sampled) =
-            estimate::estimate_relatives_u(&self.prepared, &self.order, &relatives, self.config.u_sample_pairs);
+            estimate::estimate_relatives_u(&self.order, &relatives, self.config.u_sample_pairs);
         u[Field::Relatives as usize][..2].copy_from_slice(&u_relatives);
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
         let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
@@ -504,10 +507,16 @@ impl<'a> Linker<'a> {
             relatives: true,
             ..self.model.clone()
         };
-        self.cluster_with(&scorer, &model, overrides)
+        self.cluster_with(&scorer, &model, overrides, &related)
     }
 
-    fn cluster_with(&self, scorer: &Scorer, model: &TrainedModel, overrides: &[Override]) -> Linkage {
+    fn cluster_with(
+        &self,
+        scorer: &Scorer,
+        model: &TrainedModel,
+        overrides: &[Override],
+        related: &[(u32, u32)],
+    ) -> Linkage {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
         let prior = model.prior_log2_odds;
@@ -517,7 +526,10 @@ impl<'a> Linker<'a> {
                 .zip(estimate::chunk_of(&self.compared, chunk))
                 .filter_map(|(&(a, b), compared)| {
                     let weight = scorer.weight((a, b), compared);
-                    (match_probability(weight, prior) >= model.match_probability).then_some(Candidate { a, b, weight })
+                    (match_probability(weight, prior) >= model.match_probability).then(|| {
+                        let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
+                        Candidate { a, b, weight, fit: weight - agency }
+                    })
                 })
                 .collect::<Vec<_>>()
         })
@@ -528,7 +540,7 @@ impl<'a> Linker<'a> {
             let linkable = |a: u32, b: u32| {
                 match_probability(scorer.score(&self.prepared, a, b).weight, prior) >= model.match_probability
             };
-            cluster::cluster(&self.prepared, candidates, &self.rank, overrides, linkable)
+            cluster::cluster(&self.prepared, candidates, &self.rank, overrides, related, linkable)
         };
 
         // People are numbered by their smallest record index.
@@ -673,7 +685,8 @@ fn compare_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -
                 // Pairs differing in both given name and date of birth (a
                 // parent and child, two siblings) teach the EM nothing of
                 // one person's records, however alike their homes.
-                let (given, dob) = (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
+                let (given, dob) =
+                    (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
                 let allowed = compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none()
                     && !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE));
                 (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
@@ -793,11 +806,55 @@ fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model:
             }
         }
     }
+    mark_namesakes_at_home(&mut prepared);
     let placeholders = placeholders
         .into_iter()
         .filter_map(|((year, month, day), n)| Some((famgraph_model::Date::from_ymd(year, month, day)?, n)))
         .collect();
     (prepared, placeholders)
+}
+
+/// Marks the records whose whole name is held at their home (the same
+/// postcode, or the same UPRN) by records whose dates of birth clash.
+fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
+    #[derive(PartialEq, Eq, Hash)]
+    enum Home<'p> {
+        Postcode(&'p str),
+        Uprn(u64),
+    }
+    fn homes<'p>(r: &Prepared<'p>) -> [Option<Home<'p>>; 2] {
+        [r.postcode.map(|p| Home::Postcode(p.as_str())), r.uprn.map(Home::Uprn)]
+    }
+    let mut dated: HashMap<(&str, &str, Home), Vec<usize>> = HashMap::new();
+    for (i, record) in prepared.iter().enumerate() {
+        if record.dob.is_none() || record.given.is_initial() {
+            continue;
+        }
+        for home in homes(record).into_iter().flatten() {
+            dated.entry((record.given.first.as_str(), record.family.full.as_str(), home)).or_default().push(i);
+        }
+    }
+    let clashing: std::collections::HashSet<(&str, &str, Home)> = dated
+        .into_iter()
+        .filter(|(_, members)| {
+            members.iter().enumerate().any(|(k, &x)| {
+                members[k + 1..].iter().any(|&y| compare::dob_clash(&prepared[x], &prepared[y]).is_some())
+            })
+        })
+        .map(|(key, _)| key)
+        .collect();
+    let marked: Vec<bool> = prepared
+        .iter()
+        .map(|r| {
+            homes(r)
+                .into_iter()
+                .flatten()
+                .any(|home| clashing.contains(&(r.given.first.as_str(), r.family.full.as_str(), home)))
+        })
+        .collect();
+    for (record, marked) in prepared.iter_mut().zip(marked) {
+        record.namesakes_at_home = marked;
+    }
 }
 
 /// The records sorted by agency and record id, and each record's position

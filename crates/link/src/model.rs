@@ -92,17 +92,18 @@ impl Field {
                 "names_swapped",
                 "disagree",
             ],
-            Field::FamilyName => {
-                &["exact", "jaro_winkler>=0.92", "phonetic", "edit_distance<=2", "jaro_winkler>=0.85", "disagree"]
-            }
-            Field::DateOfBirth => &[
+            Field::FamilyName => &[
                 "exact",
-                "day_month_swapped",
-                "year_off_by_one",
-                "digits_transposed",
-                "one_digit",
+                "jaro_winkler>=0.92",
+                "phonetic",
+                "edit_distance<=2",
+                "jaro_winkler>=0.85",
+                "in_given_name",
                 "disagree",
             ],
+            Field::DateOfBirth => {
+                &["exact", "day_month_swapped", "year_off_by_one", "digits_transposed", "one_digit", "disagree"]
+            }
             Field::Sex => &["agree", "disagree"],
             Field::Address => &["exact", "number_and_street", "street", "disagree"],
             Field::Postcode => &["exact", "one_character", "sector", "disagree"],
@@ -146,7 +147,11 @@ pub(crate) mod level {
     pub const FAMILY_PHONETIC: u8 = 2;
     pub const FAMILY_EDIT: u8 = 3;
     pub const FAMILY_JW_LOW: u8 = 4;
-    pub const FAMILY_DISAGREE: u8 = 5;
+    /// One record's family name is (at worst a slip from) the other's given
+    /// name, the other names disagreeing: entered the wrong way round, and
+    /// one of them changed.
+    pub const FAMILY_IN_GIVEN: u8 = 5;
+    pub const FAMILY_DISAGREE: u8 = 6;
 
     pub const DOB_EXACT: u8 = 0;
     pub const DOB_SWAPPED: u8 = 1;
@@ -266,7 +271,15 @@ impl Default for MatchModel {
                 // step-parent's name, so disagreement weighs less.
                 field(
                     Field::FamilyName,
-                    &[(0.87, 0.02), (0.03, 0.003), (0.005, 0.002), (0.005, 0.001), (0.01, 0.005), (0.08, 0.969)],
+                    &[
+                        (0.87, 0.02),
+                        (0.03, 0.003),
+                        (0.005, 0.002),
+                        (0.005, 0.001),
+                        (0.01, 0.005),
+                        (0.001, 0.000_01),
+                        (0.079, 0.969),
+                    ],
                 ),
                 field(
                     Field::DateOfBirth,
@@ -466,6 +479,7 @@ mod tests {
         check(Field::FamilyName, level::FAMILY_PHONETIC, "phonetic");
         check(Field::FamilyName, level::FAMILY_JW_LOW, "jaro_winkler>=0.85");
         check(Field::FamilyName, level::FAMILY_EDIT, "edit_distance<=2");
+        check(Field::FamilyName, level::FAMILY_IN_GIVEN, "in_given_name");
         check(Field::FamilyName, level::FAMILY_DISAGREE, "disagree");
         check(Field::DateOfBirth, level::DOB_EXACT, "exact");
         check(Field::DateOfBirth, level::DOB_SWAPPED, "day_month_swapped");

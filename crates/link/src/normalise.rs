@@ -255,7 +255,8 @@ impl AddressLine {
                 after_flat_word = true;
             } else {
                 after_flat_word = false;
-                let full = STREET_TYPES.iter().find(|(short, _)| short == token).map_or(token.as_str(), |(_, full)| *full);
+                let full =
+                    STREET_TYPES.iter().find(|(short, _)| short == token).map_or(token.as_str(), |(_, full)| *full);
                 words.push(full);
             }
         }
