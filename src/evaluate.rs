@@ -1,6 +1,7 @@
 //! `famgraph evaluate`: how well famgraph did on a synthetic bundle, against
-//! the generator's truth: pairwise linkage quality and the rank of every
-//! planted stand-out family.
+//! the generator's truth: pairwise linkage quality, people merged and split,
+//! within-agency duplicates kept whole, and the rank of every planted
+//! stand-out family.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +20,24 @@ pub struct Evaluation {
     pub f1: f64,
     pub false_positive_pairs: u64,
     pub false_negative_pairs: u64,
+    /// Famgraph people holding records of two or more true people.
+    pub people_merged: usize,
+    /// `people_merged` as a share of `people_found`.
+    pub people_merged_share: f64,
+    /// True people with two or more records (in any agencies).
+    pub people_with_several_records: usize,
+    /// Of those, the ones whose records famgraph put in two or more people.
+    pub people_split: usize,
+    /// `people_split` as a share of `people_with_several_records`.
+    pub people_split_share: f64,
+    /// True people an agency holds two or more records of (its duplicates).
+    pub within_agency_duplicates: usize,
+    /// Of those, the ones famgraph kept whole: each such agency's records
+    /// of them all in one famgraph person.
+    pub duplicates_kept_whole: usize,
+    /// `duplicates_kept_whole` as a share of `within_agency_duplicates`
+    /// (0 when there are none).
+    pub duplicates_kept_whole_share: f64,
     /// Planted family id to its best rank on the shortlist (`None`: absent).
     pub standout_ranks: BTreeMap<String, Option<usize>>,
     pub timings: Timings,
@@ -252,6 +271,7 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         .collect();
     let Quality { precision, recall, f1, false_positive_pairs, false_negative_pairs, .. } =
         famgraph_link::pairwise_quality(&graph.linkage.person_of, &true_labels);
+    let people = score_people(graph, truth);
 
     let mut standout_ranks: BTreeMap<String, Option<usize>> =
         truth.standout_families.iter().map(|f| (f.clone(), None)).collect();
@@ -273,6 +293,14 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
         f1,
         false_positive_pairs,
         false_negative_pairs,
+        people_merged: people.merged,
+        people_merged_share: share(people.merged, graph.people.len()),
+        people_with_several_records: people.several_records,
+        people_split: people.split,
+        people_split_share: share(people.split, people.several_records),
+        within_agency_duplicates: people.duplicates,
+        duplicates_kept_whole: people.duplicates_kept_whole,
+        duplicates_kept_whole_share: share(people.duplicates_kept_whole, people.duplicates),
         standout_ranks,
         patterns,
         inferred_links: score_inferred(graph, truth, &true_people),
@@ -291,6 +319,69 @@ pub fn evaluate(snapshot: &Snapshot, truth: &Truth, timings: Timings) -> Evaluat
             pairs_compared: graph.linkage.n_compared,
         },
     }
+}
+
+fn share(n: usize, of: usize) -> f64 {
+    if of == 0 { 0.0 } else { n as f64 / of as f64 }
+}
+
+/// The linkage counted in people rather than pairs.
+#[derive(Debug, Default)]
+struct PeopleScore {
+    merged: usize,
+    several_records: usize,
+    split: usize,
+    duplicates: usize,
+    duplicates_kept_whole: usize,
+}
+
+/// People famgraph merged (holding two or more true people's records),
+/// true people it split (their records in two or more of its people), and
+/// true people an agency holds twice and whether each was kept whole
+/// (every such agency's records of them in one famgraph person).
+fn score_people(graph: &famgraph_graph::FamilyGraph, truth: &Truth) -> PeopleScore {
+    use std::collections::BTreeSet;
+    let mut true_of_ours: HashMap<u32, BTreeSet<&str>> = HashMap::new();
+    // True person to their records' famgraph people and, per agency, the
+    // number of records and the famgraph people holding them.
+    let mut ours_of_true: HashMap<&str, (usize, BTreeSet<u32>)> = HashMap::new();
+    let mut by_agency: HashMap<(&str, &str), (usize, BTreeSet<u32>)> = HashMap::new();
+    let mut key = (String::new(), String::new());
+    for (record, r) in graph.bundle.people.iter().enumerate() {
+        key.0.clone_from(&r.agency);
+        key.1.clone_from(&r.record_id);
+        let Some(person) = truth.person_of_record.get(&key) else { continue };
+        let ours = graph.linkage.person_of[record];
+        true_of_ours.entry(ours).or_default().insert(person.as_str());
+        let entry = ours_of_true.entry(person.as_str()).or_default();
+        entry.0 += 1;
+        entry.1.insert(ours);
+        let entry = by_agency.entry((person.as_str(), r.agency.as_str())).or_default();
+        entry.0 += 1;
+        entry.1.insert(ours);
+    }
+    let mut score = PeopleScore {
+        merged: true_of_ours.values().filter(|trues| trues.len() >= 2).count(),
+        ..PeopleScore::default()
+    };
+    for (n, ours) in ours_of_true.values() {
+        if *n >= 2 {
+            score.several_records += 1;
+            score.split += usize::from(ours.len() >= 2);
+        }
+    }
+    // Per true person held twice: whether every agency holding them twice
+    // has them in one famgraph person.
+    let mut duplicated: HashMap<&str, bool> = HashMap::new();
+    for ((person, _), (n, ours)) in &by_agency {
+        if *n >= 2 {
+            let whole = duplicated.entry(person).or_insert(true);
+            *whole &= ours.len() == 1;
+        }
+    }
+    score.duplicates = duplicated.len();
+    score.duplicates_kept_whole = duplicated.values().filter(|whole| **whole).count();
+    score
 }
 
 /// Family patterns famgraph flags, by the generator's name for them.
@@ -336,11 +427,86 @@ fn flags(snapshot: &Snapshot, family: usize, pattern: &str) -> bool {
     }
 }
 
+/// Whether a pattern kind is a linkage hazard (not a family pattern or cohort).
+fn is_hazard(kind: &str) -> bool {
+    !FAMILY_PATTERNS.contains(&kind) && !COHORT_PATTERNS.contains(&kind)
+}
+
+/// What scoring a linkage hazard needs: each true person's famgraph people
+/// (with how many of their records each holds) and each record's index.
+struct Hazards<'a> {
+    graph: &'a famgraph_graph::FamilyGraph,
+    people_of_true_person: HashMap<&'a str, BTreeMap<u32, usize>>,
+    record_index: HashMap<(&'a str, &'a str), usize>,
+}
+
+impl<'a> Hazards<'a> {
+    fn new(graph: &'a famgraph_graph::FamilyGraph, truth: &'a Truth) -> Hazards<'a> {
+        let mut people_of_true_person: HashMap<&str, BTreeMap<u32, usize>> = HashMap::new();
+        let mut record_index = HashMap::with_capacity(graph.bundle.people.len());
+        for (record, r) in graph.bundle.people.iter().enumerate() {
+            record_index.insert((r.agency.as_str(), r.record_id.as_str()), record);
+            let Some(person) = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())) else { continue };
+            *people_of_true_person
+                .entry(person.as_str())
+                .or_default()
+                .entry(graph.linkage.person_of[record])
+                .or_default() += 1;
+        }
+        Hazards { graph, people_of_true_person, record_index }
+    }
+
+    /// Whether famgraph got the hazard right: the people named kept apart
+    /// (twins, a father and son of one name); an agency's records of one
+    /// person kept in one (`within_agency_duplicate`); a record with a
+    /// slip (names swapped, a mistyped or placeholder date of birth) linked
+    /// to another of its person's records; otherwise (a name change, a
+    /// move) the person linked whole.
+    fn right(&self, pattern: &famgraph_synth::Pattern) -> bool {
+        let named: Vec<&str> = pattern
+            .detail
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| w.len() > 1 && w.starts_with('P') && w[1..].bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        // The records the detail names as `agency:record_id`.
+        let records: Vec<usize> = pattern
+            .detail
+            .split_whitespace()
+            .filter_map(|w| w.trim_end_matches([',', ';', ')']).split_once(':'))
+            .filter_map(|key| self.record_index.get(&key).copied())
+            .collect();
+        let person_of = &self.graph.linkage.person_of;
+        let ours = |p: &str| self.people_of_true_person.get(p).cloned().unwrap_or_default();
+        // The famgraph person holding most of someone's records, on a tie
+        // one holding none of `other`'s.
+        let main = |p: &str, other: &str| {
+            let others = ours(other);
+            ours(p)
+                .into_iter()
+                .max_by_key(|&(o, n)| (n, !others.contains_key(&o), std::cmp::Reverse(o)))
+                .map(|(o, _)| o)
+        };
+        match pattern.kind.as_str() {
+            // Shown as two people: a record with no date of birth may still
+            // sit with the other, as no reader could tell whose it is.
+            "twins" | "same_name_father_son" => {
+                named.len() >= 2 && main(named[0], named[1]) != main(named[1], named[0])
+            }
+            "within_agency_duplicate" => {
+                records.len() >= 2 && records.iter().all(|&r| person_of[r] == person_of[records[0]])
+            }
+            "names_swapped" | "dob_mistyped" | "placeholder_dob" => named
+                .first()
+                .zip(records.first())
+                .is_some_and(|(p, &r)| ours(p).get(&person_of[r]).is_some_and(|&n| n >= 2)),
+            _ => named.first().is_some_and(|p| ours(p).len() == 1),
+        }
+    }
+}
+
 /// Scores every planted pattern: family patterns by whether famgraph flags
 /// a family holding the true family's records (and flags none where the
-/// truth has none), linkage hazards by whether the people named were kept
-/// apart (twins, a father and son of one name) or linked whole (a name
-/// change, a move).
+/// truth has none), linkage hazards as `Hazards::right` says.
 fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, PatternScore> {
     use std::collections::BTreeSet;
     let graph = &snapshot.graph;
@@ -352,15 +518,6 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
         for &t in trues {
             ours_of_true.entry(t).or_default().insert(ours);
         }
-    }
-    let mut people_of_true_person: HashMap<&str, BTreeMap<u32, usize>> = HashMap::new();
-    for (record, r) in graph.bundle.people.iter().enumerate() {
-        let Some(person) = truth.person_of_record.get(&(r.agency.clone(), r.record_id.clone())) else { continue };
-        *people_of_true_person
-            .entry(person.as_str())
-            .or_default()
-            .entry(graph.linkage.person_of[record])
-            .or_default() += 1;
     }
     let mut scores: BTreeMap<String, PatternScore> = BTreeMap::new();
     let planted_in = |kind: &str| -> BTreeSet<&str> {
@@ -381,50 +538,25 @@ fn score_patterns(snapshot: &Snapshot, truth: &Truth) -> BTreeMap<String, Patter
             PatternScore { planted: planted.len(), found, falsely_found: Some(falsely_found) },
         );
     }
-    // Linkage hazards: the person ids the detail names.
-    for pattern in truth
-        .patterns
-        .iter()
-        .filter(|p| !FAMILY_PATTERNS.contains(&p.kind.as_str()) && !COHORT_PATTERNS.contains(&p.kind.as_str()))
-    {
-        let named: Vec<&str> = pattern
-            .detail
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| w.len() > 1 && w.starts_with('P') && w[1..].bytes().all(|b| b.is_ascii_digit()))
-            .collect();
-        let ours = |p: &str| people_of_true_person.get(p).cloned().unwrap_or_default();
-        // The famgraph person holding most of someone's records, on a tie
-        // one holding none of `other`'s.
-        let main = |p: &str, other: &str| {
-            let others = ours(other);
-            ours(p)
-                .into_iter()
-                .max_by_key(|&(o, n)| (n, !others.contains_key(&o), std::cmp::Reverse(o)))
-                .map(|(o, _)| o)
-        };
-        let right = match pattern.kind.as_str() {
-            // Shown as two people: a record with no date of birth may still
-            // sit with the other, as no reader could tell whose it is.
-            "twins" | "same_name_father_son" => {
-                named.len() >= 2 && main(named[0], named[1]) != main(named[1], named[0])
-            }
-            _ => named.first().is_some_and(|p| ours(p).len() == 1),
-        };
+    let hazards = Hazards::new(graph, truth);
+    for pattern in truth.patterns.iter().filter(|p| is_hazard(&p.kind)) {
         let score = scores.entry(pattern.kind.clone()).or_default();
         score.planted += 1;
-        score.found += usize::from(right);
+        score.found += usize::from(hazards.right(pattern));
     }
     scores
 }
 
-/// Why planted families of one kind were not found, for a developer: each
-/// missed family's truth, and for each person it names, famgraph's person,
+/// Why planted families of one kind were not found (or, for a linkage
+/// hazard, which ones famgraph got wrong), for a developer: each missed
+/// family's truth, and for each person it names, famgraph's person,
 /// their family, roles, and the relationships famgraph holds between the
 /// people named (recorded, or inferred and on what basis).
 pub fn missed(snapshot: &Snapshot, truth: &Truth, kind: &str) -> Vec<String> {
     let graph = &snapshot.graph;
     let true_of_ours = true_families_of(graph, truth);
     let true_people = true_people(graph, truth);
+    let hazards = is_hazard(kind).then(|| Hazards::new(graph, truth));
     let mut out = Vec::new();
     for pattern in truth.patterns.iter().filter(|p| p.kind == kind) {
         let ours: Vec<usize> = true_of_ours
@@ -432,7 +564,11 @@ pub fn missed(snapshot: &Snapshot, truth: &Truth, kind: &str) -> Vec<String> {
             .filter(|(_, trues)| trues.contains(pattern.family_id.as_str()))
             .map(|(&o, _)| o)
             .collect();
-        if ours.iter().any(|&o| flags(snapshot, o, kind)) {
+        let found = match &hazards {
+            Some(hazards) => hazards.right(pattern),
+            None => ours.iter().any(|&o| flags(snapshot, o, kind)),
+        };
+        if found {
             continue;
         }
         out.push(format!("{} {}: {}", pattern.family_id, pattern.kind, pattern.detail));

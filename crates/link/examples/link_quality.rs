@@ -216,19 +216,32 @@ fn run() -> Result<(), String> {
             quality.false_negative_pairs
         );
         people_level(&records, &linkage.person_of, &labels);
+        let mut found_of: HashMap<&str, HashSet<u32>> = HashMap::new();
+        for (true_person, found) in person_of.iter().zip(&linkage.person_of) {
+            found_of.entry(true_person.as_str()).or_default().insert(*found);
+        }
         for kind in ["twins", "same_name_father_son"] {
             let pairs: Vec<&(String, String, String)> = apart.iter().filter(|(k, _, _)| k == kind).collect();
             let merged = pairs
                 .iter()
-                .filter(|(_, x, y)| {
-                    let found = |p: &str| -> HashSet<u32> {
-                        person_of.iter().zip(&linkage.person_of).filter(|(t, _)| *t == p).map(|(_, f)| *f).collect()
-                    };
-                    !found(x).is_disjoint(&found(y))
+                .filter(|(_, x, y)| match (found_of.get(x.as_str()), found_of.get(y.as_str())) {
+                    (Some(x), Some(y)) => !x.is_disjoint(y),
+                    _ => false,
                 })
                 .count();
             if !pairs.is_empty() {
                 println!("  {kind}: {merged} of {} pairs merged", pairs.len());
+            }
+            if options.errors {
+                for (_, x, y) in &pairs {
+                    let (Some(fx), Some(fy)) = (found_of.get(x.as_str()), found_of.get(y.as_str())) else { continue };
+                    for found in fx.intersection(fy).take(1) {
+                        println!("    {kind} merged: {x} and {y}");
+                        for (i, _) in linkage.person_of.iter().enumerate().filter(|(_, f)| *f == found) {
+                            println!("      {} {}", person_of[i], describe(&records[i]));
+                        }
+                    }
+                }
             }
         }
         let model = &linkage.model;

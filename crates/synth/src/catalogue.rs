@@ -87,6 +87,23 @@ pub(crate) struct AgencySpec {
     pub abbreviates: bool,
     /// Writes roles on involvements; others leave the column empty.
     pub writes_roles: bool,
+    /// How often the agency holds a person twice (registered twice, a new
+    /// record after a gap), relative to the noise level's rate: systems
+    /// checked against a national index (NHS spine, DWP's Customer
+    /// Information System, pupil numbers) duplicate least.
+    pub duplicate_factor: f64,
+    /// The date the agency's system writes when a date of birth is not
+    /// known, for this share of its unknown dates (at medium noise);
+    /// other agencies leave the date empty.
+    pub dob_placeholder: Option<Placeholder>,
+}
+
+/// A date of birth a case system fills in when the real one is unknown.
+#[derive(Clone, Copy)]
+pub(crate) struct Placeholder {
+    /// Year, month, day.
+    pub ymd: (i32, u32, u32),
+    pub share: f64,
 }
 
 pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
@@ -107,6 +124,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: true,
         writes_roles: true,
+        duplicate_factor: 1.5,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "probation",
@@ -125,6 +144,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: true,
         writes_roles: false,
+        duplicate_factor: 0.6,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "youth_justice",
@@ -143,6 +164,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: false,
+        duplicate_factor: 1.0,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "csc",
@@ -161,6 +184,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: true,
+        duplicate_factor: 1.2,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "early_help",
@@ -179,6 +204,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: true,
+        duplicate_factor: 1.2,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "school",
@@ -197,6 +224,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: false,
+        duplicate_factor: 0.4,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "housing",
@@ -215,6 +244,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: true,
         abbreviates: true,
         writes_roles: false,
+        duplicate_factor: 1.0,
+        dob_placeholder: Some(Placeholder { ymd: (1901, 1, 1), share: 0.5 }),
     },
     AgencySpec {
         code: "health",
@@ -233,6 +264,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: false,
+        duplicate_factor: 0.5,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "jobcentre",
@@ -251,6 +284,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: true,
         writes_roles: false,
+        duplicate_factor: 0.3,
+        dob_placeholder: None,
     },
     AgencySpec {
         code: "voluntary",
@@ -269,6 +304,8 @@ pub(crate) const AGENCIES: [AgencySpec; N_AGENCIES] = [
         zero_pad_uprn: false,
         abbreviates: false,
         writes_roles: true,
+        duplicate_factor: 1.6,
+        dob_placeholder: Some(Placeholder { ymd: (1900, 1, 1), share: 1.0 }),
     },
 ];
 
@@ -963,6 +1000,8 @@ pub(crate) struct IdMaker {
     numbers: Vec<u64>,
     /// The highest number handed out; fresh ids come after it.
     last: u64,
+    /// The lowest number handed out.
+    first: u64,
     /// DWP-style references look random rather than sequential.
     scramble: Scatter,
 }
@@ -989,13 +1028,14 @@ impl IdMaker {
         };
         let mut order: Vec<u32> = (0..count as u32).collect();
         order.shuffle(rng);
-        let mut number = rng.random_range(span / 10..span * 3 / 10);
+        let start = rng.random_range(span / 10..span * 3 / 10);
+        let mut number = start;
         let mut numbers = vec![0; count];
         for index in order {
             number += draw::between(rng, 1, MAX_ID_GAP) as u64;
             numbers[index as usize] = number;
         }
-        IdMaker { agency, digits, numbers, last: number, scramble: Scatter::new(rng, 1 << 40) }
+        IdMaker { agency, digits, numbers, last: number, first: start + 1, scramble: Scatter::new(rng, 1 << 40) }
     }
 
     /// The id of the agency's `index`-th record (an index past the last
@@ -1006,6 +1046,31 @@ impl IdMaker {
             Some(n) => *n,
             None => self.last + (index - self.numbers.len() + 1) as u64 * MAX_ID_GAP as u64,
         };
+        self.id_of(n, contact)
+    }
+
+    /// `count` numbers no record holds, among (and just below) the
+    /// records' own, for ids of records added later (a person's second
+    /// record) that look like any other; never a fresh id's number.
+    pub(crate) fn unused_numbers(&self, count: usize, rng: &mut Random) -> Vec<u64> {
+        if count == 0 {
+            return Vec::new();
+        }
+        let mut taken: std::collections::HashSet<u64> = self.numbers.iter().copied().collect();
+        // Room below the first number, so even a tightly packed agency has enough.
+        let low = self.first.saturating_sub((count as u64 + 1) * MAX_ID_GAP as u64);
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            let n = rng.random_range(low..=self.last);
+            if taken.insert(n) {
+                out.push(n);
+            }
+        }
+        out
+    }
+
+    /// The id numbered `n`; `contact` for a school's parent contact.
+    pub(crate) fn id_of(&self, n: u64, contact: bool) -> String {
         let mut id = String::with_capacity(16);
         let width = self.digits as usize;
         if contact {

@@ -20,6 +20,13 @@ pub(crate) enum Stage {
     Records = 4,
     BadRows = 5,
     Cohorts = 6,
+    /// Which records an agency holds twice, how the person's involvements
+    /// and relationships split between them, and the second record's noise.
+    Duplicates = 7,
+    /// The slips drawn on top of each record's noise: names entered the
+    /// wrong way round, placeholder and mistyped dates of birth, misspelt
+    /// streets, mistyped postcodes.
+    Typos = 8,
 }
 
 pub(crate) fn stage_rng(seed: u64, stage: Stage) -> Random {

@@ -9,22 +9,52 @@
 //! (who is who, which families were planted to stand out, which rows a load
 //! must reject) goes to separate files: it is never part of a bundle.
 //!
+//! The shapes of real data planted, with their rates at the medium noise
+//! level (low and high about a third and twice as many):
+//!
+//! - within-agency duplicates: about 2% of an agency's people (from 0.6%
+//!   at the jobcentre to 3% in the voluntary sector) hold a second record
+//!   there, now and then a third: registered twice, or a new record opened
+//!   after a gap of a year or more with the episodes before it left on the
+//!   old one (which may hold an older address). Each record has its own id,
+//!   its own noise and its share of the episodes; relationships are recorded
+//!   against one of them. `records.csv` gives every record its person;
+//!   `patterns.csv` lists each as `within_agency_duplicate`;
+//! - given and family name the wrong way round: 1% of records
+//!   (`names_swapped`);
+//! - dates of birth: missing; a placeholder instead of blank (the voluntary
+//!   sector writes 1900-01-01 for all its unknown dates, housing 1901-01-01
+//!   for half of them: `placeholder_dob`); and, where an agency's dates can
+//!   be wrong, 3% day and month swapped, 3% a year off, 1.5% one digit of
+//!   YYYYMMDD mistyped and 1.5% two neighbouring digits transposed, each
+//!   still a real day no later than the extract (`dob_mistyped`);
+//! - addresses: abbreviated street types (Rd, St, Ave, Cl, Cres, Gdns...),
+//!   a previous address, and 3% with the street's name misspelt;
+//! - postcodes: 6% in odd case or spacing, 1% with one character mistyped.
+//!
+//! Hazards of one record name it in `patterns.csv` as `agency:record_id`,
+//! and are listed only for people with another record to link it to.
+//!
 //! Output depends only on the [`SynthConfig`]: the same config gives the
 //! same bytes. Each stage draws from its own random stream, so more bad
 //! rows or another noise level leave the population and its involvements
-//! as they were.
+//! as they were. The duplicates (`Stage::Duplicates`) and the newer slips
+//! (`Stage::Typos`) have streams of their own too, so adding them left
+//! every record a seed made before as it was but for the slips themselves.
 
 mod bad;
 mod catalogue;
 mod changes;
 mod csvtext;
 mod draw;
+mod duplicates;
 mod names;
 mod patterns;
 mod places;
 mod plans;
 mod records;
 mod truth;
+mod typos;
 mod world;
 
 use std::path::{Path, PathBuf};
@@ -101,6 +131,10 @@ pub struct Generated {
     /// The earlier extract's files, when the config asks for one.
     pub earlier: Option<Vec<(String, String)>>,
     pub summary: Summary,
+    /// Every slip drawn on top of the records' noise, for the generator's
+    /// own tests (the truth lists those that are linkage hazards).
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the generator's tests"))]
+    pub(crate) slips: Vec<records::Slipped>,
 }
 
 impl Generated {
@@ -159,7 +193,11 @@ pub fn generate(config: &SynthConfig) -> Generated {
         config.noise,
         config.bad_rows,
         earlier_dates.as_ref(),
-        &mut stage_rng(seed, Stage::Records),
+        records::Streams {
+            records: &mut stage_rng(seed, Stage::Records),
+            duplicates: stage_rng(seed, Stage::Duplicates),
+            typos: stage_rng(seed, Stage::Typos),
+        },
     );
     let found = patterns::find(&world, &plans, &extract);
 
@@ -184,7 +222,7 @@ pub fn generate(config: &SynthConfig) -> Generated {
         files.into_iter().map(|(name, header, rows)| (name.to_owned(), csvtext::join(header, &rows))).collect()
     });
 
-    let records::Extract { people, relationships, involvements, records, makers, n_ids, .. } = extract;
+    let records::Extract { people, relationships, involvements, records, makers, n_ids, slips, .. } = extract;
     let mut tables = [
         bad::Table { name: "agencies.csv", header: bad::AGENCIES_HEADER, rows: bad::agencies_rows(&dates) },
         bad::Table { name: "services.csv", header: catalogue::SERVICES_HEADER, rows: catalogue::services_rows() },
@@ -204,7 +242,7 @@ pub fn generate(config: &SynthConfig) -> Generated {
         rejects.push('\n');
     }
     truth.push(("expected_rejects.csv".to_owned(), rejects));
-    Generated { bundle, truth, earlier, summary }
+    Generated { bundle, truth, earlier, summary, slips }
 }
 
 /// Writes the bundle to `out` and the truth to `truth`, creating both folders.

@@ -1,7 +1,9 @@
 //! The patterns planted in (or arising from) the true data, written to
 //! `patterns.csv` so tests can check that the analyses find them and that
 //! the hazards (twins, a father and son of one name, hostels, moves, name
-//! changes) do not fool the linkage.
+//! changes, people an agency holds twice, names entered the wrong way
+//! round, mistyped and placeholder dates of birth) do not fool the
+//! linkage. A hazard of one record names it as `agency:record_id`.
 //!
 //! Patterns are computed from the truth, not from the plan, so a pattern
 //! that arose by chance in an ordinary family is listed too.
@@ -11,7 +13,7 @@ use famgraph_model::{Date, Need};
 use crate::catalogue::{Ag, N_AGENCIES, Svc};
 use crate::csvtext;
 use crate::plans::{Inv, Plans};
-use crate::records::Extract;
+use crate::records::{Extract, Slip};
 use crate::world::{FamilyKind, World};
 
 /// Involvements that ended longer ago than this are history, not the
@@ -55,6 +57,25 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
         stale[world.persons[person as usize].family as usize].push((person, ag));
     }
     let visible = |p: u32| extract.visible[p as usize];
+    let mut duplicated: Vec<Vec<usize>> = vec![Vec::new(); world.families.len()];
+    for (i, d) in extract.duplicated.iter().enumerate() {
+        duplicated[world.persons[d.person as usize].family as usize].push(i);
+    }
+    // Slips that are a linkage hazard: in a record of someone with others.
+    let mut n_records = vec![0_u32; world.persons.len()];
+    for (_, _, person) in &extract.records {
+        n_records[*person as usize] += 1;
+    }
+    let mut slips: Vec<Vec<usize>> = vec![Vec::new(); world.families.len()];
+    for (i, s) in extract.slips.iter().enumerate() {
+        let hazard = matches!(
+            s.slip,
+            Slip::NamesSwapped { .. } | Slip::PlaceholderDob(_) | Slip::DobDigit(_) | Slip::DobTransposed(_)
+        );
+        if hazard && n_records[s.person as usize] >= 2 {
+            slips[world.persons[s.person as usize].family as usize].push(i);
+        }
+    }
 
     for (f, family) in world.families.iter().enumerate() {
         let family_idx = f as u32;
@@ -283,6 +304,57 @@ pub(crate) fn find(world: &World, plans: &Plans, extract: &Extract) -> Vec<Found
                 ),
             );
         }
+        for &i in &duplicated[f] {
+            let d = &extract.duplicated[i];
+            let ag = d.agency.code();
+            let mut records = vec![format!("{ag}:{}", d.ids[0])];
+            for (id, how) in d.ids[1..].iter().zip(&d.how) {
+                records.push(format!("{ag}:{id} {}", how.describe()));
+            }
+            push(
+                "within_agency_duplicate",
+                format!("{} holds {} records in {ag}: {}", person_id(d.person), d.ids.len(), records.join("; ")),
+            );
+        }
+
+        for &i in &slips[f] {
+            let s = &extract.slips[i];
+            let p = &world.persons[s.person as usize];
+            let record = format!("{}:{}", s.agency.code(), s.record_id);
+            let who = person_id(s.person);
+            match &s.slip {
+                Slip::NamesSwapped { given, family } => push(
+                    "names_swapped",
+                    format!(
+                        "{who} ({} {}) recorded as given name {given}, family name {family} by {record}",
+                        p.given,
+                        world.surnames.get(p.surname)
+                    ),
+                ),
+                Slip::PlaceholderDob(date) => push(
+                    "placeholder_dob",
+                    format!(
+                        "{who} born {} recorded as born {}, the agency's placeholder, by {record}",
+                        csvtext::date_text(p.dob),
+                        csvtext::date_text(*date)
+                    ),
+                ),
+                Slip::DobDigit(date) | Slip::DobTransposed(date) => {
+                    let how =
+                        if matches!(s.slip, Slip::DobDigit(_)) { "a digit mistyped" } else { "two digits transposed" };
+                    push(
+                        "dob_mistyped",
+                        format!(
+                            "{who} born {} recorded as born {} ({how}) by {record}",
+                            csvtext::date_text(p.dob),
+                            csvtext::date_text(*date)
+                        ),
+                    );
+                }
+                Slip::Street { .. } | Slip::Postcode { .. } => {}
+            }
+        }
+
         cohorts(world, family, invs, &visible, &mut push);
         debug_assert!(family.kind != FamilyKind::Hostel || family.hostel.is_some());
     }

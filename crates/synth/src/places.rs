@@ -4,7 +4,8 @@
 //! its own). Hostels are one building, one UPRN, many unrelated residents.
 //!
 //! Agencies write the same address differently (capitals, "Rd" for "Road",
-//! "3/40" for "Flat 3, 40"); `render` produces those forms.
+//! "3/40" for "Flat 3, 40", now and then a misspelt street name);
+//! `render` produces those forms.
 
 use std::collections::HashSet;
 
@@ -291,9 +292,15 @@ impl Places {
         out.push(char::from(unit[1]));
     }
 
+    /// The street's name without its type ("Chatham" of "Chatham Road").
+    pub(crate) fn street_name(&self, address: u32) -> &'static str {
+        self.streets[self.addresses[address as usize].street as usize].first
+    }
+
     /// The first line of the address in an agency's style. `room` is the
-    /// hostel room, when the agency records one.
-    pub(crate) fn render(&self, address: u32, style: Style, room: u8, out: &mut String) {
+    /// hostel room, when the agency records one; `street_name` the street's
+    /// name as the clerk wrote it (misspelt), when not as it is.
+    pub(crate) fn render(&self, address: u32, style: Style, room: u8, street_name: Option<&str>, out: &mut String) {
         let start = out.len();
         let a = &self.addresses[address as usize];
         let street = &self.streets[a.street as usize];
@@ -321,7 +328,7 @@ impl Places {
         }
         csvtext::push_number(out, u64::from(a.number), 0);
         out.push(' ');
-        out.push_str(street.first);
+        out.push_str(street_name.unwrap_or(street.first));
         out.push(' ');
         out.push_str(if style.abbreviate { short } else { kind });
         if style.upper {
@@ -370,7 +377,7 @@ mod tests {
             places.postcode(a, &mut postcode);
             assert_eq!(Postcode::parse(&postcode).map(|p| p.as_str().to_owned()), Some(postcode.clone()));
             let mut line = String::new();
-            places.render(a, Style::default(), 0, &mut line);
+            places.render(a, Style::default(), 0, None, &mut line);
             assert!(line.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()), "{line}");
         }
     }

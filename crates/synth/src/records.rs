@@ -1,9 +1,19 @@
-//! Each agency's view of the people it works with: one record per person
-//! it holds, under its own id scheme, with the noise real extracts have
-//! (misspellings, nicknames, initials, former and step-parents' surnames,
-//! missing or wrong dates of birth, addresses from before a move, odd
-//! postcodes, the odd invalid NHS number), the relationships it recorded
-//! between its own records, and its involvement rows.
+//! Each agency's view of the people it works with: a record per person
+//! it holds (now and then two or three: `duplicates`), under its own id
+//! scheme, with the noise real extracts have (misspellings, nicknames,
+//! initials, former and step-parents' surnames, given and family name the
+//! wrong way round, missing, placeholder or wrong dates of birth: day and
+//! month swapped, a year off, a digit mistyped, two digits transposed;
+//! addresses from before a move, abbreviated or with the street misspelt,
+//! odd or mistyped postcodes, the odd invalid NHS number), the
+//! relationships it recorded between its own records, and its involvement
+//! rows.
+//!
+//! The noise each record had before the newer slips were added comes from
+//! the records stream as it always did; the slips added since (names
+//! swapped, placeholder and mistyped dates, misspelt streets, mistyped
+//! postcodes) come from `Stage::Typos` and the duplicates from
+//! `Stage::Duplicates`, so a seed's other records keep their noise.
 //!
 //! An agency holds a person because it works with them, or because it
 //! records them as context: social care and early help record the whole
@@ -17,9 +27,11 @@ use crate::Noise;
 use crate::catalogue::{Ag, IdMaker, N_AGENCIES};
 use crate::csvtext;
 use crate::draw::{self, Random};
+use crate::duplicates::{self, Duplicates, How};
 use crate::names;
 use crate::places::Style;
 use crate::plans::Plans;
+use crate::typos;
 use crate::world::{FamilyKind, Household, Member, Person, World};
 
 pub(crate) const PEOPLE_HEADER: &str =
@@ -28,7 +40,7 @@ pub(crate) const RELATIONSHIPS_HEADER: &str = "agency,from_record,kind,to_record
 pub(crate) const INVOLVEMENTS_HEADER: &str = "agency,involvement_id,record_id,service,start_date,end_date,role";
 
 /// No record of this person in this agency.
-const NONE: u32 = u32::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
 
 /// Per-record chances of each kind of noise, by noise level.
 pub(crate) struct Rates {
@@ -48,6 +60,25 @@ pub(crate) struct Rates {
     stale_address: f64,
     address_missing: f64,
     upper_address: f64,
+    /// Share of an agency's people it holds a second record of, times
+    /// the agency's `duplicate_factor`.
+    duplicate: f64,
+    /// Given and family name entered the wrong way round.
+    names_swapped: f64,
+    /// Among agencies whose dates of birth can be wrong: one digit mistyped.
+    dob_digit: f64,
+    /// Among agencies whose dates of birth can be wrong: two neighbouring
+    /// digits transposed. About a quarter of dates have no such pair that
+    /// gives a real day (1987-11-23 has two), so a third more is drawn than
+    /// lands.
+    dob_transposed: f64,
+    /// The street's name misspelt in the address line.
+    street_misspelt: f64,
+    /// One character of the postcode mistyped.
+    postcode_mistyped: f64,
+    /// Times each agency's share of unknown dates of birth written as its
+    /// placeholder.
+    placeholder: f64,
 }
 
 impl Rates {
@@ -68,6 +99,13 @@ impl Rates {
                 stale_address: 0.1,
                 address_missing: 0.01,
                 upper_address: 0.02,
+                duplicate: 0.008,
+                names_swapped: 0.003,
+                dob_digit: 0.005,
+                dob_transposed: 0.0065,
+                street_misspelt: 0.01,
+                postcode_mistyped: 0.003,
+                placeholder: 0.5,
             },
             Noise::Medium => Rates {
                 misspell: 0.06,
@@ -84,6 +122,13 @@ impl Rates {
                 stale_address: 0.2,
                 address_missing: 0.03,
                 upper_address: 0.05,
+                duplicate: 0.02,
+                names_swapped: 0.01,
+                dob_digit: 0.015,
+                dob_transposed: 0.02,
+                street_misspelt: 0.03,
+                postcode_mistyped: 0.01,
+                placeholder: 1.0,
             },
             Noise::High => Rates {
                 misspell: 0.12,
@@ -100,6 +145,13 @@ impl Rates {
                 stale_address: 0.35,
                 address_missing: 0.08,
                 upper_address: 0.1,
+                duplicate: 0.04,
+                names_swapped: 0.02,
+                dob_digit: 0.03,
+                dob_transposed: 0.04,
+                street_misspelt: 0.06,
+                postcode_mistyped: 0.02,
+                placeholder: 2.0,
             },
         }
     }
@@ -107,15 +159,51 @@ impl Rates {
 
 /// One record an agency holds, before it is written.
 #[derive(Clone, Copy)]
-struct Draft {
-    person: u32,
+pub(crate) struct Draft {
+    pub person: u32,
     /// The agency's first contact with the person or their household.
-    first_contact: Date,
+    pub first_contact: Date,
     /// The agency's latest contact with the person or their household:
     /// an address change after it never reached the agency.
-    last_contact: Date,
+    pub last_contact: Date,
     /// A school's parent contact rather than a pupil.
-    contact: bool,
+    pub contact: bool,
+}
+
+/// A person an agency holds under two or more records.
+#[derive(Clone, Debug)]
+pub(crate) struct Duplicated {
+    pub person: u32,
+    pub agency: Ag,
+    /// The record every other agency's stage knows first, then the others.
+    pub ids: Vec<String>,
+    /// How each record after the first came about.
+    pub how: Vec<How>,
+}
+
+/// A slip in one record beyond the usual noise, for the truth and the tests.
+#[derive(Clone, Debug)]
+pub(crate) struct Slipped {
+    pub person: u32,
+    pub agency: Ag,
+    pub record_id: String,
+    pub slip: Slip,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Slip {
+    /// Given and family name the wrong way round, as written.
+    NamesSwapped { given: String, family: String },
+    /// The agency's placeholder for an unknown date of birth.
+    PlaceholderDob(Date),
+    /// One digit of the date of birth mistyped.
+    DobDigit(Date),
+    /// Two neighbouring digits of the date of birth transposed.
+    DobTransposed(Date),
+    /// The street's name misspelt, as written.
+    Street { street: &'static str, written: String },
+    /// One character of the postcode mistyped: the true one and the one written.
+    Postcode { true_postcode: String, written: String },
 }
 
 /// The agencies' rows and what the truth needs to know about them.
@@ -131,6 +219,10 @@ pub(crate) struct Extract {
     pub name_changes: Vec<(u32, Ag, String)>,
     /// Records holding an address the person has left.
     pub stale: Vec<(u32, Ag)>,
+    /// People an agency holds two or more records of.
+    pub duplicated: Vec<Duplicated>,
+    /// The slips drawn from `Stage::Typos`, record by record.
+    pub slips: Vec<Slipped>,
     pub makers: Vec<IdMaker>,
     /// Record ids handed out per agency; later indices are unused.
     pub n_ids: [usize; N_AGENCIES],
@@ -159,33 +251,67 @@ pub(crate) fn extract(
     noise: Noise,
     headroom: usize,
     earlier_dates: Option<&[Date; N_AGENCIES]>,
-    rng: &mut Random,
+    streams: Streams<'_>,
 ) -> Extract {
+    let Streams { records: rng, duplicates: mut duplicate_rng, typos } = streams;
     let rates = Rates::of(noise);
-    let (held, drafts) = holdings(world, plans);
+    let (held, mut drafts) = holdings(world, plans);
 
     let makers: Vec<IdMaker> =
         Ag::ALL.iter().map(|&ag| IdMaker::new(ag, drafts[ag.idx()].len(), headroom, rng)).collect();
+    let n_originals: [usize; N_AGENCIES] = std::array::from_fn(|a| drafts[a].len());
+    let duplicates = duplicates::plan(plans, &held, &mut drafts, rates.duplicate, &mut duplicate_rng);
     let mut ids: Vec<Vec<String>> = Vec::with_capacity(N_AGENCIES);
     let mut n_ids = [0; N_AGENCIES];
     for ag in Ag::ALL {
         let maker = &makers[ag.idx()];
-        ids.push(drafts[ag.idx()].iter().enumerate().map(|(i, d)| maker.make(i, d.contact)).collect());
-        n_ids[ag.idx()] = drafts[ag.idx()].len();
+        let n = n_originals[ag.idx()];
+        let mut agency_ids: Vec<String> =
+            drafts[ag.idx()].iter().enumerate().map(|(i, d)| maker.make(i, d.contact)).collect();
+        // A person's other records are numbered among everyone else's, so
+        // their ids say nothing about which is the duplicate.
+        let extras = &duplicates.extras[ag.idx()];
+        for (extra, number) in extras.iter().zip(maker.unused_numbers(extras.len(), &mut duplicate_rng)) {
+            agency_ids.push(maker.id_of(number, extra.draft.contact));
+            drafts[ag.idx()].push(extra.draft);
+        }
+        ids.push(agency_ids);
+        n_ids[ag.idx()] = n;
     }
+    let duplicated = duplicated(&duplicates, &n_originals, &drafts, &ids);
 
-    let mut renderer = Renderer { world, rates: &rates, rng, dates, name_changes: Vec::new(), stale: Vec::new() };
+    let mut renderer = Renderer {
+        world,
+        rates: &rates,
+        rng,
+        duplicate_rng,
+        typos,
+        dates,
+        name_changes: Vec::new(),
+        stale: Vec::new(),
+        slips: Vec::new(),
+    };
     let mut people = Vec::new();
     let mut records = Vec::new();
     let mut earlier_people = Vec::new();
     // Per agency, per record: whether the earlier extract holds it.
     let mut held_then: Vec<Vec<bool>> = Vec::new();
     for ag in Ag::ALL {
+        let n = n_originals[ag.idx()];
         let mut rows: Vec<(&str, String, u32, Option<String>)> = drafts[ag.idx()]
             .iter()
             .zip(&ids[ag.idx()])
-            .map(|(draft, id)| {
+            .enumerate()
+            .map(|(i, (draft, id))| {
+                // A duplicate's noise is its own, drawn from its own stream.
+                let duplicate = i >= n;
+                if duplicate {
+                    renderer.swap_streams();
+                }
                 let (line, then) = renderer.person_lines(ag, id, draft, earlier_dates);
+                if duplicate {
+                    renderer.swap_streams();
+                }
                 (id.as_str(), line, draft.person, then)
             })
             .collect();
@@ -199,8 +325,9 @@ pub(crate) fn extract(
             earlier_people.extend(then);
         }
     }
-    let (relationships, relationship_dates) = renderer.relationship_lines(&held, &ids);
-    let (involvements, involvement_ids) = involvement_lines(plans, &held, &ids, renderer.rng);
+    let (relationships, relationship_dates) = renderer.relationship_lines(&held, &ids, &duplicates, &n_originals);
+    let record_of_inv = &duplicates.record_of_inv;
+    let (involvements, involvement_ids) = involvement_lines(plans, &held, record_of_inv, &ids, renderer.rng);
     let visible = held.iter().map(|h| h.iter().any(|r| *r != NONE)).collect();
     let earlier = earlier_dates.map(|dates| {
         let relationships = relationships
@@ -218,7 +345,7 @@ pub(crate) fn extract(
             .map(|(i, id)| {
                 let inv = &plans.invs[*i];
                 let ag = inv.agency().idx();
-                let then = inv.start <= dates[ag] && held_then[ag][held[inv.person as usize][ag] as usize];
+                let then = inv.start <= dates[ag] && held_then[ag][record_of_inv[*i] as usize];
                 (*i, id.clone(), then)
             })
             .collect();
@@ -245,10 +372,49 @@ pub(crate) fn extract(
         visible,
         name_changes: renderer.name_changes,
         stale: renderer.stale,
+        duplicated,
+        slips: renderer.slips,
         makers,
         n_ids,
         earlier,
     }
+}
+
+/// The random streams the extract draws from.
+pub(crate) struct Streams<'a> {
+    /// Every record's noise as it always was, the ids, the relationships
+    /// and involvement numbers.
+    pub records: &'a mut Random,
+    /// Who is held twice, and the duplicates' noise.
+    pub duplicates: Random,
+    /// The slips on top of each record's noise.
+    pub typos: Random,
+}
+
+/// Each person an agency holds several records of, with the records' ids.
+fn duplicated(
+    duplicates: &Duplicates,
+    n_originals: &[usize; N_AGENCIES],
+    drafts: &[Vec<Draft>],
+    ids: &[Vec<String>],
+) -> Vec<Duplicated> {
+    let mut out = Vec::new();
+    for ag in Ag::ALL {
+        let n = n_originals[ag.idx()];
+        let extras = &duplicates.extras[ag.idx()];
+        let mut originals: Vec<u32> = extras.iter().map(|e| e.original).collect();
+        originals.dedup();
+        for original in originals {
+            let records = duplicates.records_of(ag, original, n);
+            out.push(Duplicated {
+                person: drafts[ag.idx()][original as usize].person,
+                agency: ag,
+                ids: records.iter().map(|&r| ids[ag.idx()][r as usize].clone()).collect(),
+                how: records[1..].iter().map(|&r| extras[r as usize - n].how).collect(),
+            });
+        }
+    }
+    out
 }
 
 /// A row whose last field is an end date, with that end replaced.
@@ -335,14 +501,31 @@ struct Renderer<'a> {
     world: &'a World,
     rates: &'a Rates,
     rng: &'a mut Random,
+    /// Swapped in for `rng` while a duplicate record is drawn.
+    duplicate_rng: Random,
+    typos: Random,
     dates: &'a [Date; N_AGENCIES],
     name_changes: Vec<(u32, Ag, String)>,
     stale: Vec<(u32, Ag)>,
+    slips: Vec<Slipped>,
 }
 
 impl<'a> Renderer<'a> {
     fn chance(&mut self, p: f64) -> bool {
         draw::chance(self.rng, p)
+    }
+
+    fn typo(&mut self, p: f64) -> bool {
+        draw::chance(&mut self.typos, p)
+    }
+
+    /// Draws from the duplicates' stream in place of the records' one, or back.
+    fn swap_streams(&mut self) {
+        std::mem::swap(&mut *self.rng, &mut self.duplicate_rng);
+    }
+
+    fn slip(&mut self, ag: Ag, person: u32, record_id: &str, slip: Slip) {
+        self.slips.push(Slipped { person, agency: ag, record_id: record_id.to_owned(), slip });
     }
 
     /// A record's row in the extract and, when an earlier extract is made,
@@ -358,19 +541,24 @@ impl<'a> Renderer<'a> {
         let Some(then) = earlier else { return (self.person_line(ag, record_id, draft), None) };
         let date = then[ag.idx()];
         let fork = self.rng.clone();
+        let typos_fork = self.typos.clone();
         let line = self.person_line(ag, record_id, draft);
         if draft.first_contact > date || self.world.persons[draft.person as usize].dob > date {
             return (line, None);
         }
         let after = std::mem::replace(&mut *self.rng, fork);
-        let (name_changes, stale, later) = (self.name_changes.len(), self.stale.len(), self.dates);
+        let typos_after = std::mem::replace(&mut self.typos, typos_fork);
+        let (name_changes, stale, slips, later) =
+            (self.name_changes.len(), self.stale.len(), self.slips.len(), self.dates);
         self.dates = then;
         let draft_then = Draft { last_contact: draft.last_contact.min(date), ..*draft };
         let line_then = self.person_line(ag, record_id, &draft_then);
         self.dates = later;
         self.name_changes.truncate(name_changes);
         self.stale.truncate(stale);
+        self.slips.truncate(slips);
         *self.rng = after;
+        self.typos = typos_after;
         (line, Some(line_then))
     }
 
@@ -381,7 +569,17 @@ impl<'a> Renderer<'a> {
         let child = person.dob.age_on(world.extracted_on) < 18;
         let given = self.given_name(ag, person.given);
         let family_name = self.family_name(ag, draft.person, person);
-        let dob = self.date_of_birth(ag, person.dob, child);
+        // Entered the wrong way round, each name in the other's box.
+        let swapped = self.typo(self.rates.names_swapped);
+        let (given, mut family_name) = if swapped { (family_name, given) } else { (given, family_name) };
+        if spec.upper_family_name {
+            family_name.make_ascii_uppercase();
+        }
+        if swapped {
+            let slip = Slip::NamesSwapped { given: given.clone(), family: family_name.clone() };
+            self.slip(ag, draft.person, record_id, slip);
+        }
+        let dob = self.date_of_birth(ag, draft.person, record_id, person.dob, child);
         let sex = self.sex(person.sex);
         let household = &world.households[person.household as usize];
         let address = self.address_of(ag, draft, household);
@@ -403,14 +601,24 @@ impl<'a> Renderer<'a> {
                 building_only: matches!(ag, Ag::Police | Ag::Probation | Ag::Jobcentre) && self.chance(0.5),
             };
             let room = if matches!(ag, Ag::Housing | Ag::Probation | Ag::Health) { household.room } else { 0 };
+            let street = world.places.street_name(address);
+            let misspelt = self.typo(self.rates.street_misspelt).then(|| names::misspell(&mut self.typos, street));
             let mut text = String::with_capacity(48);
-            world.places.render(address, style, room, &mut text);
+            world.places.render(address, style, room, misspelt.as_deref(), &mut text);
+            if let Some(written) = misspelt {
+                self.slip(ag, draft.person, record_id, Slip::Street { street, written });
+            }
             csvtext::field(&mut line, &text);
         }
         line.push(',');
         if !self.chance(spec.postcode_missing) {
             let mut postcode = String::with_capacity(9);
             world.places.postcode(address, &mut postcode);
+            if self.typo(self.rates.postcode_mistyped) {
+                let written = typos::mistype_postcode(&mut self.typos, &postcode);
+                let true_postcode = std::mem::replace(&mut postcode, written.clone());
+                self.slip(ag, draft.person, record_id, Slip::Postcode { true_postcode, written });
+            }
             if self.chance(self.rates.postcode_odd) {
                 postcode = odd_postcode(self.rng, &postcode);
             }
@@ -488,21 +696,32 @@ impl<'a> Renderer<'a> {
         if self.chance(self.rates.misspell) {
             name = names::misspell(self.rng, &name);
         }
-        if ag.spec().upper_family_name {
-            name.make_ascii_uppercase();
-        }
         if changed {
-            self.name_changes.push((id, ag, name.clone()));
+            let mut recorded = name.clone();
+            if ag.spec().upper_family_name {
+                recorded.make_ascii_uppercase();
+            }
+            self.name_changes.push((id, ag, recorded));
         }
+        // As typed: a system holding family names in capitals writes it so.
         name
     }
 
-    fn date_of_birth(&mut self, ag: Ag, dob: Date, child: bool) -> Option<Date> {
+    fn date_of_birth(&mut self, ag: Ag, person: u32, record_id: &str, dob: Date, child: bool) -> Option<Date> {
         let spec = ag.spec();
         let base = if child { spec.child_dob_missing } else { spec.adult_dob_missing };
         // Agencies that always hold a date of birth never lose it to noise.
         let missing = if base > 0.0 { base + self.rates.dob_missing } else { 0.0 };
         if self.chance(missing) {
+            // Some systems will not leave it empty: they write a placeholder.
+            if let Some(placeholder) = spec.dob_placeholder
+                && self.typo(placeholder.share * self.rates.placeholder)
+            {
+                let (y, m, d) = placeholder.ymd;
+                let date = Date::from_ymd(y, m, d).expect("a placeholder is a real day");
+                self.slip(ag, person, record_id, Slip::PlaceholderDob(date));
+                return Some(date);
+            }
             return None;
         }
         if !spec.dob_errors {
@@ -510,10 +729,24 @@ impl<'a> Renderer<'a> {
         }
         let roll: f64 = self.rng.random();
         let (year, month, day) = dob.ymd();
-        let recorded = if roll < self.rates.dob_swap && day <= 12 && day != month {
+        let latest = self.dates[ag.idx()];
+        let (swap, year_off, digit) = (self.rates.dob_swap, self.rates.dob_year, self.rates.dob_digit);
+        let recorded = if roll < swap && day <= 12 && day != month {
             Date::from_ymd(year, day, month)
-        } else if roll < self.rates.dob_swap + self.rates.dob_year {
+        } else if roll < swap + year_off {
             Date::from_ymd(year + if self.chance(0.5) { 1 } else { -1 }, month, day)
+        } else if roll < swap + year_off + digit {
+            let wrong = typos::mistype_digit(&mut self.typos, dob, latest);
+            if let Some(wrong) = wrong {
+                self.slip(ag, person, record_id, Slip::DobDigit(wrong));
+            }
+            Some(wrong.unwrap_or(dob))
+        } else if roll < swap + year_off + digit + self.rates.dob_transposed {
+            let wrong = typos::transpose_digits(&mut self.typos, dob, latest);
+            if let Some(wrong) = wrong {
+                self.slip(ag, person, record_id, Slip::DobTransposed(wrong));
+            }
+            Some(wrong.unwrap_or(dob))
         } else {
             Some(dob)
         };
@@ -571,7 +804,19 @@ impl<'a> Renderer<'a> {
         &mut self,
         held: &[[u32; N_AGENCIES]],
         ids: &[Vec<String>],
+        duplicates: &Duplicates,
+        n_originals: &[usize; N_AGENCIES],
     ) -> (Vec<String>, Vec<RelationshipDates>) {
+        // Per agency, each record held with others of the same person: all of them.
+        let several: Vec<std::collections::HashMap<u32, Vec<u32>>> = Ag::ALL
+            .iter()
+            .map(|&ag| {
+                duplicates.extras[ag.idx()]
+                    .iter()
+                    .map(|e| (e.original, duplicates.records_of(ag, e.original, n_originals[ag.idx()])))
+                    .collect()
+            })
+            .collect();
         let mut by_agency: Vec<Vec<(String, String, RelationshipDates)>> =
             (0..N_AGENCIES).map(|_| Vec::new()).collect();
         for family in &self.world.families {
@@ -597,6 +842,12 @@ impl<'a> Renderer<'a> {
                     let (mut a, mut b) = (from, to);
                     if !kind.is_parental() && self.chance(0.5) {
                         (a, b) = (b, a);
+                    }
+                    // Recorded against one of a person's records, when the agency holds several.
+                    for record in [&mut a, &mut b] {
+                        if let Some(records) = several[ag.idx()].get(record) {
+                            *record = *draw::pick(&mut self.duplicate_rng, records);
+                        }
                     }
                     let dated = matches!(ag, Ag::Csc | Ag::EarlyHelp | Ag::Housing | Ag::Jobcentre);
                     let start = match (tie.start, kind) {
@@ -664,9 +915,13 @@ fn record_probability(ag: Ag, kind: RelationshipKind) -> f64 {
 }
 
 /// The involvement rows, and each one's plan index and written id.
+/// `held` says which of its records each person is known by to every
+/// stage but the duplicates' (the order episodes are numbered in);
+/// `record_of_inv` which record each episode is written against.
 fn involvement_lines(
     plans: &Plans,
     held: &[[u32; N_AGENCIES]],
+    record_of_inv: &[u32],
     ids: &[Vec<String>],
     rng: &mut Random,
 ) -> (Vec<String>, Vec<(usize, String)>) {
@@ -688,7 +943,8 @@ fn involvement_lines(
         });
         let spec = ag.spec();
         let mut number = u64::from(rng.random_range(10_000_u32..90_000));
-        for &(_, record, i) in rows.iter() {
+        for &(_, _, i) in rows.iter() {
+            let record = record_of_inv[i];
             number += u64::from(rng.random_range(1_u32..=3));
             let inv = &plans.invs[i];
             let mut line = String::with_capacity(80);

@@ -416,3 +416,365 @@ fn noise_levels_parse_and_differ() {
     };
     assert!(missing_dob(Noise::High) > missing_dob(Noise::Low));
 }
+
+/// The bundle's person rows, parsed by the contract's rules, by (agency, record id).
+fn people_by_record(bundle: &Bundle) -> HashMap<(&str, &str), &famgraph_model::PersonRecord> {
+    bundle.people.iter().map(|p| ((p.agency.as_str(), p.record_id.as_str()), p)).collect()
+}
+
+/// True people's given and family names, by person id.
+fn true_names(generated: &Generated) -> HashMap<String, (String, String)> {
+    let text = &generated.truth.iter().find(|(n, _)| n == "persons.csv").unwrap().1;
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_owned(), (r[3].to_owned(), r[4].to_owned()))
+        })
+        .collect()
+}
+
+/// The `agency:record_id` words of a pattern's detail.
+fn named_records(detail: &str) -> Vec<(String, String)> {
+    detail
+        .split_whitespace()
+        .map(|w| w.trim_end_matches([',', ';', ')']))
+        .filter_map(|w| w.split_once(':'))
+        .filter(|(agency, id)| {
+            !agency.is_empty() && !id.is_empty() && agency.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
+        .map(|(agency, id)| (agency.to_owned(), id.to_owned()))
+        .collect()
+}
+
+#[test]
+fn within_agency_duplicates_are_planted_and_the_truth_lists_them() {
+    let mut shares = Vec::new();
+    for noise in [Noise::Low, Noise::Medium, Noise::High] {
+        let generated = generate(&SynthConfig { noise, ..config(3000, 12) });
+        let truth = generated.truth().unwrap();
+        let (bundle, _, _) = load(&generated);
+        // Every record, duplicates too, is in records.csv with its person.
+        assert_eq!(truth.person_of_record.len(), bundle.people.len());
+        let mut records_of: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for ((agency, id), person) in &truth.person_of_record {
+            records_of.entry((agency.as_str(), person.as_str())).or_default().push(id.as_str());
+        }
+        let held_twice: BTreeMap<(&str, &str), &Vec<&str>> =
+            records_of.iter().filter(|(_, ids)| ids.len() >= 2).map(|(k, v)| (*k, v)).collect();
+        let share = held_twice.len() as f64 / records_of.len() as f64;
+        shares.push(share);
+        let thrice = held_twice.values().filter(|ids| ids.len() >= 3).count();
+        if noise == Noise::Medium {
+            assert!((0.012..0.03).contains(&share), "{share}");
+            // Rarely a third record.
+            assert!(thrice > 0 && thrice * 5 < held_twice.len(), "{thrice} of {}", held_twice.len());
+            // Agencies differ: systems checked against a national index duplicate least.
+            let of_agency = |agency: &str| {
+                let all = records_of.keys().filter(|(a, _)| *a == agency).count();
+                held_twice.keys().filter(|(a, _)| *a == agency).count() as f64 / all as f64
+            };
+            assert!(
+                of_agency("police") > 2.0 * of_agency("jobcentre"),
+                "{} {}",
+                of_agency("police"),
+                of_agency("jobcentre")
+            );
+        }
+
+        // The truth lists each, naming the person and every record of theirs in that agency.
+        let mut listed: BTreeSet<(String, String)> = BTreeSet::new();
+        for pattern in truth.patterns.iter().filter(|p| p.kind == "within_agency_duplicate") {
+            let named = named_records(&pattern.detail);
+            assert!(named.len() >= 2, "{}", pattern.detail);
+            let person = &truth.person_of_record[&named[0]];
+            assert!(pattern.detail.starts_with(person.as_str()), "{}", pattern.detail);
+            assert_eq!(truth.family_of_person[person], pattern.family_id);
+            for record in &named {
+                assert_eq!(&truth.person_of_record[record], person, "{}", pattern.detail);
+            }
+            let agency = named[0].0.as_str();
+            assert_eq!(named.len(), held_twice[&(agency, person.as_str())].len(), "{}", pattern.detail);
+            listed.insert((agency.to_owned(), person.clone()));
+        }
+        let expected: BTreeSet<(String, String)> =
+            held_twice.keys().map(|(a, p)| ((*a).to_owned(), (*p).to_owned())).collect();
+        assert_eq!(listed, expected);
+
+        // Each record its own: its own noise, episodes split between the
+        // records (after a gap, the old record's all before the new one's),
+        // relationships recorded against either.
+        let rows = people_by_record(&bundle);
+        let mut episodes: HashMap<(&str, &str), Vec<Date>> = HashMap::new();
+        for inv in &bundle.involvements {
+            episodes.entry((inv.agency.as_str(), inv.record_id.as_str())).or_default().push(inv.start_date);
+        }
+        let related: BTreeSet<(&str, &str)> = bundle
+            .relationships
+            .iter()
+            .flat_map(|r| [(r.agency.as_str(), r.from_record.as_str()), (r.agency.as_str(), r.to_record.as_str())])
+            .collect();
+        let (mut differ, mut split, mut gaps, mut on_second) = (0, 0, 0, 0);
+        for pattern in truth.patterns.iter().filter(|p| p.kind == "within_agency_duplicate") {
+            let named = named_records(&pattern.detail);
+            let row = |r: &(String, String)| rows[&(r.0.as_str(), r.1.as_str())];
+            let (first, second) = (row(&named[0]), row(&named[1]));
+            differ += usize::from(
+                first.given_name != second.given_name
+                    || first.family_name != second.family_name
+                    || first.date_of_birth != second.date_of_birth
+                    || first.address != second.address,
+            );
+            let dates = |r: &(String, String)| episodes.get(&(r.0.as_str(), r.1.as_str())).cloned().unwrap_or_default();
+            split += usize::from(named.iter().filter(|r| !dates(r).is_empty()).count() >= 2);
+            // Each record's part of the detail: `agency:id`, then how it came about.
+            let parts: Vec<&str> = pattern.detail.split_once(": ").unwrap().1.split("; ").collect();
+            assert_eq!(parts.len(), named.len(), "{}", pattern.detail);
+            if let Some(at) = parts.iter().position(|p| p.contains("before a gap")) {
+                gaps += 1;
+                let old = dates(&named[at]);
+                let new: Vec<Date> = (0..named.len()).filter(|&i| i != at).flat_map(|i| dates(&named[i])).collect();
+                assert!(!old.is_empty() && !new.is_empty(), "{}", pattern.detail);
+                let (last_old, first_new) = (old.iter().max().unwrap(), new.iter().min().unwrap());
+                assert!(first_new.days() - last_old.days() >= 365, "{}", pattern.detail);
+            }
+            on_second += usize::from(named[1..].iter().any(|r| related.contains(&(r.0.as_str(), r.1.as_str()))));
+        }
+        let n = listed.len();
+        println!("{noise:?}: {n} held twice, {differ} differ, {split} split, {gaps} after a gap, {on_second} related");
+        if noise == Noise::Medium {
+            assert!(differ * 10 >= n, "{differ} of {n} duplicates differ from the first record");
+            assert!(
+                split * 8 >= n && gaps * 12 >= n && on_second > 0,
+                "{split} split, {gaps} gaps, {on_second} related, of {n}"
+            );
+        }
+    }
+    assert!(shares[0] < shares[1] && shares[1] < shares[2], "{shares:?}");
+}
+
+#[test]
+fn names_swapped_at_about_their_rate_and_listed() {
+    let mut counts = Vec::new();
+    for noise in [Noise::Low, Noise::Medium, Noise::High] {
+        let generated = generate(&SynthConfig { noise, ..config(3000, 13) });
+        let (bundle, _, _) = load(&generated);
+        let truth = generated.truth().unwrap();
+        let names = true_names(&generated);
+        let rows = people_by_record(&bundle);
+        let swapped: Vec<&records::Slipped> =
+            generated.slips.iter().filter(|s| matches!(s.slip, records::Slip::NamesSwapped { .. })).collect();
+        counts.push(swapped.len());
+        let share = swapped.len() as f64 / bundle.people.len() as f64;
+        if noise == Noise::Medium {
+            assert!((0.007..0.013).contains(&share), "{share}");
+        }
+        let (mut as_family_names, mut as_given_names) = (0, 0);
+        for s in &swapped {
+            let records::Slip::NamesSwapped { given, family } = &s.slip else { unreachable!() };
+            let row = rows[&(s.agency.code(), s.record_id.as_str())];
+            assert_eq!((&row.given_name, &row.family_name), (given, family));
+            // The given name box holds the family name, the family name box the given name.
+            let (true_given, true_family) = &names[&patterns::person_id(s.person)];
+            as_family_names += usize::from(row.given_name.eq_ignore_ascii_case(true_family));
+            as_given_names += usize::from(row.family_name.eq_ignore_ascii_case(true_given));
+            assert!(!row.family_name.eq_ignore_ascii_case(true_family), "{row:?} of {true_given} {true_family}");
+        }
+        // Misspellings, nicknames and former names aside.
+        assert!(as_family_names * 10 >= swapped.len() * 7, "{as_family_names} of {}", swapped.len());
+        assert!(as_given_names * 10 >= swapped.len() * 6, "{as_given_names} of {}", swapped.len());
+        // Listed in the truth for each with another record to link it to.
+        let listed: BTreeSet<(String, String)> = truth
+            .patterns
+            .iter()
+            .filter(|p| p.kind == "names_swapped")
+            .flat_map(|p| named_records(&p.detail))
+            .collect();
+        let mut n_records: HashMap<&str, usize> = HashMap::new();
+        for person in truth.person_of_record.values() {
+            *n_records.entry(person.as_str()).or_default() += 1;
+        }
+        let hazards: BTreeSet<(String, String)> = swapped
+            .iter()
+            .filter(|s| n_records[patterns::person_id(s.person).as_str()] >= 2)
+            .map(|s| (s.agency.code().to_owned(), s.record_id.clone()))
+            .collect();
+        assert_eq!(listed, hazards);
+        assert!(!listed.is_empty());
+    }
+    assert!(counts[0] < counts[1] && counts[1] < counts[2], "{counts:?}");
+}
+
+#[test]
+fn dates_of_birth_are_mistyped_transposed_or_placeholders() {
+    let digits = |d: Date| {
+        let (y, m, day) = d.ymd();
+        format!("{y:04}{m:02}{day:02}").into_bytes()
+    };
+    let mut counts = Vec::new();
+    for noise in [Noise::Low, Noise::Medium, Noise::High] {
+        let generated = generate(&SynthConfig { noise, ..config(3000, 14) });
+        let (bundle, _, _) = load(&generated);
+        let truth = generated.truth().unwrap();
+        let persons = persons_by_id(&generated);
+        let extract_dates: HashMap<&str, Date> =
+            bundle.agencies.iter().map(|a| (a.code.as_str(), a.extracted_on)).collect();
+        let rows = people_by_record(&bundle);
+        let (mut mistyped, mut transposed) = (0, 0);
+        for s in &generated.slips {
+            let row = rows[&(s.agency.code(), s.record_id.as_str())];
+            let born = persons[&patterns::person_id(s.person)].dob;
+            match s.slip {
+                records::Slip::DobDigit(date) | records::Slip::DobTransposed(date) => {
+                    assert_eq!(row.date_of_birth, Some(date));
+                    assert!(date <= extract_dates[row.agency.as_str()] && date.year() >= 1900 && date != born);
+                    let (a, b) = (digits(born), digits(date));
+                    let differ: Vec<usize> = (0..8).filter(|&i| a[i] != b[i]).collect();
+                    if matches!(s.slip, records::Slip::DobDigit(_)) {
+                        mistyped += 1;
+                        assert_eq!(differ.len(), 1, "{born} {date}");
+                    } else {
+                        transposed += 1;
+                        assert!(differ.len() == 2 && differ[1] == differ[0] + 1, "{born} {date}");
+                        assert_eq!((a[differ[0]], a[differ[1]]), (b[differ[1]], b[differ[0]]));
+                    }
+                }
+                records::Slip::PlaceholderDob(date) => {
+                    assert_eq!(row.date_of_birth, Some(date));
+                    assert_eq!(date.ymd().1, 1);
+                }
+                _ => {}
+            }
+        }
+        // Among records of agencies whose dates can be wrong and that hold one.
+        let fallible = bundle
+            .people
+            .iter()
+            .filter(|p| !matches!(p.agency.as_str(), "health" | "jobcentre"))
+            .filter(|p| p.date_of_birth.is_some_and(|d| d.year() > 1901))
+            .count() as f64;
+        if noise == Noise::Medium {
+            for (what, n) in [("mistyped", mistyped), ("transposed", transposed)] {
+                let share = f64::from(n) / fallible;
+                assert!((0.01..0.02).contains(&share), "{what}: {share}");
+            }
+        }
+        // Placeholders: the voluntary sector writes 1900-01-01 for every
+        // unknown date at medium noise, housing 1901-01-01 for some; no
+        // one else writes either.
+        let placeholder =
+            |p: &famgraph_model::PersonRecord, ymd: (i32, u32, u32)| p.date_of_birth.is_some_and(|d| d.ymd() == ymd);
+        let of = |agency: &'static str| bundle.people.iter().filter(move |p| p.agency == agency);
+        let voluntary = (
+            of("voluntary").filter(|p| placeholder(p, (1900, 1, 1))).count(),
+            of("voluntary").filter(|p| p.date_of_birth.is_none()).count(),
+        );
+        let housing = (
+            of("housing").filter(|p| placeholder(p, (1901, 1, 1))).count(),
+            of("housing").filter(|p| p.date_of_birth.is_none()).count(),
+        );
+        assert!(voluntary.0 > 20 && housing.0 > 20, "{voluntary:?} {housing:?}");
+        match noise {
+            Noise::Low => assert!(voluntary.1 > 0 && housing.1 > 0),
+            Noise::Medium => assert!(voluntary.1 == 0 && housing.1 > 0, "{voluntary:?} {housing:?}"),
+            Noise::High => assert!(voluntary.1 == 0 && housing.1 == 0, "{voluntary:?} {housing:?}"),
+        }
+        let elsewhere = bundle
+            .people
+            .iter()
+            .filter(|p| p.agency != "voluntary" && p.agency != "housing")
+            .filter(|p| placeholder(p, (1900, 1, 1)) || placeholder(p, (1901, 1, 1)))
+            .count();
+        assert_eq!(elsewhere, 0);
+        // The truth lists the hazards, each naming its record.
+        for pattern in truth.patterns.iter().filter(|p| p.kind == "dob_mistyped" || p.kind == "placeholder_dob") {
+            let named = named_records(&pattern.detail);
+            assert_eq!(named.len(), 1, "{}", pattern.detail);
+            let person = &truth.person_of_record[&named[0]];
+            assert!(pattern.detail.starts_with(person.as_str()), "{}", pattern.detail);
+        }
+        assert!(truth.patterns.iter().any(|p| p.kind == "placeholder_dob"));
+        assert!(truth.patterns.iter().any(|p| p.kind == "dob_mistyped"));
+        counts.push(mistyped + transposed);
+    }
+    assert!(counts[0] < counts[1] && counts[1] < counts[2], "{counts:?}");
+}
+
+#[test]
+fn streets_are_abbreviated_and_misspelt_and_postcodes_mistyped() {
+    let mut counts = Vec::new();
+    for noise in [Noise::Low, Noise::Medium, Noise::High] {
+        let generated = generate(&SynthConfig { noise, ..config(3000, 15) });
+        let (bundle, _, _) = load(&generated);
+        let rows = people_by_record(&bundle);
+        // Street types abbreviated as agencies do.
+        let last_words: BTreeSet<&str> =
+            bundle.people.iter().filter_map(|p| p.address.as_deref()?.split_whitespace().last()).collect();
+        for short in ["Rd", "St", "Ave", "Cl", "Cres", "Gdns"] {
+            assert!(last_words.contains(short) || last_words.contains(short.to_ascii_uppercase().as_str()), "{short}");
+        }
+        let (mut streets, mut postcodes) = (0, 0);
+        for s in &generated.slips {
+            let row = rows[&(s.agency.code(), s.record_id.as_str())];
+            match &s.slip {
+                records::Slip::Street { street, written } => {
+                    streets += 1;
+                    assert_ne!(street, written);
+                    let address = row.address.as_deref().unwrap().to_ascii_uppercase();
+                    assert!(address.contains(&written.to_ascii_uppercase()), "{address} {written}");
+                }
+                records::Slip::Postcode { true_postcode, written } => {
+                    postcodes += 1;
+                    let differ = true_postcode.bytes().zip(written.bytes()).filter(|(a, b)| a != b).count();
+                    assert!(differ == 1 && true_postcode.len() == written.len(), "{true_postcode} {written}");
+                    // Still a postcode, and the one the row holds.
+                    assert_eq!(row.postcode.as_ref().map(famgraph_model::Postcode::as_str), Some(written.as_str()));
+                }
+                _ => {}
+            }
+        }
+        let with_address = bundle.people.iter().filter(|p| p.address.is_some()).count() as f64;
+        let with_postcode = bundle.people.iter().filter(|p| p.postcode.is_some()).count() as f64;
+        if noise == Noise::Medium {
+            let (street_share, postcode_share) =
+                (f64::from(streets) / with_address, f64::from(postcodes) / with_postcode);
+            assert!((0.022..0.038).contains(&street_share), "{street_share}");
+            assert!((0.006..0.014).contains(&postcode_share), "{postcode_share}");
+        }
+        counts.push((streets, postcodes));
+    }
+    assert!(counts[0].0 < counts[1].0 && counts[1].0 < counts[2].0, "{counts:?}");
+    assert!(counts[0].1 < counts[1].1 && counts[1].1 < counts[2].1, "{counts:?}");
+}
+
+#[test]
+fn the_new_shapes_are_deterministic_and_kept_in_the_earlier_extract() {
+    let config = SynthConfig { earlier_months: Some(6), ..config(400, 16) };
+    let (a, b) = (generate(&config), generate(&config));
+    assert_eq!(a.bundle, b.bundle);
+    assert_eq!(a.truth, b.truth);
+    assert_eq!(a.earlier, b.earlier);
+    assert_eq!(format!("{:?}", a.slips), format!("{:?}", b.slips));
+    // A record the earlier extract holds has the same slips there (a
+    // duplicate too), bar a mistyped date the earlier extract date rules out.
+    let earlier = a.earlier.as_ref().unwrap();
+    let (before, _) = validate_bundle(&tables_of(earlier)).unwrap();
+    let then = people_by_record(&before);
+    let mut compared = 0;
+    for s in &a.slips {
+        let Some(row) = then.get(&(s.agency.code(), s.record_id.as_str())) else { continue };
+        match &s.slip {
+            records::Slip::NamesSwapped { given, family } => {
+                assert_eq!((&row.given_name, &row.family_name), (given, family));
+                compared += 1;
+            }
+            records::Slip::Postcode { written, .. } => {
+                assert_eq!(row.postcode.as_ref().map(famgraph_model::Postcode::as_str), Some(written.as_str()));
+                compared += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(compared > 0);
+}

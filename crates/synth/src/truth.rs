@@ -31,7 +31,11 @@ pub struct Pattern {
     /// `adult_child_own_household`, `overlapping_interventions`,
     /// `duplicated_keyworkers`, `no_keyworker`, `hostel`), a planted
     /// cohort (named as famgraph's cohort query) or a linkage hazard
-    /// (`twins`, `same_name_father_son`, `name_change`, `moved_house`).
+    /// (`twins`, `same_name_father_son`, `name_change`, `moved_house`,
+    /// `within_agency_duplicate`, `names_swapped`, `dob_mistyped`,
+    /// `placeholder_dob`). The detail names people as `P0000001` and,
+    /// where a hazard is in particular records, each as
+    /// `agency:record_id`.
     pub kind: String,
     pub detail: String,
 }
