@@ -184,6 +184,11 @@ fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8>
 pub enum Conflict {
     /// Two different valid NHS numbers.
     NhsNumberDiffers,
+    /// Two records of one agency, one without a date of birth, where people
+    /// live with their families: an agency holding a father and son of one
+    /// name holds two people about as often as one person twice, and
+    /// without both dates nothing tells which.
+    SameAgencyUndated,
     /// A record without a date of birth, of a name that two people at its
     /// home are recorded under with different dates (a father and son): it
     /// could be either, so it joins neither unless an NHS number or a
@@ -211,6 +216,7 @@ impl Conflict {
         match self {
             Conflict::NhsNumberDiffers => "nhs_number_differs",
             Conflict::NamesakesAtHome => "namesakes_at_home",
+            Conflict::SameAgencyUndated => "same_agency_undated",
             Conflict::BirthYearsApart => "birth_years_apart",
             Conflict::DatesOfBirthDiffer => "dates_of_birth_differ",
             Conflict::GivenNamesDiffer => "given_names_differ",
@@ -238,6 +244,9 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     let vouched = a.vouched || b.vouched;
     if vouched && (a.dob.is_none() && a.namesakes_at_home || b.dob.is_none() && b.namesakes_at_home) {
         return Some(Conflict::NamesakesAtHome);
+    }
+    if vouched && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
+        return Some(Conflict::SameAgencyUndated);
     }
     if let Some(clash) = dob_clash(a, b)
         && (vouched || clash == Conflict::BirthYearsApart && slip_of_a_generation(a, b))

@@ -403,7 +403,14 @@ impl<'a> Linker<'a> {
         };
         let pairs = {
             let _span = tracing::info_span!("comparing").entered();
-            candidate_pairs(&blocking)
+            let mut pairs = candidate_pairs(&blocking);
+            // In an order of the records' own, so that sums over the pairs
+            // (the EM's) do not depend on the order of the input rows.
+            pairs.sort_unstable_by_key(|&(a, b)| {
+                let (x, y) = (rank[a as usize], rank[b as usize]);
+                (u64::from(x.min(y)) << 32) | u64::from(x.max(y))
+            });
+            pairs
         };
         let mut prepared = prepared;
         let households = compare::households(&prepared);

@@ -420,15 +420,28 @@ pub(crate) fn home_counts_once(levels: &Levels) -> bool {
 /// Where `home_counts_once`, keeps only the strongest agreeing home
 /// field's weight (disagreement still counts against).
 pub(crate) fn count_home_once(levels: &Levels, weights: &mut [f64; N_FIELDS]) {
-    if !home_counts_once(levels) {
+    // A move makes the address, postcode and UPRN disagree together: one
+    // event, weighed once, by its strongest field. Where nothing agrees,
+    // that is all the home says.
+    let agree = HOME_FIELDS.iter().any(|f| weights[*f as usize] > 0.0);
+    if !agree {
+        keep_strongest(weights, |w| -w);
         return;
     }
-    let strongest = HOME_FIELDS.iter().map(|f| weights[*f as usize]).fold(0.0, f64::max);
+    if home_counts_once(levels) {
+        keep_strongest(weights, |w| w);
+    }
+}
+
+/// Keeps the one home field whose `strength` is greatest (and positive),
+/// the others weighing nothing.
+fn keep_strongest(weights: &mut [f64; N_FIELDS], strength: impl Fn(f64) -> f64) {
+    let strongest = HOME_FIELDS.iter().map(|f| strength(weights[*f as usize])).fold(0.0, f64::max);
     let mut kept = false;
     for field in HOME_FIELDS {
         let weight = &mut weights[field as usize];
-        if *weight > 0.0 {
-            if *weight >= strongest && !kept {
+        if strength(*weight) > 0.0 {
+            if strength(*weight) >= strongest && !kept {
                 kept = true;
             } else {
                 *weight = 0.0;

@@ -670,14 +670,14 @@ fn hazards_hold_under_the_estimated_model() {
 }
 #[test]
 fn two_records_an_agency_recorded_as_relatives_are_two_people() {
-    // A mother and daughter of one name at one home, the mother's date of
-    // birth missing: without the relationship the agency recorded, the two
-    // records look like one person held twice.
+    // Twins a school knows as "Jo" (Joanne and Joseph), one date of birth
+    // entered with day and month swapped: without the relationship the
+    // school recorded, the two records look like one pupil held twice.
     let records = [
-        rec("early_help", "E1", "Emily", "Cartley", "1985-10-28", "F", "ME7 6RZ", 44),
-        rec("early_help", "E2", "Emily", "Cartley", "", "F", "ME7 6RZ", 44),
+        rec("school", "S1", "Jo", "Cartley", "2010-03-04", "U", "ME7 6RZ", 44),
+        rec("school", "S2", "Jo", "Cartley", "2010-04-03", "U", "ME7 6RZ", 44),
     ];
-    let relations = [Relation { from: 1, to: 0, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let relations = [Relation { from: 1, to: 0, kind: famgraph_model::RelationshipKind::SiblingOf }];
     assert_eq!(link_with(&records, &LinkConfig::default(), &[], &[]).n_people, 1);
     assert_eq!(link_with(&records, &LinkConfig::default(), &[], &relations).n_people, 2);
 }
