@@ -6,12 +6,16 @@ use std::path::Path;
 
 use crate::util::{TempDir, export, person_of_record, sample_bundle, sample_truth, synth};
 
-/// Floors set just below what was measured when they were set (sample data:
-/// F1 0.978, precision 0.986, most false pairs from records with no date
-/// of birth under a name two people share; seed 99: F1 0.979), so a
-/// regression in linkage fails here.
-const SAMPLE_F1_FLOOR: f64 = 0.975;
-const OTHER_SEED_F1_FLOOR: f64 = 0.97;
+/// Floors set just below what was measured when they were set, on the
+/// generator that plants the contract's shapes of real data (within-agency
+/// duplicates, names swapped, placeholder and mistyped dates): sample data
+/// F1 0.949, precision 0.997; seed 99: F1 0.938. Most pairs missed are an
+/// agency's two records of one person, one without a date of birth, which
+/// famgraph refuses where people live with families (a father and son of
+/// one name look the same), and records with names alone after a move.
+/// A regression in linkage fails here.
+const SAMPLE_F1_FLOOR: f64 = 0.94;
+const OTHER_SEED_F1_FLOOR: f64 = 0.93;
 
 /// Pairwise quality of the linkage famgraph exports for `bundle`.
 pub fn measure(dir: &TempDir, bundle: &Path, truth: &Path) -> famgraph_link::Quality {

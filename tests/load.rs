@@ -301,12 +301,11 @@ fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
     }
     let agencies = report["agencies"].as_array().unwrap();
     assert_eq!(agencies.len(), expected.len(), "{report}");
-    let keys: Vec<String> =
-        ["records", "known_elsewhere", "people_held_twice", "duplicate_records"]
-            .into_iter()
-            .map(str::to_owned)
-            .chain(fields.map(|f| format!("with_{f}")))
-            .collect();
+    let keys: Vec<String> = ["records", "known_elsewhere", "people_held_twice", "duplicate_records"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(fields.map(|f| format!("with_{f}")))
+        .collect();
     for a in agencies {
         let want = &expected[a["agency"].as_str().unwrap()];
         for key in &keys {
@@ -314,5 +313,7 @@ fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
         }
     }
     assert!(agencies.iter().any(|a| a["known_elsewhere"].as_u64() > Some(0)));
+    // The generator plants people an agency holds twice.
+    assert!(agencies.iter().any(|a| a["people_held_twice"].as_u64() > Some(0)), "{report}");
     assert!(!set_aside.is_empty() || !rejected.is_empty(), "the bundle had nothing to set aside: the test tests less");
 }

