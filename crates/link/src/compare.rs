@@ -117,7 +117,12 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
 /// Whether a name in one field is the name in the other record's other
 /// field, at worst a slip away: "Smith" given and "Smith" family.
 fn close(x: &str, y: &str) -> bool {
-    x.len() > 1 && (x == y || jaro_winkler(x, y) >= JW_HIGH)
+    // A slip that keeps Jaro-Winkler this high keeps the first letter and
+    // about the length: test those first, as most pairs differ there.
+    x.len() > 1
+        && x.as_bytes().first() == y.as_bytes().first()
+        && x.len().abs_diff(y.len()) <= MAX_NAME_EDITS
+        && (x == y || jaro_winkler(x, y) >= JW_HIGH)
 }
 
 fn postcode_level(x: &Postcode, y: &Postcode) -> u8 {
@@ -165,9 +170,11 @@ const STREET_JW: f64 = 0.9;
 
 fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8> {
     let (a, b) = both(a, b)?;
+    // Most pairs compared are of different streets: the cheap tests first.
     let same_street = a.street == b.street
-        || jaro_winkler(&a.street, &b.street) >= STREET_JW
-        || (a.street.len() >= MIN_EDIT_LEN && strsim::osa_distance(&a.street, &b.street) <= MAX_NAME_EDITS);
+        || (a.street.as_bytes().first() == b.street.as_bytes().first()
+            && a.street.len().abs_diff(b.street.len()) <= MAX_NAME_EDITS
+            && jaro_winkler(&a.street, &b.street) >= STREET_JW);
     Some(match (same_street, a.number == b.number) {
         (true, true) if a.street == b.street => level::ADDRESS_EXACT,
         (true, true) => level::ADDRESS_NUMBER_STREET,
@@ -396,7 +403,23 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
 fn long_and_close(a: &str, b: &str) -> bool {
     a.len().min(b.len()) >= MIN_EDIT_LEN
         && a.len().abs_diff(b.len()) <= MAX_NAME_EDITS
+        && letters_within(a, b, MAX_NAME_EDITS)
         && strsim::osa_distance(a, b) <= MAX_NAME_EDITS
+}
+
+/// A cheap bound first: each edit changes the count of at most two
+/// letters by one, so names whose letter counts differ by more than twice
+/// the edits allowed are further apart than that.
+fn letters_within(a: &str, b: &str, edits: usize) -> bool {
+    let mut counts = [0_i32; 27];
+    let slot = |byte: u8| if byte.is_ascii_lowercase() { usize::from(byte - b'a') } else { 26 };
+    for byte in a.bytes() {
+        counts[slot(byte)] += 1;
+    }
+    for byte in b.bytes() {
+        counts[slot(byte)] -= 1;
+    }
+    counts.iter().map(|c| c.unsigned_abs() as usize).sum::<usize>() <= 2 * edits
 }
 
 /// A spelling on at most this many records of the extract can be a slip.
