@@ -5,7 +5,7 @@
 use famgraph_model::{NhsNumber, PersonRecord, Postcode, Sex};
 
 use crate::model::{Levels, N_FIELDS, level};
-use crate::normalise::{AddressLine, FamilyName, GivenName};
+use crate::normalise::{AddressLine, FamilyName, GivenName, same};
 
 /// Jaro-Winkler similarity for the higher fuzzy name level.
 pub(crate) const JW_HIGH: f64 = 0.92;
@@ -171,12 +171,13 @@ const STREET_JW: f64 = 0.9;
 fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8> {
     let (a, b) = both(a, b)?;
     // Most pairs compared are of different streets: the cheap tests first.
-    let same_street = a.street == b.street
+    let street_equal = same((a.street_id, b.street_id), &a.street, &b.street);
+    let same_street = street_equal
         || (a.street.as_bytes().first() == b.street.as_bytes().first()
             && a.street.len().abs_diff(b.street.len()) <= MAX_NAME_EDITS
             && jaro_winkler(&a.street, &b.street) >= STREET_JW);
     Some(match (same_street, a.number == b.number) {
-        (true, true) if a.street == b.street => level::ADDRESS_EXACT,
+        (true, true) if street_equal => level::ADDRESS_EXACT,
         (true, true) => level::ADDRESS_NUMBER_STREET,
         (true, false) => level::ADDRESS_STREET,
         (false, _) => level::ADDRESS_DISAGREE,
@@ -260,7 +261,12 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     {
         return Some(clash);
     }
-    let given = name_levels(a, b).0;
+    // The family name matters only to tell a swap of names from a
+    // different given name.
+    let given = match given_level(&a.given, &b.given) {
+        Some(level::GIVEN_DISAGREE) => name_levels(a, b).0,
+        other => other,
+    };
     let sexes_differ = both(a.sex, b.sex).is_some_and(|(x, y)| x != y);
     let keyed_wrong_possible = !vouched
         && !sexes_differ
@@ -308,7 +314,7 @@ pub(crate) fn households(records: &[Prepared]) -> bool {
         Uprn(u64),
         Line(&'r Postcode, &'r AddressLine),
     }
-    let mut homes: std::collections::HashMap<(&str, Home), Vec<usize>> = std::collections::HashMap::new();
+    let mut homes: rustc_hash::FxHashMap<(&str, Home), Vec<usize>> = rustc_hash::FxHashMap::default();
     for (i, record) in records.iter().enumerate() {
         let home = match (record.uprn, record.postcode, &record.address) {
             (Some(uprn), _, _) => Home::Uprn(uprn),
@@ -369,7 +375,7 @@ fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    if a.first == b.first {
+    if same((a.id, b.id), &a.first, &b.first) {
         // Two identical initials say little more than one.
         return Some(if a.is_initial() { level::GIVEN_INITIAL } else { level::GIVEN_EXACT });
     }
@@ -474,7 +480,8 @@ fn family_level(a: &FamilyName, b: &FamilyName) -> Option<u8> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    if a.forms().any(|x| b.forms().any(|y| x == y)) {
+    let parts = !a.parts.is_empty() || !b.parts.is_empty();
+    if same((a.id, b.id), &a.full, &b.full) || parts && a.forms().any(|x| b.forms().any(|y| x == y)) {
         return Some(level::FAMILY_EXACT);
     }
     let similarity = a.forms().flat_map(|x| b.forms().map(move |y| jaro_winkler(x, y))).fold(0.0, f64::max);

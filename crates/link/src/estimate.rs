@@ -19,7 +19,7 @@
 //!
 //! All of it is deterministic: the random pairs come from a fixed seed.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::hash::Hash;
 
 use crate::compare::{self, Prepared};
@@ -75,27 +75,48 @@ impl TermFrequencies {
     /// agencies. Agencies share no identifier, so a value is counted once
     /// per other name it comes with: a surname once per given name, every
     /// other field once per given name.
-    pub(crate) fn new(records: &[Prepared]) -> TermFrequencies {
-        let first = |r: &Prepared| r.given.first.clone();
-        let given = Counts::new(
-            records.iter().map(|r| (!r.given.is_initial()).then(|| (r.given.first.clone(), r.family.full.clone()))),
-        );
-        let dob = Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r)))));
-        let postcode = Counts::new(records.iter().map(|r| r.postcode.map(|p| (p.as_str(), first(r)))));
-        let address = Counts::new(records.iter().map(|r| r.address.as_ref().map(|a| (a, first(r)))));
-        // How many people share a whole name, told apart by date of birth:
-        // names are not independent (a family's names, a community's), and
-        // in a county of a million a rare-looking pair of names is held by
-        // several people.
-        let full_name = Counts::new(records.iter().map(|r| {
-            (!r.given.is_initial() && !r.family.is_empty())
-                .then(|| ((r.given.first.as_str(), r.family.full.as_str()), r.dob))
-        }));
-        let uprn = Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r)))));
-        // Every form a record's family name can match on counts.
-        let family = Counts::new(
-            records.iter().flat_map(|r| r.family.forms().filter(|f| !f.is_empty()).map(|f| Some((f, first(r))))),
-        );
+    pub(crate) fn new<'r>(records: &'r [Prepared]) -> TermFrequencies {
+        let first = |r: &'r Prepared| r.given.first.as_str();
+        // Seven counts over every record, on the machine's cores.
+        let (given, dob, postcode, address, full_name, uprn, family) = std::thread::scope(|scope| {
+            let given = scope.spawn(|| {
+                Counts::new(
+                    records
+                        .iter()
+                        .map(|r| (!r.given.is_initial()).then(|| (r.given.first.as_str(), r.family.full.as_str()))),
+                )
+            });
+            let dob = scope.spawn(|| Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r))))));
+            let postcode =
+                scope.spawn(|| Counts::new(records.iter().map(|r| r.postcode.map(|p| (p.as_str(), first(r))))));
+            let address =
+                scope.spawn(|| Counts::new(records.iter().map(|r| r.address.as_ref().map(|a| (a, first(r))))));
+            // How many people share a whole name, told apart by date of
+            // birth: names are not independent (a family's names, a
+            // community's), and in a county of a million a rare-looking
+            // pair of names is held by several people.
+            let full_name = scope.spawn(|| {
+                Counts::new(records.iter().map(|r| {
+                    (!r.given.is_initial() && !r.family.is_empty())
+                        .then(|| ((r.given.first.as_str(), r.family.full.as_str()), r.dob))
+                }))
+            });
+            let uprn = scope.spawn(|| Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r))))));
+            // Every form a record's family name can match on counts.
+            let family = Counts::new(
+                records.iter().flat_map(|r| r.family.forms().filter(|f| !f.is_empty()).map(|f| Some((f, first(r))))),
+            );
+            let joined = "a term-frequency count panicked";
+            (
+                given.join().expect(joined),
+                dob.join().expect(joined),
+                postcode.join().expect(joined),
+                address.join().expect(joined),
+                full_name.join().expect(joined),
+                uprn.join().expect(joined),
+                family,
+            )
+        });
         let records = records
             .iter()
             .map(|r| {
@@ -105,7 +126,7 @@ impl TermFrequencies {
                     family_tf[slot] = family_tf[slot].max(family.share(&form));
                 }
                 RecordFrequencies {
-                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.first) },
+                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.first.as_str()) },
                     family: family_tf,
                     dob: r.dob.map_or(0.0, |d| dob.share(&d)),
                     address: r.address.as_ref().map_or(0.0, |a| address.share(&a)),
@@ -202,7 +223,7 @@ struct Counts<K> {
 impl<K: Hash + Eq + Clone> Counts<K> {
     fn new<D: Hash + Eq>(values: impl Iterator<Item = Option<(K, D)>>) -> Counts<K> {
         let distinct: HashSet<(K, D)> = values.flatten().collect();
-        let mut counts: HashMap<K, u32> = HashMap::new();
+        let mut counts: HashMap<K, u32> = HashMap::default();
         for (value, _) in &distinct {
             *counts.entry(value.clone()).or_default() += 1;
         }
@@ -385,17 +406,37 @@ pub(crate) fn estimate_m(
     let mut lambda = (pairs.len() as f64 / 3.0 / n_pairs_all.max(1.0)).clamp(1e-12, 0.5);
     let mut iterations = 0;
     let mut converged = false;
+    // Pairs with the same levels differ only by their term-frequency
+    // adjustment: each distinct set of levels (a few thousand among
+    // millions of pairs) is weighed once an iteration, and the pairs'
+    // probabilities are summed per set before they are spread over levels.
+    let mut combo_of: HashMap<Levels, u32> = HashMap::default();
+    let mut combos: Vec<Levels> = Vec::new();
+    let combo_idx: Vec<u32> = pairs
+        .iter()
+        .map(|pair| {
+            *combo_of.entry(pair.levels).or_insert_with(|| {
+                combos.push(pair.levels);
+                (combos.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut combo_p = vec![0.0_f64; combos.len()];
     while iterations < max_iterations && !converged {
         iterations += 1;
         let weights = log2_ratios(&m, u);
         let prior = (lambda / (1.0 - lambda)).log2();
-        let mut matched = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+        let combo_weight: Vec<f64> = combos.iter().map(|levels| crate::model::table_total(&weights, levels)).collect();
+        combo_p.fill(0.0);
         let mut total_match = 0.0;
-        for pair in pairs {
-            let weight = crate::model::table_total(&weights, &pair.levels) + pair.tf_adjustment;
-            let p = crate::match_probability(weight, prior);
+        for (pair, &combo) in pairs.iter().zip(&combo_idx) {
+            let p = crate::match_probability(combo_weight[combo as usize] + pair.tf_adjustment, prior);
             total_match += p;
-            for (field, level) in pair.levels.iter().enumerate() {
+            combo_p[combo as usize] += p;
+        }
+        let mut matched = [[0.0_f64; MAX_LEVELS]; N_FIELDS];
+        for (levels, p) in combos.iter().zip(&combo_p) {
+            for (field, level) in levels.iter().enumerate() {
                 if let Some(level) = level {
                     matched[field][usize::from(*level)] += p;
                 }

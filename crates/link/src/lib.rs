@@ -37,6 +37,8 @@ mod quality;
 mod relatives;
 
 use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use famgraph_model::PersonRecord;
@@ -765,18 +767,18 @@ const MIN_PLACEHOLDER_PEOPLE: usize = 10;
 /// be, with the records holding each, sorted by date. People are told
 /// apart by their names, so one person's many records count once.
 fn placeholder_dates(prepared: &[Prepared]) -> Vec<((i32, u32, u32), usize)> {
-    let mut people: HashMap<(i32, u32, u32), std::collections::HashSet<(&str, &str)>> = HashMap::new();
-    let mut records: HashMap<(i32, u32, u32), usize> = HashMap::new();
+    let mut people: FxHashMap<(i32, u32, u32), FxHashSet<(u32, u32)>> = FxHashMap::default();
+    let mut records: FxHashMap<(i32, u32, u32), usize> = FxHashMap::default();
     for record in prepared {
         if let Some(dob) = record.dob {
-            people.entry(dob).or_default().insert((record.given.first.as_str(), record.family.full.as_str()));
+            people.entry(dob).or_default().insert((record.given.id, record.family.id));
             *records.entry(dob).or_default() += 1;
         }
     }
     if people.is_empty() {
         return Vec::new();
     }
-    let mean = people.values().map(std::collections::HashSet::len).sum::<usize>() as f64 / people.len() as f64;
+    let mean = people.values().map(FxHashSet::len).sum::<usize>() as f64 / people.len() as f64;
     let threshold = (PLACEHOLDER_RATIO * mean).max(MIN_PLACEHOLDER_PEOPLE as f64);
     let mut dates: Vec<((i32, u32, u32), usize)> =
         people.iter().filter(|(_, names)| names.len() as f64 > threshold).map(|(d, _)| (*d, records[d])).collect();
@@ -797,7 +799,8 @@ fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model:
             Prepared::new(record, agency)
         })
         .collect();
-    let mut spellings: HashMap<&str, u32> = HashMap::new();
+    intern(&mut prepared);
+    let mut spellings: FxHashMap<&str, u32> = FxHashMap::default();
     for record in &prepared {
         *spellings.entry(record.given.first.as_str()).or_default() += 1;
     }
@@ -821,6 +824,27 @@ fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model:
     (prepared, placeholders)
 }
 
+/// Numbers each distinct given name, family name and street from 1, so
+/// the comparisons of millions of pairs compare numbers, not text.
+fn intern(prepared: &mut [Prepared]) {
+    let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+    let mut id_of = |text: &str| {
+        if let Some(id) = ids.get(text) {
+            return *id;
+        }
+        let id = ids.len() as u32 + 1;
+        ids.insert(text.to_owned(), id);
+        id
+    };
+    for record in prepared {
+        record.given.id = id_of(&record.given.first);
+        record.family.id = id_of(&record.family.full);
+        if let Some(address) = &mut record.address {
+            address.street_id = id_of(&address.street);
+        }
+    }
+}
+
 /// Marks the records whose whole name is held at their home (the same
 /// postcode, or the same UPRN) by records whose dates of birth clash.
 fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
@@ -832,16 +856,16 @@ fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
     fn homes<'p>(r: &Prepared<'p>) -> [Option<Home<'p>>; 2] {
         [r.postcode.map(|p| Home::Postcode(p.as_str())), r.uprn.map(Home::Uprn)]
     }
-    let mut dated: HashMap<(&str, &str, Home), Vec<usize>> = HashMap::new();
+    let mut dated: FxHashMap<(u32, u32, Home), Vec<usize>> = FxHashMap::default();
     for (i, record) in prepared.iter().enumerate() {
         if record.dob.is_none() || record.given.is_initial() {
             continue;
         }
         for home in homes(record).into_iter().flatten() {
-            dated.entry((record.given.first.as_str(), record.family.full.as_str(), home)).or_default().push(i);
+            dated.entry((record.given.id, record.family.id, home)).or_default().push(i);
         }
     }
-    let clashing: std::collections::HashSet<(&str, &str, Home)> = dated
+    let clashing: FxHashSet<(u32, u32, Home)> = dated
         .into_iter()
         .filter(|(_, members)| {
             members.iter().enumerate().any(|(k, &x)| {
@@ -852,12 +876,7 @@ fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
         .collect();
     let marked: Vec<bool> = prepared
         .iter()
-        .map(|r| {
-            homes(r)
-                .into_iter()
-                .flatten()
-                .any(|home| clashing.contains(&(r.given.first.as_str(), r.family.full.as_str(), home)))
-        })
+        .map(|r| homes(r).into_iter().flatten().any(|home| clashing.contains(&(r.given.id, r.family.id, home))))
         .collect();
     for (record, marked) in prepared.iter_mut().zip(marked) {
         record.namesakes_at_home = marked;

@@ -71,6 +71,9 @@ pub(crate) struct FamilyName {
     pub parts: Vec<String>,
     /// The Double Metaphone codes of `full`.
     pub sounds: Sounds,
+    /// `full` interned over the extract (0: not interned), so equality is
+    /// one comparison of numbers in the hot loop.
+    pub id: u32,
 }
 
 impl FamilyName {
@@ -83,7 +86,7 @@ impl FamilyName {
             Vec::new()
         };
         let sounds = Sounds::of(&full);
-        FamilyName { full, parts, sounds }
+        FamilyName { full, parts, sounds, id: 0 }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -109,6 +112,8 @@ pub(crate) struct GivenName {
     pub seen: u32,
     /// The Double Metaphone codes of `first`.
     pub sounds: Sounds,
+    /// `first` interned over the extract (0: not interned).
+    pub id: u32,
 }
 
 impl GivenName {
@@ -116,7 +121,7 @@ impl GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
         let sounds = Sounds::of(&first);
-        GivenName { first, groups, seen: 0, sounds }
+        GivenName { first, groups, seen: 0, sounds, id: 0 }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -167,12 +172,20 @@ impl Sounds {
         }
         thread_local! {
             static ENCODER: rphonetic::DoubleMetaphone = rphonetic::DoubleMetaphone::new(Some(MAX_SOUND_LEN));
+            // Names repeat: each is encoded once a thread.
+            static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<String, Sounds>> =
+                std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+        }
+        if let Some(sounds) = SEEN.with(|seen| seen.borrow().get(name).copied()) {
+            return sounds;
         }
         let pack = |code: &str| code.bytes().take(8).fold(0_u64, |packed, b| (packed << 8) | u64::from(b));
-        ENCODER.with(|encoder| {
+        let sounds = ENCODER.with(|encoder| {
             let result = encoder.double_metaphone(name);
             Sounds([pack(&result.primary()), pack(&result.alternate())])
-        })
+        });
+        SEEN.with(|seen| seen.borrow_mut().insert(name.to_owned(), sounds));
+        sounds
     }
 
     /// Whether two names share a code of at least `MIN_SOUNDS` sounds:
@@ -225,6 +238,8 @@ pub(crate) struct AddressLine {
     pub number: Option<String>,
     /// The street's words, joined by single spaces.
     pub street: String,
+    /// `street` interned over the extract (0: not interned).
+    pub street_id: u32,
 }
 
 impl AddressLine {
@@ -264,7 +279,7 @@ impl AddressLine {
             // A line of numbers only says nothing comparable.
             return None;
         }
-        Some(AddressLine { number, street: words.join(" ") })
+        Some(AddressLine { number, street: words.join(" "), street_id: 0 })
     }
 }
 
@@ -290,6 +305,12 @@ fn address_tokens(text: &str) -> Vec<String> {
         tokens.push(current);
     }
     tokens
+}
+
+/// Whether two texts interned as `ids` (0: not interned) are equal: by
+/// number where both are interned, else by text.
+pub(crate) fn same(ids: (u32, u32), a: &str, b: &str) -> bool {
+    if ids.0 != 0 && ids.1 != 0 { ids.0 == ids.1 } else { a == b }
 }
 
 /// American Soundex: the first letter and three digits ("Robert" is
@@ -369,7 +390,7 @@ mod tests {
     #[test]
     fn address_lines_keep_number_and_street() {
         let line = |text: &str| AddressLine::new(text);
-        let high_street = Some(AddressLine { number: Some("12".into()), street: "high street".into() });
+        let high_street = Some(AddressLine { number: Some("12".into()), street: "high street".into(), street_id: 0 });
         assert_eq!(line("12 High Street"), high_street);
         assert_eq!(line("12, HIGH ST"), high_street);
         assert_eq!(line("Flat 3, 12 High St"), high_street);
@@ -377,9 +398,9 @@ mod tests {
         assert_eq!(line("Rose House, 12 High Street"), high_street);
         assert_eq!(
             line("8 stanley street, miami"),
-            Some(AddressLine { number: Some("8".into()), street: "stanley street".into() })
+            Some(AddressLine { number: Some("8".into()), street: "stanley street".into(), street_id: 0 })
         );
-        assert_eq!(line("Rose House"), Some(AddressLine { number: None, street: "rose house".into() }));
+        assert_eq!(line("Rose House"), Some(AddressLine { number: None, street: "rose house".into(), street_id: 0 }));
         assert_eq!(line("12a Mill Rd").map(|l| l.number), Some(Some("12a".into())));
         assert_eq!(line("12"), None);
         assert_eq!(line(""), None);
