@@ -310,7 +310,7 @@ fn people_level(records: &[PersonRecord], found: &[u32], truth: &[u32]) {
     let (mut duplicated, mut whole) = (0, 0);
     for members in true_people.values() {
         let mut by_agency: HashMap<&str, Vec<usize>> = HashMap::new();
-        for &r in members.iter() {
+        for &r in members {
             by_agency.entry(records[r].agency.as_str()).or_default().push(r);
         }
         let held_twice: Vec<&Vec<usize>> = by_agency.values().filter(|rs| rs.len() > 1).collect();

@@ -114,7 +114,7 @@ pub(crate) fn cluster(
     }
 
     let n_candidates = candidates.len();
-    let mut candidates = without_ambiguous(records, candidates, &contradicted);
+    let mut candidates = without_ambiguous(records, candidates, contradicted);
     let n_ambiguous = n_candidates - candidates.len();
     let pair_rank = |c: &Candidate| {
         let (x, y) = (rank[c.a as usize], rank[c.b as usize]);

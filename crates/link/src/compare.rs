@@ -520,11 +520,11 @@ pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) 
     if (month_a, day_a) == (month_b, day_b) && (year_a - year_b).abs() == 1 {
         return Some(level::DOB_YEAR_OFF);
     }
-    let (x, y) = (digits((year_a, month_a, day_a)), digits((year_b, month_b, day_b)));
-    let differ: Vec<usize> = (0..8).filter(|&i| x[i] != y[i]).collect();
+    let (first, second) = (digits((year_a, month_a, day_a)), digits((year_b, month_b, day_b)));
+    let differ: Vec<usize> = (0..8).filter(|&k| first[k] != second[k]).collect();
     Some(match differ.as_slice() {
         [_] => level::DOB_ONE_DIGIT,
-        [i, j] if *j == i + 1 && x[*i] == y[*j] && x[*j] == y[*i] => level::DOB_TRANSPOSED,
+        [k, l] if *l == k + 1 && first[*k] == second[*l] && first[*l] == second[*k] => level::DOB_TRANSPOSED,
         _ => level::DOB_DISAGREE,
     })
 }

@@ -83,7 +83,7 @@ impl TermFrequencies {
                 Counts::new(
                     records
                         .iter()
-                        .map(|r| (!r.given.is_initial()).then(|| (r.given.first.as_str(), r.family.full.as_str()))),
+                        .map(|r| (!r.given.is_initial()).then_some((r.given.first.as_str(), r.family.full.as_str()))),
                 )
             });
             let dob = scope.spawn(|| Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r))))));
@@ -98,7 +98,7 @@ impl TermFrequencies {
             let full_name = scope.spawn(|| {
                 Counts::new(records.iter().map(|r| {
                     (!r.given.is_initial() && !r.family.is_empty())
-                        .then(|| ((r.given.first.as_str(), r.family.full.as_str()), r.dob))
+                        .then_some(((r.given.first.as_str(), r.family.full.as_str()), r.dob))
                 }))
             });
             let uprn = scope.spawn(|| Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r))))));
