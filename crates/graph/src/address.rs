@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use famgraph_link::STREET_TYPES;
 use famgraph_model::{PersonRecord, Postcode};
 
 /// How an address is recognised.
@@ -30,33 +31,6 @@ pub struct Addresses {
     /// family name (`place_by_name`) rather than by its address.
     pub placed_by_name: Vec<bool>,
 }
-
-/// Street types as agencies abbreviate them (Royal Mail's usual forms),
-/// and in full.
-const STREET_TYPES: [(&str, &str); 22] = [
-    ("ave", "avenue"),
-    ("cl", "close"),
-    ("cres", "crescent"),
-    ("cresc", "crescent"),
-    ("ct", "court"),
-    ("dr", "drive"),
-    ("gdns", "gardens"),
-    ("gr", "grove"),
-    ("gro", "grove"),
-    ("hts", "heights"),
-    ("ln", "lane"),
-    ("pde", "parade"),
-    ("pk", "park"),
-    ("pl", "place"),
-    ("rd", "road"),
-    ("sq", "square"),
-    ("st", "street"),
-    ("ter", "terrace"),
-    ("terr", "terrace"),
-    ("wk", "walk"),
-    ("wy", "way"),
-    ("yd", "yard"),
-];
 
 /// The first line reduced for comparison: "Flat 3, 40 Canterbury St.",
 /// "3/40 Canterbury Street" and "flat 3 40 canterbury street" agree. Only

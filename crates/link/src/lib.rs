@@ -45,6 +45,7 @@ use famgraph_model::PersonRecord;
 
 pub use compare::Conflict;
 pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_LEVEL};
+pub use normalise::STREET_TYPES;
 pub use quality::{Quality, pairwise_quality};
 pub use relatives::Relation;
 

@@ -197,7 +197,7 @@ impl Sounds {
 
 /// The words a street type is written as, and the word it stands for:
 /// Royal Mail's usual abbreviations.
-pub(crate) const STREET_TYPES: [(&str, &str); 24] = [
+pub const STREET_TYPES: [(&str, &str); 24] = [
     ("ave", "avenue"),
     ("av", "avenue"),
     ("cl", "close"),
