@@ -993,11 +993,11 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         famgraph_api::AuditLog::open(audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
     let (tokens, one_off) = match tokens {
-        Some(path) => (Tokens::read(path)?, None),
+        Some(path) => (famgraph_api::TokenSource::file(path)?, None),
         None => {
             let (tokens, token) = Tokens::one_off(Role::Coordinator);
             eprintln!("famgraph: no --tokens given; a one-off coordinator token for this run:\n{token}");
-            (tokens, Some(token))
+            (famgraph_api::TokenSource::fixed(tokens), Some(token))
         }
     };
     // The same source on every reload: the bundle folder (written to the
@@ -1049,7 +1049,8 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         if let Some(token) = &one_off {
             eprintln!("famgraph: web pages: {scheme}://{local}/#token={token}");
         }
-        let mut state = AppState::new(snapshot, tokens)
+        let mut state = AppState::new(snapshot, Tokens::default())
+            .with_tokens(tokens)
             .with_disclosure(disclosure)
             .with_audit(audit)
             .with_reloader(reloader)

@@ -207,6 +207,47 @@ fn bad_requests_get_json_errors() {
     assert_eq!(server.get("/healthz", None).0, 200, "and the server is still up");
 }
 
+/// Deleting a token's line from the tokens file revokes it within a
+/// second, without SIGHUP or a reload; SIGHUP and a reload read the file
+/// at once. A file that cannot be read accepts no one.
+#[test]
+fn a_token_deleted_from_the_file_stops_working() {
+    let dir = TempDir::new("revoke");
+    let tokens = dir.join("tokens");
+    let ann = crate::util::token(&tokens, "ann", "coordinator");
+    let bob = crate::util::token(&tokens, "bob", "admin");
+    let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
+    let family = "/api/v1/families/F00001";
+    assert_eq!(server.get(family, Some(&ann)).0, 200);
+    let without = |name: &str| {
+        let text = std::fs::read_to_string(&tokens).unwrap();
+        let prefix = format!("{name}\t");
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(&prefix)).collect();
+        std::fs::write(&tokens, kept.join("\n") + "\n").unwrap();
+    };
+    without("ann");
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(server.get(family, Some(&ann)).0, 401, "a deleted token is revoked within a second");
+    assert_eq!(server.get("/api/v1/load-report", Some(&bob)).0, 200);
+
+    // A reload reads the file at once.
+    let carl = crate::util::token(&tokens, "carl", "coordinator");
+    assert_eq!(server.post_json("/api/v1/reload", Some(&bob), "{}").0, 200);
+    assert_eq!(server.get(family, Some(&carl)).0, 200);
+    without("carl");
+    assert_eq!(server.post_json("/api/v1/reload", Some(&bob), "{}").0, 200);
+    assert_eq!(server.get(family, Some(&carl)).0, 401, "revoked by the reload, whatever the clock");
+
+    // A tokens file that cannot be read accepts no one until it can.
+    let good = std::fs::read_to_string(&tokens).unwrap();
+    std::fs::write(&tokens, "bob\tnot_a_role\tabc\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(server.get("/api/v1/load-report", Some(&bob)).0, 401);
+    std::fs::write(&tokens, good).unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(server.get("/api/v1/load-report", Some(&bob)).0, 200);
+}
+
 #[test]
 fn tokens_and_roles_are_enforced() {
     let dir = TempDir::new("roles");

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use famgraph_model::Date;
 use rand::TryRngCore;
@@ -167,12 +169,116 @@ impl Tokens {
         Ok(token)
     }
 
+    /// How many tokens there are.
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
     /// The caller a token stands for, on `today`.
     pub fn check(&self, token: &str, today: Date) -> Result<&Caller, Refused> {
         match self.by_hash.get(&hash(token)) {
             None => Err(Refused::Unknown),
             Some((_, Some(last))) if today > *last => Err(Refused::Expired(*last)),
             Some((caller, _)) => Ok(caller),
+        }
+    }
+}
+
+/// How often a server looks at its tokens file for a change: a token
+/// whose line is deleted stops working within this time.
+pub const TOKENS_RECHECK: Duration = Duration::from_millis(500);
+
+/// The tokens a server accepts: a fixed set, or its tokens file's, read
+/// again whenever the file changes (looked at no more often than
+/// `TOKENS_RECHECK`), on SIGHUP and on every reload. A file that can no
+/// longer be read or parsed accepts no token until it can: a revoked token
+/// that still worked would be a breach, a refusal is only an outage.
+#[derive(Debug)]
+pub struct TokenSource {
+    file: Option<PathBuf>,
+    current: Mutex<Current>,
+}
+
+#[derive(Debug)]
+struct Current {
+    tokens: Arc<Tokens>,
+    /// The file as last read: its modification time and length.
+    stamp: Option<(Option<SystemTime>, u64)>,
+    checked: Instant,
+}
+
+fn stamp(path: &Path) -> Option<(Option<SystemTime>, u64)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok(), metadata.len()))
+}
+
+impl TokenSource {
+    /// Tokens that never change (a one-off token, tests).
+    pub fn fixed(tokens: Tokens) -> TokenSource {
+        let current = Current { tokens: Arc::new(tokens), stamp: None, checked: Instant::now() };
+        TokenSource { file: None, current: Mutex::new(current) }
+    }
+
+    /// The tokens of `path`, read now and again whenever it changes.
+    pub fn file(path: &Path) -> Result<TokenSource, TokenError> {
+        let stamp = stamp(path);
+        let tokens = Tokens::read(path)?;
+        let current = Current { tokens: Arc::new(tokens), stamp, checked: Instant::now() };
+        Ok(TokenSource { file: Some(path.to_owned()), current: Mutex::new(current) })
+    }
+
+    /// The tokens in force now.
+    pub fn current(&self) -> Arc<Tokens> {
+        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(path) = &self.file
+            && current.checked.elapsed() >= TOKENS_RECHECK
+        {
+            current.checked = Instant::now();
+            let now = stamp(path);
+            if now.is_none() || now != current.stamp {
+                // A failure is logged there, and accepts no token.
+                Self::read_into(path, &mut current, now).ok();
+            }
+        }
+        Arc::clone(&current.tokens)
+    }
+
+    /// Reads the file again now, whether or not it looks changed; the
+    /// number of tokens it holds, or why none is accepted.
+    pub fn reread(&self) -> Result<usize, TokenError> {
+        let Some(path) = &self.file else { return Ok(self.current().len()) };
+        let mut current = self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        current.checked = Instant::now();
+        Self::read_into(path, &mut current, stamp(path))
+    }
+
+    fn read_into(
+        path: &Path,
+        current: &mut Current,
+        now: Option<(Option<SystemTime>, u64)>,
+    ) -> Result<usize, TokenError> {
+        current.stamp = now;
+        match Tokens::read(path) {
+            Ok(tokens) => {
+                let n = tokens.len();
+                if current.tokens.by_hash.len() != n
+                    || current.tokens.by_hash.keys().any(|k| !tokens.by_hash.contains_key(k))
+                {
+                    tracing::info!(n_tokens = n, "tokens file read again");
+                }
+                current.tokens = Arc::new(tokens);
+                Ok(n)
+            }
+            Err(error) => {
+                tracing::error!(%error, "the tokens file cannot be read: no token is accepted until it can");
+                current.tokens = Arc::new(Tokens::default());
+                Err(error)
+            }
         }
     }
 }
@@ -194,6 +300,36 @@ mod tests {
         assert_eq!(tokens.check(&token, today()).map(|c| c.role), Ok(Role::BidWriter));
         assert_eq!(tokens.check("fg_wrong", today()).err(), Some(Refused::Unknown));
         assert!(matches!(Tokens::add(&path, "ann", Role::Admin, None), Err(TokenError::Duplicate { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_deleted_line_revokes_its_token() {
+        let dir = std::env::temp_dir().join(format!("famgraph-tokens-revoke-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tokens");
+        let _ = std::fs::remove_file(&path);
+        let ann = Tokens::add(&path, "ann", Role::Coordinator, None).unwrap();
+        let bob = Tokens::add(&path, "bob", Role::Admin, None).unwrap();
+        let source = TokenSource::file(&path).unwrap();
+        assert!(source.current().check(&ann, today()).is_ok());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("ann\t")).collect();
+        let kept = kept.join("\n") + "\n";
+        std::fs::write(&path, kept).unwrap();
+        std::thread::sleep(TOKENS_RECHECK);
+        assert_eq!(source.current().check(&ann, today()).err(), Some(Refused::Unknown));
+        assert!(source.current().check(&bob, today()).is_ok());
+        // A file that cannot be read accepts no one; read again, it does.
+        std::fs::write(&path, "bob\tnot_a_role\tabc\n").unwrap();
+        assert!(source.reread().is_err());
+        assert!(source.current().is_empty());
+        std::fs::remove_file(&path).unwrap();
+        assert!(source.reread().is_err());
+        assert_eq!(source.current().check(&bob, today()).err(), Some(Refused::Unknown));
+        let carl = Tokens::add(&path, "carl", Role::BidWriter, None).unwrap();
+        assert_eq!(source.reread().unwrap(), 1);
+        assert!(source.current().check(&carl, today()).is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }
 

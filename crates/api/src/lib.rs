@@ -33,7 +33,7 @@ use famgraph_model::LoadReport;
 use tokio::net::TcpListener;
 
 pub use audit::{AuditEntry, AuditLog};
-pub use auth::{Caller, Role, TokenError, Tokens};
+pub use auth::{Caller, Role, TokenError, TokenSource, Tokens};
 pub use error::ApiError;
 pub use evidence::{Evidence, evidence};
 pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
@@ -192,7 +192,7 @@ pub fn cohort_view(snapshot: &Snapshot, cohort: &Cohort) -> serde_json::Value {
 #[derive(Clone)]
 pub struct AppState {
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
-    tokens: Arc<Tokens>,
+    tokens: Arc<TokenSource>,
     disclosure: Disclosure,
     audit: Option<Arc<AuditLog>>,
     reloader: Option<Reloader>,
@@ -273,10 +273,17 @@ impl<T> PerSnapshot<T> {
 pub type Reloader = Arc<dyn Fn() -> Result<Snapshot, String> + Send + Sync>;
 
 impl AppState {
+    /// Accepts the tokens of `source` (a tokens file read again when it
+    /// changes, on SIGHUP and on reload) instead of those given to `new`.
+    pub fn with_tokens(mut self, source: TokenSource) -> AppState {
+        self.tokens = Arc::new(source);
+        self
+    }
+
     pub fn new(snapshot: Snapshot, tokens: Tokens) -> AppState {
         AppState {
             snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
-            tokens: Arc::new(tokens),
+            tokens: Arc::new(TokenSource::fixed(tokens)),
             disclosure: Disclosure::default(),
             audit: None,
             reloader: None,
@@ -314,6 +321,10 @@ impl AppState {
     /// of the snapshot they started with, so each sees old or new, never a
     /// mix.
     pub async fn reload(&self) -> Result<Arc<Snapshot>, ApiError> {
+        // The tokens file first: a revocation takes effect on every reload.
+        if let Err(error) = self.tokens.reread() {
+            tracing::error!(%error, "the tokens file cannot be read: no token is accepted until it can");
+        }
         let Ok(guard) = self.reloading.clone().try_lock_owned() else {
             return Err(ApiError::Conflict("a reload is already running"));
         };
@@ -511,7 +522,8 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
         let token = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
-        match state.tokens.check(token.trim(), auth::today()) {
+        let tokens = state.tokens.current();
+        match tokens.check(token.trim(), auth::today()) {
             Ok(caller) => Ok(caller.clone()),
             Err(auth::Refused::Expired(last)) => Err(ApiError::TokenExpired(last)),
             Err(auth::Refused::Unknown) => Err(ApiError::Unauthorized),
