@@ -1029,7 +1029,7 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
     // reload reads again.
     let overrides_file = overrides.clone().filter(|_| data.is_some());
     if let Some(file) = overrides_file.as_ref().filter(|f| !f.exists()) {
-        std::fs::write(file, famgraph_api::overrides::HEADER)
+        famgraph_api::private::create_with(file, famgraph_api::overrides::HEADER)
             .with_context(|| format!("creating the overrides file {}", file.display()))?;
         eprintln!("famgraph: created an empty overrides file {}", file.display());
     }

@@ -237,3 +237,43 @@ fn subject_access_and_erasure() {
     assert_eq!(seen["audit_entries_of_other_loads"], 2);
     assert!(export("after").iter().all(|r| (&r["agency"], &r["record_id"]) != (agency, record_id)));
 }
+
+/// Every file famgraph creates that holds personal data or secrets (the
+/// tokens, the database, the audit trail, the meeting's decisions, the
+/// linkage corrections, an export) is its owner's alone: 0600, and a
+/// folder made for the audit trail 0700.
+#[cfg(unix)]
+#[test]
+fn files_of_personal_data_are_created_for_their_owner_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    use crate::util::{Server, famgraph_ok, sample_bundle};
+
+    let dir = TempDir::new("file-modes");
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let tokens = dir.join("tokens");
+    let admin = crate::util::token(&tokens, "ada", "admin");
+    let db = dir.join("load.duckdb");
+    famgraph_ok(&["load", sample_bundle().to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let exported = dir.join("export");
+    famgraph_ok(&["export", "--db", db.to_str().unwrap(), "--out", exported.to_str().unwrap()]);
+    let (decisions, overrides) = (dir.join("decisions.jsonl"), dir.join("corrections.csv"));
+    let server = Server::start(&[
+        "--data",
+        sample_bundle().to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--overrides",
+        overrides.to_str().unwrap(),
+    ]);
+    assert_eq!(server.get("/api/v1/load-report", Some(&admin)).0, 200);
+    for file in [tokens, db, server.audit.clone(), decisions, overrides, exported.join("people.csv")] {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    // The audit trail's folder, made when missing.
+    let trail = dir.join("trail/audit.jsonl");
+    famgraph_api::AuditLog::open(&trail).unwrap();
+    assert_eq!((mode(&trail), mode(trail.parent().unwrap())), (0o600, 0o700));
+}

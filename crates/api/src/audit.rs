@@ -16,7 +16,7 @@
 //! to the last) noted elsewhere at each review shows it at the next.
 //! One server appends to one file.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -115,9 +115,9 @@ impl AuditLog {
     /// Opens (creating if need be) the audit file for appending.
     pub fn open(path: &Path) -> std::io::Result<AuditLog> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            crate::private::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let file = crate::private::options().create(true).append(true).open(path)?;
         let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
         Ok(AuditLog { path: path.to_owned(), file: Mutex::new((file, last)) })
     }

@@ -158,7 +158,7 @@ impl Tokens {
             return Err(TokenError::Duplicate { path: shown, name: name.to_owned() });
         }
         let token = new_token();
-        let mut file = std::fs::OpenOptions::new()
+        let mut file = crate::private::options()
             .create(true)
             .append(true)
             .open(path)

@@ -176,7 +176,7 @@ pub fn erase_records<S: std::hash::BuildHasher>(
     }
     let temporary = file.with_extension("erasing");
     let write = || -> std::io::Result<()> {
-        let mut out = std::fs::File::create(&temporary)?;
+        let mut out = crate::private::options().write(true).create(true).truncate(true).open(&temporary)?;
         out.write_all(text.as_bytes())?;
         out.sync_all()?;
         std::fs::rename(&temporary, file)
@@ -205,7 +205,8 @@ impl Book {
     /// Opens (creating it if missing) and reads the decisions file.
     pub fn open(file: &Path) -> Result<Book, String> {
         if !file.exists() {
-            std::fs::write(file, "").map_err(|e| format!("creating the decisions file {}: {e}", file.display()))?;
+            crate::private::create_with(file, "")
+                .map_err(|e| format!("creating the decisions file {}: {e}", file.display()))?;
         }
         let entries = read(file)?;
         Ok(Book {
@@ -228,7 +229,7 @@ impl Book {
         let _writing = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut line = serde_json::to_string(&entry).map_err(std::io::Error::other)?;
         line.push('\n');
-        let mut out = std::fs::OpenOptions::new().create(true).append(true).open(&self.file)?;
+        let mut out = crate::private::options().create(true).append(true).open(&self.file)?;
         out.write_all(line.as_bytes())?;
         out.sync_all()?;
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);

@@ -13,6 +13,7 @@ mod error;
 mod evidence;
 pub mod overrides;
 mod pages;
+pub mod private;
 pub mod suppression;
 pub mod tls;
 pub mod unusual;

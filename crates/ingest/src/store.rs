@@ -55,6 +55,7 @@ pub fn save(path: &Path, bundle: &Bundle, report: &LoadReport, derived: &[Table]
         write_all(&conn, bundle, report, derived).map_err(db_error(path))?;
         conn.execute_batch("CHECKPOINT").map_err(db_error(path))?;
     }
+    owner_only(&partial)?;
     std::fs::rename(&partial, path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     Ok(())
 }
@@ -423,6 +424,20 @@ fn export_columns(conn: &Connection, table: &str, defuse_formulas: bool) -> duck
         .join(", "))
 }
 
+/// Makes a file of personal data readable and writable by its owner only
+/// (0600), as DuckDB creates its files with the process's default.
+fn owner_only(path: &Path) -> Result<(), IngestError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Writes the named tables of a database to `dir` as CSV or Parquet files
 /// named after the tables, for analysts.
 pub fn export(path: &Path, tables: &[&str], dir: &Path, parquet: bool) -> Result<Vec<PathBuf>, IngestError> {
@@ -446,6 +461,7 @@ pub fn export(path: &Path, tables: &[&str], dir: &Path, parquet: bool) -> Result
             target_text.replace('\'', "''")
         );
         conn.execute_batch(&sql).map_err(db_error(path))?;
+        owner_only(&target)?;
         written.push(target);
     }
     Ok(written)
