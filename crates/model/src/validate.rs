@@ -221,7 +221,7 @@ impl Row<'_> {
 
     fn code<T>(&self, column: &'static str, parse: fn(&str) -> Option<T>, what: &str) -> Result<T, Broken> {
         let text = self.required(column)?;
-        parse(text).ok_or_else(|| broken(column, format!("unknown {what} `{text}`")))
+        parse(text).ok_or_else(|| broken(column, format!("unknown {what}")))
     }
 
     fn boolean(&self, column: &'static str) -> Result<Option<bool>, Broken> {
@@ -229,7 +229,7 @@ impl Row<'_> {
             None => Ok(None),
             Some(text) if text.eq_ignore_ascii_case("true") => Ok(Some(true)),
             Some(text) if text.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(text) => Err(broken(column, format!("expected `true` or `false`, found `{text}`"))),
+            Some(_) => Err(broken(column, "expected `true` or `false`")),
         }
     }
 
@@ -353,10 +353,8 @@ impl Validator {
 
     fn known_agency(&self, row: &Row) -> Result<(String, Date), Broken> {
         let agency = row.required("agency")?;
-        let extracted_on = self
-            .extracted_on
-            .get(agency)
-            .ok_or_else(|| broken("agency", format!("unknown agency `{agency}`: not in agencies")))?;
+        let extracted_on =
+            self.extracted_on.get(agency).ok_or_else(|| broken("agency", "unknown agency: not in agencies"))?;
         Ok((agency.to_owned(), *extracted_on))
     }
 
@@ -366,7 +364,7 @@ impl Validator {
         let sector = row.code("sector", Sector::parse, "sector")?;
         let extracted_on = row.required_date("extracted_on")?;
         if self.extracted_on.contains_key(&code) {
-            return Err(broken("agency", format!("duplicate agency `{code}`: the first row is kept")));
+            return Err(broken("agency", "duplicate agency: the first row is kept"));
         }
         self.extracted_on.insert(code.clone(), extracted_on);
         self.bundle.agencies.push(Agency { code, name, sector, extracted_on });
@@ -389,9 +387,7 @@ impl Validator {
         };
         let basis = match row.get("cost_basis") {
             None => None,
-            Some(text) => Some(
-                CostBasis::parse(text).ok_or_else(|| broken("cost_basis", format!("unknown cost basis `{text}`")))?,
-            ),
+            Some(text) => Some(CostBasis::parse(text).ok_or_else(|| broken("cost_basis", "unknown cost basis"))?),
         };
         let unit_cost = match (cost, basis) {
             (Some(cost), Some(basis)) => Some((cost, basis)),
@@ -403,10 +399,7 @@ impl Validator {
             (None, None) => None,
         };
         if !self.services.insert((agency.clone(), code.clone())) {
-            return Err(broken(
-                "service",
-                format!("duplicate service `{code}` for agency `{agency}`: the first row is kept"),
-            ));
+            return Err(broken("service", "duplicate service for this agency: the first row is kept"));
         }
         self.bundle.services.push(Service { agency, code, name, need, offending, keyworker, unit_cost });
         Ok(())
@@ -502,7 +495,7 @@ impl Validator {
         let side = |agency_column: &'static str, record_column: &'static str| -> Result<RecordKey, Broken> {
             let agency = row.required(agency_column)?;
             if !self.extracted_on.contains_key(agency) {
-                return Err(broken(agency_column, format!("unknown agency `{agency}`: not in agencies")));
+                return Err(broken(agency_column, "unknown agency: not in agencies"));
             }
             let record_id = self.known_record(agency, row, record_column).map_err(|_| {
                 broken(
@@ -560,13 +553,13 @@ impl Validator {
         let record_id = self.known_record(&agency, row, "record_id")?;
         let service = row.required("service")?.to_owned();
         if !self.services.contains(&(agency.clone(), service.clone())) {
-            return Err(broken("service", format!("unknown service `{service}` for agency `{agency}`")));
+            return Err(broken("service", "unknown service for this agency"));
         }
         let (start_date, end_date) = period(row, "start_date", "end_date", extracted_on)?;
         let start_date = start_date.ok_or_else(|| broken("start_date", "required field is empty"))?;
         let role = match row.get("role") {
             None => Role::Subject,
-            Some(text) => Role::parse(text).ok_or_else(|| broken("role", format!("unknown role `{text}`")))?,
+            Some(text) => Role::parse(text).ok_or_else(|| broken("role", "unknown role"))?,
         };
         if !self.involvement_ids.insert((agency.clone(), involvement_id.clone())) {
             return Err(broken("involvement_id", "duplicate involvement_id for this agency: the first row is kept"));
@@ -686,6 +679,26 @@ mod tests {
         let warned: Vec<&str> = report.warnings.iter().filter_map(|w| w.column.as_deref()).collect();
         assert_eq!(warned, ["colour", "sex", "postcode", "nhs_number"]);
         assert_eq!(bundle.people[0].postcode.as_ref().map(Postcode::as_str), Some("ME4 4QS"));
+    }
+
+    #[test]
+    fn reject_reasons_never_quote_a_value() {
+        // A person's name typed into a code field, in every file that has
+        // one: the reasons say what is wrong, never what was there.
+        let mut tables = fixture();
+        tables[1] = table(
+            BundleFile::Services,
+            "agency,service,name,need,offending,cost_basis,unit_cost_gbp\nJaneDoe,x,X,crime,false,,\npolice,arrest,Arrest,JaneDoe,true,,\npolice,cell,Cell,crime,JaneDoe,,\npolice,bail,Bail,crime,false,JaneDoe,5",
+        );
+        tables[4] = table(
+            BundleFile::Involvements,
+            "agency,involvement_id,record_id,service,start_date,role\nJaneDoe,I1,P2,arrest,2023-01-01,\npolice,I2,P2,JaneDoe,2023-01-01,\npolice,I3,P2,arrest,2023-01-01,JaneDoe",
+        );
+        let (_, report) = validate_bundle(&tables).unwrap();
+        assert!(report.rejects.len() >= 6, "{:?}", report.rejects);
+        for issue in report.rejects.iter().chain(&report.warnings) {
+            assert!(!issue.reason.contains("JaneDoe"), "{issue:?}");
+        }
     }
 
     #[test]
