@@ -317,3 +317,24 @@ fn the_load_report_shows_each_agencys_records_as_linkage_sees_them() {
     assert!(agencies.iter().any(|a| a["people_held_twice"].as_u64() > Some(0)), "{report}");
     assert!(!set_aside.is_empty() || !rejected.is_empty(), "the bundle had nothing to set aside: the test tests less");
 }
+
+/// One load at a time per database: while another process holds the
+/// database's lock, a load fails at once, naming it, and leaves the served
+/// database as it was; once the lock is let go, the load goes through.
+#[test]
+fn a_second_load_into_one_database_waits_for_nothing_and_says_why() {
+    let dir = TempDir::new("load-lock");
+    let (bundle, _) = synth(&dir, 30, 5, 0);
+    let db = dir.join("db.duckdb");
+    famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let before = std::fs::read(&db).unwrap();
+    let held = std::fs::OpenOptions::new().write(true).open(dir.join("db.duckdb.lock")).unwrap();
+    held.lock().unwrap();
+    let out = famgraph(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("another load into this database is running"), "{stderr}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database is untouched");
+    drop(held);
+    famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+}

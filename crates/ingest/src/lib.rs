@@ -40,12 +40,20 @@ pub enum IngestError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("cohort query `{name}`: {reason}")]
     Cohort { name: String, reason: String },
+    #[error("{path}: another load into this database is running (it holds {lock}); wait for it to finish")]
+    Busy { path: PathBuf, lock: PathBuf },
 }
 
 impl IngestError {
     /// True when the input is at fault (exit status 2), not the machine.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, IngestError::Database { .. } | IngestError::Io { .. } | IngestError::Cohort { .. })
+        !matches!(
+            self,
+            IngestError::Database { .. }
+                | IngestError::Io { .. }
+                | IngestError::Cohort { .. }
+                | IngestError::Busy { .. }
+        )
     }
 }
 

@@ -41,9 +41,14 @@ fn db_error(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
 }
 
 /// Writes a complete database at `path`, replacing any earlier one only
-/// once the new one is complete.
+/// once the new one is complete and on disk (the file and its folder
+/// synced before and after the rename). One load at a time per database:
+/// a second waits for nothing and fails, naming the lock (`FILE.lock`, an
+/// advisory lock the system releases when the process ends, however it
+/// ends).
 #[tracing::instrument(skip_all, fields(n_records = bundle.people.len()))]
 pub fn save(path: &Path, bundle: &Bundle, report: &LoadReport, derived: &[Table]) -> Result<(), IngestError> {
+    let _lock = lock(path)?;
     let partial = partial_path(path);
     for stale in [partial.clone(), wal_path(&partial)] {
         if stale.exists() {
@@ -56,8 +61,37 @@ pub fn save(path: &Path, bundle: &Bundle, report: &LoadReport, derived: &[Table]
         conn.execute_batch("CHECKPOINT").map_err(db_error(path))?;
     }
     owner_only(&partial)?;
-    std::fs::rename(&partial, path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| IngestError::Io { path, source }
+    };
+    std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(io(&partial))?;
+    std::fs::rename(&partial, path).map_err(io(path))?;
+    // The rename itself survives a crash only once the folder is synced.
+    #[cfg(unix)]
+    if let Some(dir) = path.parent().map(|d| if d.as_os_str().is_empty() { Path::new(".") } else { d }) {
+        std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))?;
+    }
     Ok(())
+}
+
+/// The exclusive lock on loads into the database at `path`, held until
+/// the returned file is dropped.
+fn lock(path: &Path) -> Result<std::fs::File, IngestError> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    let lock = path.with_file_name(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(|source| IngestError::Io { path: lock.clone(), source })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(IngestError::Busy { path: path.to_owned(), lock }),
+        Err(std::fs::TryLockError::Error(source)) => Err(IngestError::Io { path: lock, source }),
+    }
 }
 
 fn partial_path(path: &Path) -> PathBuf {
