@@ -103,7 +103,17 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
     let family = family_level(&a.family, &b.family);
     let unlike = |level: Option<u8>, disagree: u8| level.is_none_or(|l| l == disagree);
     if given == Some(level::GIVEN_DISAGREE) && unlike(family, level::FAMILY_DISAGREE) {
-        let (crossed_ab, crossed_ba) = (close(&a.given.first, &b.family.full), close(&b.given.first, &a.family.full));
+        let mut crossed_ab = crossed(&a.given, &b.family);
+        let mut crossed_ba = crossed(&b.given, &a.family);
+        // One crossing found, the other may be a nickname: "Kingswood Andy"
+        // for Andrew Kingswood.
+        if crossed_ab != crossed_ba {
+            let variant = |given: &GivenName, family: &FamilyName| {
+                crate::nicknames::are_variants(given.groups, crate::nicknames::groups_of(&family.full))
+            };
+            crossed_ab = crossed_ab || variant(&a.given, &b.family);
+            crossed_ba = crossed_ba || variant(&b.given, &a.family);
+        }
         if crossed_ab && crossed_ba {
             return (Some(level::GIVEN_SWAPPED), None);
         }
@@ -112,6 +122,12 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
         }
     }
     (given, family)
+}
+
+/// Whether one record's given name is the other's family name or one part
+/// of it ("Millwick" given against Millwick-Evans), at worst a slip away.
+fn crossed(given: &GivenName, family: &FamilyName) -> bool {
+    family.forms().any(|form| close(&given.first, form))
 }
 
 /// Whether a name in one field is the name in the other record's other
@@ -621,6 +637,31 @@ mod tests {
         assert_eq!(family("O'Brien", "OBrien"), Some(level::FAMILY_EXACT));
         assert_eq!(family("Thompson", "Thomson"), Some(level::FAMILY_JW_HIGH));
         assert_eq!(family("Smith", "Patel"), Some(level::FAMILY_DISAGREE));
+    }
+
+    #[test]
+    fn names_entered_the_wrong_way_round() {
+        let levels = |(given_a, family_a): (&str, &str), (given_b, family_b): (&str, &str)| {
+            let record = |given: &str, family: &str| Prepared {
+                agency: 0,
+                given: GivenName::new(given),
+                family: FamilyName::new(family),
+                dob: None,
+                sex: None,
+                address: None,
+                postcode: None,
+                uprn: None,
+                nhs_number: None,
+                vouched: true,
+                namesakes_at_home: false,
+            };
+            name_levels(&record(given_a, family_a), &record(given_b, family_b))
+        };
+        let swapped = (Some(level::GIVEN_SWAPPED), None);
+        assert_eq!(levels(("Kerry", "Walsh"), ("Walsh", "Kerry")), swapped);
+        assert_eq!(levels(("Andrew", "Kingswood"), ("Kingswood", "Andy")), swapped, "with a nickname");
+        assert_eq!(levels(("Isla", "Millwick-Evans"), ("Millwick-Evans", "Isla")), swapped, "hyphenated");
+        assert_eq!(levels(("Kerry", "Walsh"), ("Walsh", "Jones")).1, Some(level::FAMILY_IN_GIVEN));
     }
 
     #[test]
