@@ -549,6 +549,23 @@ pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) 
 mod tests {
     use super::*;
 
+    /// A record of one agency with names and nothing else.
+    fn bare(given: &str, family: &str) -> Prepared<'static> {
+        Prepared {
+            agency: 0,
+            given: GivenName::new(given),
+            family: FamilyName::new(family),
+            dob: None,
+            sex: None,
+            address: None,
+            postcode: None,
+            uprn: None,
+            nhs_number: None,
+            vouched: true,
+            namesakes_at_home: false,
+        }
+    }
+
     fn given(a: &str, b: &str) -> Option<u8> {
         let level = given_level(&GivenName::new(a), &GivenName::new(b));
         assert_eq!(level, given_level(&GivenName::new(b), &GivenName::new(a)), "{a} {b}");
@@ -587,19 +604,7 @@ mod tests {
     #[test]
     fn a_misspelling_does_not_keep_two_records_apart() {
         let record = |given: &str, seen: u32| {
-            let mut prepared = Prepared {
-                agency: 0,
-                given: GivenName::new(given),
-                family: FamilyName::new("Webster"),
-                dob: Some((1975, 8, 18)),
-                sex: Some(Sex::F),
-                address: None,
-                postcode: None,
-                uprn: None,
-                nhs_number: None,
-                vouched: true,
-                namesakes_at_home: false,
-            };
+            let mut prepared = Prepared { dob: Some((1975, 8, 18)), sex: Some(Sex::F), ..bare(given, "Webster") };
             prepared.given.seen = seen;
             prepared
         };
@@ -642,20 +647,7 @@ mod tests {
     #[test]
     fn names_entered_the_wrong_way_round() {
         let levels = |(given_a, family_a): (&str, &str), (given_b, family_b): (&str, &str)| {
-            let record = |given: &str, family: &str| Prepared {
-                agency: 0,
-                given: GivenName::new(given),
-                family: FamilyName::new(family),
-                dob: None,
-                sex: None,
-                address: None,
-                postcode: None,
-                uprn: None,
-                nhs_number: None,
-                vouched: true,
-                namesakes_at_home: false,
-            };
-            name_levels(&record(given_a, family_a), &record(given_b, family_b))
+            name_levels(&bare(given_a, family_a), &bare(given_b, family_b))
         };
         let swapped = (Some(level::GIVEN_SWAPPED), None);
         assert_eq!(levels(("Kerry", "Walsh"), ("Walsh", "Kerry")), swapped);
