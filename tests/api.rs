@@ -229,6 +229,15 @@ fn a_token_deleted_from_the_file_stops_working() {
     std::thread::sleep(std::time::Duration::from_secs(1));
     assert_eq!(server.get(family, Some(&ann)).0, 401, "a deleted token is revoked within a second");
     assert_eq!(server.get("/api/v1/load-report", Some(&bob)).0, 200);
+    // The refusal is logged by the token's id, once a minute, never the token.
+    assert_eq!(server.get(family, Some(&ann)).0, 401);
+    let id = famgraph_api::auth::token_id(&ann);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let log = server.log();
+    let refused: Vec<&String> = log.iter().filter(|l| l.contains("token refused")).collect();
+    assert_eq!(refused.len(), 1, "{log:?}");
+    assert!(refused[0].contains(&id) && refused[0].contains("unknown or revoked"), "{}", refused[0]);
+    assert!(log.iter().all(|l| !l.contains(&ann)), "the token itself never reaches the log");
 
     // A reload reads the file at once.
     let carl = crate::util::token(&tokens, "carl", "coordinator");

@@ -189,6 +189,66 @@ impl Tokens {
     }
 }
 
+/// A token's id for logs: the first twelve hex digits of its SHA-256, the
+/// same for the same token, from which the token cannot be worked out.
+pub fn token_id(token: &str) -> String {
+    hash(token)[..12].to_owned()
+}
+
+/// Refused tokens, logged once per token id per `REFUSAL_LOG_EVERY`, so
+/// a client trying tokens cannot fill the log; each counted by kind.
+#[derive(Debug, Default)]
+pub struct Refusals {
+    inner: Mutex<RefusalLog>,
+}
+
+#[derive(Debug, Default)]
+struct RefusalLog {
+    last_logged: HashMap<String, Instant>,
+    unknown: u64,
+    expired: u64,
+}
+
+/// How often one token id's refusals are logged again.
+pub const REFUSAL_LOG_EVERY: Duration = Duration::from_mins(1);
+/// The most token ids remembered; past it the memory starts afresh.
+const MAX_REMEMBERED_REFUSALS: usize = 10_000;
+
+impl Refusals {
+    /// Counts a refusal, and logs it (the token id, never the token) unless
+    /// the same token was logged within `REFUSAL_LOG_EVERY`.
+    pub fn record(&self, token: &str, refused: Refused) {
+        let id = token_id(token);
+        let mut log = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kind = match refused {
+            Refused::Unknown => {
+                log.unknown += 1;
+                "unknown or revoked"
+            }
+            Refused::Expired(_) => {
+                log.expired += 1;
+                "expired"
+            }
+        };
+        if log.last_logged.len() >= MAX_REMEMBERED_REFUSALS {
+            log.last_logged.clear();
+        }
+        let now = Instant::now();
+        let due = log.last_logged.get(&id).is_none_or(|last| now.duration_since(*last) >= REFUSAL_LOG_EVERY);
+        if due {
+            log.last_logged.insert(id.clone(), now);
+            let (unknown, expired) = (log.unknown, log.expired);
+            tracing::warn!(token_id = %id, kind, refused_unknown = unknown, refused_expired = expired, "token refused");
+        }
+    }
+
+    /// Refusals so far: unknown or revoked, and expired.
+    pub fn counts(&self) -> (u64, u64) {
+        let log = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        (log.unknown, log.expired)
+    }
+}
+
 /// How often a server looks at its tokens file for a change: a token
 /// whose line is deleted stops working within this time.
 pub const TOKENS_RECHECK: Duration = Duration::from_millis(500);

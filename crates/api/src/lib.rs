@@ -211,6 +211,8 @@ pub struct AppState {
     /// The same, as the entries are recorded: what becomes unusual is
     /// logged as it happens, for whoever watches the service's log.
     live: Arc<Mutex<unusual::Watching>>,
+    /// Tokens refused, counted and logged by id.
+    refusals: Arc<auth::Refusals>,
     /// Answers worked out from the served snapshot, kept until a reload
     /// swaps another in.
     cache: Arc<Cache>,
@@ -294,6 +296,7 @@ impl AppState {
             decisions: None,
             watch: Arc::default(),
             live: Arc::new(Mutex::new(unusual::Watching::new(&unusual::Watch::default()))),
+            refusals: Arc::default(),
             cache: Arc::default(),
         }
     }
@@ -524,10 +527,16 @@ impl FromRequestParts<AppState> for Caller {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
         let token = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).ok_or(ApiError::Unauthorized)?;
         let tokens = state.tokens.current();
-        match tokens.check(token.trim(), auth::today()) {
+        let token = token.trim();
+        match tokens.check(token, auth::today()) {
             Ok(caller) => Ok(caller.clone()),
-            Err(auth::Refused::Expired(last)) => Err(ApiError::TokenExpired(last)),
-            Err(auth::Refused::Unknown) => Err(ApiError::Unauthorized),
+            Err(refused) => {
+                state.refusals.record(token, refused);
+                Err(match refused {
+                    auth::Refused::Expired(last) => ApiError::TokenExpired(last),
+                    auth::Refused::Unknown => ApiError::Unauthorized,
+                })
+            }
         }
     }
 }
