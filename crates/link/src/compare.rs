@@ -47,6 +47,8 @@ pub(crate) struct Prepared<'a> {
     /// another person (see `conflict`): true where people share homes
     /// with their families, as in every partnership's extracts (see
     /// `households`), and taken as true without the rest of the extract.
+    /// A fact about the whole extract, the same on every record of it:
+    /// each record carries it so `conflict` needs only the pair.
     pub vouched: bool,
     /// Whether records of this record's whole name at its home (postcode
     /// or UPRN) carry dates of birth that clash: a father and son of one
@@ -225,12 +227,13 @@ pub enum Conflict {
     /// not one digit mistyped or two transposed): two people of one name,
     /// which a record without a date of birth must not chain together.
     DatesOfBirthDiffer,
-    /// Given names that no rule relates, where either name is vouched for
-    /// by another record or a date of birth is missing: twins agree on
+    /// Given names that no rule relates (or close spellings of a boy's and
+    /// a girl's name) where people live with their families, or where a
+    /// date of birth or a full given name is missing: twins agree on
     /// everything else, and so would two siblings joined through a record
-    /// holding only an initial. Two dated records whose given names no
-    /// other record repeats may be one person whose given name was keyed
-    /// wrong; their weights decide.
+    /// holding only an initial. In an extract of individuals, two dated
+    /// records may be one person whose given name was keyed wrong; their
+    /// weights decide.
     GivenNamesDiffer,
 }
 
@@ -257,8 +260,9 @@ impl Conflict {
 /// date of birth or given name is another person: a father and son of one
 /// name, twins. In an extract of people who share no homes with relatives
 /// it can only be a value keyed wrong, and the pair's weight decides, the
-/// disagreement weighing what the data says it should; such a pair can
-/// still never be joined through a third record (`contradicted`).
+/// disagreement weighing what the data says it should; two records whose
+/// dates clash can still never be joined through a third record (the
+/// clustering's veto, `cluster::cluster`).
 pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     match both(a.nhs_number, b.nhs_number) {
         Some((x, y)) if x == y => return None,
@@ -322,7 +326,8 @@ pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
 /// two or more dated records give, more than `MIN_HOUSEHOLD_SHARE` hold
 /// two records differing in both given name and date of birth (siblings,
 /// a parent and child), among at least `MIN_HOUSEHOLDS` such homes. Too
-/// few homes to tell, and households are assumed: the safe side.
+/// few homes to tell, and households are assumed: the safe side. The
+/// records' names must be interned (`prepare`).
 pub(crate) fn households(records: &[Prepared]) -> bool {
     /// A home: the UPRN, else the postcode and the house number and street.
     #[derive(PartialEq, Eq, Hash)]
@@ -330,7 +335,7 @@ pub(crate) fn households(records: &[Prepared]) -> bool {
         Uprn(u64),
         Line(&'r Postcode, &'r AddressLine),
     }
-    let mut homes: rustc_hash::FxHashMap<(&str, Home), Vec<usize>> = rustc_hash::FxHashMap::default();
+    let mut homes: rustc_hash::FxHashMap<(u32, Home), Vec<usize>> = rustc_hash::FxHashMap::default();
     for (i, record) in records.iter().enumerate() {
         let home = match (record.uprn, record.postcode, &record.address) {
             (Some(uprn), _, _) => Home::Uprn(uprn),
@@ -338,7 +343,7 @@ pub(crate) fn households(records: &[Prepared]) -> bool {
             _ => continue,
         };
         if record.dob.is_some() && !record.family.is_empty() {
-            homes.entry((record.family.full.as_str(), home)).or_default().push(i);
+            homes.entry((record.family.id, home)).or_default().push(i);
         }
     }
     let (mut homes_seen, mut with_relatives) = (0_usize, 0_usize);

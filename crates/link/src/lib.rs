@@ -801,13 +801,14 @@ fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model:
         })
         .collect();
     intern(&mut prepared);
-    let mut spellings: FxHashMap<&str, u32> = FxHashMap::default();
+    // Spellings counted by their interned number, not hashed again.
+    let n_ids = prepared.iter().map(|record| record.given.id).max().unwrap_or(0) as usize + 1;
+    let mut spellings = vec![0_u32; n_ids];
     for record in &prepared {
-        *spellings.entry(record.given.first.as_str()).or_default() += 1;
+        spellings[record.given.id as usize] += 1;
     }
-    let seen: Vec<u32> = prepared.iter().map(|record| spellings[record.given.first.as_str()]).collect();
-    for (record, seen) in prepared.iter_mut().zip(seen) {
-        record.given.seen = seen;
+    for record in &mut prepared {
+        record.given.seen = spellings[record.given.id as usize];
     }
     let placeholders = placeholder_dates(&prepared);
     if !placeholders.is_empty() {
