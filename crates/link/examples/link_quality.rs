@@ -398,7 +398,8 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linker: &Linker, linkage:
     for (title, counts) in [("missed pairs", missed), ("wrong pairs", wrong)] {
         let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
         counts.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
-        println!("  {title} (given, family, dob, sex, postcode, uprn, nhs):");
+        let fields: Vec<&str> = famgraph_link::Field::ALL.iter().map(|field| field.name()).collect();
+        println!("  {title} (why, then the level of {}):", fields.join(", "));
         for (signature, count) in counts.iter().take(MAX_SIGNATURES) {
             println!("    {count:6} {signature}");
         }

@@ -61,10 +61,22 @@ pub(crate) enum KeyKind {
     /// The birth date and the postcode: survives any change or slip of
     /// both names.
     BirthDatePostcode = 11,
+    /// The postcode and Soundex of a family name (or one part of it):
+    /// survives a wholly different given name and date of birth together.
+    /// Only where no home holds relatives (`compare::households`): where
+    /// families live together this key blocks every sibling with every
+    /// other, and a different given name is another person there anyway.
+    PostcodeFamily = 12,
+    /// The house number and street and a given-name initial: survives a
+    /// mistyped or missing postcode.
+    AddressInitial = 13,
+    /// The house number and street and Soundex of a family name, only
+    /// where no home holds relatives, as `PostcodeFamily`.
+    AddressFamily = 14,
 }
 
 impl KeyKind {
-    pub(crate) const ALL: [KeyKind; 11] = [
+    pub(crate) const ALL: [KeyKind; 14] = [
         KeyKind::NhsNumber,
         KeyKind::BirthDate,
         KeyKind::FamilyYear,
@@ -76,6 +88,9 @@ impl KeyKind {
         KeyKind::BirthDateNames,
         KeyKind::NamesDayMonth,
         KeyKind::BirthDatePostcode,
+        KeyKind::PostcodeFamily,
+        KeyKind::AddressInitial,
+        KeyKind::AddressFamily,
     ];
 
     /// The position in `ALL` of a key's kind.
@@ -98,6 +113,9 @@ impl KeyKind {
             KeyKind::BirthDateNames => "birth_date_names",
             KeyKind::NamesDayMonth => "names_day_month",
             KeyKind::BirthDatePostcode => "birth_date_postcode",
+            KeyKind::PostcodeFamily => "postcode_family_name",
+            KeyKind::AddressInitial => "address_initial",
+            KeyKind::AddressFamily => "address_family_name",
         }
     }
 }
@@ -115,14 +133,16 @@ pub(crate) struct Blocking {
 }
 
 impl Blocking {
-    pub(crate) fn new(records: &[Prepared], max_block_size: usize) -> Blocking {
+    /// `households`: whether people live with their families in these
+    /// records (`compare::households`), which decides `PostcodeFamily`.
+    pub(crate) fn new(records: &[Prepared], max_block_size: usize, households: bool) -> Blocking {
         let mut keys = Vec::new();
         let mut offsets = Vec::with_capacity(records.len() + 1);
         offsets.push(0);
         let mut record_keys = Vec::new();
         for record in records {
             record_keys.clear();
-            push_keys(record, &mut record_keys);
+            push_keys(record, households, &mut record_keys);
             record_keys.sort_unstable();
             record_keys.dedup();
             keys.extend_from_slice(&record_keys);
@@ -202,7 +222,7 @@ impl Blocking {
 }
 
 /// Appends a record's blocking keys; a key needing a missing field is left out.
-fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
+fn push_keys(record: &Prepared, households: bool, keys: &mut Vec<u64>) {
     if let Some(nhs_number) = record.nhs_number {
         keys.push(Key::new(KeyKind::NhsNumber).u64(nhs_number.value()).finish());
     }
@@ -270,6 +290,24 @@ fn push_keys(record: &Prepared, keys: &mut Vec<u64>) {
             keys.push(
                 Key::new(KeyKind::PostcodeInitial).bytes(postcode.as_str().as_bytes()).bytes(&[*initial]).finish(),
             );
+        }
+        if !households {
+            for code in record.family.forms().filter_map(soundex) {
+                keys.push(Key::new(KeyKind::PostcodeFamily).bytes(postcode.as_str().as_bytes()).bytes(&code).finish());
+            }
+        }
+    }
+    if let Some(line) = &record.address
+        && let Some(number) = &line.number
+    {
+        let address = |kind| Key::new(kind).bytes(number.as_bytes()).bytes(line.street.as_bytes());
+        for initial in &initials {
+            keys.push(address(KeyKind::AddressInitial).bytes(&[*initial]).finish());
+        }
+        if !households {
+            for code in record.family.forms().filter_map(soundex) {
+                keys.push(address(KeyKind::AddressFamily).bytes(&code).finish());
+            }
         }
     }
     if let Some(uprn) = record.uprn {
@@ -349,7 +387,7 @@ mod tests {
 
     fn pairs(records: &[PersonRecord], max_block_size: usize) -> Vec<(u32, u32)> {
         let prepared: Vec<Prepared> = records.iter().enumerate().map(|(i, r)| Prepared::new(r, i as u32)).collect();
-        let blocking = Blocking::new(&prepared, max_block_size);
+        let blocking = Blocking::new(&prepared, max_block_size, true);
         let mut pairs = Vec::new();
         for block in blocking.blocks() {
             blocking.for_each_pair(block, |a, b| pairs.push((a, b)));

@@ -4,9 +4,10 @@
 //! clusters merge only if no record of one contradicts a record of the
 //! other: a conflict (`compare::Conflict`: different NHS numbers, and
 //! where people live with their families a wholly different date of
-//! birth or given name), or dates of birth no slip relates or two records
-//! of one agency, whose own comparison falls short of a link. Without the
-//! veto one weak middle record could chain two different people into one.
+//! birth or given name), or, when the link runs through a record without
+//! a date of birth, dates of birth no slip relates whose own comparison
+//! falls short of a link. Without the veto one weak middle record could
+//! chain two different people into one.
 //! A person holds a handful of records, so clusters stay small and the
 //! all-pairs check is cheap.
 //!
@@ -60,10 +61,9 @@ pub(crate) const AMBIGUITY_MARGIN: f64 = 1.0;
 /// ties between equal weights break the same way however the input rows
 /// are ordered.
 /// `linkable` says whether a pair would be linked on its own comparison:
-/// two records of one agency, or two whose dates of birth clash, may share
-/// a person only if so. An agency seldom holds one person twice, and a
-/// record without a date of birth fits two namesakes equally; a third
-/// record fitting both says little.
+/// two records whose dates of birth clash may be joined through a record
+/// without a date of birth only if so. Such a record fits two namesakes
+/// equally; a third record fitting both says little.
 pub(crate) fn cluster(
     records: &[Prepared],
     candidates: Vec<Candidate>,
@@ -73,13 +73,18 @@ pub(crate) fn cluster(
     linkable: impl Fn(u32, u32) -> bool,
 ) -> Clusters {
     let ordered = |a: u32, b: u32| (a.min(b), a.max(b));
-    // Whether two records may share a person without being linked to each
-    // other: no conflict, and where their dates of birth clash or they
-    // come from one agency, their own comparison would link them.
-    let contradicted = |x: u32, y: u32| {
+    // Whether two records may not share a person: a conflict, or, when
+    // the link joining them runs through a record without a date of birth,
+    // dates of birth that clash unless their own comparison would link
+    // them. Where people live with their families a clash is a conflict
+    // already; in an extract of individuals two dated records whose dates
+    // clash may be one person whose date was keyed wrong, and the links
+    // between them, each weighed, decide, but an undated record fits two
+    // namesakes equally and must not chain them.
+    let contradicted = |x: u32, y: u32, through_undated: bool| {
         let (x_record, y_record) = (&records[x as usize], &records[y as usize]);
         conflict(x_record, y_record).is_some()
-            || ((x_record.agency == y_record.agency || dob_clash(x_record, y_record).is_some()) && !linkable(x, y))
+            || (through_undated && dob_clash(x_record, y_record).is_some() && !linkable(x, y))
     };
     let cannot: HashSet<(u32, u32)> =
         overrides.iter().filter(|o| o.decision == Decision::CannotLink).map(|o| ordered(o.a, o.b)).collect();
@@ -114,7 +119,7 @@ pub(crate) fn cluster(
     }
 
     let n_candidates = candidates.len();
-    let mut candidates = without_ambiguous(records, candidates, contradicted);
+    let mut candidates = without_ambiguous(records, candidates, |x, y| contradicted(x, y, true));
     let n_ambiguous = n_candidates - candidates.len();
     let pair_rank = |c: &Candidate| {
         let (x, y) = (rank[c.a as usize], rank[c.b as usize]);
@@ -131,10 +136,12 @@ pub(crate) fn cluster(
         // Every pair the merge would put in one person must be free of
         // contradiction, but for the link itself, which its weight carried.
         let direct = ordered(candidate.a, candidate.b);
-        let vetoed =
-            sets.members(root_a).any(|x| sets.members(root_b).any(|y| ordered(x, y) != direct && contradicted(x, y)))
-                || conflict(&records[candidate.a as usize], &records[candidate.b as usize]).is_some()
-                || kept_apart(&sets, &apart, root_a, root_b);
+        let undated = records[candidate.a as usize].dob.is_none() || records[candidate.b as usize].dob.is_none();
+        let vetoed = sets
+            .members(root_a)
+            .any(|x| sets.members(root_b).any(|y| ordered(x, y) != direct && contradicted(x, y, undated)))
+            || conflict(&records[candidate.a as usize], &records[candidate.b as usize]).is_some()
+            || kept_apart(&sets, &apart, root_a, root_b);
         if vetoed {
             n_vetoed += 1;
             continue;
@@ -238,7 +245,66 @@ impl DisjointSets {
 
 #[cfg(test)]
 mod tests {
+    use famgraph_model::{Date, PersonRecord, Postcode, Sex};
+
     use super::*;
+
+    /// Records of one name at one postcode, prepared as in an extract of
+    /// individuals (no households), one per date of birth ("" for none).
+    fn namesakes(dates: &[&str]) -> Vec<PersonRecord> {
+        dates
+            .iter()
+            .enumerate()
+            .map(|(i, dob)| PersonRecord {
+                agency: format!("agency{i}"),
+                record_id: format!("R{i}"),
+                given_name: "Dale".to_owned(),
+                family_name: "Pennock".to_owned(),
+                date_of_birth: Date::parse(dob),
+                sex: Sex::M,
+                address: None,
+                postcode: Postcode::parse("ME4 4QS"),
+                uprn: None,
+                nhs_number: None,
+            })
+            .collect()
+    }
+
+    fn individuals(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
+        let (mut prepared, _) = crate::prepare(records);
+        for record in &mut prepared {
+            record.vouched = false;
+        }
+        prepared
+    }
+
+    fn candidate(a: u32, b: u32, weight: f64) -> Candidate {
+        Candidate { a, b, weight, fit: weight }
+    }
+
+    fn people(records: &[Prepared], candidates: Vec<Candidate>) -> Vec<u32> {
+        let rank: Vec<u32> = (0..records.len() as u32).collect();
+        // Only the links given are linkable on their own.
+        let given: HashSet<(u32, u32)> = candidates.iter().map(|c| (c.a, c.b)).collect();
+        cluster(records, candidates, &rank, &[], &[], |x, y| given.contains(&(x.min(y), x.max(y)))).root_of
+    }
+
+    #[test]
+    fn a_date_keyed_wrong_joins_through_dated_links_but_never_through_an_undated_one() {
+        // 0 and 1 agree; 2's date was keyed wrong, and 2 links to 1 on the
+        // rest. Where no home holds relatives that is one person.
+        let records = namesakes(&["1980-03-04", "1980-03-04", "1955-11-27"]);
+        let prepared = individuals(&records);
+        let roots = people(&prepared, vec![candidate(0, 1, 20.0), candidate(1, 2, 12.0)]);
+        assert!(roots[0] == roots[1] && roots[1] == roots[2]);
+
+        // 1 has no date: it fits both, and must not chain them.
+        let records = namesakes(&["1980-03-04", "", "1955-11-27"]);
+        let prepared = individuals(&records);
+        let roots = people(&prepared, vec![candidate(0, 1, 20.0), candidate(1, 2, 12.0)]);
+        assert_eq!(roots[0], roots[1]);
+        assert_ne!(roots[0], roots[2]);
+    }
 
     #[test]
     fn disjoint_sets_walk_members() {

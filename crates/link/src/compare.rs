@@ -229,11 +229,10 @@ pub enum Conflict {
     DatesOfBirthDiffer,
     /// Given names that no rule relates (or close spellings of a boy's and
     /// a girl's name) where people live with their families, or where a
-    /// date of birth or a full given name is missing: twins agree on
-    /// everything else, and so would two siblings joined through a record
-    /// holding only an initial. In an extract of individuals, two dated
-    /// records may be one person whose given name was keyed wrong; their
-    /// weights decide.
+    /// full given name is missing: twins agree on everything else, and so
+    /// would two siblings joined through a record holding only an initial.
+    /// In an extract of individuals, two records may be one person whose
+    /// given name was keyed wrong; their weights decide.
     GivenNamesDiffer,
 }
 
@@ -288,12 +287,7 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
         other => other,
     };
     let sexes_differ = both(a.sex, b.sex).is_some_and(|(x, y)| x != y);
-    let keyed_wrong_possible = !vouched
-        && !sexes_differ
-        && a.dob.is_some()
-        && b.dob.is_some()
-        && !a.given.is_initial()
-        && !b.given.is_initial();
+    let keyed_wrong_possible = !vouched && !sexes_differ && !a.given.is_initial() && !b.given.is_initial();
     // Close spellings of a boy's and a girl's name (Daniel and Daniela,
     // Aaron and Erin) are twins more often than one person's slips.
     let differ = (given == Some(level::GIVEN_DISAGREE) && !keyed_wrong_possible)

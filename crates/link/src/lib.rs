@@ -391,9 +391,17 @@ impl<'a> Linker<'a> {
             );
         }
         let (order, rank) = intrinsic_order(records);
+        let mut prepared = prepared;
+        let households = compare::households(&prepared);
+        if !households {
+            tracing::info!("no households among the records: a different given name or date of birth is weighed");
+        }
+        for record in &mut prepared {
+            record.vouched = households;
+        }
         let blocking = {
             let _span = tracing::info_span!("blocking").entered();
-            let blocking = blocking::Blocking::new(&prepared, config.max_block_size);
+            let blocking = blocking::Blocking::new(&prepared, config.max_block_size, households);
             if blocking.n_oversized_blocks > 0 {
                 tracing::warn!(
                     n_oversized_blocks = blocking.n_oversized_blocks,
@@ -415,14 +423,6 @@ impl<'a> Linker<'a> {
             });
             pairs
         };
-        let mut prepared = prepared;
-        let households = compare::households(&prepared);
-        if !households {
-            tracing::info!("no households among the records: a different given name or date of birth is weighed");
-        }
-        for record in &mut prepared {
-            record.vouched = households;
-        }
         let Trained { scorer, model, estimated, compared, allowed } = {
             let _span = tracing::info_span!("estimating").entered();
             train(&prepared, &order, &pairs, config, placeholder_dates)

@@ -740,3 +740,32 @@ fn a_given_name_keyed_wrong_is_weighed_where_no_one_lives_with_family() {
     assert_eq!(linker.conflict(0, 1), Some(Conflict::GivenNamesDiffer));
     assert_ne!(linker.link(&[]).person_of[0], linker.link(&[]).person_of[1]);
 }
+
+#[test]
+fn where_no_one_lives_with_family_a_wholly_different_name_and_date_are_compared_at_one_home() {
+    // The second record of person 0 with its given name and date of birth
+    // both replaced: only its family name, postcode and address are left
+    // to find it by. Where people live with their families, such a record
+    // is another person of the family, and comparing it is wasted.
+    for (siblings, compared) in [(false, true), (true, false)] {
+        let mut records = individuals(siblings);
+        records[1].given_name = "Zak".to_owned();
+        records[1].date_of_birth = Date::parse("2001-12-30");
+        let linker = Linker::new(&records, &LinkConfig::default());
+        assert_eq!(linker.candidate_pairs().contains(&(0, 1)), compared, "siblings: {siblings}");
+    }
+}
+
+#[test]
+fn where_no_one_lives_with_family_an_undated_record_with_a_given_name_keyed_wrong_is_weighed() {
+    let mut alone = individuals(false);
+    alone[1].given_name = "Zak".to_owned();
+    alone[1].date_of_birth = None;
+    let linker = Linker::new(&alone, &LinkConfig::default());
+    assert_eq!(linker.conflict(0, 1), None);
+    let mut with_family = individuals(true);
+    with_family[1].given_name = "Zak".to_owned();
+    with_family[1].date_of_birth = None;
+    let linker = Linker::new(&with_family, &LinkConfig::default());
+    assert_eq!(linker.conflict(0, 1), Some(Conflict::GivenNamesDiffer));
+}
