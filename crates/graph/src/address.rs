@@ -98,12 +98,12 @@ fn line_of(record: &PersonRecord) -> Option<String> {
     record.address.as_deref().map(normalise_line).filter(|l| !l.is_empty())
 }
 
-fn keys(record: &PersonRecord, line: Option<String>, sole: &Sole) -> Vec<AddressKey> {
+fn keys(record: &PersonRecord, postcode: Option<&Postcode>, line: Option<String>, sole: &Sole) -> Vec<AddressKey> {
     let mut keys = Vec::with_capacity(2);
     if let Some(uprn) = record.uprn {
         keys.push(AddressKey::Uprn(uprn));
     }
-    let postcode = record.postcode.as_ref().map(|p| p.as_str().to_owned());
+    let postcode = postcode.map(|p| p.as_str().to_owned());
     let lent = sole.postcode.one().zip(sole.line.one());
     let (postcode, line) = match (postcode, line) {
         (None, Some(line)) => (lent.map(|(postcode, _)| postcode.to_owned()), Some(line)),
@@ -122,10 +122,11 @@ fn keys(record: &PersonRecord, line: Option<String>, sole: &Sole) -> Vec<Address
 pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     let n_people = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let lines: Vec<Option<String>> = records.iter().map(line_of).collect();
+    let postcodes = postcodes_read(records, person_of, &lines);
     let mut sole = vec![Sole::default(); n_people];
-    for ((record, &person), line) in records.iter().zip(person_of).zip(&lines) {
+    for ((&postcode, &person), line) in postcodes.iter().zip(person_of).zip(&lines) {
         let sole = &mut sole[person as usize];
-        if let Some(postcode) = &record.postcode {
+        if let Some(postcode) = postcode {
             sole.postcode.see(postcode.as_str());
         }
         if let Some(line) = line {
@@ -135,8 +136,8 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     let mut key_index: HashMap<AddressKey, usize> = HashMap::new();
     let mut parent: Vec<usize> = Vec::new();
     let mut record_keys = Vec::with_capacity(records.len());
-    for ((record, &person), line) in records.iter().zip(person_of).zip(lines) {
-        let ids: Vec<usize> = keys(record, line, &sole[person as usize])
+    for (((record, &person), line), &postcode) in records.iter().zip(person_of).zip(lines).zip(&postcodes) {
+        let ids: Vec<usize> = keys(record, postcode, line, &sole[person as usize])
             .into_iter()
             .map(|k| {
                 *key_index.entry(k).or_insert_with(|| {
@@ -153,7 +154,7 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     let mut household_of_root: HashMap<usize, usize> = HashMap::new();
     let mut households: Vec<AddressInfo> = Vec::new();
     let mut household_of_record = Vec::with_capacity(records.len());
-    for (record, key) in records.iter().zip(record_keys) {
+    for ((record, key), &postcode) in records.iter().zip(record_keys).zip(&postcodes) {
         let household = key.map(|k| {
             let root = crate::find(&mut parent, k);
             let h = *household_of_root.entry(root).or_insert_with(|| {
@@ -165,7 +166,7 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
                 info.address.clone_from(&record.address);
             }
             if info.postcode.is_none() {
-                info.postcode.clone_from(&record.postcode);
+                info.postcode = postcode.cloned();
             }
             if info.uprn.is_none() {
                 info.uprn = record.uprn;
@@ -176,6 +177,46 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     }
     let placed_by_name = place_by_name(records, person_of, &sole, &households, &mut household_of_record);
     Addresses { households, household_of_record, placed_by_name }
+}
+
+/// Each record's postcode as read: one character off another postcode of
+/// its person's records, on the same first line (or where either gives
+/// none), it is a slip of whichever of the two more records in the extract
+/// give (a family's home is on every member's records, a slip on one).
+/// Otherwise as recorded: two lines, or postcodes further apart, are a move.
+fn postcodes_read<'r>(
+    records: &'r [PersonRecord],
+    person_of: &[u32],
+    lines: &[Option<String>],
+) -> Vec<Option<&'r Postcode>> {
+    let mut read: Vec<Option<&Postcode>> = records.iter().map(|r| r.postcode.as_ref()).collect();
+    let mut held: HashMap<&Postcode, usize> = HashMap::new();
+    let mut records_of: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (r, record) in records.iter().enumerate() {
+        if let Some(postcode) = &record.postcode {
+            *held.entry(postcode).or_default() += 1;
+            records_of.entry(person_of[r]).or_default().push(r);
+        }
+    }
+    let agree = |x: &Option<String>, y: &Option<String>| x.is_none() || y.is_none() || x == y;
+    for members in records_of.values().filter(|m| m.len() > 1) {
+        for &r in members {
+            let Some(own) = records[r].postcode.as_ref() else { continue };
+            let mut best = own;
+            for &other in members {
+                let Some(candidate) = records[other].postcode.as_ref() else { continue };
+                let more_held = (held[candidate], std::cmp::Reverse(candidate)) > (held[best], std::cmp::Reverse(best));
+                if more_held
+                    && agree(&lines[r], &lines[other])
+                    && famgraph_link::postcodes_one_character_apart(own, candidate)
+                {
+                    best = candidate;
+                }
+            }
+            read[r] = Some(best);
+        }
+    }
+    read
 }
 
 /// People whose records give a postcode but no address line anywhere (a
@@ -316,6 +357,30 @@ mod tests {
         assert_eq!((home[3], home[5]), (None, None));
         assert_ne!(home[7], home[0]);
         assert!(!got.placed_by_name[6] && !got.placed_by_name[7]);
+    }
+
+    #[test]
+    fn a_postcode_one_character_off_at_the_same_line_is_a_slip_of_the_home_more_records_give() {
+        let records = [
+            // A family of two at 5 Mill Road, ME7 5EH; the job centre typed
+            // one member's postcode ME8 5EH.
+            record(Some("5 Mill Road"), Some("ME7 5EH"), None),
+            record(Some("5 Mill Road"), Some("ME7 5EH"), None),
+            record(Some("5 Mill Road"), Some("ME8 5EH"), None),
+            // A move next door: another line, so another home.
+            record(Some("7 Mill Road"), Some("ME7 5EJ"), None),
+        ];
+        let got = group(&records, &[0, 1, 1, 1]);
+        let home = got.household_of_record;
+        assert_eq!(home[2], home[0]);
+        assert_eq!(home[1], home[0]);
+        assert_ne!(home[3], home[0]);
+        let postcode = got.households[home[2].unwrap()].postcode.as_ref().map(Postcode::as_str);
+        assert_eq!(postcode, Some("ME7 5EH"));
+        // Nobody else's record says which is right: a tie goes to the
+        // first in sort order, so the two records still share one home.
+        let got = group(&records[2..3].iter().chain(&records[..1]).cloned().collect::<Vec<_>>(), &[0, 0]);
+        assert_eq!(got.household_of_record[0], got.household_of_record[1]);
     }
 
     #[test]

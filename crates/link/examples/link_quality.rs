@@ -194,7 +194,7 @@ fn run() -> Result<(), String> {
             .collect();
 
         let started = Instant::now();
-        let linker = Linker::new(&records, &options.config);
+        let linker = Linker::with_relations(&records, &options.config, &relations);
         let linkage = linker.link_with_relations(&[], &relations);
         let elapsed = started.elapsed();
         let quality = pairwise_quality(&linkage.person_of, &labels);

@@ -271,7 +271,7 @@ mod tests {
     }
 
     fn individuals(records: &[PersonRecord]) -> Vec<Prepared<'_>> {
-        let (mut prepared, _) = crate::prepare(records);
+        let (mut prepared, _) = crate::prepare(records, &[]);
         for record in &mut prepared {
             record.vouched = false;
         }

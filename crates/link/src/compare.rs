@@ -55,6 +55,43 @@ pub(crate) struct Prepared<'a> {
     /// name live there, so a record of that name without a date of birth
     /// could be either.
     pub namesakes_at_home: bool,
+    /// For a record without a date of birth, the birth years its agency's
+    /// own relationships allow, earliest and latest (see `BirthYears`).
+    pub born: BirthYears,
+}
+
+/// The years a record without a date of birth can have been born in, as
+/// its agency's relationships bound them: a parent is at least
+/// `MIN_PARENT_AGE` years older than a child of theirs with a date of
+/// birth, a child that much younger than a dated parent. It tells a father
+/// from his son of one name where neither a date nor an NHS number can:
+/// the school's undated "Mark Williams", father of a pupil born in 2012,
+/// is not the Mark Williams born in 2002.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BirthYears {
+    pub earliest: i32,
+    pub latest: i32,
+}
+
+/// The youngest a parent is taken to be at a child's birth: low enough
+/// for any parent an agency records, high enough to keep two generations
+/// apart.
+pub(crate) const MIN_PARENT_AGE: i32 = 12;
+
+impl BirthYears {
+    pub(crate) const ANY: BirthYears = BirthYears { earliest: i32::MIN, latest: i32::MAX };
+
+    /// Whether a year falls within the bounds, give or take the year a
+    /// slip can move a date of birth by.
+    pub(crate) fn allows(self, year: i32) -> bool {
+        year >= self.earliest.saturating_sub(MAX_BIRTH_YEAR_GAP)
+            && year <= self.latest.saturating_add(MAX_BIRTH_YEAR_GAP)
+    }
+
+    /// Whether two sets of bounds share a year, give or take a slip.
+    fn overlaps(self, other: BirthYears) -> bool {
+        self.earliest.max(other.earliest) <= self.latest.min(other.latest).saturating_add(MAX_BIRTH_YEAR_GAP)
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -71,6 +108,7 @@ impl<'a> Prepared<'a> {
             nhs_number: record.nhs_number,
             vouched: true,
             namesakes_at_home: false,
+            born: BirthYears::ANY,
         }
     }
 }
@@ -155,6 +193,12 @@ fn postcode_level(x: &Postcode, y: &Postcode) -> u8 {
     }
 }
 
+/// Whether two postcodes are one character apart: one mistyped, dropped,
+/// added, or two neighbours transposed.
+pub fn postcodes_one_character_apart(x: &Postcode, y: &Postcode) -> bool {
+    x != y && one_edit_apart(&compact(x), &compact(y))
+}
+
 /// A postcode's letters and digits without the space, on the stack.
 fn compact(postcode: &Postcode) -> ([u8; 8], usize) {
     let mut out = [0; 8];
@@ -210,10 +254,15 @@ fn address_level(a: Option<&AddressLine>, b: Option<&AddressLine>) -> Option<u8>
 pub enum Conflict {
     /// Two different valid NHS numbers.
     NhsNumberDiffers,
-    /// Two records of one agency, one without a date of birth, where people
-    /// live with their families: an agency holding a father and son of one
-    /// name holds two people about as often as one person twice, and
-    /// without both dates nothing tells which.
+    /// Two records of one agency, one without a date of birth and neither
+    /// recorded as female, where people live with their families: an
+    /// agency holding a father and son of one name (a son named after his
+    /// father is common, a daughter after her mother far rarer) holds two
+    /// people about as often as one person twice, and without both dates
+    /// nothing tells which. Unless the agency recorded the undated record's
+    /// parent or child with a date: that places it in a generation
+    /// (`BirthYears`), and a namesake of the generation next to it is
+    /// `BornOutsideYears`; only a third generation of one name is left.
     SameAgencyUndated,
     /// A record without a date of birth, of a name that two people at its
     /// home are recorded under with different dates (a father and son): it
@@ -223,6 +272,10 @@ pub enum Conflict {
     /// Birth years more than a year apart, and not a slip of one digit: a
     /// father and son of one name at one address.
     BirthYearsApart,
+    /// A record without a date of birth whose agency recorded it as the
+    /// parent of a child, or the child of a parent, whose date rules out
+    /// the other record's (see `BirthYears`).
+    BornOutsideYears,
     /// Dates of birth that no slip relates (not swapped, not a year off,
     /// not one digit mistyped or two transposed): two people of one name,
     /// which a record without a date of birth must not chain together.
@@ -244,6 +297,7 @@ impl Conflict {
             Conflict::NamesakesAtHome => "namesakes_at_home",
             Conflict::SameAgencyUndated => "same_agency_undated",
             Conflict::BirthYearsApart => "birth_years_apart",
+            Conflict::BornOutsideYears => "born_outside_years",
             Conflict::DatesOfBirthDiffer => "dates_of_birth_differ",
             Conflict::GivenNamesDiffer => "given_names_differ",
         }
@@ -268,11 +322,22 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
         Some(_) => return Some(Conflict::NhsNumberDiffers),
         None => {}
     }
+    let born_outside = match (a.dob, b.dob) {
+        (None, Some((year, _, _))) => !a.born.allows(year),
+        (Some((year, _, _)), None) => !b.born.allows(year),
+        (None, None) => !a.born.overlaps(b.born),
+        (Some(_), Some(_)) => false,
+    };
+    if born_outside {
+        return Some(Conflict::BornOutsideYears);
+    }
     let vouched = a.vouched || b.vouched;
     if vouched && (a.dob.is_none() && a.namesakes_at_home || b.dob.is_none() && b.namesakes_at_home) {
         return Some(Conflict::NamesakesAtHome);
     }
-    if vouched && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
+    let female = a.sex == Some(Sex::F) || b.sex == Some(Sex::F);
+    let bounded = a.born != BirthYears::ANY || b.born != BirthYears::ANY;
+    if vouched && !female && !bounded && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
         return Some(Conflict::SameAgencyUndated);
     }
     if let Some(clash) = dob_clash(a, b)
@@ -562,6 +627,7 @@ mod tests {
             nhs_number: None,
             vouched: true,
             namesakes_at_home: false,
+            born: BirthYears::ANY,
         }
     }
 

@@ -43,7 +43,7 @@ use std::sync::Arc;
 
 use famgraph_model::PersonRecord;
 
-pub use compare::Conflict;
+pub use compare::{Conflict, postcodes_one_character_apart};
 pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_LEVEL};
 pub use normalise::STREET_TYPES;
 pub use quality::{Quality, pairwise_quality};
@@ -352,7 +352,7 @@ pub fn link_with(
     overrides: &[Override],
     relations: &[Relation],
 ) -> Linkage {
-    Linker::new(records, config).link_with_relations(overrides, relations)
+    Linker::with_relations(records, config, relations).link_with_relations(overrides, relations)
 }
 
 /// A set of records ready to link: blocked, compared, and the model
@@ -379,10 +379,22 @@ impl<'a> Linker<'a> {
     ///
     /// # Panics
     /// With more than `MAX_RECORDS` records.
-    #[tracing::instrument(skip_all, fields(n_records = records.len()))]
     pub fn new(records: &'a [PersonRecord], config: &LinkConfig) -> Linker<'a> {
+        Linker::with_relations(records, config, &[])
+    }
+
+    /// Blocks, compares and estimates, with the relationships the agencies
+    /// recorded bounding the birth years of records without a date of
+    /// birth (a parent of a pupil born in 2012 was not born in 2002). Pass
+    /// the same relations to `link_with_relations`.
+    ///
+    /// # Panics
+    /// With more than `MAX_RECORDS` records, or a relation naming a record
+    /// index out of range.
+    #[tracing::instrument(skip_all, fields(n_records = records.len()))]
+    pub fn with_relations(records: &'a [PersonRecord], config: &LinkConfig, relations: &[Relation]) -> Linker<'a> {
         assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
-        let (prepared, placeholder_dates) = prepare(records);
+        let (prepared, placeholder_dates) = prepare(records, relations);
         if !placeholder_dates.is_empty() {
             tracing::info!(
                 n_dates = placeholder_dates.len(),
@@ -790,7 +802,10 @@ fn placeholder_dates(prepared: &[Prepared]) -> Vec<((i32, u32, u32), usize)> {
 /// Normalises every record once, with agencies interned to numbers, each
 /// given name's spelling counted over the extract and placeholder dates of
 /// birth read as missing (returned with the records holding each).
-fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model::Date, usize)>) {
+fn prepare<'r>(
+    records: &'r [PersonRecord],
+    relations: &[Relation],
+) -> (Vec<Prepared<'r>>, Vec<(famgraph_model::Date, usize)>) {
     let mut agency_ids: HashMap<&str, u32> = HashMap::new();
     let mut prepared: Vec<Prepared> = records
         .iter()
@@ -818,12 +833,40 @@ fn prepare(records: &[PersonRecord]) -> (Vec<Prepared<'_>>, Vec<(famgraph_model:
             }
         }
     }
+    bound_birth_years(&mut prepared, relations);
     mark_namesakes_at_home(&mut prepared);
     let placeholders = placeholders
         .into_iter()
         .filter_map(|((year, month, day), n)| Some((famgraph_model::Date::from_ymd(year, month, day)?, n)))
         .collect();
     (prepared, placeholders)
+}
+
+/// Bounds the birth years of each record without a date of birth by the
+/// dated parents and children its agency recorded (`BirthYears`). Bounds
+/// that contradict each other (a relationship or a date keyed wrong) are
+/// dropped: they would keep the record from everyone.
+fn bound_birth_years(prepared: &mut [Prepared], relations: &[Relation]) {
+    use compare::{BirthYears, MIN_PARENT_AGE};
+    for relation in relations.iter().filter(|r| r.kind == famgraph_model::RelationshipKind::ParentOf) {
+        let (parent, child) = (relation.from as usize, relation.to as usize);
+        match (prepared[parent].dob, prepared[child].dob) {
+            (None, Some((year, _, _))) => {
+                let born = &mut prepared[parent].born;
+                born.latest = born.latest.min(year - MIN_PARENT_AGE);
+            }
+            (Some((year, _, _)), None) => {
+                let born = &mut prepared[child].born;
+                born.earliest = born.earliest.max(year + MIN_PARENT_AGE);
+            }
+            _ => {}
+        }
+    }
+    for record in prepared {
+        if record.born.earliest > record.born.latest {
+            record.born = BirthYears::ANY;
+        }
+    }
 }
 
 /// Numbers each distinct given name, family name and street from 1, so
@@ -848,7 +891,8 @@ fn intern(prepared: &mut [Prepared]) {
 }
 
 /// Marks the records whose whole name is held at their home (the same
-/// postcode, or the same UPRN) by records whose dates of birth clash.
+/// postcode, or the same UPRN) by records whose dates of birth clash and
+/// fall in years the record allows (`Prepared::born`).
 fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
     #[derive(PartialEq, Eq, Hash)]
     enum Home<'p> {
@@ -867,18 +911,24 @@ fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
             dated.entry((record.given.id, record.family.id, home)).or_default().push(i);
         }
     }
-    let clashing: FxHashSet<(u32, u32, Home)> = dated
-        .into_iter()
-        .filter(|(_, members)| {
-            members.iter().enumerate().any(|(k, &x)| {
-                members[k + 1..].iter().any(|&y| compare::dob_clash(&prepared[x], &prepared[y]).is_some())
-            })
-        })
-        .map(|(key, _)| key)
-        .collect();
+    dated.retain(|_, members| members.len() > 1);
+    // Namesakes the record could be: those born in years it allows.
     let marked: Vec<bool> = prepared
         .iter()
-        .map(|r| homes(r).into_iter().flatten().any(|home| clashing.contains(&(r.given.id, r.family.id, home))))
+        .map(|r| {
+            homes(r).into_iter().flatten().any(|home| {
+                let Some(members) = dated.get(&(r.given.id, r.family.id, home)) else { return false };
+                let could_be: Vec<&Prepared> = members
+                    .iter()
+                    .map(|&i| &prepared[i])
+                    .filter(|namesake| namesake.dob.is_some_and(|(year, _, _)| r.born.allows(year)))
+                    .collect();
+                could_be
+                    .iter()
+                    .enumerate()
+                    .any(|(k, x)| could_be[k + 1..].iter().any(|y| compare::dob_clash(x, y).is_some()))
+            })
+        })
         .collect();
     for (record, marked) in prepared.iter_mut().zip(marked) {
         record.namesakes_at_home = marked;

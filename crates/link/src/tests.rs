@@ -769,3 +769,73 @@ fn where_no_one_lives_with_family_an_undated_record_with_a_given_name_keyed_wron
     let linker = Linker::new(&with_family, &LinkConfig::default());
     assert_eq!(linker.conflict(0, 1), Some(Conflict::GivenNamesDiffer));
 }
+
+#[test]
+fn a_parent_an_agency_recorded_is_not_the_son_of_the_same_name() {
+    // The father and the son of one name at one home, and the school's
+    // record of a "John Smith" without a date of birth: alone it fits both
+    // and joins neither; recorded as the father of a pupil born in 2014 it
+    // cannot be the son born in 2006, so it is the father.
+    let records = [
+        rec("police", "P1", "John", "Smith", "1970-02-03", "M", "ME4 4QS", 0),
+        rec("youth_justice", "Y1", "John", "Smith", "2006-08-09", "M", "ME4 4QS", 0),
+        rec("school", "S1", "John", "Smith", "", "M", "ME4 4QS", 0),
+        rec("school", "S2", "Amy", "Smith", "2014-05-06", "F", "ME4 4QS", 0),
+    ];
+    let father_of_pupil = [Relation { from: 2, to: 3, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let linker = Linker::new(&records, &LinkConfig::default());
+    assert_eq!(linker.conflict(2, 1), Some(Conflict::NamesakesAtHome));
+    assert_eq!(linker.link(&[]).n_people, 4);
+
+    let linker = Linker::with_relations(&records, &LinkConfig::default(), &father_of_pupil);
+    assert_eq!(linker.conflict(2, 1), Some(Conflict::BornOutsideYears));
+    assert_eq!(linker.conflict(2, 0), None);
+    let linkage = linker.link_with_relations(&[], &father_of_pupil);
+    assert!(same(&linkage, 0, 2));
+    assert!(!same(&linkage, 1, 2));
+    assert_eq!(linkage.n_people, 3);
+
+    // A child recorded with a parent born in 1970 was born after 1982.
+    let child_of = [Relation { from: 0, to: 2, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let linker = Linker::with_relations(&records, &LinkConfig::default(), &child_of);
+    assert_eq!(linker.conflict(2, 0), Some(Conflict::BornOutsideYears));
+    assert_eq!(linker.conflict(2, 1), None);
+}
+
+#[test]
+fn one_agency_holding_a_woman_twice_without_a_date_is_weighed_a_man_is_not() {
+    // A son is often named after his father; a daughter seldom after her
+    // mother. One agency's two records of one name, one of them undated,
+    // may be father and son, but a woman's are weighed on the evidence.
+    let woman = [
+        rec("housing", "H1", "Grace", "Brombury", "1979-11-08", "F", "ME5 3EX", 7),
+        rec("housing", "H2", "Grace", "Brombury", "", "F", "ME5 3EX", 7),
+    ];
+    let linker = Linker::new(&woman, &LinkConfig::default());
+    assert_eq!(linker.conflict(0, 1), None);
+    let man = [
+        rec("housing", "H1", "Grant", "Brombury", "1979-11-08", "M", "ME5 3EX", 7),
+        rec("housing", "H2", "Grant", "Brombury", "", "M", "ME5 3EX", 7),
+    ];
+    let linker = Linker::new(&man, &LinkConfig::default());
+    assert_eq!(linker.conflict(0, 1), Some(Conflict::SameAgencyUndated));
+}
+
+#[test]
+fn one_agency_holding_a_recorded_parent_twice_without_a_date_is_weighed() {
+    // The school's two records of Grant Brombury, one without a date of
+    // birth but recorded as the father of a pupil born in 2012: not the
+    // son of the dated one (he would be born after 2000), so only the
+    // evidence decides.
+    let records = [
+        rec("school", "S1", "Grant", "Brombury", "1979-11-08", "M", "ME5 3EX", 7),
+        rec("school", "S2", "Grant", "Brombury", "", "M", "ME5 3EX", 7),
+        rec("school", "S3", "Lily", "Brombury", "2012-02-01", "F", "ME5 3EX", 7),
+    ];
+    let father = [Relation { from: 1, to: 2, kind: famgraph_model::RelationshipKind::ParentOf }];
+    assert_eq!(Linker::new(&records, &LinkConfig::default()).conflict(0, 1), Some(Conflict::SameAgencyUndated));
+    let linker = Linker::with_relations(&records, &LinkConfig::default(), &father);
+    assert_eq!(linker.conflict(0, 1), None);
+    let linkage = linker.link_with_relations(&[], &father);
+    assert!(same(&linkage, 0, 1));
+}
