@@ -40,8 +40,8 @@ FEBRL (`--febrl 1,2,3,4`): the public FEBRL data sets that ship inside the
 bundles: FEBRL4 as two agencies `febrl_a` and `febrl_b` (its datasets A and
 B), FEBRL1, 2 and 3 each as one agency holding its own duplicates. people.csv
 takes rec_id, given_name, surname, date_of_birth (YYYYMMDD to ISO, blank
-when missing or not a real date), the address (street_number, address_1 and
-address_2) and the postcode, each Australian 4-digit code d1d2d3d4 written
+when missing or not a real date), the address (street_number and address_1,
+then address_2 after a comma, as one free-text line) and the postcode, each Australian 4-digit code d1d2d3d4 written
 as the UK-shaped `A{d1}{d2} {d3}A{L}` with L = "ABDEFGHJLN"[d4], so equal
 codes stay equal and a one-digit slip stays a one-character difference.
 sex, uprn and nhs_number are blank and soc_sec_id is never read: linkage
@@ -309,8 +309,10 @@ def febrl_bundle(python: Path, number: int, work: Path) -> tuple[Path, Path, dic
             stats["dob_invalid_blanked"] += 1
         postcode = febrl_postcode(row["postcode"])
         stats["postcode_blanked"] += not postcode
-        address = " ".join(part for part in (row["street_number"].strip(), row["address_1"].strip(),
-                                              row["address_2"].strip()) if part)
+        # One free-text line as a case system holds it: the house number
+        # and street, then the locality or building after a comma.
+        street = " ".join(part for part in (row["street_number"].strip(), row["address_1"].strip()) if part)
+        address = ", ".join(part for part in (street, row["address_2"].strip()) if part)
         agency = agencies[row["source"]][0]
         people.append({
             "agency": agency, "record_id": row["rec_id"].strip(), "given_name": given,

@@ -14,12 +14,27 @@
 //! Cutting entries off the end, or rewriting the whole file with a fresh
 //! chain, leaves no break: the [`Anchor`] (how many entries, and the link
 //! to the last) noted elsewhere at each review shows it at the next.
-//! One server appends to one file.
+//!
+//! An entry stays small whatever the partnership's size: a set of more
+//! than [`MAX_LISTED_IDS`] ids (the overlap view names every family) is
+//! written once to the trail's sets file (`AUDIT.sets`, one set a line)
+//! and named in the entry by its SHA-256 and count; readers put the ids
+//! back, and a set whose ids no longer hash to its name is an alteration.
+//!
+//! One writer thread appends: requests hand it their entries and wait
+//! until they are on disk; whatever arrived meanwhile is written and
+//! synced together (group commit), so a request never waits on another's
+//! `fsync` and no async worker blocks on one. A write that fails (a full
+//! disk) is cut back off the file, and a line torn by a crash is sealed
+//! with an entry recording it when the trail is next opened, so the chain
+//! holds either way. One server holds a trail at a time (a lock on
+//! `AUDIT.lock`).
 
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, mpsc};
 
 use serde::{Deserialize, Serialize};
 
@@ -43,12 +58,106 @@ pub struct AuditEntry {
     /// The households whose ids were served (the overlap view).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub household_ids: Vec<String>,
+    /// The families served, when more than [`MAX_LISTED_IDS`]: stored once
+    /// in the sets file; readers fill `family_ids` from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_set: Option<IdSet>,
+    /// The households served, when more than [`MAX_LISTED_IDS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_set: Option<IdSet>,
     /// The fingerprint of the load whose ids the entry names
     /// (`load_fingerprint`); empty in entries written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub load: String,
     /// SHA-256 (hex) of the previous line as written; empty for the first.
     pub prev: String,
+}
+
+/// The most ids an entry lists itself.
+pub const MAX_LISTED_IDS: usize = 64;
+
+/// A set of ids named by its SHA-256 (hex, of the ids each followed by a
+/// newline, in the order served) and how many it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdSet {
+    pub count: usize,
+    pub digest: String,
+}
+
+impl IdSet {
+    fn of(ids: &[String]) -> IdSet {
+        use sha2::Digest as _;
+        let mut hash = sha2::Sha256::new();
+        for id in ids {
+            hash.update(id.as_bytes());
+            hash.update(b"\n");
+        }
+        IdSet { count: ids.len(), digest: crate::auth::hex(&hash.finalize()) }
+    }
+}
+
+/// A line of the sets file.
+#[derive(Serialize, Deserialize)]
+struct SetLine {
+    digest: String,
+    ids: Vec<String>,
+}
+
+/// The sets file beside a trail.
+pub fn sets_path(trail: &Path) -> PathBuf {
+    let mut name = trail.as_os_str().to_owned();
+    name.push(".sets");
+    PathBuf::from(name)
+}
+
+/// The sets a trail's entries name, read from its sets file, each checked
+/// against its name.
+#[derive(Debug, Default)]
+pub struct IdSets(HashMap<String, Vec<String>>);
+
+impl IdSets {
+    pub fn read(trail: &Path) -> Result<IdSets, String> {
+        let path = sets_path(trail);
+        let file = match File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(IdSets::default()),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let mut sets = HashMap::new();
+        for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
+            let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            // A line a crash cut short is not a set any entry names.
+            let Ok(set) = serde_json::from_slice::<SetLine>(&line) else { continue };
+            if IdSet::of(&set.ids).digest != set.digest {
+                return Err(format!(
+                    "{} line {}: the set's ids are not the ones named: the file was altered",
+                    path.display(),
+                    n + 1
+                ));
+            }
+            sets.insert(set.digest, set.ids);
+        }
+        Ok(IdSets(sets))
+    }
+
+    /// Puts back the ids of the sets an entry names.
+    fn fill(&self, entry: &mut AuditEntry) -> Result<(), String> {
+        for (set, ids) in [(&entry.family_set, &mut entry.family_ids), (&entry.household_set, &mut entry.household_ids)]
+        {
+            if let Some(set) = set {
+                let found = self.0.get(&set.digest).filter(|found| found.len() == set.count);
+                *ids = found
+                    .ok_or_else(|| {
+                        format!("the set {} an entry names is missing from the sets file", &set.digest[..16])
+                    })?
+                    .clone();
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A load's fingerprint: the SHA-256 (hex, first 16 digits) of every
@@ -103,32 +212,68 @@ fn link(line: &[u8]) -> String {
     crate::auth::sha256_hex(line)
 }
 
-/// The append-only audit file of a running server.
+/// The append-only audit file of a running server: a handle to its writer
+/// thread, which stops when the last handle is dropped.
 #[derive(Debug)]
 pub struct AuditLog {
     path: PathBuf,
-    /// The file, and the link to its last line.
-    file: Mutex<(File, String)>,
+    /// `None` once dropping.
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Option<std::thread::JoinHandle<()>>,
 }
 
+impl Drop for AuditLog {
+    /// Stops the writer once it has written what it was given, and waits
+    /// for it, so the trail's lock is free when this returns.
+    fn drop(&mut self) {
+        self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// An entry to write, and where to say it is on disk.
+struct Job {
+    entry: AuditEntry,
+    sets: Vec<(IdSet, Vec<String>)>,
+    done: tokio::sync::oneshot::Sender<Result<(AuditEntry, Vec<(IdSet, Vec<String>)>), String>>,
+}
+
+/// The most entries written and synced together.
+const MAX_BATCH: usize = 1024;
+
 impl AuditLog {
-    /// Opens (creating if need be) the audit file for appending.
+    /// Opens (creating if need be) the audit file for appending, sealing a
+    /// line a crash left torn at its end, and starts the writer. Fails if
+    /// another server holds the trail.
     pub fn open(path: &Path) -> std::io::Result<AuditLog> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private::create_dir_all(dir)?;
         }
-        let file = crate::private::options().create(true).append(true).open(path)?;
-        let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
-        Ok(AuditLog { path: path.to_owned(), file: Mutex::new((file, last)) })
+        let lock = lock_trail(path)?;
+        let mut writer = Writer::open(path)?;
+        writer.seal_torn_end()?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let writer = std::thread::Builder::new().name("audit-writer".into()).spawn(move || {
+            let _held = lock;
+            while let Ok(first) = queue.recv() {
+                let mut batch = vec![first];
+                batch.extend(std::iter::from_fn(|| queue.try_recv().ok()).take(MAX_BATCH - 1));
+                writer.write(batch);
+            }
+        })?;
+        Ok(AuditLog { path: path.to_owned(), jobs: Mutex::new(Some(jobs)), writer: Some(writer) })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Appends one entry and syncs it to disk before the data is served;
-    /// returns it.
-    pub(crate) fn record(
+    /// Appends one entry and returns it once it is synced to disk, before
+    /// the data is served. Sets of more than [`MAX_LISTED_IDS`] ids go to
+    /// the sets file, named in the entry.
+    pub(crate) async fn record(
         &self,
         caller: &Caller,
         endpoint: &str,
@@ -136,9 +281,17 @@ impl AuditLog {
         (family_ids, household_ids): (Vec<String>, Vec<String>),
         load: &str,
     ) -> Result<AuditEntry, ApiError> {
-        // A poisoned lock still guards a file that only ever grows.
-        let mut held = self.file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (file, last) = &mut *held;
+        let mut sets = Vec::new();
+        let mut bounded = |ids: Vec<String>| {
+            if ids.len() <= MAX_LISTED_IDS {
+                return (ids, None);
+            }
+            let set = IdSet::of(&ids);
+            sets.push((set.clone(), ids));
+            (Vec::new(), Some(set))
+        };
+        let (family_ids, family_set) = bounded(family_ids);
+        let (household_ids, household_set) = bounded(household_ids);
         let entry = AuditEntry {
             at: utc_now(),
             token: caller.name.clone(),
@@ -147,19 +300,185 @@ impl AuditLog {
             outcome: if served { "served" } else { "denied" }.to_owned(),
             family_ids,
             household_ids,
+            family_set,
+            household_set,
             load: load.to_owned(),
-            prev: last.clone(),
+            prev: String::new(),
         };
-        let mut line = serde_json::to_vec(&entry).map_err(|e| ApiError::Internal(format!("audit entry: {e}")))?;
-        let next = link(&line);
-        line.push(b'\n');
-        file.write_all(&line)
-            .and_then(|()| file.sync_data())
-            .map_err(|e| ApiError::Internal(format!("audit trail write failed, request refused: {e}")))?;
-        *last = next;
+        let (done, written) = tokio::sync::oneshot::channel();
+        let refused = |why: &str| ApiError::Internal(format!("audit trail write failed, request refused: {why}"));
+        // A poisoned lock still guards a working sender.
+        let sent = match &*self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            Some(jobs) => jobs.send(Job { entry, sets, done }).is_ok(),
+            None => false,
+        };
+        if !sent {
+            return Err(refused("the writer stopped"));
+        }
+        let (mut entry, sets) = written.await.map_err(|_| refused("the writer stopped"))?.map_err(|e| refused(&e))?;
+        // The entry as written, with its sets' ids back for the caller.
+        for (set, ids) in sets {
+            if entry.family_set.as_ref() == Some(&set) {
+                entry.family_ids = ids;
+            } else {
+                entry.household_ids = ids;
+            }
+        }
         Ok(entry)
     }
 }
+
+/// Takes the trail's lock file (`AUDIT.lock`), held while the returned
+/// file is open: a second server on one trail would fork its chain.
+fn lock_trail(path: &Path) -> std::io::Result<File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = crate::private::options().create(true).truncate(false).write(true).open(PathBuf::from(name))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            format!("another famgraph server is writing the audit trail {}: one trail, one server", path.display()),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// The writer thread's side: the files, the link to the last line, and
+/// the length of the trail as last synced.
+struct Writer {
+    path: PathBuf,
+    file: File,
+    sets: File,
+    known_sets: HashSet<String>,
+    last: String,
+    len: u64,
+    /// Bytes a failed write left that could not be cut back off: sealed
+    /// before the next entry.
+    torn: bool,
+}
+
+impl Writer {
+    fn open(path: &Path) -> std::io::Result<Writer> {
+        let file = crate::private::options().create(true).append(true).open(path)?;
+        let sets = crate::private::options().create(true).append(true).open(sets_path(path))?;
+        let known_sets = IdSets::read(path).map_err(std::io::Error::other)?.0.into_keys().collect();
+        let len = file.metadata()?.len();
+        let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
+        Ok(Writer { path: path.to_owned(), file, sets, known_sets, last, len, torn: false })
+    }
+
+    /// If the file does not end a line (a crash mid-write), ends it and
+    /// appends an entry recording the tear, chained to the torn bytes, so
+    /// reviews read on past it. Without this the next entry would be
+    /// appended onto the torn one and every later review would fail.
+    fn seal_torn_end(&mut self) -> std::io::Result<()> {
+        use std::io::{Read as _, Seek as _, SeekFrom};
+        if self.len == 0 {
+            return Ok(());
+        }
+        let mut reader = File::open(&self.path)?;
+        reader.seek(SeekFrom::End(-1))?;
+        let mut end = [0u8];
+        reader.read_exact(&mut end)?;
+        if end[0] == b'\n' {
+            // Whole lines a failed sync left: carry the chain on from them.
+            self.last = last_line(&self.path)?.map_or_else(String::new, |line| link(&line));
+            self.len = self.file.metadata()?.len();
+            self.torn = false;
+            return Ok(());
+        }
+        let torn = last_line(&self.path)?.unwrap_or_default();
+        let seal = AuditEntry {
+            at: utc_now(),
+            token: String::new(),
+            role: String::new(),
+            endpoint: String::new(),
+            outcome: SEALED.to_owned(),
+            family_ids: vec![],
+            household_ids: vec![],
+            family_set: None,
+            household_set: None,
+            load: String::new(),
+            prev: link(&torn),
+        };
+        let mut line = b"\n".to_vec();
+        let json = serde_json::to_vec(&seal).map_err(std::io::Error::other)?;
+        line.extend_from_slice(&json);
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        self.file.sync_data()?;
+        tracing::warn!(trail = %self.path.display(), "the audit trail ended in a torn line: sealed");
+        self.last = link(&json);
+        self.len = self.file.metadata()?.len();
+        self.torn = false;
+        Ok(())
+    }
+
+    /// Writes a batch: the new sets, synced, then the entries, synced once;
+    /// each job hears how it went. A failed write is cut back off the file.
+    fn write(&mut self, batch: Vec<Job>) {
+        match self.append(&batch) {
+            Ok(entries) => {
+                for (job, entry) in batch.into_iter().zip(entries) {
+                    let _ = job.done.send(Ok((entry, job.sets)));
+                }
+            }
+            Err(e) => {
+                for job in batch {
+                    let _ = job.done.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, batch: &[Job]) -> Result<Vec<AuditEntry>, String> {
+        if self.torn {
+            self.seal_torn_end().map_err(|e| e.to_string())?;
+        }
+        let mut new_sets = Vec::new();
+        for (set, ids) in batch.iter().flat_map(|job| &job.sets) {
+            if !self.known_sets.contains(&set.digest) {
+                let mut line = serde_json::to_vec(&SetLine { digest: set.digest.clone(), ids: ids.clone() })
+                    .map_err(|e| e.to_string())?;
+                line.push(b'\n');
+                new_sets.push((set.digest.clone(), line));
+            }
+        }
+        if !new_sets.is_empty() {
+            let bytes: Vec<u8> = new_sets.iter().flat_map(|(_, line)| line.iter().copied()).collect();
+            // A set cut short by a failed write names nothing: harmless.
+            self.sets.write_all(&bytes).and_then(|()| self.sets.sync_data()).map_err(|e| e.to_string())?;
+            self.known_sets.extend(new_sets.into_iter().map(|(digest, _)| digest));
+        }
+        let (mut bytes, mut entries, mut last) = (Vec::new(), Vec::with_capacity(batch.len()), self.last.clone());
+        for job in batch {
+            let entry = AuditEntry { prev: last, ..job.entry.clone() };
+            let line = serde_json::to_vec(&entry).map_err(|e| e.to_string())?;
+            last = link(&line);
+            bytes.extend_from_slice(&line);
+            bytes.push(b'\n');
+            entries.push(entry);
+        }
+        match self.file.write_all(&bytes).and_then(|()| self.file.sync_data()) {
+            Ok(()) => {
+                self.last = last;
+                self.len += bytes.len() as u64;
+                Ok(entries)
+            }
+            Err(e) => {
+                // Cut off what part of the batch reached the file (cutting
+                // back needs no space on a full disk); if even that fails,
+                // the tear is sealed before the next entry.
+                self.torn = self.file.set_len(self.len).and_then(|()| self.file.sync_data()).is_err();
+                Err(e.to_string())
+            }
+        }
+    }
+}
+
+/// The outcome of the entry that seals a torn line.
+pub const SEALED: &str = "sealed_torn_line";
 
 /// A point in a trail: how many entries it had, and the link to the last
 /// of them (the first 16 hex digits of its SHA-256), written `N:LINK`. A
@@ -259,8 +578,13 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchor::empty()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
+    let sets = IdSets::read(path)?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let (mut line, mut last, mut at, mut count) = (Vec::new(), String::new(), 0u64, 0);
+    // A line that is not an entry: allowed only if a seal follows it.
+    let mut torn: Option<(usize, String)> = None;
+    let mut ended = false;
+    let altered = |n: usize| format!("{} line {n}: not an audit entry: the file was altered", path.display());
     for n in 1.. {
         line.clear();
         let read = reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -273,17 +597,39 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
         if text.trim_ascii().is_empty() {
             continue;
         }
-        let entry: AuditEntry = serde_json::from_slice(text)
-            .map_err(|_| format!("{} line {n}: not an audit entry: the file was altered", path.display()))?;
-        if entry.prev != last {
+        let Ok(mut entry) = serde_json::from_slice::<AuditEntry>(text) else {
+            if let Some((earlier, _)) = torn {
+                return Err(altered(earlier));
+            }
+            torn = Some((n, link(text)));
+            // Only the very end can be torn and not yet sealed: a crash
+            // leaves no newline after what it cut short.
+            ended = line.ends_with(b"\n");
+            continue;
+        };
+        if let Some((torn_at, torn_link)) = torn.take() {
+            // A line torn by a crash, sealed when the trail was next opened.
+            if entry.outcome != SEALED || entry.prev != torn_link {
+                return Err(altered(torn_at));
+            }
+        } else if entry.prev != last {
             return Err(format!(
                 "{} line {n}: the chain breaks here: the entry before it was changed or removed",
                 path.display()
             ));
         }
+        sets.fill(&mut entry).map_err(|e| format!("{} line {n}: {e}", path.display()))?;
         last = link(text);
         count += 1;
         each(start, entry, count, &last)?;
+    }
+    if let Some((n, _)) = torn {
+        if ended {
+            return Err(altered(n));
+        }
+        // The last line, torn by a crash: the next server to open the
+        // trail seals it.
+        tracing::warn!(trail = %path.display(), line = n, "the audit trail ends in a torn line, not yet sealed");
     }
     if count == 0 {
         return Ok(Anchor::empty());
@@ -297,6 +643,7 @@ pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<AuditEntry>, String> 
     use std::io::{Seek as _, SeekFrom};
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
     let mut reader = BufReader::new(File::open(path).map_err(|e| fail(&e))?);
+    let sets = IdSets::read(path)?;
     let mut line = Vec::new();
     offsets
         .iter()
@@ -304,7 +651,9 @@ pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<AuditEntry>, String> 
             reader.seek(SeekFrom::Start(offset)).map_err(|e| fail(&e))?;
             line.clear();
             reader.read_until(b'\n', &mut line).map_err(|e| fail(&e))?;
-            serde_json::from_slice(trim_newline(&line)).map_err(|e| fail(&e))
+            let mut entry = serde_json::from_slice(trim_newline(&line)).map_err(|e| fail(&e))?;
+            sets.fill(&mut entry).map_err(|e| fail(&e))?;
+            Ok(entry)
         })
         .collect()
 }
@@ -373,6 +722,9 @@ pub struct Usage {
 
 impl Usage {
     pub fn add(&mut self, e: &AuditEntry) {
+        if e.outcome == SEALED {
+            return;
+        }
         let (usage, served) = of_token(&mut self.seen, &e.token, || {
             let usage = TokenUse {
                 token: e.token.clone(),
@@ -514,6 +866,8 @@ mod tests {
             outcome: outcome.into(),
             family_ids: families.iter().map(|&f| f.to_owned()).collect(),
             household_ids: vec![],
+            family_set: None,
+            household_set: None,
             load: String::new(),
             prev: String::new(),
         }
@@ -545,18 +899,22 @@ mod tests {
         assert_eq!((usage[1].first.as_str(), usage[1].last.as_str()), ("2026-02-02T23:00:00Z", "2026-03-01T09:00:00Z"));
     }
 
-    #[test]
-    fn entries_append_and_read_back() {
+    #[tokio::test]
+    async fn entries_append_and_read_back() {
         let dir = std::env::temp_dir().join(format!("famgraph-audit-{}", std::process::id()));
         let path = dir.join("audit.jsonl");
         let _ = std::fs::remove_file(&path);
         let caller = Caller { name: "alice".into(), role: Role::Coordinator };
         {
             let log = AuditLog::open(&path).unwrap();
-            log.record(&caller, "/api/v1/families/F1", true, (vec!["F1".into()], vec![]), "l1").unwrap();
+            log.record(&caller, "/api/v1/families/F1", true, (vec!["F1".into()], vec![]), "l1").await.unwrap();
         }
         // A second server appends to the same file.
-        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").unwrap();
+        AuditLog::open(&path)
+            .unwrap()
+            .record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1")
+            .await
+            .unwrap();
         let entries = read(&path).unwrap();
         assert_eq!(entries.len(), 2);
         // Scanned an entry at a time, each line found again where it starts.
@@ -578,6 +936,7 @@ mod tests {
         AuditLog::open(&path)
             .unwrap()
             .record(&caller, "/api/v1/families", true, (vec!["F2".into()], vec![]), "l1")
+            .await
             .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen("F1", "F9", 1)).unwrap();
@@ -606,20 +965,111 @@ mod tests {
             AuditLog::open(&path)
                 .unwrap()
                 .record(&caller, endpoint, true, (vec![family.into()], vec![]), "l1")
+                .await
                 .unwrap();
         }
         assert!(scan_holding(&path, &earlier, |_, _| ()).unwrap_err().contains("rewritten"));
 
-        // A server opening a trail whose last entry is longer than the
-        // chunk it reads the end in carries the chain on all the same.
+        // A set of 30,000 families is stored once, whatever the number of
+        // entries naming it, and read back whole.
         let many: Vec<String> = (0..30_000).map(|n| format!("F{n:05}")).collect();
-        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families", true, (many, vec![]), "l1").unwrap();
-        assert!(std::fs::metadata(&path).unwrap().len() > 4 << 16);
-        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").unwrap();
-        assert_eq!(read(&path).unwrap().len(), 4);
+        for _ in 0..3 {
+            let named = (many.clone(), vec![]);
+            let log = AuditLog::open(&path).unwrap();
+            let entry = log.record(&caller, "/api/v1/overlaps", true, named, "l1").await.unwrap();
+            assert_eq!(entry.family_ids.len(), 30_000, "the caller sees what was served");
+        }
+        assert!(std::fs::metadata(&path).unwrap().len() < 4096, "entries name the set, not its ids");
+        assert_eq!(std::fs::read_to_string(sets_path(&path)).unwrap().lines().count(), 1);
+        let entries = read(&path).unwrap();
+        assert_eq!(entries.len(), 5);
+        assert_eq!(entries[4].family_ids, many);
+        assert_eq!(entries[4].family_set.as_ref().map(|s| s.count), Some(30_000));
+        assert_eq!(read_at(&path, &[0]).unwrap()[0].family_ids, ["F7"]);
+        // A set altered on disk no longer hashes to its name.
+        let sets = std::fs::read_to_string(sets_path(&path)).unwrap();
+        std::fs::write(sets_path(&path), sets.replacen("F00001", "F99999", 1)).unwrap();
+        assert!(read(&path).unwrap_err().contains("altered"));
+        std::fs::remove_file(sets_path(&path)).unwrap();
+        assert!(read(&path).unwrap_err().contains("missing from the sets file"));
         for bad in ["3", "3:xyz", "x:0123456789abcdef", "3:0123456789abcde"] {
             assert!(bad.parse::<Anchor>().is_err(), "{bad}");
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn trail(name: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("famgraph-audit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        (dir.join("audit.jsonl"), dir)
+    }
+
+    #[tokio::test]
+    async fn a_line_torn_by_a_crash_is_sealed_when_the_trail_is_next_opened() {
+        let (path, dir) = trail("torn");
+        let caller = Caller { name: "alice".into(), role: Role::Coordinator };
+        let family = |f: &str| (vec![f.to_owned()], vec![]);
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families/F1", true, family("F1"), "l1").await.unwrap();
+        // A crash mid-write leaves half a line.
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"at":"2026-01-01T00:00:00Z","token":"ali"#).unwrap();
+        drop(file);
+        // Reviews read up to the tear meanwhile.
+        assert_eq!(read(&path).unwrap().len(), 1);
+        // The next server seals it, and every later review reads on past it.
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families/F2", true, family("F2"), "l1").await.unwrap();
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families/F3", true, family("F3"), "l1").await.unwrap();
+        let entries = read(&path).unwrap();
+        let outcomes: Vec<&str> = entries.iter().map(|e| e.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["served", SEALED, "served", "served"]);
+        assert_eq!(by_token(&entries).iter().map(|u| u.requests).sum::<usize>(), 3, "a seal is no one's request");
+        // A line that is not an entry, with no seal after it, was written
+        // by someone else: altered.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&path, format!("{}\nnot an entry\n{}\n", lines[0], lines[3])).unwrap();
+        assert!(read(&path).unwrap_err().contains("line 2: not an audit entry"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn one_trail_is_written_by_one_server() {
+        let (path, dir) = trail("lock");
+        let first = AuditLog::open(&path).unwrap();
+        let second = AuditLog::open(&path).unwrap_err();
+        assert!(second.to_string().contains("another famgraph server is writing the audit trail"), "{second}");
+        drop(first);
+        let caller = Caller { name: "alice".into(), role: Role::Coordinator };
+        let reopened = AuditLog::open(&path).unwrap();
+        reopened.record(&caller, "/api/v1/evidence", false, (vec![], vec![]), "l1").await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_at_once_are_written_together_and_chained_in_order() {
+        let (path, dir) = trail("batch");
+        let log = std::sync::Arc::new(AuditLog::open(&path).unwrap());
+        let tasks: Vec<_> = (0..200)
+            .map(|n| {
+                let log = std::sync::Arc::clone(&log);
+                tokio::spawn(async move {
+                    let caller = Caller { name: format!("t{}", n % 7), role: Role::Coordinator };
+                    let named = (vec![format!("F{n}")], vec![]);
+                    log.record(&caller, "/api/v1/families/{family_id}", true, named, "l1").await.unwrap()
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        drop(log);
+        let entries = read(&path).unwrap();
+        assert_eq!(entries.len(), 200);
+        let mut served: Vec<&str> = entries.iter().map(|e| e.family_ids[0].as_str()).collect();
+        served.sort_unstable();
+        served.dedup();
+        assert_eq!(served.len(), 200);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

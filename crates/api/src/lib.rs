@@ -386,18 +386,18 @@ impl AppState {
 
     /// Lets the caller through if its role is one of `roles`; a refusal is
     /// audited.
-    fn allow(&self, caller: &Caller, roles: &[Role], what: &'static str, endpoint: &str) -> Result<(), ApiError> {
+    async fn allow(&self, caller: &Caller, roles: &[Role], what: &'static str, endpoint: &str) -> Result<(), ApiError> {
         if roles.contains(&caller.role) {
             return Ok(());
         }
-        self.audited(caller, endpoint, false, (Vec::new(), Vec::new()), &self.snapshot())?;
+        self.audited(caller, endpoint, false, (Vec::new(), Vec::new()), &self.snapshot()).await?;
         Err(ApiError::Forbidden(what))
     }
 
     /// Records a request in the audit trail, if there is one, with the load
     /// (`snapshot`) whose family and household ids it names; the request
     /// fails if the entry cannot be written.
-    fn audited(
+    async fn audited(
         &self,
         caller: &Caller,
         endpoint: &str,
@@ -406,7 +406,7 @@ impl AppState {
         snapshot: &Snapshot,
     ) -> Result<(), ApiError> {
         let Some(audit) = &self.audit else { return Ok(()) };
-        let entry = audit.record(caller, endpoint, served, named, &snapshot.load)?;
+        let entry = audit.record(caller, endpoint, served, named, &snapshot.load).await?;
         // The token's name, the role and what happened: no family's data.
         let crossed = self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner).add_live(&entry);
         for (kind, what) in crossed {
@@ -558,7 +558,7 @@ async fn list_families(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist", "/api/v1/families")?;
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist", "/api/v1/families").await?;
     // Parameters are read by hand so a bad value gets a JSON 400 naming it.
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
@@ -570,7 +570,7 @@ async fn list_families(
     let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (families, total) = filter.page(&snapshot, offset, limit);
     let named = families.iter().map(|f| f.family_id.clone()).collect();
-    state.audited(&caller, "/api/v1/families", true, (named, vec![]), &snapshot)?;
+    state.audited(&caller, "/api/v1/families", true, (named, vec![]), &snapshot).await?;
     if csv {
         return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
     }
@@ -589,12 +589,12 @@ async fn get_family(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<FamilyDetail>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator], "a family's details", "/api/v1/families/{family_id}")?;
+    state.allow(&caller, &[Role::Coordinator], "a family's details", "/api/v1/families/{family_id}").await?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
     let named = vec![snapshot.graph.families[family].id.clone()];
-    state.audited(&caller, "/api/v1/families/{family_id}", true, (named, vec![]), &snapshot)?;
+    state.audited(&caller, "/api/v1/families/{family_id}", true, (named, vec![]), &snapshot).await?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
     let detail = family_detail(&snapshot, family);
     Ok(Json(match state.decided(&snapshot) {
@@ -613,7 +613,7 @@ async fn list_decisions(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     const ENDPOINT: &str = "/api/v1/decisions";
-    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions", ENDPOINT)?;
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions", ENDPOINT).await?;
     let book = state.decision_book()?;
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
@@ -622,7 +622,7 @@ async fn list_decisions(
     let decided = book.decided(&snapshot);
     let (page, total, named) =
         decisions_page(&snapshot, &decided, since.as_deref(), caller.role == Role::Coordinator, (offset, limit));
-    state.audited(&caller, ENDPOINT, true, (named.into_iter().collect(), vec![]), &snapshot)?;
+    state.audited(&caller, ENDPOINT, true, (named.into_iter().collect(), vec![]), &snapshot).await?;
     Ok(Json(serde_json::json!({
         "decisions": page,
         "total": total,
@@ -679,14 +679,16 @@ async fn post_decision(
     body: Result<Json<decisions::Request>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     const ENDPOINT: &str = "/api/v1/families/{family_id}/decision";
-    state.allow(&caller, &[Role::Coordinator], "decisions about families", ENDPOINT)?;
+    state.allow(&caller, &[Role::Coordinator], "decisions about families", ENDPOINT).await?;
     let book = state.decision_book()?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
     let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
     let entry = request.entry(&snapshot, family, &caller, auth::today())?;
-    state.audited(&caller, ENDPOINT, true, (vec![snapshot.graph.families[family].id.clone()], vec![]), &snapshot)?;
+    state
+        .audited(&caller, ENDPOINT, true, (vec![snapshot.graph.families[family].id.clone()], vec![]), &snapshot)
+        .await?;
     let writer = book.clone();
     tokio::task::spawn_blocking(move || writer.record(entry))
         .await
@@ -724,7 +726,7 @@ async fn overlaps(caller: Caller, State(state): State<AppState>) -> Result<axum:
                 .collect();
             (families, households)
         });
-        state.audited(&caller, "/api/v1/overlaps", true, (named.0.clone(), named.1.clone()), &snapshot)?;
+        state.audited(&caller, "/api/v1/overlaps", true, (named.0.clone(), named.1.clone()), &snapshot).await?;
     }
     let disclosure = state.disclosure;
     let matrix = state.cache.overlaps[usize::from(with_households)]
@@ -766,7 +768,7 @@ fn json_response(body: &axum::body::Bytes) -> axum::response::Response {
 }
 
 async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report")?;
+    state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report").await?;
     Ok(Json(views::report_json(&state.snapshot())))
 }
 
@@ -794,7 +796,7 @@ async fn neighbourhood(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/neighbourhood")?;
+    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/neighbourhood").await?;
     let depth = parse_number(&params, "depth", 1, MAX_DEPTH)?;
     let snapshot = state.snapshot();
     let graph = &snapshot.graph;
@@ -806,7 +808,7 @@ async fn neighbourhood(
     .ok_or_else(|| ApiError::NotFound("no such person or household".into()))?;
     let sub = graph.neighbourhood(start, depth, MAX_NODES);
     let (mut json, families) = views::subgraph_json(graph, &sub.nodes, &sub.edges);
-    state.audited(&caller, "/api/v1/graph/neighbourhood", true, (families, vec![]), &snapshot)?;
+    state.audited(&caller, "/api/v1/graph/neighbourhood", true, (families, vec![]), &snapshot).await?;
     json["depth"] = depth.into();
     json["truncated"] = sub.truncated.into();
     Ok(Json(json))
@@ -819,7 +821,7 @@ async fn path_between(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/path")?;
+    state.allow(&caller, &[Role::Coordinator], "the graph of people", "/api/v1/graph/path").await?;
     let snapshot = state.snapshot();
     let graph = &snapshot.graph;
     let person = |name: &str| -> Result<petgraph::stable_graph::NodeIndex, ApiError> {
@@ -834,7 +836,7 @@ async fn path_between(
         Some((nodes, edges)) => views::subgraph_json(graph, &nodes, &edges),
         None => views::subgraph_json(graph, &[], &[]),
     };
-    state.audited(&caller, "/api/v1/graph/path", true, (families, vec![]), &snapshot)?;
+    state.audited(&caller, "/api/v1/graph/path", true, (families, vec![]), &snapshot).await?;
     json["connected"] = (!json["nodes"].as_array().is_none_or(Vec::is_empty)).into();
     Ok(Json(json))
 }
@@ -862,8 +864,8 @@ async fn rulesets(_caller: Caller, State(state): State<AppState>) -> Json<serde_
 
 /// Loads the server's source again (admins only) and swaps it in whole.
 async fn reload(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Admin], "reloads", "/api/v1/reload")?;
-    state.audited(&caller, "/api/v1/reload", true, (vec![], vec![]), &state.snapshot())?;
+    state.allow(&caller, &[Role::Admin], "reloads", "/api/v1/reload").await?;
+    state.audited(&caller, "/api/v1/reload", true, (vec![], vec![]), &state.snapshot()).await?;
     let snapshot = state.reload().await?;
     Ok(Json(serde_json::json!({
         "status": "reloaded",
@@ -883,7 +885,7 @@ async fn post_override(
     State(state): State<AppState>,
     body: Result<Json<overrides::Request>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator, Role::Admin], "linkage overrides", "/api/v1/overrides")?;
+    state.allow(&caller, &[Role::Coordinator, Role::Admin], "linkage overrides", "/api/v1/overrides").await?;
     let Some(file) = state.overrides_file.clone() else {
         return Err(ApiError::NotFound(
             "this server records no overrides: start famgraph serve with --data BUNDLE --overrides FILE".into(),
@@ -896,7 +898,7 @@ async fn post_override(
     let before = state.snapshot();
     let checked = overrides::Checked::check(request, &before)?;
     // In the audit trail before the file changes: who, and which families.
-    state.audited(&caller, "/api/v1/overrides", true, (checked.family_ids(&before), vec![]), &before)?;
+    state.audited(&caller, "/api/v1/overrides", true, (checked.family_ids(&before), vec![]), &before).await?;
     let (signer, path) = (caller.clone(), file);
     let checked = tokio::task::spawn_blocking(move || checked.append(&path, &signer, auth::today()).map(|()| checked))
         .await
@@ -904,7 +906,7 @@ async fn post_override(
         .map_err(|e| ApiError::Internal(format!("appending to the overrides file: {e}")))?;
     let after = state.reload_holding(guard).await?;
     let now = checked.family_ids(&after);
-    state.audited(&caller, "/api/v1/overrides", true, (now.clone(), vec![]), &after)?;
+    state.audited(&caller, "/api/v1/overrides", true, (now.clone(), vec![]), &after).await?;
     Ok(Json(serde_json::json!({ "status": "recorded and reloaded", "family_ids": now })))
 }
 
@@ -917,10 +919,10 @@ async fn get_changes(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator, Role::BidWriter], "changes between loads", "/api/v1/changes")?;
+    state.allow(&caller, &[Role::Coordinator, Role::BidWriter], "changes between loads", "/api/v1/changes").await?;
     let family = param(&params, "family").map(str::to_owned);
     if family.is_some() {
-        state.allow(&caller, &[Role::Coordinator], "one family's changes", "/api/v1/changes")?;
+        state.allow(&caller, &[Role::Coordinator], "one family's changes", "/api/v1/changes").await?;
     }
     let Some(previous) = state.previous.clone() else {
         return Err(ApiError::NotFound(
@@ -952,7 +954,7 @@ async fn get_changes(
         if state.snapshot().graph.family_by_id(&id).is_none() {
             return Err(ApiError::NotFound("no family with that family_id".into()));
         }
-        state.audited(&caller, "/api/v1/changes", true, (vec![id.clone()], vec![]), &state.snapshot())?;
+        state.audited(&caller, "/api/v1/changes", true, (vec![id.clone()], vec![]), &state.snapshot()).await?;
         let change = changes.families.iter().find(|f| f.family_id == id);
         return Ok(Json(serde_json::json!({
             "before_as_of": changes.before_as_of,
@@ -961,7 +963,7 @@ async fn get_changes(
         })));
     }
     let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
-    state.audited(&caller, "/api/v1/changes", true, (ids, vec![]), &state.snapshot())?;
+    state.audited(&caller, "/api/v1/changes", true, (ids, vec![]), &state.snapshot()).await?;
     let mut answer = serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?;
     // With decisions kept, each family's decision now: the progress of the
     // families taken on, at a glance.
@@ -1036,14 +1038,14 @@ async fn get_cohort(
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Coordinator], "a cohort's members", "/api/v1/cohorts/{name}")?;
+    state.allow(&caller, &[Role::Coordinator], "a cohort's members", "/api/v1/cohorts/{name}").await?;
     let Path(name) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let snapshot = state.snapshot();
     let cohort = snapshot.cohorts.find(&name).map_err(ApiError::NotFound)?;
     let graph = &snapshot.graph;
     let families: Vec<String> =
         snapshot.cohorts.families(cohort, graph).into_iter().map(|f| graph.families[f].id.clone()).collect();
-    state.audited(&caller, "/api/v1/cohorts/{name}", true, (families, vec![]), &snapshot)?;
+    state.audited(&caller, "/api/v1/cohorts/{name}", true, (families, vec![]), &snapshot).await?;
     Ok(Json(cohort_view(&snapshot, cohort)))
 }
 
@@ -1053,7 +1055,7 @@ async fn audit_trail(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    state.allow(&caller, &[Role::Admin], "the audit trail", "/api/v1/audit")?;
+    state.allow(&caller, &[Role::Admin], "the audit trail", "/api/v1/audit").await?;
     let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let review = audit::Review {
@@ -1072,7 +1074,7 @@ async fn audit_trail(
             serde_json::json!({"entries": [], "total": 0, "by_token": [], "unusual": [], "anchor": null, "file": null}),
         ));
     };
-    state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot())?;
+    state.audited(&caller, "/api/v1/audit", true, (vec![], vec![]), &state.snapshot()).await?;
     // A year's trail is a million entries: read off the runtime's threads,
     // an entry at a time, keeping where each reviewed one starts and
     // reading the page's again.

@@ -411,6 +411,8 @@ mod tests {
             outcome: outcome.into(),
             family_ids: families.iter().map(|&f| f.to_owned()).collect(),
             household_ids: vec![],
+            family_set: None,
+            household_set: None,
             load: String::new(),
             prev: String::new(),
         }
