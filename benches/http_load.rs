@@ -67,6 +67,8 @@ fn start(db: &Path, tokens: &Path, audit: &Path, tls: bool) -> Server {
         .arg(tokens)
         .arg("--audit")
         .arg(audit)
+        // A load test is one token asking as fast as it can: no limit.
+        .args(["--requests-per-minute", "0"])
         .env("FAMGRAPH_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -80,6 +80,11 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, value_name = "PEM", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// The most requests one token may make a minute, half of them at
+        /// once; past it the token gets 429 until its allowance refills.
+        /// 0: no limit (a load test).
+        #[arg(long, value_name = "N", default_value_t = famgraph_api::auth::DEFAULT_REQUESTS_PER_MINUTE)]
+        requests_per_minute: u32,
     },
     /// List the audit trail: every request that returned person-level
     /// data, and every one refused, oldest first.
@@ -506,6 +511,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             decisions,
             tls_cert,
             tls_key,
+            requests_per_minute,
         } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
             let settings = ServeSettings {
@@ -516,6 +522,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 previous: previous.as_deref(),
                 decisions: decisions.as_deref(),
                 tls: tls_cert.as_deref().zip(tls_key.as_deref()),
+                requests_per_minute,
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
@@ -958,6 +965,7 @@ struct ServeSettings<'a> {
     decisions: Option<&'a Path>,
     /// The certificate chain and key to serve HTTPS with.
     tls: Option<(&'a Path, &'a Path)>,
+    requests_per_minute: u32,
 }
 
 /// A day option (`--since`, `--until`) as `YYYY-MM-DD`, or a usage error
@@ -983,7 +991,7 @@ fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions, tls } = *settings;
+    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions, tls, requests_per_minute } = *settings;
     let certificate = tls
         .map(|(chain, key)| famgraph_api::tls::Certificate::read(chain, key))
         .transpose()
@@ -1052,6 +1060,7 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         let mut state = AppState::new(snapshot, Tokens::default())
             .with_tokens(tokens)
             .with_disclosure(disclosure)
+            .with_requests_per_minute(requests_per_minute)
             .with_audit(audit)
             .with_reloader(reloader)
             .with_watch(pipeline::settings().watch.clone());

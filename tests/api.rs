@@ -552,6 +552,8 @@ fn the_audit_trail_records_a_scripted_session() {
     let text = std::fs::read_to_string(&server.audit).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     std::fs::write(&cut, lines[..lines.len() - 3].join("\n") + "\n").unwrap();
+    // The sets the entries name travel with the trail.
+    std::fs::copy(format!("{trail}.sets"), format!("{}.sets", cut.display())).unwrap();
     assert!(famgraph(&["audit", "--file", cut.to_str().unwrap()]).status.success(), "no break in the chain");
     let out = famgraph(&["audit", "--file", cut.to_str().unwrap(), "--verify-anchor", &anchor]);
     assert_eq!(out.status.code(), Some(2));
@@ -666,7 +668,8 @@ fn unusual_access_is_flagged_for_review() {
 /// changes are served.
 #[test]
 fn overlap_cells_name_the_families_behind_them() {
-    let server = Server::start(&[]);
+    // A test walking every cell asks faster than a person would.
+    let server = Server::start(&["--requests-per-minute", "0"]);
     let overlaps = server.get_ok("/api/v1/overlaps");
     let mut checked = 0;
     for pair in overlaps["pairs"].as_array().unwrap() {
@@ -813,4 +816,45 @@ fn the_openapi_document_is_the_api() {
             assert_error(status, &body, status);
         }
     }
+}
+
+/// One token asking for the overlap view (every family and household of
+/// the partnership) as fast as it can: past its allowance it gets 429 with
+/// when to try again, and the trail grows by a short entry a request, the
+/// sets served written once.
+#[test]
+fn a_token_flooding_the_overlap_view_is_slowed_and_the_trail_stays_small() {
+    let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--requests-per-minute", "60"]);
+    let token = server.token.clone();
+    let all = server.get_ok("/api/v1/families?limit=1")["total"].as_u64().unwrap();
+    let statuses: Vec<u16> = (0..45).map(|_| server.get("/api/v1/overlaps", token.as_deref()).0).collect();
+    let served = statuses.iter().filter(|&&s| s == 200).count();
+    // Half a minute's allowance at once (one went on the count above),
+    // and one a second after it.
+    assert!((29..=32).contains(&served), "{statuses:?}");
+    assert!(statuses.iter().all(|&s| s == 200 || s == 429), "{statuses:?}");
+    let (status, body) = server.get("/api/v1/overlaps", token.as_deref());
+    assert_error(status, &body, 429);
+    assert_eq!(body["error"]["code"], "too_many_requests");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("more than 60 requests a minute") && message.contains("try again in"), "{message}");
+    let retry = server.headers("/api/v1/overlaps", token.as_deref());
+    assert!(retry["retry-after"].parse::<u64>().unwrap() >= 1, "{retry:?}");
+
+    // Each request's entry is short: the families and households it named
+    // are stored once beside the trail, and read back whole.
+    let trail = std::fs::read_to_string(&server.audit).unwrap();
+    assert_eq!(trail.lines().count(), served + 1, "the count, then each overlap view served");
+    assert!(trail.len() < served * 1024, "{} bytes for {served} entries", trail.len());
+    let sets = std::fs::read_to_string(format!("{}.sets", server.audit.display())).unwrap();
+    assert_eq!(sets.lines().count(), 2, "the families and the households, once");
+    let out = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap(), "--format", "json"]);
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let entries = &entries[1..];
+    let named = entries[0]["family_ids"].as_array().unwrap().len() as u64;
+    assert!(named > 16 && named <= all, "{named} families named of {all}");
+    assert_eq!(entries[0]["family_set"]["count"].as_u64(), Some(named));
+    // The refusals were logged once, by the token's name.
+    let limited: Vec<String> = server.log().into_iter().filter(|l| l.contains("over its request limit")).collect();
+    assert_eq!(limited.len(), 1, "{limited:?}");
 }

@@ -74,7 +74,7 @@ pub struct AuditEntry {
 }
 
 /// The most ids an entry lists itself.
-pub const MAX_LISTED_IDS: usize = 64;
+pub const MAX_LISTED_IDS: usize = 16;
 
 /// A set of ids named by its SHA-256 (hex, of the ids each followed by a
 /// newline, in the order served) and how many it holds.
@@ -149,11 +149,10 @@ impl IdSets {
         {
             if let Some(set) = set {
                 let found = self.0.get(&set.digest).filter(|found| found.len() == set.count);
-                *ids = found
-                    .ok_or_else(|| {
-                        format!("the set {} an entry names is missing from the sets file", &set.digest[..16])
-                    })?
-                    .clone();
+                let found = found.ok_or_else(|| {
+                    format!("the set {} an entry names is missing from the sets file", &set.digest[..16])
+                })?;
+                ids.clone_from(found);
             }
         }
         Ok(())
@@ -237,8 +236,11 @@ impl Drop for AuditLog {
 struct Job {
     entry: AuditEntry,
     sets: Vec<(IdSet, Vec<String>)>,
-    done: tokio::sync::oneshot::Sender<Result<(AuditEntry, Vec<(IdSet, Vec<String>)>), String>>,
+    done: tokio::sync::oneshot::Sender<Result<Written, String>>,
 }
+
+/// An entry as written, with the sets it names handed back.
+type Written = (AuditEntry, Vec<(IdSet, Vec<String>)>);
 
 /// The most entries written and synced together.
 const MAX_BATCH: usize = 1024;

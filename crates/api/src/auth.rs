@@ -409,3 +409,106 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Requests a token may make a minute by default: ten a second, far more
+/// than a person clicking through pages asks, far fewer than a script
+/// copying every family out.
+pub const DEFAULT_REQUESTS_PER_MINUTE: u32 = 600;
+
+/// Per-token limits on requests: a bucket per token holding up to half a
+/// minute's requests, refilled at the rate allowed. A token past its limit
+/// gets 429 until the bucket refills, so one token can neither flood the
+/// audit trail nor copy the partnership's families out at machine speed.
+/// Refusals are counted and logged once a minute per token (its name,
+/// which is not a secret).
+#[derive(Debug)]
+pub struct RateLimit {
+    per_minute: u32,
+    state: Mutex<HashMap<String, Bucket>>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    requests: f64,
+    at: Instant,
+    limited: u64,
+    logged: Option<Instant>,
+}
+
+/// A request over the token's limit: when to try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    pub per_minute: u32,
+    pub retry_after: Duration,
+}
+
+impl RateLimit {
+    /// At most `per_minute` requests a minute per token; 0: no limit.
+    pub fn new(per_minute: u32) -> RateLimit {
+        RateLimit { per_minute, state: Mutex::new(HashMap::new()) }
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// Takes one request from the token's bucket, or says when there will
+    /// be one.
+    pub fn check(&self, token: &str) -> Result<(), Limited> {
+        self.check_at(token, Instant::now())
+    }
+
+    fn check_at(&self, token: &str, now: Instant) -> Result<(), Limited> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let capacity = f64::from(self.per_minute.div_ceil(2));
+        let per_second = f64::from(self.per_minute) / 60.0;
+        let mut state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !state.contains_key(token) {
+            state.insert(token.to_owned(), Bucket { requests: capacity, at: now, limited: 0, logged: None });
+        }
+        let bucket = state.get_mut(token).expect("inserted above");
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.requests = (bucket.requests + elapsed * per_second).min(capacity);
+        bucket.at = now;
+        if bucket.requests >= 1.0 {
+            bucket.requests -= 1.0;
+            return Ok(());
+        }
+        bucket.limited += 1;
+        if bucket.logged.is_none_or(|last| now.saturating_duration_since(last) >= REFUSAL_LOG_EVERY) {
+            bucket.logged = Some(now);
+            tracing::warn!(token = %token, per_minute = self.per_minute, limited = bucket.limited, "token over its request limit: refused with 429");
+        }
+        let wait = (1.0 - bucket.requests) / per_second;
+        Err(Limited { per_minute: self.per_minute, retry_after: Duration::from_secs_f64(wait.max(0.0)) })
+    }
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::*;
+
+    #[test]
+    fn a_token_gets_half_a_minute_of_requests_at_once_then_its_rate() {
+        let limit = RateLimit::new(60);
+        let start = Instant::now();
+        for _ in 0..30 {
+            assert_eq!(limit.check_at("alice", start), Ok(()));
+        }
+        let refused = limit.check_at("alice", start).unwrap_err();
+        assert_eq!(refused.retry_after, Duration::from_secs(1));
+        // Another token has its own bucket.
+        assert_eq!(limit.check_at("bob", start), Ok(()));
+        // One a second comes back.
+        assert_eq!(limit.check_at("alice", start + Duration::from_secs(1)), Ok(()));
+        assert!(limit.check_at("alice", start + Duration::from_secs(1)).is_err());
+        // Never more than half a minute's, however long the wait.
+        let later = start + Duration::from_hours(1);
+        assert_eq!((0..31).filter(|_| limit.check_at("alice", later).is_ok()).count(), 30);
+        // No limit at all.
+        let none = RateLimit::new(0);
+        assert!((0..10_000).all(|_| none.check_at("alice", start).is_ok()));
+    }
+}

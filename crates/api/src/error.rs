@@ -25,6 +25,9 @@ pub enum ApiError {
     /// The new load failed; the previous one is still served.
     #[error("reload failed, still serving the previous load: {0}")]
     ReloadFailed(String),
+    /// The token made more requests than its limit allows.
+    #[error("this token made more than {0} requests a minute: try again in {1} s")]
+    TooManyRequests(u32, u64),
     /// The detail goes to the log, never to the client.
     #[error("internal error")]
     Internal(String),
@@ -52,6 +55,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::ReloadFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "reload_failed"),
+            ApiError::TooManyRequests(..) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -64,6 +68,11 @@ impl IntoResponse for ApiError {
             tracing::error!(%detail, "internal error");
         }
         let mut response = (status, Json(Body { error: Inner { code, message: self.to_string() } })).into_response();
+        if let ApiError::TooManyRequests(_, seconds) = &self
+            && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -213,6 +213,8 @@ pub struct AppState {
     live: Arc<Mutex<unusual::Watching>>,
     /// Tokens refused, counted and logged by id.
     refusals: Arc<auth::Refusals>,
+    /// Requests each token may make a minute.
+    limit: Arc<auth::RateLimit>,
     /// Answers worked out from the served snapshot, kept until a reload
     /// swaps another in.
     cache: Arc<Cache>,
@@ -297,6 +299,7 @@ impl AppState {
             watch: Arc::default(),
             live: Arc::new(Mutex::new(unusual::Watching::new(&unusual::Watch::default()))),
             refusals: Arc::default(),
+            limit: Arc::new(auth::RateLimit::new(auth::DEFAULT_REQUESTS_PER_MINUTE)),
             cache: Arc::default(),
         }
     }
@@ -415,6 +418,13 @@ impl AppState {
         Ok(())
     }
 
+    /// At most `per_minute` requests a minute per token (0: no limit);
+    /// `auth::DEFAULT_REQUESTS_PER_MINUTE` unless set.
+    pub fn with_requests_per_minute(mut self, per_minute: u32) -> AppState {
+        self.limit = Arc::new(auth::RateLimit::new(per_minute));
+        self
+    }
+
     /// How aggregate counts are disclosed, instead of hiding 1 to 4.
     pub fn with_disclosure(mut self, disclosure: Disclosure) -> AppState {
         self.disclosure = disclosure;
@@ -529,7 +539,12 @@ impl FromRequestParts<AppState> for Caller {
         let tokens = state.tokens.current();
         let token = token.trim();
         match tokens.check(token, auth::today()) {
-            Ok(caller) => Ok(caller.clone()),
+            Ok(caller) => {
+                state.limit.check(&caller.name).map_err(|limited| {
+                    ApiError::TooManyRequests(limited.per_minute, limited.retry_after.as_secs_f64().ceil() as u64)
+                })?;
+                Ok(caller.clone())
+            }
             Err(refused) => {
                 state.refusals.record(token, refused);
                 Err(match refused {
