@@ -26,7 +26,10 @@ fn reloads_swap_whole_loads_and_survive_a_killed_one() {
     let tokens = dir.join("tokens");
     let token = |name: &str, role: &str| crate::util::token(&tokens, name, role);
     let (admin, coordinator) = (token("ada", "admin"), token("carol", "coordinator"));
-    let server = Arc::new(Server::start(&["--db", &db_arg, "--tokens", tokens.to_str().unwrap()]));
+    // The reader below asks as fast as it can: no request limit.
+    let no_limit = ["--requests-per-minute", "0"];
+    let server =
+        Arc::new(Server::start(&[&["--db", &db_arg, "--tokens", tokens.to_str().unwrap()][..], &no_limit].concat()));
     let total = |server: &Server| {
         let (status, body) = server.get("/api/v1/families?limit=1", Some(&coordinator));
         assert_eq!(status, 200, "{body}");
