@@ -85,6 +85,10 @@ enum Command {
         /// 0: no limit (a load test).
         #[arg(long, value_name = "N", default_value_t = famgraph_api::auth::DEFAULT_REQUESTS_PER_MINUTE)]
         requests_per_minute: u32,
+        /// The most connections open at once; one more is closed as soon
+        /// as it arrives. A client has 10 s to send a request's header.
+        #[arg(long, value_name = "N", default_value_t = famgraph_api::http::DEFAULT_MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// List the audit trail: every request that returned person-level
     /// data, and every one refused, oldest first.
@@ -512,6 +516,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tls_cert,
             tls_key,
             requests_per_minute,
+            max_connections,
         } => {
             let audit = audit.unwrap_or_else(|| default_audit_path(source.db.as_deref()));
             let settings = ServeSettings {
@@ -523,6 +528,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 decisions: decisions.as_deref(),
                 tls: tls_cert.as_deref().zip(tls_key.as_deref()),
                 requests_per_minute,
+                max_connections,
             };
             serve(&source, overrides.overrides.as_deref(), &settings)
         }
@@ -966,6 +972,7 @@ struct ServeSettings<'a> {
     /// The certificate chain and key to serve HTTPS with.
     tls: Option<(&'a Path, &'a Path)>,
     requests_per_minute: u32,
+    max_connections: usize,
 }
 
 /// A day option (`--since`, `--until`) as `YYYY-MM-DD`, or a usage error
@@ -991,7 +998,18 @@ fn load_either(path: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSettings) -> anyhow::Result<()> {
-    let ServeSettings { addr, tokens, disclosure, audit, previous, decisions, tls, requests_per_minute } = *settings;
+    let ServeSettings {
+        addr,
+        tokens,
+        disclosure,
+        audit,
+        previous,
+        decisions,
+        tls,
+        requests_per_minute,
+        max_connections,
+    } = *settings;
+    let limits = famgraph_api::http::Limits { max_connections: max_connections.max(1), ..Default::default() };
     let certificate = tls
         .map(|(chain, key)| famgraph_api::tls::Certificate::read(chain, key))
         .transpose()
@@ -1077,8 +1095,10 @@ fn serve(source: &OptionalSource, overrides: Option<&Path>, settings: &ServeSett
         }
         reload_on_hangup(state.clone(), certificate.clone());
         match &certificate {
-            Some(certificate) => famgraph_api::tls::serve_tls(listener, certificate, state, shutdown_signal()).await?,
-            None => famgraph_api::serve(listener, state, shutdown_signal()).await?,
+            Some(certificate) => {
+                famgraph_api::tls::serve_tls(listener, certificate, state, limits, shutdown_signal()).await?;
+            }
+            None => famgraph_api::serve(listener, state, limits, shutdown_signal()).await?,
         }
         Ok(())
     })

@@ -858,3 +858,36 @@ fn a_token_flooding_the_overlap_view_is_slowed_and_the_trail_stays_small() {
     let limited: Vec<String> = server.log().into_iter().filter(|l| l.contains("over its request limit")).collect();
     assert_eq!(limited.len(), 1, "{limited:?}");
 }
+
+/// However many rows an extract got wrong, the load report answers in
+/// pages: every reject and repair counted by file, column and reason, and
+/// the lines themselves a page at a time.
+#[test]
+fn the_load_report_comes_in_pages_with_its_reasons_counted() {
+    let server = Server::start(&[]);
+    let full = server.get_ok("/api/v1/load-report?limit=1000");
+    for (lines, total, reasons) in
+        [("rejects", "rejects_total", "reject_reasons"), ("warnings", "warnings_total", "warning_reasons")]
+    {
+        let total = full[total].as_u64().unwrap();
+        let counted: u64 = full[reasons].as_array().unwrap().iter().map(|r| r["rows"].as_u64().unwrap()).sum();
+        assert_eq!(counted, total, "{reasons}");
+        let files: u64 = full["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f[if lines == "rejects" { "rejected" } else { "warnings" }].as_u64().unwrap())
+            .sum();
+        assert_eq!(files, total, "{lines}: the files' counts add up");
+        assert_eq!(full[lines].as_array().unwrap().len() as u64, total.min(1000));
+    }
+    assert!(full["warnings_total"].as_u64().unwrap() >= 5, "the sample has repairs to page through");
+    let page = server.get_ok("/api/v1/load-report?offset=2&limit=3");
+    assert_eq!(page["warnings"].as_array().unwrap()[..], full["warnings"].as_array().unwrap()[2..5]);
+    assert_eq!(page["warnings_total"], full["warnings_total"]);
+    // The first page by default, and never more than a thousand lines.
+    let first = server.get_ok("/api/v1/load-report");
+    assert!(first["warnings"].as_array().unwrap().len() <= 100);
+    let (status, body) = server.get("/api/v1/load-report?limit=1001", server.token.as_deref());
+    assert_error(status, &body, 400);
+}

@@ -11,6 +11,7 @@ mod cohorts;
 mod decisions;
 mod export;
 mod graph;
+mod limits;
 mod linkage;
 mod load;
 mod pages;

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// The token made more requests than its limit allows.
     #[error("this token made more than {0} requests a minute: try again in {1} s")]
     TooManyRequests(u32, u64),
+    /// The request took longer than the server allows.
+    #[error("the request took longer than {0} s: try again, or narrow it")]
+    Timeout(u64),
     /// The detail goes to the log, never to the client.
     #[error("internal error")]
     Internal(String),
@@ -56,6 +59,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::ReloadFailed(_) => (StatusCode::UNPROCESSABLE_ENTITY, "reload_failed"),
             ApiError::TooManyRequests(..) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
+            ApiError::Timeout(_) => (StatusCode::SERVICE_UNAVAILABLE, "timeout"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -11,6 +11,7 @@ mod csv_out;
 pub mod decisions;
 mod error;
 mod evidence;
+pub mod http;
 pub mod overrides;
 mod pages;
 pub mod private;
@@ -230,6 +231,8 @@ struct Cache {
     overlaps: [PerSnapshot<axum::body::Bytes>; 2],
     /// The family and household ids the full matrix names, for the audit.
     overlap_ids: PerSnapshot<(Vec<String>, Vec<String>)>,
+    /// The load report's parts that do not depend on the page asked for.
+    report: PerSnapshot<serde_json::Value>,
 }
 
 impl Cache {
@@ -238,6 +241,7 @@ impl Cache {
         self.evidence.clear();
         self.overlaps.iter().for_each(PerSnapshot::clear);
         self.overlap_ids.clear();
+        self.report.clear();
     }
 }
 
@@ -457,9 +461,10 @@ impl AppState {
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
+    limits: http::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    http::serve(listener, router(state), limits, shutdown).await
 }
 
 pub fn router(state: AppState) -> Router {
@@ -495,6 +500,7 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions", get(pages::index))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(http::time_limit))
         .layer(axum::middleware::map_response(pages::security_headers))
         .with_state(state)
 }
@@ -782,9 +788,34 @@ fn json_response(body: &axum::body::Bytes) -> axum::response::Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
-async fn load_report(caller: Caller, State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+/// The most rejected or repaired lines one load-report answer lists.
+pub const MAX_REPORT_LINES: usize = 1000;
+
+/// The load report: per file, the counts, rejects and warnings counted by
+/// reason, and a page of the lines themselves (`offset`, `limit`, at most
+/// `MAX_REPORT_LINES`), so an answer stays small however many rows an
+/// extract got wrong. The parts that do not depend on the page are worked
+/// out once per load.
+async fn load_report(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Admin], "the load report", "/api/v1/load-report").await?;
-    Ok(Json(views::report_json(&state.snapshot())))
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let limit = parse_number(&params, "limit", 100, MAX_REPORT_LINES)?;
+    let snapshot = state.snapshot();
+    let (cache, held) = (state.cache.clone(), snapshot.clone());
+    let summary = tokio::task::spawn_blocking(move || cache.report.get(&held, views::report_summary))
+        .await
+        .map_err(|e| ApiError::Internal(format!("load report task: {e}")))?;
+    let mut answer = (*summary).clone();
+    let (rejects, warnings) = views::report_lines(&snapshot, offset, limit);
+    answer["rejects"] = rejects;
+    answer["warnings"] = warnings;
+    answer["offset"] = offset.into();
+    answer["limit"] = limit.into();
+    Ok(Json(answer))
 }
 
 /// The deepest neighbourhood one request may ask for.

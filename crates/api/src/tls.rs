@@ -134,12 +134,13 @@ pub async fn serve_tls(
     listener: TcpListener,
     certificate: &Certificate,
     state: AppState,
+    limits: crate::http::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = certificate.acceptor().map_err(std::io::Error::other)?;
     let listener = Handshakes(tls_listener::TlsListener::new(acceptor, listener));
     let app = router(state).layer(axum::middleware::map_response(strict_transport));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    crate::http::serve(listener, app, limits, shutdown).await
 }
 
 /// The TLS listener as axum serves from it. A failed handshake (plain HTTP

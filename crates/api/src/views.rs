@@ -904,16 +904,51 @@ enum Cell {
 /// The load report in the interface's JSON shape, with each agency's
 /// records as linkage sees them.
 pub fn report_json(snapshot: &Snapshot) -> serde_json::Value {
+    let mut answer = report_summary(snapshot);
+    let (rejects, warnings) = report_lines(snapshot, 0, usize::MAX);
+    answer["rejects"] = rejects;
+    answer["warnings"] = warnings;
+    answer
+}
+
+/// The load report but its lines: per file the counts, the rejects and
+/// warnings counted by file, column and reason (most rows first), and
+/// each agency's records.
+pub fn report_summary(snapshot: &Snapshot) -> serde_json::Value {
     let report = &snapshot.report;
-    let issue = |i: &famgraph_model::Issue| serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason});
+    let by_reason = |issues: &[famgraph_model::Issue]| {
+        let mut counts: BTreeMap<(&str, Option<&str>, &str), usize> = BTreeMap::new();
+        for i in issues {
+            *counts.entry((i.file.as_str(), i.column.as_deref(), i.reason.as_str())).or_default() += 1;
+        }
+        let mut counts: Vec<_> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+            .into_iter()
+            .map(|((file, column, reason), rows)| {
+                serde_json::json!({"file": file, "column": column, "reason": reason, "rows": rows})
+            })
+            .collect::<Vec<_>>()
+    };
     serde_json::json!({
         "files": report.files.iter().map(|f| serde_json::json!({
             "file": f.file, "read": f.read, "accepted": f.accepted, "rejected": f.rejected, "warnings": f.warnings,
         })).collect::<Vec<_>>(),
-        "rejects": report.rejects.iter().map(issue).collect::<Vec<_>>(),
-        "warnings": report.warnings.iter().map(issue).collect::<Vec<_>>(),
+        "rejects_total": report.rejects.len(),
+        "warnings_total": report.warnings.len(),
+        "reject_reasons": by_reason(&report.rejects),
+        "warning_reasons": by_reason(&report.warnings),
         "agencies": agency_records(&snapshot.graph),
     })
+}
+
+/// The rejected and the repaired lines from `offset`, at most `limit` of
+/// each, in the order the load met them.
+pub fn report_lines(snapshot: &Snapshot, offset: usize, limit: usize) -> (serde_json::Value, serde_json::Value) {
+    let issue = |i: &famgraph_model::Issue| serde_json::json!({"file": i.file, "line": i.line, "column": i.column, "reason": i.reason});
+    let page =
+        |issues: &[famgraph_model::Issue]| issues.iter().skip(offset).take(limit).map(issue).collect::<Vec<_>>().into();
+    (page(&snapshot.report.rejects), page(&snapshot.report.warnings))
 }
 
 /// One agency's accepted person records as linkage sees them: how many
