@@ -209,6 +209,12 @@ enum Command {
         overrides: OverridesArg,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Write the load even though a file holds only its header, or far
+        /// fewer rows were accepted than in the load it replaces (less
+        /// than half): without it such a load, more often a broken export
+        /// than a smaller partnership, is refused and the database kept.
+        #[arg(long)]
+        accept_smaller: bool,
     },
     /// Print the ranked family shortlist.
     Shortlist {
@@ -673,8 +679,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Load { bundle, db, overrides, format } => {
+        Command::Load { bundle, db, overrides, format, accept_smaller } => {
             let snapshot = pipeline::from_bundle(&bundle, overrides.overrides.as_deref())?;
+            let last = famgraph_ingest::store::last_file_counts(&db);
+            let shrunk = famgraph_ingest::shrinkage(last.as_deref(), &snapshot.report.files);
+            if !shrunk.is_empty() && !accept_smaller {
+                return Err(BadInput(format!(
+                    "{} kept as it was: this load looks like a broken extract:\n  {}\nif the extract really is this small, load again with --accept-smaller",
+                    db.display(),
+                    shrunk.join("\n  ")
+                ))
+                .into());
+            }
+            for why in &shrunk {
+                tracing::warn!("accepted with --accept-smaller: {why}");
+            }
             pipeline::save(&snapshot, &db)?;
             print_report(&snapshot, format)
         }

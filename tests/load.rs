@@ -338,3 +338,77 @@ fn a_second_load_into_one_database_waits_for_nothing_and_says_why() {
     drop(held);
     famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
 }
+
+/// A load that looks like a broken export (a file of only its header, or
+/// far fewer rows than the load it would replace) keeps the database as
+/// it was and says which file, unless told the extract really is small.
+#[test]
+fn a_load_far_smaller_than_the_last_is_refused_unless_accepted() {
+    let dir = TempDir::new("smaller");
+    let (bundle, _) = synth(&dir, 200, 4, 0);
+    let db = dir.join("db.duckdb");
+    let args = ["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()];
+    famgraph_ok(&args);
+    let before = std::fs::read(&db).unwrap();
+
+    // The people file cut to a tenth.
+    let people = bundle.join("people.csv");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&people, lines[..lines.len() / 10].join("\n") + "\n").unwrap();
+    let out = famgraph(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("people.csv: ") && stderr.contains("rows accepted, against"), "{stderr}");
+    assert!(stderr.contains("--accept-smaller"), "{stderr}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database kept as it was");
+
+    // Only a header: refused too, even into a new database.
+    std::fs::write(&people, format!("{}\n", lines[0])).unwrap();
+    let out = famgraph(&args);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("people.csv: only a header"), "{out:?}");
+    let fresh = dir.join("fresh.duckdb");
+    let out = famgraph(&["load", bundle.to_str().unwrap(), "--db", fresh.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fresh.exists());
+
+    // Told so, it loads.
+    std::fs::write(&people, lines[..lines.len() / 10].join("\n") + "\n").unwrap();
+    famgraph_ok(&[&args[..], &["--accept-smaller"]].concat());
+    assert_ne!(std::fs::read(&db).unwrap(), before);
+}
+
+/// Files that are not CSV text line by line say why, and a link out of
+/// the bundle is not followed.
+#[test]
+fn a_file_in_the_wrong_encoding_or_line_endings_or_a_link_says_why() {
+    let dir = TempDir::new("wrong-files");
+    let (bundle, _) = synth(&dir, 10, 5, 0);
+    let db = dir.join("db.duckdb");
+    let args = ["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()];
+    let agencies = bundle.join("agencies.csv");
+    let text = std::fs::read_to_string(&agencies).unwrap();
+    let fails_with = |expected: &str| {
+        let out = famgraph(&args);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("agencies.csv") && stderr.contains(expected), "{stderr}");
+    };
+    // UTF-16, as a spreadsheet saves "Unicode text".
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(&agencies, utf16).unwrap();
+    fails_with("UTF-16");
+    // Lines ended by a carriage return alone.
+    std::fs::write(&agencies, text.replace('\n', "\r")).unwrap();
+    fails_with("carriage return alone");
+    // A symbolic link to a file elsewhere.
+    #[cfg(unix)]
+    {
+        let elsewhere = dir.join("elsewhere.csv");
+        std::fs::write(&elsewhere, &text).unwrap();
+        std::fs::remove_file(&agencies).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &agencies).unwrap();
+        fails_with("symbolic link");
+    }
+    assert!(!db.exists());
+}

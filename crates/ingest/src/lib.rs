@@ -76,12 +76,59 @@ pub fn load_bundle(dir: &Path, overrides: Option<&Path>) -> Result<(Bundle, Load
     Ok((bundle, report))
 }
 
+/// A file's rows accepted now may fall to this share of the load it would
+/// replace, and no lower, without `--accept-smaller`.
+pub const MIN_SHARE_OF_LAST_LOAD: f64 = 0.5;
+/// Files smaller than this last time are not compared: a few rows come
+/// and go.
+const MIN_ROWS_COMPARED: u64 = 10;
+
+/// Why a load looks like a broken extract rather than a smaller
+/// partnership: each file that holds only its header (but
+/// `relationships`, which may be empty), or whose rows accepted fell
+/// below `MIN_SHARE_OF_LAST_LOAD` of the load it would replace. Empty
+/// when nothing looks wrong. Counts only: never a row's content.
+pub fn shrinkage(last: Option<&[famgraph_model::FileReport]>, now: &[famgraph_model::FileReport]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in now {
+        let may_be_empty = file.file.starts_with("relationships.");
+        let before = last.and_then(|last| last.iter().find(|f| f.file == file.file));
+        if file.read == 0 && !may_be_empty {
+            found.push(match before {
+                Some(before) if before.accepted > 0 => format!(
+                    "{}: only a header, where the load it would replace accepted {} rows",
+                    file.file, before.accepted
+                ),
+                _ => format!("{}: only a header, no rows", file.file),
+            });
+        } else if let Some(before) = before
+            && before.accepted >= MIN_ROWS_COMPARED
+            && (file.accepted as f64) < MIN_SHARE_OF_LAST_LOAD * before.accepted as f64
+        {
+            found.push(format!(
+                "{}: {} rows accepted, against {} in the load it would replace",
+                file.file, file.accepted, before.accepted
+            ));
+        }
+    }
+    found
+}
+
 /// DuckDB's messages can quote a line of the input; keep only the part
 /// before any quoted content so no personal data reaches an error.
 pub(crate) fn clean_duckdb_message(message: &str) -> String {
     let first_line = message.lines().next().unwrap_or_default();
-    let cut = ["Original Line", "Line:", "\""].iter().filter_map(|m| first_line.find(m)).min();
-    let kept = cut.map_or(first_line, |i| &first_line[..i]);
+    let cut = ["Original Line", "\""].iter().filter_map(|m| first_line.find(m)).min();
+    let mut kept = cut.map_or(first_line, |i| &first_line[..i]).trim().trim_end_matches(':').trim().to_owned();
+    // "CSV Error on Line: 4": the line number says where, not what.
+    if let Some(at) = kept.find("Line:") {
+        let number: String = kept[at + 5..].trim_start().chars().take_while(char::is_ascii_digit).collect();
+        kept.truncate(at);
+        if !number.is_empty() {
+            kept.push_str("line ");
+            kept.push_str(&number);
+        }
+    }
     kept.trim().trim_end_matches(':').trim().to_owned()
 }
 
@@ -90,10 +137,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_load_far_smaller_than_the_last_or_a_file_of_only_a_header_is_named() {
+        use famgraph_model::FileReport;
+        let file = |name: &str, read: u64, accepted: u64| FileReport {
+            file: name.to_owned(),
+            read,
+            accepted,
+            rejected: read - accepted,
+            warnings: 0,
+        };
+        let last = [file("people.csv", 4210, 4200), file("relationships.csv", 30, 30), file("agencies.csv", 3, 3)];
+        // The same again, a little smaller: nothing to say.
+        let fine = [file("people.csv", 4000, 3990), file("relationships.csv", 25, 25), file("agencies.csv", 2, 2)];
+        assert!(shrinkage(Some(&last), &fine).is_empty());
+        // A mistyped export: 12 people; one agency of three (too few to
+        // compare).
+        let broken = [file("people.csv", 12, 12), file("relationships.csv", 25, 25), file("agencies.csv", 1, 1)];
+        assert_eq!(
+            shrinkage(Some(&last), &broken),
+            ["people.csv: 12 rows accepted, against 4200 in the load it would replace"]
+        );
+        let header_only = [file("people.csv", 0, 0), file("relationships.csv", 0, 0)];
+        assert_eq!(
+            shrinkage(Some(&last), &header_only),
+            [
+                "people.csv: only a header, where the load it would replace accepted 4200 rows",
+                "relationships.csv: 0 rows accepted, against 30 in the load it would replace"
+            ]
+        );
+        // A first load: relationships may be empty, people may not.
+        assert_eq!(shrinkage(None, &header_only), ["people.csv: only a header, no rows"]);
+    }
+
+    #[test]
     fn duckdb_messages_lose_quoted_content() {
         assert_eq!(
             clean_duckdb_message("Invalid Input Error: CSV Error on Line: 4\nOriginal Line: police,P3,Ann Smith"),
-            "Invalid Input Error: CSV Error on"
+            "Invalid Input Error: CSV Error on line 4"
+        );
+        assert_eq!(
+            clean_duckdb_message("Invalid Input Error: CSV Error on Line: 4 Original Line: police,P3,Ann"),
+            "Invalid Input Error: CSV Error on line 4"
         );
         assert_eq!(clean_duckdb_message("Conversion Error: \"Ann\" is not a date"), "Conversion Error");
     }

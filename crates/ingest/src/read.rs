@@ -27,6 +27,15 @@ pub fn read_bundle(dir: &Path) -> Result<Vec<RawTable>, IngestError> {
             let stem = file.stem();
             let csv = dir.join(format!("{stem}.csv"));
             let parquet = dir.join(format!("{stem}.parquet"));
+            for path in [&csv, &parquet] {
+                if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(unparseable(
+                        path,
+                        "a symbolic link: famgraph reads only the bundle's own files, so a link cannot make it \
+                         read another (copy the file into the folder)",
+                    ));
+                }
+            }
             let table = match (csv.is_file(), parquet.is_file()) {
                 (true, true) => return Err(IngestError::AmbiguousFile { dir: dir.to_owned(), stem }),
                 (true, false) => read_csv(file, &csv)?,
@@ -68,6 +77,9 @@ fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(unparseable(path, "the file is empty: expected a header row"));
+    }
+    if let Some(why) = not_text_csv(&bytes) {
+        return Err(unparseable(path, why));
     }
     let starts = record_starts(&bytes);
     let conn = Connection::open_in_memory().map_err(duck(path))?;
@@ -127,6 +139,29 @@ fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
         rows.sort_by_key(|r| r.line);
     }
     Ok(RawTable { file, file_name: name, columns, rows, unreadable, repaired })
+}
+
+/// Why bytes are not a CSV file famgraph can read line by line, when the
+/// reason is the whole file's: UTF-16 (a spreadsheet's "Unicode text"),
+/// or lines ended by a carriage return alone (old Mac files). Read as
+/// they are, the first gives a header of one garbled column and the
+/// second one enormous line.
+fn not_text_csv(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some("the file is UTF-16 (\"Unicode text\"): save it as CSV UTF-8".into());
+    }
+    let nuls = head.split(|&b| b == 0).count() - 1;
+    if nuls * 4 > head.len() {
+        return Some("the file holds NUL bytes, as UTF-16 does: save it as CSV UTF-8".into());
+    }
+    if !bytes.contains(&b'\n') && bytes.split(|&b| b == b'\r').nth(2).is_some() {
+        return Some(
+            "its lines end in a carriage return alone (an old Mac format): save it with Windows or Unix line endings"
+                .into(),
+        );
+    }
+    None
 }
 
 /// Windows-1252's characters for the bytes 0x80 to 0x9F, where Latin-1

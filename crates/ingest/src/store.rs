@@ -242,6 +242,26 @@ fn append(conn: &Connection, table: &str, rows: impl Iterator<Item = Vec<Value>>
     appender.flush()
 }
 
+/// The file counts of the load a database holds, if `path` is a famgraph
+/// database that can be read: what a new load into it is compared with.
+pub fn last_file_counts(path: &Path) -> Option<Vec<FileReport>> {
+    if !path.is_file() {
+        return None;
+    }
+    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
+    let conn = Connection::open_with_flags(path, config).ok()?;
+    rows(&conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
+        Ok(FileReport {
+            file: r.get(0)?,
+            read: r.get(1)?,
+            accepted: r.get(2)?,
+            rejected: r.get(3)?,
+            warnings: r.get(4)?,
+        })
+    })
+    .ok()
+}
+
 /// Opens a database written by [`save`], read-only.
 #[tracing::instrument(skip_all)]
 pub fn open(path: &Path) -> Result<Stored, IngestError> {
