@@ -671,7 +671,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
             if let Some(file) = decisions {
                 let decided = decided_from(&file, &snapshot)?;
-                evidence = evidence.with_decisions(&decided, suppression.disclosure());
+                let shown = famgraph_api::decision_figures(&snapshot, &decided, None, suppression.disclosure());
+                evidence = evidence.with_decisions(&shown);
             }
             match format {
                 EvidenceFormat::Json => say!("{}", serde_json::to_string_pretty(&evidence)?),

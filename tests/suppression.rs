@@ -261,3 +261,100 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let (status, body) = server.get("/api/v1/evidence?format=xlsx", Some(token.trim()));
     assert_eq!(status, 400, "{body}");
 }
+
+/// No hidden cell a bid writer sees can be pinned by arithmetic over what
+/// is published, within one answer or across two: the families worked
+/// with (`/api/v1/changes`) are the families taken on plus those closed
+/// (`/api/v1/evidence`); the areas add up to the families with needs, and
+/// so do the buckets by number of needs; the needs' costs add up to the
+/// total cost.
+#[test]
+fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
+    let dir = TempDir::new("suppression-across");
+    let (later, earlier) = (dir.join("later"), dir.join("earlier"));
+    let (later_arg, earlier_arg) = (later.to_str().unwrap(), earlier.to_str().unwrap());
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        "300",
+        "--seed",
+        "21",
+        "--out",
+        later_arg,
+        "--earlier",
+        earlier_arg,
+        "--earlier-months",
+        "6",
+    ]);
+    let tokens = dir.join("tokens");
+    let cora = crate::util::token(&tokens, "cora", "coordinator");
+    let bea = crate::util::token(&tokens, "bea", "bid_writer");
+    let decisions = dir.join("decisions.jsonl");
+    let server = crate::util::Server::start(&[
+        "--data",
+        later_arg,
+        "--previous",
+        earlier_arg,
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    // Seven families taken on and two closed: the two are a small count,
+    // and worked_with less taken_on would give it away.
+    let list = server.get("/api/v1/families?limit=9", Some(&cora)).1;
+    for (i, family) in list["families"].as_array().unwrap().iter().enumerate() {
+        let decision = if i < 7 { "taken_on" } else { "closed" };
+        let body = serde_json::json!({ "decision": decision, "note": "" }).to_string();
+        let (status, answer) = server.post_json(
+            &format!("/api/v1/families/{}/decision", family["family_id"].as_str().unwrap()),
+            Some(&cora),
+            &body,
+        );
+        assert_eq!(status, 200, "{answer}");
+    }
+    let evidence = server.get("/api/v1/evidence", Some(&bea)).1;
+    let changes = server.get("/api/v1/changes", Some(&bea)).1;
+    let threshold = evidence["suppression_threshold"].as_u64().unwrap();
+    let decided = |code: &str| {
+        evidence["by_decision"].as_array().unwrap().iter().find(|d| d["decision"] == code).unwrap()["families"].as_u64()
+    };
+    let (taken_on, closed, worked_with) =
+        (decided("taken_on"), decided("closed"), changes["worked_with"]["families"].as_u64());
+    assert_eq!(closed, None, "two closed: hidden");
+    assert!(
+        taken_on.is_none() || worked_with.is_none(),
+        "worked with {worked_with:?} less taken on {taken_on:?} would show the closed"
+    );
+    // Within `families_with_sustained_outcomes` and its complement too.
+    let with = changes["worked_with"]["families_with_sustained_outcomes"].as_u64();
+    assert!(
+        with.is_none()
+            || worked_with.is_none()
+            || with.unwrap() + threshold <= worked_with.unwrap()
+            || with == worked_with
+    );
+
+    // Every relation within the evidence: hidden parts are never one alone,
+    // and what they add up to is never a small number.
+    let total = evidence["families_with_needs"].as_u64().unwrap();
+    for list in ["by_area", "by_number_of_needs"] {
+        let parts: Vec<Option<u64>> =
+            evidence[list].as_array().unwrap().iter().map(|b| b["families"].as_u64()).collect();
+        let hidden = parts.iter().filter(|p| p.is_none()).count();
+        let hidden_sum = total - parts.iter().flatten().sum::<u64>();
+        assert_ne!(hidden, 1, "{list}: {parts:?}");
+        assert!(hidden_sum == 0 || hidden_sum >= threshold, "{list}: the hidden add up to {hidden_sum}: {parts:?}");
+    }
+    // The needs' costs: none hidden alone beside a published total.
+    if evidence["annual_cost_gbp"].as_f64().is_some() {
+        let costs: Vec<Option<f64>> =
+            evidence["by_need"].as_array().unwrap().iter().map(|n| n["annual_cost_gbp"].as_f64()).collect();
+        assert_ne!(costs.iter().filter(|c| c.is_none()).count(), 1, "{costs:?}");
+        for need in evidence["by_need"].as_array().unwrap() {
+            if need["families"].is_null() {
+                assert!(need["annual_cost_gbp"].is_null(), "a hidden count's cost is hidden too: {need}");
+            }
+        }
+    }
+}

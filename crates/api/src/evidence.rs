@@ -158,6 +158,62 @@ fn round_thousands(gbp: f64) -> f64 {
     (gbp / 1000.0).round() * 1000.0 + 0.0
 }
 
+/// The meeting's decisions as published: the families by decision now
+/// (the evidence) and the families worked with, those taken on or closed,
+/// with and without a sustained outcome (what changed since the earlier
+/// load), suppressed in one set of cells: the families worked with are
+/// `taken_on` plus `closed`, so suppressed apart, one endpoint's figures
+/// would give away the other's hidden ones by subtraction. The counts by
+/// decision tie to no other published total (a family with no need now
+/// can carry one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionFigures {
+    /// Parallel to `Decision::ALL`.
+    pub by_decision: Vec<Option<u64>>,
+    pub worked_with: Option<u64>,
+    /// `None` as well when there is no earlier load to tell by.
+    pub with_sustained_outcomes: Option<u64>,
+}
+
+/// [`DecisionFigures`] from the decisions now and, with an earlier load,
+/// the families whose needs were resolved and sustained since.
+pub fn decision_figures(
+    snapshot: &Snapshot,
+    decided: &Decided,
+    sustained: Option<&std::collections::HashSet<&str>>,
+    disclosure: Disclosure,
+) -> DecisionFigures {
+    let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let (mut with, mut without) = (0, 0);
+    for (family, entry) in decided.now() {
+        *counts.entry(entry.decision.code()).or_default() += 1;
+        if matches!(entry.decision, Decision::TakenOn | Decision::Closed) {
+            let id = snapshot.graph.families[family].id.as_str();
+            if sustained.is_some_and(|s| s.contains(id)) {
+                with += 1;
+            } else {
+                without += 1;
+            }
+        }
+    }
+    let mut cells = Cells::default();
+    let by_decision: Vec<usize> =
+        Decision::ALL.iter().map(|d| cells.push(counts.get(d.code()).copied().unwrap_or(0))).collect();
+    let at = |d: Decision| by_decision[Decision::ALL.iter().position(|&x| x == d).expect("every decision is in ALL")];
+    let worked_with = cells.push(with + without);
+    cells.sums_to(vec![at(Decision::TakenOn), at(Decision::Closed)], worked_with);
+    let (with, without) = (cells.push(with), cells.push(without));
+    if sustained.is_some() {
+        cells.sums_to(vec![with, without], worked_with);
+    }
+    let shown = cells.suppressed(disclosure);
+    DecisionFigures {
+        by_decision: by_decision.iter().map(|&cell| shown[cell]).collect(),
+        worked_with: shown[worked_with],
+        with_sustained_outcomes: sustained.and(shown[with]),
+    }
+}
+
 pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let families: Vec<&famgraph_analysis::FamilyAnalysis> =
         snapshot.analysis.families.iter().filter(|f| !f.needs.is_empty()).collect();
@@ -216,6 +272,22 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
 
     let shown = cells.suppressed(disclosure);
     let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
+    // A need's cost is hidden with its count. The needs' costs add up to
+    // the total cost (each involvement evidences one need), so one hidden
+    // cost could be worked out by subtraction: the smallest visible one
+    // goes with it.
+    let mut cost_hidden: Vec<bool> = need_cells.iter().map(|&(_, cell, _)| shown[cell].is_none()).collect();
+    if cost_hidden.iter().filter(|&&h| h).count() == 1 && shown[total].is_some() {
+        let smallest = need_cells
+            .iter()
+            .enumerate()
+            .filter(|&(i, &(_, _, cost))| !cost_hidden[i] && cost > 0.0)
+            .min_by(|a, b| a.1.2.total_cmp(&b.1.2))
+            .map(|(i, _)| i);
+        if let Some(i) = smallest {
+            cost_hidden[i] = true;
+        }
+    }
     Evidence {
         as_of: snapshot.analysis.as_of.to_string(),
         suppression_threshold: disclosure.threshold,
@@ -233,11 +305,12 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         families_with_several_keyworkers_now: shown[several_keyworkers],
         by_need: need_cells
             .into_iter()
-            .map(|(need, cell, cost)| NeedCount {
+            .zip(cost_hidden)
+            .map(|((need, cell, cost), cost_hidden)| NeedCount {
                 need: need.code(),
                 label: need.label(),
                 families: shown[cell],
-                annual_cost_gbp: shown[cell].map(|_| round_thousands(cost)),
+                annual_cost_gbp: (!cost_hidden).then(|| round_thousands(cost)),
             })
             .collect(),
         by_number_of_needs: count_cells
@@ -252,22 +325,14 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
 }
 
 impl Evidence {
-    /// Adds the families by the meeting's decision now. The counts tie to
-    /// no published total (a family with no need now can carry one), so
-    /// each is suppressed on its own.
-    pub fn with_decisions(mut self, decided: &Decided, disclosure: Disclosure) -> Evidence {
-        let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-        for (_, entry) in decided.now() {
-            *counts.entry(entry.decision.code()).or_default() += 1;
-        }
+    /// Adds the families by the meeting's decision now, as
+    /// [`decision_figures`] suppressed them.
+    pub fn with_decisions(mut self, shown: &DecisionFigures) -> Evidence {
         self.by_decision = Some(
             Decision::ALL
                 .iter()
-                .map(|d| DecisionCount {
-                    decision: d.code(),
-                    label: d.label(),
-                    families: disclosure.show(counts.get(d.code()).copied().unwrap_or(0)),
-                })
+                .zip(&shown.by_decision)
+                .map(|(d, &families)| DecisionCount { decision: d.code(), label: d.label(), families })
                 .collect(),
         );
         self

@@ -37,7 +37,7 @@ use tokio::net::TcpListener;
 pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, TokenSource, Tokens};
 pub use error::ApiError;
-pub use evidence::{Evidence, evidence};
+pub use evidence::{DecisionFigures, Evidence, decision_figures, evidence};
 pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
 pub use views::{
     AgencyRecords, FamilyDetail, FamilySummary, Filter, Keyworkers, agency_records, family_detail, report_json,
@@ -762,12 +762,21 @@ async fn get_evidence(
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let disclosure = state.disclosure;
+    // The changes since an earlier load, if any: their figures of the
+    // families worked with are suppressed with the decisions here.
+    let changes = match state.previous.clone() {
+        Some(previous) => Some(state.changes_since(previous).await?),
+        None => None,
+    };
     // With the meeting's decisions, when kept (the cache is dropped when
     // one is recorded).
     let full = |snapshot: &Arc<Snapshot>| {
         let figures = evidence(snapshot, disclosure);
         match state.decided(snapshot) {
-            Some(decided) => figures.with_decisions(&decided, disclosure),
+            Some(decided) => {
+                let sustained = changes.as_deref().map(changes::sustained_families);
+                figures.with_decisions(&decision_figures(snapshot, &decided, sustained.as_ref(), disclosure))
+            }
             None => figures,
         }
     };
@@ -1030,38 +1039,19 @@ async fn get_changes(
 /// The outcomes of the families the partnership took on (the meeting's
 /// decision now `taken_on` or `closed`): how many, and how many of them
 /// have a need resolved and sustained for six months since the earlier
-/// load, the figure a payment-by-results claim rests on. The families
-/// without are a hidden cell, so neither shown count gives away a small one.
+/// load, the figure a payment-by-results claim rests on; suppressed with
+/// the evidence's families by decision (`evidence::decision_figures`).
 fn worked_with(
     snapshot: &Snapshot,
     changes: &changes::Changes,
     decided: &decisions::Decided,
     disclosure: Disclosure,
 ) -> serde_json::Value {
-    use decisions::Decision;
-    let sustained: std::collections::HashSet<&str> = changes
-        .families
-        .iter()
-        .filter(|f| !f.needs_sustained_resolved.is_empty())
-        .map(|f| f.family_id.as_str())
-        .collect();
-    let (mut with, mut without) = (0, 0);
-    for (family, _) in decided.now().filter(|(_, e)| matches!(e.decision, Decision::TakenOn | Decision::Closed)) {
-        if sustained.contains(snapshot.graph.families[family].id.as_str()) {
-            with += 1;
-        } else {
-            without += 1;
-        }
-    }
-    let mut cells = suppression::Cells::default();
-    let total = cells.push(with + without);
-    let with = cells.push(with);
-    let without = cells.push(without);
-    cells.sums_to(vec![with, without], total);
-    let shown = cells.suppressed(disclosure);
+    let sustained = changes::sustained_families(changes);
+    let shown = decision_figures(snapshot, decided, Some(&sustained), disclosure);
     serde_json::json!({
-        "families": shown[total],
-        "families_with_sustained_outcomes": shown[with],
+        "families": shown.worked_with,
+        "families_with_sustained_outcomes": shown.with_sustained_outcomes,
     })
 }
 

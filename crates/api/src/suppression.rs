@@ -7,7 +7,12 @@
 //! worked out by subtraction, so a second cell is hidden with it: the
 //! smallest visible non-zero one, else a zero, else the total itself. This
 //! repeats until every relation with a hidden cell has at least two, since
-//! hiding a cell for one relation can expose another.
+//! hiding a cell for one relation can expose another. Two hidden cells are
+//! not always enough: where the total shows, their sum shows too, and a
+//! sum below the threshold pins them (two hidden areas summing to 2 hold
+//! 1 each, as zeros show). So a relation whose hidden cells sum to less
+//! than the threshold hides one more, until the sum is safe or the total
+//! is hidden.
 
 /// How aggregate counts are disclosed: counts from 1 to `threshold` minus
 /// one are hidden, and the rest rounded to the nearest `round_to` (1:
@@ -72,7 +77,10 @@ impl Cells {
             changed = false;
             for (parts, total) in &self.relations {
                 let n_hidden = parts.iter().chain(std::iter::once(total)).filter(|&&i| hidden[i]).count();
-                if n_hidden != 1 {
+                // What the visible cells say the hidden ones add up to.
+                let hidden_sum: u64 = parts.iter().filter(|&&i| hidden[i]).map(|&i| self.values[i]).sum();
+                let pinned = !hidden[*total] && hidden_sum > 0 && hidden_sum < disclosure.threshold;
+                if n_hidden != 1 && !pinned {
                     continue;
                 }
                 let visible = || parts.iter().copied().filter(|&i| !hidden[i]);
@@ -159,6 +167,24 @@ mod tests {
     }
 
     #[test]
+    fn hidden_cells_whose_sum_shows_and_is_small_take_another_with_them() {
+        // Areas of 1, 1 and 10, of a published 12: hiding the two 1s
+        // leaves their sum, 2, and so each of them (zeros show).
+        let mut cells = Cells::default();
+        let parts: Vec<usize> = [1, 1, 10].iter().map(|&v| cells.push(v)).collect();
+        let total = cells.push(12);
+        cells.sums_to(parts, total);
+        assert_eq!(cells.suppressed(FIVE), [None, None, None, Some(12)]);
+        // A sum at the threshold or more pins nothing: 2 and 3 of 5 could
+        // be 1 and 4.
+        let mut cells = Cells::default();
+        let parts: Vec<usize> = [2, 3, 10].iter().map(|&v| cells.push(v)).collect();
+        let total = cells.push(15);
+        cells.sums_to(parts, total);
+        assert_eq!(cells.suppressed(FIVE), [None, None, Some(10), Some(15)]);
+    }
+
+    #[test]
     fn no_single_hidden_cell_in_any_relation() {
         // A brute-force check over many small tables.
         let mut seed = 7_u64;
@@ -175,6 +201,12 @@ mod tests {
             let shown = cells.suppressed(FIVE);
             let n_hidden = parts.iter().chain(std::iter::once(&total)).filter(|&&i| shown[i].is_none()).count();
             assert_ne!(n_hidden, 1, "{:?} -> {shown:?}", cells.values);
+            // Where the total shows, what the hidden parts add up to is no
+            // small number.
+            if shown[total].is_some() {
+                let hidden_sum: u64 = parts.iter().filter(|&&i| shown[i].is_none()).map(|&i| cells.values[i]).sum();
+                assert!(hidden_sum == 0 || hidden_sum >= 5, "{:?} -> {shown:?}", cells.values);
+            }
             for (i, value) in shown.iter().enumerate() {
                 if let Some(v) = value {
                     assert!(*v == 0 || *v >= 5, "{:?} -> {shown:?}", cells.values);
