@@ -671,7 +671,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
             if let Some(file) = decisions {
                 let decided = decided_from(&file, &snapshot)?;
-                let shown = famgraph_api::decision_figures(&snapshot, &decided, None, suppression.disclosure());
+                let none: Option<&std::collections::HashSet<&str>> = None;
+                let shown = famgraph_api::decision_figures(&snapshot, &decided, none, suppression.disclosure());
                 evidence = evidence.with_decisions(&shown);
             }
             match format {

@@ -177,10 +177,10 @@ pub struct DecisionFigures {
 
 /// [`DecisionFigures`] from the decisions now and, with an earlier load,
 /// the families whose needs were resolved and sustained since.
-pub fn decision_figures(
+pub fn decision_figures<S: std::hash::BuildHasher>(
     snapshot: &Snapshot,
     decided: &Decided,
-    sustained: Option<&std::collections::HashSet<&str>>,
+    sustained: Option<&std::collections::HashSet<&str, S>>,
     disclosure: Disclosure,
 ) -> DecisionFigures {
     let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
