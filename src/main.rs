@@ -1138,7 +1138,9 @@ fn reload_on_hangup(state: AppState, certificate: Option<famgraph_api::tls::Cert
                     Err(e) => eprintln!("famgraph: {e}; still serving the previous certificate"),
                 }
             }
-            match state.reload().await {
+            // A reload already running read the source before this
+            // signal: reload again after it, rather than drop the signal.
+            match state.reload_after_any_running().await {
                 Ok(_) => eprintln!("famgraph: reloaded on SIGHUP"),
                 Err(e) => eprintln!("famgraph: {e}"),
             }

@@ -123,3 +123,35 @@ fn count_records(bundle: &std::path::Path) -> u64 {
     let text = std::fs::read_to_string(bundle.join("people.csv")).unwrap();
     text.lines().count() as u64 - 1
 }
+
+/// A SIGHUP that arrives while a reload is running (the database may have
+/// been replaced since that reload read it) reloads again once it is done,
+/// rather than being dropped.
+#[cfg(unix)]
+#[test]
+fn a_sighup_during_a_reload_reloads_again_after_it() {
+    let dir = TempDir::new("reload-hangup");
+    let big = TempDir::new("reload-hangup-big");
+    let (bundle, _) = synth(&big, 20_000, 3, 0);
+    let db = dir.join("famgraph.duckdb");
+    let db_arg = db.to_str().unwrap().to_owned();
+    famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", &db_arg]);
+    let tokens = dir.join("tokens");
+    let admin = crate::util::token(&tokens, "ada", "admin");
+    let server = Arc::new(Server::start(&["--db", &db_arg, "--tokens", tokens.to_str().unwrap()]));
+    let posted = {
+        let (server, admin) = (server.clone(), admin.clone());
+        std::thread::spawn(move || server.request("POST", "/api/v1/reload", Some(&admin)).0)
+    };
+    // The reload links 20,000 families again: seconds, not milliseconds.
+    std::thread::sleep(Duration::from_millis(300));
+    let hangup = Command::new("kill").args(["-HUP", &server.pid().to_string()]).status().unwrap();
+    assert!(hangup.success());
+    assert_eq!(posted.join().unwrap(), 200);
+    let started = Instant::now();
+    while !server.log().iter().any(|l| l.contains("reloaded on SIGHUP")) {
+        assert!(started.elapsed() < Duration::from_secs(120), "no reload after the SIGHUP: {:?}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!server.log().iter().any(|l| l.contains("already running")), "{:?}", server.log());
+}

@@ -342,6 +342,17 @@ impl AppState {
         self.reload_holding(guard).await
     }
 
+    /// As [`AppState::reload`], but after any reload already running
+    /// rather than refused: what a SIGHUP asks for, since the database may
+    /// have been replaced after that reload read it.
+    pub async fn reload_after_any_running(&self) -> Result<Arc<Snapshot>, ApiError> {
+        if let Err(error) = self.tokens.reread() {
+            tracing::error!(%error, "the tokens file cannot be read: no token is accepted until it can");
+        }
+        let guard = self.reloading.clone().lock_owned().await;
+        self.reload_holding(guard).await
+    }
+
     /// Reloads while the caller holds the reload lock.
     async fn reload_holding(&self, _guard: tokio::sync::OwnedMutexGuard<()>) -> Result<Arc<Snapshot>, ApiError> {
         let Some(reloader) = self.reloader.clone() else {
