@@ -40,7 +40,10 @@ impl Fixture {
         let mut held = self.router.lock().expect("not poisoned");
         held.1 += 1;
         if held.1 > FRESH_TRAIL_EVERY {
+            // The old trail's writer stops, and frees the trail's lock.
+            held.0 = Router::new();
             let _ = std::fs::remove_file(&self.audit_file);
+            let _ = std::fs::remove_file(famgraph_api::audit::sets_path(&self.audit_file));
             let audit = famgraph_api::AuditLog::open(&self.audit_file).expect("an audit trail");
             *held = (famgraph_api::router(self.state.clone().with_audit(audit)), 1);
         }
@@ -123,7 +126,12 @@ fn fixture() -> &'static Fixture {
             refusals_per_day: 2,
             ..famgraph_api::unusual::Watch::default()
         };
-        let state = AppState::new(load, tokens).with_previous(snapshot(earlier)).with_decisions(book).with_watch(watch);
+        // No request limit: the fuzzer is one client asking as fast as it can.
+        let state = AppState::new(load, tokens)
+            .with_previous(snapshot(earlier))
+            .with_decisions(book)
+            .with_watch(watch)
+            .with_requests_per_minute(0);
         let router = famgraph_api::router(state.clone().with_audit(audit));
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
         Fixture { state, router: Mutex::new((router, 0)), audit_file, tokens: issued, runtime }

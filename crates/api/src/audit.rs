@@ -364,7 +364,7 @@ impl Writer {
     fn open(path: &Path) -> std::io::Result<Writer> {
         let file = crate::private::options().create(true).append(true).open(path)?;
         let sets = crate::private::options().create(true).append(true).open(sets_path(path))?;
-        let known_sets = IdSets::read(path).map_err(std::io::Error::other)?.0.into_keys().collect();
+        let known_sets = known_digests(&sets_path(path))?;
         let len = file.metadata()?.len();
         let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
         Ok(Writer { path: path.to_owned(), file, sets, known_sets, last, len, torn: false })
@@ -477,6 +477,24 @@ impl Writer {
             }
         }
     }
+}
+
+/// The names of the sets a sets file holds, whether or not each still
+/// hashes to its name: the writer only needs to know which it need not
+/// write again, and a review reports an altered set.
+fn known_digests(path: &Path) -> std::io::Result<HashSet<String>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e),
+    };
+    let mut known = HashSet::new();
+    for line in BufReader::new(file).split(b'\n') {
+        if let Ok(set) = serde_json::from_slice::<SetLine>(&line?) {
+            known.insert(set.digest);
+        }
+    }
+    Ok(known)
 }
 
 /// The outcome of the entry that seals a torn line.

@@ -1,0 +1,42 @@
+//! Tokens files rewritten under a running server: arbitrary bytes pick
+//! which of eight tokens stay, and add a tail of arbitrary text. Read
+//! again, a file that parses accepts exactly the tokens still in it; one
+//! that does not accepts none. A deleted line never keeps working.
+#![no_main]
+
+use famgraph_api::TokenSource;
+use libfuzzer_sys::fuzz_target;
+use sha2::Digest as _;
+
+const ROLES: [&str; 4] = ["coordinator", "partnership", "bid_writer", "admin"];
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&keep, tail)) = data.split_first() else { return };
+    let dir = std::env::temp_dir().join(format!("famgraph-fuzz-tokens-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join("tokens");
+    let token = |i: usize| format!("fg_fuzz_token_{i}");
+    let line = |i: usize| {
+        let digest: String = sha2::Sha256::digest(token(i).as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        format!("t{i}\t{}\t{digest}\n", ROLES[i % 4])
+    };
+    let all: String = (0..8).map(line).collect();
+    std::fs::write(&path, &all).expect("the tokens file written");
+    let source = TokenSource::file(&path).expect("eight good lines read");
+    let today = famgraph_api::auth::today();
+    assert!((0..8).all(|i| source.current().check(&token(i), today).is_ok()));
+
+    let kept: Vec<usize> = (0..8).filter(|i| keep & (1 << i) != 0).collect();
+    let mut text: String = kept.iter().map(|&i| line(i)).collect();
+    text.push_str(&String::from_utf8_lossy(tail));
+    std::fs::write(&path, &text).expect("the tokens file rewritten");
+    let read = source.reread();
+    for i in 0..8 {
+        let accepted = source.current().check(&token(i), today).is_ok();
+        if !kept.contains(&i) {
+            assert!(!accepted, "a deleted token still works");
+        } else if read.is_err() {
+            assert!(!accepted, "a file that does not read accepts no token");
+        }
+    }
+});
