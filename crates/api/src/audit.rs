@@ -275,7 +275,7 @@ impl AuditLog {
     /// Appends one entry and returns it once it is synced to disk, before
     /// the data is served. Sets of more than [`MAX_LISTED_IDS`] ids go to
     /// the sets file, named in the entry.
-    pub(crate) async fn record(
+    pub async fn record(
         &self,
         caller: &Caller,
         endpoint: &str,
@@ -363,7 +363,13 @@ struct Writer {
 impl Writer {
     fn open(path: &Path) -> std::io::Result<Writer> {
         let file = crate::private::options().create(true).append(true).open(path)?;
-        let sets = crate::private::options().create(true).append(true).open(sets_path(path))?;
+        let mut sets = crate::private::options().create(true).append(true).open(sets_path(path))?;
+        // A set a crash cut short names nothing; the next must start a
+        // line of its own.
+        if sets.metadata()?.len() > 0 && !ends_a_line(&sets_path(path))? {
+            sets.write_all(b"\n")?;
+            sets.sync_data()?;
+        }
         let known_sets = known_digests(&sets_path(path))?;
         let len = file.metadata()?.len();
         let last = last_line(path)?.map_or_else(String::new, |line| link(&line));
@@ -391,6 +397,14 @@ impl Writer {
             return Ok(());
         }
         let torn = last_line(&self.path)?.unwrap_or_default();
+        if !torn_tail_is_text(&self.path)? {
+            // Only blanks after the last line: end the line, nothing torn.
+            self.file.write_all(b"\n")?;
+            self.file.sync_data()?;
+            self.len = self.file.metadata()?.len();
+            self.torn = false;
+            return Ok(());
+        }
         let seal = AuditEntry {
             at: utc_now(),
             token: String::new(),
@@ -476,6 +490,38 @@ impl Writer {
                 Err(e.to_string())
             }
         }
+    }
+}
+
+/// Whether a file's last byte ends a line.
+fn ends_a_line(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// Whether the bytes after a file's last newline hold anything but
+/// blanks.
+fn torn_tail_is_text(path: &Path) -> std::io::Result<bool> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let mut file = File::open(path)?;
+    let size = file.seek(SeekFrom::End(0))?;
+    let mut chunk = 1 << 12;
+    loop {
+        let start = size.saturating_sub(chunk);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        (&mut file).take(size - start).read_to_end(&mut tail)?;
+        if let Some(at) = tail.iter().rposition(|&b| b == b'\n') {
+            return Ok(!tail[at + 1..].trim_ascii().is_empty());
+        }
+        if start == 0 {
+            return Ok(!tail.trim_ascii().is_empty());
+        }
+        chunk *= 4;
     }
 }
 
@@ -1044,6 +1090,21 @@ mod tests {
         let outcomes: Vec<&str> = entries.iter().map(|e| e.outcome.as_str()).collect();
         assert_eq!(outcomes, ["served", SEALED, "served", "served"]);
         assert_eq!(by_token(&entries).iter().map(|u| u.requests).sum::<usize>(), 3, "a seal is no one's request");
+        // A set cut short at the end of the sets file does not swallow the
+        // next one.
+        let mut sets = std::fs::OpenOptions::new().append(true).open(sets_path(&path)).unwrap();
+        sets.write_all(br#"{"digest":"ab"#).unwrap();
+        drop(sets);
+        let many = ((0..20).map(|n| format!("F{n}")).collect(), vec![]);
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families", true, many, "l1").await.unwrap();
+        assert_eq!(read(&path).unwrap().last().unwrap().family_ids.len(), 20);
+        // Blanks after the last line are no tear: the line is ended, and
+        // nothing sealed.
+        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(b" \t").unwrap();
+        drop(file);
+        AuditLog::open(&path).unwrap().record(&caller, "/api/v1/families/F4", true, family("F4"), "l1").await.unwrap();
+        assert_eq!(read(&path).unwrap().len(), 6);
         // A line that is not an entry, with no seal after it, was written
         // by someone else: altered.
         let text = std::fs::read_to_string(&path).unwrap();
