@@ -80,3 +80,34 @@ fn connections_past_the_cap_are_closed_on_arrival_and_counted() {
         server.log().into_iter().filter(|l| l.contains("connection closed on arrival")).collect();
     assert_eq!(refused.len(), 1, "logged once: {refused:?}");
 }
+
+/// On SIGTERM the server stops accepting and gives the connections still
+/// open a deadline (10 s), not for ever: a client stalled halfway through
+/// sending a request body does not keep the server from stopping.
+#[cfg(unix)]
+#[test]
+fn a_stopping_server_waits_for_open_connections_only_so_long() {
+    let server = Server::start(&[]);
+    let token = server.token.clone().unwrap();
+    let mut stalled = TcpStream::connect(address(&server)).unwrap();
+    let head = format!(
+        "POST /api/v1/overrides HTTP/1.1\r\nHost: famgraph\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"
+    );
+    stalled.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = server.pid();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    // Stopped (a zombie until the test reaps it) well before the request
+    // timeout of a minute would have ended the stalled request.
+    let stopped = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map_or(true, |stat| stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')))
+    };
+    let started = Instant::now();
+    while !stopped() {
+        assert!(started.elapsed() < Duration::from_secs(40), "the server kept waiting for a stalled client");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(stalled);
+}
