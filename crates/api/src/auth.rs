@@ -130,6 +130,13 @@ impl Tokens {
                 }
                 _ => return Err(malformed()),
             };
+            // A line `token add` could not have written: no name to audit
+            // the token by, or no SHA-256 to match it with.
+            let valid_name = !name.is_empty() && name.len() <= 64;
+            let valid_digest = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+            if !valid_name || !valid_digest {
+                return Err(malformed());
+            }
             let role = Role::parse(role).ok_or_else(|| TokenError::UnknownRole(role.to_owned()))?;
             tokens.by_hash.insert(digest.to_owned(), (Caller { name: name.to_owned(), role }, expires_on));
         }
@@ -360,6 +367,13 @@ mod tests {
         assert_eq!(tokens.check(&token, today()).map(|c| c.role), Ok(Role::BidWriter));
         assert_eq!(tokens.check("fg_wrong", today()).err(), Some(Refused::Unknown));
         assert!(matches!(Tokens::add(&path, "ann", Role::Admin, None), Err(TokenError::Duplicate { .. })));
+        // A line with no name, or no SHA-256, makes the file unreadable:
+        // no token is accepted until it is put right.
+        let digest = sha256_hex(b"fg_other");
+        for bad in [format!("\tadmin\t{digest}\n"), "eve\tadmin\tnot-a-digest\n".to_owned()] {
+            std::fs::write(&path, format!("{text}{bad}")).unwrap();
+            assert!(matches!(Tokens::read(&path), Err(TokenError::Malformed { line: 2, .. })), "{bad:?}");
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
