@@ -366,7 +366,7 @@ impl Writer {
         let mut sets = crate::private::options().create(true).append(true).open(sets_path(path))?;
         // A set a crash cut short names nothing; the next must start a
         // line of its own.
-        if sets.metadata()?.len() > 0 && !ends_a_line(&sets_path(path))? {
+        if !unended_tail(&sets_path(path))?.is_empty() {
             sets.write_all(b"\n")?;
             sets.sync_data()?;
         }
@@ -381,23 +381,18 @@ impl Writer {
     /// reviews read on past it. Without this the next entry would be
     /// appended onto the torn one and every later review would fail.
     fn seal_torn_end(&mut self) -> std::io::Result<()> {
-        use std::io::{Read as _, Seek as _, SeekFrom};
         if self.len == 0 {
             return Ok(());
         }
-        let mut reader = File::open(&self.path)?;
-        reader.seek(SeekFrom::End(-1))?;
-        let mut end = [0u8];
-        reader.read_exact(&mut end)?;
-        if end[0] == b'\n' {
+        let torn = unended_tail(&self.path)?;
+        if torn.is_empty() {
             // Whole lines a failed sync left: carry the chain on from them.
             self.last = last_line(&self.path)?.map_or_else(String::new, |line| link(&line));
             self.len = self.file.metadata()?.len();
             self.torn = false;
             return Ok(());
         }
-        let torn = last_line(&self.path)?.unwrap_or_default();
-        if !torn_tail_is_text(&self.path)? {
+        if torn.trim_ascii().is_empty() {
             // Only blanks after the last line: end the line, nothing torn.
             self.file.write_all(b"\n")?;
             self.file.sync_data()?;
@@ -416,7 +411,7 @@ impl Writer {
             family_set: None,
             household_set: None,
             load: String::new(),
-            prev: link(&torn),
+            prev: link(trim_newline(&torn)),
         };
         let mut line = b"\n".to_vec();
         let json = serde_json::to_vec(&seal).map_err(std::io::Error::other)?;
@@ -493,19 +488,9 @@ impl Writer {
     }
 }
 
-/// Whether a file's last byte ends a line.
-fn ends_a_line(path: &Path) -> std::io::Result<bool> {
-    use std::io::{Read as _, Seek as _, SeekFrom};
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::End(-1))?;
-    let mut last = [0u8];
-    file.read_exact(&mut last)?;
-    Ok(last[0] == b'\n')
-}
-
-/// Whether the bytes after a file's last newline hold anything but
-/// blanks.
-fn torn_tail_is_text(path: &Path) -> std::io::Result<bool> {
+/// The bytes after a file's last newline, read from the end: empty when
+/// the file ends a line (or is empty), else what a crash left unended.
+fn unended_tail(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::{Read as _, Seek as _, SeekFrom};
     let mut file = File::open(path)?;
     let size = file.seek(SeekFrom::End(0))?;
@@ -516,10 +501,10 @@ fn torn_tail_is_text(path: &Path) -> std::io::Result<bool> {
         let mut tail = Vec::new();
         (&mut file).take(size - start).read_to_end(&mut tail)?;
         if let Some(at) = tail.iter().rposition(|&b| b == b'\n') {
-            return Ok(!tail[at + 1..].trim_ascii().is_empty());
+            return Ok(tail.split_off(at + 1));
         }
         if start == 0 {
-            return Ok(!tail.trim_ascii().is_empty());
+            return Ok(tail);
         }
         chunk *= 4;
     }

@@ -332,10 +332,7 @@ impl AppState {
     /// of the snapshot they started with, so each sees old or new, never a
     /// mix.
     pub async fn reload(&self) -> Result<Arc<Snapshot>, ApiError> {
-        // The tokens file first: a revocation takes effect on every reload.
-        if let Err(error) = self.tokens.reread() {
-            tracing::error!(%error, "the tokens file cannot be read: no token is accepted until it can");
-        }
+        self.reread_tokens();
         let Ok(guard) = self.reloading.clone().try_lock_owned() else {
             return Err(ApiError::Conflict("a reload is already running"));
         };
@@ -346,11 +343,17 @@ impl AppState {
     /// rather than refused: what a SIGHUP asks for, since the database may
     /// have been replaced after that reload read it.
     pub async fn reload_after_any_running(&self) -> Result<Arc<Snapshot>, ApiError> {
+        self.reread_tokens();
+        let guard = self.reloading.clone().lock_owned().await;
+        self.reload_holding(guard).await
+    }
+
+    /// Reads the tokens file again before a reload, so a revocation takes
+    /// effect on every reload; a file that cannot be read accepts none.
+    fn reread_tokens(&self) {
         if let Err(error) = self.tokens.reread() {
             tracing::error!(%error, "the tokens file cannot be read: no token is accepted until it can");
         }
-        let guard = self.reloading.clone().lock_owned().await;
-        self.reload_holding(guard).await
     }
 
     /// Reloads while the caller holds the reload lock.
@@ -773,9 +776,10 @@ async fn get_evidence(
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let disclosure = state.disclosure;
-    // The changes since an earlier load, if any: their figures of the
-    // families worked with are suppressed with the decisions here.
-    let changes = match state.previous.clone() {
+    // The changes since an earlier load, when decisions are kept too:
+    // their figures of the families worked with are suppressed with the
+    // decisions here.
+    let changes = match state.previous.clone().filter(|_| state.decisions.is_some()) {
         Some(previous) => Some(state.changes_since(previous).await?),
         None => None,
     };

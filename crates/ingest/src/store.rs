@@ -250,16 +250,7 @@ pub fn last_file_counts(path: &Path) -> Option<Vec<FileReport>> {
     }
     let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
     let conn = Connection::open_with_flags(path, config).ok()?;
-    rows(&conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
-        Ok(FileReport {
-            file: r.get(0)?,
-            read: r.get(1)?,
-            accepted: r.get(2)?,
-            rejected: r.get(3)?,
-            warnings: r.get(4)?,
-        })
-    })
-    .ok()
+    file_counts(&conn).ok()
 }
 
 /// Opens a database written by [`save`], read-only.
@@ -295,6 +286,19 @@ fn bad(what: &str) -> String {
 
 fn parse_date(text: Option<String>) -> Result<Option<Date>, String> {
     text.map(|t| Date::parse(&t).ok_or_else(|| bad("date"))).transpose()
+}
+
+/// Each file's counts of the load a database holds, in load order.
+fn file_counts(conn: &Connection) -> Result<Vec<FileReport>, String> {
+    rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
+        Ok(FileReport {
+            file: r.get(0)?,
+            read: r.get(1)?,
+            accepted: r.get(2)?,
+            rejected: r.get(3)?,
+            warnings: r.get(4)?,
+        })
+    })
 }
 
 fn rows<T>(
@@ -429,16 +433,7 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             line,
         });
     }
-    let files =
-        rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
-            Ok(FileReport {
-                file: r.get(0)?,
-                read: r.get(1)?,
-                accepted: r.get(2)?,
-                rejected: r.get(3)?,
-                warnings: r.get(4)?,
-            })
-        })?;
+    let files = file_counts(conn)?;
     let mut report = LoadReport { files, rejects: Vec::new(), warnings: Vec::new() };
     for (severity, issue) in
         rows(conn, "SELECT severity, file, line, column_name, reason FROM load_issues ORDER BY rowid", |r| {

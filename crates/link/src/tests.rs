@@ -758,16 +758,18 @@ fn where_no_one_lives_with_family_a_wholly_different_name_and_date_are_compared_
 
 #[test]
 fn where_no_one_lives_with_family_an_undated_record_with_a_given_name_keyed_wrong_is_weighed() {
-    let mut alone = individuals(false);
-    alone[1].given_name = "Zak".to_owned();
-    alone[1].date_of_birth = None;
-    let linker = Linker::new(&alone, &LinkConfig::default());
-    assert_eq!(linker.conflict(0, 1), None);
-    let mut with_family = individuals(true);
-    with_family[1].given_name = "Zak".to_owned();
-    with_family[1].date_of_birth = None;
-    let linker = Linker::new(&with_family, &LinkConfig::default());
-    assert_eq!(linker.conflict(0, 1), Some(Conflict::GivenNamesDiffer));
+    for (siblings, conflict) in [(false, None), (true, Some(Conflict::GivenNamesDiffer))] {
+        let mut records = individuals(siblings);
+        records[1].given_name = "Zak".to_owned();
+        records[1].date_of_birth = None;
+        let linker = Linker::new(&records, &LinkConfig::default());
+        assert_eq!(linker.conflict(0, 1), conflict, "siblings: {siblings}");
+    }
+}
+
+/// Record `parent` recorded by its agency as the parent of record `child`.
+fn parent_of(parent: u32, child: u32) -> Relation {
+    Relation { from: parent, to: child, kind: famgraph_model::RelationshipKind::ParentOf }
 }
 
 #[test]
@@ -782,7 +784,7 @@ fn a_parent_an_agency_recorded_is_not_the_son_of_the_same_name() {
         rec("school", "S1", "John", "Smith", "", "M", "ME4 4QS", 0),
         rec("school", "S2", "Amy", "Smith", "2014-05-06", "F", "ME4 4QS", 0),
     ];
-    let father_of_pupil = [Relation { from: 2, to: 3, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let father_of_pupil = [parent_of(2, 3)];
     let linker = Linker::new(&records, &LinkConfig::default());
     assert_eq!(linker.conflict(2, 1), Some(Conflict::NamesakesAtHome));
     assert_eq!(linker.link(&[]).n_people, 4);
@@ -796,7 +798,7 @@ fn a_parent_an_agency_recorded_is_not_the_son_of_the_same_name() {
     assert_eq!(linkage.n_people, 3);
 
     // A child recorded with a parent born in 1970 was born after 1982.
-    let child_of = [Relation { from: 0, to: 2, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let child_of = [parent_of(0, 2)];
     let linker = Linker::with_relations(&records, &LinkConfig::default(), &child_of);
     assert_eq!(linker.conflict(2, 0), Some(Conflict::BornOutsideYears));
     assert_eq!(linker.conflict(2, 1), None);
@@ -832,7 +834,7 @@ fn one_agency_holding_a_recorded_parent_twice_without_a_date_is_weighed() {
         rec("school", "S2", "Grant", "Brombury", "", "M", "ME5 3EX", 7),
         rec("school", "S3", "Lily", "Brombury", "2012-02-01", "F", "ME5 3EX", 7),
     ];
-    let father = [Relation { from: 1, to: 2, kind: famgraph_model::RelationshipKind::ParentOf }];
+    let father = [parent_of(1, 2)];
     assert_eq!(Linker::new(&records, &LinkConfig::default()).conflict(0, 1), Some(Conflict::SameAgencyUndated));
     let linker = Linker::with_relations(&records, &LinkConfig::default(), &father);
     assert_eq!(linker.conflict(0, 1), None);
