@@ -388,6 +388,18 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linker: &Linker, linkage:
                                 describe(&records[*a]),
                                 describe(&records[*b])
                             );
+                            // Where each record was put: the others of its person.
+                            for (side, record) in [("a", *a), ("b", *b)] {
+                                for (other, _) in linkage
+                                    .person_of
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(o, p)| *o != record && **p == linkage.person_of[record])
+                                {
+                                    let same = if truth[other] == truth[record] { "same" } else { "OTHER" };
+                                    println!("        {side} with ({same}) {}", describe(&records[other]));
+                                }
+                            }
                         }
                         *counts.entry(signature).or_default() += 1;
                     }
