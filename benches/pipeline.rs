@@ -5,8 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use famgraph_analysis::Config;
-use famgraph_link::LinkConfig;
+use famgraph_pipeline::{NoCohorts, Settings};
 
 fn bundle_dir(families: usize) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("famgraph-bench-{families}-{}", std::process::id()));
@@ -24,15 +23,23 @@ fn pipeline(c: &mut Criterion) {
         group.bench_function("read_and_validate", |b| {
             b.iter(|| famgraph_ingest::load_bundle(black_box(&bundle_path), None).expect("generated bundles load"));
         });
-        let (bundle, _) = famgraph_ingest::load_bundle(&bundle_path, None).expect("generated bundles load");
-        let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
-        let link = || famgraph_link::link_with(black_box(&bundle.people), &LinkConfig::default(), &[], &relations);
+        let (bundle, report) = famgraph_ingest::load_bundle(&bundle_path, None).expect("generated bundles load");
+        let link = || famgraph_pipeline::link(black_box(&bundle));
         group.bench_function("link", |b| b.iter(link));
         let linkage = link();
+        let settings = Settings::default();
+        // The stages after linking as the service runs them, but for the
+        // cohort queries (DuckDB, timed with reading).
         group.bench_function("graph_and_analyse", |b| {
             b.iter(|| {
-                let graph = famgraph_graph::build(bundle.clone(), linkage.clone());
-                famgraph_analysis::analyse(&graph, &Config::default()).ranking.len()
+                let snapshot = famgraph_pipeline::build_linked(
+                    bundle.clone(),
+                    report.clone(),
+                    linkage.clone(),
+                    &settings,
+                    &NoCohorts,
+                );
+                snapshot.analysis.ranking.len()
             });
         });
         group.finish();

@@ -6,7 +6,8 @@ use std::path::Path;
 use famgraph_api::audit::{self, Anchor, Review, Usage};
 use famgraph_api::unusual::Watching;
 
-use crate::{BadInput, Format, pipeline};
+use crate::BadInput;
+use crate::cli::Format;
 
 /// What the review shows.
 #[derive(Clone, Copy)]
@@ -22,9 +23,16 @@ pub enum Show {
 /// Lists the trail at `path` as `review` and `show` ask; with `holding`,
 /// only if it still holds that anchor, noted at an earlier review. A table
 /// ends with the anchor to note for the next.
-pub fn run(path: &Path, review: &Review, show: Show, holding: Option<&Anchor>, format: Format) -> anyhow::Result<()> {
+pub fn run(
+    path: &Path,
+    review: &Review,
+    show: Show,
+    watch: &famgraph_api::unusual::Watch,
+    holding: Option<&Anchor>,
+    format: Format,
+) -> anyhow::Result<()> {
     let (mut listed, mut usage) = (Vec::new(), Usage::default());
-    let mut watching = Watching::new(&pipeline::settings().watch);
+    let mut watching = Watching::new(watch);
     let mut reviewed = 0;
     let each = |_, entry| {
         if review.matches(&entry) {

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use famgraph_api::Snapshot;
 use famgraph_link::Quality;
+use famgraph_pipeline::Snapshot;
 use famgraph_synth::Truth;
 use serde::Serialize;
 

@@ -14,9 +14,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request};
 use famgraph_api::decisions::Decision;
-use famgraph_api::{AppState, Role, Snapshot, Tokens};
+use famgraph_api::{AppState, Role, Tokens};
 use famgraph_fuzz::raw_table;
 use famgraph_model::{BundleFile, validate_bundle};
+use famgraph_pipeline::{NoCohorts, Settings};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt as _;
 
@@ -70,13 +71,9 @@ fn fixture() -> &'static Fixture {
                 })
                 .collect();
             let (bundle, report) = validate_bundle(&tables).expect("a generated bundle validates");
-            let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
-            let linkage =
-                famgraph_link::link_with(&bundle.people, &famgraph_link::LinkConfig::default(), &[], &relations);
-            let graph = famgraph_graph::build(bundle, linkage);
-            let analysis = famgraph_analysis::analyse(&graph, &famgraph_analysis::Config::default());
-            let rulesets = famgraph_analysis::Rulesets::bundled();
-            Snapshot::new(graph, analysis, report, rulesets, famgraph_api::Cohorts::default())
+            // The pipeline production runs, without the cohort queries
+            // (DuckDB SQL, tested apart).
+            famgraph_pipeline::build(bundle, report, &Settings::default(), &NoCohorts)
         };
         // In memory where there is a tmpfs: every audited answer is synced.
         let shm = std::path::Path::new("/dev/shm");

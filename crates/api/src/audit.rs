@@ -159,30 +159,6 @@ impl IdSets {
     }
 }
 
-/// A load's fingerprint: the SHA-256 (hex, first 16 digits) of every
-/// family's id with the records of its members. Family ids are numbered
-/// per load, so an audit entry's ids mean something only against the load
-/// with its fingerprint: the same extract and corrections give the same
-/// one, on any machine.
-pub fn load_fingerprint(graph: &famgraph_graph::FamilyGraph) -> String {
-    use sha2::Digest as _;
-    let mut hash = sha2::Sha256::new();
-    for family in &graph.families {
-        hash.update(family.id.as_bytes());
-        for &person in &family.members {
-            for &r in &graph.people[person].records {
-                let record = &graph.bundle.people[r];
-                hash.update([0x1f]);
-                hash.update(record.agency.as_bytes());
-                hash.update([0x1e]);
-                hash.update(record.record_id.as_bytes());
-            }
-        }
-        hash.update([b'\n']);
-    }
-    crate::auth::hex(&hash.finalize()[..8])
-}
-
 /// The last line of a file that is not blank, without its newline, read
 /// from the end: a year's trail is hundreds of megabytes.
 fn last_line(path: &Path) -> std::io::Result<Option<Vec<u8>>> {

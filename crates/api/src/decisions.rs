@@ -114,7 +114,8 @@ pub struct DecisionView {
     pub lead_agency: Option<String>,
     /// The family's needs when it was decided.
     pub needs_then: Vec<String>,
-    pub note: String,
+    /// `None` where the caller may not read notes (shown as `null`).
+    pub note: Option<String>,
     /// The family's id when it was decided (ids are each load's own).
     pub decided_as_family_id: String,
 }
@@ -128,10 +129,25 @@ impl From<&Entry> for DecisionView {
             by: entry.by.clone(),
             lead_agency: entry.lead_agency.clone(),
             needs_then: entry.needs.clone(),
-            note: entry.note.clone(),
+            note: Some(entry.note.clone()),
             decided_as_family_id: entry.family_id.clone(),
         }
     }
+}
+
+/// The decisions that name any of a person's records (`held`: agency and
+/// record id), each keeping only those: the other members' record ids are
+/// theirs, not this person's. For a subject access request.
+pub fn about_records<S: std::hash::BuildHasher>(entries: Vec<Entry>, held: &HashSet<(&str, &str), S>) -> Vec<Entry> {
+    let holds = |r: &RecordRef| held.contains(&(r.agency.as_str(), r.record_id.as_str()));
+    entries
+        .into_iter()
+        .filter(|e| e.records.iter().any(holds))
+        .map(|mut e| {
+            e.records.retain(holds);
+            e
+        })
+        .collect()
 }
 
 /// Reads a decisions file; a line that is not a decision is an error

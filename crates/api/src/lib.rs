@@ -28,9 +28,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use famgraph_analysis::{Analysis, Rulesets};
-use famgraph_graph::FamilyGraph;
-use famgraph_model::LoadReport;
+use famgraph_pipeline::Snapshot;
 
 use tokio::net::TcpListener;
 
@@ -38,111 +36,17 @@ pub use audit::{AuditEntry, AuditLog};
 pub use auth::{Caller, Role, TokenError, TokenSource, Tokens};
 pub use error::ApiError;
 pub use evidence::{DecisionFigures, Evidence, decision_figures, evidence};
+pub use famgraph_pipeline::{Cohort, Cohorts};
 pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
 pub use views::{
-    AgencyRecords, FamilyDetail, FamilySummary, Filter, Keyworkers, agency_records, family_detail, report_json,
-    subject_access,
+    AgencyRecords, FamilyDetail, FamilySummary, Filter, FilterSpec, Keyworkers, agency_records, family_detail,
+    report_json, subject_access,
 };
 
 /// The largest page of families one request may ask for.
 pub const MAX_PAGE_LIMIT: usize = 1000;
 /// The page size when none is asked for.
 pub const DEFAULT_PAGE_LIMIT: usize = 50;
-
-/// One complete, analysed load: what every request reads.
-pub struct Snapshot {
-    pub graph: FamilyGraph,
-    pub analysis: Analysis,
-    pub report: LoadReport,
-    /// The programme rulesets families are assessed against.
-    pub rulesets: Rulesets,
-    /// The named cohort queries' results.
-    pub cohorts: Cohorts,
-    /// This load's fingerprint (`audit::load_fingerprint`): audit entries
-    /// carry it, so a family id in one can be read against the load that
-    /// gave it.
-    pub load: String,
-}
-
-impl Snapshot {
-    pub fn new(
-        graph: FamilyGraph,
-        analysis: Analysis,
-        report: LoadReport,
-        rulesets: Rulesets,
-        cohorts: Cohorts,
-    ) -> Snapshot {
-        let load = audit::load_fingerprint(&graph);
-        Snapshot { graph, analysis, report, rulesets, cohorts, load }
-    }
-}
-
-/// One named cohort query's result: who is in it and why.
-#[derive(Debug, Clone)]
-pub struct Cohort {
-    pub name: String,
-    pub title: String,
-    pub description: String,
-    /// Ordered by person.
-    pub members: Vec<CohortMember>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CohortMember {
-    pub person: famgraph_graph::PersonIdx,
-    /// Why the query put them there, in words; no names or addresses.
-    pub evidence: String,
-}
-
-/// Every cohort of a load, and which families each reaches.
-#[derive(Debug, Clone, Default)]
-pub struct Cohorts {
-    list: Vec<Cohort>,
-    /// Per family with a member in any cohort, indices into `list`.
-    of_family: std::collections::HashMap<famgraph_graph::FamilyIdx, Vec<usize>>,
-}
-
-impl Cohorts {
-    pub fn new(list: Vec<Cohort>, graph: &FamilyGraph) -> Cohorts {
-        let mut of_family: std::collections::HashMap<famgraph_graph::FamilyIdx, Vec<usize>> =
-            std::collections::HashMap::new();
-        for (c, cohort) in list.iter().enumerate() {
-            for member in &cohort.members {
-                let entry = of_family.entry(graph.people[member.person].family).or_default();
-                if entry.last() != Some(&c) {
-                    entry.push(c);
-                }
-            }
-        }
-        Cohorts { list, of_family }
-    }
-
-    pub fn list(&self) -> &[Cohort] {
-        &self.list
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Cohort> {
-        self.list.iter().find(|c| c.name == name)
-    }
-
-    /// A cohort by name, or the message naming the ones there are.
-    pub fn find(&self, name: &str) -> Result<&Cohort, String> {
-        self.get(name).ok_or_else(|| {
-            let names: Vec<&str> = self.list.iter().map(|c| c.name.as_str()).collect();
-            format!("unknown cohort `{name}`: use one of {}", names.join(", "))
-        })
-    }
-
-    /// The cohorts with a member in the family, in list order.
-    pub fn of_family(&self, family: famgraph_graph::FamilyIdx) -> impl Iterator<Item = &Cohort> {
-        self.of_family.get(&family).into_iter().flatten().map(|&c| &self.list[c])
-    }
-
-    /// The families with a member in the cohort.
-    pub fn families(&self, cohort: &Cohort, graph: &FamilyGraph) -> BTreeSet<famgraph_graph::FamilyIdx> {
-        cohort.members.iter().map(|m| graph.people[m.person].family).collect()
-    }
-}
 
 /// Every cohort with how many people and families it holds, as the API and
 /// `famgraph cohort` list them; with a disclosure rule, small counts hidden.
@@ -666,6 +570,16 @@ async fn list_decisions(
     })))
 }
 
+/// A decision in the list of the meeting's decisions: with the families
+/// of this load that carry it now, and their ranks.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DecisionRow {
+    #[serde(flatten)]
+    pub decision: decisions::DecisionView,
+    pub family_ids: Vec<String>,
+    pub ranks: Vec<Option<usize>>,
+}
+
 /// One page of the meeting's decisions recorded on or after `since`
 /// (`YYYY-MM-DD`), newest first, as the API and `famgraph decisions` give
 /// them, with how many there are in all and the family ids the page names.
@@ -675,7 +589,7 @@ pub fn decisions_page(
     since: Option<&str>,
     with_notes: bool,
     (offset, limit): (usize, usize),
-) -> (Vec<serde_json::Value>, usize, BTreeSet<String>) {
+) -> (Vec<DecisionRow>, usize, BTreeSet<String>) {
     let matching: Vec<_> =
         decided.newest_first().filter(|(e, _)| since.is_none_or(|d| e.decided_on.as_str() >= d)).collect();
     let graph = &snapshot.graph;
@@ -686,14 +600,15 @@ pub fn decisions_page(
         .take(limit)
         .map(|(entry, families)| {
             named.extend(families.iter().map(|&f| graph.families[f].id.clone()));
-            let mut row = serde_json::to_value(decisions::DecisionView::from(*entry))
-                .expect("a decision serialises: its maps have string keys");
+            let mut decision = decisions::DecisionView::from(*entry);
             if !with_notes {
-                row["note"] = serde_json::Value::Null;
+                decision.note = None;
             }
-            row["family_ids"] = families.iter().map(|&f| graph.families[f].id.as_str()).collect();
-            row["ranks"] = families.iter().map(|&f| snapshot.analysis.families[f].rank).collect();
-            row
+            DecisionRow {
+                decision,
+                family_ids: families.iter().map(|&f| graph.families[f].id.clone()).collect(),
+                ranks: families.iter().map(|&f| snapshot.analysis.families[f].rank).collect(),
+            }
         })
         .collect();
     (page, matching.len(), named)

@@ -63,16 +63,52 @@ impl Keyworkers {
     }
 }
 
+/// A shortlist filter as asked for, each value as typed: by the API's
+/// query parameters of the same names, or by `famgraph shortlist`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct FilterSpec {
+    pub need: Option<String>,
+    pub agency: Option<String>,
+    pub area: Option<String>,
+    pub ruleset: Option<String>,
+    pub cohort: Option<String>,
+    pub exclude_cohort: Option<String>,
+    /// `none`, `one` or `several` now.
+    pub keyworkers: Option<String>,
+    /// `undecided`, `decided`, `review_due` or a decision's code (see
+    /// `Filter::with_decisions`).
+    pub decision: Option<String>,
+}
+
+impl FilterSpec {
+    /// From query parameters: the last of each name counts.
+    pub fn from_params(params: &[(String, String)]) -> FilterSpec {
+        let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        FilterSpec {
+            need: get("need"),
+            agency: get("agency"),
+            area: get("area"),
+            ruleset: get("ruleset"),
+            cohort: get("cohort"),
+            exclude_cohort: get("exclude_cohort"),
+            keyworkers: get("keyworkers"),
+            decision: get("decision"),
+        }
+    }
+}
+
 impl Filter {
-    /// The filter from query parameters (or the CLI's flags, as pairs):
-    /// `need`, `agency`, `area`, `ruleset`, `cohort`, `exclude_cohort`,
-    /// `keyworkers` (`none`, `one` or `several` now), `decision`
-    /// (`undecided`, `decided`, `review_due` or a decision's code; see
-    /// `with_decisions`).
-    /// An unknown value is a bad request naming it.
+    /// The filter from query parameters: see [`FilterSpec`].
     pub fn from_params(params: &[(String, String)], snapshot: &Snapshot) -> Result<Filter, ApiError> {
-        let get = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
-        let need = get("need")
+        Filter::new(&FilterSpec::from_params(params), snapshot)
+    }
+
+    /// The filter asked for, checked against the load: an unknown need,
+    /// agency, ruleset, cohort, keyworkers or decision value is a bad
+    /// request naming it.
+    pub fn new(spec: &FilterSpec, snapshot: &Snapshot) -> Result<Filter, ApiError> {
+        let get = |value: &Option<String>| value.as_deref().map(|v| v.trim().to_owned());
+        let need = get(&spec.need)
             .map(|n| {
                 Need::parse(&n).ok_or_else(|| {
                     ApiError::BadRequest(format!(
@@ -82,14 +118,14 @@ impl Filter {
                 })
             })
             .transpose()?;
-        let agency = get("agency");
+        let agency = get(&spec.agency);
         if let Some(agency) = &agency
             && !snapshot.graph.bundle.agencies.iter().any(|a| &a.code == agency)
         {
             return Err(ApiError::BadRequest(format!("unknown agency `{agency}`")));
         }
-        let area = get("area").map(|a| a.to_uppercase());
-        let ruleset = get("ruleset");
+        let area = get(&spec.area).map(|a| a.to_uppercase());
+        let ruleset = get(&spec.ruleset);
         if let Some(name) = &ruleset
             && snapshot.rulesets.get(name).is_none()
         {
@@ -98,18 +134,18 @@ impl Filter {
                 snapshot.rulesets.names().join(", ")
             )));
         }
-        let (cohort, exclude_cohort) = (get("cohort"), get("exclude_cohort"));
+        let (cohort, exclude_cohort) = (get(&spec.cohort), get(&spec.exclude_cohort));
         for name in cohort.iter().chain(&exclude_cohort) {
             snapshot.cohorts.find(name).map_err(ApiError::BadRequest)?;
         }
-        let keyworkers = get("keyworkers")
+        let keyworkers = get(&spec.keyworkers)
             .map(|k| {
                 Keyworkers::parse(&k).ok_or_else(|| {
                     ApiError::BadRequest(format!("unknown keyworkers `{k}`: use {}", Keyworkers::CODES.join(", ")))
                 })
             })
             .transpose()?;
-        let decision = get("decision").map(|d| DecisionFilter::parse(&d)).transpose()?;
+        let decision = get(&spec.decision).map(|d| DecisionFilter::parse(&d)).transpose()?;
         Ok(Filter {
             need,
             agency,

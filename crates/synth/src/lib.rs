@@ -177,6 +177,33 @@ pub enum SynthError {
     BadTruthRow { file: String, line: u64, reason: String },
 }
 
+/// A generated bundle's files split with the csv crate into the raw
+/// tables validation takes, as a loader would hand them over: for tests
+/// and benchmarks that need a validated bundle without DuckDB.
+pub fn tables_of(files: &[(String, String)]) -> Vec<famgraph_model::RawTable> {
+    famgraph_model::BundleFile::ALL
+        .iter()
+        .map(|&file| {
+            let file_name = format!("{}.csv", file.stem());
+            let text =
+                files.iter().find(|(n, _)| *n == file_name).map(|(_, t)| t).expect("every bundle file is generated");
+            let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+            let columns = reader.headers().expect("generated CSV has a header").iter().map(str::to_owned).collect();
+            let rows = reader
+                .records()
+                .map(|record| {
+                    let record = record.expect("generated CSV splits");
+                    famgraph_model::RawRow {
+                        line: record.position().map_or(0, csv::Position::line),
+                        values: record.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())).collect(),
+                    }
+                })
+                .collect();
+            famgraph_model::RawTable { file, file_name, columns, rows, unreadable: vec![], repaired: vec![] }
+        })
+        .collect()
+}
+
 /// Generates a bundle and its truth.
 pub fn generate(config: &SynthConfig) -> Generated {
     let seed = config.seed;

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use famgraph_model::{Bundle, BundleFile, Date, LoadReport, Need, RawRow, RawTable, Role, validate_bundle};
+use famgraph_model::{Bundle, Date, LoadReport, Need, RawTable, Role, validate_bundle};
 
 use super::*;
 
@@ -13,33 +13,8 @@ fn config(families: usize, seed: u64) -> SynthConfig {
     SynthConfig { families, seed, ..SynthConfig::default() }
 }
 
-/// Splits the generated CSV with the csv crate, as a loader would.
 fn raw_tables(generated: &Generated) -> Vec<RawTable> {
     tables_of(&generated.bundle)
-}
-
-fn tables_of(files: &[(String, String)]) -> Vec<RawTable> {
-    BundleFile::ALL
-        .iter()
-        .map(|&file| {
-            let file_name = format!("{}.csv", file.stem());
-            let text =
-                files.iter().find(|(n, _)| *n == file_name).map(|(_, t)| t).expect("every bundle file is generated");
-            let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-            let columns = reader.headers().unwrap().iter().map(str::to_owned).collect();
-            let rows = reader
-                .records()
-                .map(|record| {
-                    let record = record.unwrap();
-                    RawRow {
-                        line: record.position().unwrap().line(),
-                        values: record.iter().map(|v| (!v.is_empty()).then(|| v.to_owned())).collect(),
-                    }
-                })
-                .collect();
-            RawTable { file, file_name, columns, rows, unreadable: vec![], repaired: vec![] }
-        })
-        .collect()
 }
 
 fn load(generated: &Generated) -> (Bundle, LoadReport, Vec<RawTable>) {

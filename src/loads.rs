@@ -1,86 +1,35 @@
-//! Wiring: a bundle or database in, an analysed snapshot out, and the
-//! derived tables a load stores for analysts.
+//! The DuckDB side of a load: a bundle folder or a database in, the
+//! pipeline's snapshot out (with the cohort queries DuckDB runs), and the
+//! snapshot and its derived tables stored for analysts.
 
 use std::path::Path;
-use std::sync::OnceLock;
 
 use anyhow::Context as _;
-use famgraph_analysis::{Config, Rulesets};
-use famgraph_api::Snapshot;
-use famgraph_api::unusual::Watch;
+use famgraph_graph::FamilyGraph;
 use famgraph_ingest::{Table, Value};
-use famgraph_link::{LinkConfig, Linkage};
-use famgraph_model::{Bundle, LoadReport};
+use famgraph_model::{Bundle, Date, LoadReport};
+use famgraph_pipeline::{Cohort, CohortMember, CohortQueries, Cohorts, Settings, Snapshot};
 
 /// Links, groups and analyses a validated bundle, applying the
-/// partnership's overrides it carries.
-pub fn analyse(bundle: Bundle, report: LoadReport) -> Snapshot {
-    let linkage = link(&bundle);
-    build(bundle, report, linkage)
+/// partnership's overrides it carries, with the cohorts DuckDB runs.
+pub fn analyse(bundle: Bundle, report: LoadReport, settings: &Settings) -> Snapshot {
+    famgraph_pipeline::build(bundle, report, settings, &DuckCohorts)
 }
 
-/// The partnership's configuration: score weights, rulesets, and what the
-/// audit review flags as unusual.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub analysis: Config,
-    pub rulesets: Rulesets,
-    pub watch: Watch,
-}
+/// The named cohort queries, run by DuckDB.
+pub struct DuckCohorts;
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings { analysis: Config::default(), rulesets: Rulesets::bundled(), watch: Watch::default() }
+impl CohortQueries for DuckCohorts {
+    fn run(&self, graph: &FamilyGraph, as_of: Date) -> Cohorts {
+        cohorts(graph, as_of)
     }
-}
-
-static SETTINGS: OnceLock<Settings> = OnceLock::new();
-
-/// Reads a configuration file (`--config`) for every analysis this process
-/// runs; without one the defaults and the bundled rulesets apply.
-pub fn configure(path: Option<&Path>) -> Result<(), BadConfig> {
-    let mut settings = Settings::default();
-    if let Some(path) = path {
-        let text = std::fs::read_to_string(path).map_err(|e| BadConfig(format!("{}: {e}", path.display())))?;
-        let config = famgraph_analysis::parse_config(&text, &path.display().to_string())
-            .map_err(|e| BadConfig(e.to_string()))?;
-        settings.analysis.weights = config.weights;
-        for ruleset in config.rulesets {
-            settings.rulesets.add(ruleset);
-        }
-        if let Some(audit) = config.audit {
-            let bad = |why: String| BadConfig(format!("{}: [audit]: {why}", path.display()));
-            settings.watch = audit.try_into().map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
-            settings.watch.check().map_err(bad)?;
-        }
-    }
-    let _ = SETTINGS.set(settings);
-    Ok(())
-}
-
-/// A configuration file that cannot be used: exit status 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct BadConfig(String);
-
-pub fn settings() -> &'static Settings {
-    SETTINGS.get_or_init(Settings::default)
-}
-
-/// Groups and analyses a linked bundle.
-pub fn build(bundle: Bundle, report: LoadReport, linkage: Linkage) -> Snapshot {
-    let settings = settings();
-    let graph = famgraph_graph::build(bundle, linkage);
-    let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
-    let cohorts = cohorts(&graph, analysis.as_of);
-    Snapshot::new(graph, analysis, report, settings.rulesets.clone(), cohorts)
 }
 
 /// Runs the named cohort queries (`queries/cohorts/`) over the linked
 /// people. The queries are part of the build and tested, so a failure is
 /// a fault of this machine (DuckDB could not run): it is logged and the
 /// cohorts are left empty rather than refusing to serve the load.
-fn cohorts(graph: &famgraph_graph::FamilyGraph, as_of: famgraph_model::Date) -> famgraph_api::Cohorts {
+fn cohorts(graph: &FamilyGraph, as_of: Date) -> Cohorts {
     let date = |d: Option<famgraph_model::Date>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
     let person = graph
         .people
@@ -141,7 +90,7 @@ fn cohorts(graph: &famgraph_graph::FamilyGraph, as_of: famgraph_model::Date) -> 
     };
     let list = rows
         .into_iter()
-        .map(|c| famgraph_api::Cohort {
+        .map(|c| Cohort {
             name: c.query.name.to_owned(),
             title: c.query.title,
             description: c.query.description,
@@ -149,33 +98,29 @@ fn cohorts(graph: &famgraph_graph::FamilyGraph, as_of: famgraph_model::Date) -> 
                 .members
                 .into_iter()
                 .filter_map(|(person, evidence)| {
-                    graph.person_by_id(&person).map(|person| famgraph_api::CohortMember { person, evidence })
+                    graph.person_by_id(&person).map(|person| CohortMember { person, evidence })
                 })
                 .collect(),
         })
         .collect();
-    famgraph_api::Cohorts::new(list, graph)
-}
-
-/// Links a validated bundle's records into people, with its overrides and
-/// the relatives its agencies recorded.
-pub fn link(bundle: &Bundle) -> Linkage {
-    let overrides = famgraph_link::overrides_of(&bundle.people, &bundle.overrides);
-    let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
-    famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
+    Cohorts::new(list, graph)
 }
 
 /// Reads, validates and analyses a bundle folder, with the partnership's
 /// overrides file if one is given.
-pub fn from_bundle(dir: &Path, overrides: Option<&Path>) -> Result<Snapshot, famgraph_ingest::IngestError> {
+pub fn from_bundle(
+    dir: &Path,
+    overrides: Option<&Path>,
+    settings: &Settings,
+) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let (bundle, report) = famgraph_ingest::load_bundle(dir, overrides)?;
-    Ok(analyse(bundle, report))
+    Ok(analyse(bundle, report, settings))
 }
 
 /// Opens a database a load wrote and analyses what it holds.
-pub fn from_database(path: &Path) -> Result<Snapshot, famgraph_ingest::IngestError> {
+pub fn from_database(path: &Path, settings: &Settings) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let stored = famgraph_ingest::store::open(path)?;
-    Ok(analyse(stored.bundle, stored.report))
+    Ok(analyse(stored.bundle, stored.report, settings))
 }
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.

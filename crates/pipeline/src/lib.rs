@@ -1,0 +1,191 @@
+//! One load, from a validated bundle to the analysed [`Snapshot`] every
+//! request reads: link the records into people, group them into
+//! households and families, analyse, and attach the cohorts.
+//!
+//! This is the only place the stages are put together. The binary, the
+//! benchmarks and the fuzz targets all call [`build`], so what is fuzzed
+//! and measured is what is served. No DuckDB here: the cohort queries are
+//! SQL, run by whoever builds (`CohortQueries`), and reading and storing
+//! bundles belongs to `famgraph-ingest`.
+//!
+//! Invariants, as absences: no global settings (they are passed in); no
+//! I/O; no logging of record contents.
+
+mod cohorts;
+pub mod records;
+
+use famgraph_analysis::{Analysis, Config, Rulesets};
+use famgraph_graph::FamilyGraph;
+use famgraph_link::{LinkConfig, Linkage};
+use famgraph_model::{Bundle, Date, LoadReport};
+
+pub use cohorts::{Cohort, CohortMember, Cohorts};
+
+/// What a partnership configures about a load: the score's weights and the
+/// programme rulesets families are assessed against.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub analysis: Config,
+    pub rulesets: Rulesets,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { analysis: Config::default(), rulesets: Rulesets::bundled() }
+    }
+}
+
+/// One complete, analysed load: what every request reads.
+pub struct Snapshot {
+    pub graph: FamilyGraph,
+    pub analysis: Analysis,
+    pub report: LoadReport,
+    /// The programme rulesets families are assessed against.
+    pub rulesets: Rulesets,
+    /// The named cohort queries' results.
+    pub cohorts: Cohorts,
+    /// This load's fingerprint ([`load_fingerprint`]): audit entries carry
+    /// it, so a family id in one can be read against the load that gave it.
+    pub load: String,
+}
+
+/// Runs the named cohort queries over a grouped load. The binary runs
+/// them with DuckDB (`queries/cohorts/`); [`NoCohorts`] runs none.
+pub trait CohortQueries {
+    fn run(&self, graph: &FamilyGraph, as_of: Date) -> Cohorts;
+}
+
+/// No cohort queries: for builds without DuckDB (the fuzz targets).
+pub struct NoCohorts;
+
+impl CohortQueries for NoCohorts {
+    fn run(&self, _: &FamilyGraph, _: Date) -> Cohorts {
+        Cohorts::default()
+    }
+}
+
+/// Links a validated bundle's records into people, with the partnership's
+/// overrides and the relatives its agencies recorded.
+pub fn link(bundle: &Bundle) -> Linkage {
+    let overrides = famgraph_link::overrides_of(&bundle.people, &bundle.overrides);
+    let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
+    famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
+}
+
+/// The whole load: links, groups and analyses a validated bundle.
+pub fn build(bundle: Bundle, report: LoadReport, settings: &Settings, cohorts: &dyn CohortQueries) -> Snapshot {
+    let linkage = link(&bundle);
+    build_linked(bundle, report, linkage, settings, cohorts)
+}
+
+/// Groups and analyses a bundle already linked (the stages after
+/// [`link`], for timing them apart).
+pub fn build_linked(
+    bundle: Bundle,
+    report: LoadReport,
+    linkage: Linkage,
+    settings: &Settings,
+    cohorts: &dyn CohortQueries,
+) -> Snapshot {
+    let graph = famgraph_graph::build(bundle, linkage);
+    let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
+    let cohorts = cohorts.run(&graph, analysis.as_of);
+    let load = load_fingerprint(&graph);
+    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone(), cohorts, load }
+}
+
+/// A load's fingerprint: the SHA-256 (hex, first 16 digits) of every
+/// family's id with the records of its members. Family ids are numbered
+/// per load, so an audit entry's ids mean something only against the load
+/// with its fingerprint: the same extract and corrections give the same
+/// one, on any machine.
+pub fn load_fingerprint(graph: &FamilyGraph) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut hash = sha2::Sha256::new();
+    for family in &graph.families {
+        hash.update(family.id.as_bytes());
+        for &person in &family.members {
+            for &r in &graph.people[person].records {
+                let record = &graph.bundle.people[r];
+                hash.update([0x1f]);
+                hash.update(record.agency.as_bytes());
+                hash.update([0x1e]);
+                hash.update(record.record_id.as_bytes());
+            }
+        }
+        hash.update([b'\n']);
+    }
+    hash.finalize()[..8].iter().fold(String::with_capacity(16), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(seed: u64) -> (Bundle, LoadReport) {
+        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
+            families: 30,
+            seed,
+            ..famgraph_synth::SynthConfig::default()
+        });
+        let tables = famgraph_synth::tables_of(&generated.bundle);
+        famgraph_model::validate_bundle(&tables).expect("a generated bundle validates")
+    }
+
+    #[test]
+    fn the_same_bundle_builds_the_same_snapshot() {
+        let (b, r) = bundle(3);
+        let one = build(b.clone(), r.clone(), &Settings::default(), &NoCohorts);
+        let two = build(b, r, &Settings::default(), &NoCohorts);
+        assert_eq!(one.load, two.load);
+        assert_eq!(one.load.len(), 16);
+        assert_eq!(one.analysis.ranking, two.analysis.ranking);
+        assert!(!one.graph.families.is_empty());
+    }
+
+    #[test]
+    fn the_fingerprint_follows_the_records_of_each_family() {
+        let (b, r) = bundle(3);
+        let (other, other_report) = bundle(4);
+        let one = build(b, r, &Settings::default(), &NoCohorts);
+        let two = build(other, other_report, &Settings::default(), &NoCohorts);
+        assert_ne!(one.load, two.load);
+    }
+
+    #[test]
+    fn settings_are_the_ones_passed_in() {
+        let (b, r) = bundle(3);
+        let mut settings = Settings::default();
+        let before = build(b.clone(), r.clone(), &settings, &NoCohorts);
+        settings.analysis.weights.need *= 10.0;
+        let after = build(b, r, &settings, &NoCohorts);
+        let top = |s: &Snapshot| s.analysis.families[s.analysis.ranking[0]].score;
+        assert!(top(&after) > top(&before), "the weights passed in score the families");
+        assert_eq!(before.rulesets.names(), Rulesets::bundled().names());
+    }
+
+    struct OneCohort;
+    impl CohortQueries for OneCohort {
+        fn run(&self, graph: &FamilyGraph, _: Date) -> Cohorts {
+            let members = vec![CohortMember { person: 0, evidence: "first".into() }];
+            Cohorts::new(
+                vec![Cohort { name: "one".into(), title: "One".into(), description: String::new(), members }],
+                graph,
+            )
+        }
+    }
+
+    #[test]
+    fn the_cohorts_are_the_ones_the_queries_give() {
+        let (b, r) = bundle(3);
+        let snapshot = build(b, r, &Settings::default(), &OneCohort);
+        let cohort = snapshot.cohorts.get("one").expect("the cohort run");
+        assert_eq!(snapshot.cohorts.families(cohort, &snapshot.graph).len(), 1);
+        assert_eq!(snapshot.cohorts.of_family(snapshot.graph.people[0].family).count(), 1);
+        assert!(snapshot.cohorts.find("none").is_err());
+    }
+}

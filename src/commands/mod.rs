@@ -1,0 +1,129 @@
+//! One module per subcommand, each a `run(args, ctx)`; what several
+//! share is here.
+
+pub mod audit;
+pub mod changes;
+pub mod cohort;
+pub mod decisions;
+pub mod erase;
+pub mod evaluate;
+pub mod evidence;
+pub mod export;
+pub mod load;
+pub mod serve;
+pub mod shortlist;
+pub mod subject_access;
+pub mod synth;
+pub mod token;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::bail;
+use famgraph_pipeline::Settings;
+use famgraph_pipeline::Snapshot;
+
+use crate::BadInput;
+use crate::cli::{RecordArg, Source};
+use crate::loads;
+
+/// What every command is run with: the partnership's configuration.
+pub struct Context {
+    /// The score's weights and the programme rulesets.
+    pub settings: Settings,
+    /// What the audit review flags as unusual.
+    pub watch: famgraph_api::unusual::Watch,
+}
+
+/// What the command modules use, in one place.
+mod prelude {
+    pub use std::path::Path;
+    pub use std::sync::Arc;
+
+    pub use anyhow::{Context as _, bail};
+    pub use famgraph_api::{AppState, Role, Tokens};
+    pub use famgraph_pipeline::Snapshot;
+
+    pub use super::{
+        Context, day_arg, decided_from, default_audit_path, load_either, open, open_source, person_of_record,
+    };
+    pub use crate::cli::*;
+    pub(crate) use crate::{BadInput, audit_review, evaluate, loads};
+}
+
+/// The snapshot `--data` and `--db` name: a bundle (also written to the
+/// database when both are given) or a database; `None` when neither is.
+pub fn open_source(
+    data: Option<&Path>,
+    db: Option<&Path>,
+    overrides: Option<&Path>,
+    settings: &Settings,
+) -> anyhow::Result<Option<Snapshot>> {
+    if overrides.is_some() && data.is_none() {
+        bail!(BadInput(
+            "--overrides applies when a bundle is loaded: give --data BUNDLE (a database keeps the overrides it was \
+             loaded with)"
+                .into()
+        ));
+    }
+    Ok(Some(match (data, db) {
+        (Some(data), Some(db)) => {
+            let snapshot = loads::from_bundle(data, overrides, settings)?;
+            loads::save(&snapshot, db)?;
+            snapshot
+        }
+        (Some(data), None) => loads::from_bundle(data, overrides, settings)?,
+        (None, Some(db)) => loads::from_database(db, settings)?,
+        (None, None) => return Ok(None),
+    }))
+}
+
+pub fn open(source: &Source, overrides: Option<&Path>, settings: &Settings) -> anyhow::Result<Snapshot> {
+    open_source(source.data.as_deref(), source.db.as_deref(), overrides, settings)?
+        .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
+}
+
+/// The person holding a record, or a bad-input error that names no one.
+pub fn person_of_record(snapshot: &Snapshot, record: &RecordArg) -> anyhow::Result<usize> {
+    famgraph_pipeline::records::person_of_record(snapshot, &record.agency, &record.record_id)
+        .ok_or_else(|| BadInput(format!("agency `{}` has no record with that record id", record.agency)).into())
+}
+
+/// Where the audit trail goes when `--audit` is not given: beside the
+/// database, else in the user's state folder.
+pub fn default_audit_path(db: Option<&Path>) -> PathBuf {
+    if let Some(db) = db {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".audit.jsonl");
+        return PathBuf::from(name);
+    }
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")));
+    state.map_or_else(|| PathBuf::from("famgraph-audit.jsonl"), |dir| dir.join("famgraph/audit.jsonl"))
+}
+
+/// A day option (`--since`, `--until`) as `YYYY-MM-DD`, or a usage error
+/// saying so.
+pub fn day_arg(option: &str, day: Option<String>) -> Result<Option<String>, BadInput> {
+    day.map(|d| {
+        famgraph_api::decisions::day(&d).ok_or_else(|| BadInput(format!("{option}: `{d}` is not a date (YYYY-MM-DD)")))
+    })
+    .transpose()
+}
+
+/// The meeting's decisions in `file`, matched to the load's families.
+pub fn decided_from(file: &Path, snapshot: &Snapshot) -> anyhow::Result<famgraph_api::decisions::Decided> {
+    let entries = famgraph_api::decisions::read(file).map_err(BadInput)?;
+    Ok(famgraph_api::decisions::Decided::new(Arc::new(entries), snapshot))
+}
+
+/// A load from a path that is a bundle folder or a database file.
+pub fn load_either(path: &Path, settings: &Settings) -> anyhow::Result<Snapshot> {
+    let snapshot = if path.is_dir() {
+        open_source(Some(path), None, None, settings)?
+    } else {
+        open_source(None, Some(path), None, settings)?
+    };
+    snapshot.ok_or_else(|| BadInput(format!("{}: nothing to load", path.display())).into())
+}

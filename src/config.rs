@@ -1,0 +1,36 @@
+//! The partnership's configuration file (`--config`): the score's weights,
+//! its own programme rulesets and what the audit review flags as unusual.
+
+use std::path::Path;
+
+use famgraph_api::unusual::Watch;
+use famgraph_pipeline::Settings;
+
+use crate::commands::Context;
+
+/// A configuration file that cannot be used: exit status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadConfig(String);
+
+/// Reads the configuration file; without one the defaults and the bundled
+/// rulesets apply.
+pub fn read(path: Option<&Path>) -> Result<Context, BadConfig> {
+    let mut settings = Settings::default();
+    let mut watch = Watch::default();
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(path).map_err(|e| BadConfig(format!("{}: {e}", path.display())))?;
+        let config = famgraph_analysis::parse_config(&text, &path.display().to_string())
+            .map_err(|e| BadConfig(e.to_string()))?;
+        settings.analysis.weights = config.weights;
+        for ruleset in config.rulesets {
+            settings.rulesets.add(ruleset);
+        }
+        if let Some(audit) = config.audit {
+            let bad = |why: String| BadConfig(format!("{}: [audit]: {why}", path.display()));
+            watch = audit.try_into().map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
+            watch.check().map_err(bad)?;
+        }
+    }
+    Ok(Context { settings, watch })
+}
