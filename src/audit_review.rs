@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use famgraph_api::audit::{self, Anchor, Review, Usage};
-use famgraph_api::unusual::Watching;
+use famgraph_governance::audit::{self, Anchor, Review, Usage};
+use famgraph_governance::unusual::Watching;
 
-use crate::BadInput;
 use crate::cli::Format;
 
 /// What the review shows.
@@ -27,7 +26,7 @@ pub fn run(
     path: &Path,
     review: &Review,
     show: Show,
-    watch: &famgraph_api::unusual::Watch,
+    watch: &famgraph_governance::unusual::Watch,
     holding: Option<&Anchor>,
     format: Format,
 ) -> anyhow::Result<()> {
@@ -47,8 +46,7 @@ pub fn run(
     let anchor = match holding {
         Some(anchor) => audit::scan_holding(path, anchor, each),
         None => audit::scan(path, each),
-    }
-    .map_err(BadInput)?;
+    }?;
     let total = anchor.entries;
     if let Format::Table = format {
         show_table(path, show, reviewed, total, &listed, usage, watching)?;
@@ -73,7 +71,7 @@ fn show_table(
     show: Show,
     reviewed: usize,
     total: usize,
-    listed: &[famgraph_api::AuditEntry],
+    listed: &[famgraph_governance::AuditEntry],
     usage: Usage,
     watching: Watching,
 ) -> anyhow::Result<()> {

@@ -112,7 +112,7 @@ pub struct RecordArg {
 pub struct SuppressionArg {
     /// Counts from 1 to this minus one are hidden in every aggregate, with
     /// a second count wherever the first could be worked out from a total.
-    #[arg(long, value_name = "N", default_value_t = famgraph_api::DEFAULT_SUPPRESSION_THRESHOLD,
+    #[arg(long, value_name = "N", default_value_t = famgraph_governance::DEFAULT_SUPPRESSION_THRESHOLD,
           value_parser = clap::value_parser!(u64).range(2..=1000))]
     pub suppression_threshold: u64,
     /// Counts shown are rounded to the nearest N (NHS Digital since 2018:
@@ -122,8 +122,8 @@ pub struct SuppressionArg {
 }
 
 impl SuppressionArg {
-    pub fn disclosure(&self) -> famgraph_api::Disclosure {
-        famgraph_api::Disclosure { threshold: self.suppression_threshold, round_to: self.round_to }
+    pub fn disclosure(&self) -> famgraph_governance::Disclosure {
+        famgraph_governance::Disclosure { threshold: self.suppression_threshold, round_to: self.round_to }
     }
 }
 
@@ -208,7 +208,7 @@ pub struct ServeArgs {
     /// The most requests one token may make a minute, half of them at
     /// once; past it the token gets 429 until its allowance refills.
     /// 0: no limit (a load test).
-    #[arg(long, value_name = "N", default_value_t = famgraph_api::auth::DEFAULT_REQUESTS_PER_MINUTE)]
+    #[arg(long, value_name = "N", default_value_t = famgraph_governance::auth::DEFAULT_REQUESTS_PER_MINUTE)]
     pub requests_per_minute: u32,
     /// The most connections open at once; one more is closed as soon
     /// as it arrives. A client has 10 s to send a request's header.
@@ -254,7 +254,7 @@ pub struct AuditArgs {
     /// printed at the end of an earlier review): that it was not cut
     /// back or rewritten up to that entry.
     #[arg(long, value_name = "N:LINK")]
-    pub verify_anchor: Option<famgraph_api::audit::Anchor>,
+    pub verify_anchor: Option<famgraph_governance::audit::Anchor>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use famgraph_api::unusual::Watch;
+use famgraph_governance::unusual::Watch;
 use famgraph_pipeline::Settings;
 
 use crate::commands::Context;

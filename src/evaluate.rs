@@ -64,7 +64,7 @@ pub struct Evaluation {
 /// sustained by the true family whose records famgraph's family holds.
 pub fn score_changes(before: &Snapshot, after: &Snapshot, truth: &Truth) -> BTreeMap<String, PatternScore> {
     use std::collections::BTreeSet;
-    let changes = famgraph_api::changes::changes(before, after);
+    let changes = famgraph_governance::changes::changes(before, after);
     let mut scores = BTreeMap::new();
     for (kind, listed) in [
         ("new_involvement", changes.families.iter().flat_map(|f| &f.new_involvements).collect::<BTreeSet<_>>()),
@@ -91,7 +91,7 @@ pub fn score_changes(before: &Snapshot, after: &Snapshot, truth: &Truth) -> BTre
     let (mut found, mut falsely) = (BTreeSet::new(), 0);
     for family in 0..graph.families.len() {
         let trues = true_of_ours.get(&family);
-        for need in famgraph_api::changes::sustained_resolved(after, family) {
+        for need in famgraph_governance::changes::sustained_resolved(after, family) {
             let hits: Vec<_> = trues.into_iter().flatten().filter(|t| planted.contains(&(**t, need))).collect();
             if hits.is_empty() {
                 falsely += 1;

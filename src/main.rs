@@ -59,7 +59,11 @@ fn main() -> ExitCode {
                 e.downcast_ref::<BadInput>().is_some()
                     || e.downcast_ref::<famgraph_ingest::IngestError>()
                         .is_some_and(famgraph_ingest::IngestError::is_bad_input)
-                    || e.downcast_ref::<famgraph_api::TokenError>().is_some()
+                    || e.downcast_ref::<famgraph_governance::TokenError>().is_some()
+                    || e.downcast_ref::<famgraph_governance::DecisionsError>()
+                        .is_some_and(famgraph_governance::DecisionsError::is_bad_input)
+                    || e.downcast_ref::<famgraph_governance::AuditError>()
+                        .is_some_and(famgraph_governance::AuditError::is_bad_input)
             });
             ExitCode::from(if bad_input { 2 } else { 1 })
         }

@@ -231,7 +231,7 @@ fn a_token_deleted_from_the_file_stops_working() {
     assert_eq!(server.get("/api/v1/load-report", Some(&bob)).0, 200);
     // The refusal is logged by the token's id, once a minute, never the token.
     assert_eq!(server.get(family, Some(&ann)).0, 401);
-    let id = famgraph_api::auth::token_id(&ann);
+    let id = famgraph_governance::auth::token_id(&ann);
     std::thread::sleep(std::time::Duration::from_millis(200));
     let log = server.log();
     let refused: Vec<&String> = log.iter().filter(|l| l.contains("token refused")).collect();

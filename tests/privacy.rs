@@ -274,6 +274,6 @@ fn files_of_personal_data_are_created_for_their_owner_alone() {
     }
     // The audit trail's folder, made when missing.
     let trail = dir.join("trail/audit.jsonl");
-    famgraph_api::AuditLog::open(&trail).unwrap();
+    famgraph_governance::AuditLog::open(&trail).unwrap();
     assert_eq!((mode(&trail), mode(trail.parent().unwrap())), (0o600, 0o700));
 }

@@ -13,8 +13,9 @@ use std::sync::{Mutex, OnceLock};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request};
-use famgraph_api::decisions::Decision;
-use famgraph_api::{AppState, Role, Tokens};
+use famgraph_governance::decisions::Decision;
+use famgraph_api::AppState;
+use famgraph_governance::{Role, Tokens};
 use famgraph_fuzz::raw_table;
 use famgraph_model::{BundleFile, validate_bundle};
 use famgraph_pipeline::{NoCohorts, Settings};
@@ -44,8 +45,8 @@ impl Fixture {
             // The old trail's writer stops, and frees the trail's lock.
             held.0 = Router::new();
             let _ = std::fs::remove_file(&self.audit_file);
-            let _ = std::fs::remove_file(famgraph_api::audit::sets_path(&self.audit_file));
-            let audit = famgraph_api::AuditLog::open(&self.audit_file).expect("an audit trail");
+            let _ = std::fs::remove_file(famgraph_governance::audit::sets_path(&self.audit_file));
+            let audit = famgraph_governance::AuditLog::open(&self.audit_file).expect("an audit trail");
             *held = (famgraph_api::router(self.state.clone().with_audit(audit)), 1);
         }
         held.0.clone()
@@ -88,19 +89,19 @@ fn fixture() -> &'static Fixture {
         let earlier = generated.earlier.as_deref().expect("asked for");
         let load = snapshot(&generated.bundle);
         let file = dir.join("decisions.jsonl");
-        let book = famgraph_api::decisions::Book::open(&file).expect("a decisions file");
+        let book = famgraph_governance::decisions::Book::open(&file).expect("a decisions file");
         for (family, decision) in [(0, Decision::TakenOn), (1, Decision::NotNow)] {
             let graph = &load.graph;
             let records = graph.families[family]
                 .members
                 .iter()
                 .flat_map(|&p| &graph.people[p].records)
-                .map(|&r| famgraph_api::decisions::RecordRef {
+                .map(|&r| famgraph_governance::decisions::RecordRef {
                     agency: graph.bundle.people[r].agency.clone(),
                     record_id: graph.bundle.people[r].record_id.clone(),
                 })
                 .collect();
-            book.record(famgraph_api::decisions::Entry {
+            book.record(famgraph_governance::decisions::Entry {
                 decided_on: "2024-01-01".into(),
                 decision,
                 by: "fuzz".into(),
@@ -114,14 +115,14 @@ fn fixture() -> &'static Fixture {
             .expect("a decision recorded");
         }
         let audit_file = dir.join("audit.jsonl");
-        let audit = famgraph_api::AuditLog::open(&audit_file).expect("an audit trail");
+        let audit = famgraph_governance::AuditLog::open(&audit_file).expect("an audit trail");
         // Every hour is out of hours and two families a day are many: the
         // review has something to say about the fuzzer's own requests.
-        let watch = famgraph_api::unusual::Watch {
+        let watch = famgraph_governance::unusual::Watch {
             working_hours: [0, 0],
             families_per_day: 2,
             refusals_per_day: 2,
-            ..famgraph_api::unusual::Watch::default()
+            ..famgraph_governance::unusual::Watch::default()
         };
         // No request limit: the fuzzer is one client asking as fast as it can.
         let state = AppState::new(load, tokens)

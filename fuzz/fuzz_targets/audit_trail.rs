@@ -4,8 +4,8 @@
 //! server has added an entry to it, with that entry last.
 #![no_main]
 
-use famgraph_api::audit::{self, AuditLog};
-use famgraph_api::{Caller, Role};
+use famgraph_governance::audit::{self, AuditLog};
+use famgraph_governance::{Caller, Role};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

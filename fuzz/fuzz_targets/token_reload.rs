@@ -4,7 +4,7 @@
 //! does not accepts none. A deleted line never keeps working.
 #![no_main]
 
-use famgraph_api::TokenSource;
+use famgraph_governance::TokenSource;
 use libfuzzer_sys::fuzz_target;
 use sha2::Digest as _;
 
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let all: String = (0..8).map(line).collect();
     std::fs::write(&path, &all).expect("the tokens file written");
     let source = TokenSource::file(&path).expect("eight good lines read");
-    let today = famgraph_api::auth::today();
+    let today = famgraph_governance::auth::today();
     assert!((0..8).all(|i| source.current().check(&token(i), today).is_ok()));
 
     let kept: Vec<usize> = (0..8).filter(|i| keep & (1 << i) != 0).collect();

@@ -5,7 +5,7 @@ use super::prelude::*;
 pub fn run(args: ChangesArgs, ctx: &Context) -> anyhow::Result<()> {
     let ChangesArgs { before, after, format } = args;
     let (before, after) = (load_either(&before, &ctx.settings)?, load_either(&after, &ctx.settings)?);
-    let changes = famgraph_api::changes::changes(&before, &after);
+    let changes = famgraph_governance::changes::changes(&before, &after);
     match format {
         Format::Json => say!("{}", serde_json::to_string_pretty(&changes)?),
         Format::Table => {

@@ -9,7 +9,7 @@ pub fn run(args: CohortArgs, ctx: &Context) -> anyhow::Result<()> {
 }
 
 /// A cohort by name, or a usage error naming the ones there are.
-fn known_cohort<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s famgraph_api::Cohort, BadInput> {
+fn known_cohort<'s>(snapshot: &'s Snapshot, name: &str) -> Result<&'s famgraph_pipeline::Cohort, BadInput> {
     snapshot.cohorts.find(name).map_err(BadInput)
 }
 

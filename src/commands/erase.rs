@@ -13,7 +13,7 @@ pub fn run(args: EraseArgs, ctx: &Context) -> anyhow::Result<()> {
     }
     // The decisions file first: a failure there leaves the database as it was.
     let in_decisions = match &decisions {
-        Some(file) => Some(famgraph_api::decisions::erase_records(file, &agency, &ids).map_err(BadInput)?),
+        Some(file) => Some(famgraph_governance::decisions::erase_records(file, &agency, &ids)?),
         None => None,
     };
     let famgraph_pipeline::records::Erasure { erased, snapshot: after, family } =

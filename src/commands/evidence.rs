@@ -5,11 +5,11 @@ use super::prelude::*;
 pub fn run(args: EvidenceArgs, ctx: &Context) -> anyhow::Result<()> {
     let EvidenceArgs { source, overrides, suppression, format, decisions } = args;
     let snapshot = open(&source, overrides.overrides.as_deref(), &ctx.settings)?;
-    let mut evidence = famgraph_api::evidence(&snapshot, suppression.disclosure());
+    let mut evidence = famgraph_governance::evidence(&snapshot, suppression.disclosure());
     if let Some(file) = decisions {
         let decided = decided_from(&file, &snapshot)?;
         let none: Option<&std::collections::HashSet<&str>> = None;
-        let shown = famgraph_api::decision_figures(&snapshot, &decided, none, suppression.disclosure());
+        let shown = famgraph_governance::decision_figures(&snapshot, &decided, none, suppression.disclosure());
         evidence = evidence.with_decisions(&shown);
     }
     match format {

@@ -32,7 +32,7 @@ pub struct Context {
     /// The score's weights and the programme rulesets.
     pub settings: Settings,
     /// What the audit review flags as unusual.
-    pub watch: famgraph_api::unusual::Watch,
+    pub watch: famgraph_governance::unusual::Watch,
 }
 
 /// What the command modules use, in one place.
@@ -41,7 +41,8 @@ mod prelude {
     pub use std::sync::Arc;
 
     pub use anyhow::{Context as _, bail};
-    pub use famgraph_api::{AppState, Role, Tokens};
+    pub use famgraph_api::AppState;
+    pub use famgraph_governance::{Role, Tokens};
     pub use famgraph_pipeline::Snapshot;
 
     pub use super::{
@@ -107,15 +108,16 @@ pub fn default_audit_path(db: Option<&Path>) -> PathBuf {
 /// saying so.
 pub fn day_arg(option: &str, day: Option<String>) -> Result<Option<String>, BadInput> {
     day.map(|d| {
-        famgraph_api::decisions::day(&d).ok_or_else(|| BadInput(format!("{option}: `{d}` is not a date (YYYY-MM-DD)")))
+        famgraph_governance::decisions::day(&d)
+            .ok_or_else(|| BadInput(format!("{option}: `{d}` is not a date (YYYY-MM-DD)")))
     })
     .transpose()
 }
 
 /// The meeting's decisions in `file`, matched to the load's families.
-pub fn decided_from(file: &Path, snapshot: &Snapshot) -> anyhow::Result<famgraph_api::decisions::Decided> {
-    let entries = famgraph_api::decisions::read(file).map_err(BadInput)?;
-    Ok(famgraph_api::decisions::Decided::new(Arc::new(entries), snapshot))
+pub fn decided_from(file: &Path, snapshot: &Snapshot) -> anyhow::Result<famgraph_governance::decisions::Decided> {
+    let entries = famgraph_governance::decisions::read(file)?;
+    Ok(famgraph_governance::decisions::Decided::new(Arc::new(entries), snapshot))
 }
 
 /// A load from a path that is a bundle folder or a database file.

@@ -30,16 +30,16 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         .map(|(chain, key)| famgraph_api::tls::Certificate::read(chain, key))
         .transpose()
         .map_err(|e| BadInput(e.to_string()))?;
-    let decisions = decisions.as_deref().map(famgraph_api::decisions::Book::open).transpose().map_err(BadInput)?;
-    let audit =
-        famgraph_api::AuditLog::open(&audit).with_context(|| format!("opening the audit trail {}", audit.display()))?;
+    let decisions = decisions.as_deref().map(famgraph_governance::decisions::Book::open).transpose()?;
+    let audit = famgraph_governance::AuditLog::open(&audit)
+        .with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
     let (tokens, one_off) = match tokens.as_deref() {
-        Some(path) => (famgraph_api::TokenSource::file(path)?, None),
+        Some(path) => (famgraph_governance::TokenSource::file(path)?, None),
         None => {
             let (tokens, token) = Tokens::one_off(Role::Coordinator);
             eprintln!("famgraph: no --tokens given; a one-off coordinator token for this run:\n{token}");
-            (famgraph_api::TokenSource::fixed(tokens), Some(token))
+            (famgraph_governance::TokenSource::fixed(tokens), Some(token))
         }
     };
     // The same source on every reload: the bundle folder (written to the
@@ -71,7 +71,7 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
     // reload reads again.
     let overrides_file = overrides.clone().filter(|_| data.is_some());
     if let Some(file) = overrides_file.as_ref().filter(|f| !f.exists()) {
-        famgraph_api::private::create_with(file, famgraph_api::overrides::HEADER)
+        famgraph_governance::private::create_with(file, famgraph_api::overrides::HEADER)
             .with_context(|| format!("creating the overrides file {}", file.display()))?;
         eprintln!("famgraph: created an empty overrides file {}", file.display());
     }

@@ -4,27 +4,7 @@
 //! with `'`; a cell with a comma, quote or line break is quoted.
 
 use crate::ApiError;
-
-/// Appends one row and its line break.
-pub fn push_row(out: &mut String, row: &[impl AsRef<str>]) {
-    for (i, value) in row.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let value = value.as_ref();
-        let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { "'" } else { "" };
-        if value.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(defused);
-            out.push_str(&value.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(defused);
-            out.push_str(value);
-        }
-    }
-    out.push('\n');
-}
+pub use famgraph_governance::csv::push_row;
 
 /// Whether `format=` asks for CSV (else JSON); anything else is a 400
 /// naming it.

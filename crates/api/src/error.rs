@@ -85,3 +85,15 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+impl From<famgraph_governance::BadRequest> for ApiError {
+    fn from(e: famgraph_governance::BadRequest) -> ApiError {
+        ApiError::BadRequest(e.0)
+    }
+}
+
+impl From<famgraph_governance::AuditError> for ApiError {
+    fn from(e: famgraph_governance::AuditError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}

@@ -4,20 +4,12 @@
 //! State is an `Arc<Snapshot>` built in full before it is served; handlers
 //! only read it. The JSON types live here and nowhere below.
 
-pub mod audit;
-pub mod auth;
-pub mod changes;
 mod csv_out;
-pub mod decisions;
 mod error;
-mod evidence;
 pub mod http;
 pub mod overrides;
 mod pages;
-pub mod private;
-pub mod suppression;
 pub mod tls;
-pub mod unusual;
 mod views;
 
 use std::collections::BTreeSet;
@@ -32,12 +24,13 @@ use famgraph_pipeline::Snapshot;
 
 use tokio::net::TcpListener;
 
-pub use audit::{AuditEntry, AuditLog};
-pub use auth::{Caller, Role, TokenError, TokenSource, Tokens};
 pub use error::ApiError;
-pub use evidence::{DecisionFigures, Evidence, decision_figures, evidence};
-pub use famgraph_pipeline::{Cohort, Cohorts};
-pub use suppression::{DEFAULT_SUPPRESSION_THRESHOLD, Disclosure};
+// The governance domain, under the names the handlers use.
+use famgraph_governance::{
+    AuditLog, Caller, Disclosure, Role, TokenSource, Tokens, audit, auth, changes, decision_figures, decisions,
+    evidence, unusual,
+};
+use famgraph_pipeline::Cohort;
 pub use views::{
     AgencyRecords, FamilyDetail, FamilySummary, Filter, FilterSpec, Keyworkers, agency_records, family_detail,
     report_json, subject_access,
@@ -1045,7 +1038,7 @@ async fn audit_trail(
     // an entry at a time, keeping where each reviewed one starts and
     // reading the page's again.
     let (path, watch) = (audit.path().to_owned(), Arc::clone(&state.watch));
-    let answer = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, String> {
+    let answer = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, famgraph_governance::AuditError> {
         let (mut usage, mut watching, mut reviewed) = (audit::Usage::default(), unusual::Watching::new(&watch), vec![]);
         let anchor = audit::scan(&path, |offset, entry| {
             if review.matches(&entry) {
@@ -1066,7 +1059,6 @@ async fn audit_trail(
         }))
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("reading the audit trail: {e}")))?
-    .map_err(ApiError::Internal)?;
+    .map_err(|e| ApiError::Internal(format!("reading the audit trail: {e}")))??;
     Ok(Json(answer))
 }

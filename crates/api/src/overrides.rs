@@ -104,7 +104,7 @@ impl Checked {
             ],
         );
         // Read to see how the file ends; every write goes to its end.
-        let mut out = crate::private::options().create(true).read(true).append(true).open(file)?;
+        let mut out = famgraph_governance::private::options().create(true).read(true).append(true).open(file)?;
         if out.metadata()?.len() == 0 {
             out.write_all(HEADER.as_bytes())?;
         } else {

@@ -894,7 +894,7 @@ pub fn overlaps(snapshot: &Snapshot, with_households: bool, disclosure: crate::D
         // households at once, and so are the rest of those (unpublished):
         // secondary suppression keeps a hidden one from being worked out by
         // subtraction.
-        let mut cells = crate::suppression::Cells::default();
+        let mut cells = famgraph_governance::suppression::Cells::default();
         let ids: Vec<[usize; 3]> = pairs
             .iter()
             .map(|p| {

@@ -8,8 +8,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::Snapshot;
 use famgraph_model::Need;
+use famgraph_pipeline::Snapshot;
 use serde::Serialize;
 
 /// A need counts as resolved and sustained when every involvement for it

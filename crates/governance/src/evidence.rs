@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use famgraph_model::{Date, Need};
 use serde::Serialize;
 
-use crate::Snapshot;
 use crate::decisions::{Decided, Decision};
 use crate::suppression::{Cells, Disclosure};
+use famgraph_pipeline::Snapshot;
 
 #[derive(Serialize)]
 pub struct NeedCount {
@@ -345,7 +345,7 @@ impl Evidence {
     pub fn to_csv(&self) -> String {
         let mut out = String::from("table,key,label,measure,value\n");
         let mut row = |table: &str, key: &str, label: &str, measure: &str, value: Option<String>| {
-            crate::csv_out::push_row(&mut out, &[table, key, label, measure, &value.unwrap_or_else(|| "[c]".into())]);
+            crate::csv::push_row(&mut out, &[table, key, label, measure, &value.unwrap_or_else(|| "[c]".into())]);
         };
         let count = |n: Option<u64>| n.map(|n| n.to_string());
         let gbp = |n: Option<f64>| n.map(|n| n.to_string());

@@ -20,7 +20,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use famgraph_graph::FamilyIdx;
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiError, Caller, Snapshot};
+use famgraph_pipeline::Snapshot;
+
+use crate::{BadRequest, Caller, DecisionsError};
 
 /// The most characters a note may have.
 const MAX_NOTE: usize = 500;
@@ -153,14 +155,17 @@ pub fn about_records<S: std::hash::BuildHasher>(entries: Vec<Entry>, held: &Hash
 /// Reads a decisions file; a line that is not a decision is an error
 /// naming the line (the file is the partnership's record: nothing in it
 /// is skipped).
-pub fn read(file: &Path) -> Result<Vec<Entry>, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+pub fn read(file: &Path) -> Result<Vec<Entry>, DecisionsError> {
+    let text = std::fs::read_to_string(file).map_err(|e| DecisionsError::io(file, e))?;
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(n, line)| {
-            serde_json::from_str::<Entry>(line)
-                .map_err(|e| format!("{} line {}: not a decision ({e})", file.display(), n + 1))
+            serde_json::from_str::<Entry>(line).map_err(|e| DecisionsError::NotADecision {
+                path: file.display().to_string(),
+                line: n + 1,
+                why: e.to_string(),
+            })
         })
         .collect()
 }
@@ -174,7 +179,7 @@ pub fn erase_records<S: std::hash::BuildHasher>(
     file: &Path,
     agency: &str,
     record_ids: &HashSet<&str, S>,
-) -> Result<usize, String> {
+) -> Result<usize, DecisionsError> {
     let mut entries = read(file)?;
     let mut removed = 0;
     for entry in &mut entries {
@@ -187,7 +192,7 @@ pub fn erase_records<S: std::hash::BuildHasher>(
     }
     let mut text = String::new();
     for entry in &entries {
-        text.push_str(&serde_json::to_string(entry).map_err(|e| e.to_string())?);
+        text.push_str(&serde_json::to_string(entry).expect("a decision serialises: its maps have string keys"));
         text.push('\n');
     }
     let temporary = file.with_extension("erasing");
@@ -197,7 +202,7 @@ pub fn erase_records<S: std::hash::BuildHasher>(
         out.sync_all()?;
         std::fs::rename(&temporary, file)
     };
-    write().map_err(|e| format!("rewriting the decisions file {}: {e}", file.display()))?;
+    write().map_err(|e| DecisionsError::io(file, e))?;
     Ok(removed)
 }
 
@@ -219,10 +224,9 @@ struct Matched {
 
 impl Book {
     /// Opens (creating it if missing) and reads the decisions file.
-    pub fn open(file: &Path) -> Result<Book, String> {
+    pub fn open(file: &Path) -> Result<Book, DecisionsError> {
         if !file.exists() {
-            crate::private::create_with(file, "")
-                .map_err(|e| format!("creating the decisions file {}: {e}", file.display()))?;
+            crate::private::create_with(file, "").map_err(|e| DecisionsError::io(file, e))?;
         }
         let entries = read(file)?;
         Ok(Book {
@@ -365,13 +369,13 @@ pub enum DecisionFilter {
 }
 
 impl DecisionFilter {
-    pub fn parse(text: &str) -> Result<DecisionFilter, ApiError> {
+    pub fn parse(text: &str) -> Result<DecisionFilter, BadRequest> {
         match text {
             "undecided" => Ok(DecisionFilter::Undecided),
             "decided" => Ok(DecisionFilter::Decided),
             "review_due" => Ok(DecisionFilter::ReviewDue),
             code => Decision::parse(code).map(DecisionFilter::Is).ok_or_else(|| {
-                ApiError::BadRequest(format!(
+                BadRequest(format!(
                     "unknown decision `{code}`: use undecided, decided, review_due, {}",
                     Decision::codes()
                 ))
@@ -420,19 +424,19 @@ impl Request {
         family: FamilyIdx,
         caller: &Caller,
         today: famgraph_model::Date,
-    ) -> Result<Entry, ApiError> {
+    ) -> Result<Entry, BadRequest> {
         let decision = Decision::parse(self.decision.trim())
-            .ok_or_else(|| ApiError::BadRequest(format!("`decision` must be one of {}", Decision::codes())))?;
+            .ok_or_else(|| BadRequest(format!("`decision` must be one of {}", Decision::codes())))?;
         let note = self.note.trim();
         if note.chars().count() > MAX_NOTE {
-            return Err(ApiError::BadRequest(format!("`note` may have at most {MAX_NOTE} characters")));
+            return Err(BadRequest(format!("`note` may have at most {MAX_NOTE} characters")));
         }
         let graph = &snapshot.graph;
         let lead_agency = match self.lead_agency.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             None => None,
             Some(code) if graph.bundle.agencies.iter().any(|a| a.code == code) => Some(code.to_owned()),
             Some(_) => {
-                return Err(ApiError::BadRequest("`lead_agency` is not one of the partnership's agencies".into()));
+                return Err(BadRequest("`lead_agency` is not one of the partnership's agencies".into()));
             }
         };
         let records = graph.families[family]
@@ -542,7 +546,12 @@ mod tests {
         let good = r#"{"decided_on":"2026-11-26","decision":"taken_on","by":"cora","family_id":"F000001","as_of":"2026-10-31","records":[{"agency":"police","record_id":"P1"}],"note":""}"#;
         std::fs::write(&file, format!("{good}\n\n{{\"decision\":\"perhaps\"}}\n")).unwrap();
         let error = read(&file).unwrap_err();
-        assert!(error.contains("decisions.jsonl line 3: not a decision"), "{error}");
+        assert!(error.is_bad_input(), "a line that is not a decision is the file's fault: {error}");
+        assert!(error.to_string().contains("decisions.jsonl line 3: not a decision"), "{error}");
+        let missing = read(&dir.join("no-such-file.jsonl")).unwrap_err();
+        assert!(missing.is_bad_input(), "a file named that is not there is a usage error: {missing}");
+        let unreadable = read(&dir).unwrap_err();
+        assert!(!unreadable.is_bad_input(), "a file that cannot be read is the machine's fault: {unreadable}");
         std::fs::write(&file, format!("{good}\n")).unwrap();
         let book = Book::open(&file).unwrap();
         assert_eq!(book.entries.lock().unwrap().len(), 1);

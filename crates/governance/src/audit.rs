@@ -38,7 +38,12 @@ use std::sync::{Mutex, mpsc};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiError, Caller};
+use crate::{AuditError, Caller};
+
+/// The disk failed reading or writing `path`.
+fn io(path: &Path, source: std::io::Error) -> AuditError {
+    AuditError::Io { path: path.display().to_string(), source }
+}
 
 /// One audited request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -116,27 +121,27 @@ pub fn sets_path(trail: &Path) -> PathBuf {
 pub struct IdSets(HashMap<String, Vec<String>>);
 
 impl IdSets {
-    pub fn read(trail: &Path) -> Result<IdSets, String> {
+    pub fn read(trail: &Path) -> Result<IdSets, AuditError> {
         let path = sets_path(trail);
         let file = match File::open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(IdSets::default()),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
+            Err(e) => return Err(io(&path, e)),
         };
         let mut sets = HashMap::new();
         for (n, line) in BufReader::new(file).split(b'\n').enumerate() {
-            let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
+            let line = line.map_err(|e| io(&path, e))?;
             if line.trim_ascii().is_empty() {
                 continue;
             }
             // A line a crash cut short is not a set any entry names.
             let Ok(set) = serde_json::from_slice::<SetLine>(&line) else { continue };
             if IdSet::of(&set.ids).digest != set.digest {
-                return Err(format!(
+                return Err(AuditError::Broken(format!(
                     "{} line {}: the set's ids are not the ones named: the file was altered",
                     path.display(),
                     n + 1
-                ));
+                )));
             }
             sets.insert(set.digest, set.ids);
         }
@@ -258,7 +263,7 @@ impl AuditLog {
         served: bool,
         (family_ids, household_ids): (Vec<String>, Vec<String>),
         load: &str,
-    ) -> Result<AuditEntry, ApiError> {
+    ) -> Result<AuditEntry, AuditError> {
         let mut sets = Vec::new();
         let mut bounded = |ids: Vec<String>| {
             if ids.len() <= MAX_LISTED_IDS {
@@ -284,7 +289,7 @@ impl AuditLog {
             prev: String::new(),
         };
         let (done, written) = tokio::sync::oneshot::channel();
-        let refused = |why: &str| ApiError::Internal(format!("audit trail write failed, request refused: {why}"));
+        let refused = |why: &str| AuditError::Refused(why.to_owned());
         // A poisoned lock still guards a working sender.
         let sent = match &*self.jobs.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
             Some(jobs) => jobs.send(Job { entry, sets, done }).is_ok(),
@@ -559,13 +564,13 @@ impl Serialize for Anchor {
 /// line ([`read_at`] reads it again), holding one entry at a time: a
 /// year's trail is a million entries or more. Returns the anchor at its
 /// end. A missing file holds none.
-pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, String> {
+pub fn scan(path: &Path, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, AuditError> {
     scan_anchored(path, None, &mut each)
 }
 
 /// [`scan`], also checking that the trail holds `anchor`: an error if it
 /// has fewer entries, or another entry where the anchor's was.
-pub fn scan_holding(path: &Path, anchor: &Anchor, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, String> {
+pub fn scan_holding(path: &Path, anchor: &Anchor, mut each: impl FnMut(u64, AuditEntry)) -> Result<Anchor, AuditError> {
     scan_anchored(path, Some(anchor), &mut each)
 }
 
@@ -573,37 +578,37 @@ fn scan_anchored(
     path: &Path,
     holding: Option<&Anchor>,
     each: &mut dyn FnMut(u64, AuditEntry),
-) -> Result<Anchor, String> {
+) -> Result<Anchor, AuditError> {
     let end = scan_lines(path, &mut |offset, entry, count, link| {
         if let Some(anchor) = holding.filter(|a| a.entries == count)
             && !link.starts_with(&anchor.link)
         {
-            return Err(format!(
+            return Err(AuditError::Broken(format!(
                 "{}: entry {count} is not the one anchor {anchor} was taken at: the trail was rewritten up to it",
                 path.display()
-            ));
+            )));
         }
         each(offset, entry);
         Ok(())
     })?;
     if let Some(anchor) = holding.filter(|a| a.entries > end.entries) {
-        return Err(format!(
+        return Err(AuditError::Broken(format!(
             "{}: {} entries, fewer than the {} of anchor {anchor}: the trail was cut back",
             path.display(),
             end.entries,
             anchor.entries
-        ));
+        )));
     }
     Ok(end)
 }
 
-type EachLine<'a> = dyn FnMut(u64, AuditEntry, usize, &str) -> Result<(), String> + 'a;
+type EachLine<'a> = dyn FnMut(u64, AuditEntry, usize, &str) -> Result<(), AuditError> + 'a;
 
-fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
+fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, AuditError> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Anchor::empty()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(io(path, e)),
     };
     let sets = IdSets::read(path)?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -611,10 +616,11 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
     // A line that is not an entry: allowed only if a seal follows it.
     let mut torn: Option<(usize, String)> = None;
     let mut ended = false;
-    let altered = |n: usize| format!("{} line {n}: not an audit entry: the file was altered", path.display());
+    let altered =
+        |n: usize| AuditError::Broken(format!("{} line {n}: not an audit entry: the file was altered", path.display()));
     for n in 1.. {
         line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(|e| format!("{}: {e}", path.display()))?;
+        let read = reader.read_until(b'\n', &mut line).map_err(|e| io(path, e))?;
         if read == 0 {
             break;
         }
@@ -640,12 +646,12 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
                 return Err(altered(torn_at));
             }
         } else if entry.prev != last {
-            return Err(format!(
+            return Err(AuditError::Broken(format!(
                 "{} line {n}: the chain breaks here: the entry before it was changed or removed",
                 path.display()
-            ));
+            )));
         }
-        sets.fill(&mut entry).map_err(|e| format!("{} line {n}: {e}", path.display()))?;
+        sets.fill(&mut entry).map_err(|e| AuditError::Broken(format!("{} line {n}: {e}", path.display())))?;
         last = link(text);
         count += 1;
         each(start, entry, count, &last)?;
@@ -666,20 +672,20 @@ fn scan_lines(path: &Path, each: &mut EachLine<'_>) -> Result<Anchor, String> {
 
 /// The entries whose lines start at `offsets` (from [`scan`]), in that
 /// order.
-pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<AuditEntry>, String> {
+pub fn read_at(path: &Path, offsets: &[u64]) -> Result<Vec<AuditEntry>, AuditError> {
     use std::io::{Seek as _, SeekFrom};
-    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let mut reader = BufReader::new(File::open(path).map_err(|e| fail(&e))?);
+    let broken = |e: &dyn std::fmt::Display| AuditError::Broken(format!("{}: {e}", path.display()));
+    let mut reader = BufReader::new(File::open(path).map_err(|e| io(path, e))?);
     let sets = IdSets::read(path)?;
     let mut line = Vec::new();
     offsets
         .iter()
         .map(|&offset| {
-            reader.seek(SeekFrom::Start(offset)).map_err(|e| fail(&e))?;
+            reader.seek(SeekFrom::Start(offset)).map_err(|e| io(path, e))?;
             line.clear();
-            reader.read_until(b'\n', &mut line).map_err(|e| fail(&e))?;
-            let mut entry = serde_json::from_slice(trim_newline(&line)).map_err(|e| fail(&e))?;
-            sets.fill(&mut entry).map_err(|e| fail(&e))?;
+            reader.read_until(b'\n', &mut line).map_err(|e| io(path, e))?;
+            let mut entry = serde_json::from_slice(trim_newline(&line)).map_err(|e| broken(&e))?;
+            sets.fill(&mut entry).map_err(|e| broken(&e))?;
             Ok(entry)
         })
         .collect()
@@ -849,7 +855,7 @@ pub struct Recipient {
 /// `family`, oldest first; and how many entries name families of other
 /// loads, whose ids this load's do not match. Reads the trail an entry at
 /// a time.
-pub fn seen_by(path: &Path, family: &str, load: &str) -> Result<(Vec<Recipient>, usize), String> {
+pub fn seen_by(path: &Path, family: &str, load: &str) -> Result<(Vec<Recipient>, usize), AuditError> {
     let (mut seen, mut other_loads) = (Vec::new(), 0);
     scan(path, |_, e| {
         if e.outcome != "served" || e.family_ids.is_empty() {
@@ -877,10 +883,14 @@ mod tests {
     use super::*;
     use crate::Role;
 
-    /// Every entry, oldest first.
+    /// Every entry, oldest first, or the message of a trail that is broken (not of a
+    /// disk that failed).
     fn read(path: &Path) -> Result<Vec<AuditEntry>, String> {
         let mut entries = Vec::new();
-        scan(path, |_, entry| entries.push(entry))?;
+        scan(path, |_, entry| entries.push(entry)).map_err(|e| {
+            assert!(e.is_bad_input(), "{e}");
+            e.to_string()
+        })?;
         Ok(entries)
     }
 
@@ -986,7 +996,7 @@ mod tests {
         assert!(scan_holding(&path, &earlier, |_, _| ()).is_ok());
         assert!(scan_holding(&path, &anchor, |_, _| ()).is_ok());
         std::fs::write(&path, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
-        assert!(scan_holding(&path, &anchor, |_, _| ()).unwrap_err().contains("the trail was cut back"));
+        assert!(scan_holding(&path, &anchor, |_, _| ()).unwrap_err().to_string().contains("the trail was cut back"));
         let _ = std::fs::remove_file(&path);
         for (family, endpoint) in [("F7", "/api/v1/families/F7"), ("F8", "/api/v1/families/F8")] {
             AuditLog::open(&path)
@@ -995,7 +1005,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert!(scan_holding(&path, &earlier, |_, _| ()).unwrap_err().contains("rewritten"));
+        assert!(scan_holding(&path, &earlier, |_, _| ()).unwrap_err().to_string().contains("rewritten"));
 
         // A set of 30,000 families is stored once, whatever the number of
         // entries naming it, and read back whole.
