@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use famgraph_graph::FamilyGraph;
-use famgraph_ingest::{Table, Value};
+use famgraph_ingest::Value;
+use famgraph_ingest::rows::{Derived, FamilyMemberRow, LinkModelRow, LinkRow, MetaRow, PersonLinkRow, ShortlistRow};
 use famgraph_model::{Bundle, Date, LoadReport};
 use famgraph_pipeline::{Cohort, CohortMember, CohortQueries, Cohorts, Settings, Snapshot};
 
@@ -125,7 +126,7 @@ pub fn from_database(path: &Path, settings: &Settings) -> Result<Snapshot, famgr
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.
 pub fn save(snapshot: &Snapshot, db: &Path) -> anyhow::Result<()> {
-    famgraph_ingest::store::save(db, &snapshot.graph.bundle, &snapshot.report, &derived_tables(snapshot))
+    famgraph_ingest::store::save(db, &snapshot.graph.bundle, &snapshot.report, derived_tables(snapshot))
         .with_context(|| format!("writing {}", db.display()))?;
     Ok(())
 }
@@ -134,7 +135,9 @@ fn text(value: &str) -> Value {
     Value::Text(value.to_owned())
 }
 
-pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
+/// The tables a load stores for analysts: who each record was linked to
+/// and why, the match model, the families and the shortlist.
+pub fn derived_tables(snapshot: &Snapshot) -> Derived {
     let graph = &snapshot.graph;
     let people = graph
         .people
@@ -142,7 +145,12 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         .flat_map(|p| {
             p.records.iter().map(move |&r| {
                 let record = &graph.bundle.people[r];
-                vec![text(&p.id), text(&record.agency), text(&record.record_id), Value::Double(p.link_confidence)]
+                PersonLinkRow {
+                    person_id: p.id.clone(),
+                    agency: record.agency.clone(),
+                    record_id: record.record_id.clone(),
+                    link_confidence: p.link_confidence,
+                }
             })
         })
         .collect();
@@ -153,21 +161,17 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
             p.links.iter().map(move |&l| {
                 let link = &graph.linkage.links[l];
                 let (a, b) = (&graph.bundle.people[link.a as usize], &graph.bundle.people[link.b as usize]);
-                let mut row = vec![
-                    text(&p.id),
-                    text(&a.agency),
-                    text(&a.record_id),
-                    text(&b.agency),
-                    text(&b.record_id),
-                    Value::Double(link.weight),
-                    Value::Double(link.probability),
-                    link.decision.map_or(Value::Null, |d| text(d.code())),
-                ];
-                for field in &link.fields {
-                    row.push(text(field.level));
-                    row.push(Value::Double(field.weight));
+                LinkRow {
+                    person_id: p.id.clone(),
+                    agency_a: a.agency.clone(),
+                    record_id_a: a.record_id.clone(),
+                    agency_b: b.agency.clone(),
+                    record_id_b: b.record_id.clone(),
+                    match_weight: link.weight,
+                    match_probability: link.probability,
+                    override_decision: link.decision.map(|d| d.code().to_owned()),
+                    fields: link.fields.iter().map(|f| (f.level.to_owned(), f.weight)).collect(),
                 }
-                row
             })
         })
         .collect();
@@ -177,14 +181,12 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         .fields
         .iter()
         .flat_map(|f| {
-            f.levels.iter().map(move |l| {
-                vec![
-                    text(f.field.name()),
-                    text(l.label),
-                    Value::Double(l.m),
-                    Value::Double(l.u),
-                    Value::Double(l.weight()),
-                ]
+            f.levels.iter().map(move |l| LinkModelRow {
+                field: f.field.name().to_owned(),
+                level: l.label.to_owned(),
+                m: l.m,
+                u: l.u,
+                weight: l.weight(),
             })
         })
         .collect();
@@ -203,12 +205,16 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         ),
     ]
     .into_iter()
-    .map(|(key, value)| vec![text(key), Value::Text(value)])
+    .map(|(key, value)| MetaRow { key: key.to_owned(), value })
     .collect();
     let families = graph
         .families
         .iter()
-        .flat_map(|f| f.members.iter().map(move |&p| vec![text(&f.id), text(&graph.people[p].id)]))
+        .flat_map(|f| {
+            f.members
+                .iter()
+                .map(move |&p| FamilyMemberRow { family_id: f.id.clone(), person_id: graph.people[p].id.clone() })
+        })
         .collect();
     let shortlist = snapshot
         .analysis
@@ -217,23 +223,27 @@ pub fn derived_tables(snapshot: &Snapshot) -> Vec<Table> {
         .map(|&f| {
             let analysis = &snapshot.analysis.families[f];
             let join = |items: Vec<String>| items.join(";");
-            vec![
-                Value::UBigInt(analysis.rank.unwrap_or_default() as u64),
-                text(&graph.families[f].id),
-                Value::Double(analysis.score),
-                text(&join(analysis.needs.keys().map(|n| n.code().to_owned()).collect())),
-                text(&join(analysis.agencies.iter().cloned().collect())),
-                Value::UBigInt(graph.families[f].members.len() as u64),
-                text(&join(analysis.reasons.iter().map(|r| format!("{}={}", r.code, r.points)).collect())),
-            ]
+            ShortlistRow {
+                rank: analysis.rank.unwrap_or_default() as u64,
+                family_id: graph.families[f].id.clone(),
+                score: analysis.score,
+                needs: join(analysis.needs.keys().map(|n| n.code().to_owned()).collect()),
+                agencies: join(analysis.agencies.iter().cloned().collect()),
+                n_members: graph.families[f].members.len() as u64,
+                reasons: join(analysis.reasons.iter().map(|r| format!("{}={}", r.code, r.points)).collect()),
+            }
         })
         .collect();
-    vec![
-        Table { name: "meta", rows: meta },
-        Table { name: "people", rows: people },
-        Table { name: "links", rows: links },
-        Table { name: "link_model", rows: link_model },
-        Table { name: "families", rows: families },
-        Table { name: "shortlist", rows: shortlist },
-    ]
+    Derived { meta, people, links, link_model, families, shortlist }
+}
+
+#[cfg(test)]
+mod tests {
+    use famgraph_ingest::rows::LinkRow;
+
+    #[test]
+    fn the_stored_links_name_the_linkages_fields_in_its_order() {
+        let fields: Vec<&str> = famgraph_link::Field::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(fields, LinkRow::FIELDS);
+    }
 }

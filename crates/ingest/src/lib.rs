@@ -7,6 +7,7 @@
 
 pub mod cohorts;
 mod read;
+pub mod rows;
 pub mod store;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use famgraph_model::{Bundle, LoadReport};
 pub use duckdb::types::Value;
 pub use famgraph_model::record_starts;
 pub use read::{read_bundle, read_overrides};
-pub use store::{Stored, Table};
+pub use store::Stored;
 
 /// Why a load stopped. Each names the file (and column or line) to fix.
 #[derive(Debug, thiserror::Error)]

@@ -8,25 +8,21 @@
 use std::path::{Path, PathBuf};
 
 use duckdb::Connection;
-use duckdb::types::Value;
 use famgraph_model::validate::{FileReport, Issue};
 use famgraph_model::{
-    Agency, Bundle, CostBasis, Date, Involvement, LinkDecision, LinkOverride, LoadReport, Need, NhsNumber,
-    PersonRecord, Postcode, RecordKey, Relationship, RelationshipKind, Role, Sector, Service, Sex,
+    Agency, Bundle, CostBasis, Involvement, LinkDecision, LinkOverride, LoadReport, Need, NhsNumber, PersonRecord,
+    Postcode, RecordKey, Relationship, RelationshipKind, Role, Sector, Service, Sex,
 };
 
 use crate::IngestError;
+use crate::rows::{
+    self, AgencyRow, Derived, InvolvementRow, LinkOverrideRow, LoadFileRow, LoadIssueRow, PersonRecordRow,
+    RelationshipRow, ServiceRow, StoredRow,
+};
 
 pub(crate) const SCHEMA: &str = include_str!("../../../queries/schema.sql");
 /// Bumped when `queries/schema.sql` changes in a way old files cannot be read.
 pub const SCHEMA_VERSION: &str = "2";
-
-/// A derived table to store: its name in `schema.sql` and its rows, with
-/// values in the schema's column order.
-pub struct Table {
-    pub name: &'static str,
-    pub rows: Vec<Vec<Value>>,
-}
 
 /// What a database holds for serving: the bundle and the report of the load
 /// that made it. The derived tables are for analysts; serving re-derives
@@ -47,7 +43,7 @@ fn db_error(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
 /// advisory lock the system releases when the process ends, however it
 /// ends).
 #[tracing::instrument(skip_all, fields(n_records = bundle.people.len()))]
-pub fn save(path: &Path, bundle: &Bundle, report: &LoadReport, derived: &[Table]) -> Result<(), IngestError> {
+pub fn save(path: &Path, bundle: &Bundle, report: &LoadReport, derived: Derived) -> Result<(), IngestError> {
     let _lock = lock(path)?;
     let partial = partial_path(path);
     for stale in [partial.clone(), wal_path(&partial)] {
@@ -106,138 +102,115 @@ fn wal_path(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn text(value: &str) -> Value {
-    Value::Text(value.to_owned())
-}
-
-fn opt_text(value: Option<&str>) -> Value {
-    value.map_or(Value::Null, text)
-}
-
-fn date(value: Option<Date>) -> Value {
-    value.map_or(Value::Null, |d| Value::Date32(d.days()))
-}
-
-fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: &[Table]) -> duckdb::Result<()> {
+fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: Derived) -> duckdb::Result<()> {
     conn.execute_batch(SCHEMA)?;
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])?;
     append(
         conn,
-        "agencies",
-        bundle
-            .agencies
-            .iter()
-            .map(|a| vec![text(&a.code), text(&a.name), text(a.sector.code()), date(Some(a.extracted_on))]),
-    )?;
-    append(
-        conn,
-        "services",
-        bundle.services.iter().map(|s| {
-            vec![
-                text(&s.agency),
-                text(&s.code),
-                text(&s.name),
-                text(s.need.code()),
-                Value::Boolean(s.offending),
-                Value::Boolean(s.keyworker),
-                s.unit_cost.map_or(Value::Null, |(cost, _)| Value::Double(cost)),
-                opt_text(s.unit_cost.map(|(_, basis)| basis.code())),
-            ]
+        bundle.agencies.iter().map(|a| AgencyRow {
+            agency: a.code.clone(),
+            name: a.name.clone(),
+            sector: a.sector.code().to_owned(),
+            extracted_on: a.extracted_on,
         }),
     )?;
     append(
         conn,
-        "person_records",
-        bundle.people.iter().map(|p| {
-            vec![
-                text(&p.agency),
-                text(&p.record_id),
-                text(&p.given_name),
-                text(&p.family_name),
-                date(p.date_of_birth),
-                text(p.sex.code()),
-                opt_text(p.address.as_deref()),
-                opt_text(p.postcode.as_ref().map(Postcode::as_str)),
-                p.uprn.map_or(Value::Null, Value::UBigInt),
-                p.nhs_number.map_or(Value::Null, |n| Value::Text(n.to_string())),
-            ]
+        bundle.services.iter().map(|s| ServiceRow {
+            agency: s.agency.clone(),
+            service: s.code.clone(),
+            name: s.name.clone(),
+            need: s.need.code().to_owned(),
+            offending: s.offending,
+            keyworker: s.keyworker,
+            unit_cost_gbp: s.unit_cost.map(|(cost, _)| cost),
+            cost_basis: s.unit_cost.map(|(_, basis)| basis.code().to_owned()),
         }),
     )?;
     append(
         conn,
-        "relationships",
-        bundle.relationships.iter().map(|r| {
-            vec![
-                text(&r.agency),
-                text(&r.from_record),
-                text(r.kind.code()),
-                text(&r.to_record),
-                date(r.start_date),
-                date(r.end_date),
-            ]
+        bundle.people.iter().map(|p| PersonRecordRow {
+            agency: p.agency.clone(),
+            record_id: p.record_id.clone(),
+            given_name: p.given_name.clone(),
+            family_name: p.family_name.clone(),
+            date_of_birth: p.date_of_birth,
+            sex: p.sex.code().to_owned(),
+            address: p.address.clone(),
+            postcode: p.postcode.as_ref().map(|p| p.as_str().to_owned()),
+            uprn: p.uprn,
+            nhs_number: p.nhs_number.map(|n| n.to_string()),
         }),
     )?;
     append(
         conn,
-        "involvements",
-        bundle.involvements.iter().map(|i| {
-            vec![
-                text(&i.agency),
-                text(&i.involvement_id),
-                text(&i.record_id),
-                text(&i.service),
-                date(Some(i.start_date)),
-                date(i.end_date),
-                text(i.role.code()),
-            ]
+        bundle.relationships.iter().map(|r| RelationshipRow {
+            agency: r.agency.clone(),
+            from_record: r.from_record.clone(),
+            kind: r.kind.code().to_owned(),
+            to_record: r.to_record.clone(),
+            start_date: r.start_date,
+            end_date: r.end_date,
         }),
     )?;
     append(
         conn,
-        "link_overrides",
-        bundle.overrides.iter().map(|o| {
-            vec![
-                text(o.decision.code()),
-                text(&o.a.agency),
-                text(&o.a.record_id),
-                text(&o.b.agency),
-                text(&o.b.record_id),
-                text(&o.file),
-                Value::UBigInt(o.line),
-            ]
+        bundle.involvements.iter().map(|i| InvolvementRow {
+            agency: i.agency.clone(),
+            involvement_id: i.involvement_id.clone(),
+            record_id: i.record_id.clone(),
+            service: i.service.clone(),
+            start_date: i.start_date,
+            end_date: i.end_date,
+            role: i.role.code().to_owned(),
         }),
     )?;
     append(
         conn,
-        "load_files",
-        report.files.iter().map(|f| {
-            vec![
-                text(&f.file),
-                Value::UBigInt(f.read),
-                Value::UBigInt(f.accepted),
-                Value::UBigInt(f.rejected),
-                Value::UBigInt(f.warnings),
-            ]
+        bundle.overrides.iter().map(|o| LinkOverrideRow {
+            decision: o.decision.code().to_owned(),
+            agency_a: o.a.agency.clone(),
+            record_id_a: o.a.record_id.clone(),
+            agency_b: o.b.agency.clone(),
+            record_id_b: o.b.record_id.clone(),
+            file: o.file.clone(),
+            line: o.line,
+        }),
+    )?;
+    append(
+        conn,
+        report.files.iter().map(|f| LoadFileRow {
+            file: f.file.clone(),
+            read: f.read,
+            accepted: f.accepted,
+            rejected: f.rejected,
+            warnings: f.warnings,
         }),
     )?;
     let issues = report.rejects.iter().map(|i| ("reject", i)).chain(report.warnings.iter().map(|i| ("warning", i)));
     append(
         conn,
-        "load_issues",
-        issues.map(|(severity, i)| {
-            vec![text(severity), text(&i.file), Value::UBigInt(i.line), opt_text(i.column.as_deref()), text(&i.reason)]
+        issues.map(|(severity, i)| LoadIssueRow {
+            severity: severity.to_owned(),
+            file: i.file.clone(),
+            line: i.line,
+            column_name: i.column.clone(),
+            reason: i.reason.clone(),
         }),
     )?;
-    for table in derived {
-        append(conn, table.name, table.rows.iter().cloned())?;
-    }
-    Ok(())
+    let Derived { meta, people, links, link_model, families, shortlist } = derived;
+    append(conn, meta.into_iter())?;
+    append(conn, people.into_iter())?;
+    append(conn, links.into_iter())?;
+    append(conn, link_model.into_iter())?;
+    append(conn, families.into_iter())?;
+    append(conn, shortlist.into_iter())
 }
 
-fn append(conn: &Connection, table: &str, rows: impl Iterator<Item = Vec<Value>>) -> duckdb::Result<()> {
-    let mut appender = conn.appender(table)?;
+fn append<R: StoredRow>(conn: &Connection, rows: impl Iterator<Item = R>) -> duckdb::Result<()> {
+    let mut appender = conn.appender(R::TABLE)?;
     for row in rows {
-        appender.append_row(duckdb::appender_params_from_iter(row))?;
+        appender.append_row(duckdb::appender_params_from_iter(row.values()))?;
     }
     appender.flush()
 }
@@ -284,166 +257,101 @@ fn bad(what: &str) -> String {
     format!("stored {what} is not valid: load the bundle again")
 }
 
-fn parse_date(text: Option<String>) -> Result<Option<Date>, String> {
-    text.map(|t| Date::parse(&t).ok_or_else(|| bad("date"))).transpose()
-}
-
 /// Each file's counts of the load a database holds, in load order.
 fn file_counts(conn: &Connection) -> Result<Vec<FileReport>, String> {
-    rows(conn, "SELECT file, \"read\", accepted, rejected, warnings FROM load_files ORDER BY rowid", |r| {
-        Ok(FileReport {
-            file: r.get(0)?,
-            read: r.get(1)?,
-            accepted: r.get(2)?,
-            rejected: r.get(3)?,
-            warnings: r.get(4)?,
+    Ok(rows::<LoadFileRow>(conn)?
+        .into_iter()
+        .map(|r| FileReport {
+            file: r.file,
+            read: r.read,
+            accepted: r.accepted,
+            rejected: r.rejected,
+            warnings: r.warnings,
         })
-    })
+        .collect())
 }
 
-fn rows<T>(
-    conn: &Connection,
-    sql: &str,
-    f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
-) -> Result<Vec<T>, String> {
-    let mut stmt = conn.prepare(sql).map_err(|e| crate::clean_duckdb_message(&e.to_string()))?;
-    stmt.query_map([], f).and_then(Iterator::collect).map_err(|e| crate::clean_duckdb_message(&e.to_string()))
+/// Every row of a stored table, in the order it was written.
+fn rows<R: StoredRow>(conn: &Connection) -> Result<Vec<R>, String> {
+    let clean = |e: duckdb::Error| crate::clean_duckdb_message(&e.to_string());
+    let mut stmt = conn.prepare(&rows::select::<R>()).map_err(clean)?;
+    stmt.query_map([], R::from_row).and_then(Iterator::collect).map_err(clean)
 }
-
-// Row shapes of the stored tables, in their SELECT order.
-type ServiceRow = (String, String, String, String, bool, bool, Option<f64>, Option<String>);
-type PersonRow = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<u64>,
-    Option<String>,
-);
-type RelRow = (String, String, String, String, Option<String>, Option<String>);
-type InvRow = (String, String, String, String, String, Option<String>, String);
-type OverrideRow = (String, String, String, String, String, String, u64);
 
 fn read_all(conn: &Connection) -> Result<Stored, String> {
     let mut bundle = Bundle::default();
-    for (code, name, sector, extracted_on) in
-        rows(conn, "SELECT agency, name, sector, CAST(extracted_on AS VARCHAR) FROM agencies ORDER BY rowid", |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-        })?
-    {
+    for row in rows::<AgencyRow>(conn)? {
         bundle.agencies.push(Agency {
-            code,
-            name,
-            sector: Sector::parse(&sector).ok_or_else(|| bad("sector"))?,
-            extracted_on: Date::parse(&extracted_on).ok_or_else(|| bad("date"))?,
+            code: row.agency,
+            name: row.name,
+            sector: Sector::parse(&row.sector).ok_or_else(|| bad("sector"))?,
+            extracted_on: row.extracted_on,
         });
     }
-    for (agency, code, name, need, offending, keyworker, cost, basis) in rows(
-        conn,
-        "SELECT agency, service, name, need, offending, keyworker, unit_cost_gbp, cost_basis FROM services ORDER BY rowid",
-        |r| -> duckdb::Result<ServiceRow> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-        },
-    )? {
-        let unit_cost = match (cost, basis) {
+    for row in rows::<ServiceRow>(conn)? {
+        let unit_cost = match (row.unit_cost_gbp, row.cost_basis) {
             (Some(cost), Some(basis)) => Some((cost, CostBasis::parse(&basis).ok_or_else(|| bad("cost basis"))?)),
             _ => None,
         };
         bundle.services.push(Service {
-            agency,
-            code,
-            name,
-            need: Need::parse(&need).ok_or_else(|| bad("need"))?,
-            offending,
-            keyworker,
+            agency: row.agency,
+            code: row.service,
+            name: row.name,
+            need: Need::parse(&row.need).ok_or_else(|| bad("need"))?,
+            offending: row.offending,
+            keyworker: row.keyworker,
             unit_cost,
         });
     }
-    for row in rows(
-        conn,
-        "SELECT agency, record_id, given_name, family_name, CAST(date_of_birth AS VARCHAR), sex, address, postcode, uprn, nhs_number
-         FROM person_records ORDER BY rowid",
-        |r| -> duckdb::Result<PersonRow> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
-        },
-    )? {
-        let (agency, record_id, given_name, family_name, dob, sex, address, postcode, uprn, nhs) = row;
+    for row in rows::<PersonRecordRow>(conn)? {
         bundle.people.push(PersonRecord {
-            agency,
-            record_id,
-            given_name,
-            family_name,
-            date_of_birth: parse_date(dob)?,
-            sex: Sex::parse(&sex).ok_or_else(|| bad("sex"))?,
-            address,
-            postcode: postcode.map(|p| Postcode::parse(&p).ok_or_else(|| bad("postcode"))).transpose()?,
-            uprn,
-            nhs_number: nhs.map(|n| NhsNumber::parse(&n).ok_or_else(|| bad("NHS number"))).transpose()?,
+            agency: row.agency,
+            record_id: row.record_id,
+            given_name: row.given_name,
+            family_name: row.family_name,
+            date_of_birth: row.date_of_birth,
+            sex: Sex::parse(&row.sex).ok_or_else(|| bad("sex"))?,
+            address: row.address,
+            postcode: row.postcode.map(|p| Postcode::parse(&p).ok_or_else(|| bad("postcode"))).transpose()?,
+            uprn: row.uprn,
+            nhs_number: row.nhs_number.map(|n| NhsNumber::parse(&n).ok_or_else(|| bad("NHS number"))).transpose()?,
         });
     }
-    for (agency, from_record, kind, to_record, start, end) in rows(
-        conn,
-        "SELECT agency, from_record, kind, to_record, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR)
-         FROM relationships ORDER BY rowid",
-        |r| -> duckdb::Result<RelRow> { Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)) },
-    )? {
+    for row in rows::<RelationshipRow>(conn)? {
         bundle.relationships.push(Relationship {
-            agency,
-            from_record,
-            kind: RelationshipKind::parse(&kind).ok_or_else(|| bad("relationship kind"))?,
-            to_record,
-            start_date: parse_date(start)?,
-            end_date: parse_date(end)?,
+            agency: row.agency,
+            from_record: row.from_record,
+            kind: RelationshipKind::parse(&row.kind).ok_or_else(|| bad("relationship kind"))?,
+            to_record: row.to_record,
+            start_date: row.start_date,
+            end_date: row.end_date,
         });
     }
-    for (agency, involvement_id, record_id, service, start, end, role) in rows(
-        conn,
-        "SELECT agency, involvement_id, record_id, service, CAST(start_date AS VARCHAR), CAST(end_date AS VARCHAR), role
-         FROM involvements ORDER BY rowid",
-        |r| -> duckdb::Result<InvRow> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        },
-    )? {
+    for row in rows::<InvolvementRow>(conn)? {
         bundle.involvements.push(Involvement {
-            agency,
-            involvement_id,
-            record_id,
-            service,
-            start_date: parse_date(Some(start))?.ok_or_else(|| bad("date"))?,
-            end_date: parse_date(end)?,
-            role: Role::parse(&role).ok_or_else(|| bad("role"))?,
+            agency: row.agency,
+            involvement_id: row.involvement_id,
+            record_id: row.record_id,
+            service: row.service,
+            start_date: row.start_date,
+            end_date: row.end_date,
+            role: Role::parse(&row.role).ok_or_else(|| bad("role"))?,
         });
     }
-    for (decision, agency_a, record_id_a, agency_b, record_id_b, file, line) in rows(
-        conn,
-        "SELECT decision, agency_a, record_id_a, agency_b, record_id_b, file, line FROM link_overrides ORDER BY rowid",
-        |r| -> duckdb::Result<OverrideRow> {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
-        },
-    )? {
+    for row in rows::<LinkOverrideRow>(conn)? {
         bundle.overrides.push(LinkOverride {
-            decision: LinkDecision::parse(&decision).ok_or_else(|| bad("override decision"))?,
-            a: RecordKey { agency: agency_a, record_id: record_id_a },
-            b: RecordKey { agency: agency_b, record_id: record_id_b },
-            file,
-            line,
+            decision: LinkDecision::parse(&row.decision).ok_or_else(|| bad("override decision"))?,
+            a: RecordKey { agency: row.agency_a, record_id: row.record_id_a },
+            b: RecordKey { agency: row.agency_b, record_id: row.record_id_b },
+            file: row.file,
+            line: row.line,
         });
     }
     let files = file_counts(conn)?;
     let mut report = LoadReport { files, rejects: Vec::new(), warnings: Vec::new() };
-    for (severity, issue) in
-        rows(conn, "SELECT severity, file, line, column_name, reason FROM load_issues ORDER BY rowid", |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                Issue { file: r.get(1)?, line: r.get(2)?, column: r.get(3)?, reason: r.get(4)? },
-            ))
-        })?
-    {
-        if severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
+    for row in rows::<LoadIssueRow>(conn)? {
+        let issue = Issue { file: row.file, line: row.line, column: row.column_name, reason: row.reason };
+        if row.severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
     Ok(Stored { bundle, report })
 }
