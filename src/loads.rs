@@ -6,8 +6,10 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use famgraph_graph::FamilyGraph;
-use famgraph_ingest::Value;
-use famgraph_ingest::rows::{Derived, FamilyMemberRow, LinkModelRow, LinkRow, MetaRow, PersonLinkRow, ShortlistRow};
+use famgraph_ingest::rows::{
+    CohortInvolvementRow, CohortPersonRow, CohortRelationshipRow, Derived, FamilyMemberRow, LinkModelRow, LinkRow,
+    MetaRow, PersonLinkRow, ShortlistRow,
+};
 use famgraph_model::{Bundle, Date, LoadReport};
 use famgraph_pipeline::{Cohort, CohortMember, CohortQueries, Cohorts, Settings, Snapshot};
 
@@ -31,18 +33,15 @@ impl CohortQueries for DuckCohorts {
 /// a fault of this machine (DuckDB could not run): it is logged and the
 /// cohorts are left empty rather than refusing to serve the load.
 fn cohorts(graph: &FamilyGraph, as_of: Date) -> Cohorts {
-    let date = |d: Option<famgraph_model::Date>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
     let person = graph
         .people
         .iter()
-        .map(|p| {
-            vec![
-                text(&p.id),
-                text(&graph.families[p.family].id),
-                text(p.sex.code()),
-                date(p.date_of_birth),
-                p.date_of_birth.map_or(Value::Null, |d| Value::Int(d.age_on(as_of))),
-            ]
+        .map(|p| CohortPersonRow {
+            person_id: p.id.clone(),
+            family_id: graph.families[p.family].id.clone(),
+            sex: p.sex.code().to_owned(),
+            date_of_birth: p.date_of_birth,
+            age: p.date_of_birth.map(|d| d.age_on(as_of)),
         })
         .collect();
     let sector: std::collections::HashMap<&str, &str> =
@@ -55,30 +54,28 @@ fn cohorts(graph: &FamilyGraph, as_of: Date) -> Cohorts {
         .map(|(person, i)| {
             let inv = &graph.bundle.involvements[i];
             let service = &graph.bundle.services[graph.service_of_involvement[i]];
-            vec![
-                text(&person.id),
-                text(&inv.agency),
-                text(sector.get(inv.agency.as_str()).copied().unwrap_or("other")),
-                text(&service.code),
-                text(&service.name),
-                text(service.need.code()),
-                Value::Boolean(famgraph_analysis::is_offending(inv, service)),
-                date(Some(inv.start_date)),
-                date(inv.end_date),
-                text(inv.role.code()),
-            ]
+            CohortInvolvementRow {
+                person_id: person.id.clone(),
+                agency: inv.agency.clone(),
+                sector: sector.get(inv.agency.as_str()).copied().unwrap_or("other").to_owned(),
+                service: service.code.clone(),
+                service_name: service.name.clone(),
+                need: service.need.code().to_owned(),
+                offending: famgraph_analysis::is_offending(inv, service),
+                start_date: inv.start_date,
+                end_date: inv.end_date,
+                role: inv.role.code().to_owned(),
+            }
         })
         .collect();
     let relationship = graph
         .relationships
         .iter()
-        .map(|r| {
-            vec![
-                text(&graph.people[r.from].id),
-                text(r.kind.code()),
-                text(&graph.people[r.to].id),
-                Value::Boolean(r.inferred.is_some()),
-            ]
+        .map(|r| CohortRelationshipRow {
+            from_person: graph.people[r.from].id.clone(),
+            kind: r.kind.code().to_owned(),
+            to_person: graph.people[r.to].id.clone(),
+            inferred: r.inferred.is_some(),
         })
         .collect();
     let input = famgraph_ingest::cohorts::CohortInput { as_of, person, involvement, relationship };
@@ -129,10 +126,6 @@ pub fn save(snapshot: &Snapshot, db: &Path) -> anyhow::Result<()> {
     famgraph_ingest::store::save(db, &snapshot.graph.bundle, &snapshot.report, derived_tables(snapshot))
         .with_context(|| format!("writing {}", db.display()))?;
     Ok(())
-}
-
-fn text(value: &str) -> Value {
-    Value::Text(value.to_owned())
 }
 
 /// The tables a load stores for analysts: who each record was linked to

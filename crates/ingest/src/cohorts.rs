@@ -4,12 +4,12 @@
 //! in its SQL file; each returns `person_id` and `evidence` per person.
 
 use duckdb::Connection;
-use duckdb::types::Value;
 use famgraph_model::Date;
 
 use crate::IngestError;
+use crate::rows::{CohortInvolvementRow, CohortPersonRow, CohortRelationshipRow, StoredRow};
 
-const SCHEMA: &str = include_str!("../../../queries/cohorts/schema.sql");
+pub(crate) const SCHEMA: &str = include_str!("../../../queries/cohorts/schema.sql");
 
 /// The cohort files, in the order the API lists them.
 const FILES: [(&str, &str); 5] = [
@@ -46,13 +46,12 @@ pub fn queries() -> Vec<CohortQuery> {
         .collect()
 }
 
-/// The rows the cohort queries read, in the column order of
-/// `queries/cohorts/schema.sql`.
+/// The rows the cohort queries read (`queries/cohorts/schema.sql`).
 pub struct CohortInput {
     pub as_of: Date,
-    pub person: Vec<Vec<Value>>,
-    pub involvement: Vec<Vec<Value>>,
-    pub relationship: Vec<Vec<Value>>,
+    pub person: Vec<CohortPersonRow>,
+    pub involvement: Vec<CohortInvolvementRow>,
+    pub relationship: Vec<CohortRelationshipRow>,
 }
 
 /// One cohort's query and its members: `(person_id, evidence)`, ordered
@@ -74,15 +73,9 @@ pub fn run(input: &CohortInput) -> Result<Vec<CohortRows>, IngestError> {
     let conn = Connection::open_in_memory().map_err(&setup)?;
     conn.execute_batch(SCHEMA).map_err(&setup)?;
     conn.execute("INSERT INTO params VALUES (?)", [input.as_of.to_string()]).map_err(&setup)?;
-    for (table, rows) in
-        [("person", &input.person), ("involvement", &input.involvement), ("relationship", &input.relationship)]
-    {
-        let mut appender = conn.appender(table).map_err(&setup)?;
-        for row in rows {
-            appender.append_row(duckdb::appender_params_from_iter(row.iter().cloned())).map_err(&setup)?;
-        }
-        appender.flush().map_err(&setup)?;
-    }
+    append(&conn, &input.person).map_err(&setup)?;
+    append(&conn, &input.involvement).map_err(&setup)?;
+    append(&conn, &input.relationship).map_err(&setup)?;
     queries()
         .into_iter()
         .map(|query| {
@@ -101,20 +94,39 @@ pub fn run(input: &CohortInput) -> Result<Vec<CohortRows>, IngestError> {
         .collect()
 }
 
+fn append<R: StoredRow + Clone>(conn: &Connection, rows: &[R]) -> duckdb::Result<()> {
+    let mut appender = conn.appender(R::TABLE)?;
+    for row in rows {
+        appender.append_row(duckdb::appender_params_from_iter(row.clone().values()))?;
+    }
+    appender.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn text(s: &str) -> Value {
-        Value::Text(s.to_owned())
+    fn date(s: &str) -> Date {
+        Date::parse(s).unwrap()
     }
 
-    fn date(s: &str) -> Value {
-        Value::Text(s.to_owned())
+    fn person(id: &str, sex: &str, age: i32) -> CohortPersonRow {
+        CohortPersonRow {
+            person_id: id.into(),
+            family_id: "F1".into(),
+            sex: sex.into(),
+            date_of_birth: None,
+            age: Some(age),
+        }
     }
 
-    fn person(id: &str, sex: &str, age: i32) -> Vec<Value> {
-        vec![text(id), text("F1"), text(sex), Value::Null, Value::Int(age)]
+    fn parent_of(parent: &str, child: &str, inferred: bool) -> CohortRelationshipRow {
+        CohortRelationshipRow {
+            from_person: parent.into(),
+            kind: "parent_of".into(),
+            to_person: child.into(),
+            inferred,
+        }
     }
 
     #[allow(clippy::too_many_arguments)] // one row of the involvement table
@@ -127,19 +139,19 @@ mod tests {
         offending: bool,
         start: &str,
         end: Option<&str>,
-    ) -> Vec<Value> {
-        vec![
-            text(person),
-            text(sector),
-            text(sector),
-            text(service),
-            text(name),
-            text(need),
-            Value::Boolean(offending),
-            date(start),
-            end.map_or(Value::Null, date),
-            text("subject"),
-        ]
+    ) -> CohortInvolvementRow {
+        CohortInvolvementRow {
+            person_id: person.into(),
+            agency: sector.into(),
+            sector: sector.into(),
+            service: service.into(),
+            service_name: name.into(),
+            need: need.into(),
+            offending,
+            start_date: date(start),
+            end_date: end.map(date),
+            role: "subject".into(),
+        }
     }
 
     /// Each cohort on a small hand-made population: who is in, and the
@@ -251,10 +263,7 @@ mod tests {
                 ),
                 inv("P10", "probation", "mappa", "MAPPA management", "crime", true, "2019-01-01", Some("2022-01-01")),
             ],
-            relationship: vec![
-                vec![text("P3"), text("parent_of"), text("P4"), Value::Boolean(false)],
-                vec![text("P5"), text("parent_of"), text("P6"), Value::Boolean(true)],
-            ],
+            relationship: vec![parent_of("P3", "P4", false), parent_of("P5", "P6", true)],
         };
         let got = run(&input).unwrap();
         let members = |name: &str| -> Vec<String> {

@@ -47,7 +47,7 @@ macro_rules! plain_column {
     )*};
 }
 
-plain_column!(String => Text, f64 => Double, u64 => UBigInt, bool => Boolean);
+plain_column!(String => Text, f64 => Double, u64 => UBigInt, i32 => Int, bool => Boolean);
 
 impl Column for Date {
     fn to_value(self) -> Value {
@@ -194,6 +194,47 @@ stored_row!(ShortlistRow => "shortlist" {
     /// `code=points` joined with `;`.
     reasons: String,
 });
+
+stored_row!(
+    /// A linked person, as the cohort queries read them
+    /// (`queries/cohorts/schema.sql`).
+    CohortPersonRow => "person" {
+        person_id: String,
+        family_id: String,
+        sex: String,
+        date_of_birth: Option<Date>,
+        /// Whole years on the analyses' day; `None` without a date of birth.
+        age: Option<i32>,
+    }
+);
+
+stored_row!(
+    /// A person's involvement, as the cohort queries read it.
+    CohortInvolvementRow => "involvement" {
+        person_id: String,
+        agency: String,
+        sector: String,
+        service: String,
+        service_name: String,
+        need: String,
+        /// The service records offending, or the person's role is perpetrator.
+        offending: bool,
+        start_date: Date,
+        end_date: Option<Date>,
+        role: String,
+    }
+);
+
+stored_row!(
+    /// A relationship between linked people, as the cohort queries read it.
+    CohortRelationshipRow => "relationship" {
+        from_person: String,
+        kind: String,
+        to_person: String,
+        /// Inferred by famgraph from who lives with whom, not recorded.
+        inferred: bool,
+    }
+);
 
 /// One link that joined two records into one person, explained: each
 /// field's comparison level and weight, for the ten fields of
@@ -379,6 +420,25 @@ mod tests {
         let typed: Vec<&str> = declared.iter().map(|(t, _)| *t).collect();
         assert_eq!(tables, typed, "one row type per table of queries/schema.sql");
         for ((table, columns), (_, typed)) in schema.iter().zip(&declared) {
+            assert_eq!(columns, typed, "the columns of `{table}`, in order");
+        }
+    }
+
+    #[test]
+    fn the_cohort_input_row_types_are_the_cohort_schemas_tables() {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::cohorts::SCHEMA).unwrap();
+        for (table, typed) in [
+            (CohortPersonRow::TABLE, CohortPersonRow::COLUMNS),
+            (CohortInvolvementRow::TABLE, CohortInvolvementRow::COLUMNS),
+            (CohortRelationshipRow::TABLE, CohortRelationshipRow::COLUMNS),
+        ] {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                )
+                .unwrap();
+            let columns: Vec<String> = stmt.query_map([table], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
             assert_eq!(columns, typed, "the columns of `{table}`, in order");
         }
     }
