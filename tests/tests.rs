@@ -19,5 +19,6 @@ mod privacy;
 mod reload;
 mod rulesets;
 mod shortlist;
+mod snapshots;
 mod suppression;
 mod tls;
