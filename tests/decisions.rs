@@ -1,6 +1,9 @@
 //! The partnership meeting's decisions: a coordinator records one from the
-//! family view, the shortlist shows and filters on it, and it follows the
-//! family into the next extract, where the family's id may differ.
+//! family view, the shortlist shows and filters on it, it follows the
+//! family into the next extract, where the family's id may differ, and the
+//! command line reads the same file.
+
+use std::path::{Path, PathBuf};
 
 use crate::util::{Server, TempDir, famgraph, famgraph_ok, member_records, token};
 
@@ -13,39 +16,91 @@ fn ids(list: &serde_json::Value) -> Vec<String> {
     list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap().to_owned()).collect()
 }
 
-#[test]
-fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
-    let dir = TempDir::new("decisions");
-    let (later, earlier) = (dir.join("later"), dir.join("earlier"));
-    famgraph_ok(&[
-        "synth",
-        "--families",
-        "200",
-        "--seed",
-        "12",
-        "--out",
-        later.to_str().unwrap(),
-        "--earlier",
-        earlier.to_str().unwrap(),
-        "--earlier-months",
-        "6",
-    ]);
-    let tokens = dir.join("tokens");
-    let cora = token(&tokens, "cora", "coordinator");
-    let pat = token(&tokens, "pat", "partnership");
-    let bea = token(&tokens, "bea", "bid_writer");
-    let ada = token(&tokens, "ada", "admin");
-    let decisions = dir.join("decisions.jsonl");
-    let start = |bundle: &std::path::Path| {
-        Server::start(&[
+/// A partnership's two extracts six months apart, a token for each role
+/// and its decisions file (written once a server starts).
+struct Meeting {
+    dir: TempDir,
+    later: PathBuf,
+    earlier: PathBuf,
+    tokens: PathBuf,
+    cora: String,
+    pat: String,
+    bea: String,
+    ada: String,
+    decisions: PathBuf,
+}
+
+impl Meeting {
+    fn new(name: &str) -> Meeting {
+        let dir = TempDir::new(name);
+        let (later, earlier) = (dir.join("later"), dir.join("earlier"));
+        famgraph_ok(&[
+            "synth",
+            "--families",
+            "200",
+            "--seed",
+            "12",
+            "--out",
+            later.to_str().unwrap(),
+            "--earlier",
+            earlier.to_str().unwrap(),
+            "--earlier-months",
+            "6",
+        ]);
+        let tokens = dir.join("tokens");
+        let cora = token(&tokens, "cora", "coordinator");
+        let pat = token(&tokens, "pat", "partnership");
+        let bea = token(&tokens, "bea", "bid_writer");
+        let ada = token(&tokens, "ada", "admin");
+        let decisions = dir.join("decisions.jsonl");
+        Meeting { dir, later, earlier, tokens, cora, pat, bea, ada, decisions }
+    }
+
+    /// A server on `bundle`, keeping the decisions; with `previous`, the
+    /// load it is compared with.
+    fn start(&self, bundle: &Path, previous: Option<&Path>) -> Server {
+        let mut args = vec![
             "--data",
             bundle.to_str().unwrap(),
             "--tokens",
-            tokens.to_str().unwrap(),
+            self.tokens.to_str().unwrap(),
             "--decisions",
-            decisions.to_str().unwrap(),
-        ])
-    };
+            self.decisions.to_str().unwrap(),
+        ];
+        if let Some(previous) = previous {
+            args.extend(["--previous", previous.to_str().unwrap()]);
+        }
+        Server::start(&args)
+    }
+
+    /// The meeting on the earlier extract, as the first story records it:
+    /// the top family taken on (with a lead) and later closed, the second
+    /// already managed, the next five not now. Returns the first two
+    /// families' ids and the records of the first.
+    fn decide(&self) -> (String, String, Vec<(String, String)>) {
+        let server = self.start(&self.earlier, None);
+        let cora = Some(self.cora.as_str());
+        let top = ids(&server.get("/api/v1/families?limit=7", cora).1);
+        let (first, second) = (top[0].clone(), top[1].clone());
+        let lead = server.get(&format!("/api/v1/families/{first}"), cora).1["agencies"][0].clone();
+        let body = serde_json::json!({ "decision": "taken_on", "lead_agency": lead, "note": "one plan" }).to_string();
+        assert_eq!(server.post_json(&format!("/api/v1/families/{first}/decision"), cora, &body).0, 200);
+        assert_eq!(post(&server, &second, cora, "already_managed", "MAPPA level 2").0, 200);
+        for family in &top[2..7] {
+            assert_eq!(post(&server, family, cora, "not_now", "").0, 200);
+        }
+        assert_eq!(post(&server, &first, cora, "closed", "plan ended").0, 200);
+        let records = member_records(&server.get(&format!("/api/v1/families/{first}"), cora).1);
+        (first, second, records)
+    }
+}
+
+#[test]
+fn a_coordinator_records_decisions_the_meeting_sees_and_filters() {
+    let meeting = Meeting::new("decisions-recorded");
+    let (earlier, decisions) = (meeting.earlier.clone(), meeting.decisions.clone());
+    let (cora, pat, bea, ada) = (meeting.cora.clone(), meeting.pat.clone(), meeting.bea.clone(), meeting.ada.clone());
+    let start = |bundle: &Path| meeting.start(bundle, None);
 
     let server = start(&earlier);
     let cora = Some(cora.as_str());
@@ -159,7 +214,6 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         detail["decisions"].as_array().unwrap().iter().map(|d| d["decision"].as_str().unwrap()).collect();
     assert_eq!(history, ["taken_on", "closed"]);
     assert!(ids(&shown("decision=taken_on", cora)).is_empty());
-    let records = member_records(&detail);
 
     // In the file, one line each, signed; in the audit trail, who and which family.
     let text = std::fs::read_to_string(&decisions).unwrap();
@@ -171,6 +225,14 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         "{audit}"
     );
     drop(server);
+}
+
+#[test]
+fn decisions_follow_their_families_into_the_next_extract() {
+    let meeting = Meeting::new("decisions-follow");
+    let (first, _, records) = meeting.decide();
+    let (later, earlier, decisions) = (meeting.later.clone(), meeting.earlier.clone(), meeting.decisions.clone());
+    let (cora, bea) = (Some(meeting.cora.as_str()), Some(meeting.bea.as_str()));
 
     // A decision made long ago, written as a partnership's file would hold it.
     let text = std::fs::read_to_string(&decisions).unwrap();
@@ -179,16 +241,7 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
     std::fs::write(&decisions, format!("{text}{old}\n")).unwrap();
 
     // The next extract: the decisions follow the families by their records.
-    let server = Server::start(&[
-        "--data",
-        later.to_str().unwrap(),
-        "--tokens",
-        tokens.to_str().unwrap(),
-        "--decisions",
-        decisions.to_str().unwrap(),
-        "--previous",
-        earlier.to_str().unwrap(),
-    ]);
+    let server = meeting.start(&later, Some(&earlier));
     let closed = server.get("/api/v1/families?limit=1000&decision=closed", cora).1;
     let [now] = ids(&closed).try_into().expect("one family closed");
     let detail = server.get(&format!("/api/v1/families/{now}"), cora).1;
@@ -244,7 +297,14 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         Some(n) => assert!(n == with && !small(with) && !small(without), "{counted}: {with} with, {without} without"),
         None => assert!(small(with) || small(without), "{counted}: {with} with, {without} without"),
     }
-    drop(server);
+}
+
+#[test]
+fn the_command_line_reads_the_decisions_file() {
+    let meeting = Meeting::new("decisions-cli");
+    let (first, _, records) = meeting.decide();
+    let dir = &meeting.dir;
+    let (later, earlier, decisions) = (meeting.later.clone(), meeting.earlier.clone(), meeting.decisions.clone());
 
     // The command line reads the same file.
     let json = famgraph_ok(&[
@@ -259,7 +319,7 @@ fn a_decision_is_kept_shown_filtered_and_follows_the_family() {
         "json",
     ]);
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(ids(&json), [now]);
+    assert_eq!(ids(&json).len(), 1, "the one family closed: {json}");
     let table =
         famgraph_ok(&["shortlist", "--data", later.to_str().unwrap(), "--decisions", decisions.to_str().unwrap()]);
     assert!(table.lines().next().unwrap().contains("decision"), "{table}");

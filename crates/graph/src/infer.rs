@@ -509,73 +509,111 @@ fn name_share(facts: &PersonFacts<'_>, person: PersonIdx, elders: &[(PersonIdx, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use RelationshipKind::{CarerOf, ParentOf, PartnerOf};
 
     fn dob(year: i32) -> Option<Date> {
         Date::from_ymd(year, 6, 1)
     }
 
-    fn names(list: &[&str]) -> Vec<BTreeMap<String, usize>> {
-        list.iter().map(|n| BTreeMap::from([(n.to_string(), 1)])).collect()
+    /// The fixture of every rule: people (a birth year, family names),
+    /// their homes, and the schools that know them; then the links the
+    /// rules infer from what the agencies `recorded`.
+    #[derive(Clone)]
+    struct Town {
+        dobs: Vec<Option<Date>>,
+        names: Vec<BTreeMap<String, usize>>,
+        homes: Vec<BTreeSet<PersonIdx>>,
+        shared: Vec<bool>,
+        adult_families: Vec<usize>,
+        schools: Vec<Vec<usize>>,
+    }
+
+    impl Town {
+        /// People by birth (`None`: no date of birth) and family name.
+        fn of(people: &[(Option<Date>, &str)]) -> Town {
+            Town {
+                dobs: people.iter().map(|&(born, _)| born).collect(),
+                names: people.iter().map(|&(_, name)| BTreeMap::from([(name.to_owned(), 1)])).collect(),
+                homes: Vec::new(),
+                shared: Vec::new(),
+                adult_families: Vec::new(),
+                schools: vec![Vec::new(); people.len()],
+            }
+        }
+
+        /// A home of `members` whose adults come from `adult_families`
+        /// families.
+        fn home(mut self, members: &[PersonIdx], adult_families: usize) -> Town {
+            self.homes.push(members.iter().copied().collect());
+            self.shared.push(false);
+            self.adult_families.push(adult_families);
+            self
+        }
+
+        /// Shared accommodation (a hostel) of `members`.
+        fn hostel(mut self, members: &[PersonIdx], adult_families: usize) -> Town {
+            self = self.home(members, adult_families);
+            *self.shared.last_mut().expect("the home just added") = true;
+            self
+        }
+
+        /// A second family name a person's records give.
+        fn also_named(mut self, person: PersonIdx, name: &str) -> Town {
+            self.names[person].insert(name.to_owned(), 1);
+            self
+        }
+
+        /// `people` known to school `school`.
+        fn known_to_school(mut self, school: usize, people: &[PersonIdx]) -> Town {
+            for &p in people {
+                self.schools[p].push(school);
+            }
+            self
+        }
+
+        fn links(&self, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
+            let facts = PersonFacts {
+                date_of_birth: &self.dobs,
+                family_names: &self.names,
+                household_members: &self.homes,
+                shared_accommodation: &self.shared,
+                adult_families: &self.adult_families,
+                schools: &self.schools,
+            };
+            parental_links(&facts, recorded)
+        }
+
+        /// The links inferred to `person` only.
+        fn links_to(&self, person: PersonIdx, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
+            self.links(recorded).into_iter().filter(|i| i.to == person).collect()
+        }
+    }
+
+    fn triples(links: &[Inferred]) -> Vec<(PersonIdx, PersonIdx, RelationshipKind)> {
+        links.iter().map(|i| (i.from, i.to, i.kind)).collect()
     }
 
     #[test]
     fn an_adult_son_at_his_parents_home_is_their_child() {
         // 0 father, 1 mother (partners, recorded), 2 son of 24: no agency
         // holding both recorded him as their child.
-        let dobs = [dob(1970), dob(1972), dob(2000)];
-        let fam = names(&["cole", "cole", "cole"]);
-        let homes = [BTreeSet::from([0, 1, 2])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf)]);
-        let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
-        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
-        assert!(got.iter().all(|i| i.kind == RelationshipKind::ParentOf));
+        let town = Town::of(&[(dob(1970), "cole"), (dob(1972), "cole"), (dob(2000), "cole")]).home(&[0, 1, 2], 1);
+        assert_eq!(triples(&town.links(&[(0, 1, PartnerOf)])), [(0, 2, ParentOf), (1, 2, ParentOf)]);
     }
 
     #[test]
     fn a_grandmother_at_the_same_home_is_the_mothers_parent_not_the_childs() {
         // 0 grandmother, 1 mother, 2 child; the mother is recorded as the
         // child's parent, nothing else.
-        let dobs = [dob(1950), dob(1975), dob(2005)];
-        let fam = names(&["hart", "hart", "hart"]);
-        let homes = [BTreeSet::from([0, 1, 2])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        let got = parental_links(&facts, &[(1, 2, RelationshipKind::ParentOf)]);
-        assert_eq!(got.len(), 1);
-        assert_eq!((got[0].from, got[0].to, got[0].kind), (0, 1, RelationshipKind::ParentOf));
+        let town = Town::of(&[(dob(1950), "hart"), (dob(1975), "hart"), (dob(2005), "hart")]).home(&[0, 1, 2], 1);
+        assert_eq!(triples(&town.links(&[(1, 2, ParentOf)])), [(0, 1, ParentOf)]);
     }
 
     #[test]
     fn a_step_father_living_with_the_child_is_a_carer() {
         // 0 mother, 1 her partner, 2 her child; only the mother recorded as parent.
-        let dobs = [dob(1985), dob(1980), dob(2010)];
-        let fam = names(&["lee", "shaw", "lee"]);
-        let homes = [BTreeSet::from([0, 1, 2])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        let got = parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)]);
-        assert_eq!(got.len(), 1);
-        assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::CarerOf));
+        let town = Town::of(&[(dob(1985), "lee"), (dob(1980), "shaw"), (dob(2010), "lee")]).home(&[0, 1, 2], 1);
+        assert_eq!(triples(&town.links(&[(0, 2, ParentOf), (0, 1, PartnerOf)])), [(1, 2, CarerOf)]);
     }
 
     #[test]
@@ -584,76 +622,50 @@ mod tests {
         // carer of 4), 2 mother, 3 her partner, 4 child. Nothing new: the
         // grandfather is not the child's carer, the partner not the
         // grandparents' son.
-        let dobs = [dob(1941), dob(1948), dob(1977), dob(1976), dob(2009)];
-        let fam = names(&["clif", "clif", "clif", "marden", "marden"]);
-        let homes = [BTreeSet::from([0, 1, 2, 3, 4])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
+        let town = Town::of(&[
+            (dob(1941), "clif"),
+            (dob(1948), "clif"),
+            (dob(1977), "clif"),
+            (dob(1976), "marden"),
+            (dob(2009), "marden"),
+        ])
+        .home(&[0, 1, 2, 3, 4], 1);
         let recorded = [
-            (0, 1, RelationshipKind::PartnerOf),
-            (0, 2, RelationshipKind::ParentOf),
-            (1, 2, RelationshipKind::ParentOf),
-            (1, 4, RelationshipKind::CarerOf),
-            (2, 3, RelationshipKind::PartnerOf),
-            (2, 4, RelationshipKind::ParentOf),
-            (3, 4, RelationshipKind::CarerOf),
+            (0, 1, PartnerOf),
+            (0, 2, ParentOf),
+            (1, 2, ParentOf),
+            (1, 4, CarerOf),
+            (2, 3, PartnerOf),
+            (2, 4, ParentOf),
+            (3, 4, CarerOf),
         ];
-        assert_eq!(parental_links(&facts, &recorded), vec![]);
+        assert_eq!(town.links(&recorded), vec![]);
     }
 
     #[test]
     fn hostels_and_strangers_of_one_age_are_left_alone() {
+        let people = [(dob(1974), "ward"), (dob(1999), "ward"), (dob(1998), "ball")];
         // A hostel: a 50-year-old and a 25-year-old, unrelated.
-        let dobs = [dob(1974), dob(1999), dob(1998)];
-        let fam = names(&["ward", "ward", "ball"]);
-        let hostel = [BTreeSet::from([0, 1])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &hostel,
-            shared_accommodation: &[true],
-            adult_families: &[2],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        assert!(parental_links(&facts, &[]).is_empty());
+        assert!(Town::of(&people).hostel(&[0, 1], 2).links(&[]).is_empty());
         // Flatmates a year apart at an ordinary address.
-        let flat = [BTreeSet::from([1, 2])];
-        let facts = PersonFacts { household_members: &flat, shared_accommodation: &[false], ..facts };
-        assert!(parental_links(&facts, &[]).is_empty());
+        assert!(Town::of(&people).home(&[1, 2], 2).links(&[]).is_empty());
     }
 
     /// 0 mother (the child's recorded parent), 1 the man living with them,
     /// 2 the child, at one home; the mother's birth year and the man's
-    /// family name vary.
+    /// family name vary. Only the links to the child: rule 2 may take an
+    /// older man for the mother's father.
     fn other_parent(mother_born: Option<Date>, man_born: i32, his_name: &str) -> Vec<Inferred> {
-        let dobs = [mother_born, dob(man_born), dob(2010)];
-        let fam = names(&["midshaw", his_name, "cromwick"]);
-        let homes = [BTreeSet::from([0, 1, 2])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[2],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        // Only the links to the child: rule 2 may take an older man for the
-        // mother's father.
-        parental_links(&facts, &[(0, 2, RelationshipKind::ParentOf)]).into_iter().filter(|i| i.to == 2).collect()
+        Town::of(&[(mother_born, "midshaw"), (dob(man_born), his_name), (dob(2010), "cromwick")])
+            .home(&[0, 1, 2], 2)
+            .links_to(2, &[(0, 2, ParentOf)])
     }
 
     #[test]
     fn the_man_of_the_childs_name_living_with_mother_and_child_is_the_father() {
         for mother_born in [dob(1984), None] {
             let got = other_parent(mother_born, 1980, "cromwick");
-            assert_eq!(got.len(), 1, "{got:?}");
-            assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::ParentOf));
+            assert_eq!(triples(&got), [(1, 2, ParentOf)], "{got:?}");
             assert!(matches!(got[0].basis, Basis::OtherParentAtSameHome { via: 0, .. }));
         }
         // Another name: a step-father, a lodger or the father; nothing said.
@@ -672,33 +684,21 @@ mod tests {
     /// the rest of a town of 250, `others` of them carrying the son's name
     /// (one in fifty is 5). Returns the links to the son.
     fn partners_son(partner_born: i32, partner_name: &str, second_partner: bool, others: usize) -> Vec<Inferred> {
-        let mut dobs = vec![dob(1950), dob(partner_born), dob(1972), dob(1990)];
-        let mut fam = names(&["williams", partner_name, "williams", "cole"]);
-        for n in 0..246 {
-            dobs.push(dob(1960));
-            fam.push(BTreeMap::from([(if n < others { "williams" } else { "other" }.to_owned(), 1)]));
-        }
-        let homes = [BTreeSet::from([0, 1, 3]), BTreeSet::from([2])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false, false],
-            adult_families: &[2, 1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        let mut recorded = vec![(0, 2, RelationshipKind::ParentOf), (0, 1, RelationshipKind::PartnerOf)];
+        let mut people = vec![(dob(1950), "williams"), (dob(partner_born), partner_name), (dob(1972), "williams")];
+        people.push((dob(1990), "cole"));
+        people.extend((0..246).map(|n| (dob(1960), if n < others { "williams" } else { "other" })));
+        let town = Town::of(&people).home(&[0, 1, 3], 2).home(&[2], 1);
+        let mut recorded = vec![(0, 2, ParentOf), (0, 1, PartnerOf)];
         if second_partner {
-            recorded.push((0, 3, RelationshipKind::PartnerOf));
+            recorded.push((0, 3, PartnerOf));
         }
-        parental_links(&facts, &recorded).into_iter().filter(|i| i.to == 2).collect()
+        town.links_to(2, &recorded)
     }
 
     #[test]
     fn the_mothers_partner_of_her_grown_sons_name_is_his_father() {
         let got = partners_son(1948, "williams", false, 0);
-        assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!((got[0].from, got[0].kind), (1, RelationshipKind::ParentOf));
+        assert_eq!(triples(&got), [(1, 2, ParentOf)], "{got:?}");
         assert!(
             matches!(got[0].basis, Basis::PartnerOfParentWithChildsName { via: 0, years_older } if years_older > 23.0)
         );
@@ -718,8 +718,7 @@ mod tests {
     fn the_man_of_the_mothers_name_living_with_them_is_her_partner() {
         for mother_born in [dob(1984), None] {
             let got = other_parent(mother_born, 1980, "midshaw");
-            assert_eq!(got.len(), 1, "{got:?}");
-            assert_eq!((got[0].from, got[0].to, got[0].kind), (1, 2, RelationshipKind::CarerOf));
+            assert_eq!(triples(&got), [(1, 2, CarerOf)], "{got:?}");
             assert_eq!(got[0].basis, Basis::ParentsNameAtSameHome { via: 0, household: 0 });
         }
         // Her name a generation up is her father, not her partner.
@@ -730,46 +729,21 @@ mod tests {
     fn a_couple_with_his_parents_goes_by_family_name() {
         // 0,1 his parents (Cole), 2 him (Cole), 3 his partner (records say
         // Cole once, Ince once: her birth name).
-        let dobs = [dob(1950), dob(1952), dob(1978), dob(1979)];
-        let mut fam = names(&["cole", "cole", "cole", "cole"]);
-        fam[3].insert("ince".to_owned(), 1);
-        let homes = [BTreeSet::from([0, 1, 2, 3])];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false],
-            adult_families: &[1],
-            schools: &vec![Vec::new(); dobs.len()],
-        };
-        let got = parental_links(&facts, &[(0, 1, RelationshipKind::PartnerOf), (2, 3, RelationshipKind::PartnerOf)]);
-        let pairs: Vec<(PersonIdx, PersonIdx)> = got.iter().map(|i| (i.from, i.to)).collect();
-        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+        let town = Town::of(&[(dob(1950), "cole"), (dob(1952), "cole"), (dob(1978), "cole"), (dob(1979), "cole")])
+            .also_named(3, "ince")
+            .home(&[0, 1, 2, 3], 1);
+        assert_eq!(triples(&town.links(&[(0, 1, PartnerOf), (2, 3, PartnerOf)])), [(0, 2, ParentOf), (1, 2, ParentOf)]);
     }
+
     /// 0 the pupil's recorded mother, 1 the pupil (2010), then others at
     /// the home; those in `known` are known to the school, as the pupil is.
     fn school_contacts_of(others: &[(Option<Date>, &str)], known: &[PersonIdx], shared: bool) -> Vec<Inferred> {
-        let mut dobs = vec![dob(1985), dob(2010)];
-        let mut fam = vec!["ashby", "ashby"];
-        for &(born, name) in others {
-            dobs.push(born);
-            fam.push(name);
-        }
-        let fam = names(&fam);
-        let homes = [(0..dobs.len()).collect::<BTreeSet<_>>()];
-        let mut schools = vec![Vec::new(); dobs.len()];
-        for &p in known.iter().chain(&[1]) {
-            schools[p].push(7);
-        }
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[shared],
-            adult_families: &[2],
-            schools: &schools,
-        };
-        parental_links(&facts, &[(0, 1, RelationshipKind::ParentOf)])
+        let mut people = vec![(dob(1985), "ashby"), (dob(2010), "ashby")];
+        people.extend_from_slice(others);
+        let everyone: Vec<PersonIdx> = (0..people.len()).collect();
+        let town = Town::of(&people).known_to_school(7, known).known_to_school(7, &[1]);
+        let town = if shared { town.hostel(&everyone, 2) } else { town.home(&everyone, 2) };
+        town.links(&[(0, 1, ParentOf)])
             .into_iter()
             .filter(|i| matches!(i.basis, Basis::SchoolContactAtSameHome { .. }))
             .collect()
@@ -780,8 +754,7 @@ mod tests {
         // A man of another name, known to the school: its contact about
         // the pupil, the father or a step-father.
         let got = school_contacts_of(&[(dob(1982), "stanbury")], &[2], false);
-        assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!((got[0].from, got[0].kind), (2, RelationshipKind::CarerOf));
+        assert_eq!((got.len(), got[0].from, got[0].kind), (1, 2, CarerOf), "{got:?}");
         assert!(matches!(got[0].basis, Basis::SchoolContactAtSameHome { school: 7, household: 0, .. }));
         // Not known to the school: a lodger as likely; nothing said.
         assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[], false).is_empty());
@@ -794,24 +767,17 @@ mod tests {
         // Never in shared accommodation.
         assert!(school_contacts_of(&[(dob(1982), "stanbury")], &[2], true).is_empty());
     }
+
     #[test]
     fn a_schools_contact_is_no_pupil() {
         // 0 the mother, 1 her child (2010), 2 her mother-in-law, all known
         // to the school; 3 the mother's father, recorded, living elsewhere.
-        let dobs = [dob(1985), dob(2010), dob(1958), dob(1955)];
-        let fam = names(&["ashby", "ashby", "cole", "ashby"]);
-        let homes = [BTreeSet::from([0, 1, 2]), BTreeSet::from([3])];
-        let schools = vec![vec![7], vec![7], vec![7], Vec::new()];
-        let facts = PersonFacts {
-            date_of_birth: &dobs,
-            family_names: &fam,
-            household_members: &homes,
-            shared_accommodation: &[false, false],
-            adult_families: &[2, 1],
-            schools: &schools,
-        };
-        let recorded = [(0, 1, RelationshipKind::ParentOf), (3, 0, RelationshipKind::ParentOf)];
-        let got: Vec<Inferred> = parental_links(&facts, &recorded)
+        let town = Town::of(&[(dob(1985), "ashby"), (dob(2010), "ashby"), (dob(1958), "cole"), (dob(1955), "ashby")])
+            .home(&[0, 1, 2], 2)
+            .home(&[3], 1)
+            .known_to_school(7, &[0, 1, 2]);
+        let got: Vec<Inferred> = town
+            .links(&[(0, 1, ParentOf), (3, 0, ParentOf)])
             .into_iter()
             .filter(|i| matches!(i.basis, Basis::SchoolContactAtSameHome { .. }))
             .collect();
