@@ -10,7 +10,10 @@ use std::path::Path;
 use famgraph_model::LinkDecision;
 use serde::Deserialize;
 
-use crate::{ApiError, Caller, Snapshot};
+use famgraph_governance::Caller;
+use famgraph_pipeline::Snapshot;
+
+use crate::ApiError;
 
 /// The overrides file's header, as `--overrides` reads it.
 pub const HEADER: &str = "decision,agency_a,record_id_a,agency_b,record_id_b,note\n";

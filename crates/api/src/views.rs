@@ -8,8 +8,10 @@ use famgraph_graph::{FamilyGraph, FamilyIdx};
 use famgraph_model::Need;
 use serde::Serialize;
 
-use crate::decisions::{Decided, Decision, DecisionFilter, DecisionView};
-use crate::{ApiError, Snapshot};
+use famgraph_governance::decisions::{Decided, Decision, DecisionFilter, DecisionView};
+use famgraph_pipeline::Snapshot;
+
+use crate::ApiError;
 
 /// Shortlist filters: `need`, `agency`, `area` (a postcode district or
 /// sector such as `ME4` or `ME4 4`).
@@ -156,7 +158,7 @@ impl Filter {
             keyworkers,
             decision,
             decided: None,
-            today: crate::auth::today(),
+            today: famgraph_governance::auth::today(),
         })
     }
 
@@ -853,7 +855,11 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
 /// involved at once and where both addressed the same need. Household ids
 /// only for roles allowed to see them; counts under the threshold hidden
 /// for everyone else.
-pub fn overlaps(snapshot: &Snapshot, with_households: bool, disclosure: crate::Disclosure) -> serde_json::Value {
+pub fn overlaps(
+    snapshot: &Snapshot,
+    with_households: bool,
+    disclosure: famgraph_governance::Disclosure,
+) -> serde_json::Value {
     let graph = &snapshot.graph;
     let pairs = &snapshot.analysis.agency_pairs;
     let pairs_json: Vec<serde_json::Value> = if with_households {

@@ -1,0 +1,163 @@
+//! `/api/v1/families`, one family, and the meeting's decisions about them.
+
+use crate::prelude::*;
+
+pub(crate) async fn list_families(
+    caller: Client,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist").await?;
+    // Parameters are read by hand so a bad value gets a JSON 400 naming it.
+    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let snapshot = state.snapshot();
+    let mut filter = views::Filter::from_params(&params, &snapshot)?;
+    if let Some(decided) = state.decided(&snapshot) {
+        filter = filter.with_decisions(decided);
+    }
+    let csv = csv_out::wants_csv(param(&params, "format"))?;
+    let (families, total) = filter.page(&snapshot, offset, limit);
+    let named = families.iter().map(|f| f.family_id.clone()).collect();
+    state.audited(&caller, true, (named, vec![]), &snapshot).await?;
+    if csv {
+        return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
+    }
+    Ok(Json(serde_json::json!({
+        "families": families,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "as_of": snapshot.analysis.as_of.to_string(),
+    }))
+    .into_response())
+}
+
+pub(crate) async fn get_family(
+    caller: Client,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<FamilyDetail>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "a family's details").await?;
+    let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let family = family_of(&snapshot, &family_id)?;
+    let named = vec![snapshot.graph.families[family].id.clone()];
+    state.audited(&caller, true, (named, vec![]), &snapshot).await?;
+    tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
+    let detail = family_detail(&snapshot, family);
+    Ok(Json(match state.decided(&snapshot) {
+        Some(decided) => detail.with_decisions(&decided, family),
+        None => detail,
+    }))
+}
+
+/// The meeting's decisions, newest first: its minutes, each with the
+/// family that carries it now. Coordinators and the partnership role (for
+/// whom the notes, free text, are left out); audited with the families.
+/// `since=YYYY-MM-DD` keeps those recorded on or after a day.
+pub(crate) async fn list_decisions(
+    caller: Client,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions").await?;
+    let book = state.decision_book()?;
+    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let since = day_param(&params, "since")?;
+    let snapshot = state.snapshot();
+    let decided = book.decided(&snapshot);
+    let (page, total, named) =
+        decisions_page(&snapshot, &decided, since.as_deref(), caller.role == Role::Coordinator, (offset, limit));
+    state.audited(&caller, true, (named.into_iter().collect(), vec![]), &snapshot).await?;
+    Ok(Json(serde_json::json!({
+        "decisions": page,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    })))
+}
+
+/// A decision in the list of the meeting's decisions: with the families
+/// of this load that carry it now, and their ranks.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DecisionRow {
+    #[serde(flatten)]
+    pub decision: decisions::DecisionView,
+    pub family_ids: Vec<String>,
+    pub ranks: Vec<Option<usize>>,
+}
+
+/// One page of the meeting's decisions recorded on or after `since`
+/// (`YYYY-MM-DD`), newest first, as the API and `famgraph decisions` give
+/// them, with how many there are in all and the family ids the page names.
+pub fn decisions_page(
+    snapshot: &Snapshot,
+    decided: &decisions::Decided,
+    since: Option<&str>,
+    with_notes: bool,
+    (offset, limit): (usize, usize),
+) -> (Vec<DecisionRow>, usize, BTreeSet<String>) {
+    let matching: Vec<_> =
+        decided.newest_first().filter(|(e, _)| since.is_none_or(|d| e.decided_on.as_str() >= d)).collect();
+    let graph = &snapshot.graph;
+    let mut named = BTreeSet::new();
+    let page = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(entry, families)| {
+            named.extend(families.iter().map(|&f| graph.families[f].id.clone()));
+            let mut decision = decisions::DecisionView::from(*entry);
+            if !with_notes {
+                decision.note = None;
+            }
+            DecisionRow {
+                decision,
+                family_ids: families.iter().map(|&f| graph.families[f].id.clone()).collect(),
+                ranks: families.iter().map(|&f| snapshot.analysis.families[f].rank).collect(),
+            }
+        })
+        .collect();
+    (page, matching.len(), named)
+}
+
+/// The family with `family_id` in the load, or 404.
+pub(crate) fn family_of(snapshot: &Snapshot, family_id: &str) -> Result<famgraph_graph::FamilyIdx, ApiError> {
+    snapshot.graph.family_by_id(family_id).ok_or_else(|| ApiError::NotFound("no family with that family_id".into()))
+}
+
+/// Records the partnership meeting's decision about a family in the
+/// decisions file (audited, signed with the token's name and the day) and
+/// answers with the family's decisions as they now stand.
+pub(crate) async fn post_decision(
+    caller: Client,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: Result<Json<decisions::Request>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "decisions about families").await?;
+    let book = state.decision_book()?;
+    let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let family = family_of(&snapshot, &family_id)?;
+    let Json(request) = body.map_err(|e| ApiError::BadRequest(format!("a JSON body is needed: {}", e.body_text())))?;
+    let entry = request.entry(&snapshot, family, &caller, auth::today())?;
+    state.audited(&caller, true, (vec![snapshot.graph.families[family].id.clone()], vec![]), &snapshot).await?;
+    let writer = book.clone();
+    tokio::task::spawn_blocking(move || writer.record(entry))
+        .await
+        .map_err(|e| ApiError::Internal(format!("decision task: {e}")))?
+        .map_err(|e| ApiError::Internal(format!("appending to the decisions file: {e}")))?;
+    // The evidence counts families by decision.
+    state.cache.evidence.clear();
+    let decided = book.decided(&snapshot);
+    let decisions: Vec<decisions::DecisionView> = decided.history(family).map(Into::into).collect();
+    Ok(Json(serde_json::json!({
+        "family_id": snapshot.graph.families[family].id,
+        "decision": decisions.last(),
+        "decisions": decisions,
+    })))
+}

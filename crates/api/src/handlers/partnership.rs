@@ -1,0 +1,158 @@
+//! What the partnership reviews together: the agency overlaps, the
+//! evidence for bid writers and the changes since an earlier load.
+
+use crate::prelude::*;
+
+pub(crate) async fn get_overlaps(
+    caller: Client,
+    State(state): State<AppState>,
+) -> Result<axum::response::Response, ApiError> {
+    let snapshot = state.snapshot();
+    let with_households = matches!(caller.role, Role::Coordinator | Role::Partnership);
+    if with_households {
+        let named = state.cache.overlap_ids.get(&snapshot, |snapshot| {
+            let households: std::collections::BTreeSet<usize> = snapshot
+                .analysis
+                .agency_pairs
+                .iter()
+                .flat_map(|p| p.concurrent.iter().chain(&p.same_need).copied())
+                .collect();
+            let households = households.into_iter().map(|h| snapshot.graph.households[h].id.clone()).collect();
+            let families = snapshot
+                .analysis
+                .families
+                .iter()
+                .filter(|f| !f.overlaps.is_empty())
+                .map(|f| snapshot.graph.families[f.family].id.clone())
+                .collect();
+            (families, households)
+        });
+        state.audited(&caller, true, (named.0.clone(), named.1.clone()), &snapshot).await?;
+    }
+    let disclosure = state.disclosure;
+    let matrix = state.cache.overlaps[usize::from(with_households)]
+        .get(&snapshot, |snapshot| json_bytes(&views::overlaps(snapshot, with_households, disclosure)));
+    Ok(json_response(&matrix))
+}
+
+pub(crate) async fn get_evidence(
+    _caller: Client,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
+    let snapshot = state.snapshot();
+    let disclosure = state.disclosure;
+    // The changes since an earlier load, when decisions are kept too:
+    // their figures of the families worked with are suppressed with the
+    // decisions here.
+    let changes = match state.previous.clone().filter(|_| state.decisions.is_some()) {
+        Some(previous) => Some(state.changes_since(previous).await?),
+        None => None,
+    };
+    // With the meeting's decisions, when kept (the cache is dropped when
+    // one is recorded).
+    let full = |snapshot: &Arc<Snapshot>| {
+        let figures = evidence(snapshot, disclosure);
+        match state.decided(snapshot) {
+            Some(decided) => {
+                let sustained = changes.as_deref().map(changes::sustained_families);
+                figures.with_decisions(&decision_figures(snapshot, &decided, sustained.as_ref(), disclosure))
+            }
+            None => figures,
+        }
+    };
+    if csv_out::wants_csv(param(&params, "format"))? {
+        return Ok(csv_out::response("famgraph-evidence.csv", full(&snapshot).to_csv()));
+    }
+    Ok(json_response(&state.cache.evidence.get(&snapshot, |_| json_bytes(&full(&snapshot)))))
+}
+
+/// What changed since the earlier load (`serve --previous`): per family
+/// for coordinators (audited), counts only, suppressed, for bid writers.
+/// `?family=ID` narrows a coordinator's answer to one family of the
+/// served load (`family` is null when nothing changed for it).
+pub(crate) async fn get_changes(
+    caller: Client,
+    State(state): State<AppState>,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator, Role::BidWriter], "changes between loads").await?;
+    let family = param(&params, "family").map(str::to_owned);
+    if family.is_some() {
+        state.allow(&caller, &[Role::Coordinator], "one family's changes").await?;
+    }
+    let Some(previous) = state.previous.clone() else {
+        return Err(ApiError::NotFound(
+            "no earlier load to compare with: start famgraph serve with --previous DB_OR_BUNDLE".into(),
+        ));
+    };
+    let changes = state.changes_since(previous).await?;
+    if caller.role == Role::BidWriter {
+        let (disclosure, snapshot) = (state.disclosure, state.snapshot());
+        let shown = |n: usize| disclosure.show(n as u64);
+        return Ok(Json(serde_json::json!({
+            "before_as_of": changes.before_as_of,
+            "after_as_of": changes.after_as_of,
+            "families_changed": shown(changes.families.len()),
+            "new_families": shown(changes.new_families),
+            "gone_families": shown(changes.gone_families),
+            "families_with_sustained_outcomes": shown(changes.families_with_sustained_outcomes),
+            "sustained_by_need": changes
+                .sustained_by_need
+                .iter()
+                .map(|(need, &n)| (*need, shown(n)))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+            "suppressed_below": disclosure.threshold,
+            "rounded_to": disclosure.round_to,
+            "worked_with": state.decided(&snapshot).map(|d| worked_with(&snapshot, &changes, &d, disclosure)),
+        })));
+    }
+    if let Some(id) = family {
+        if state.snapshot().graph.family_by_id(&id).is_none() {
+            return Err(ApiError::NotFound("no family with that family_id".into()));
+        }
+        state.audited(&caller, true, (vec![id.clone()], vec![]), &state.snapshot()).await?;
+        let change = changes.families.iter().find(|f| f.family_id == id);
+        return Ok(Json(serde_json::json!({
+            "before_as_of": changes.before_as_of,
+            "after_as_of": changes.after_as_of,
+            "family": change,
+        })));
+    }
+    let ids = changes.families.iter().map(|f| f.family_id.clone()).collect();
+    state.audited(&caller, true, (ids, vec![]), &state.snapshot()).await?;
+    let mut answer = serde_json::to_value(&*changes).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // With decisions kept, each family's decision now: the progress of the
+    // families taken on, at a glance.
+    let snapshot = state.snapshot();
+    if let (Some(decided), Some(families)) = (state.decided(&snapshot), answer["families"].as_array_mut()) {
+        for family in families {
+            let now = family["family_id"]
+                .as_str()
+                .and_then(|id| snapshot.graph.family_by_id(id))
+                .and_then(|f| decided.latest(f))
+                .map(|e| e.decision.code());
+            family["decision"] = now.into();
+        }
+    }
+    Ok(Json(answer))
+}
+
+/// The outcomes of the families the partnership took on (the meeting's
+/// decision now `taken_on` or `closed`): how many, and how many of them
+/// have a need resolved and sustained for six months since the earlier
+/// load, the figure a payment-by-results claim rests on; suppressed with
+/// the evidence's families by decision (`evidence::decision_figures`).
+pub(crate) fn worked_with(
+    snapshot: &Snapshot,
+    changes: &changes::Changes,
+    decided: &decisions::Decided,
+    disclosure: Disclosure,
+) -> serde_json::Value {
+    let sustained = changes::sustained_families(changes);
+    let shown = decision_figures(snapshot, decided, Some(&sustained), disclosure);
+    serde_json::json!({
+        "families": shown.worked_with,
+        "families_with_sustained_outcomes": shown.with_sustained_outcomes,
+    })
+}
