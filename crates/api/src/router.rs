@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .route("/load-report", get(pages::index))
         .route("/audit", get(pages::index))
         .route("/decisions", get(pages::index))
+        .route("/assets/{name}", get(pages::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(http::time_limit))

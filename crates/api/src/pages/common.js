@@ -1,0 +1,84 @@
+// What every view shares: the signed-in session, the API client, escaping
+// and the small pieces of markup the views are built from.
+
+export const main = document.getElementById('main');
+export const esc = s =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+export const tags = xs => (xs || []).map(x => `<span class="tag">${esc(x)}</span>`).join('');
+export async function api(path) {
+  const r = await fetch(path, {
+    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
+  });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
+  return body;
+}
+// A family id, a link for those who may open the family.
+export const familyLink = id => (role === 'coordinator' ? `<a href="/families/${esc(id)}">${esc(id)}</a>` : esc(id));
+export const NEEDS = [
+  'education',
+  'early_years',
+  'health',
+  'substance_use',
+  'family_relationships',
+  'child_safety',
+  'crime',
+  'domestic_abuse',
+  'housing',
+  'financial',
+];
+export const FILTERS = ['need', 'agency', 'area', 'ruleset', 'cohort', 'exclude_cohort', 'keyworkers', 'decision'];
+export const KEYWORKERS = [
+  ['none', 'none (nobody leads)'],
+  ['one', 'one'],
+  ['several', 'two or more agencies'],
+];
+export const DECISIONS = [
+  ['taken_on', 'taken on for whole-family working'],
+  ['not_now', 'reviewed: not taken on now'],
+  ['already_managed', 'already managed elsewhere'],
+  ['closed', 'whole-family work closed'],
+];
+export const DECISION_FILTER = [
+  ['undecided', 'not yet decided'],
+  ['review_due', 'due for review (not now, and new needs or six months on)'],
+  ...DECISIONS,
+  ['decided', 'any decision'],
+];
+export const decisionTag = d =>
+  d ? `<span class="tag">${esc(d.replace(/_/g, ' '))}</span>` : '<span class="muted">-</span>';
+export const options = (xs, chosen) =>
+  '<option value="">any</option>' +
+  xs.map(([v, l]) => `<option value="${esc(v)}"${v === chosen ? ' selected' : ''}>${esc(l)}</option>`).join('');
+// A click handler that saves an API answer as a file: the token goes in
+// the header, never in a link.
+export const download = (path, filename) => async e => {
+  e.preventDefault();
+  const r = await fetch(path, {
+    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
+  });
+  if (!r.ok) return;
+  const link = Object.assign(document.createElement('a'), {
+    href: URL.createObjectURL(await r.blob()),
+    download: filename,
+  });
+  link.click();
+  URL.revokeObjectURL(link.href);
+};
+// A count the server hid (1 to 4 by default) shows as such.
+export const count = n =>
+  n === null || n === undefined ? '<span class="muted" title="a small number, hidden">hidden</span>' : n;
+// Who the token is: the pages offer only what its role may see.
+export let role = null,
+  decisions = false;
+export async function whoAmI() {
+  const me = await api('/api/v1/me');
+  role = me.role;
+  decisions = me.records_decisions;
+  document.getElementById('who').textContent = `signed in as ${me.name} (${me.role.replace('_', ' ')})`;
+  for (const a of document.querySelectorAll('#nav a[data-roles]'))
+    a.hidden = !a.dataset.roles.split(' ').includes(role) || (a.dataset.needs === 'decisions' && !decisions);
+}

@@ -1,0 +1,75 @@
+//! The web pages: the shortlist with its filters, a family view, the
+//! partnership's agency matrix, the evidence and the changes since the
+//! earlier load, rendered in the browser from the JSON API with the user's
+//! bearer token, so the pages carry no data of their own and obey the same
+//! roles. One `index.html`, one stylesheet and an ES module per view
+//! (`main.js` routes to them; `common.js` holds what they share), all
+//! compiled into the binary and served under `/assets/`.
+
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse as _, Response};
+
+const INDEX: &str = include_str!("index.html");
+
+/// The stylesheet and the script modules, compiled in: one per view and
+/// the pieces they share.
+const ASSETS: [(&str, &str); 12] = [
+    ("famgraph.css", include_str!("famgraph.css")),
+    ("main.js", include_str!("main.js")),
+    ("common.js", include_str!("common.js")),
+    ("shortlist.js", include_str!("shortlist.js")),
+    ("family.js", include_str!("family.js")),
+    ("overlaps.js", include_str!("overlaps.js")),
+    ("decisions.js", include_str!("decisions.js")),
+    ("cohorts.js", include_str!("cohorts.js")),
+    ("evidence.js", include_str!("evidence.js")),
+    ("changes.js", include_str!("changes.js")),
+    ("load_report.js", include_str!("load_report.js")),
+    ("audit.js", include_str!("audit.js")),
+];
+
+/// The browser runs this server's own scripts and styles and nothing
+/// else: no inline script or style, no frames, no form posting elsewhere,
+/// fetches only to this server.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+                           img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A stylesheet or script module by name, or 404.
+pub async fn asset(Path(name): Path<String>) -> Response {
+    let Some((_, text)) = ASSETS.iter().find(|(n, _)| *n == name) else {
+        return crate::ApiError::NotFound("no such asset".into()).into_response();
+    };
+    let kind = if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
+    (StatusCode::OK, [(header::CONTENT_TYPE, kind)], *text).into_response()
+}
+
+/// Headers on every answer: nothing cached (answers hold personal data),
+/// no content sniffing, no framing, no referrer; the page's content
+/// policy on pages, a deny-all one on JSON.
+pub async fn security_headers(mut response: Response) -> Response {
+    let is_page = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        let v = v.as_bytes();
+        v.starts_with(b"text/html") || v.starts_with(b"text/css") || v.starts_with(b"text/javascript")
+    });
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    let policy = if is_page {
+        HeaderValue::from_static(PAGE_POLICY)
+    } else {
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'")
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    response
+}
+
+pub async fn index() -> Html<&'static str> {
+    Html(INDEX)
+}
+
+pub async fn family() -> Html<&'static str> {
+    Html(INDEX)
+}
