@@ -376,9 +376,9 @@ fn the_pages_stylesheet_and_modules_are_served() {
     let main = main.as_str().expect("the script, as text");
     let imported: Vec<&str> = main.lines().filter_map(|l| l.split("from './").nth(1)?.split('\'').next()).collect();
     assert!(imported.len() >= 10, "{imported:?}");
-    for name in imported.iter().copied().chain(["common.js", "famgraph.css"]) {
+    let assets = imported.iter().map(|name| (*name, "text/javascript")).chain([("famgraph.css", "text/css")]);
+    for (name, kind) in assets {
         let headers = server.headers(&format!("/assets/{name}"), None);
-        let kind = if name.ends_with(".css") { "text/css" } else { "text/javascript" };
         assert!(headers["content-type"].starts_with(kind), "{name}: {headers:?}");
         assert!(headers["content-security-policy"].contains("script-src 'self'"), "{name}");
     }

@@ -14,19 +14,19 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str); 12] = [
-    ("famgraph.css", include_str!("famgraph.css")),
-    ("main.js", include_str!("main.js")),
-    ("common.js", include_str!("common.js")),
-    ("shortlist.js", include_str!("shortlist.js")),
-    ("family.js", include_str!("family.js")),
-    ("overlaps.js", include_str!("overlaps.js")),
-    ("decisions.js", include_str!("decisions.js")),
-    ("cohorts.js", include_str!("cohorts.js")),
-    ("evidence.js", include_str!("evidence.js")),
-    ("changes.js", include_str!("changes.js")),
-    ("load_report.js", include_str!("load_report.js")),
-    ("audit.js", include_str!("audit.js")),
+const ASSETS: [(&str, &str, &str); 12] = [
+    ("famgraph.css", CSS, include_str!("famgraph.css")),
+    ("main.js", JS, include_str!("main.js")),
+    ("common.js", JS, include_str!("common.js")),
+    ("shortlist.js", JS, include_str!("shortlist.js")),
+    ("family.js", JS, include_str!("family.js")),
+    ("overlaps.js", JS, include_str!("overlaps.js")),
+    ("decisions.js", JS, include_str!("decisions.js")),
+    ("cohorts.js", JS, include_str!("cohorts.js")),
+    ("evidence.js", JS, include_str!("evidence.js")),
+    ("changes.js", JS, include_str!("changes.js")),
+    ("load_report.js", JS, include_str!("load_report.js")),
+    ("audit.js", JS, include_str!("audit.js")),
 ];
 
 /// The browser runs this server's own scripts and styles and nothing
@@ -35,13 +35,15 @@ const ASSETS: [(&str, &str); 12] = [
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
                            img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
 /// A stylesheet or script module by name, or 404.
 pub async fn asset(Path(name): Path<String>) -> Response {
-    let Some((_, text)) = ASSETS.iter().find(|(n, _)| *n == name) else {
+    let Some(&(_, kind, text)) = ASSETS.iter().find(|(n, _, _)| *n == name) else {
         return crate::ApiError::NotFound("no such asset".into()).into_response();
     };
-    let kind = if name.ends_with(".css") { "text/css; charset=utf-8" } else { "text/javascript; charset=utf-8" };
-    (StatusCode::OK, [(header::CONTENT_TYPE, kind)], *text).into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, kind)], text).into_response()
 }
 
 /// Headers on every answer: nothing cached (answers hold personal data),
