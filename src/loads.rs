@@ -11,12 +11,33 @@ use famgraph_ingest::rows::{
     MetaRow, PersonLinkRow, ShortlistRow,
 };
 use famgraph_model::{Bundle, Date, LoadReport};
-use famgraph_pipeline::{Cohort, CohortMember, CohortQueries, Cohorts, Settings, Snapshot};
+use famgraph_pipeline::{Cohort, CohortMember, CohortQueries, Cohorts, KnownIds, Settings, Snapshot};
 
 /// Links, groups and analyses a validated bundle, applying the
 /// partnership's overrides it carries, with the cohorts DuckDB runs.
-pub fn analyse(bundle: Bundle, report: LoadReport, settings: &Settings) -> Snapshot {
-    famgraph_pipeline::build(bundle, report, settings, &DuckCohorts)
+pub fn analyse(bundle: Bundle, report: LoadReport, settings: &Settings, known: &KnownIds) -> Snapshot {
+    famgraph_pipeline::build_following(bundle, report, settings, &DuckCohorts, known)
+}
+
+/// The ids a stored load gave, as a new load follows them.
+pub fn known_of(ids: &famgraph_ingest::StoredIds) -> KnownIds {
+    let family_of_person: std::collections::HashMap<&str, &str> =
+        ids.families.iter().map(|f| (f.person_id.as_str(), f.family_id.as_str())).collect();
+    let mut known = KnownIds::default();
+    for row in &ids.people {
+        let key = (row.agency.clone(), row.record_id.clone());
+        if let Some(family) = family_of_person.get(row.person_id.as_str()) {
+            known.family_of_record.insert(key.clone(), (*family).to_owned());
+        }
+        known.person_of_record.insert(key, row.person_id.clone());
+    }
+    known
+}
+
+/// The ids of the load a database holds, if there is one: what a new load
+/// into it keeps.
+pub fn known_in(db: &Path) -> KnownIds {
+    famgraph_ingest::store::last_ids(db).map(|ids| known_of(&ids)).unwrap_or_default()
 }
 
 /// The named cohort queries, run by DuckDB.
@@ -105,20 +126,23 @@ fn cohorts(graph: &FamilyGraph, as_of: Date) -> Cohorts {
 }
 
 /// Reads, validates and analyses a bundle folder, with the partnership's
-/// overrides file if one is given.
+/// overrides file if one is given, keeping the ids of `known`.
 pub fn from_bundle(
     dir: &Path,
     overrides: Option<&Path>,
     settings: &Settings,
+    known: &KnownIds,
 ) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let (bundle, report) = famgraph_ingest::load_bundle(dir, overrides)?;
-    Ok(analyse(bundle, report, settings))
+    Ok(analyse(bundle, report, settings, known))
 }
 
-/// Opens a database a load wrote and analyses what it holds.
+/// Opens a database a load wrote and analyses what it holds, with the ids
+/// that load gave.
 pub fn from_database(path: &Path, settings: &Settings) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let stored = famgraph_ingest::store::open(path)?;
-    Ok(analyse(stored.bundle, stored.report, settings))
+    let known = known_of(&stored.ids);
+    Ok(analyse(stored.bundle, stored.report, settings, &known))
 }
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.

@@ -1,6 +1,6 @@
 //! The HTTP API on a real server on loopback, as a client sees it.
 
-use crate::util::{Server, TempDir, famgraph, famgraph_ok, sample_bundle};
+use crate::util::{Server, TempDir, famgraph, famgraph_ok, sample_bundle, sample_families};
 
 fn assert_error(status: u16, body: &serde_json::Value, expected: u16) {
     assert_eq!(status, expected, "{body}");
@@ -217,7 +217,7 @@ fn a_token_deleted_from_the_file_stops_working() {
     let ann = crate::util::token(&tokens, "ann", "coordinator");
     let bob = crate::util::token(&tokens, "bob", "admin");
     let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
-    let family = "/api/v1/families/F00001";
+    let family = &format!("/api/v1/families/{}", sample_families()[0]);
     assert_eq!(server.get(family, Some(&ann)).0, 200);
     let without = |name: &str| {
         let text = std::fs::read_to_string(&tokens).unwrap();
@@ -271,7 +271,11 @@ fn tokens_and_roles_are_enforced() {
 
     // Every endpoint against every role, and without a token or with a
     // wrong one: the status each gets.
-    let family = "/api/v1/families/F00001";
+    let first = &sample_families()[0];
+    let family = &format!("/api/v1/families/{first}");
+    let member = server.get(family, Some(&token_of["coordinator"])).1["members"][0]["person_id"].clone();
+    let neighbourhood = &format!("/api/v1/graph/neighbourhood?person={}", member.as_str().unwrap());
+    let changes_of_one = &format!("/api/v1/changes?family={first}");
     #[rustfmt::skip]
     let table: [(&str, [u16; 6]); 18] = [
         //                          coordinator partnership bid_writer admin  none  wrong
@@ -283,11 +287,11 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/audit",           [403,       403,        403,       200,   401,  401]),
         ("/api/v1/rulesets",        [200,       200,        200,       200,   401,  401]),
         ("/api/v1/families?ruleset=tf2", [200,  200,        403,       403,   401,  401]),
-        ("/api/v1/graph/neighbourhood?person=P000001", [200, 403, 403, 403, 401,  401]),
+        (neighbourhood,             [200,       403,        403,       403,   401,  401]),
         ("/api/v1/cohorts",         [200,       200,        200,       200,   401,  401]),
         // No earlier load given: nothing to compare, for those who may ask.
         ("/api/v1/changes",         [404,       403,        404,       403,   401,  401]),
-        ("/api/v1/changes?family=F00001", [404, 403,        403,       403,   401,  401]),
+        (changes_of_one,            [404,       403,        403,       403,   401,  401]),
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/api/v1/me",              [200,       200,        200,       200,   401,  401]),
@@ -322,7 +326,7 @@ fn tokens_and_roles_are_enforced() {
     // The meeting's decisions: coordinators only (this server keeps no
     // decisions file, so they learn how to get one).
     for (caller, expected) in callers.iter().zip([404, 403, 403, 403, 401, 401]) {
-        let (status, body) = server.post_json("/api/v1/families/F00001/decision", *caller, "{}");
+        let (status, body) = server.post_json(&format!("{family}/decision"), *caller, "{}");
         assert_error(status, &body, expected);
     }
     // Nothing but GET: the audit trail cannot be altered through the API.
@@ -419,12 +423,14 @@ fn the_audit_trail_records_a_scripted_session() {
     }
     let server = Server::start(&["--data", sample_bundle().to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
     let get = |who: &str, path: &str| server.get(path, Some(&token_of[who])).0;
-    assert_eq!(get("carol", "/api/v1/families/F00001"), 200);
+    let families = sample_families();
+    let (f1, f2) = (families[0].as_str(), families[1].as_str());
+    assert_eq!(get("carol", &format!("/api/v1/families/{f1}")), 200);
     assert_eq!(get("carol", "/api/v1/families?limit=3"), 200);
     assert_eq!(get("pat", "/api/v1/overlaps"), 200);
     assert_eq!(get("bill", "/api/v1/evidence"), 200, "aggregates are not person-level: not audited");
     assert_eq!(get("bill", "/api/v1/overlaps"), 200, "suppressed counts only: not audited");
-    assert_eq!(get("bill", "/api/v1/families/F00002"), 403);
+    assert_eq!(get("bill", &format!("/api/v1/families/{f2}")), 403);
     assert_eq!(get("carol", "/api/v1/families/no-such"), 404);
 
     let out = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap(), "--format", "json"]);
@@ -449,7 +455,7 @@ fn the_audit_trail_records_a_scripted_session() {
             ("bill", "bid_writer", "/api/v1/families/{family_id}", "denied"),
         ]
     );
-    assert_eq!(entries[0]["family_ids"], serde_json::json!(["F00001"]));
+    assert_eq!(entries[0]["family_ids"], serde_json::json!([f1]));
     assert_eq!(entries[1]["family_ids"].as_array().unwrap().len(), 3);
     assert!(!entries[2]["household_ids"].as_array().unwrap().is_empty());
     assert!(!entries[2]["family_ids"].as_array().unwrap().is_empty(), "the matrix names families: audited");
@@ -462,7 +468,7 @@ fn the_audit_trail_records_a_scripted_session() {
     assert_eq!(entries[0]["prev"], "");
     assert!(entries[1..].iter().all(|e| e["prev"].as_str().unwrap().len() == 64));
     let table = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap()]);
-    assert!(table.contains("4 entries") && table.contains("families F00001"), "{table}");
+    assert!(table.contains("4 entries") && table.contains(&format!("families {f1}")), "{table}");
 
     // The admin endpoint serves the same, newest first, and reading it is
     // itself recorded.
@@ -497,8 +503,8 @@ fn the_audit_trail_records_a_scripted_session() {
             "first": entries[0]["at"], "last": entries[1]["at"],
         }])
     );
-    let with_f1 = entries.iter().filter(|e| families_of(e).contains(&"F00001".to_owned())).count();
-    assert_eq!(admin("family=F00001")["total"], with_f1);
+    let with_f1 = entries.iter().filter(|e| families_of(e).contains(&f1.to_owned())).count();
+    assert_eq!(admin(&format!("family={f1}"))["total"], with_f1);
     let refused = admin("outcome=denied");
     assert_eq!(refused["total"], 1);
     assert_eq!(refused["entries"][0]["token"], "bill");
@@ -595,11 +601,12 @@ fn unusual_access_is_flagged_for_review() {
         config.to_str().unwrap(),
     ]);
     let get = |who: &str, path: &str| server.get(path, Some(&token_of[who])).0;
-    for family in ["F00001", "F00002", "F00003", "F00002"] {
+    let families = sample_families();
+    for family in [&families[0], &families[1], &families[2], &families[1]] {
         assert_eq!(get("carol", &format!("/api/v1/families/{family}")), 200);
     }
     assert_eq!(get("bill", "/api/v1/evidence"), 200, "aggregates: not person-level");
-    assert_eq!(get("bill", "/api/v1/families/F00001"), 403);
+    assert_eq!(get("bill", &format!("/api/v1/families/{}", families[0])), 403);
     assert_eq!(get("bill", "/api/v1/families?limit=5"), 403);
 
     let (status, body) = server.get("/api/v1/audit", Some(&token_of["ada"]));
@@ -629,7 +636,7 @@ fn unusual_access_is_flagged_for_review() {
             "{token} {kind}: {warned:#?}"
         );
     }
-    assert!(warned.iter().all(|l| !l.contains("F0000")), "{warned:#?}");
+    assert!(warned.iter().all(|l| families.iter().all(|f| !l.contains(f.as_str()))), "{warned:#?}");
     // A review narrowed to one token flags only what that token did.
     let (_, bills) = server.get("/api/v1/audit?token=bill", Some(&token_of["ada"]));
     assert_eq!(bills["unusual"].as_array().unwrap().len(), 1);

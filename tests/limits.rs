@@ -76,9 +76,15 @@ fn connections_past_the_cap_are_closed_on_arrival_and_counted() {
         assert!(Instant::now() < deadline, "still refusing after the held connections closed");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let refused: Vec<String> =
-        server.log().into_iter().filter(|l| l.contains("connection closed on arrival")).collect();
-    assert_eq!(refused.len(), 1, "logged once: {refused:?}");
+    // The log is read from the server's stderr as it comes: wait for it.
+    let refused = |server: &Server| -> Vec<String> {
+        server.log().into_iter().filter(|l| l.contains("connection closed on arrival")).collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while refused(&server).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(refused(&server).len(), 1, "logged once: {:?}", refused(&server));
 }
 
 /// On SIGTERM the server stops accepting and gives the connections still

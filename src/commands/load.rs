@@ -4,7 +4,8 @@ use super::prelude::*;
 
 pub fn run(args: LoadArgs, ctx: &Context) -> anyhow::Result<()> {
     let LoadArgs { bundle, db, overrides, format, accept_smaller } = args;
-    let snapshot = loads::from_bundle(&bundle, overrides.overrides.as_deref(), &ctx.settings)?;
+    // The ids of the load the database holds, kept where the families are the same.
+    let snapshot = loads::from_bundle(&bundle, overrides.overrides.as_deref(), &ctx.settings, &loads::known_in(&db))?;
     let last = famgraph_ingest::store::last_file_counts(&db);
     let shrunk = famgraph_ingest::shrinkage(last.as_deref(), &snapshot.report.files);
     if !shrunk.is_empty() && !accept_smaller {

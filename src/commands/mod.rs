@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::bail;
-use famgraph_pipeline::Settings;
 use famgraph_pipeline::Snapshot;
+use famgraph_pipeline::{KnownIds, Settings};
 
 use crate::BadInput;
 use crate::cli::{RecordArg, Source};
@@ -43,7 +43,7 @@ mod prelude {
     pub use anyhow::{Context as _, bail};
     pub use famgraph_api::AppState;
     pub use famgraph_governance::{Role, Tokens};
-    pub use famgraph_pipeline::Snapshot;
+    pub use famgraph_pipeline::{KnownIds, Snapshot};
 
     pub use super::{
         Context, day_arg, decided_from, default_audit_path, load_either, open, open_source, person_of_record,
@@ -53,12 +53,15 @@ mod prelude {
 }
 
 /// The snapshot `--data` and `--db` name: a bundle (also written to the
-/// database when both are given) or a database; `None` when neither is.
+/// database when both are given, keeping the ids the database's load
+/// gave) or a database (with its own ids); `None` when neither is. A
+/// bundle alone keeps the ids of `known`.
 pub fn open_source(
     data: Option<&Path>,
     db: Option<&Path>,
     overrides: Option<&Path>,
     settings: &Settings,
+    known: &KnownIds,
 ) -> anyhow::Result<Option<Snapshot>> {
     if overrides.is_some() && data.is_none() {
         bail!(BadInput(
@@ -69,18 +72,18 @@ pub fn open_source(
     }
     Ok(Some(match (data, db) {
         (Some(data), Some(db)) => {
-            let snapshot = loads::from_bundle(data, overrides, settings)?;
+            let snapshot = loads::from_bundle(data, overrides, settings, &loads::known_in(db))?;
             loads::save(&snapshot, db)?;
             snapshot
         }
-        (Some(data), None) => loads::from_bundle(data, overrides, settings)?,
+        (Some(data), None) => loads::from_bundle(data, overrides, settings, known)?,
         (None, Some(db)) => loads::from_database(db, settings)?,
         (None, None) => return Ok(None),
     }))
 }
 
 pub fn open(source: &Source, overrides: Option<&Path>, settings: &Settings) -> anyhow::Result<Snapshot> {
-    open_source(source.data.as_deref(), source.db.as_deref(), overrides, settings)?
+    open_source(source.data.as_deref(), source.db.as_deref(), overrides, settings, &KnownIds::default())?
         .ok_or_else(|| BadInput("give --data BUNDLE or --db FILE".into()).into())
 }
 
@@ -123,9 +126,9 @@ pub fn decided_from(file: &Path, snapshot: &Snapshot) -> anyhow::Result<famgraph
 /// A load from a path that is a bundle folder or a database file.
 pub fn load_either(path: &Path, settings: &Settings) -> anyhow::Result<Snapshot> {
     let snapshot = if path.is_dir() {
-        open_source(Some(path), None, None, settings)?
+        open_source(Some(path), None, None, settings, &KnownIds::default())?
     } else {
-        open_source(None, Some(path), None, settings)?
+        open_source(None, Some(path), None, settings, &KnownIds::default())?
     };
     snapshot.ok_or_else(|| BadInput(format!("{}: nothing to load", path.display())).into())
 }

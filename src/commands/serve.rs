@@ -75,13 +75,17 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
             .with_context(|| format!("creating the overrides file {}", file.display()))?;
         eprintln!("famgraph: created an empty overrides file {}", file.display());
     }
-    let load = move || -> anyhow::Result<Snapshot> {
-        open_source(data.as_deref(), db.as_deref(), overrides.as_deref(), &settings)?.context("nothing to load")
+    // A reload keeps the served load's ids; a database keeps its own, those
+    // of the loads written to it before. (`--previous` is for comparing:
+    // the ids of a bundle served alone are the ones any load of it gives.)
+    let load = move |known: &KnownIds| -> anyhow::Result<Snapshot> {
+        open_source(data.as_deref(), db.as_deref(), overrides.as_deref(), &settings, known)?.context("nothing to load")
     };
-    let snapshot = load()?;
     let previous =
         previous.as_deref().or(sample_previous.as_deref()).map(|p| load_either(p, &ctx.settings)).transpose()?;
-    let reloader: famgraph_api::Reloader = Arc::new(move || load().map_err(|e| format!("{e:#}")));
+    let snapshot = load(&KnownIds::default())?;
+    let reloader: famgraph_api::Reloader =
+        Arc::new(move |current: &Snapshot| load(&current.graph.known_ids()).map_err(|e| format!("{e:#}")));
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&addr)

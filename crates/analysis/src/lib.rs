@@ -161,7 +161,10 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
         .collect();
 
     let mut ranking: Vec<FamilyIdx> = (0..families.len()).filter(|&f| families[f].score > 0.0).collect();
-    ranking.sort_by(|&a, &b| families[b].score.total_cmp(&families[a].score).then(a.cmp(&b)));
+    // Ties in the order of the families' ids, which no row order changes.
+    ranking.sort_by(|&a, &b| {
+        families[b].score.total_cmp(&families[a].score).then_with(|| graph.families[a].id.cmp(&graph.families[b].id))
+    });
     for (position, &family) in ranking.iter().enumerate() {
         families[family].rank = Some(position + 1);
     }

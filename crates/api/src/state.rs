@@ -90,9 +90,10 @@ impl<T> PerSnapshot<T> {
 }
 
 /// Builds a new snapshot from the server's source (its bundle folder or
-/// database), for `POST /api/v1/reload` and SIGHUP. The error says what
-/// went wrong and where, without personal data.
-pub type Reloader = Arc<dyn Fn() -> Result<Snapshot, String> + Send + Sync>;
+/// database), for `POST /api/v1/reload` and SIGHUP, given the snapshot
+/// being served, whose person and family ids it keeps. The error says
+/// what went wrong and where, without personal data.
+pub type Reloader = Arc<dyn Fn(&Snapshot) -> Result<Snapshot, String> + Send + Sync>;
 
 impl AppState {
     /// Accepts the tokens of `source` (a tokens file read again when it
@@ -177,7 +178,9 @@ impl AppState {
         let Some(reloader) = self.reloader.clone() else {
             return Err(ApiError::BadRequest("this server has no source to reload".into()));
         };
-        let snapshot = tokio::task::spawn_blocking(move || reloader())
+        // The load being served, whose ids the new one keeps.
+        let current = self.snapshot();
+        let snapshot = tokio::task::spawn_blocking(move || reloader(&current))
             .await
             .map_err(|e| ApiError::Internal(format!("reload task: {e}")))?
             .map_err(|reason| {

@@ -7,6 +7,7 @@
 //! life of a [`FamilyGraph`].
 
 mod address;
+mod ids;
 mod infer;
 mod query;
 mod roles;
@@ -18,6 +19,7 @@ use famgraph_model::{Bundle, Date, Postcode, RelationshipKind, Sex};
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 
 pub use address::AddressKey;
+pub use ids::KnownIds;
 pub use infer::{Basis as InferredBasis, PARENT_GAP_YEARS};
 pub use query::Subgraph;
 pub use roles::{ADULT_AGE, MemberRole, member_roles};
@@ -275,6 +277,20 @@ impl FamilyGraph {
         self.family_by_id.get(id).copied()
     }
 
+    /// Each record's person and family ids: what a later load follows.
+    pub fn known_ids(&self) -> KnownIds {
+        let mut known = KnownIds::default();
+        for person in &self.people {
+            for &r in &person.records {
+                let record = &self.bundle.people[r];
+                let key = (record.agency.clone(), record.record_id.clone());
+                known.person_of_record.insert(key.clone(), person.id.clone());
+                known.family_of_record.insert(key, self.families[person.family].id.clone());
+            }
+        }
+        known
+    }
+
     /// The date the analyses treat as today: the latest extract date.
     pub fn as_of(&self) -> Date {
         self.bundle.as_of().unwrap_or_else(|| Date::from_days(0))
@@ -290,6 +306,13 @@ impl FamilyGraph {
 /// Builds people, households, families and the graph.
 #[tracing::instrument(skip_all, fields(n_records = bundle.people.len(), n_people = linkage.n_people))]
 pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
+    build_following(bundle, linkage, &KnownIds::default())
+}
+
+/// [`build`], keeping the person and family ids of an earlier load
+/// (`known`) for the people and families that hold most of the same
+/// records (`ids`).
+pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> FamilyGraph {
     let n_people = linkage.n_people;
     let mut records_of: Vec<Vec<usize>> = vec![Vec::new(); n_people];
     for (record, &person) in linkage.person_of.iter().enumerate() {
@@ -454,13 +477,19 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     for (idx, link) in linkage.links.iter().enumerate() {
         links_of[linkage.person_of[link.a as usize] as usize].push(idx);
     }
+    let person_ids = ids::assign(&records_of, &bundle, &known.person_of_record, 'P');
+    let family_records: Vec<Vec<usize>> = family_members
+        .iter()
+        .map(|members| members.iter().flat_map(|&p| records_of[p].iter().copied()).collect())
+        .collect();
+    let mut family_ids = ids::assign(&family_records, &bundle, &known.family_of_record, 'F').into_iter();
     let people: Vec<Person> = records_of
         .iter()
         .enumerate()
         .map(|(idx, records)| {
             let pick = |f: &dyn Fn(usize) -> Option<String>| mode(records.iter().filter_map(|&r| f(r)));
             Person {
-                id: format!("P{:06}", idx + 1),
+                id: person_ids[idx].clone(),
                 records: records.clone(),
                 given_name: pick(&|r| Some(bundle.people[r].given_name.clone())).unwrap_or_default(),
                 family_name: pick(&|r| Some(bundle.people[r].family_name.clone())).unwrap_or_default(),
@@ -501,8 +530,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     let families: Vec<Family> = family_members
         .into_iter()
         .zip(family_relationships)
-        .enumerate()
-        .map(|(idx, (members, family_relationships))| {
+        .map(|(members, family_relationships)| {
             let households: BTreeSet<HouseholdIdx> = members
                 .iter()
                 .filter_map(|&p| people[p].household)
@@ -510,7 +538,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
                 .collect();
             let generations = generations(&members, &family_relationships, &relationships);
             Family {
-                id: format!("F{:05}", idx + 1),
+                id: family_ids.next().expect("an id for each family"),
                 members,
                 households: households.into_iter().collect(),
                 relationships: family_relationships,

@@ -16,8 +16,8 @@ use famgraph_model::{
 
 use crate::IngestError;
 use crate::rows::{
-    self, AgencyRow, Derived, InvolvementRow, LinkOverrideRow, LoadFileRow, LoadIssueRow, PersonRecordRow,
-    RelationshipRow, ServiceRow, StoredRow,
+    self, AgencyRow, Derived, FamilyMemberRow, InvolvementRow, LinkOverrideRow, LoadFileRow, LoadIssueRow,
+    PersonLinkRow, PersonRecordRow, RelationshipRow, ServiceRow, StoredRow,
 };
 
 pub(crate) const SCHEMA: &str = include_str!("../../../queries/schema.sql");
@@ -30,6 +30,16 @@ pub const SCHEMA_VERSION: &str = "2";
 pub struct Stored {
     pub bundle: Bundle,
     pub report: LoadReport,
+    /// The ids the load gave: each record's person, each person's family.
+    pub ids: StoredIds,
+}
+
+/// The person and family ids a stored load gave, which the next load of
+/// the same partnership keeps where it can.
+#[derive(Debug, Default)]
+pub struct StoredIds {
+    pub people: Vec<PersonLinkRow>,
+    pub families: Vec<FamilyMemberRow>,
 }
 
 fn db_error(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
@@ -226,6 +236,17 @@ pub fn last_file_counts(path: &Path) -> Option<Vec<FileReport>> {
     file_counts(&conn).ok()
 }
 
+/// The ids of the load a database holds, if `path` is a famgraph database
+/// that can be read: what a new load into it keeps.
+pub fn last_ids(path: &Path) -> Option<StoredIds> {
+    if !path.is_file() {
+        return None;
+    }
+    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
+    let conn = Connection::open_with_flags(path, config).ok()?;
+    Some(StoredIds { people: rows(&conn).ok()?, families: rows(&conn).ok()? })
+}
+
 /// Opens a database written by [`save`], read-only.
 #[tracing::instrument(skip_all)]
 pub fn open(path: &Path) -> Result<Stored, IngestError> {
@@ -353,7 +374,8 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
         let issue = Issue { file: row.file, line: row.line, column: row.column_name, reason: row.reason };
         if row.severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
-    Ok(Stored { bundle, report })
+    let ids = StoredIds { people: rows(conn)?, families: rows(conn)? };
+    Ok(Stored { bundle, report, ids })
 }
 
 /// The column list to export. For CSV, a text cell starting with `=`, `+`,

@@ -20,6 +20,7 @@ use famgraph_link::{LinkConfig, Linkage};
 use famgraph_model::{Bundle, Date, LoadReport};
 
 pub use cohorts::{Cohort, CohortMember, Cohorts};
+pub use famgraph_graph::KnownIds;
 
 /// What a partnership configures about a load: the score's weights and the
 /// programme rulesets families are assessed against.
@@ -72,10 +73,24 @@ pub fn link(bundle: &Bundle) -> Linkage {
     famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
 }
 
-/// The whole load: links, groups and analyses a validated bundle.
+/// The whole load: links, groups and analyses a validated bundle. Person
+/// and family ids are named by their records, the same in any row order.
 pub fn build(bundle: Bundle, report: LoadReport, settings: &Settings, cohorts: &dyn CohortQueries) -> Snapshot {
+    build_following(bundle, report, settings, cohorts, &KnownIds::default())
+}
+
+/// [`build`], keeping an earlier load's person and family ids (`known`,
+/// from [`FamilyGraph::known_ids`] or a stored load) for the people and
+/// families that hold most of the same records.
+pub fn build_following(
+    bundle: Bundle,
+    report: LoadReport,
+    settings: &Settings,
+    cohorts: &dyn CohortQueries,
+    known: &KnownIds,
+) -> Snapshot {
     let linkage = link(&bundle);
-    build_linked(bundle, report, linkage, settings, cohorts)
+    assemble(bundle, report, linkage, settings, cohorts, known)
 }
 
 /// Groups and analyses a bundle already linked (the stages after
@@ -87,7 +102,18 @@ pub fn build_linked(
     settings: &Settings,
     cohorts: &dyn CohortQueries,
 ) -> Snapshot {
-    let graph = famgraph_graph::build(bundle, linkage);
+    assemble(bundle, report, linkage, settings, cohorts, &KnownIds::default())
+}
+
+fn assemble(
+    bundle: Bundle,
+    report: LoadReport,
+    linkage: Linkage,
+    settings: &Settings,
+    cohorts: &dyn CohortQueries,
+    known: &KnownIds,
+) -> Snapshot {
+    let graph = famgraph_graph::build_following(bundle, linkage, known);
     let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
     let cohorts = cohorts.run(&graph, analysis.as_of);
     let load = load_fingerprint(&graph);
@@ -166,6 +192,81 @@ mod tests {
         let top = |s: &Snapshot| s.analysis.families[s.analysis.ranking[0]].score;
         assert!(top(&after) > top(&before), "the weights passed in score the families");
         assert_eq!(before.rulesets.names(), Rulesets::bundled().names());
+    }
+
+    /// The bundle with the rows of every file in reverse order, as another
+    /// agency's export might give them.
+    fn reversed(files: &[(String, String)]) -> (Bundle, LoadReport) {
+        let mut tables = famgraph_synth::tables_of(files);
+        for table in &mut tables {
+            table.rows.reverse();
+        }
+        famgraph_model::validate_bundle(&tables).expect("a generated bundle validates")
+    }
+
+    #[test]
+    fn the_same_bundle_in_another_row_order_gives_every_record_the_same_ids() {
+        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
+            families: 80,
+            seed: 9,
+            ..famgraph_synth::SynthConfig::default()
+        });
+        let (b, r) = famgraph_model::validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).unwrap();
+        let one = build(b, r, &Settings::default(), &NoCohorts);
+        let (b, r) = reversed(&generated.bundle);
+        let two = build(b, r, &Settings::default(), &NoCohorts);
+        let (a, b) = (one.graph.known_ids(), two.graph.known_ids());
+        assert_eq!(a.person_of_record, b.person_of_record);
+        assert_eq!(a.family_of_record, b.family_of_record);
+        let ranked = |s: &Snapshot| -> Vec<String> {
+            s.analysis.ranking.iter().map(|&f| s.graph.families[f].id.clone()).collect()
+        };
+        assert_eq!(ranked(&one), ranked(&two), "ties ranked by id, not by row order");
+        assert!(one.graph.families.iter().all(|f| f.id.starts_with('F') && f.id.len() == 11), "F and ten characters");
+    }
+
+    #[test]
+    fn a_later_extract_keeps_the_ids_of_families_whose_records_are_the_same() {
+        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
+            families: 150,
+            seed: 4,
+            earlier_months: Some(6),
+            ..famgraph_synth::SynthConfig::default()
+        });
+        let load = |files: &[(String, String)], known: &KnownIds| {
+            let (b, r) = famgraph_model::validate_bundle(&famgraph_synth::tables_of(files)).unwrap();
+            build_following(b, r, &Settings::default(), &NoCohorts, known)
+        };
+        let earlier = load(generated.earlier.as_ref().expect("an earlier extract"), &KnownIds::default());
+        let later = load(&generated.bundle, &earlier.graph.known_ids());
+        let fresh = load(&generated.bundle, &KnownIds::default());
+        // Records in both extracts whose family holds the same of them in both.
+        let (before, after) = (earlier.graph.known_ids(), later.graph.known_ids());
+        let both: Vec<&(String, String)> =
+            before.family_of_record.keys().filter(|k| after.family_of_record.contains_key(*k)).collect();
+        let members = |ids: &KnownIds, family: &str| -> std::collections::BTreeSet<(String, String)> {
+            both.iter().filter(|k| ids.family_of_record[**k] == family).map(|k| (*k).clone()).collect()
+        };
+        let (mut same_family, mut kept) = (0, 0);
+        for key in &both {
+            if members(&before, &before.family_of_record[*key]) == members(&after, &after.family_of_record[*key]) {
+                same_family += 1;
+                kept += usize::from(before.family_of_record[*key] == after.family_of_record[*key]);
+            }
+        }
+        assert!(same_family > 100, "{same_family} records in unchanged families");
+        assert!(kept * 100 >= same_family * 98, "{kept} of {same_family} records kept their family's id");
+        let persons_kept = both.iter().filter(|k| before.person_of_record[**k] == after.person_of_record[**k]).count();
+        assert!(persons_kept * 100 >= both.len() * 98, "{persons_kept} of {} kept their person's id", both.len());
+        // Named afresh, without the earlier load to follow.
+        let fresh = fresh.graph.known_ids();
+        let fresh_kept = both.iter().filter(|k| fresh.family_of_record[**k] == before.family_of_record[**k]).count();
+        eprintln!(
+            "ids kept: families {kept} of {same_family} records in unchanged families (named afresh: {fresh_kept} of \
+             {} records in both), people {persons_kept} of {}",
+            both.len(),
+            both.len()
+        );
     }
 
     struct OneCohort;

@@ -55,7 +55,8 @@ pub fn erase(
         .collect();
     let mut bundle = snapshot.graph.bundle.clone();
     let erased = bundle.erase(agency, &ids);
-    let after = crate::build(bundle, snapshot.report.clone(), settings, cohorts);
+    // The ids of the load as it was: erasing a record renames no one.
+    let after = crate::build_following(bundle, snapshot.report.clone(), settings, cohorts, &snapshot.graph.known_ids());
     let family = kept
         .first()
         .and_then(|(agency, record_id)| person_of_record(&after, agency, record_id))
