@@ -187,3 +187,55 @@ fn cohort_counts_are_suppressed_for_bid_writers() {
     let gap = list["cohorts"].as_array().unwrap().iter().find(|c| c["name"] == "employment_gap").unwrap();
     assert!(gap["people"].is_null(), "{gap}");
 }
+
+/// Episodes, not rows: a case system's repeated rows for one service on one
+/// day are one custodial sentence in the cohorts, while a subject access
+/// request still shows every row held.
+#[test]
+fn repeated_rows_of_one_day_are_one_episode() {
+    let dir = crate::util::TempDir::new("episodes");
+    let bundle = dir.join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(bundle.join(name), text).unwrap();
+    write(
+        "agencies.csv",
+        "agency,name,sector,extracted_on\nprobation,Probation,probation,2024-03-31\n\
+         housing,Housing,housing,2024-03-31\njobcentre,Jobcentre,employment_benefits,2024-03-31\n",
+    );
+    write(
+        "services.csv",
+        "agency,service,name,need,offending\nprobation,custody,Custodial sentence under 12 months,crime,true\n\
+         housing,homeless,Homelessness application,housing,false\njobcentre,uc,Universal Credit,financial,false\n",
+    );
+    write(
+        "people.csv",
+        "agency,record_id,given_name,family_name,date_of_birth,sex,address,postcode\n\
+         probation,R1,John,Sandwell,1990-02-03,M,4 Mill Lane,ME4 4AA\n\
+         housing,H1,John,Sandwell,1990-02-03,M,4 Mill Lane,ME4 4AA\n\
+         jobcentre,J1,John,Sandwell,1990-02-03,M,4 Mill Lane,ME4 4AA\n",
+    );
+    write("relationships.csv", "agency,from_record,kind,to_record\n");
+    write(
+        "involvements.csv",
+        "agency,involvement_id,record_id,service,start_date,end_date\n\
+         probation,C1,R1,custody,2023-01-10,2023-03-01\nprobation,C2,R1,custody,2023-01-10,2023-03-01\n\
+         probation,C3,R1,custody,2023-01-10,2023-03-01\nprobation,C4,R1,custody,2023-01-10,2023-04-01\n\
+         probation,C5,R1,custody,2023-06-01,2023-08-01\n\
+         housing,X1,H1,homeless,2024-01-01,\njobcentre,U1,J1,uc,2024-01-01,\n",
+    );
+    let out = famgraph_ok(&["cohort", "revolving_door", "--data", bundle.to_str().unwrap(), "--format", "json"]);
+    let cohort: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let evidence = cohort["members"][0]["evidence"].as_str().unwrap();
+    assert!(evidence.starts_with("2 custodial sentences or recalls from 2023-01-10 to 2023-06-01"), "{evidence}");
+    let sar = famgraph_ok(&[
+        "subject-access",
+        "--data",
+        bundle.to_str().unwrap(),
+        "--agency",
+        "probation",
+        "--record-id",
+        "R1",
+    ]);
+    let sar: serde_json::Value = serde_json::from_str(&sar).unwrap();
+    assert_eq!(sar["involvements"].as_array().unwrap().len(), 7, "every row held: {sar}");
+}

@@ -1103,8 +1103,10 @@ pub fn subject_access(snapshot: &Snapshot, person: famgraph_graph::PersonIdx) ->
             })
         })
         .collect();
+    // Every row held, the repeats folded into an episode too.
     let involvements: Vec<serde_json::Value> = graph.involvements_of[person]
         .iter()
+        .chain(&graph.repeated_rows_of[person])
         .map(|&i| {
             let inv = &bundle.involvements[i];
             let service = &bundle.services[graph.service_of_involvement[i]];

@@ -55,12 +55,14 @@ pub struct FamilyChange {
 
 type Key = (String, String);
 
+/// Every involvement row of a family's members by its agency and id, the
+/// rows folded into an episode too: a change is a row that came or ended.
 fn involvement_keys(snapshot: &Snapshot, family: usize) -> BTreeMap<Key, usize> {
     let graph = &snapshot.graph;
     graph.families[family]
         .members
         .iter()
-        .flat_map(|&p| graph.involvements_of[p].iter())
+        .flat_map(|&p| graph.involvements_of[p].iter().chain(&graph.repeated_rows_of[p]))
         .map(|&i| {
             let inv = &graph.bundle.involvements[i];
             ((inv.agency.clone(), inv.involvement_id.clone()), i)

@@ -250,8 +250,13 @@ pub struct FamilyGraph {
     pub households: Vec<Household>,
     pub families: Vec<Family>,
     pub relationships: Vec<PersonRelationship>,
-    /// Per person, indices into `Bundle::involvements`.
+    /// Per person, their episodes: indices into `Bundle::involvements`, one
+    /// row for each agency, service, role and start day (see `episodes`).
     pub involvements_of: Vec<Vec<usize>>,
+    /// Per person, the rows folded into an episode of `involvements_of`:
+    /// held, and shown to the person on a subject access request, but
+    /// never counted again.
+    pub repeated_rows_of: Vec<Vec<usize>>,
     /// Per involvement, the index of its service in `Bundle::services`.
     pub service_of_involvement: Vec<usize>,
     pub graph: StableGraph<Node, Edge>,
@@ -559,6 +564,7 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         involvements_of[linkage.person_of[record] as usize].push(idx);
         service_of_involvement.push(service_index[&(inv.agency.as_str(), inv.service.as_str())]);
     }
+    let repeated_rows_of = episodes(&bundle, &mut involvements_of);
 
     let mut graph = StableGraph::new();
     let person_nodes: Vec<NodeIndex> = (0..n_people).map(|p| graph.add_node(Node::Person(p))).collect();
@@ -604,6 +610,7 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         families,
         relationships,
         involvements_of,
+        repeated_rows_of,
         service_of_involvement,
         graph,
         person_nodes,
@@ -649,6 +656,41 @@ pub(crate) fn union(parent: &mut [usize], a: usize, b: usize) {
         let (keep, drop) = if ra < rb { (ra, rb) } else { (rb, ra) };
         parent[drop] = keep;
     }
+}
+
+/// Episodes, not rows: an agency's rows for one person, one service, one
+/// role and one start day are one episode (a case system's repeated
+/// entries, or the same involvement on two records of one person). Each
+/// person's list keeps the episode's row that ends last (an open one before
+/// any closed), in the order the episodes first appear; the rows folded
+/// into it are returned, per person.
+fn episodes(bundle: &Bundle, involvements_of: &mut [Vec<usize>]) -> Vec<Vec<usize>> {
+    let ends_later = |a: usize, b: usize| match (bundle.involvements[a].end_date, bundle.involvements[b].end_date) {
+        (None, Some(_)) => true,
+        (Some(x), Some(y)) => x > y,
+        _ => false,
+    };
+    involvements_of
+        .iter_mut()
+        .map(|rows| {
+            let mut at: HashMap<(&str, &str, &str, Date), usize> = HashMap::new();
+            let (mut kept, mut repeated) = (Vec::with_capacity(rows.len()), Vec::new());
+            for &i in rows.iter() {
+                let inv = &bundle.involvements[i];
+                let key = (inv.agency.as_str(), inv.service.as_str(), inv.role.code(), inv.start_date);
+                match at.get(&key) {
+                    None => {
+                        at.insert(key, kept.len());
+                        kept.push(i);
+                    }
+                    Some(&slot) if ends_later(i, kept[slot]) => repeated.push(std::mem::replace(&mut kept[slot], i)),
+                    Some(_) => repeated.push(i),
+                }
+            }
+            *rows = kept;
+            repeated
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -707,5 +749,34 @@ mod tests {
             by(&["csc", "housing", "early_help"], rel(0, RelationshipKind::ParentOf, 2)),
         ];
         assert_eq!(generations(&[0, 1, 2], &[0, 1, 2], &all), vec![1, 2, 2]);
+    }
+
+    #[test]
+    fn an_agencys_rows_of_one_service_on_one_day_are_one_episode() {
+        let row = |id: &str, service: &str, start: &str, end: Option<&str>| famgraph_model::Involvement {
+            agency: "probation".into(),
+            involvement_id: id.into(),
+            record_id: "R1".into(),
+            service: service.into(),
+            start_date: Date::parse(start).unwrap(),
+            end_date: end.map(|e| Date::parse(e).unwrap()),
+            role: famgraph_model::Role::Subject,
+        };
+        let bundle = Bundle {
+            involvements: vec![
+                row("1", "custody", "2023-05-02", Some("2023-06-01")),
+                row("2", "custody", "2023-05-02", Some("2023-08-01")),
+                row("3", "custody", "2023-05-02", Some("2023-07-01")),
+                row("4", "custody", "2023-09-09", None),
+                row("5", "licence", "2023-05-02", None),
+                row("6", "custody", "2023-09-09", Some("2023-10-01")),
+            ],
+            ..Bundle::default()
+        };
+        let mut rows = vec![vec![0, 1, 2, 3, 4, 5]];
+        let repeated = episodes(&bundle, &mut rows);
+        // Three episodes, each kept as its row that ends last (open first).
+        assert_eq!(rows, vec![vec![1, 3, 4]]);
+        assert_eq!(repeated, vec![vec![0, 2, 5]]);
     }
 }
