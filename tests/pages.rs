@@ -393,3 +393,49 @@ fn the_pages_stylesheet_and_modules_are_served() {
     assert_eq!(server.request("GET", "/assets/secrets.js", None).0, 404);
     assert_eq!(server.request("GET", "/assets/..%2Fmain.rs", None).0, 404);
 }
+
+/// Values from the extracts are shown as text, never run as markup: an
+/// agency named like an element and a family name like a script reach
+/// the pages escaped.
+#[test]
+fn values_from_the_extracts_are_text_on_the_pages() {
+    let Some(browser) = chromium() else { return };
+    let dir = TempDir::new("pages-escaped");
+    let (bundle, _) = crate::util::synth(&dir, 40, 3, 0);
+    let hostile_agency = "<img src=x id=agency-markup>";
+    let hostile_name = "<b id=name-markup>Smith</b>";
+    let agencies = std::fs::read_to_string(bundle.join("agencies.csv")).unwrap();
+    let mut lines: Vec<String> = agencies.lines().map(str::to_owned).collect();
+    let mut first: Vec<String> = lines[1].split(',').map(str::to_owned).collect();
+    first[1] = format!("\"{hostile_agency}\"");
+    lines[1] = first.join(",");
+    std::fs::write(bundle.join("agencies.csv"), lines.join("\n") + "\n").unwrap();
+    let people = std::fs::read_to_string(bundle.join("people.csv")).unwrap();
+    let header: Vec<&str> = people.lines().next().unwrap().split(',').collect();
+    let family_column = header.iter().position(|c| *c == "family_name").unwrap();
+    let people: Vec<String> = people
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                return l.to_owned();
+            }
+            let mut fields: Vec<String> = l.split(',').map(str::to_owned).collect();
+            fields[family_column] = format!("\"{hostile_name}\"");
+            fields.join(",")
+        })
+        .collect();
+    std::fs::write(bundle.join("people.csv"), people.join("\n") + "\n").unwrap();
+
+    let server = Server::start(&["--data", bundle.to_str().unwrap()]);
+    let token = server.token.clone().unwrap();
+    let family = server.get_ok("/api/v1/families?limit=1")["families"][0]["family_id"].as_str().unwrap().to_owned();
+    let profile = TempDir::new("chromium-profile-escaped");
+    for path in ["/load-report".to_owned(), format!("/families/{family}")] {
+        let dom = render(&browser, &profile, &format!("{}{path}#token={token}", server.base));
+        assert!(!dom.contains("<p class=\"warn\">"), "{path} shows an error: {dom}");
+        assert!(!dom.contains("id=\"agency-markup\"") && !dom.contains("id=\"name-markup\""), "markup ran: {dom}");
+    }
+    let dom = render(&browser, &profile, &format!("{}/load-report#token={token}", server.base));
+    assert!(dom.contains("&lt;img src=x id=agency-markup&gt;"), "the agency's name as text: {dom}");
+}

@@ -2,6 +2,25 @@
 // and the small pieces of markup the views are built from.
 
 export const main = document.getElementById('main');
+
+// Markup is built with the `html` template tag: every value put into it is
+// escaped, unless it is markup `html` made (or a list of such), so a value
+// from the API can never become markup by a missed call. `String(markup)`,
+// or `main.innerHTML = markup`, gives the text. (Views not yet written
+// with `html` escape by hand with `esc`.)
+class Markup {
+  constructor(text) {
+    this.text = text;
+  }
+  toString() {
+    return this.text;
+  }
+}
+const put = value =>
+  value instanceof Markup ? value.text : Array.isArray(value) ? value.map(put).join('') : esc(value);
+export const html = (strings, ...values) =>
+  new Markup(strings.reduce((out, text, i) => out + text + (i < values.length ? put(values[i]) : ''), ''));
+
 export const esc = s =>
   String(s ?? '').replace(
     /[&<>"']/g,
@@ -17,7 +36,7 @@ export async function api(path) {
   return body;
 }
 // A family id, a link for those who may open the family.
-export const familyLink = id => (role === 'coordinator' ? `<a href="/families/${esc(id)}">${esc(id)}</a>` : esc(id));
+export const familyLink = id => (role === 'coordinator' ? html`<a href="/families/${id}">${id}</a>` : html`${id}`);
 export const NEEDS = [
   'education',
   'early_years',
@@ -49,10 +68,11 @@ export const DECISION_FILTER = [
   ['decided', 'any decision'],
 ];
 export const decisionTag = d =>
-  d ? `<span class="tag">${esc(d.replace(/_/g, ' '))}</span>` : '<span class="muted">-</span>';
+  d ? html`<span class="tag">${d.replace(/_/g, ' ')}</span>` : html`<span class="muted">-</span>`;
 export const options = (xs, chosen) =>
-  '<option value="">any</option>' +
-  xs.map(([v, l]) => `<option value="${esc(v)}"${v === chosen ? ' selected' : ''}>${esc(l)}</option>`).join('');
+  html`<option value="">any</option>${xs.map(
+    ([v, l]) => html`<option value="${v}"${v === chosen ? html` selected` : ''}>${l}</option>`,
+  )}`;
 // A click handler that saves an API answer as a file: the token goes in
 // the header, never in a link.
 export const download = (path, filename) => async e => {
@@ -70,7 +90,7 @@ export const download = (path, filename) => async e => {
 };
 // A count the server hid (1 to 4 by default) shows as such.
 export const count = n =>
-  n === null || n === undefined ? '<span class="muted" title="a small number, hidden">hidden</span>' : n;
+  n === null || n === undefined ? html`<span class="muted" title="a small number, hidden">hidden</span>` : n;
 // Who the token is: the pages offer only what its role may see.
 export let role = null,
   decisions = false;
