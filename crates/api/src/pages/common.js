@@ -26,7 +26,8 @@ export const esc = s =>
     /[&<>"']/g,
     c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
-export const tags = xs => (xs || []).map(x => `<span class="tag">${esc(x)}</span>`).join('');
+// Codes as tags; nothing (an empty string, false) for none.
+export const tags = xs => (xs && xs.length ? html`${xs.map(x => html`<span class="tag">${x}</span>`)}` : '');
 export async function api(path) {
   const r = await fetch(path, {
     headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
