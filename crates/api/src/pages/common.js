@@ -26,6 +26,8 @@ export const esc = s =>
     /[&<>"']/g,
     c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
+// Items with a separator between them, for `html` to put in.
+export const spaced = (xs, separator = ' ') => xs.flatMap((x, i) => (i ? [separator, x] : [x]));
 // Codes as tags; nothing (an empty string, false) for none.
 export const tags = xs => (xs && xs.length ? html`${xs.map(x => html`<span class="tag">${x}</span>`)}` : '');
 export async function api(path) {

@@ -1,6 +1,6 @@
 // The meeting's decisions: its minutes.
 
-import { api, decisions, esc, familyLink, main, role, tags } from './common.js';
+import { api, familyLink, html, main, role, spaced, tags } from './common.js';
 
 // The meeting's decisions, newest first: its minutes, each with the family
 // that carries it now.
@@ -10,19 +10,41 @@ export async function decisionList() {
   if (q.get('since')) asked.set('since', q.get('since'));
   const d = await api('/api/v1/decisions?' + asked);
   const notes = role === 'coordinator';
-  main.innerHTML = `<h2>The meeting's decisions</h2>
-  <form class="filters" method="get" action="/decisions"><label>Recorded on or after <input type="date" name="since" value="${esc(q.get('since') || '')}"></label> <button>Show</button> <a href="/decisions">all</a></form>
-  <p>${d.total} decision${d.total === 1 ? '' : 's'}, newest first; a family's decision now is its latest. <a href="/?decision=undecided">Families still to review</a> &middot; <a href="/?decision=review_due">due for review</a> &middot; <a href="/?decision=taken_on">families taken on</a></p>
-  ${leads(d.decisions)}
-  <table><tr><th>Recorded</th><th>Decision</th><th>Lead agency</th><th>Family now</th><th>Rank now</th><th>Needs then</th><th>By</th>${notes ? '<th>Note</th>' : ''}</tr>
-  ${d.decisions
-    .map(
-      x => `<tr><td class="nowrap">${esc(x.decided_on)}</td><td>${esc(x.label)}</td><td>${esc(x.lead_agency || '')}</td>
-  <td>${x.family_ids.map(familyLink).join(' ') || '<span class="muted">no family holds its records now</span>'}${x.family_ids.length === 1 && x.family_ids[0] === x.decided_as_family_id ? '' : ` <span class="muted">(then ${esc(x.decided_as_family_id)})</span>`}</td>
-  <td>${x.ranks.map(r => r ?? '-').join(' ')}</td><td>${tags(x.needs_then)}</td><td>${esc(x.by)}</td>${notes ? `<td>${esc(x.note)}</td>` : ''}</tr>`,
-    )
-    .join('')}</table>`;
+  const row = x => {
+    const now = x.family_ids.length
+      ? spaced(x.family_ids.map(familyLink))
+      : html`<span class="muted">no family holds its records now</span>`;
+    const then =
+      x.family_ids.length === 1 && x.family_ids[0] === x.decided_as_family_id
+        ? ''
+        : html` <span class="muted">(then ${x.decided_as_family_id})</span>`;
+    return html`<tr>
+      <td class="nowrap">${x.decided_on}</td><td>${x.label}</td><td>${x.lead_agency || ''}</td>
+      <td>${now}${then}</td>
+      <td>${x.ranks.map(r => r ?? '-').join(' ')}</td><td>${tags(x.needs_then)}</td><td>${x.by}</td>
+      ${notes ? html`<td>${x.note}</td>` : ''}
+    </tr>`;
+  };
+  main.innerHTML = html`<h2>The meeting's decisions</h2>
+    <form class="filters" method="get" action="/decisions">
+      <label>Recorded on or after <input type="date" name="since" value="${q.get('since') || ''}"></label>
+      <button>Show</button> <a href="/decisions">all</a>
+    </form>
+    <p>
+      ${d.total} decision${d.total === 1 ? '' : 's'}, newest first; a family's decision now is its latest.
+      <a href="/?decision=undecided">Families still to review</a> &middot;
+      <a href="/?decision=review_due">due for review</a> &middot; <a href="/?decision=taken_on">families taken on</a>
+    </p>
+    ${leads(d.decisions)}
+    <table>
+      <tr>
+        <th>Recorded</th><th>Decision</th><th>Lead agency</th><th>Family now</th><th>Rank now</th><th>Needs then</th>
+        <th>By</th>${notes ? html`<th>Note</th>` : ''}
+      </tr>
+      ${d.decisions.map(row)}
+    </table>`;
 }
+
 // Who leads the families taken on now, agency by agency: each family's
 // latest decision among those listed.
 function leads(list) {
@@ -33,6 +55,6 @@ function leads(list) {
     if (x.decision === 'taken_on') n[x.lead_agency || 'none named'] = (n[x.lead_agency || 'none named'] || 0) + 1;
   const rows = Object.entries(n).sort((a, b) => b[1] - a[1]);
   return rows.length
-    ? `<p>Leading the families taken on now: ${rows.map(([a, c]) => `<span class="tag">${esc(a)} ${c}</span>`).join('')}</p>`
+    ? html`<p>Leading the families taken on now: ${rows.map(([a, c]) => html`<span class="tag">${a} ${c}</span>`)}</p>`
     : '';
 }
