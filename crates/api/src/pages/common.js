@@ -3,11 +3,10 @@
 
 export const main = document.getElementById('main');
 
-// Markup is built with the `html` template tag: every value put into it is
-// escaped, unless it is markup `html` made (or a list of such), so a value
-// from the API can never become markup by a missed call. `String(markup)`,
-// or `main.innerHTML = markup`, gives the text. (Views not yet written
-// with `html` escape by hand with `esc`.)
+// Markup is built with the `html` template tag, and only with it: every
+// value put into it is escaped, unless it is markup `html` made (or a list
+// of such), so a value from the API can never become markup by a missed
+// call. `String(markup)`, or `main.innerHTML = markup`, gives the text.
 class Markup {
   constructor(text) {
     this.text = text;
@@ -21,7 +20,7 @@ const put = value =>
 export const html = (strings, ...values) =>
   new Markup(strings.reduce((out, text, i) => out + text + (i < values.length ? put(values[i]) : ''), ''));
 
-export const esc = s =>
+const esc = s =>
   String(s ?? '').replace(
     /[&<>"']/g,
     c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],

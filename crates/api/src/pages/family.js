@@ -2,36 +2,43 @@
 // timeline of involvements, who leads, the meeting's decision and what
 // changed.
 
-import { api, DECISIONS, decisions, esc, main, role, tags } from './common.js';
+import { api, DECISIONS, decisions, html, main, spaced, tags } from './common.js';
 
 // Each link between a member's records: its probability and every field's
 // level and bits of evidence (a negative number is evidence against).
 // Every member can be joined to a record famgraph left apart.
 function linkDetails(members) {
   const bits = w => (w > 0 ? '+' : '') + w.toFixed(1);
-  const field = x =>
-    `<span class="tag">${esc(x.field)}: ${esc(x.level)} ${bits(x.weight)}${x.term_frequency_adjustment ? ` <span class="muted">(${bits(x.term_frequency_adjustment)} for how common)</span>` : ''}</span>`;
+  const field = x => {
+    const common = x.term_frequency_adjustment
+      ? html` <span class="muted">(${bits(x.term_frequency_adjustment)} for how common)</span>`
+      : '';
+    return html`<span class="tag">${x.field}: ${x.level} ${bits(x.weight)}${common}</span>`;
+  };
   const join = m =>
-    `<p><button class="join" data-record="${esc(JSON.stringify(m.records[0]))}">Same person as another record&hellip;</button></p>`;
-  return members
-    .map(
-      m => `<details><summary>${esc(m.person_id)} ${esc(m.given_name)} ${esc(m.family_name)}: ${m.records.length === 1 ? 'one record' : `${m.records.length} records, confidence ${m.link_confidence.toFixed(3)}`}</summary>
-  ${
-    m.links.length
-      ? `<table><tr><th>Records</th><th>Probability</th><th>Evidence (bits)</th><th></th></tr>${m.links
-          .map(
-            l => `<tr><td>${tags(l.records.map(r => r.agency + ':' + r.record_id))}</td>
-  <td>${l.override_decision ? esc(l.override_decision) + ' (override)' : l.match_probability.toFixed(4)}</td><td>${l.fields
-    .filter(x => x.level !== 'null')
-    .map(field)
-    .join('')} = ${bits(l.match_weight)}</td>
-  <td>${l.override_decision ? '' : `<button class="split" data-records="${esc(JSON.stringify(l.records))}">Not the same person</button>`}</td></tr>`,
-          )
-          .join('')}</table>`
-      : ''
-  }${join(m)}</details>`,
-    )
-    .join('');
+    html`<p><button class="join" data-record="${JSON.stringify(m.records[0])}">Same person as another record&hellip;</button></p>`;
+  const link = l => {
+    const probability = l.override_decision ? `${l.override_decision} (override)` : l.match_probability.toFixed(4);
+    const split = l.override_decision
+      ? ''
+      : html`<button class="split" data-records="${JSON.stringify(l.records)}">Not the same person</button>`;
+    return html`<tr><td>${tags(l.records.map(r => r.agency + ':' + r.record_id))}</td>
+      <td>${probability}</td><td>${l.fields.filter(x => x.level !== 'null').map(field)} = ${bits(l.match_weight)}</td>
+      <td>${split}</td></tr>`;
+  };
+  const member = m => {
+    const records =
+      m.records.length === 1 ? 'one record' : `${m.records.length} records, confidence ${m.link_confidence.toFixed(3)}`;
+    const links = m.links.length
+      ? html`<table>
+          <tr><th>Records</th><th>Probability</th><th>Evidence (bits)</th><th></th></tr>
+          ${m.links.map(link)}
+        </table>`
+      : '';
+    return html`<details><summary>${m.person_id} ${m.given_name} ${m.family_name}: ${records}</summary>
+      ${links}${join(m)}</details>`;
+  };
+  return members.map(member);
 }
 // A person corrects the linkage: splits a wrong link, or joins a record
 // famgraph left apart, with their reason; recorded in the partnership's
@@ -90,7 +97,9 @@ const PALETTE = [
 ];
 // A colour's key in a legend, drawn (the content policy allows no inline styles).
 const swatch = (colour, round) =>
-  `<svg class="swatch" width="12" height="12" aria-hidden="true">${round ? `<circle cx="6" cy="6" r="6" fill="${colour}"/>` : `<rect width="12" height="12" fill="${colour}"/>`}</svg>`;
+  html`<svg class="swatch" width="12" height="12" aria-hidden="true">${
+    round ? html`<circle cx="6" cy="6" r="6" fill="${colour}"/>` : html`<rect width="12" height="12" fill="${colour}"/>`
+  }</svg>`;
 const colourOf = keys => Object.fromEntries([...new Set(keys)].sort().map((k, i) => [k, PALETTE[i % PALETTE.length]]));
 // The family drawn by generation: squares for males, circles for
 // females; a red outline for recorded offending; the outline's colour
@@ -138,7 +147,7 @@ function genogram(f, name) {
   const lines = [];
   for (const r of rels.filter(r => r.kind === 'partner_of')) {
     lines.push(
-      `<line x1="${x[r.from]}" y1="${y[r.from]}" x2="${x[r.to]}" y2="${y[r.to]}" stroke="#444" stroke-width="2"${r.inferred ? ' stroke-dasharray="2 3"' : ''}><title>${esc(name[r.from])} partner of ${esc(name[r.to])}</title></line>`,
+      html`<line x1="${x[r.from]}" y1="${y[r.from]}" x2="${x[r.to]}" y2="${y[r.to]}" stroke="#444" stroke-width="2"${r.inferred ? html` stroke-dasharray="2 3"` : ''}><title>${name[r.from]} partner of ${name[r.to]}</title></line>`,
     );
   }
   for (const m of f.members) {
@@ -154,10 +163,14 @@ function genogram(f, name) {
       if (other) done.add(other.from);
       const to = { x: x[m.person_id], y: y[m.person_id] - R },
         mid = (from.y + to.y) / 2;
-      const dash = r.inferred ? ' stroke-dasharray="2 3"' : r.kind === 'carer_of' ? ' stroke-dasharray="6 4"' : '';
+      const dash = r.inferred
+        ? html` stroke-dasharray="2 3"`
+        : r.kind === 'carer_of'
+          ? html` stroke-dasharray="6 4"`
+          : '';
       const who = other ? `${name[r.from]} and ${name[other.from]}` : name[r.from];
       lines.push(
-        `<path d="M${from.x},${from.y} V${mid} H${to.x} V${to.y}" fill="none" stroke="#666"${dash}><title>${esc(who)}: ${esc(r.kind.replace('_', ' '))} ${esc(name[m.person_id])}${r.inferred ? ' (inferred)' : ''}</title></path>`,
+        html`<path d="M${from.x},${from.y} V${mid} H${to.x} V${to.y}" fill="none" stroke="#666"${dash}><title>${who}: ${r.kind.replace('_', ' ')} ${name[m.person_id]}${r.inferred ? ' (inferred)' : ''}</title></path>`,
       );
     }
   }
@@ -166,23 +179,24 @@ function genogram(f, name) {
       cy = y[m.person_id],
       stroke = house[m.household_id || 'none'];
     const fill = m.offending ? '#fbe9e7' : '#fff',
-      tip = `<title>${esc(name[m.person_id])}: ${esc(m.roles.join(', ') || 'member')}; ${esc(m.household_id || 'no household')}${m.offending ? '; offending recorded' : ''}</title>`;
+      tip = html`<title>${name[m.person_id]}: ${m.roles.join(', ') || 'member'}; ${m.household_id || 'no household'}${m.offending ? '; offending recorded' : ''}</title>`;
     const shape =
       m.sex === 'M'
-        ? `<rect x="${cx - R}" y="${cy - R}" width="${2 * R}" height="${2 * R}" fill="${fill}" stroke="${stroke}" stroke-width="3">${tip}</rect>`
+        ? html`<rect x="${cx - R}" y="${cy - R}" width="${2 * R}" height="${2 * R}" fill="${fill}" stroke="${stroke}" stroke-width="3">${tip}</rect>`
         : m.sex === 'F'
-          ? `<circle cx="${cx}" cy="${cy}" r="${R}" fill="${fill}" stroke="${stroke}" stroke-width="3">${tip}</circle>`
-          : `<rect x="${cx - R}" y="${cy - R}" width="${2 * R}" height="${2 * R}" rx="10" fill="${fill}" stroke="${stroke}" stroke-width="3" stroke-dasharray="4 2">${tip}</rect>`;
+          ? html`<circle cx="${cx}" cy="${cy}" r="${R}" fill="${fill}" stroke="${stroke}" stroke-width="3">${tip}</circle>`
+          : html`<rect x="${cx - R}" y="${cy - R}" width="${2 * R}" height="${2 * R}" rx="10" fill="${fill}" stroke="${stroke}" stroke-width="3" stroke-dasharray="4 2">${tip}</rect>`;
     const red = m.offending
-      ? `<circle cx="${cx + R - 2}" cy="${cy - R + 2}" r="5" fill="#d62728"><title>offending recorded</title></circle>`
+      ? html`<circle cx="${cx + R - 2}" cy="${cy - R + 2}" r="5" fill="#d62728"><title>offending recorded</title></circle>`
       : '';
-    return `${shape}${red}<text x="${cx}" y="${cy + 4}" text-anchor="middle">${m.age ?? '?'}</text><text x="${cx}" y="${cy + R + 14}" text-anchor="middle">${esc(m.given_name.slice(0, 16))}</text>`;
+    return html`${shape}${red}<text x="${cx}" y="${cy + 4}" text-anchor="middle">${m.age ?? '?'}</text><text x="${cx}" y="${cy + R + 14}" text-anchor="middle">${m.given_name.slice(0, 16)}</text>`;
   });
-  const legend = Object.entries(house)
-    .map(([h, c]) => `<span>${swatch(c)}${esc(h)}</span>`)
-    .join('');
-  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="genogram: ${f.members.length} members over ${gens.length} generations; the members table says the same in words">${lines.join('')}${nodes.join('')}</svg>
-  <p class="legend muted">Outline: household now. ${legend} <span>${swatch('#d62728', true)}offending recorded</span> Dashed line: carer; dotted: inferred from who lives with whom. Age in the shape.</p>`;
+  const legend = Object.entries(house).map(([h, c]) => html`<span>${swatch(c)}${h}</span>`);
+  return html`<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="genogram: ${f.members.length} members over ${gens.length} generations; the members table says the same in words">${lines}${nodes}</svg>
+    <p class="legend muted">
+      Outline: household now. ${legend} <span>${swatch('#d62728', true)}offending recorded</span> Dashed line: carer;
+      dotted: inferred from who lives with whom. Age in the shape.
+    </p>`;
 }
 // Each member's involvements over the last six years, one bar each,
 // coloured by agency; an open one runs to the extract date, a red outline
@@ -193,7 +207,7 @@ function timeline(f, name) {
     end = day(f.as_of),
     start = Date.UTC(yy - 6, mm - 1, dd) / 864e5;
   const shown = f.involvements.filter(i => day(i.end_date || f.as_of) >= start);
-  if (!shown.length) return '<p class="muted">No involvements in the last six years.</p>';
+  if (!shown.length) return html`<p class="muted">No involvements in the last six years.</p>`;
   const agency = colourOf(f.involvements.map(i => i.agency));
   const L = 170,
     W = 760,
@@ -217,11 +231,13 @@ function timeline(f, name) {
       }
       lanes[lane] = b + 1;
       const tip = `${i.agency}: ${i.service_name} (${i.need.replace(/_/g, ' ')}, ${i.role}), ${i.start_date} to ${i.end_date || 'open'}`;
-      return `<rect x="${a}" y="${top + lane * LANE}" width="${b - a}" height="${LANE - 3}" fill="${agency[i.agency]}"${i.offending ? ' stroke="#d62728" stroke-width="2"' : ''}${i.keyworker ? ' rx="4"' : ''}><title>${esc(tip)}</title></rect>`;
+      const outline = i.offending ? html` stroke="#d62728" stroke-width="2"` : '';
+      const rounded = i.keyworker ? html` rx="4"` : '';
+      return html`<rect x="${a}" y="${top + lane * LANE}" width="${b - a}" height="${LANE - 3}" fill="${agency[i.agency]}"${outline}${rounded}><title>${tip}</title></rect>`;
     });
     const h = Math.max(1, lanes.length) * LANE + 6;
     rows.push(
-      `<text x="0" y="${top + 11}">${esc(name[m.person_id])}</text>${bars.join('')}<line x1="0" x2="${L + W}" y1="${top + h - 3}" y2="${top + h - 3}" stroke="#eee"/>`,
+      html`<text x="0" y="${top + 11}">${name[m.person_id]}</text>${bars}<line x1="0" x2="${L + W}" y1="${top + h - 3}" y2="${top + h - 3}" stroke="#eee"/>`,
     );
     top += h;
   }
@@ -229,15 +245,13 @@ function timeline(f, name) {
   for (let yr = new Date(start * 864e5).getUTCFullYear() + 1; yr <= new Date(end * 864e5).getUTCFullYear(); yr++) {
     const t = px(Date.UTC(yr, 0, 1) / 864e5);
     ticks.push(
-      `<line x1="${t}" x2="${t}" y1="14" y2="${top}" stroke="#ddd"/><text x="${t + 2}" y="11" class="muted">${yr}</text>`,
+      html`<line x1="${t}" x2="${t}" y1="14" y2="${top}" stroke="#ddd"/><text x="${t + 2}" y="11" class="muted">${yr}</text>`,
     );
   }
-  const legend = Object.entries(agency)
-    .map(([a, c]) => `<span>${swatch(c)}${esc(a)}</span>`)
-    .join('');
-  return `<svg width="${L + W + 10}" height="${top + 4}" role="img" aria-label="timeline of involvements">${ticks.join('')}${rows.join('')}
-  <line x1="${L + W}" x2="${L + W}" y1="14" y2="${top}" stroke="#444"/></svg>
-  <p class="legend muted">${legend} Red outline: offending; rounded: a keyworker. Bars run to ${esc(f.as_of)} while open.</p>`;
+  const legend = Object.entries(agency).map(([a, c]) => html`<span>${swatch(c)}${a}</span>`);
+  return html`<svg width="${L + W + 10}" height="${top + 4}" role="img" aria-label="timeline of involvements">${ticks}${rows}
+    <line x1="${L + W}" x2="${L + W}" y1="14" y2="${top}" stroke="#444"/></svg>
+    <p class="legend muted">${legend} Red outline: offending; rounded: a keyworker. Bars run to ${f.as_of} while open.</p>`;
 }
 // Who leads the work with a family now, in a sentence for the meeting.
 function workingSummary(f) {
@@ -246,9 +260,10 @@ function workingSummary(f) {
   if (!agencies) return 'No agency is working with the family now.';
   const all = `${agencies} ${agencies === 1 ? 'agency is' : 'agencies are'} working with the family now`;
   if (!n) return `${all}, and none has a keyworker with them: nobody leads.`;
-  if (n === 1) return `${all}; ${esc(f.keyworkers_now[0])} has the keyworker.`;
-  return `${all}, ${n} of them with a keyworker (${esc(f.keyworkers_now.join(', '))}): the meeting may agree who leads and who steps back.`;
+  if (n === 1) return `${all}; ${f.keyworkers_now[0]} has the keyworker.`;
+  return `${all}, ${n} of them with a keyworker (${f.keyworkers_now.join(', ')}): the meeting may agree who leads and who steps back.`;
 }
+
 export async function family(id) {
   const f = await api('/api/v1/families/' + encodeURIComponent(id));
   // Members' names, with the person id where two share one (a father and son, say).
@@ -257,57 +272,137 @@ export async function family(id) {
   const name = Object.fromEntries(
     f.members.map(m => [m.person_id, shared.has(full(m)) ? `${full(m)} (${m.person_id})` : full(m)]),
   );
-  main.innerHTML = `<h2>Family ${esc(f.family_id)}: rank ${f.rank ?? '-'}, score ${f.score}</h2>
-  <table><tr><th>Reason</th><th>Points</th><th>Detail</th></tr>${f.reasons.map(r => `<tr><td>${esc(r.code)}</td><td>${r.points}</td><td>${esc(r.detail)}</td></tr>`).join('')}</table>
-  ${decisions ? decisionBox(f) : '<p class="muted">To record the meeting\'s decision about this family here (taken on, not now, already managed, closed), start <code>famgraph serve</code> with <code>--decisions FILE</code>.</p>'}
-  <h2>Working with the family now</h2><p>${workingSummary(f)}</p>
-  ${
-    f.working_now.length
-      ? `<table><tr><th>Agency</th><th>Keyworker</th><th>Since</th><th>Services</th><th>Needs</th><th>With</th></tr>
-  ${f.working_now.map(w => `<tr><td>${esc(w.agency)}</td><td>${w.keyworker ? 'yes' : ''}</td><td>${esc(w.since)}</td><td>${esc(w.services.join('; '))}</td><td>${tags(w.needs)}</td><td>${esc(w.person_ids.map(p => name[p]).join(', '))}</td></tr>`).join('')}</table>`
-      : ''
-  }
-  <h2>Members</h2><table><tr><th>Person</th><th>Name</th><th>Born</th><th>Age</th><th>Generation</th><th>Role</th><th>Household</th><th>Records</th><th>Link confidence</th></tr>
-  ${f.members.map(m => `<tr class="${m.offending ? 'warn' : ''}"><td>${esc(m.person_id)}</td><td>${esc(m.given_name)} ${esc(m.family_name)}</td><td>${esc(m.date_of_birth)}</td><td>${m.age ?? ''}</td><td>${m.generation ?? ''}</td><td>${esc(m.roles.map(r => r.replace(/_/g, ' ')).join(', '))}</td><td>${esc(m.household_id)}</td><td>${tags(m.records.map(r => r.agency + ':' + r.record_id))}</td><td>${m.link_confidence.toFixed(3)}</td></tr>`).join('')}</table>
-  <h2>Genogram</h2>${genogram(f, name)}
-  <h2>Involvements over the last six years</h2>${timeline(f, name)}
-  <div id="since"></div>
-  <h2>Cohorts</h2><ul>${f.cohorts.map(c => `<li><b>${esc(c.title)}</b>: ${esc(name[c.person_id])}: ${esc(c.evidence)}</li>`).join('') || '<li class="muted">in none</li>'}</ul>
-  <h2>Programmes</h2><table><tr><th>Ruleset</th><th>Eligible</th><th>Criteria met (needs behind them)</th></tr>
-  ${f.eligibility
-    .map(
-      e =>
-        `<tr><td>${esc(e.title)}</td><td>${e.eligible ? 'yes' : 'no'}</td><td>${
-          e.criteria
-            .concat(e.local_filters)
-            .filter(c => c.met)
-            .map(
-              c =>
-                `<span class="tag">${esc(c.label)}${c.needs.length ? ' (' + esc(c.needs.join(', ')) + ')' : ''}</span>`,
-            )
-            .join('') || '<span class="muted">none</span>'
-        }${e.has_dependent_children ? '' : ' <span class="muted">no dependent children</span>'}</td></tr>`,
-    )
-    .join('')}</table>
-  <h2>Why these records are one person</h2>${linkDetails(f.members)}
-  <h2>Households over time</h2><table><tr><th>Household</th><th>Address</th><th>Now</th><th>Who lived there, as the records show</th></tr>
-  ${f.households.map(h => `<tr><td>${esc(h.household_id)}${h.shared_accommodation ? ' <span class="muted">(shared accommodation)</span>' : ''}</td><td>${esc(h.address ?? '')} ${esc(h.postcode ?? '')}</td><td>${h.current ? 'yes' : 'former'}</td><td>${h.residents.map(r => `${esc(name[r.person_id])} ${esc(r.first_seen ?? '?')} to ${r.current ? 'now' : esc(r.last_seen ?? '?')}${r.by_postcode_and_name ? ' <span class="muted">(placed by postcode and family name: their records give no address)</span>' : ''}`).join('; ')}</td></tr>`).join('')}</table>
-  <h2>Relationships</h2><details><summary>Every relationship and who recorded it (${f.relationships.length})</summary><ul>${f.relationships.map(r => `<li>${esc(name[r.from])} ${esc(r.kind)} ${esc(name[r.to])} <span class="muted">(${r.inferred ? 'inferred: ' + esc(r.inferred) : esc(r.recorded_by.join(', '))})</span></li>`).join('')}</ul></details>
-  <h2>Intergenerational offending</h2><ul>${
-    f.intergenerational_offending
-      .map(
-        c => `<li>${c.people.map(p => `${p.link_inferred ? '<span class="muted">(inferred link)</span> ' : ''}${esc(name[p.person_id])} (first ${esc(p.first_offence)}, age ${p.age_at_first_offence ?? '?'})`).join(' &rarr; ')}
-  <span class="muted">${c.generations} generations; ${c.followed_parent ? "each child's offending began after their parent's" : "a child's offending began before their parent's"}</span></li>`,
-      )
-      .join('') || '<li class="muted">none recorded</li>'
-  }</ul>
-  <h2>Overlapping involvements</h2><details><summary>${f.overlapping_involvements.length} pair(s) of agencies involved with one household at the same time, ${f.overlapping_involvements.filter(o => o.same_needs.length).length} on the same need, ${f.overlapping_involvements.filter(o => o.ongoing).length} still now</summary>
-  <table><tr><th>Household</th><th>Agencies</th><th>From</th><th>Days</th><th>Same need</th><th>Now</th></tr>
-  ${f.overlapping_involvements.map(o => `<tr><td>${esc(o.household_id)}</td><td>${tags(o.agencies)}</td><td>${esc(o.first_overlap)}</td><td>${o.overlap_days}</td><td>${tags(o.same_needs)}</td><td>${o.ongoing ? 'yes' : ''}</td></tr>`).join('')}</table></details>
-  <h2>Needs</h2><table><tr><th>Need</th><th>Agencies</th></tr>${f.needs.map(n => `<tr><td>${esc(n.label)}</td><td>${tags(n.agencies)}</td></tr>`).join('')}</table>
-  <h2>Involvements</h2><details><summary>Every involvement (${f.involvements.length})</summary><table><tr><th>Person</th><th>Agency</th><th>Service</th><th>Need</th><th>From</th><th>To</th><th>Role</th></tr>
-  ${f.involvements.map(i => `<tr class="${i.offending ? 'warn' : ''}"><td>${esc(name[i.person_id])}</td><td>${esc(i.agency)}</td><td>${esc(i.service_name)}</td><td>${esc(i.need)}</td><td>${esc(i.start_date)}</td><td>${esc(i.end_date || 'open')}</td><td>${esc(i.role)}</td></tr>`).join('')}</table></details>
-  <p class="muted">Annual cost of the current response: &pound;${f.annual_cost_gbp.toLocaleString()}; agencies at once: ${f.max_concurrent_agencies}; keyworkers at once: ${f.max_concurrent_keyworkers}.</p>`;
+  const none = (label, tag = 'span') =>
+    tag === 'li' ? html`<li class="muted">${label}</li>` : html`<span class="muted">${label}</span>`;
+  const decision = decisions
+    ? decisionBox(f)
+    : html`<p class="muted">
+        To record the meeting's decision about this family here (taken on, not now, already managed, closed), start
+        <code>famgraph serve</code> with <code>--decisions FILE</code>.
+      </p>`;
+  const working = f.working_now.length
+    ? html`<table>
+        <tr><th>Agency</th><th>Keyworker</th><th>Since</th><th>Services</th><th>Needs</th><th>With</th></tr>
+        ${f.working_now.map(
+          w =>
+            html`<tr><td>${w.agency}</td><td>${w.keyworker ? 'yes' : ''}</td><td>${w.since}</td><td>${w.services.join('; ')}</td><td>${tags(w.needs)}</td><td>${w.person_ids.map(p => name[p]).join(', ')}</td></tr>`,
+        )}
+      </table>`
+    : '';
+  const member = m =>
+    html`<tr class="${m.offending ? 'warn' : ''}"><td>${m.person_id}</td><td>${m.given_name} ${m.family_name}</td><td>${m.date_of_birth}</td><td>${m.age ?? ''}</td><td>${m.generation ?? ''}</td><td>${m.roles.map(r => r.replace(/_/g, ' ')).join(', ')}</td><td>${m.household_id}</td><td>${tags(m.records.map(r => r.agency + ':' + r.record_id))}</td><td>${m.link_confidence.toFixed(3)}</td></tr>`;
+  const cohorts = f.cohorts.length
+    ? f.cohorts.map(c => html`<li><b>${c.title}</b>: ${name[c.person_id]}: ${c.evidence}</li>`)
+    : none('in none', 'li');
+  const programme = e => {
+    const met = e.criteria
+      .concat(e.local_filters)
+      .filter(c => c.met)
+      .map(c => html`<span class="tag">${c.label}${c.needs.length ? ` (${c.needs.join(', ')})` : ''}</span>`);
+    const children = e.has_dependent_children ? '' : html` <span class="muted">no dependent children</span>`;
+    return html`<tr><td>${e.title}</td><td>${e.eligible ? 'yes' : 'no'}</td><td>${met.length ? met : none('none')}${children}</td></tr>`;
+  };
+  const resident = r => {
+    const until = r.current ? 'now' : (r.last_seen ?? '?');
+    const placed = r.by_postcode_and_name
+      ? html` <span class="muted">(placed by postcode and family name: their records give no address)</span>`
+      : '';
+    return html`${name[r.person_id]} ${r.first_seen ?? '?'} to ${until}${placed}`;
+  };
+  const household = h => {
+    const shared = h.shared_accommodation ? html` <span class="muted">(shared accommodation)</span>` : '';
+    return html`<tr><td>${h.household_id}${shared}</td><td>${h.address ?? ''} ${h.postcode ?? ''}</td><td>${h.current ? 'yes' : 'former'}</td><td>${spaced(h.residents.map(resident), '; ')}</td></tr>`;
+  };
+  const relationship = r =>
+    html`<li>${name[r.from]} ${r.kind} ${name[r.to]} <span class="muted">(${r.inferred ? 'inferred: ' + r.inferred : r.recorded_by.join(', ')})</span></li>`;
+  const chain = c => {
+    const people = c.people.map(
+      p =>
+        html`${p.link_inferred ? html`<span class="muted">(inferred link)</span> ` : ''}${name[p.person_id]} (first ${p.first_offence}, age ${p.age_at_first_offence ?? '?'})`,
+    );
+    const order = c.followed_parent
+      ? "each child's offending began after their parent's"
+      : "a child's offending began before their parent's";
+    return html`<li>${spaced(people, html` &rarr; `)}
+      <span class="muted">${c.generations} generations; ${order}</span></li>`;
+  };
+  const overlaps = f.overlapping_involvements;
+  const overlap = o =>
+    html`<tr><td>${o.household_id}</td><td>${tags(o.agencies)}</td><td>${o.first_overlap}</td><td>${o.overlap_days}</td><td>${tags(o.same_needs)}</td><td>${o.ongoing ? 'yes' : ''}</td></tr>`;
+  const involvement = i =>
+    html`<tr class="${i.offending ? 'warn' : ''}"><td>${name[i.person_id]}</td><td>${i.agency}</td><td>${i.service_name}</td><td>${i.need}</td><td>${i.start_date}</td><td>${i.end_date || 'open'}</td><td>${i.role}</td></tr>`;
+  main.innerHTML = html`<h2>Family ${f.family_id}: rank ${f.rank ?? '-'}, score ${f.score}</h2>
+    <table>
+      <tr><th>Reason</th><th>Points</th><th>Detail</th></tr>
+      ${f.reasons.map(r => html`<tr><td>${r.code}</td><td>${r.points}</td><td>${r.detail}</td></tr>`)}
+    </table>
+    ${decision}
+    <h2>Working with the family now</h2>
+    <p>${workingSummary(f)}</p>
+    ${working}
+    <h2>Members</h2>
+    <table>
+      <tr>
+        <th>Person</th><th>Name</th><th>Born</th><th>Age</th><th>Generation</th><th>Role</th><th>Household</th>
+        <th>Records</th><th>Link confidence</th>
+      </tr>
+      ${f.members.map(member)}
+    </table>
+    <h2>Genogram</h2>
+    ${genogram(f, name)}
+    <h2>Involvements over the last six years</h2>
+    ${timeline(f, name)}
+    <div id="since"></div>
+    <h2>Cohorts</h2>
+    <ul>${cohorts}</ul>
+    <h2>Programmes</h2>
+    <table>
+      <tr><th>Ruleset</th><th>Eligible</th><th>Criteria met (needs behind them)</th></tr>
+      ${f.eligibility.map(programme)}
+    </table>
+    <h2>Why these records are one person</h2>
+    ${linkDetails(f.members)}
+    <h2>Households over time</h2>
+    <table>
+      <tr><th>Household</th><th>Address</th><th>Now</th><th>Who lived there, as the records show</th></tr>
+      ${f.households.map(household)}
+    </table>
+    <h2>Relationships</h2>
+    <details>
+      <summary>Every relationship and who recorded it (${f.relationships.length})</summary>
+      <ul>${f.relationships.map(relationship)}</ul>
+    </details>
+    <h2>Intergenerational offending</h2>
+    <ul>${f.intergenerational_offending.length ? f.intergenerational_offending.map(chain) : none('none recorded', 'li')}</ul>
+    <h2>Overlapping involvements</h2>
+    <details>
+      <summary>
+        ${overlaps.length} pair(s) of agencies involved with one household at the same time,
+        ${overlaps.filter(o => o.same_needs.length).length} on the same need, ${overlaps.filter(o => o.ongoing).length}
+        still now
+      </summary>
+      <table>
+        <tr><th>Household</th><th>Agencies</th><th>From</th><th>Days</th><th>Same need</th><th>Now</th></tr>
+        ${overlaps.map(overlap)}
+      </table>
+    </details>
+    <h2>Needs</h2>
+    <table>
+      <tr><th>Need</th><th>Agencies</th></tr>
+      ${f.needs.map(n => html`<tr><td>${n.label}</td><td>${tags(n.agencies)}</td></tr>`)}
+    </table>
+    <h2>Involvements</h2>
+    <details>
+      <summary>Every involvement (${f.involvements.length})</summary>
+      <table>
+        <tr><th>Person</th><th>Agency</th><th>Service</th><th>Need</th><th>From</th><th>To</th><th>Role</th></tr>
+        ${f.involvements.map(involvement)}
+      </table>
+    </details>
+    <p class="muted">
+      Annual cost of the current response: &pound;${f.annual_cost_gbp.toLocaleString()}; agencies at once:
+      ${f.max_concurrent_agencies}; keyworkers at once: ${f.max_concurrent_keyworkers}.
+    </p>`;
   for (const button of main.querySelectorAll('button.split')) button.onclick = () => split(button);
   for (const button of main.querySelectorAll('button.join')) button.onclick = () => join(button);
   const decide = document.getElementById('decide');
@@ -318,25 +413,45 @@ export async function family(id) {
     };
   since(id);
 }
+
 // The partnership meeting's decision about the family, its earlier ones,
 // and a form to record a new one.
 function decisionBox(f) {
-  const line = d =>
-    `<b>${esc(d.label)}</b>${d.lead_agency ? ` (lead: ${esc(d.lead_agency)})` : ''}, ${esc(d.decided_on)}, by ${esc(d.by)}${d.note ? `: ${esc(d.note)}` : ''}${d.decided_as_family_id !== f.family_id ? ` <span class="muted">(then ${esc(d.decided_as_family_id)})</span>` : ''}`;
+  const line = d => {
+    const lead = d.lead_agency ? ` (lead: ${d.lead_agency})` : '';
+    const note = d.note ? `: ${d.note}` : '';
+    const then =
+      d.decided_as_family_id !== f.family_id ? html` <span class="muted">(then ${d.decided_as_family_id})</span>` : '';
+    return html`<b>${d.label}</b>${lead}, ${d.decided_on}, by ${d.by}${note}${then}`;
+  };
   const earlier = f.decisions.slice(0, -1).reverse();
   // Progress since the decision: its needs then against the family's now.
   const now = f.needs.map(n => n.need),
     then = f.decision ? f.decision.needs_then : [];
+  const closed = then.filter(n => !now.includes(n)),
+    opened = now.filter(n => !then.includes(n));
   const progress =
     f.decision && then.length
-      ? `<p>Needs when decided: ${tags(then)}${then.some(n => !now.includes(n)) ? ` &middot; none open now: ${tags(then.filter(n => !now.includes(n)))}` : ''}${now.some(n => !then.includes(n)) ? ` &middot; new since: ${tags(now.filter(n => !then.includes(n)))}` : ''}</p>`
+      ? html`<p>Needs when decided: ${tags(then)}${closed.length ? html` &middot; none open now: ${tags(closed)}` : ''}${
+          opened.length ? html` &middot; new since: ${tags(opened)}` : ''
+        }</p>`
       : '';
-  return `<h2>The meeting's decision</h2><p>${f.decision ? line(f.decision) : 'None yet.'}</p>${progress}
-  ${earlier.length ? `<details><summary>Earlier decisions (${earlier.length})</summary><ul>${earlier.map(d => `<li>${line(d)}</li>`).join('')}</ul></details>` : ''}
-  <form id="decide"><label>Decision <select name="decision" required>${DECISIONS.map(([v, l]) => `<option value="${esc(v)}">${esc(l)}</option>`).join('')}</select></label>
-  <label>Lead agency <select name="lead_agency"><option value="">none named</option>${f.agencies.map(a => `<option value="${esc(a)}">${esc(a)}</option>`).join('')}</select></label>
-  <label>Note <input name="note" maxlength="500" placeholder="what was agreed"></label> <button>Record</button>
-  <span class="muted">Your name and the date are recorded with it.</span> <span id="decided" role="status"></span></form>`;
+  const history = earlier.length
+    ? html`<details>
+        <summary>Earlier decisions (${earlier.length})</summary>
+        <ul>${earlier.map(d => html`<li>${line(d)}</li>`)}</ul>
+      </details>`
+    : '';
+  return html`<h2>The meeting's decision</h2>
+    <p>${f.decision ? line(f.decision) : 'None yet.'}</p>
+    ${progress}
+    ${history}
+    <form id="decide">
+      <label>Decision <select name="decision" required>${DECISIONS.map(([v, l]) => html`<option value="${v}">${l}</option>`)}</select></label>
+      <label>Lead agency <select name="lead_agency"><option value="">none named</option>${f.agencies.map(a => html`<option value="${a}">${a}</option>`)}</select></label>
+      <label>Note <input name="note" maxlength="500" placeholder="what was agreed"></label> <button>Record</button>
+      <span class="muted">Your name and the date are recorded with it.</span> <span id="decided" role="status"></span>
+    </form>`;
 }
 async function recordDecision(id, form) {
   const r = await fetch('/api/v1/families/' + encodeURIComponent(id) + '/decision', {
@@ -369,11 +484,14 @@ async function since(id) {
   const f = c.family,
     box = document.getElementById('since');
   if (!box) return;
-  const list = (label, xs) => (xs.length ? `<li>${label}: ${tags(xs)}</li>` : '');
-  box.innerHTML =
-    `<h2>Since the load of ${esc(c.before_as_of)}</h2>` +
-    (!f
-      ? '<p class="muted">Nothing changed.</p>'
-      : `<ul>${f.previous_family_id ? '' : '<li>New to the partnership since then.</li>'}${list('New involvements', f.new_involvements)}${list('Ended', f.ended_involvements)}
-    ${list('Needs opened', f.needs_opened)}${list('Needs closed', f.needs_closed)}${list('Resolved and sustained six months', f.needs_sustained_resolved)}</ul>`);
+  const list = (label, xs) => (xs.length ? html`<li>${label}: ${tags(xs)}</li>` : '');
+  const changed = f
+    ? html`<ul>
+        ${f.previous_family_id ? '' : html`<li>New to the partnership since then.</li>`}
+        ${list('New involvements', f.new_involvements)}${list('Ended', f.ended_involvements)}
+        ${list('Needs opened', f.needs_opened)}${list('Needs closed', f.needs_closed)}
+        ${list('Resolved and sustained six months', f.needs_sustained_resolved)}
+      </ul>`
+    : html`<p class="muted">Nothing changed.</p>`;
+  box.innerHTML = html`<h2>Since the load of ${c.before_as_of}</h2>${changed}`;
 }

@@ -4,7 +4,7 @@
 import { auditTrail } from './audit.js';
 import { changes } from './changes.js';
 import { cohort, cohorts } from './cohorts.js';
-import { esc, main, role, whoAmI } from './common.js';
+import { html, main, role, whoAmI } from './common.js';
 import { decisionList } from './decisions.js';
 import { evidence } from './evidence.js';
 import { family } from './family.js';
@@ -48,7 +48,7 @@ async function route() {
     else if (c) await cohort(decodeURIComponent(c[1]));
     else await (pages[location.pathname] || shortlist)();
   } catch (e) {
-    main.innerHTML = `<p class="warn">${esc(e.message)}</p>`;
+    main.innerHTML = html`<p class="warn">${e.message}</p>`;
   }
 }
 route();
