@@ -21,13 +21,8 @@ fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyh
             Format::Table => {
                 say!("{:<30} {:>7} {:>9}  title", "cohort", "people", "families");
                 for c in &rows {
-                    say!(
-                        "{:<30} {:>7} {:>9}  {}",
-                        c["name"].as_str().unwrap_or_default(),
-                        c["people"].as_u64().unwrap_or_default(),
-                        c["families"].as_u64().unwrap_or_default(),
-                        c["title"].as_str().unwrap_or_default()
-                    );
+                    let count = |n: Option<u64>| n.map_or_else(|| "hidden".to_owned(), |n| n.to_string());
+                    say!("{:<30} {:>7} {:>9}  {}", c.name, count(c.people), count(c.families), c.title);
                 }
             }
         }
@@ -35,20 +30,14 @@ fn print_cohort(snapshot: &Snapshot, name: Option<&str>, format: Format) -> anyh
     };
     let cohort = known_cohort(snapshot, name)?;
     let view = famgraph_api::cohort_view(snapshot, cohort);
-    let members = view["members"].as_array().cloned().unwrap_or_default();
     match format {
-        Format::Json => say!("{view}"),
+        Format::Json => say!("{}", serde_json::to_string(&view)?),
         Format::Table => {
-            say!("{}: {} people", cohort.title, members.len());
-            say!("{:<9} {:<8} {:>5}  evidence", "person", "family", "rank");
-            for m in &members {
-                say!(
-                    "{:<9} {:<8} {:>5}  {}",
-                    m["person_id"].as_str().unwrap_or_default(),
-                    m["family_id"].as_str().unwrap_or_default(),
-                    m["rank"].as_u64().map_or_else(|| "-".to_owned(), |r| r.to_string()),
-                    m["evidence"].as_str().unwrap_or_default()
-                );
+            say!("{}: {} people", view.title, view.members.len());
+            say!("{:<11} {:<11} {:>5}  evidence", "person", "family", "rank");
+            for m in &view.members {
+                let rank = m.rank.map_or_else(|| "-".to_owned(), |r| r.to_string());
+                say!("{:<11} {:<11} {:>5}  {}", m.person_id, m.family_id, rank, m.evidence);
             }
         }
     }

@@ -26,7 +26,7 @@ pub mod tls;
 mod views;
 
 pub use error::ApiError;
-pub use handlers::cohorts::{cohort_summaries, cohort_view};
+pub use handlers::cohorts::{CohortMemberView, CohortSummary, CohortView, cohort_summaries, cohort_view};
 pub use handlers::families::{DecisionRow, decisions_page};
 pub use params::{DEFAULT_PAGE_LIMIT, MAX_DEPTH, MAX_NODES, MAX_PAGE_LIMIT, MAX_REPORT_LINES};
 pub use router::{OPENAPI, router, serve};
