@@ -898,3 +898,26 @@ fn the_load_report_comes_in_pages_with_its_reasons_counted() {
     let (status, body) = server.get("/api/v1/load-report?limit=1001", server.token.as_deref());
     assert_error(status, &body, 400);
 }
+
+/// Each reason says what it counts: what happened in the window (the last
+/// two years) and what is open now; the top family's "now" is the number
+/// the family view lists as working with it now.
+#[test]
+fn the_reasons_say_their_window_and_agree_with_who_works_now() {
+    let server = Server::start(&[]);
+    let top = server.get_ok("/api/v1/families?limit=1")["families"][0]["family_id"].as_str().unwrap().to_owned();
+    let family = server.get_ok(&format!("/api/v1/families/{top}"));
+    let reason = |code: &str| {
+        family["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).map(|r| r["detail"].clone())
+    };
+    let agencies = reason("agencies").expect("the top family has several agencies");
+    let working_now = family["working_now"].as_array().unwrap().len();
+    let agencies = agencies.as_str().unwrap();
+    assert!(agencies.contains("involved in the last two years"), "{agencies}");
+    assert!(
+        agencies.ends_with(&format!(", {working_now} of them now")),
+        "{agencies} against {working_now} working now"
+    );
+    let needs = reason("needs").unwrap();
+    assert!(needs.as_str().unwrap().contains("seen in the last two years"), "{needs}");
+}

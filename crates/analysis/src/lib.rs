@@ -64,6 +64,9 @@ pub struct FamilyAnalysis {
     /// the work with the family now. None with several needs, and nobody
     /// leads; several, and the meeting may ask who steps back.
     pub keyworkers_now: BTreeSet<String>,
+    /// Agencies with any involvement open on `as_of`: who works with the
+    /// family now, as the family view's "working now" lists them.
+    pub agencies_now: BTreeSet<String>,
     /// The most agencies involved with the family's members at one time,
     /// over the involvements running in the recent window.
     pub max_concurrent_agencies: usize,
@@ -138,6 +141,11 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 })
                 .map(|&(_, i)| graph.bundle.involvements[i].agency.clone())
                 .collect();
+            let agencies_now = current
+                .iter()
+                .filter(|&&(_, i)| open_on(&graph.bundle.involvements[i], as_of))
+                .map(|&(_, i)| graph.bundle.involvements[i].agency.clone())
+                .collect();
             let max_concurrent_agencies = overlap::max_concurrent_agencies(graph, &current, as_of);
             let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();
             let mut analysis = FamilyAnalysis {
@@ -148,13 +156,14 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 overlaps,
                 max_concurrent_keyworkers,
                 keyworkers_now,
+                agencies_now,
                 max_concurrent_agencies,
                 annual_cost_gbp,
                 reasons: Vec::new(),
                 score: 0.0,
                 rank: None,
             };
-            analysis.reasons = score::reasons(&analysis, &config.weights);
+            analysis.reasons = score::reasons(&analysis, &config.weights, config.recent_days);
             analysis.score = analysis.reasons.iter().map(|r| r.points).sum();
             analysis
         })

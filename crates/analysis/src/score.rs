@@ -15,7 +15,7 @@ pub struct Weights {
     pub three_generations: f64,
     /// Per current need of the ten.
     pub need: f64,
-    /// Per agency currently involved, beyond the first.
+    /// Per agency involved in the window, beyond the first.
     pub agency: f64,
     /// Per pair of agencies involved with one household at the same time.
     pub concurrent_agencies: f64,
@@ -70,7 +70,23 @@ pub struct Reason {
 const MAX_COUNTED_PAIRS: usize = 3;
 const MAX_COUNTED_THREE_GENERATIONS: usize = 2;
 
-pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
+/// The window the analyses look back over, in words: "the last two years".
+pub fn window_words(days: i32) -> String {
+    const WORDS: [&str; 9] = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    match days {
+        365 | 366 => "the last year".to_owned(),
+        d if d % 365 == 0 => match WORDS.get((d / 365 - 2) as usize) {
+            Some(n) => format!("the last {n} years"),
+            None => format!("the last {} years", d / 365),
+        },
+        d => format!("the last {d} days"),
+    }
+}
+
+/// The score's reasons, each saying what it counts: what happened in the
+/// window of `window_days` before the extract date, and what is open now.
+pub fn reasons(family: &FamilyAnalysis, weights: &Weights, window_days: i32) -> Vec<Reason> {
+    let window = window_words(window_days);
     let mut out = Vec::new();
     let mut push = |code: &'static str, count: usize, weight: f64, detail: String| {
         if count > 0 {
@@ -97,13 +113,13 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
         "needs",
         needs.len(),
         weights.need,
-        format!("{} of the ten headline needs: {}", needs.len(), needs.join(", ")),
+        format!("{} of the ten headline needs seen in {window}: {}", needs.len(), needs.join(", ")),
     );
     push(
         "agencies",
         family.agencies.len().saturating_sub(1),
         weights.agency,
-        format!("{} agencies currently involved", family.agencies.len()),
+        format!("{} agencies involved in {window}, {} of them now", family.agencies.len(), family.agencies_now.len()),
     );
     let concurrent: std::collections::BTreeSet<&(String, String)> =
         family.overlaps.iter().map(|o| &o.agencies).collect();
@@ -111,7 +127,7 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
         "concurrent_agencies",
         concurrent.len(),
         weights.concurrent_agencies,
-        format!("{} pair(s) of agencies involved with one household at the same time", concurrent.len()),
+        format!("{} pair(s) of agencies involved with one household at the same time in {window}", concurrent.len()),
     );
     let duplicated: std::collections::BTreeSet<_> = family.overlaps.iter().flat_map(|o| o.same_needs.iter()).collect();
     push(
@@ -119,7 +135,7 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
         duplicated.len(),
         weights.duplicated_need,
         format!(
-            "{} need(s) addressed by two or more agencies at once: {}",
+            "{} need(s) addressed by two or more agencies at once in {window}: {}",
             duplicated.len(),
             duplicated.iter().map(|n| n.code()).collect::<Vec<_>>().join(", ")
         ),
@@ -128,7 +144,24 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights) -> Vec<Reason> {
         "several_keyworkers",
         family.max_concurrent_keyworkers.saturating_sub(1),
         weights.extra_keyworker,
-        format!("{} keyworkers at once", family.max_concurrent_keyworkers),
+        format!(
+            "{} keyworkers at once in {window}, {} now",
+            family.max_concurrent_keyworkers,
+            family.keyworkers_now.len()
+        ),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window_words;
+
+    #[test]
+    fn the_window_is_said_in_words() {
+        assert_eq!(window_words(730), "the last two years");
+        assert_eq!(window_words(365), "the last year");
+        assert_eq!(window_words(90), "the last 90 days");
+        assert_eq!(window_words(365 * 12), "the last 12 years");
+    }
 }
