@@ -37,7 +37,7 @@ pub fn known_of(ids: &famgraph_ingest::StoredIds) -> KnownIds {
 /// The ids of the load a database holds, if there is one: what a new load
 /// into it keeps.
 pub fn known_in(db: &Path) -> KnownIds {
-    famgraph_ingest::store::last_ids(db).map(|ids| known_of(&ids)).unwrap_or_default()
+    famgraph_ingest::store::last_load(db).ids.map(|ids| known_of(&ids)).unwrap_or_default()
 }
 
 /// The named cohort queries, run by DuckDB.

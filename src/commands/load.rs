@@ -4,10 +4,12 @@ use super::prelude::*;
 
 pub fn run(args: LoadArgs, ctx: &Context) -> anyhow::Result<()> {
     let LoadArgs { bundle, db, overrides, format, accept_smaller } = args;
-    // The ids of the load the database holds, kept where the families are the same.
-    let snapshot = loads::from_bundle(&bundle, overrides.overrides.as_deref(), &ctx.settings, &loads::known_in(&db))?;
-    let last = famgraph_ingest::store::last_file_counts(&db);
-    let shrunk = famgraph_ingest::shrinkage(last.as_deref(), &snapshot.report.files);
+    // The load the database holds: its ids kept where the families are the
+    // same, its file counts to compare this extract with.
+    let last = famgraph_ingest::store::last_load(&db);
+    let known = last.ids.as_ref().map(loads::known_of).unwrap_or_default();
+    let snapshot = loads::from_bundle(&bundle, overrides.overrides.as_deref(), &ctx.settings, &known)?;
+    let shrunk = famgraph_ingest::shrinkage(last.files.as_deref(), &snapshot.report.files);
     if !shrunk.is_empty() && !accept_smaller {
         return Err(BadInput(format!(
             "{} kept as it was: this load looks like a broken extract:\n  {}\nif the extract really is this small, load again with --accept-smaller",

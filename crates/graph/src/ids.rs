@@ -68,29 +68,37 @@ pub(crate) fn assign(
     // Groups in the order of their least record: the same in any row order.
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&g| least[g]);
-    // How many records each earlier id held, of those still here.
+    // Per group, how many of its records each earlier id held (each record
+    // looked up once; none at all without an earlier load), and how many
+    // records each earlier id holds here in all.
+    let votes: Vec<HashMap<&str, usize>> = if known.is_empty() {
+        vec![HashMap::new(); groups.len()]
+    } else {
+        groups
+            .iter()
+            .map(|group| {
+                let mut votes: HashMap<&str, usize> = HashMap::new();
+                for &r in group {
+                    if let Some(id) = known.get(&(key(r).0.to_owned(), key(r).1.to_owned())) {
+                        *votes.entry(id.as_str()).or_default() += 1;
+                    }
+                }
+                votes
+            })
+            .collect()
+    };
     let mut held: HashMap<&str, usize> = HashMap::new();
-    for group in groups {
-        for &r in group {
-            if let Some(id) = known.get(&(key(r).0.to_owned(), key(r).1.to_owned())) {
-                *held.entry(id.as_str()).or_default() += 1;
-            }
-        }
+    for (&id, &n) in votes.iter().flatten() {
+        *held.entry(id).or_default() += n;
     }
     let mut ids: Vec<Option<String>> = vec![None; groups.len()];
     let mut taken: HashSet<String> = HashSet::new();
     if !known.is_empty() {
         for &g in &order {
-            let mut votes: HashMap<&str, usize> = HashMap::new();
-            for &r in &groups[g] {
-                if let Some(id) = known.get(&(key(r).0.to_owned(), key(r).1.to_owned())) {
-                    *votes.entry(id.as_str()).or_default() += 1;
-                }
-            }
             // Records new since the earlier load have no say.
-            let known_here: usize = votes.values().sum();
-            let best = votes.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)));
-            if let Some((id, n)) = best
+            let known_here: usize = votes[g].values().sum();
+            let best = votes[g].iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
+            if let Some((&id, &n)) = best
                 && 2 * n > known_here
                 && 2 * n > held[id]
                 && taken.insert(id.to_owned())

@@ -18,7 +18,7 @@ use famgraph_model::{Bundle, LoadReport};
 pub use duckdb::types::Value;
 pub use famgraph_model::record_starts;
 pub use read::{read_bundle, read_overrides};
-pub use store::{Stored, StoredIds};
+pub use store::{LastLoad, Stored, StoredIds};
 
 /// Why a load stopped. Each names the file (and column or line) to fix.
 #[derive(Debug, thiserror::Error)]

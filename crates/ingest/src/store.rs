@@ -225,26 +225,30 @@ fn append<R: StoredRow>(conn: &Connection, rows: impl Iterator<Item = R>) -> duc
     appender.flush()
 }
 
-/// The file counts of the load a database holds, if `path` is a famgraph
-/// database that can be read: what a new load into it is compared with.
-pub fn last_file_counts(path: &Path) -> Option<Vec<FileReport>> {
-    if !path.is_file() {
-        return None;
-    }
-    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
-    let conn = Connection::open_with_flags(path, config).ok()?;
-    file_counts(&conn).ok()
+/// What the load a database holds tells the next load into it: its file
+/// counts (a much smaller extract looks broken) and the ids it gave (kept
+/// where the families are the same). Each is `None` where it cannot be
+/// read, as when `path` is no famgraph database.
+#[derive(Debug, Default)]
+pub struct LastLoad {
+    pub files: Option<Vec<FileReport>>,
+    pub ids: Option<StoredIds>,
 }
 
-/// The ids of the load a database holds, if `path` is a famgraph database
-/// that can be read: what a new load into it keeps.
-pub fn last_ids(path: &Path) -> Option<StoredIds> {
+/// Reads what the load at `path` tells the next, opening it once, read-only.
+pub fn last_load(path: &Path) -> LastLoad {
     if !path.is_file() {
-        return None;
+        return LastLoad::default();
     }
-    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
-    let conn = Connection::open_with_flags(path, config).ok()?;
-    Some(StoredIds { people: rows(&conn).ok()?, families: rows(&conn).ok()? })
+    let Some(conn) = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .ok()
+        .and_then(|config| Connection::open_with_flags(path, config).ok())
+    else {
+        return LastLoad::default();
+    };
+    let ids = rows(&conn).and_then(|people| Ok(StoredIds { people, families: rows(&conn)? })).ok();
+    LastLoad { files: file_counts(&conn).ok(), ids }
 }
 
 /// Opens a database written by [`save`], read-only.
