@@ -23,6 +23,9 @@ pub fn read(path: Option<&Path>) -> Result<Context, BadConfig> {
         let config = famgraph_analysis::parse_config(&text, &path.display().to_string())
             .map_err(|e| BadConfig(e.to_string()))?;
         settings.analysis.weights = config.weights;
+        if let Some(days) = config.window_days {
+            settings.analysis.window_days = days;
+        }
         for ruleset in config.rulesets {
             settings.rulesets.add(ruleset);
         }

@@ -148,8 +148,10 @@ fn keyworkers_now_say_who_leads() {
     // The evidence counts the same families (every family with a score has a need).
     let evidence = server.get_ok("/api/v1/evidence");
     assert_eq!(evidence["families_with_several_keyworkers_now"].as_u64(), Some(total(&several)));
-    let unled = none["families"].as_array().unwrap().iter().filter(|f| f["needs"].as_array().unwrap().len() >= 3);
-    assert_eq!(evidence["families_with_three_or_more_needs_and_no_keyworker"].as_u64(), Some(unled.count() as u64));
+    let unled = none["families"].as_array().unwrap().iter().filter(|f| f["needs_now"].as_array().unwrap().len() >= 3);
+    // Under the threshold (10), hidden.
+    let unled = Some(unled.count() as u64).filter(|&n| n == 0 || n >= 10);
+    assert_eq!(evidence["families_with_three_or_more_needs_and_no_keyworker"].as_u64(), unled);
 
     let (status, body) = server.get("/api/v1/families?keyworkers=lots", server.token.as_deref());
     assert_error(status, &body, 400);
@@ -747,7 +749,10 @@ fn the_shortlist_comes_as_csv() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons,decision")
+        Some(
+            "rank,family_id,score,needs,needs_now,agencies,keyworkers_now,members,households,areas,cohorts,reasons,\
+             decision"
+        )
     );
     let ids: Vec<&str> = lines.map(|l| l.split(',').nth(1).unwrap()).collect();
     let expected: Vec<&str> =
@@ -899,25 +904,46 @@ fn the_load_report_comes_in_pages_with_its_reasons_counted() {
     assert_error(status, &body, 400);
 }
 
-/// Each reason says what it counts: what happened in the window (the last
-/// two years) and what is open now; the top family's "now" is the number
-/// the family view lists as working with it now.
+/// Each reason says what it counts: what is open now, what happened
+/// earlier in the window (the last two years, by name), or the whole
+/// history; the top family's "now" is the number the family view lists as
+/// working with it now, and its needs now are the open ones.
 #[test]
 fn the_reasons_say_their_window_and_agree_with_who_works_now() {
     let server = Server::start(&[]);
     let top = server.get_ok("/api/v1/families?limit=1")["families"][0]["family_id"].as_str().unwrap().to_owned();
     let family = server.get_ok(&format!("/api/v1/families/{top}"));
-    let reason = |code: &str| {
-        family["reasons"].as_array().unwrap().iter().find(|r| r["code"] == code).map(|r| r["detail"].clone())
-    };
-    let agencies = reason("agencies").expect("the top family has several agencies");
+    assert_eq!(family["window"]["words"], "the last two years");
+    assert_eq!(family["window"]["to"], family["as_of"]);
+    let reasons = family["reasons"].as_array().unwrap();
+    let reason = |code: &str| reasons.iter().find(|r| r["code"] == code).map(|r| r["detail"].as_str().unwrap());
     let working_now = family["working_now"].as_array().unwrap().len();
-    let agencies = agencies.as_str().unwrap();
-    assert!(agencies.contains("involved in the last two years"), "{agencies}");
-    assert!(
-        agencies.ends_with(&format!(", {working_now} of them now")),
-        "{agencies} against {working_now} working now"
-    );
-    let needs = reason("needs").unwrap();
-    assert!(needs.as_str().unwrap().contains("seen in the last two years"), "{needs}");
+    let now = reason("agencies_now").expect("the top family has several agencies now");
+    assert_eq!(now, format!("{working_now} agencies working with the family now"));
+    let earlier = reason("agencies_in_window").expect("and some whose work has ended");
+    assert!(earlier.contains("involved in the last two years"), "{earlier}");
+    for r in reasons {
+        let counts = r["counts"].as_str().unwrap();
+        assert!(["now", "window", "ever"].contains(&counts), "{r}");
+        let label = r["label"].as_str().unwrap();
+        assert!(!label.is_empty() && !label.contains('_'), "a label in plain words: {r}");
+        if counts == "window" {
+            assert!(r["detail"].as_str().unwrap().contains("in the last two years"), "{r}");
+        }
+    }
+    // Needs now are open on the extract date; every one is also in the window.
+    let as_of = family["as_of"].as_str().unwrap();
+    let involvements = family["involvements"].as_array().unwrap();
+    let needs_now = family["needs_now"].as_array().unwrap();
+    assert!(!needs_now.is_empty());
+    for need in needs_now {
+        assert!(family["needs"].as_array().unwrap().iter().any(|n| n["need"] == need["need"]), "{need}");
+        for label in need["involvements"].as_array().unwrap() {
+            let (agency, id) = label.as_str().unwrap().split_once(':').unwrap();
+            let inv = involvements.iter().find(|i| i["agency"] == agency && i["involvement_id"] == id).unwrap();
+            assert!(inv["end_date"].as_str().is_none_or(|end| end >= as_of), "{inv}");
+        }
+    }
+    let counted = reason("needs_now").unwrap();
+    assert!(counted.starts_with(&format!("{} of the ten headline needs open now", needs_now.len())), "{counted}");
 }

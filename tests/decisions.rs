@@ -370,8 +370,8 @@ fn the_command_line_reads_the_decisions_file() {
         "--format",
         "csv",
     ]);
-    assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5\n"), "{evidence}");
-    assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c]\n"), "{evidence}");
+    assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5,\n"), "{evidence}");
+    assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c],\n"), "{evidence}");
 
     // Erasure takes the erased record's id out of the decisions too.
     let db = dir.join("earlier.duckdb");

@@ -128,7 +128,9 @@ fn every_page_renders_in_a_browser() {
     let dom = page("/overlaps");
     assert!(dom.contains("<table class=\"matrix\">") && dom.contains("class=\"pick\""), "{dom}");
     let dom = page("/evidence");
-    assert!(dom.contains("Quarter by quarter") && dom.contains("with three or more needs and no keyworker now"));
+    assert!(
+        dom.contains("Quarter by quarter") && dom.contains("with three or more needs open now and no keyworker now")
+    );
     assert!(dom.contains("Download every figure (CSV)"));
     let dom = page("/changes");
     assert!(dom.contains("families changed"), "{dom}");

@@ -92,7 +92,7 @@ fn each_ruleset_takes_the_families_its_rules_describe() {
     let config = dir.join("famgraph.toml");
     std::fs::write(
         &config,
-        "[weights]\nneed = 10\n\n[[rulesets]]\nname = \"housing_first\"\ntitle = \"Housing first\"\n\
+        "[weights]\nneed_now = 10\n\n[[rulesets]]\nname = \"housing_first\"\ntitle = \"Housing first\"\n\
          [[rulesets.criteria]]\nid = \"housing\"\nlabel = \"Secure housing\"\nneeds = [\"housing\"]\n\
          [[rulesets.eligible_if]]\nmin_criteria = 1\n",
     )
@@ -107,7 +107,7 @@ fn each_ruleset_takes_the_families_its_rules_describe() {
         list["families"].as_array().unwrap().iter().map(|f| f["score"].as_f64().unwrap()).sum()
     };
     assert!(scores(Some(&config)) > scores(None), "the config's weights apply");
-    std::fs::write(&config, "[weights]\nneed = -3\n").unwrap();
+    std::fs::write(&config, "[weights]\nneed_now = -3\n").unwrap();
     let out = famgraph(&["shortlist", "--data", b.to_str().unwrap(), "--config", config.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("famgraph.toml"), "names the file");

@@ -215,7 +215,7 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let data = b.to_str().unwrap();
     let e = evidence(&b, 10);
     let csv = famgraph_ok(&["evidence", "--data", data, "--suppression-threshold", "10", "--format", "csv"]);
-    assert!(csv.starts_with("table,key,label,measure,value\n"), "{csv}");
+    assert!(csv.starts_with("table,key,label,measure,value,period\n"), "{csv}");
     // Read back by DuckDB's CSV reader, as a spreadsheet would.
     let file = dir.join("evidence.csv");
     std::fs::write(&file, &csv).unwrap();
@@ -230,10 +230,23 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let json = |v: &serde_json::Value| v.as_f64().map_or("[c]".to_owned(), |n| n.to_string());
     assert_eq!(value("about", "suppression_threshold", "count"), "10");
     assert_eq!(value("families", "families_with_needs", "families"), json(&e["families_with_needs"]));
+    assert_eq!(value("families", "families_with_needs_now", "families"), json(&e["families_with_needs_now"]));
+    // Each figure says what it counts: now, or the window by name.
+    let period = |table: &str, key: &str, measure: &str| {
+        rows.iter()
+            .find(|r| (r["table"].as_str(), r["key"].as_str(), r["measure"].as_str()) == (table, key, measure))
+            .map(|r| r["period"].clone())
+            .unwrap()
+    };
+    assert_eq!(period("families", "families_with_needs", "families"), "the last two years");
+    assert_eq!(period("families", "families_with_needs_now", "families"), "now");
+    assert_eq!(period("by_need", "crime", "families_now"), "now");
+    assert_eq!(period("by_need", "crime", "annual_cost_gbp"), "the year to the extract date");
     assert_eq!(value("families", "annual_cost_gbp", "gbp"), json(&e["annual_cost_gbp"]));
     for need in e["by_need"].as_array().unwrap() {
         let code = need["need"].as_str().unwrap();
         assert_eq!(value("by_need", code, "families"), json(&need["families"]));
+        assert_eq!(value("by_need", code, "families_now"), json(&need["families_now"]));
         assert_eq!(value("by_need", code, "annual_cost_gbp"), json(&need["annual_cost_gbp"]));
     }
     for (list, key) in [("by_number_of_needs", "1"), ("by_area", "CT1"), ("by_area", "ME4")] {
@@ -243,7 +256,7 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let q = &e["by_quarter"][7];
     let quarter = q["quarter"].as_str().unwrap();
     assert_eq!(value("by_quarter", quarter, "families_worked_with"), json(&q["families_worked_with"]));
-    assert_eq!(rows.len(), 3 + 9 + 2 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
+    assert_eq!(rows.len(), 3 + 11 + 3 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
 
     // The server's, for any role (a bid writer here): the same document.
     let tokens = dir.join("tokens");

@@ -20,23 +20,24 @@ use famgraph_model::{CostBasis, Date, Involvement, Need, Role, Service};
 pub use offending::OffendingChain;
 pub use overlap::{AgencyPair, Overlap};
 pub use rules::{CriterionResult, Eligibility, PartnershipConfig, Route, RulesError, Ruleset, Rulesets, parse_config};
-pub use score::{Reason, Weights};
+pub use score::{Counts, Reason, Weights, window_words};
 
-/// Involvements that ended more than this many days before the extract
-/// date are history: shown, but not counted as current needs or overlaps.
+/// The window, by default: involvements that ended more than this many
+/// days before the extract date are history, shown but not counted. A
+/// partnership sets its own (`[analysis] window_days`).
 pub const RECENT_DAYS: i32 = 730;
 /// The window the cost of the current response is counted over.
 pub const COST_WINDOW_DAYS: i32 = 365;
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub recent_days: i32,
+    pub window_days: i32,
     pub weights: Weights,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { recent_days: RECENT_DAYS, weights: Weights::default() }
+        Config { window_days: RECENT_DAYS, weights: Weights::default() }
     }
 }
 
@@ -51,9 +52,11 @@ pub struct NeedEvidence {
 #[derive(Debug, Clone)]
 pub struct FamilyAnalysis {
     pub family: FamilyIdx,
-    /// Current needs, each with its evidence.
+    /// Needs seen in the window (open now or not), each with its evidence.
     pub needs: BTreeMap<Need, NeedEvidence>,
-    /// Agencies currently involved with any member.
+    /// Needs open on the extract date, each with its open involvements.
+    pub needs_now: BTreeMap<Need, NeedEvidence>,
+    /// Agencies involved with any member in the window.
     pub agencies: BTreeSet<String>,
     pub chains: Vec<OffendingChain>,
     pub overlaps: Vec<Overlap>,
@@ -79,10 +82,36 @@ pub struct FamilyAnalysis {
 
 pub struct Analysis {
     pub as_of: Date,
+    /// The window the analyses look back over, in days before `as_of`.
+    pub window_days: i32,
     pub families: Vec<FamilyAnalysis>,
     /// The shortlist: families with a score, highest first.
     pub ranking: Vec<FamilyIdx>,
     pub agency_pairs: Vec<AgencyPair>,
+}
+
+/// The window the analyses look back over, printed beside every figure
+/// that counts it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Window {
+    pub days: i32,
+    /// The first day in it.
+    pub from: String,
+    /// The extract date: "now".
+    pub to: String,
+    /// "the last two years".
+    pub words: String,
+}
+
+impl Analysis {
+    pub fn window(&self) -> Window {
+        Window {
+            days: self.window_days,
+            from: self.as_of.add_days(-self.window_days).to_string(),
+            to: self.as_of.to_string(),
+            words: window_words(self.window_days),
+        }
+    }
 }
 
 /// Whether an involvement records offending by the person.
@@ -103,7 +132,7 @@ pub fn end_or(involvement: &Involvement, as_of: Date) -> Date {
 #[tracing::instrument(skip_all, fields(n_families = graph.families.len()))]
 pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
     let as_of = graph.as_of();
-    let recent_from = as_of.add_days(-config.recent_days);
+    let recent_from = as_of.add_days(-config.window_days);
     let mut families: Vec<FamilyAnalysis> = graph
         .families
         .iter()
@@ -116,6 +145,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 .filter(|&(_, i)| end_or(&graph.bundle.involvements[i], as_of) >= recent_from)
                 .collect();
             let mut needs: BTreeMap<Need, NeedEvidence> = BTreeMap::new();
+            let mut needs_now: BTreeMap<Need, NeedEvidence> = BTreeMap::new();
             let mut agencies = BTreeSet::new();
             for &(_, i) in &current {
                 let inv = &graph.bundle.involvements[i];
@@ -126,9 +156,15 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 if service.need == Need::Crime && inv.role == Role::Victim {
                     continue;
                 }
-                let evidence = needs.entry(service.need).or_default();
-                evidence.involvements.push(i);
-                evidence.agencies.insert(inv.agency.clone());
+                let add = |to: &mut BTreeMap<Need, NeedEvidence>| {
+                    let evidence = to.entry(service.need).or_default();
+                    evidence.involvements.push(i);
+                    evidence.agencies.insert(inv.agency.clone());
+                };
+                add(&mut needs);
+                if open_on(inv, as_of) {
+                    add(&mut needs_now);
+                }
             }
             let chains = offending::chains(graph, family);
             let overlaps = overlap::within_family(graph, family, recent_from, as_of);
@@ -151,6 +187,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
             let mut analysis = FamilyAnalysis {
                 family,
                 needs,
+                needs_now,
                 agencies,
                 chains,
                 overlaps,
@@ -163,7 +200,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 score: 0.0,
                 rank: None,
             };
-            analysis.reasons = score::reasons(&analysis, &config.weights, config.recent_days);
+            analysis.reasons = score::reasons(&analysis, &config.weights, config.window_days);
             analysis.score = analysis.reasons.iter().map(|r| r.points).sum();
             analysis
         })
@@ -179,7 +216,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
     }
     let agency_pairs = overlap::agency_pairs(&families);
     tracing::info!(n_shortlisted = ranking.len(), n_agency_pairs = agency_pairs.len(), "analysis done");
-    Analysis { as_of, families, ranking, agency_pairs }
+    Analysis { as_of, window_days: config.window_days, families, ranking, agency_pairs }
 }
 
 /// Public spend on one involvement over the year to `as_of`.

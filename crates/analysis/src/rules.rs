@@ -21,6 +21,11 @@ const BUNDLED: [(&str, &str); 3] = [
     ("rulesets/supporting_families.toml", include_str!("../../../rulesets/supporting_families.toml")),
 ];
 
+/// The shortest and longest window a partnership may set: a month, and
+/// ten years.
+const MIN_WINDOW_DAYS: i32 = 28;
+const MAX_WINDOW_DAYS: i32 = 3653;
+
 /// Children under this age are dependent children.
 const ADULT_AGE: i32 = 18;
 
@@ -48,9 +53,15 @@ pub struct Ruleset {
 pub struct Criterion {
     pub id: String,
     pub label: String,
-    /// Met by any of these current needs (need codes of the contract).
+    /// Met by any of these needs (need codes of the contract): open now,
+    /// or with `within_days`, seen in that many days before the extract.
     #[serde(default)]
     pub needs: Vec<String>,
+    /// Count what was seen in this many days before the extract date (at
+    /// most the analysis window) rather than what is open now: the
+    /// programmes name such periods ("in the last 12 months").
+    #[serde(default)]
+    pub within_days: Option<i32>,
     #[serde(default)]
     pub min_annual_cost_gbp: Option<f64>,
     #[serde(default)]
@@ -99,6 +110,9 @@ impl Ruleset {
                     return Err(invalid(&where_, format!("criterion `{}`: unknown need `{need}`", criterion.id)));
                 }
             }
+            if criterion.within_days.is_some_and(|d| d < 1) {
+                return Err(invalid(&where_, format!("criterion `{}`: within_days must be 1 or more", criterion.id)));
+            }
             if criterion.needs.is_empty() && criterion.min_annual_cost_gbp.is_none() && criterion.min_agencies.is_none()
             {
                 return Err(invalid(&where_, format!("criterion `{}` has no condition", criterion.id)));
@@ -116,14 +130,47 @@ impl Ruleset {
     }
 
     /// Whether a family is eligible, with the evidence for every criterion.
-    pub fn assess(&self, family: &FamilyAnalysis, graph: &FamilyGraph, as_of: Date) -> Eligibility {
+    /// A criterion counts what is open on `as_of`, or with `within_days`
+    /// what was seen in that many days before it (no further back than
+    /// the analysis window, `window_days`).
+    pub fn assess(&self, family: &FamilyAnalysis, graph: &FamilyGraph, as_of: Date, window_days: i32) -> Eligibility {
         let check = |c: &Criterion| {
-            let needs: Vec<Need> =
-                c.needs.iter().filter_map(|n| Need::parse(n)).filter(|n| family.needs.contains_key(n)).collect();
+            let counts = match c.within_days {
+                None => "open now".to_owned(),
+                Some(days) => crate::window_words(days.min(window_days)),
+            };
+            let (needs, agencies): (Vec<Need>, usize) = match c.within_days {
+                None => (
+                    c.needs
+                        .iter()
+                        .filter_map(|n| Need::parse(n))
+                        .filter(|n| family.needs_now.contains_key(n))
+                        .collect(),
+                    family.agencies_now.len(),
+                ),
+                Some(days) => {
+                    let from = as_of.add_days(-days.min(window_days));
+                    let seen = |i: &usize| crate::end_or(&graph.bundle.involvements[*i], as_of) >= from;
+                    let needs = c
+                        .needs
+                        .iter()
+                        .filter_map(|n| Need::parse(n))
+                        .filter(|n| family.needs.get(n).is_some_and(|e| e.involvements.iter().any(seen)))
+                        .collect();
+                    let agencies: std::collections::BTreeSet<&str> = graph.families[family.family]
+                        .members
+                        .iter()
+                        .flat_map(|&p| graph.involvements_of[p].iter())
+                        .filter(|i| seen(i))
+                        .map(|&i| graph.bundle.involvements[i].agency.as_str())
+                        .collect();
+                    (needs, agencies.len())
+                }
+            };
             let met = (c.needs.is_empty() || !needs.is_empty())
                 && c.min_annual_cost_gbp.is_none_or(|min| family.annual_cost_gbp >= min)
-                && c.min_agencies.is_none_or(|min| family.agencies.len() >= min);
-            CriterionResult { id: c.id.clone(), label: c.label.clone(), met, needs }
+                && c.min_agencies.is_none_or(|min| agencies >= min);
+            CriterionResult { id: c.id.clone(), label: c.label.clone(), met, needs, counts }
         };
         let criteria: Vec<CriterionResult> = self.criteria.iter().map(check).collect();
         let local_filters: Vec<CriterionResult> = self.local_filters.iter().map(check).collect();
@@ -162,8 +209,10 @@ pub struct CriterionResult {
     pub id: String,
     pub label: String,
     pub met: bool,
-    /// The family's current needs that meet it.
+    /// The family's needs that meet it.
     pub needs: Vec<Need>,
+    /// What it counts, in words: "open now" or "the last year".
+    pub counts: String,
 }
 
 /// The rulesets a deployment knows, by name.
@@ -215,12 +264,23 @@ struct ConfigFile {
     rulesets: Vec<Ruleset>,
     #[serde(default)]
     audit: Option<toml::Table>,
+    #[serde(default)]
+    analysis: Option<AnalysisSection>,
+}
+
+/// `[analysis]`: the window the analyses look back over.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalysisSection {
+    window_days: Option<i32>,
 }
 
 /// A configuration file, read.
 #[derive(Debug, Clone)]
 pub struct PartnershipConfig {
     pub weights: Weights,
+    /// `[analysis] window_days`, if set.
+    pub window_days: Option<i32>,
     pub rulesets: Vec<Ruleset>,
     /// The `[audit]` section as written, for the service to read.
     pub audit: Option<toml::Table>,
@@ -236,7 +296,16 @@ pub fn parse_config(text: &str, source_name: &str) -> Result<PartnershipConfig, 
     }
     let weights = config.weights.unwrap_or_default();
     weights.check().map_err(|reason| invalid(source_name, reason))?;
-    Ok(PartnershipConfig { weights, rulesets: config.rulesets, audit: config.audit })
+    let window_days = config.analysis.and_then(|a| a.window_days);
+    if let Some(days) = window_days
+        && !(MIN_WINDOW_DAYS..=MAX_WINDOW_DAYS).contains(&days)
+    {
+        return Err(invalid(
+            source_name,
+            format!("[analysis] window_days must be from {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS} days, not {days}"),
+        ));
+    }
+    Ok(PartnershipConfig { weights, window_days, rulesets: config.rulesets, audit: config.audit })
 }
 
 #[cfg(test)]
@@ -269,14 +338,17 @@ mod tests {
 
     #[test]
     fn config_sets_weights_and_adds_rulesets() {
-        let text = "[weights]\nneed = 5\n\n[[rulesets]]\nname = \"local\"\ntitle = \"Local\"\n[[rulesets.criteria]]\nid = \"costly\"\nlabel = \"Costly\"\nmin_annual_cost_gbp = 1000\n[[rulesets.eligible_if]]\nmin_criteria = 1\n";
-        let PartnershipConfig { weights, rulesets, audit } = parse_config(text, "famgraph.toml").unwrap();
+        let text = "[analysis]\nwindow_days = 365\n\n[weights]\nneed_now = 5\n\n[[rulesets]]\nname = \"local\"\ntitle = \"Local\"\n[[rulesets.criteria]]\nid = \"costly\"\nlabel = \"Costly\"\nmin_annual_cost_gbp = 1000\n[[rulesets.eligible_if]]\nmin_criteria = 1\n";
+        let PartnershipConfig { weights, rulesets, audit, window_days } = parse_config(text, "famgraph.toml").unwrap();
         assert!(audit.is_none());
-        assert!((weights.need - 5.0).abs() < f64::EPSILON);
-        assert!((weights.duplicated_need - Weights::default().duplicated_need).abs() < f64::EPSILON);
+        assert_eq!(window_days, Some(365));
+        assert!((weights.need_now - 5.0).abs() < f64::EPSILON);
+        assert!((weights.duplicated_need_now - Weights::default().duplicated_need_now).abs() < f64::EPSILON);
         assert_eq!(rulesets[0].name, "local");
-        let err = parse_config("[weights]\nneed = -1\n", "famgraph.toml").unwrap_err().to_string();
-        assert!(err.contains("need"), "{err}");
+        let err = parse_config("[weights]\nneed_now = -1\n", "famgraph.toml").unwrap_err().to_string();
+        assert!(err.contains("need_now"), "{err}");
+        let err = parse_config("[analysis]\nwindow_days = 5\n", "famgraph.toml").unwrap_err().to_string();
+        assert!(err.contains("window_days") && err.contains("not 5"), "{err}");
         assert!(parse_config("[weights]\nneeds = 1\n", "famgraph.toml").is_err(), "unknown weight");
     }
 }

@@ -2,10 +2,16 @@
 //! figures behind it, so a coordinator can see why a family is listed and
 //! disagree with any part.
 
+use std::collections::BTreeSet;
+
+use famgraph_model::Need;
+
 use crate::FamilyAnalysis;
 
 /// Points per reason; a partnership sets them in its config file
-/// (`[weights]`, see `rules::parse_config`).
+/// (`[weights]`, see `rules::parse_config`). What is open on the extract
+/// date ("now") weighs more than what happened earlier in the window, and
+/// every count is bounded: none grows with the square of anything.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Weights {
@@ -13,16 +19,23 @@ pub struct Weights {
     pub intergenerational_pair: f64,
     /// Extra per chain over three generations (at most two counted).
     pub three_generations: f64,
-    /// Per current need of the ten.
-    pub need: f64,
-    /// Per agency involved in the window, beyond the first.
-    pub agency: f64,
-    /// Per pair of agencies involved with one household at the same time.
-    pub concurrent_agencies: f64,
-    /// Per need two or more agencies addressed at the same time.
-    pub duplicated_need: f64,
-    /// Per keyworker open at the same time, beyond the first.
-    pub extra_keyworker: f64,
+    /// Per headline need open now.
+    pub need_now: f64,
+    /// Per headline need seen in the window but not open now.
+    pub need_in_window: f64,
+    /// Per agency working with the family now, beyond the first.
+    pub agency_now: f64,
+    /// Per agency involved in the window whose work has ended.
+    pub agency_in_window: f64,
+    /// Per need two or more agencies address now.
+    pub duplicated_need_now: f64,
+    /// Per need two or more agencies addressed at once earlier in the window.
+    pub duplicated_need_in_window: f64,
+    /// Per keyworker working with the family now, beyond the first.
+    pub extra_keyworker_now: f64,
+    /// Per keyworker at once earlier in the window beyond those now (and
+    /// beyond the first).
+    pub extra_keyworker_in_window: f64,
 }
 
 impl Default for Weights {
@@ -30,38 +43,79 @@ impl Default for Weights {
         Weights {
             intergenerational_pair: 8.0,
             three_generations: 4.0,
-            need: 2.0,
-            agency: 1.0,
-            concurrent_agencies: 1.0,
-            duplicated_need: 3.0,
-            extra_keyworker: 3.0,
+            need_now: 3.0,
+            need_in_window: 1.0,
+            agency_now: 1.0,
+            agency_in_window: 0.5,
+            duplicated_need_now: 3.0,
+            duplicated_need_in_window: 1.0,
+            extra_keyworker_now: 3.0,
+            extra_keyworker_in_window: 1.0,
         }
     }
 }
 
 impl Weights {
-    /// Every weight finite and not negative: a reason never lowers a score.
-    pub fn check(&self) -> Result<(), String> {
-        let all = [
+    /// Each weight by its name in the config file, in the order reasons
+    /// are listed.
+    pub fn named(&self) -> [(&'static str, f64); 10] {
+        [
             ("intergenerational_pair", self.intergenerational_pair),
             ("three_generations", self.three_generations),
-            ("need", self.need),
-            ("agency", self.agency),
-            ("concurrent_agencies", self.concurrent_agencies),
-            ("duplicated_need", self.duplicated_need),
-            ("extra_keyworker", self.extra_keyworker),
-        ];
-        match all.iter().find(|(_, w)| !w.is_finite() || *w < 0.0) {
+            ("need_now", self.need_now),
+            ("need_in_window", self.need_in_window),
+            ("agency_now", self.agency_now),
+            ("agency_in_window", self.agency_in_window),
+            ("duplicated_need_now", self.duplicated_need_now),
+            ("duplicated_need_in_window", self.duplicated_need_in_window),
+            ("extra_keyworker_now", self.extra_keyworker_now),
+            ("extra_keyworker_in_window", self.extra_keyworker_in_window),
+        ]
+    }
+
+    /// The weight of that name, to change it (the sensitivity table).
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut f64> {
+        Some(match name {
+            "intergenerational_pair" => &mut self.intergenerational_pair,
+            "three_generations" => &mut self.three_generations,
+            "need_now" => &mut self.need_now,
+            "need_in_window" => &mut self.need_in_window,
+            "agency_now" => &mut self.agency_now,
+            "agency_in_window" => &mut self.agency_in_window,
+            "duplicated_need_now" => &mut self.duplicated_need_now,
+            "duplicated_need_in_window" => &mut self.duplicated_need_in_window,
+            "extra_keyworker_now" => &mut self.extra_keyworker_now,
+            "extra_keyworker_in_window" => &mut self.extra_keyworker_in_window,
+            _ => return None,
+        })
+    }
+
+    /// Every weight finite and not negative: a reason never lowers a score.
+    pub fn check(&self) -> Result<(), String> {
+        match self.named().iter().find(|(_, w)| !w.is_finite() || *w < 0.0) {
             Some((name, _)) => Err(format!("weight `{name}` must be a number of points, 0 or more")),
             None => Ok(()),
         }
     }
 }
 
+/// What a reason counts: what is open on the extract date, what happened
+/// in the window before it, or the family's whole recorded history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Counts {
+    Now,
+    Window,
+    Ever,
+}
+
 /// One named part of a family's score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reason {
     pub code: &'static str,
+    /// The reason in plain words, for the page.
+    pub label: &'static str,
+    pub counts: Counts,
     pub points: f64,
     /// A sentence for the coordinator, with counts but no names.
     pub detail: String,
@@ -83,20 +137,24 @@ pub fn window_words(days: i32) -> String {
     }
 }
 
-/// The score's reasons, each saying what it counts: what happened in the
-/// window of `window_days` before the extract date, and what is open now.
+/// The score's reasons, each saying what it counts: what is open now,
+/// or what happened in the window of `window_days` before the extract
+/// date and is not open now (never both: nothing is counted twice).
 pub fn reasons(family: &FamilyAnalysis, weights: &Weights, window_days: i32) -> Vec<Reason> {
     let window = window_words(window_days);
     let mut out = Vec::new();
-    let mut push = |code: &'static str, count: usize, weight: f64, detail: String| {
-        if count > 0 {
-            out.push(Reason { code, points: count as f64 * weight, detail });
+    let mut push = |code: &'static str, label: &'static str, counts: Counts, n: usize, weight: f64, detail: String| {
+        if n > 0 {
+            out.push(Reason { code, label, counts, points: n as f64 * weight, detail });
         }
     };
-    let pairs: std::collections::BTreeSet<(usize, usize)> =
+    let list = |needs: &mut dyn Iterator<Item = &Need>| needs.map(|n| n.label()).collect::<Vec<_>>().join("; ");
+    let pairs: BTreeSet<(usize, usize)> =
         family.chains.iter().flat_map(|c| c.people.windows(2).map(|w| (w[0], w[1]))).collect();
     push(
         "intergenerational_offending",
+        "Offending passed from parent to child",
+        Counts::Ever,
         pairs.len().min(MAX_COUNTED_PAIRS),
         weights.intergenerational_pair,
         format!("{} parent-child pair(s) where both have offending recorded", pairs.len()),
@@ -104,51 +162,98 @@ pub fn reasons(family: &FamilyAnalysis, weights: &Weights, window_days: i32) -> 
     let three = family.chains.iter().filter(|c| c.people.len() >= 3).count();
     push(
         "three_generations",
+        "Offending across three generations",
+        Counts::Ever,
         three.min(MAX_COUNTED_THREE_GENERATIONS),
         weights.three_generations,
         format!("{three} chain(s) of offending across three or more generations"),
     );
-    let needs: Vec<&str> = family.needs.keys().map(|n| n.code()).collect();
     push(
-        "needs",
-        needs.len(),
-        weights.need,
-        format!("{} of the ten headline needs seen in {window}: {}", needs.len(), needs.join(", ")),
-    );
-    push(
-        "agencies",
-        family.agencies.len().saturating_sub(1),
-        weights.agency,
-        format!("{} agencies involved in {window}, {} of them now", family.agencies.len(), family.agencies_now.len()),
-    );
-    let concurrent: std::collections::BTreeSet<&(String, String)> =
-        family.overlaps.iter().map(|o| &o.agencies).collect();
-    push(
-        "concurrent_agencies",
-        concurrent.len(),
-        weights.concurrent_agencies,
-        format!("{} pair(s) of agencies involved with one household at the same time in {window}", concurrent.len()),
-    );
-    let duplicated: std::collections::BTreeSet<_> = family.overlaps.iter().flat_map(|o| o.same_needs.iter()).collect();
-    push(
-        "duplicated_need",
-        duplicated.len(),
-        weights.duplicated_need,
+        "needs_now",
+        "Needs open now",
+        Counts::Now,
+        family.needs_now.len(),
+        weights.need_now,
         format!(
-            "{} need(s) addressed by two or more agencies at once in {window}: {}",
-            duplicated.len(),
-            duplicated.iter().map(|n| n.code()).collect::<Vec<_>>().join(", ")
+            "{} of the ten headline needs open now: {}",
+            family.needs_now.len(),
+            list(&mut family.needs_now.keys())
+        ),
+    );
+    let earlier: Vec<&Need> = family.needs.keys().filter(|n| !family.needs_now.contains_key(n)).collect();
+    push(
+        "needs_in_window",
+        "Needs seen earlier, closed now",
+        Counts::Window,
+        earlier.len(),
+        weights.need_in_window,
+        format!(
+            "{} more headline need(s) seen in {window}, none open now: {}",
+            earlier.len(),
+            list(&mut earlier.iter().copied())
         ),
     );
     push(
-        "several_keyworkers",
-        family.max_concurrent_keyworkers.saturating_sub(1),
-        weights.extra_keyworker,
+        "agencies_now",
+        "Agencies working with the family now",
+        Counts::Now,
+        family.agencies_now.len().saturating_sub(1),
+        weights.agency_now,
+        format!("{} agencies working with the family now", family.agencies_now.len()),
+    );
+    let ended = family.agencies.len().saturating_sub(family.agencies_now.len());
+    push(
+        "agencies_in_window",
+        "Agencies involved earlier, closed now",
+        Counts::Window,
+        ended,
+        weights.agency_in_window,
+        format!("{} agencies involved in {window}, {ended} of them no longer", family.agencies.len()),
+    );
+    let duplicated_now: Vec<&Need> =
+        family.needs_now.iter().filter(|(_, e)| e.agencies.len() >= 2).map(|(n, _)| n).collect();
+    push(
+        "duplicated_need_now",
+        "The same need worked on by several agencies now",
+        Counts::Now,
+        duplicated_now.len(),
+        weights.duplicated_need_now,
         format!(
-            "{} keyworkers at once in {window}, {} now",
-            family.max_concurrent_keyworkers,
-            family.keyworkers_now.len()
+            "{} need(s) two or more agencies work on now: {}",
+            duplicated_now.len(),
+            list(&mut duplicated_now.iter().copied())
         ),
+    );
+    let duplicated_earlier: BTreeSet<&Need> =
+        family.overlaps.iter().flat_map(|o| o.same_needs.iter()).filter(|n| !duplicated_now.contains(n)).collect();
+    push(
+        "duplicated_need_in_window",
+        "The same need worked on by several agencies at once earlier",
+        Counts::Window,
+        duplicated_earlier.len(),
+        weights.duplicated_need_in_window,
+        format!(
+            "{} more need(s) two or more agencies worked on at once in {window}: {}",
+            duplicated_earlier.len(),
+            list(&mut duplicated_earlier.iter().copied())
+        ),
+    );
+    let keyworkers_now = family.keyworkers_now.len();
+    push(
+        "several_keyworkers_now",
+        "Several keyworkers now",
+        Counts::Now,
+        keyworkers_now.saturating_sub(1),
+        weights.extra_keyworker_now,
+        format!("{keyworkers_now} agencies with a keyworker for the family now"),
+    );
+    push(
+        "several_keyworkers_in_window",
+        "Several keyworkers at once earlier",
+        Counts::Window,
+        family.max_concurrent_keyworkers.saturating_sub(keyworkers_now.max(1)),
+        weights.extra_keyworker_in_window,
+        format!("{} keyworkers at once at most in {window}, {keyworkers_now} now", family.max_concurrent_keyworkers),
     );
     out
 }

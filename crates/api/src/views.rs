@@ -198,8 +198,9 @@ impl Filter {
 
     pub fn matches(&self, snapshot: &Snapshot, family: FamilyIdx) -> bool {
         let analysis = &snapshot.analysis.families[family];
-        self.ruleset(snapshot).is_none_or(|r| r.assess(analysis, &snapshot.graph, snapshot.analysis.as_of).eligible)
-            && self.need.is_none_or(|n| analysis.needs.contains_key(&n))
+        self.ruleset(snapshot).is_none_or(|r| {
+            r.assess(analysis, &snapshot.graph, snapshot.analysis.as_of, snapshot.analysis.window_days).eligible
+        }) && self.need.is_none_or(|n| analysis.needs.contains_key(&n))
             && self.agency.as_ref().is_none_or(|a| analysis.agencies.contains(a))
             && self.cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).any(|x| &x.name == c))
             && self.exclude_cohort.as_ref().is_none_or(|c| snapshot.cohorts.of_family(family).all(|x| &x.name != c))
@@ -222,6 +223,11 @@ impl Filter {
 #[derive(Serialize)]
 pub struct ReasonView {
     pub code: &'static str,
+    /// The reason in plain words.
+    pub label: &'static str,
+    /// `now` (open on the extract date), `window` (earlier in the window,
+    /// not now) or `ever` (the whole recorded history).
+    pub counts: famgraph_analysis::Counts,
     pub points: f64,
     pub detail: String,
 }
@@ -232,7 +238,10 @@ pub struct FamilySummary {
     pub family_id: String,
     pub rank: Option<usize>,
     pub score: f64,
+    /// Needs seen in the window, open now or not.
     pub needs: Vec<&'static str>,
+    /// Needs open on the extract date.
+    pub needs_now: Vec<&'static str>,
     pub agencies: Vec<String>,
     /// The number of people in the family.
     pub members: usize,
@@ -258,10 +267,10 @@ pub struct FamilySummary {
 /// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
 pub fn shortlist_csv(families: &[FamilySummary]) -> String {
     let mut out = String::from(
-        "rank,family_id,score,needs,agencies,keyworkers_now,members,households,areas,cohorts,reasons,decision\n",
+        "rank,family_id,score,needs,needs_now,agencies,keyworkers_now,members,households,areas,cohorts,reasons,decision\n",
     );
     for f in families {
-        let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
+        let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.label, r.points)).collect();
         crate::csv_out::push_row(
             &mut out,
             &[
@@ -269,6 +278,7 @@ pub fn shortlist_csv(families: &[FamilySummary]) -> String {
                 f.family_id.clone(),
                 f.score.to_string(),
                 f.needs.join("; "),
+                f.needs_now.join("; "),
                 f.agencies.join("; "),
                 f.keyworkers_now.join("; "),
                 f.members.to_string(),
@@ -301,18 +311,26 @@ pub struct CriterionView {
     pub id: String,
     pub label: String,
     pub met: bool,
-    /// The current needs that meet it; their evidence (involvements and
-    /// agencies) is in the family's `needs`.
+    /// The needs that meet it; their evidence (involvements and agencies)
+    /// is in the family's `needs`.
     pub needs: Vec<&'static str>,
+    /// What it counts: "open now", or a period ("the last year").
+    pub counts: String,
 }
 
 pub fn eligibility(snapshot: &Snapshot, ruleset: &famgraph_analysis::Ruleset, family: FamilyIdx) -> EligibilityView {
-    let result = ruleset.assess(&snapshot.analysis.families[family], &snapshot.graph, snapshot.analysis.as_of);
+    let result = ruleset.assess(
+        &snapshot.analysis.families[family],
+        &snapshot.graph,
+        snapshot.analysis.as_of,
+        snapshot.analysis.window_days,
+    );
     let view = |c: &famgraph_analysis::CriterionResult| CriterionView {
         id: c.id.clone(),
         label: c.label.clone(),
         met: c.met,
         needs: c.needs.iter().map(|n| n.code()).collect(),
+        counts: c.counts.clone(),
     };
     EligibilityView {
         ruleset: result.ruleset.clone(),
@@ -332,7 +350,17 @@ fn push_once<T: PartialEq>(list: &mut Vec<T>, value: T) {
 }
 
 fn reasons(analysis: &FamilyAnalysis) -> Vec<ReasonView> {
-    analysis.reasons.iter().map(|r| ReasonView { code: r.code, points: r.points, detail: r.detail.clone() }).collect()
+    analysis
+        .reasons
+        .iter()
+        .map(|r| ReasonView {
+            code: r.code,
+            label: r.label,
+            counts: r.counts,
+            points: r.points,
+            detail: r.detail.clone(),
+        })
+        .collect()
 }
 
 pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
@@ -348,6 +376,7 @@ pub fn family_summary(snapshot: &Snapshot, family: FamilyIdx) -> FamilySummary {
         rank: analysis.rank,
         score: analysis.score,
         needs: analysis.needs.keys().map(|n| n.code()).collect(),
+        needs_now: analysis.needs_now.keys().map(|n| n.code()).collect(),
         agencies: analysis.agencies.iter().cloned().collect(),
         members: f.members.len(),
         households: f.households.len(),
@@ -559,7 +588,12 @@ pub struct FamilyDetail {
     pub score: f64,
     pub reasons: Vec<ReasonView>,
     pub as_of: String,
+    /// The window the needs, agencies and overlaps look back over.
+    pub window: famgraph_analysis::Window,
+    /// Needs seen in the window, each with its evidence there.
     pub needs: Vec<NeedView>,
+    /// Needs open on the extract date, each with its open involvements.
+    pub needs_now: Vec<NeedView>,
     pub agencies: Vec<String>,
     pub members: Vec<MemberView>,
     pub relationships: Vec<RelationshipView>,
@@ -804,23 +838,26 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
             ongoing: o.ongoing,
         })
         .collect();
-    let needs = analysis
-        .needs
-        .iter()
-        .map(|(need, evidence)| NeedView {
-            need: need.code(),
-            label: need.label(),
-            agencies: evidence.agencies.iter().cloned().collect(),
-            involvements: evidence.involvements.iter().map(|&i| involvement_label(i)).collect(),
-        })
-        .collect();
+    let need_views = |needs: &BTreeMap<famgraph_model::Need, famgraph_analysis::NeedEvidence>| -> Vec<NeedView> {
+        needs
+            .iter()
+            .map(|(need, evidence)| NeedView {
+                need: need.code(),
+                label: need.label(),
+                agencies: evidence.agencies.iter().cloned().collect(),
+                involvements: evidence.involvements.iter().map(|&i| involvement_label(i)).collect(),
+            })
+            .collect()
+    };
     FamilyDetail {
         family_id: f.id.clone(),
         rank: analysis.rank,
         score: analysis.score,
         reasons: reasons(analysis),
         as_of: as_of.to_string(),
-        needs,
+        window: snapshot.analysis.window(),
+        needs: need_views(&analysis.needs),
+        needs_now: need_views(&analysis.needs_now),
         agencies: analysis.agencies.iter().cloned().collect(),
         members,
         relationships,
@@ -1286,6 +1323,7 @@ mod tests {
             rank: Some(1),
             score: 12.5,
             needs: vec!["crime", "housing"],
+            needs_now: vec!["crime"],
             agencies: vec!["police".into()],
             members: 3,
             households: 1,
@@ -1293,12 +1331,21 @@ mod tests {
             intergenerational_offending: false,
             keyworkers_now: vec!["-csc".into()],
             cohorts: vec![],
-            reasons: vec![ReasonView { code: "needs", points: 4.0, detail: String::new() }],
+            reasons: vec![ReasonView {
+                code: "needs_now",
+                label: "Needs open now",
+                counts: famgraph_analysis::Counts::Now,
+                points: 3.0,
+                detail: String::new(),
+            }],
             decision: Some(Decision::TakenOn),
             eligibility: None,
         };
         let csv = shortlist_csv(&[family]);
         let row = csv.lines().nth(1).unwrap();
-        assert_eq!(row, "1,F00001,12.5,crime; housing,police,'-csc,3,1,\"'=HYPERLINK(\"\"x\"\")\",,needs +4,taken_on");
+        assert_eq!(
+            row,
+            "1,F00001,12.5,crime; housing,crime,police,'-csc,3,1,\"'=HYPERLINK(\"\"x\"\")\",,Needs open now +3,taken_on"
+        );
     }
 }

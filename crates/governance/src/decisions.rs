@@ -97,7 +97,7 @@ pub struct Entry {
     /// professional), when the meeting named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_agency: Option<String>,
-    /// The family's current needs when it was decided (their codes): what
+    /// The family's needs open when it was decided (their codes): what
     /// progress is measured against.
     #[serde(default)]
     pub needs: Vec<String>,
@@ -456,7 +456,7 @@ impl Request {
             as_of: snapshot.analysis.as_of.to_string(),
             records,
             lead_agency,
-            needs: snapshot.analysis.families[family].needs.keys().map(|n| n.code().to_owned()).collect(),
+            needs: snapshot.analysis.families[family].needs_now.keys().map(|n| n.code().to_owned()).collect(),
             note: note.replace(['\r', '\n'], " "),
         })
     }

@@ -16,7 +16,10 @@ use famgraph_pipeline::Snapshot;
 pub struct NeedCount {
     pub need: &'static str,
     pub label: &'static str,
+    /// Families with the need seen in the window.
     pub families: Option<u64>,
+    /// Families with the need open on the extract date.
+    pub families_now: Option<u64>,
     pub annual_cost_gbp: Option<f64>,
 }
 
@@ -33,16 +36,25 @@ pub struct Evidence {
     /// Counts shown are rounded to the nearest this (1: exact).
     pub rounded_to: u64,
     pub note: &'static str,
-    /// Families with at least one current need.
+    /// The window the figures counted "in the window" look back over.
+    pub window: famgraph_analysis::Window,
+    /// What each headline figure counts: `now` (open on the extract date),
+    /// the window in words, `ever` (all recorded history) or `the year to
+    /// the extract date`.
+    pub periods: BTreeMap<&'static str, String>,
+    /// Families with at least one need in the window.
     pub families_with_needs: Option<u64>,
+    /// Families with at least one need open now.
+    pub families_with_needs_now: Option<u64>,
     pub families_with_three_or_more_needs: Option<u64>,
+    pub families_with_three_or_more_needs_now: Option<u64>,
     pub intergenerational_offending_families: Option<u64>,
     pub families_with_concurrent_agencies: Option<u64>,
     /// Families where two agencies are still involved with one household
     /// now, on the extract date: the duplication to sort out today.
     pub families_with_concurrent_agencies_now: Option<u64>,
     pub families_with_duplicated_need: Option<u64>,
-    /// Families with three or more needs and no agency's keyworker now:
+    /// Families with three or more needs open now and no agency's keyworker now:
     /// nobody leads the work with them.
     pub families_with_three_or_more_needs_and_no_keyworker: Option<u64>,
     /// Families with keyworkers from two or more agencies now.
@@ -214,6 +226,31 @@ pub fn decision_figures<S: std::hash::BuildHasher>(
     }
 }
 
+/// What each headline figure counts, by its key.
+fn periods(window: &str) -> BTreeMap<&'static str, String> {
+    let now = "now";
+    [
+        ("families_with_needs", window),
+        ("families_with_needs_now", now),
+        ("families_with_three_or_more_needs", window),
+        ("families_with_three_or_more_needs_now", now),
+        ("intergenerational_offending_families", "ever"),
+        ("families_with_concurrent_agencies", window),
+        ("families_with_concurrent_agencies_now", now),
+        ("families_with_duplicated_need", window),
+        ("families_with_several_keyworkers_now", now),
+        ("families_with_three_or_more_needs_and_no_keyworker", now),
+        ("annual_cost_gbp", "the year to the extract date"),
+        ("by_need", window),
+        ("by_need_now", now),
+        ("by_number_of_needs", window),
+        ("by_area", window),
+    ]
+    .into_iter()
+    .map(|(key, period)| (key, period.to_owned()))
+    .collect()
+}
+
 pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let families: Vec<&famgraph_analysis::FamilyAnalysis> =
         snapshot.analysis.families.iter().filter(|f| !f.needs.is_empty()).collect();
@@ -224,7 +261,17 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     // that tie them together, so secondary suppression sees them all.
     let mut cells = Cells::default();
     let total = cells.push(families.len() as u64);
-    let three_or_more = cells.push(count(&|f| f.needs.len() >= 3));
+    // Each "now" count is part of its window count; the rest, unpublished,
+    // must not give away a small count by subtraction.
+    let part_of = |cells: &mut Cells, now: u64, whole: usize, whole_count: u64| {
+        let (now_cell, rest) = (cells.push(now), cells.push(whole_count - now));
+        cells.sums_to(vec![now_cell, rest], whole);
+        now_cell
+    };
+    let total_now = part_of(&mut cells, count(&|f| !f.needs_now.is_empty()), total, families.len() as u64);
+    let three_count = count(&|f| f.needs.len() >= 3);
+    let three_or_more = cells.push(three_count);
+    let three_or_more_now = part_of(&mut cells, count(&|f| f.needs_now.len() >= 3), three_or_more, three_count);
     let intergenerational = cells.push(count(&|f| !f.chains.is_empty()));
     let concurrent = cells.push(count(&|f| !f.overlaps.is_empty()));
     let concurrent_now = cells.push(count(&|f| f.overlaps.iter().any(|o| o.ongoing)));
@@ -233,19 +280,21 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let concurrent_before = cells.push(count(&|f| !f.overlaps.is_empty() && f.overlaps.iter().all(|o| !o.ongoing)));
     cells.sums_to(vec![concurrent_now, concurrent_before], concurrent);
     let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
-    let no_keyworker = cells.push(count(&|f| f.needs.len() >= 3 && f.keyworkers_now.is_empty()));
+    let no_keyworker = cells.push(count(&|f| f.needs_now.len() >= 3 && f.keyworkers_now.is_empty()));
     let several_keyworkers = cells.push(count(&|f| f.keyworkers_now.len() >= 2));
 
-    let need_cells: Vec<(Need, usize, f64)> = Need::ALL
+    let need_cells: Vec<(Need, usize, usize, f64)> = Need::ALL
         .iter()
         .map(|&need| {
             let with: Vec<_> = families.iter().filter(|f| f.needs.contains_key(&need)).collect();
+            let now = with.iter().filter(|f| f.needs_now.contains_key(&need)).count() as u64;
             let cost: f64 = with
                 .iter()
                 .flat_map(|f| f.needs[&need].involvements.iter())
                 .map(|&i| involvement_cost(snapshot, i))
                 .sum();
-            (need, cells.push(with.len() as u64), cost)
+            let cell = cells.push(with.len() as u64);
+            (need, cell, part_of(&mut cells, now, cell, with.len() as u64), cost)
         })
         .collect();
 
@@ -276,13 +325,13 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     // the total cost (each involvement evidences one need), so one hidden
     // cost could be worked out by subtraction: the smallest visible one
     // goes with it.
-    let mut cost_hidden: Vec<bool> = need_cells.iter().map(|&(_, cell, _)| shown[cell].is_none()).collect();
+    let mut cost_hidden: Vec<bool> = need_cells.iter().map(|&(_, cell, _, _)| shown[cell].is_none()).collect();
     if cost_hidden.iter().filter(|&&h| h).count() == 1 && shown[total].is_some() {
         let smallest = need_cells
             .iter()
             .enumerate()
-            .filter(|&(i, &(_, _, cost))| !cost_hidden[i] && cost > 0.0)
-            .min_by(|a, b| a.1.2.total_cmp(&b.1.2))
+            .filter(|&(i, &(_, _, _, cost))| !cost_hidden[i] && cost > 0.0)
+            .min_by(|a, b| a.1.3.total_cmp(&b.1.3))
             .map(|(i, _)| i);
         if let Some(i) = smallest {
             cost_hidden[i] = true;
@@ -295,8 +344,12 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         note: "families are people joined by recorded relationships; counts from 1 to the threshold minus one are \
                null, and so is a second count wherever the first could be worked out from a total; counts shown \
                are rounded to the nearest rounded_to (1: exact)",
+        window: snapshot.analysis.window(),
+        periods: periods(&snapshot.analysis.window().words),
         families_with_needs: shown[total],
+        families_with_needs_now: shown[total_now],
         families_with_three_or_more_needs: shown[three_or_more],
+        families_with_three_or_more_needs_now: shown[three_or_more_now],
         intergenerational_offending_families: shown[intergenerational],
         families_with_concurrent_agencies: shown[concurrent],
         families_with_concurrent_agencies_now: shown[concurrent_now],
@@ -306,10 +359,11 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         by_need: need_cells
             .into_iter()
             .zip(cost_hidden)
-            .map(|((need, cell, cost), cost_hidden)| NeedCount {
+            .map(|((need, cell, now, cost), cost_hidden)| NeedCount {
                 need: need.code(),
                 label: need.label(),
                 families: shown[cell],
+                families_now: shown[now],
                 annual_cost_gbp: (!cost_hidden).then(|| round_thousands(cost)),
             })
             .collect(),
@@ -343,9 +397,21 @@ impl Evidence {
     /// pivot; a hidden figure is `[c]`, as the ONS marks confidential
     /// cells. The first rows say what was applied.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("table,key,label,measure,value\n");
+        let mut out = String::from("table,key,label,measure,value,period\n");
+        let periods = &self.periods;
         let mut row = |table: &str, key: &str, label: &str, measure: &str, value: Option<String>| {
-            crate::csv::push_row(&mut out, &[table, key, label, measure, &value.unwrap_or_else(|| "[c]".into())]);
+            // A figure's period: its own, its table's, or a quarter's dates.
+            let own = match measure {
+                "annual_cost_gbp" => "annual_cost_gbp",
+                "families_now" => "by_need_now",
+                _ => key,
+            };
+            let period = periods
+                .get(own)
+                .or_else(|| periods.get(table))
+                .map_or(if table == "by_quarter" { label } else { "" }, String::as_str);
+            let value = value.unwrap_or_else(|| "[c]".into());
+            crate::csv::push_row(&mut out, &[table, key, label, measure, &value, period]);
         };
         let count = |n: Option<u64>| n.map(|n| n.to_string());
         let gbp = |n: Option<f64>| n.map(|n| n.to_string());
@@ -360,7 +426,13 @@ impl Evidence {
         row("about", "rounded_to", "counts shown are rounded to the nearest", "count", count(Some(self.rounded_to)));
         let headline = [
             ("families_with_needs", "with at least one need", self.families_with_needs),
+            ("families_with_needs_now", "with at least one need open now", self.families_with_needs_now),
             ("families_with_three_or_more_needs", "with three or more needs", self.families_with_three_or_more_needs),
+            (
+                "families_with_three_or_more_needs_now",
+                "with three or more needs open now",
+                self.families_with_three_or_more_needs_now,
+            ),
             (
                 "intergenerational_offending_families",
                 "with offending passed from parent to child",
@@ -398,6 +470,7 @@ impl Evidence {
         row("families", "annual_cost_gbp", "annual cost of the current response", "gbp", gbp(self.annual_cost_gbp));
         for need in &self.by_need {
             row("by_need", need.need, need.label, "families", count(need.families));
+            row("by_need", need.need, need.label, "families_now", count(need.families_now));
             row("by_need", need.need, need.label, "annual_cost_gbp", gbp(need.annual_cost_gbp));
         }
         for bucket in &self.by_number_of_needs {

@@ -187,7 +187,7 @@ mod tests {
         let (b, r) = bundle(3);
         let mut settings = Settings::default();
         let before = build(b.clone(), r.clone(), &settings, &NoCohorts);
-        settings.analysis.weights.need *= 10.0;
+        settings.analysis.weights.need_now *= 10.0;
         let after = build(b, r, &settings, &NoCohorts);
         let top = |s: &Snapshot| s.analysis.families[s.analysis.ranking[0]].score;
         assert!(top(&after) > top(&before), "the weights passed in score the families");

@@ -30,6 +30,7 @@ pub(crate) async fn list_families(
         "limit": limit,
         "offset": offset,
         "as_of": snapshot.analysis.as_of.to_string(),
+        "window": snapshot.analysis.window(),
     }))
     .into_response())
 }

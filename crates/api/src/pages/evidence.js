@@ -10,7 +10,11 @@ export async function evidence() {
     <tr><th>${label}</th><th>Families</th></tr>
     ${rows.map(r => html`<tr><td>${r[key]}</td><td>${count(r.families)}</td></tr>`)}
   </table>`;
-  const figure = (label, n) => html`<tr><td>${label}</td><td>${count(n)}</td></tr>`;
+  const period = key => {
+    const p = d.periods[key];
+    return p === 'now' ? `now (${d.as_of})` : p === d.window.words ? `${p} (from ${d.window.from})` : p;
+  };
+  const figure = (label, key) => html`<tr><td>${label}</td><td>${count(d[key])}</td><td>${period(key)}</td></tr>`;
   const rounded = d.rounded_to > 1 ? `; counts shown are rounded to the nearest ${d.rounded_to}` : '';
   const quarter = q => html`<tr>
     <td>${q.quarter}</td><td>${count(q.families_worked_with)}</td><td>${count(q.families_with_new_involvements)}</td>
@@ -30,24 +34,29 @@ export async function evidence() {
       <a href="#" id="csv">Download every figure (CSV)</a>
     </p>
     <table>
-      <tr><th>Families</th><th></th></tr>
-      ${figure('with at least one need', d.families_with_needs)}
-      ${figure('with three or more needs', d.families_with_three_or_more_needs)}
-      ${figure('with offending passed from parent to child', d.intergenerational_offending_families)}
-      ${figure('with agencies working with one household at once', d.families_with_concurrent_agencies)}
+      <tr><th>Families</th><th></th><th>Counted</th></tr>
+      ${figure('with at least one need', 'families_with_needs')}
+      ${figure('with at least one need open now', 'families_with_needs_now')}
+      ${figure('with three or more needs', 'families_with_three_or_more_needs')}
+      ${figure('with three or more needs open now', 'families_with_three_or_more_needs_now')}
+      ${figure('with offending passed from parent to child', 'intergenerational_offending_families')}
+      ${figure('with agencies working with one household at once', 'families_with_concurrent_agencies')}
+      ${figure('of them, with two agencies still working with one household now', 'families_with_concurrent_agencies_now')}
+      ${figure('with the same need addressed by two or more agencies at once', 'families_with_duplicated_need')}
+      ${figure('with keyworkers from two or more agencies now', 'families_with_several_keyworkers_now')}
+      ${figure('with three or more needs open now and no keyworker now', 'families_with_three_or_more_needs_and_no_keyworker')}
       <tr>
-        <td>&nbsp;&nbsp;of them with two agencies still working with one household now</td>
-        <td>${count(d.families_with_concurrent_agencies_now)}</td>
+        <td>annual cost of the current response</td><td>${pounds(d.annual_cost_gbp)}</td>
+        <td>${period('annual_cost_gbp')}</td>
       </tr>
-      ${figure('with the same need addressed by two or more agencies at once', d.families_with_duplicated_need)}
-      ${figure('with keyworkers from two or more agencies now', d.families_with_several_keyworkers_now)}
-      ${figure('with three or more needs and no keyworker now', d.families_with_three_or_more_needs_and_no_keyworker)}
-      <tr><td>annual cost of the current response</td><td>${pounds(d.annual_cost_gbp)}</td></tr>
     </table>
     <h2>By need</h2>
     <table>
-      <tr><th>Need</th><th>Families</th><th>Annual cost</th></tr>
-      ${d.by_need.map(r => html`<tr><td>${r.label}</td><td>${count(r.families)}</td><td>${pounds(r.annual_cost_gbp)}</td></tr>`)}
+      <tr>
+        <th>Need</th><th>Families, ${period('by_need')}</th><th>of them open now</th>
+        <th>Annual cost, ${period('annual_cost_gbp')}</th>
+      </tr>
+      ${d.by_need.map(r => html`<tr><td>${r.label}</td><td>${count(r.families)}</td><td>${count(r.families_now)}</td><td>${pounds(r.annual_cost_gbp)}</td></tr>`)}
     </table>
     <h2>Quarter by quarter</h2>
     <table>
@@ -58,9 +67,9 @@ export async function evidence() {
       ${d.by_quarter.map(quarter)}
     </table>
     ${decided}
-    <h2>By number of needs</h2>
+    <h2>By number of needs, ${period('by_number_of_needs')}</h2>
     ${table(d.by_number_of_needs, 'key', 'Needs')}
-    <h2>By area</h2>
+    <h2>By area, ${period('by_area')}</h2>
     ${table(d.by_area, 'key', 'Postcode district')}`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
 }

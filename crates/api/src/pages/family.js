@@ -294,11 +294,18 @@ export async function family(id) {
   const cohorts = f.cohorts.length
     ? f.cohorts.map(c => html`<li><b>${c.title}</b>: ${name[c.person_id]}: ${c.evidence}</li>`)
     : none('in none', 'li');
+  const counted = c => (c === 'open now' ? 'open now' : 'in ' + c);
+  const when = r => ({ now: 'now', window: 'in ' + f.window.words, ever: 'ever recorded' })[r.counts];
+  const earlierNeeds = f.needs.filter(n => !f.needs_now.some(m => m.need === n.need));
+  const needRow = n => html`<tr><td>${n.label}</td><td>${tags(n.agencies)}</td></tr>`;
   const programme = e => {
     const met = e.criteria
       .concat(e.local_filters)
       .filter(c => c.met)
-      .map(c => html`<span class="tag">${c.label}${c.needs.length ? ` (${c.needs.join(', ')})` : ''}</span>`);
+      .map(
+        c =>
+          html`<span class="tag">${c.label}${c.needs.length ? ` (${c.needs.join(', ')})` : ''}, ${counted(c.counts)}</span>`,
+      );
     const children = e.has_dependent_children ? '' : html` <span class="muted">no dependent children</span>`;
     return html`<tr><td>${e.title}</td><td>${e.eligible ? 'yes' : 'no'}</td><td>${met.length ? met : none('none')}${children}</td></tr>`;
   };
@@ -333,9 +340,12 @@ export async function family(id) {
     html`<tr class="${i.offending ? 'warn' : ''}"><td>${name[i.person_id]}</td><td>${i.agency}</td><td>${i.service_name}</td><td>${i.need}</td><td>${i.start_date}</td><td>${i.end_date || 'open'}</td><td>${i.role}</td></tr>`;
   main.innerHTML = html`<h2>Family ${f.family_id}: rank ${f.rank ?? '-'}, score ${f.score}</h2>
     <table>
-      <tr><th>Reason</th><th>Points</th><th>Detail</th></tr>
-      ${f.reasons.map(r => html`<tr><td>${r.code}</td><td>${r.points}</td><td>${r.detail}</td></tr>`)}
+      <tr><th>Reason</th><th>Counts</th><th>Points</th><th>Detail</th></tr>
+      ${f.reasons.map(r => html`<tr><td>${r.label}</td><td>${when(r)}</td><td>${r.points}</td><td>${r.detail}</td></tr>`)}
     </table>
+    <p class="muted">
+      "Now" is the extract date, ${f.window.to}; the window is ${f.window.words}, from ${f.window.from}.
+    </p>
     ${decision}
     <h2>Working with the family now</h2>
     <p>${workingSummary(f)}</p>
@@ -374,7 +384,7 @@ export async function family(id) {
     </details>
     <h2>Intergenerational offending</h2>
     <ul>${f.intergenerational_offending.length ? f.intergenerational_offending.map(chain) : none('none recorded', 'li')}</ul>
-    <h2>Overlapping involvements</h2>
+    <h2>Overlapping involvements in ${f.window.words}</h2>
     <details>
       <summary>
         ${overlaps.length} pair(s) of agencies involved with one household at the same time,
@@ -386,10 +396,15 @@ export async function family(id) {
         ${overlaps.map(overlap)}
       </table>
     </details>
-    <h2>Needs</h2>
-    <table>
+    <h2>Needs open now</h2>
+    <table id="needs-now">
+      <tr><th>Need</th><th>Agencies working on it now</th></tr>
+      ${f.needs_now.length ? f.needs_now.map(needRow) : html`<tr><td colspan="2" class="muted">none</td></tr>`}
+    </table>
+    <h2>Needs seen in ${f.window.words}, closed now</h2>
+    <table id="needs-earlier">
       <tr><th>Need</th><th>Agencies</th></tr>
-      ${f.needs.map(n => html`<tr><td>${n.label}</td><td>${tags(n.agencies)}</td></tr>`)}
+      ${earlierNeeds.length ? earlierNeeds.map(needRow) : html`<tr><td colspan="2" class="muted">none</td></tr>`}
     </table>
     <h2>Involvements</h2>
     <details>
@@ -426,7 +441,7 @@ function decisionBox(f) {
   };
   const earlier = f.decisions.slice(0, -1).reverse();
   // Progress since the decision: its needs then against the family's now.
-  const now = f.needs.map(n => n.need),
+  const now = f.needs_now.map(n => n.need),
     then = f.decision ? f.decision.needs_then : [];
   const closed = then.filter(n => !now.includes(n)),
     opened = now.filter(n => !then.includes(n));

@@ -32,11 +32,15 @@ export async function shortlist() {
   const decisionFilter = decisions
     ? html`<label>Decision <select name="decision">${options(DECISION_FILTER, q.get('decision'))}</select></label>`
     : '';
+  const earlier = f => {
+    const closed = f.needs.filter(n => !f.needs_now.includes(n));
+    return closed.length ? html` <span class="muted">earlier: ${closed.join(', ')}</span>` : '';
+  };
   const row = f => html`<tr><td>${f.rank}</td><td>${familyLink(f.family_id)}</td><td>${f.score}</td>
-    <td>${tags(f.needs)}</td><td>${tags(f.agencies)}</td>
+    <td>${tags(f.needs_now)}${earlier(f)}</td><td>${tags(f.agencies)}</td>
     <td>${tags(f.keyworkers_now) || html`<span class="muted">none</span>`}</td><td>${f.members}</td>
     <td>${spaced(
-      f.reasons.map(r => `${r.code} +${r.points}`),
+      f.reasons.map(r => `${r.label} +${r.points}`),
       html`<br>`,
     )}</td>
     <td>${tags(f.cohorts)}</td>${decisions ? html`<td>${decisionTag(f.decision)}</td>` : ''}</tr>`;
@@ -53,12 +57,13 @@ export async function shortlist() {
     </form>
     <p>
       ${d.total} families with a score${FILTERS.some(k => q.get(k)) ? ' matching the filter' : ''}, as of
-      ${d.as_of}. Highest first; each score is the sum of its reasons. The score ranks what is recorded now; it
-      predicts nothing, and a person decides.
+      ${d.as_of}. Highest first; each score is the sum of its reasons. Needs are those open now, then those seen
+      in ${d.window.words} (from ${d.window.from}) and closed since. The score ranks what is recorded; what is open
+      now weighs more than what is past. It predicts nothing, and a person decides.
     </p>
     <table>
       <tr>
-        <th>Rank</th><th>Family</th><th>Score</th><th>Needs</th><th>Agencies</th><th>Keyworkers now</th>
+        <th>Rank</th><th>Family</th><th>Score</th><th>Needs now</th><th>Agencies</th><th>Keyworkers now</th>
         <th>People</th><th>Reasons</th><th>Cohorts</th>${decisions ? html`<th>Decision</th>` : ''}
       </tr>
       ${d.families.map(row)}
