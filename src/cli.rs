@@ -41,6 +41,9 @@ pub enum Command {
     /// Print the aggregate evidence for bid writers as JSON, small numbers
     /// suppressed, as `GET /api/v1/evidence` serves it.
     Evidence(EvidenceArgs),
+    /// How the shortlist's top families move when each score weight is
+    /// turned off, halved or doubled (the README's sensitivity table).
+    Sensitivity(SensitivityArgs),
     /// Load, link and analyse a bundle into a DuckDB file and print the load report.
     Load(LoadArgs),
     /// Print the ranked family shortlist.
@@ -339,6 +342,20 @@ pub struct LoadArgs {
     /// than a smaller partnership, is refused and the database kept.
     #[arg(long)]
     pub accept_smaller: bool,
+}
+
+#[derive(Args)]
+pub struct SensitivityArgs {
+    #[command(flatten)]
+    pub source: Source,
+    #[command(flatten)]
+    pub overrides: OverridesArg,
+    /// How many of the top families to follow.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub top: u64,
+    /// `table` (Markdown) or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Args)]

@@ -81,6 +81,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evidence(args) => commands::evidence::run(args, &ctx),
         Command::Load(args) => commands::load::run(args, &ctx),
         Command::Shortlist(args) => commands::shortlist::run(args, &ctx),
+        Command::Sensitivity(args) => commands::sensitivity::run(args, &ctx),
         Command::Decisions(args) => commands::decisions::run(args, &ctx),
         Command::Cohort(args) => commands::cohort::run(args, &ctx),
         Command::Export(args) => commands::export::run(args, &ctx),

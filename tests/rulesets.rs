@@ -132,3 +132,44 @@ fn each_ruleset_takes_the_families_its_rules_describe() {
     let rulesets = server.get_ok("/api/v1/rulesets");
     assert_eq!(rulesets["rulesets"].as_array().unwrap().len(), 3);
 }
+
+/// The sensitivity table moves one weight at a time: what it says about
+/// doubling a weight is what the shortlist does with that weight doubled
+/// in a config file, and the shares of the top families' points add up.
+#[test]
+fn the_sensitivity_table_is_what_the_shortlist_does() {
+    let sample = crate::util::sample_bundle();
+    let data = sample.to_str().unwrap();
+    let table: serde_json::Value = serde_json::from_str(&crate::util::famgraph_ok(&[
+        "sensitivity",
+        "--data",
+        data,
+        "--top",
+        "20",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let rows = table["weights"].as_array().unwrap();
+    let shares: f64 = rows.iter().map(|r| r["share_of_top_points"].as_f64().unwrap()).sum();
+    assert!((shares - 100.0).abs() < 1.0, "{shares}");
+    let top = |config: Option<&str>| -> std::collections::BTreeSet<String> {
+        let dir = crate::util::TempDir::new("sensitivity");
+        let mut args = vec!["shortlist", "--data", data, "--limit", "20", "--format", "json"];
+        let path = dir.join("famgraph.toml");
+        if let Some(text) = config {
+            std::fs::write(&path, text).unwrap();
+            args.extend(["--config", path.to_str().unwrap()]);
+        }
+        let list: serde_json::Value = serde_json::from_str(&crate::util::famgraph_ok(&args)).unwrap();
+        list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let before = top(None);
+    for name in ["need_now", "intergenerational_pair"] {
+        let row = rows.iter().find(|r| r["weight"] == name).unwrap();
+        let doubled = row["moved"].as_array().unwrap().iter().find(|m| m["factor"] == 2.0).unwrap();
+        let points = row["points"].as_f64().unwrap();
+        let after = top(Some(&format!("[weights]\n{name} = {}\n", points * 2.0)));
+        assert_eq!(doubled["kept"].as_u64().unwrap() as usize, before.intersection(&after).count(), "{name}");
+    }
+}

@@ -51,7 +51,7 @@ fn print_shortlist(
                 "keyworkers now"
             );
             for f in families {
-                let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.code, r.points)).collect();
+                let reasons: Vec<String> = f.reasons.iter().map(|r| format!("{} +{}", r.label, r.points)).collect();
                 let keyworkers =
                     if f.keyworkers_now.is_empty() { "none".to_owned() } else { f.keyworkers_now.join(",") };
                 let decision = match (with_decisions, f.decision) {

@@ -11,6 +11,7 @@ mod offending;
 mod overlap;
 mod rules;
 mod score;
+pub mod sensitivity;
 
 use std::collections::{BTreeMap, BTreeSet};
 

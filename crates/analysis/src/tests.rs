@@ -137,11 +137,16 @@ fn finds_the_chain_the_overlap_and_the_keyworkers() {
         [
             ("intergenerational_offending", 16.0),
             ("three_generations", 4.0),
-            ("needs", 4.0),
-            ("agencies", 2.0),
-            ("concurrent_agencies", 2.0),
-            ("duplicated_need", 3.0),
-            ("several_keyworkers", 3.0),
+            // Child safety open now; crime (the boy's caution) earlier.
+            ("needs_now", 3.0),
+            ("needs_in_window", 1.0),
+            // Social care and early help now, beyond the first; the police's
+            // work has ended.
+            ("agencies_now", 1.0),
+            ("agencies_in_window", 0.5),
+            // Both on child safety now, both with a keyworker.
+            ("duplicated_need_now", 3.0),
+            ("several_keyworkers_now", 3.0),
         ]
     );
     assert!((family.score - reasons.iter().map(|r| r.1).sum::<f64>()).abs() < 1e-9);
