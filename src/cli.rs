@@ -51,6 +51,10 @@ pub enum Command {
     /// The meeting's decisions (`serve --decisions`), newest first, each
     /// with the family of the load that carries it now: the minutes.
     Decisions(DecisionsArgs),
+    /// The outcomes of the families the meeting took on, each from its
+    /// baseline (the day it was taken on), with the records that show them:
+    /// the claim report.
+    Outcomes(OutcomesArgs),
     /// Run the named cohort queries in `queries/cohorts/`: without NAME,
     /// list them with how many people and families each holds; with NAME,
     /// the people in it, their families and why.
@@ -417,6 +421,22 @@ pub struct DecisionsArgs {
     /// Only those recorded on or after this day (`YYYY-MM-DD`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Args)]
+pub struct OutcomesArgs {
+    /// The decisions file.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: PathBuf,
+    #[command(flatten)]
+    pub source: Source,
+    #[command(flatten)]
+    pub overrides: OverridesArg,
+    /// Only this family's claim report.
+    #[arg(long, value_name = "ID")]
+    pub family: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

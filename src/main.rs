@@ -83,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Shortlist(args) => commands::shortlist::run(args, &ctx),
         Command::Sensitivity(args) => commands::sensitivity::run(args, &ctx),
         Command::Decisions(args) => commands::decisions::run(args, &ctx),
+        Command::Outcomes(args) => commands::outcomes::run(args, &ctx),
         Command::Cohort(args) => commands::cohort::run(args, &ctx),
         Command::Export(args) => commands::export::run(args, &ctx),
         Command::Token(args) => commands::token::run(args),

@@ -261,7 +261,7 @@ fn decisions_follow_their_families_into_the_next_extract() {
             let detail = server.get(&format!("/api/v1/families/{id}"), cora).1;
             let then = detail["decision"]["needs_then"].as_array().unwrap().clone();
             detail["decision"]["decided_on"] == "2020-01-01"
-                || detail["needs"].as_array().unwrap().iter().any(|n| !then.contains(&n["need"]))
+                || detail["needs_now"].as_array().unwrap().iter().any(|n| !then.contains(&n["need"]))
         })
         .cloned()
         .collect();
@@ -269,7 +269,7 @@ fn decisions_follow_their_families_into_the_next_extract() {
     assert_eq!(ids(&server.get("/api/v1/families?limit=1000&decision=review_due", cora).1), expected);
 
     // Bid writers see the outcomes of the families taken on: how many have
-    // a need resolved and sustained since the earlier load.
+    // a need with an outcome since the meeting took them on.
     let later_top = ids(&server.get("/api/v1/families?limit=25&decision=undecided", cora).1);
     for family in &later_top {
         assert_eq!(post(&server, family, cora, "taken_on", "").0, 200);
@@ -282,18 +282,18 @@ fn decisions_follow_their_families_into_the_next_extract() {
         let taken = taken.iter().any(|t| family["family_id"] == t.as_str());
         assert_eq!(family["decision"] == "taken_on", taken, "each family's decision now: {family}");
     }
-    let with = changed["families"]
-        .as_array()
-        .unwrap()
+    let with = worked
         .iter()
-        .filter(|f| worked.iter().any(|w| f["family_id"] == w.as_str()))
-        .filter(|f| !f["needs_sustained_resolved"].as_array().unwrap().is_empty())
+        .filter(|f| {
+            let (status, report) = server.get(&format!("/api/v1/families/{f}/outcomes"), cora);
+            status == 200 && report["achieved"].as_u64().unwrap() > 0
+        })
         .count() as u64;
     let without = worked.len() as u64 - with;
     let counted = server.get("/api/v1/changes", bea).1["worked_with"].clone();
     assert_eq!(counted["families"].as_u64(), Some(worked.len() as u64), "{counted}");
     let small = |n: u64| (1..5).contains(&n);
-    match counted["families_with_sustained_outcomes"].as_u64() {
+    match counted["families_with_outcomes"].as_u64() {
         Some(n) => assert!(n == with && !small(with) && !small(without), "{counted}: {with} with, {without} without"),
         None => assert!(small(with) || small(without), "{counted}: {with} with, {without} without"),
     }
@@ -370,8 +370,8 @@ fn the_command_line_reads_the_decisions_file() {
         "--format",
         "csv",
     ]);
-    assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5,\n"), "{evidence}");
-    assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c],\n"), "{evidence}");
+    assert!(evidence.contains("\nby_decision,not_now,reviewed: not taken on now,families,5,now\n"), "{evidence}");
+    assert!(evidence.contains("\nby_decision,closed,whole-family work closed,families,[c],now\n"), "{evidence}");
 
     // Erasure takes the erased record's id out of the decisions too.
     let db = dir.join("earlier.duckdb");

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use crate::util::{Server, TempDir};
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let on_path: Vec<PathBuf> = std::env::split_paths(&path)
         .flat_map(|dir| ["chromium", "chromium-browser", "google-chrome"].map(|name| dir.join(name)))
@@ -34,7 +34,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// The DOM of one page after its script ran, opened signed in with `token`.
-fn render(browser: &PathBuf, profile: &TempDir, url: &str) -> String {
+pub(crate) fn render(browser: &PathBuf, profile: &TempDir, url: &str) -> String {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -113,6 +113,23 @@ fn every_page_renders_in_a_browser() {
         .count();
     assert_eq!(timeline.matches("<rect").count(), recent, "{timeline}");
     assert!(dom.contains("Working with the family now"));
+    // Needs open now apart from those seen earlier in the window, and the
+    // reasons in plain words with what each counts.
+    let table = |marker: &str| dom.split(marker).nth(1).unwrap().split("</table>").next().unwrap().to_owned();
+    let now = table("id=\"needs-now\"");
+    for need in family["needs_now"].as_array().unwrap() {
+        assert!(now.contains(&format!("<td>{}</td>", need["label"].as_str().unwrap())), "{need} not open now: {now}");
+    }
+    let earlier = table("id=\"needs-earlier\"");
+    for need in family["needs"].as_array().unwrap() {
+        let label = format!("<td>{}</td>", need["label"].as_str().unwrap());
+        let open = family["needs_now"].as_array().unwrap().iter().any(|n| n["need"] == need["need"]);
+        assert_eq!(earlier.contains(&label), !open, "{need}: {earlier}");
+    }
+    assert!(dom.contains("Needs seen in the last two years, closed now"));
+    for reason in family["reasons"].as_array().unwrap() {
+        assert!(dom.contains(&format!("<td>{}</td>", reason["label"].as_str().unwrap())), "{reason}");
+    }
     // Each link between records can be split by the person who knows better.
     let links: usize = family["members"].as_array().unwrap().iter().map(|m| m["links"].as_array().unwrap().len()).sum();
     assert!(links > 0);

@@ -339,8 +339,8 @@ fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
         taken_on.is_none() || worked_with.is_none(),
         "worked with {worked_with:?} less taken on {taken_on:?} would show the closed"
     );
-    // Within `families_with_sustained_outcomes` and its complement too.
-    let with = changes["worked_with"]["families_with_sustained_outcomes"].as_u64();
+    // Within `families_with_outcomes` and its complement too.
+    let with = changes["worked_with"]["families_with_outcomes"].as_u64();
     assert!(
         with.is_none()
             || worked_with.is_none()

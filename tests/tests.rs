@@ -14,6 +14,7 @@ mod graph;
 mod limits;
 mod linkage;
 mod load;
+mod outcomes;
 mod pages;
 mod privacy;
 mod reload;

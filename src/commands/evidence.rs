@@ -8,8 +8,7 @@ pub fn run(args: EvidenceArgs, ctx: &Context) -> anyhow::Result<()> {
     let mut evidence = famgraph_governance::evidence(&snapshot, suppression.disclosure());
     if let Some(file) = decisions {
         let decided = decided_from(&file, &snapshot)?;
-        let none: Option<&std::collections::HashSet<&str>> = None;
-        let shown = famgraph_governance::decision_figures(&snapshot, &decided, none, suppression.disclosure());
+        let shown = famgraph_governance::decision_figures(&snapshot, &decided, suppression.disclosure());
         evidence = evidence.with_decisions(&shown);
     }
     match format {

@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod evidence;
 pub mod export;
 pub mod load;
+pub mod outcomes;
 pub mod sensitivity;
 pub mod serve;
 pub mod shortlist;

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/families", get(list_families))
         .route("/api/v1/families/{family_id}", get(get_family))
         .route("/api/v1/families/{family_id}/decision", post(post_decision))
+        .route("/api/v1/families/{family_id}/outcomes", get(get_outcomes))
         .route("/api/v1/decisions", get(list_decisions))
         .route("/api/v1/overlaps", get(get_overlaps))
         .route("/api/v1/evidence", get(get_evidence))

@@ -207,7 +207,7 @@ impl Filter {
             && self.keyworkers.is_none_or(|k| Keyworkers::of(analysis.keyworkers_now.len()) == k)
             && self.decision.is_none_or(|d| {
                 let latest = self.decided.as_ref().and_then(|decided| decided.latest(family));
-                d.keeps(latest, analysis.needs.keys().map(|n| n.code()), self.today)
+                d.keeps(latest, analysis.needs_now.keys().map(|n| n.code()), self.today)
             })
             && self.area.as_ref().is_none_or(|area| {
                 snapshot.graph.families[family].households.iter().any(|&h| {

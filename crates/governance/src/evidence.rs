@@ -71,6 +71,30 @@ pub struct Evidence {
     /// now, already managed, closed), when decisions are kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_decision: Option<Vec<DecisionCount>>,
+    /// The outcomes of the families taken on, since each was taken on,
+    /// when decisions are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<OutcomeFigures>,
+}
+
+/// The outcomes of the families worked with (taken on, or taken on and
+/// closed since), each counted from its baseline.
+#[derive(Serialize)]
+pub struct OutcomeFigures {
+    pub rule: &'static str,
+    pub families_worked_with: Option<u64>,
+    pub families_with_an_outcome: Option<u64>,
+    pub families_with_every_need_achieved: Option<u64>,
+    pub supporting_families_claims: Option<u64>,
+    pub by_need: Vec<NeedOutcomes>,
+}
+
+#[derive(Serialize)]
+pub struct NeedOutcomes {
+    pub need: &'static str,
+    pub label: &'static str,
+    /// Families with an outcome achieved on it.
+    pub families: Option<u64>,
 }
 
 /// Families carrying one decision now.
@@ -172,57 +196,75 @@ fn round_thousands(gbp: f64) -> f64 {
 
 /// The meeting's decisions as published: the families by decision now
 /// (the evidence) and the families worked with, those taken on or closed,
-/// with and without a sustained outcome (what changed since the earlier
-/// load), suppressed in one set of cells: the families worked with are
-/// `taken_on` plus `closed`, so suppressed apart, one endpoint's figures
-/// would give away the other's hidden ones by subtraction. The counts by
-/// decision tie to no other published total (a family with no need now
-/// can carry one).
+/// with their outcomes since the baseline (`outcomes`), suppressed in one
+/// set of cells: the families worked with are `taken_on` plus `closed`,
+/// so suppressed apart, one endpoint's figures would give away the
+/// other's hidden ones by subtraction. The counts by decision tie to no
+/// other published total (a family with no need now can carry one).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionFigures {
     /// Parallel to `Decision::ALL`.
     pub by_decision: Vec<Option<u64>>,
     pub worked_with: Option<u64>,
-    /// `None` as well when there is no earlier load to tell by.
-    pub with_sustained_outcomes: Option<u64>,
+    /// Families worked with with at least one outcome achieved.
+    pub with_outcomes: Option<u64>,
+    /// Of those, with an outcome on every need of their baseline.
+    pub with_every_need_achieved: Option<u64>,
+    /// Of those, with three or more needs and dependent children at the
+    /// baseline: a Supporting Families results claim.
+    pub supporting_families_claims: Option<u64>,
+    /// Per need, the families worked with with an outcome on it.
+    pub outcomes_by_need: Vec<(Need, Option<u64>)>,
 }
 
-/// [`DecisionFigures`] from the decisions now and, with an earlier load,
-/// the families whose needs were resolved and sustained since.
-pub fn decision_figures<S: std::hash::BuildHasher>(
-    snapshot: &Snapshot,
-    decided: &Decided,
-    sustained: Option<&std::collections::HashSet<&str, S>>,
-    disclosure: Disclosure,
-) -> DecisionFigures {
+/// [`DecisionFigures`] from the decisions now and each family's outcomes
+/// since the meeting took it on.
+pub fn decision_figures(snapshot: &Snapshot, decided: &Decided, disclosure: Disclosure) -> DecisionFigures {
     let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let (mut with, mut without) = (0, 0);
-    for (family, entry) in decided.now() {
+    for (_, entry) in decided.now() {
         *counts.entry(entry.decision.code()).or_default() += 1;
-        if matches!(entry.decision, Decision::TakenOn | Decision::Closed) {
-            let id = snapshot.graph.families[family].id.as_str();
-            if sustained.is_some_and(|s| s.contains(id)) {
-                with += 1;
-            } else {
-                without += 1;
-            }
-        }
     }
+    let reports = crate::outcomes::reports(snapshot, decided);
+    let worked = counts.get("taken_on").copied().unwrap_or(0) + counts.get("closed").copied().unwrap_or(0);
+    let with = reports.iter().filter(|r| r.achieved > 0).count() as u64;
+    let every = reports.iter().filter(|r| r.every_need_achieved).count() as u64;
+    let claims = reports.iter().filter(|r| r.supporting_families_claim).count() as u64;
     let mut cells = Cells::default();
     let by_decision: Vec<usize> =
         Decision::ALL.iter().map(|d| cells.push(counts.get(d.code()).copied().unwrap_or(0))).collect();
     let at = |d: Decision| by_decision[Decision::ALL.iter().position(|&x| x == d).expect("every decision is in ALL")];
-    let worked_with = cells.push(with + without);
+    let worked_with = cells.push(worked);
     cells.sums_to(vec![at(Decision::TakenOn), at(Decision::Closed)], worked_with);
-    let (with, without) = (cells.push(with), cells.push(without));
-    if sustained.is_some() {
-        cells.sums_to(vec![with, without], worked_with);
-    }
+    // Each a part of the one before; the rest, unpublished, must not give
+    // a small count away by subtraction.
+    let part = |cells: &mut Cells, n: u64, of: usize, of_n: u64| {
+        let (cell, rest) = (cells.push(n), cells.push(of_n - n));
+        cells.sums_to(vec![cell, rest], of);
+        cell
+    };
+    let with_cell = part(&mut cells, with, worked_with, worked);
+    let every_cell = part(&mut cells, every, with_cell, with);
+    let claims_cell = part(&mut cells, claims, every_cell, every);
+    let by_need: Vec<(Need, usize)> = Need::ALL
+        .iter()
+        .map(|&need| {
+            let n = reports
+                .iter()
+                .filter(|r| {
+                    r.outcomes.iter().any(|o| o.need == need.code() && o.status == crate::outcomes::Status::Achieved)
+                })
+                .count() as u64;
+            (need, part(&mut cells, n, with_cell, with))
+        })
+        .collect();
     let shown = cells.suppressed(disclosure);
     DecisionFigures {
         by_decision: by_decision.iter().map(|&cell| shown[cell]).collect(),
         worked_with: shown[worked_with],
-        with_sustained_outcomes: sustained.and(shown[with]),
+        with_outcomes: shown[with_cell],
+        with_every_need_achieved: shown[every_cell],
+        supporting_families_claims: shown[claims_cell],
+        outcomes_by_need: by_need.into_iter().map(|(need, cell)| (need, shown[cell])).collect(),
     }
 }
 
@@ -245,6 +287,9 @@ fn periods(window: &str) -> BTreeMap<&'static str, String> {
         ("by_need_now", now),
         ("by_number_of_needs", window),
         ("by_area", window),
+        ("by_decision", now),
+        ("outcomes", "since each family was taken on"),
+        ("outcomes_by_need", "since each family was taken on"),
     ]
     .into_iter()
     .map(|(key, period)| (key, period.to_owned()))
@@ -375,6 +420,7 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
         by_quarter: trend(snapshot, disclosure),
         by_decision: None,
+        outcomes: None,
     }
 }
 
@@ -389,6 +435,18 @@ impl Evidence {
                 .map(|(d, &families)| DecisionCount { decision: d.code(), label: d.label(), families })
                 .collect(),
         );
+        self.outcomes = Some(OutcomeFigures {
+            rule: crate::outcomes::RULE,
+            families_worked_with: shown.worked_with,
+            families_with_an_outcome: shown.with_outcomes,
+            families_with_every_need_achieved: shown.with_every_need_achieved,
+            supporting_families_claims: shown.supporting_families_claims,
+            by_need: shown
+                .outcomes_by_need
+                .iter()
+                .map(|&(need, families)| NeedOutcomes { need: need.code(), label: need.label(), families })
+                .collect(),
+        });
         self
     }
 
@@ -494,6 +552,23 @@ impl Evidence {
         }
         for d in self.by_decision.iter().flatten() {
             row("by_decision", d.decision, d.label, "families", count(d.families));
+        }
+        if let Some(o) = &self.outcomes {
+            for (key, label, n) in [
+                ("families_worked_with", "taken on, or taken on and closed", o.families_worked_with),
+                ("families_with_an_outcome", "with an outcome achieved", o.families_with_an_outcome),
+                (
+                    "families_with_every_need_achieved",
+                    "with an outcome on every need",
+                    o.families_with_every_need_achieved,
+                ),
+                ("supporting_families_claims", "a Supporting Families results claim", o.supporting_families_claims),
+            ] {
+                row("outcomes", key, label, "families", count(n));
+            }
+            for need in &o.by_need {
+                row("outcomes_by_need", need.need, need.label, "families", count(need.families));
+            }
         }
         out
     }

@@ -16,6 +16,7 @@ pub mod csv;
 pub mod decisions;
 mod error;
 pub mod evidence;
+pub mod outcomes;
 pub mod private;
 pub mod suppression;
 pub mod unusual;

@@ -27,6 +27,9 @@ pub(crate) enum Stage {
     /// wrong way round, placeholder and mistyped dates of birth, misspelt
     /// streets, mistyped postcodes.
     Typos = 8,
+    /// The families the meeting takes on at the earlier extract, and the
+    /// needs planted to close after.
+    Outcomes = 9,
 }
 
 pub(crate) fn stage_rng(seed: u64, stage: Stage) -> Random {

@@ -49,6 +49,7 @@ mod csvtext;
 mod draw;
 mod duplicates;
 mod names;
+mod outcomes;
 mod patterns;
 mod places;
 mod plans;
@@ -62,7 +63,7 @@ use std::str::FromStr;
 
 use famgraph_model::Date;
 
-pub use truth::{CHANGES_FILE, Change, Pattern, TRUTH_FILES, Truth};
+pub use truth::{CHANGES_FILE, Change, DECISIONS_FILE, OUTCOMES_FILE, Pattern, TRUTH_FILES, Truth};
 
 use crate::draw::{Stage, stage_rng};
 use crate::world::FamilyKind;
@@ -213,6 +214,11 @@ pub fn generate(config: &SynthConfig) -> Generated {
     let mut plans = plans::plan(&world, &mut stage_rng(seed, Stage::Plans));
     plans::add_cohorts(&world, &mut plans, &mut stage_rng(seed, Stage::Cohorts));
     let earlier_dates = config.earlier_months.map(|months| dates.map(|d| changes::months_before(d, months)));
+    // The meeting sits once every earlier extract is in.
+    let taken_on = earlier_dates.map(|earlier| {
+        let day = earlier.iter().copied().max().unwrap_or(now);
+        outcomes::plant(&world, &mut plans, day, now, &mut stage_rng(seed, Stage::Outcomes))
+    });
     let extract = records::extract(
         &world,
         &plans,
@@ -239,6 +245,11 @@ pub fn generate(config: &SynthConfig) -> Generated {
     let as_of = dates.iter().copied().max().unwrap_or(config.extracted_on);
     let earlier = extract.earlier.as_ref().map(|earlier| {
         truth_files.push((CHANGES_FILE.to_owned(), changes::truth(&world, &plans, earlier, as_of)));
+        if let Some(taken) = &taken_on {
+            let rows: Vec<usize> = earlier.involvement_rows.iter().map(|r| r.0).collect();
+            truth_files.push((OUTCOMES_FILE.to_owned(), outcomes::truth(&world, &plans, taken, &rows, as_of)));
+            truth_files.push((DECISIONS_FILE.to_owned(), outcomes::decisions(&world, taken, &extract.records)));
+        }
         let files = [
             ("agencies.csv", bad::AGENCIES_HEADER, bad::agencies_rows(&earlier.dates)),
             ("services.csv", catalogue::SERVICES_HEADER, catalogue::services_rows()),

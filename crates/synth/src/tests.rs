@@ -34,13 +34,44 @@ fn same_seed_same_bytes() {
     assert_ne!(a.bundle, c.bundle);
 }
 
+/// With a year between the extracts, families are taken on at the earlier
+/// one and some of their needs planted to close: the truth has outcomes
+/// achieved, each closed on or after its baseline and six months before
+/// the later extract, and needs still open; the decisions file names each
+/// family taken on.
+#[test]
+fn a_year_on_the_families_taken_on_have_planted_outcomes() {
+    let generated = generate(&SynthConfig { earlier_months: Some(12), ..config(600, 5) });
+    let file = |name: &str| &generated.truth.iter().find(|(n, _)| n == name).unwrap().1;
+    let mut reader = csv::Reader::from_reader(file(OUTCOMES_FILE).as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let achieved: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[3] == "achieved").collect();
+    assert!(achieved.len() >= 10, "{} achieved of {}", achieved.len(), rows.len());
+    assert!(rows.iter().any(|r| &r[3] == "open"));
+    for r in &achieved {
+        let (baseline, closed) = (Date::parse(&r[2]).unwrap(), Date::parse(&r[4]).unwrap());
+        assert!(closed >= baseline, "{r:?}");
+    }
+    let families: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    let decisions: Vec<serde_json::Value> =
+        file(DECISIONS_FILE).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(decisions.len(), families.len());
+    assert!(decisions.iter().all(|d| d["decision"] == "taken_on" && !d["records"].as_array().unwrap().is_empty()));
+}
+
 #[test]
 fn an_earlier_extract_is_the_same_agencies_some_months_before() {
     let plain = generate(&config(300, 11));
     let generated = generate(&SynthConfig { earlier_months: Some(6), ..config(300, 11) });
-    // Asking for the earlier extract leaves the later one as it was.
+    // Asking for the earlier extract leaves the later one as it was (six
+    // months leave no room for a planted outcome: nothing is planted).
     assert_eq!(plain.bundle, generated.bundle);
-    let without_changes: Vec<_> = generated.truth.iter().filter(|(name, _)| name != CHANGES_FILE).cloned().collect();
+    let without_changes: Vec<_> = generated
+        .truth
+        .iter()
+        .filter(|(name, _)| ![CHANGES_FILE, OUTCOMES_FILE, DECISIONS_FILE].contains(&name.as_str()))
+        .cloned()
+        .collect();
     assert_eq!(plain.truth, without_changes);
 
     let earlier = generated.earlier.as_ref().expect("asked for");

@@ -21,6 +21,12 @@ pub const TRUTH_FILES: [&str; 5] =
 
 /// The truth file written only with an earlier extract.
 pub const CHANGES_FILE: &str = "changes.csv";
+/// With an earlier extract: the outcome of every need of each family the
+/// meeting took on, from its baseline.
+pub const OUTCOMES_FILE: &str = "outcomes.csv";
+/// With an earlier extract: the meeting's decisions file, the families
+/// taken on on the day the earlier extracts were all in.
+pub const DECISIONS_FILE: &str = "decisions.jsonl";
 
 /// A planted (or chance) pattern in one family.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -54,6 +54,26 @@ pub(crate) async fn get_family(
     }))
 }
 
+/// A family's claim report: its baseline (the day the meeting took it on
+/// and the needs open then) and each need's outcome since, with the
+/// records that show it. Coordinators only; audited.
+pub(crate) async fn get_outcomes(
+    caller: Client,
+    State(state): State<AppState>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<famgraph_governance::outcomes::ClaimReport>, ApiError> {
+    state.allow(&caller, &[Role::Coordinator], "a family's outcomes").await?;
+    let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let snapshot = state.snapshot();
+    let family = family_of(&snapshot, &family_id)?;
+    let book = state.decision_book()?;
+    let decided = book.decided(&snapshot);
+    state.audited(&caller, true, (vec![snapshot.graph.families[family].id.clone()], vec![]), &snapshot).await?;
+    famgraph_governance::outcomes::claim_report(&snapshot, &decided, family).map(Json).ok_or_else(|| {
+        ApiError::NotFound("the meeting has not taken this family on: outcomes count from the day it does".into())
+    })
+}
+
 /// The meeting's decisions, newest first: its minutes, each with the
 /// family that carries it now. Coordinators and the partnership role (for
 /// whom the notes, free text, are left out); audited with the families.

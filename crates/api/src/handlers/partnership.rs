@@ -42,22 +42,12 @@ pub(crate) async fn get_evidence(
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
     let disclosure = state.disclosure;
-    // The changes since an earlier load, when decisions are kept too:
-    // their figures of the families worked with are suppressed with the
-    // decisions here.
-    let changes = match state.previous.clone().filter(|_| state.decisions.is_some()) {
-        Some(previous) => Some(state.changes_since(previous).await?),
-        None => None,
-    };
     // With the meeting's decisions, when kept (the cache is dropped when
     // one is recorded).
     let full = |snapshot: &Arc<Snapshot>| {
         let figures = evidence(snapshot, disclosure);
         match state.decided(snapshot) {
-            Some(decided) => {
-                let sustained = changes.as_deref().map(changes::sustained_families);
-                figures.with_decisions(&decision_figures(snapshot, &decided, sustained.as_ref(), disclosure))
-            }
+            Some(decided) => figures.with_decisions(&decision_figures(snapshot, &decided, disclosure)),
             None => figures,
         }
     };
@@ -104,7 +94,7 @@ pub(crate) async fn get_changes(
                 .collect::<std::collections::BTreeMap<_, _>>(),
             "suppressed_below": disclosure.threshold,
             "rounded_to": disclosure.round_to,
-            "worked_with": state.decided(&snapshot).map(|d| worked_with(&snapshot, &changes, &d, disclosure)),
+            "worked_with": state.decided(&snapshot).map(|d| worked_with(&snapshot, &d, disclosure)),
         })));
     }
     if let Some(id) = family {
@@ -140,19 +130,17 @@ pub(crate) async fn get_changes(
 
 /// The outcomes of the families the partnership took on (the meeting's
 /// decision now `taken_on` or `closed`): how many, and how many of them
-/// have a need resolved and sustained for six months since the earlier
-/// load, the figure a payment-by-results claim rests on; suppressed with
-/// the evidence's families by decision (`evidence::decision_figures`).
+/// have an outcome achieved since the meeting took them on, the figure a
+/// payment-by-results claim rests on; suppressed with the evidence's
+/// families by decision (`evidence::decision_figures`).
 pub(crate) fn worked_with(
     snapshot: &Snapshot,
-    changes: &changes::Changes,
     decided: &decisions::Decided,
     disclosure: Disclosure,
 ) -> serde_json::Value {
-    let sustained = changes::sustained_families(changes);
-    let shown = decision_figures(snapshot, decided, Some(&sustained), disclosure);
+    let shown = decision_figures(snapshot, decided, disclosure);
     serde_json::json!({
         "families": shown.worked_with,
-        "families_with_sustained_outcomes": shown.with_sustained_outcomes,
+        "families_with_outcomes": shown.with_outcomes,
     })
 }

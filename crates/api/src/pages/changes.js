@@ -18,7 +18,7 @@ export async function changes() {
       ? html`${figure('families the partnership took on (taken on or closed now)', d.worked_with.families)}
           <tr>
             <td>&nbsp;&nbsp;of them with a need resolved and sustained six months</td>
-            <td>${count(d.worked_with.families_with_sustained_outcomes)}</td>
+            <td>${count(d.worked_with.families_with_outcomes)}</td>
           </tr>`
       : '';
     main.innerHTML = html`<h2>From ${d.before_as_of} to ${d.after_as_of}</h2>

@@ -27,6 +27,22 @@ export async function evidence() {
           ${d.by_decision.map(r => html`<tr><td>${r.label}</td><td>${count(r.families)}</td></tr>`)}
         </table>`
     : '';
+  const o = d.outcomes;
+  const outcomes = o
+    ? html`<h2>Outcomes of the families taken on, each since it was taken on</h2>
+        <p class="muted">${o.rule}</p>
+        <table>
+          <tr><th>Families</th><th></th></tr>
+          <tr><td>taken on, or taken on and closed</td><td>${count(o.families_worked_with)}</td></tr>
+          <tr><td>with an outcome achieved</td><td>${count(o.families_with_an_outcome)}</td></tr>
+          <tr><td>with an outcome on every need</td><td>${count(o.families_with_every_need_achieved)}</td></tr>
+          <tr><td>a Supporting Families results claim</td><td>${count(o.supporting_families_claims)}</td></tr>
+        </table>
+        <table>
+          <tr><th>Need</th><th>Families with an outcome on it</th></tr>
+          ${o.by_need.map(n => html`<tr><td>${n.label}</td><td>${count(n.families)}</td></tr>`)}
+        </table>`
+    : '';
   main.innerHTML = html`<h2>Evidence, as of ${d.as_of}</h2>
     <p class="muted">
       Families are people joined by recorded relationships. Counts from 1 to ${d.suppression_threshold - 1} are
@@ -66,7 +82,7 @@ export async function evidence() {
       </tr>
       ${d.by_quarter.map(quarter)}
     </table>
-    ${decided}
+    ${decided}${outcomes}
     <h2>By number of needs, ${period('by_number_of_needs')}</h2>
     ${table(d.by_number_of_needs, 'key', 'Needs')}
     <h2>By area, ${period('by_area')}</h2>

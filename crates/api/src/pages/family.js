@@ -362,6 +362,7 @@ export async function family(id) {
     ${genogram(f, name)}
     <h2>Involvements over the last six years</h2>
     ${timeline(f, name)}
+    <div id="outcomes"></div>
     <div id="since"></div>
     <h2>Cohorts</h2>
     <ul>${cohorts}</ul>
@@ -427,6 +428,32 @@ export async function family(id) {
       recordDecision(id, decide);
     };
   since(id);
+  if (f.decisions.some(d => d.decision === 'taken_on')) outcomes(id);
+}
+
+// The claim report: the baseline (the day the meeting took the family on
+// and the needs open then) and each need's outcome since.
+async function outcomes(id) {
+  let r;
+  try {
+    r = await api('/api/v1/families/' + encodeURIComponent(id) + '/outcomes');
+  } catch (e) {
+    return;
+  }
+  const box = document.getElementById('outcomes');
+  if (!box) return;
+  const word = { achieved: 'achieved', closed: 'closed, six months not yet passed', open: 'open' };
+  const row = o =>
+    html`<tr class="${o.status === 'achieved' ? 'ok' : ''}"><td>${o.label}</td><td>${word[o.status]}</td><td>${o.closed_on ?? ''}</td><td>${o.sustained_on ?? ''}</td><td>${o.records.map(x => `${x.agency}:${x.involvement_id} (${x.start_date} to ${x.end_date ?? 'open'})`).join('; ')}</td></tr>`;
+  const claim = r.supporting_families_claim
+    ? 'An outcome on every need: a Supporting Families results claim (with the plan and lead practitioner on file).'
+    : `${r.achieved} of ${r.outcomes.length} needs with an outcome.`;
+  box.innerHTML = html`<h2>Outcomes since taken on, ${r.baseline.decided_on}</h2>
+    <p>${claim} <span class="muted">${r.rule}</span></p>
+    <table id="claim">
+      <tr><th>Need at the baseline</th><th>Outcome</th><th>Closed</th><th>Six months on</th><th>Records</th></tr>
+      ${r.outcomes.map(row)}
+    </table>`;
 }
 
 // The partnership meeting's decision about the family, its earlier ones,
@@ -505,7 +532,7 @@ async function since(id) {
         ${f.previous_family_id ? '' : html`<li>New to the partnership since then.</li>`}
         ${list('New involvements', f.new_involvements)}${list('Ended', f.ended_involvements)}
         ${list('Needs opened', f.needs_opened)}${list('Needs closed', f.needs_closed)}
-        ${list('Resolved and sustained six months', f.needs_sustained_resolved)}
+        ${list('Closed six months or more (see outcomes for claims)', f.needs_sustained_resolved)}
       </ul>`
     : html`<p class="muted">Nothing changed.</p>`;
   box.innerHTML = html`<h2>Since the load of ${c.before_as_of}</h2>${changed}`;

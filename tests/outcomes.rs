@@ -1,0 +1,156 @@
+//! Outcomes from the baseline: the generator takes families on at the
+//! earlier extract and plants needs that close after; famgraph's claim
+//! reports find every planted outcome of the families it holds whole,
+//! claim none the truth does not, and none before its baseline.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::util::{Server, TempDir, export, famgraph_ok, person_of_record, read_csv, token};
+
+#[test]
+fn every_planted_outcome_is_found_and_none_before_its_baseline() {
+    let dir = TempDir::new("outcomes");
+    let (bundle, truth, earlier) = (dir.join("bundle"), dir.join("truth"), dir.join("earlier"));
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        "600",
+        "--seed",
+        "5",
+        "--out",
+        bundle.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+        "--earlier",
+        earlier.to_str().unwrap(),
+        "--earlier-months",
+        "12",
+    ]);
+    // The meeting's file, as the generator's meeting kept it.
+    let decisions = dir.join("decisions.jsonl");
+    std::fs::copy(truth.join("decisions.jsonl"), &decisions).unwrap();
+    let data = bundle.to_str().unwrap();
+    let reports: serde_json::Value = serde_json::from_str(&famgraph_ok(&[
+        "outcomes",
+        "--decisions",
+        decisions.to_str().unwrap(),
+        "--data",
+        data,
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+
+    // famgraph's families against the true ones, by the records they hold.
+    let out = export(&dir, &bundle);
+    let person_of = person_of_record(&out.join("people.csv"));
+    let family_of: HashMap<String, String> = read_csv(&out.join("families.csv"))
+        .into_iter()
+        .map(|r| (r["person_id"].clone(), r["family_id"].clone()))
+        .collect();
+    let true_person: HashMap<(String, String), String> = person_of_record(&truth.join("records.csv"));
+    let true_family: HashMap<String, String> = read_csv(&truth.join("persons.csv"))
+        .into_iter()
+        .map(|r| (r["person_id"].clone(), r["family_id"].clone()))
+        .collect();
+    // Per true family, the famgraph families holding its records.
+    let mut held: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for (record, person) in &true_person {
+        let ours = &family_of[&person_of[record]];
+        *held.entry(true_family[person].clone()).or_default().entry(ours.clone()).or_default() += 1;
+    }
+    let true_of = |ours: &str| -> String {
+        held.iter().filter_map(|(t, by)| by.get(ours).map(|n| (*n, t))).max().map(|(_, t)| t.clone()).unwrap()
+    };
+    let whole = |t: &str| held[t].len() == 1;
+
+    let planted: BTreeMap<(String, String), String> = read_csv(&truth.join("outcomes.csv"))
+        .into_iter()
+        .map(|r| ((r["family_id"].clone(), r["need"].clone()), r["outcome"].clone()))
+        .collect();
+    let achieved: BTreeSet<&(String, String)> =
+        planted.iter().filter(|(_, o)| *o == "achieved").map(|(k, _)| k).collect();
+    assert!(achieved.len() >= 10, "{} planted", achieved.len());
+    let mut claimed = BTreeSet::new();
+    for family in reports["families"].as_array().unwrap() {
+        let baseline = family["baseline"]["decided_on"].as_str().unwrap();
+        let t = true_of(family["family_id"].as_str().unwrap());
+        for o in family["outcomes"].as_array().unwrap() {
+            if let Some(closed) = o["closed_on"].as_str() {
+                assert!(closed >= baseline, "closed before the baseline: {o}");
+            }
+            for record in o["records"].as_array().unwrap() {
+                let ended = record["end_date"].as_str();
+                assert!(ended.is_none_or(|e| e >= baseline), "a record closed before the baseline: {record}");
+            }
+            if o["status"] == "achieved" {
+                claimed.insert((t.clone(), o["need"].as_str().unwrap().to_owned()));
+            }
+        }
+    }
+    let wrongly: Vec<_> = claimed.iter().filter(|k| !achieved.contains(k)).collect();
+    assert!(wrongly.is_empty(), "claimed but not achieved: {wrongly:?}");
+    let missed: Vec<_> = achieved.iter().filter(|k| whole(&k.0) && !claimed.contains(*k)).collect();
+    assert!(missed.is_empty(), "planted, of families kept whole, not found: {missed:?}");
+    let found = achieved.iter().filter(|k| claimed.contains(*k)).count();
+    assert!(found * 10 >= achieved.len() * 9, "{found} of {} found", achieved.len());
+
+    // The API: a coordinator reads a family's claim report; a family never
+    // taken on has none; a bid writer sees only the suppressed counts.
+    let tokens = dir.join("tokens");
+    let cora = token(&tokens, "cora", "coordinator");
+    let bea = token(&tokens, "bea", "bid_writer");
+    let server = Server::start(&[
+        "--data",
+        data,
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    let first = &reports["families"][0];
+    let id = first["family_id"].as_str().unwrap();
+    let (status, report) = server.get(&format!("/api/v1/families/{id}/outcomes"), Some(&cora));
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report, *first);
+    // The family view shows the claim report, a row per baseline need.
+    if let Some(browser) = crate::pages::chromium() {
+        let profile = TempDir::new("chromium-outcomes");
+        let dom = crate::pages::render(&browser, &profile, &format!("{}/families/{id}#token={cora}", server.base));
+        let claim = dom
+            .split("id=\"claim\"")
+            .nth(1)
+            .expect("a claim report on the family view")
+            .split("</table>")
+            .next()
+            .unwrap();
+        assert_eq!(claim.matches("<tr").count(), 1 + first["outcomes"].as_array().unwrap().len(), "{claim}");
+        assert!(
+            dom.contains(&format!("Outcomes since taken on, {}", first["baseline"]["decided_on"].as_str().unwrap()))
+        );
+    }
+    let (status, _) = server.get(&format!("/api/v1/families/{id}/outcomes"), Some(&bea));
+    assert_eq!(status, 403);
+    let taken: BTreeSet<&str> =
+        reports["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap()).collect();
+    let list = server.get("/api/v1/families?limit=1000", Some(&cora)).1;
+    let other = list["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["family_id"].as_str().unwrap())
+        .find(|f| !taken.contains(f));
+    let (status, body) = server.get(&format!("/api/v1/families/{}/outcomes", other.unwrap()), Some(&cora));
+    assert_eq!(status, 404, "{body}");
+    let evidence = server.get("/api/v1/evidence", Some(&bea)).1;
+    let outcomes = &evidence["outcomes"];
+    let with = reports["families"].as_array().unwrap().iter().filter(|f| f["achieved"].as_u64().unwrap() > 0).count();
+    // Shown exactly, or hidden with its complement in the families worked
+    // with (secondary suppression), never anything else.
+    let shown = outcomes["families_with_an_outcome"].as_u64();
+    let rest = taken.len() - with;
+    assert!(shown == Some(with as u64) || shown.is_none() && (with < 10 || rest < 10), "{outcomes} against {with}");
+    let worked = outcomes["families_worked_with"].as_u64();
+    assert!(worked == Some(taken.len() as u64) || worked.is_none() && taken.len() < 10, "{outcomes}");
+    assert!(outcomes["rule"].as_str().unwrap().contains("six months"));
+}
