@@ -194,3 +194,59 @@ fn names_an_id(value: &serde_json::Value) -> bool {
         _ => false,
     }
 }
+
+/// A relationship recorded in the later extract joins two families: the
+/// changes say the family now was merged from both; taken away again, the
+/// earlier family split, and each half says so.
+#[test]
+fn the_changes_say_when_a_family_split_or_merged() {
+    let dir = TempDir::new("changes-merge");
+    let (bundle, _) = synth(&dir, 120, 8, 0);
+    let out = crate::util::export(&dir, &bundle);
+    let person_of = crate::util::person_of_record(&out.join("people.csv"));
+    let family_of: std::collections::HashMap<String, String> = crate::util::read_csv(&out.join("families.csv"))
+        .into_iter()
+        .map(|r| (r["person_id"].clone(), r["family_id"].clone()))
+        .collect();
+    // Two families of two to six police records each, one record of each.
+    let mut by_family = std::collections::BTreeMap::<String, Vec<(String, String)>>::new();
+    for ((agency, record), person) in &person_of {
+        by_family.entry(family_of[person].clone()).or_default().push((agency.clone(), record.clone()));
+    }
+    let pick: Vec<(&String, String)> = by_family
+        .iter()
+        .filter(|(_, records)| (2..=6).contains(&records.len()))
+        .filter_map(|(f, records)| records.iter().find(|r| r.0 == "police").map(|r| (f, r.1.clone())))
+        .take(2)
+        .collect();
+    assert_eq!(pick.len(), 2);
+    let joined = dir.join("joined");
+    std::fs::create_dir_all(&joined).unwrap();
+    for entry in std::fs::read_dir(&bundle).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), joined.join(entry.file_name())).unwrap();
+    }
+    let relationships = std::fs::read_to_string(joined.join("relationships.csv")).unwrap();
+    let joining = format!("police,{},partner_of,{},,\n", pick[0].1, pick[1].1);
+    std::fs::write(joined.join("relationships.csv"), relationships + &joining).unwrap();
+
+    let merged = changes(&bundle, &joined);
+    let family = merged["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["merged_from"].as_array().is_some_and(|m| m.len() == 2))
+        .unwrap_or_else(|| panic!("no merged family: {merged}"));
+    let from: BTreeSet<&str> = family["merged_from"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(from, BTreeSet::from([pick[0].0.as_str(), pick[1].0.as_str()]));
+
+    let split = changes(&joined, &bundle);
+    let halves: Vec<&serde_json::Value> =
+        split["families"].as_array().unwrap().iter().filter(|f| f["split_into"].as_array().is_some()).collect();
+    assert_eq!(halves.len(), 2, "{split}");
+    let ids: BTreeSet<&str> = halves.iter().map(|f| f["family_id"].as_str().unwrap()).collect();
+    for half in &halves {
+        let into: BTreeSet<&str> = half["split_into"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        assert_eq!(into, ids);
+    }
+}

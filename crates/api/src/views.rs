@@ -967,6 +967,8 @@ pub fn overlaps(
     };
     serde_json::json!({
         "as_of": snapshot.analysis.as_of.to_string(),
+        // `concurrent` and `same_need` count the window; `now`, the extract date.
+        "window": snapshot.analysis.window(),
         "agencies": graph.bundle.agencies.iter().map(|a| &a.code).collect::<Vec<_>>(),
         "pairs": pairs_json,
     })

@@ -39,6 +39,15 @@ pub struct FamilyChange {
     pub family_id: String,
     /// The family in the earlier load that shares most records, if any.
     pub previous_family_id: Option<String>,
+    /// When it joins two or more earlier families (each holding at least
+    /// two of its records and a quarter of those it shares): their ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+    /// When its earlier family split between two or more families now
+    /// (each holding at least two of the earlier family's records and a
+    /// quarter of them): their ids, this one among them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub split_into: Vec<String>,
     /// `agency:involvement_id` of involvements new in the later load.
     pub new_involvements: Vec<String>,
     /// Involvements open in the earlier load and ended in the later one.
@@ -128,17 +137,43 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
         .copied()
         .chain((0..after.graph.families.len()).filter(|f| after.analysis.families[*f].rank.is_none()))
         .collect();
-    for f in order {
-        let family = &after.graph.families[f];
-        let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
-        for &p in &family.members {
-            for &r in &after.graph.people[p].records {
-                let record = &after.graph.bundle.people[r];
-                if let Some(&old) = family_of_record.get(&(record.agency.clone(), record.record_id.clone())) {
-                    *votes.entry(old).or_default() += 1;
+    // Per family now, the earlier families of its records, counted; and
+    // per earlier family, the families now its records went to.
+    let votes_of: Vec<BTreeMap<usize, usize>> = (0..after.graph.families.len())
+        .map(|f| {
+            let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+            for &p in &after.graph.families[f].members {
+                for &r in &after.graph.people[p].records {
+                    let record = &after.graph.bundle.people[r];
+                    if let Some(&old) = family_of_record.get(&(record.agency.clone(), record.record_id.clone())) {
+                        *votes.entry(old).or_default() += 1;
+                    }
                 }
             }
+            votes
+        })
+        .collect();
+    let mut went_to: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    for (f, votes) in votes_of.iter().enumerate() {
+        for (&old, &n) in votes {
+            went_to.entry(old).or_default().push((f, n));
         }
+    }
+    // A real part: two records or more, and a quarter of the whole.
+    let part = |n: usize, whole: usize| n >= 2 && n * 4 >= whole;
+    for f in order {
+        let family = &after.graph.families[f];
+        let votes = &votes_of[f];
+        let shared: usize = votes.values().sum();
+        let merged_from: Vec<String> = if votes.values().filter(|&&n| part(n, shared)).count() >= 2 {
+            votes
+                .iter()
+                .filter(|&(_, &n)| part(n, shared))
+                .map(|(&old, _)| before.graph.families[old].id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let previous = votes.iter().max_by_key(|(old, n)| (**n, std::cmp::Reverse(**old))).map(|(old, _)| *old);
         matched_before.extend(votes.keys().copied());
         if previous.is_none() {
@@ -165,20 +200,34 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
         for need in &needs_sustained_resolved {
             *sustained_by_need.entry(*need).or_default() += 1;
         }
+        let split_into: Vec<String> = previous
+            .and_then(|old| {
+                let parts = &went_to[&old];
+                let whole: usize = parts.iter().map(|p| p.1).sum();
+                let real: Vec<String> =
+                    parts.iter().filter(|p| part(p.1, whole)).map(|p| after.graph.families[p.0].id.clone()).collect();
+                (real.len() >= 2).then_some(real)
+            })
+            .unwrap_or_default();
         let change = FamilyChange {
             family_id: family.id.clone(),
             previous_family_id: previous.map(|old| before.graph.families[old].id.clone()),
+            merged_from,
+            split_into,
             new_involvements,
             ended_involvements,
             needs_opened: now.difference(&then).map(|n| n.code()).collect(),
             needs_closed: then.difference(&now).map(|n| n.code()).collect(),
             needs_sustained_resolved,
         };
-        let changed = previous.is_none()
-            || !(change.new_involvements.is_empty()
-                && change.ended_involvements.is_empty()
-                && change.needs_opened.is_empty()
-                && change.needs_closed.is_empty());
+        let unchanged = previous.is_some()
+            && change.merged_from.is_empty()
+            && change.split_into.is_empty()
+            && change.new_involvements.is_empty()
+            && change.ended_involvements.is_empty()
+            && change.needs_opened.is_empty()
+            && change.needs_closed.is_empty();
+        let changed = !unchanged;
         if changed {
             families.push(change);
         }

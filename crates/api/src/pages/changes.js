@@ -17,7 +17,7 @@ export async function changes() {
     const worked = d.worked_with
       ? html`${figure('families the partnership took on (taken on or closed now)', d.worked_with.families)}
           <tr>
-            <td>&nbsp;&nbsp;of them with a need resolved and sustained six months</td>
+            <td>of them, with an outcome since taken on</td>
             <td>${count(d.worked_with.families_with_outcomes)}</td>
           </tr>`
       : '';
@@ -26,7 +26,7 @@ export async function changes() {
         ${figure('families changed', d.families_changed)}
         ${figure('new families', d.new_families)}
         ${figure('families no longer known', d.gone_families)}
-        ${figure('families with a need resolved and sustained six months', d.families_with_sustained_outcomes)}
+        ${figure('families with a need closed six months or more (not a claim)', d.families_with_sustained_outcomes)}
         ${Object.entries(d.sustained_by_need).map(
           ([n, c]) => html`<tr><td>&nbsp;&nbsp;${n.replace(/_/g, ' ')}</td><td>${count(c)}</td></tr>`,
         )}
@@ -34,8 +34,16 @@ export async function changes() {
       </table>`;
     return;
   }
+  // Where the family came from: its earlier family, or the families it
+  // joins, or the family that split.
+  const was = f =>
+    f.merged_from
+      ? `merged from ${f.merged_from.join(' and ')}`
+      : f.split_into
+        ? `${f.previous_family_id}, split into ${f.split_into.join(' and ')}`
+        : f.previous_family_id || 'new';
   const row = f => html`<tr>
-    <td><a href="/families/${f.family_id}">${f.family_id}</a></td><td>${f.previous_family_id || 'new'}</td>
+    <td><a href="/families/${f.family_id}">${f.family_id}</a></td><td>${was(f)}</td>
     ${decisions ? html`<td>${decisionTag(f.decision)}</td>` : ''}
     <td>${f.new_involvements.length}</td><td>${f.ended_involvements.length}</td>
     <td>${tags(f.needs_opened)}</td><td>${tags(f.needs_closed)}</td><td>${tags(f.needs_sustained_resolved)}</td>
@@ -43,12 +51,13 @@ export async function changes() {
   main.innerHTML = html`<h2>From ${d.before_as_of} to ${d.after_as_of}</h2>
     <p>
       ${d.families.length} families changed (${d.new_families} of them new), ${d.gone_families} no longer known;
-      ${d.families_with_sustained_outcomes} with a need resolved and sustained for six months.
+      ${d.families_with_sustained_outcomes} with a need closed for six months or more (a change, not a claim:
+      outcomes count from the day the meeting took a family on).
     </p>
     <table>
       <tr>
         <th>Family</th><th>Was</th>${decisions ? html`<th>Decision</th>` : ''}<th>New involvements</th><th>Ended</th>
-        <th>Needs opened</th><th>Needs closed</th><th>Resolved six months</th>
+        <th>Needs opened</th><th>Needs closed</th><th>Closed six months</th>
       </tr>
       ${d.families.map(row)}
     </table>`;

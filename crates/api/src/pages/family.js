@@ -530,6 +530,8 @@ async function since(id) {
   const changed = f
     ? html`<ul>
         ${f.previous_family_id ? '' : html`<li>New to the partnership since then.</li>`}
+        ${f.merged_from ? html`<li>Joins the families then ${f.merged_from.join(' and ')}.</li>` : ''}
+        ${f.split_into ? html`<li>The family then, ${f.previous_family_id}, split into ${f.split_into.join(' and ')}.</li>` : ''}
         ${list('New involvements', f.new_involvements)}${list('Ended', f.ended_involvements)}
         ${list('Needs opened', f.needs_opened)}${list('Needs closed', f.needs_closed)}
         ${list('Closed six months or more (see outcomes for claims)', f.needs_sustained_resolved)}

@@ -33,7 +33,7 @@ export async function overlaps() {
     : '';
   main.innerHTML = html`<h2>Agencies working with the same households at the same time</h2>
     <p>
-      As of ${d.as_of}, over the last two years: in each cell, the households where both agencies were involved at
+      As of ${d.as_of}, over ${d.window.words} (from ${d.window.from}): in each cell, the households where both agencies were involved at
       once, and below, those where both addressed the same need and those where both are still involved
       now.${choose}
     </p>
