@@ -140,6 +140,16 @@ fn every_page_renders_in_a_browser() {
         assert!(dom.contains(&format!("<td>{}</td>", w["agency"].as_str().unwrap())), "{w}");
     }
 
+    // Search: the box is on the page for a coordinator, and a name finds
+    // its people, each with a link to the family.
+    let surname = family["members"][0]["family_name"].as_str().unwrap();
+    let dom = page(&format!("/search?q={surname}"));
+    assert!(dom.contains("<form id=\"find\" action=\"/search\" method=\"get\">"), "{dom}");
+    let found = server.get_ok(&format!("/api/v1/search?q={surname}&limit=50"));
+    let table = dom.split("id=\"found\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert_eq!(table.matches("<tr>").count(), 1 + found["people"].as_array().unwrap().len(), "{table}");
+    assert!(table.contains(&format!("<a href=\"/families/{id}\">{id}</a>")), "{table}");
+
     // The partnership's matrix, the evidence, the change since the earlier
     // load and the cohorts.
     let dom = page("/overlaps");

@@ -19,6 +19,7 @@ mod pages;
 mod privacy;
 mod reload;
 mod rulesets;
+mod search;
 mod shortlist;
 mod snapshots;
 mod suppression;

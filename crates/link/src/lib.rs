@@ -35,6 +35,7 @@ mod nicknames;
 mod normalise;
 mod quality;
 mod relatives;
+mod search;
 
 use std::collections::HashMap;
 
@@ -48,6 +49,7 @@ pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_L
 pub use normalise::STREET_TYPES;
 pub use quality::{Quality, pairwise_quality};
 pub use relatives::Relation;
+pub use search::NameQuery;
 
 use crate::cluster::Candidate;
 use crate::compare::Prepared;

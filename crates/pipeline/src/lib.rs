@@ -13,6 +13,7 @@
 
 mod cohorts;
 pub mod records;
+pub mod search;
 
 use famgraph_analysis::{Analysis, Config, Rulesets};
 use famgraph_graph::FamilyGraph;

@@ -7,3 +7,4 @@ pub(crate) mod cohorts;
 pub(crate) mod families;
 pub(crate) mod graph;
 pub(crate) mod partnership;
+pub(crate) mod search;

@@ -101,6 +101,8 @@ export async function whoAmI() {
   role = me.role;
   decisions = me.records_decisions;
   document.getElementById('who').textContent = `signed in as ${me.name} (${me.role.replace('_', ' ')})`;
+  // Only roles with person-level access search for people.
+  document.getElementById('find').hidden = role !== 'coordinator';
   for (const a of document.querySelectorAll('#nav a[data-roles]'))
     a.hidden = !a.dataset.roles.split(' ').includes(role) || (a.dataset.needs === 'decisions' && !decisions);
 }

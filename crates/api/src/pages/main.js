@@ -10,6 +10,7 @@ import { evidence } from './evidence.js';
 import { family } from './family.js';
 import { loadReport } from './load_report.js';
 import { overlaps } from './overlaps.js';
+import { search } from './search.js';
 import { shortlist } from './shortlist.js';
 
 const tokenInput = document.getElementById('token');
@@ -43,6 +44,7 @@ async function route() {
       '/cohorts': cohorts,
       '/load-report': loadReport,
       '/audit': auditTrail,
+      '/search': search,
     };
     if (m) await family(decodeURIComponent(m[1]));
     else if (c) await cohort(decodeURIComponent(c[1]));

@@ -14,7 +14,7 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str, &str); 12] = [
+const ASSETS: [(&str, &str, &str); 13] = [
     ("famgraph.css", CSS, include_str!("famgraph.css")),
     ("main.js", JS, include_str!("main.js")),
     ("common.js", JS, include_str!("common.js")),
@@ -27,6 +27,7 @@ const ASSETS: [(&str, &str, &str); 12] = [
     ("changes.js", JS, include_str!("changes.js")),
     ("load_report.js", JS, include_str!("load_report.js")),
     ("audit.js", JS, include_str!("audit.js")),
+    ("search.js", JS, include_str!("search.js")),
 ];
 
 /// The browser runs this server's own scripts and styles and nothing

@@ -1,0 +1,111 @@
+//! Finding people: "is this referral already known?". A query is a date
+//! of birth (`YYYY-MM-DD`), a postcode, an NHS number, an agency's record
+//! id (`agency:record_id` or the id alone), or a name, misspelt, by
+//! nickname or with the two names swapped, perhaps with a date of birth
+//! after it. Each person is scored by their best record.
+
+use famgraph_graph::PersonIdx;
+use famgraph_link::NameQuery;
+use famgraph_model::{Date, NhsNumber, Postcode};
+
+use crate::Snapshot;
+
+/// What the query was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    DateOfBirth,
+    Postcode,
+    NhsNumber,
+    RecordId,
+    Name,
+    NameAndDateOfBirth,
+}
+
+impl Kind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::DateOfBirth => "date_of_birth",
+            Kind::Postcode => "postcode",
+            Kind::NhsNumber => "nhs_number",
+            Kind::RecordId => "record_id",
+            Kind::Name => "name",
+            Kind::NameAndDateOfBirth => "name_and_date_of_birth",
+        }
+    }
+}
+
+/// One person found, with how well the best of their records matched
+/// (1 for an exact date, postcode, NHS number or record id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub person: PersonIdx,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub kind: Kind,
+    /// Best first, at most the limit asked for.
+    pub hits: Vec<Hit>,
+    /// How many matched in all.
+    pub total: usize,
+}
+
+/// The people matching `query`, best first (ties by person id), at most
+/// `limit`; `None` when the query has nothing to search by.
+pub fn search(snapshot: &Snapshot, query: &str, limit: usize) -> Option<Found> {
+    let graph = &snapshot.graph;
+    let records = &graph.bundle.people;
+    let query = query.trim();
+    let exact = |kind: Kind, keep: &dyn Fn(&famgraph_model::PersonRecord) -> bool| {
+        let hits = (0..graph.people.len())
+            .filter(|&p| graph.people[p].records.iter().any(|&r| keep(&records[r])))
+            .map(|person| Hit { person, score: 1.0 })
+            .collect();
+        finish(snapshot, kind, hits, limit)
+    };
+    if let Some(day) = Date::parse(query) {
+        return Some(exact(Kind::DateOfBirth, &|r| r.date_of_birth == Some(day)));
+    }
+    if let Some(nhs) = NhsNumber::parse(query) {
+        return Some(exact(Kind::NhsNumber, &|r| r.nhs_number == Some(nhs)));
+    }
+    if let Some(postcode) = Postcode::parse(query) {
+        return Some(exact(Kind::Postcode, &|r| r.postcode.as_ref() == Some(&postcode)));
+    }
+    // A record id: with its agency, or alone (any agency's).
+    let (agency, id) = query.split_once(':').map_or((None, query), |(a, id)| (Some(a.trim()), id.trim()));
+    let is_id = |r: &famgraph_model::PersonRecord| {
+        r.record_id.eq_ignore_ascii_case(id) && agency.is_none_or(|a| r.agency.eq_ignore_ascii_case(a))
+    };
+    if !id.is_empty() && records.iter().any(is_id) {
+        return Some(exact(Kind::RecordId, &is_id));
+    }
+    // A name, perhaps with a date of birth among its words.
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let born: Option<Date> = words.iter().find_map(|w| Date::parse(w));
+    let name: Vec<&str> = words.iter().copied().filter(|w| Date::parse(w).is_none()).collect();
+    let name = NameQuery::new(&name.join(" "))?;
+    let hits = (0..graph.people.len())
+        .filter_map(|person| {
+            let score = graph.people[person]
+                .records
+                .iter()
+                .map(|&r| &records[r])
+                .filter(|r| born.is_none_or(|day| r.date_of_birth == Some(day)))
+                .map(|r| name.score(&r.given_name, &r.family_name))
+                .fold(0.0, f64::max);
+            (score > 0.0).then_some(Hit { person, score })
+        })
+        .collect();
+    let kind = if born.is_some() { Kind::NameAndDateOfBirth } else { Kind::Name };
+    Some(finish(snapshot, kind, hits, limit))
+}
+
+fn finish(snapshot: &Snapshot, kind: Kind, mut hits: Vec<Hit>, limit: usize) -> Found {
+    let people = &snapshot.graph.people;
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| people[a.person].id.cmp(&people[b.person].id)));
+    let total = hits.len();
+    hits.truncate(limit);
+    Found { kind, hits, total }
+}
