@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the load pipeline on generated bundles:
 //! reading and validating with DuckDB, linking, and building the graph and
-//! analyses. Run with `cargo bench --bench pipeline`.
+//! analyses, and searching a load for a person. Run with `cargo bench
+//! --bench pipeline`.
 
 use std::hint::black_box;
 
@@ -41,6 +42,18 @@ fn pipeline(c: &mut Criterion) {
                 );
                 snapshot.analysis.ranking.len()
             });
+        });
+        // Search, once the names are indexed (the first search of a load
+        // indexes them; timed apart).
+        let snapshot = famgraph_pipeline::build_linked(bundle.clone(), report.clone(), linkage, &settings, &NoCohorts);
+        let first = &snapshot.graph.bundle.people[0];
+        let name = format!("{} {}", first.given_name, first.family_name);
+        famgraph_pipeline::search::search(&snapshot, &name, 20);
+        group.bench_function("search_name", |b| {
+            b.iter(|| famgraph_pipeline::search::search(&snapshot, black_box(&name), 20).map(|f| f.total));
+        });
+        group.bench_function("search_date_of_birth", |b| {
+            b.iter(|| famgraph_pipeline::search::search(&snapshot, black_box("1982-06-05"), 20).map(|f| f.total));
         });
         group.finish();
         let _ = std::fs::remove_dir_all(&dir);

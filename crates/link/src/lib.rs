@@ -49,7 +49,7 @@ pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_L
 pub use normalise::STREET_TYPES;
 pub use quality::{Quality, pairwise_quality};
 pub use relatives::Relation;
-pub use search::NameQuery;
+pub use search::{NameIndex, NameQuery};
 
 use crate::cluster::Candidate;
 use crate::compare::Prepared;

@@ -49,6 +49,8 @@ pub struct Snapshot {
     /// This load's fingerprint ([`load_fingerprint`]): audit entries carry
     /// it, so a family id in one can be read against the load that gave it.
     pub load: String,
+    /// The records' names indexed for search, made on the first search.
+    pub(crate) search_index: std::sync::OnceLock<search::Index>,
 }
 
 /// Runs the named cohort queries over a grouped load. The binary runs
@@ -118,7 +120,15 @@ fn assemble(
     let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
     let cohorts = cohorts.run(&graph, analysis.as_of);
     let load = load_fingerprint(&graph);
-    Snapshot { graph, analysis, report, rulesets: settings.rulesets.clone(), cohorts, load }
+    Snapshot {
+        graph,
+        analysis,
+        report,
+        rulesets: settings.rulesets.clone(),
+        cohorts,
+        load,
+        search_index: std::sync::OnceLock::new(),
+    }
 }
 
 /// A load's fingerprint: the SHA-256 (hex, first 16 digits) of every

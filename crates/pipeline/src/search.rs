@@ -5,7 +5,7 @@
 //! after it. Each person is scored by their best record.
 
 use famgraph_graph::PersonIdx;
-use famgraph_link::NameQuery;
+use famgraph_link::{NameIndex, NameQuery};
 use famgraph_model::{Date, NhsNumber, Postcode};
 
 use crate::Snapshot;
@@ -86,20 +86,41 @@ pub fn search(snapshot: &Snapshot, query: &str, limit: usize) -> Option<Found> {
     let born: Option<Date> = words.iter().find_map(|w| Date::parse(w));
     let name: Vec<&str> = words.iter().copied().filter(|w| Date::parse(w).is_none()).collect();
     let name = NameQuery::new(&name.join(" "))?;
-    let hits = (0..graph.people.len())
-        .filter_map(|person| {
-            let score = graph.people[person]
-                .records
-                .iter()
-                .map(|&r| &records[r])
-                .filter(|r| born.is_none_or(|day| r.date_of_birth == Some(day)))
-                .map(|r| name.score(&r.given_name, &r.family_name))
-                .fold(0.0, f64::max);
-            (score > 0.0).then_some(Hit { person, score })
-        })
-        .collect();
+    let index = snapshot.search_index.get_or_init(|| Index::new(snapshot));
+    // Each person's best record.
+    let mut best: std::collections::HashMap<PersonIdx, f64> = std::collections::HashMap::new();
+    for (r, score) in index.names.matches(&name) {
+        if born.is_some_and(|day| records[r].date_of_birth != Some(day)) {
+            continue;
+        }
+        let slot = best.entry(index.person_of_record[r] as usize).or_default();
+        *slot = slot.max(score);
+    }
+    let hits = best.into_iter().map(|(person, score)| Hit { person, score }).collect();
     let kind = if born.is_some() { Kind::NameAndDateOfBirth } else { Kind::Name };
     Some(finish(snapshot, kind, hits, limit))
+}
+
+/// The records' names, normalised and indexed once per load, and each
+/// record's person.
+#[derive(Debug)]
+pub struct Index {
+    names: NameIndex,
+    person_of_record: Vec<u32>,
+}
+
+impl Index {
+    fn new(snapshot: &Snapshot) -> Index {
+        let graph = &snapshot.graph;
+        let names = NameIndex::new(graph.bundle.people.iter().map(|r| (r.given_name.as_str(), r.family_name.as_str())));
+        let mut person_of_record = vec![0; graph.bundle.people.len()];
+        for (p, person) in graph.people.iter().enumerate() {
+            for &r in &person.records {
+                person_of_record[r] = u32::try_from(p).expect("fewer than 2^32 people");
+            }
+        }
+        Index { names, person_of_record }
+    }
 }
 
 fn finish(snapshot: &Snapshot, kind: Kind, mut hits: Vec<Hit>, limit: usize) -> Found {
