@@ -179,6 +179,43 @@ pub fn validate_bundle_with_overrides(
     Ok((state.bundle, state.report))
 }
 
+/// Validates a partnership's overrides file against a bundle validated
+/// before (a stored load), as if the load had been made with it: the
+/// bundle keeps its own overrides, and the file's are checked against
+/// them and its records, each row accepted or rejected with its line as a
+/// load would. A row the bundle already holds is not held twice.
+pub fn add_overrides(
+    mut bundle: Bundle,
+    mut report: LoadReport,
+    table: &RawTable,
+) -> Result<(Bundle, LoadReport), SchemaError> {
+    let mut state = Validator::default();
+    for agency in &bundle.agencies {
+        state.extracted_on.insert(agency.code.clone(), agency.extracted_on);
+    }
+    for record in &bundle.people {
+        state.records.insert((record.agency.clone(), record.record_id.clone()));
+    }
+    for held in &bundle.overrides {
+        match held.decision {
+            LinkDecision::MustLink => state.overrides.join(&held.a, &held.b),
+            LinkDecision::CannotLink => {
+                state.overrides.cannot.insert((held.a.clone(), held.b.clone()), held.line);
+            }
+        }
+    }
+    state.table(table)?;
+    let held: HashSet<(LinkDecision, RecordKey, RecordKey)> =
+        bundle.overrides.iter().map(|o| (o.decision, o.a.clone(), o.b.clone())).collect();
+    bundle
+        .overrides
+        .extend(state.bundle.overrides.into_iter().filter(|o| !held.contains(&(o.decision, o.a.clone(), o.b.clone()))));
+    report.files.extend(state.report.files);
+    report.rejects.extend(state.report.rejects);
+    report.warnings.extend(state.report.warnings);
+    Ok((bundle, report))
+}
+
 /// A rule broken by one field of a row.
 struct Broken {
     column: &'static str,
