@@ -200,6 +200,13 @@ pub struct ServeArgs {
     /// folder): `GET /api/v1/changes` then shows what changed since.
     #[arg(long, value_name = "DB_OR_BUNDLE")]
     pub previous: Option<PathBuf>,
+    /// Where the meeting's decisions and the linkage corrections made on
+    /// the pages are kept when `--decisions` and `--overrides` name no
+    /// file: `DIR/decisions.jsonl` and `DIR/overrides.csv`, created if
+    /// missing. Default: `DB.state` beside `--db`, else
+    /// `~/.local/state/famgraph`.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
     /// The partnership meeting's decisions about families (taken on,
     /// not now, already managed, closed), JSON Lines: read on start,
     /// appended to from the family pages; created if missing.

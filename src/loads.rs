@@ -138,11 +138,24 @@ pub fn from_bundle(
 }
 
 /// Opens a database a load wrote and analyses what it holds, with the ids
-/// that load gave.
-pub fn from_database(path: &Path, settings: &Settings) -> Result<Snapshot, famgraph_ingest::IngestError> {
+/// that load gave; with `overrides`, the partnership's corrections in that
+/// file are applied too (beside those the load was made with), each row
+/// accepted or rejected as a load would.
+pub fn from_database(
+    path: &Path,
+    overrides: Option<&Path>,
+    settings: &Settings,
+) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let stored = famgraph_ingest::store::open(path)?;
     let known = known_of(&stored.ids);
-    Ok(analyse(stored.bundle, stored.report, settings, &known))
+    let (bundle, report) = match overrides {
+        Some(file) => {
+            let table = famgraph_ingest::read_overrides(file)?;
+            famgraph_model::add_overrides(stored.bundle, stored.report, &table)?
+        }
+        None => (stored.bundle, stored.report),
+    };
+    Ok(analyse(bundle, report, settings, &known))
 }
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.

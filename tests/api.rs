@@ -297,8 +297,8 @@ fn tokens_and_roles_are_enforced() {
         ("/api/v1/cohorts/revolving_door", [200, 403,       403,       403,   401,  401]),
         ("/api/v1/families?cohort=mappa_marac_iom", [200, 200, 403,    403,   401,  401]),
         ("/api/v1/me",              [200,       200,        200,       200,   401,  401]),
-        // No decisions file: nothing to list, for those who may ask.
-        ("/api/v1/decisions",       [404,       404,        403,       403,   401,  401]),
+        // Decisions are kept (in the state folder), none made yet.
+        ("/api/v1/decisions",       [200,       200,        403,       403,   401,  401]),
         ("/api/v1/openapi.json",    [200,       200,        200,       200,   401,  401]),
         ("/healthz",                [200,       200,        200,       200,   200,  200]),
     ];
@@ -319,15 +319,14 @@ fn tokens_and_roles_are_enforced() {
             }
         }
     }
-    // Corrections to the linkage: coordinators and admins (this server
-    // keeps no overrides file, so they learn how to get one).
-    for (caller, expected) in callers.iter().zip([404, 403, 403, 404, 401, 401]) {
+    // Corrections to the linkage: coordinators and admins (an empty body
+    // is a bad request for those allowed).
+    for (caller, expected) in callers.iter().zip([400, 403, 403, 400, 401, 401]) {
         let (status, body) = server.post_json("/api/v1/overrides", *caller, "{}");
         assert_error(status, &body, expected);
     }
-    // The meeting's decisions: coordinators only (this server keeps no
-    // decisions file, so they learn how to get one).
-    for (caller, expected) in callers.iter().zip([404, 403, 403, 403, 401, 401]) {
+    // The meeting's decisions: coordinators only.
+    for (caller, expected) in callers.iter().zip([400, 403, 403, 403, 401, 401]) {
         let (status, body) = server.post_json(&format!("{family}/decision"), *caller, "{}");
         assert_error(status, &body, expected);
     }
@@ -340,7 +339,7 @@ fn tokens_and_roles_are_enforced() {
     let (_, me) = server.get("/api/v1/me", Some(&token_of["partnership"]));
     assert_eq!(
         me,
-        serde_json::json!({"name": "partnership", "role": "partnership", "records_decisions": false, "records_corrections": false})
+        serde_json::json!({"name": "partnership", "role": "partnership", "records_decisions": true, "records_corrections": true})
     );
     // A bid writer's overlap view has counts only, suppressed.
     let (_, overlaps) = server.get("/api/v1/overlaps", Some(&token_of["bid_writer"]));

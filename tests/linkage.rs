@@ -207,8 +207,12 @@ fn overrides_survive_the_next_extract() {
     let after = person_of_record(&out.join("people.csv"));
     assert_eq!(after[p], after[q], "must_link lost with the new extract");
 
-    // --overrides with only a database is a usage error.
-    let out = famgraph(&["shortlist", "--db", db.to_str().unwrap(), "--overrides", overrides.to_str().unwrap()]);
+    // An overrides file given with a database adds its rows to those the
+    // load was made with (export reads a database's stored tables as they
+    // are: there it is a usage error).
+    famgraph_ok(&["shortlist", "--db", db2.to_str().unwrap(), "--overrides", overrides.to_str().unwrap()]);
+    let out =
+        famgraph(&["export", "--db", db2.to_str().unwrap(), "--overrides", overrides.to_str().unwrap(), "--out", "x"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -344,10 +348,75 @@ fn a_coordinator_splits_a_link_and_it_stays_split() {
     let server = crate::util::Server::start(&args);
     assert_ne!(person_of(&server, &now, a), person_of(&server, &now, b), "split after a restart");
     drop(server);
-    // A server with no overrides file says how to get one.
+    // A server given no overrides file keeps corrections in its state
+    // folder all the same.
     let server =
         crate::util::Server::start(&["--data", bundle.to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
     let (status, answer) = server.post_json("/api/v1/overrides", cora, &body("cannot_link", "x"));
-    assert_eq!(status, 404);
-    assert!(answer["error"]["message"].as_str().unwrap().contains("--overrides FILE"), "{answer}");
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// The production set-up: `serve --db` keeps corrections too, in the state
+/// folder beside the database by default, applies them at once, and again
+/// when the server starts over the same database; decisions are kept there
+/// as well.
+#[test]
+fn corrections_and_decisions_are_kept_with_a_database() {
+    let dir = TempDir::new("state-db");
+    let db = dir.join("famgraph.duckdb");
+    crate::util::famgraph_ok(&["load", crate::util::sample_bundle().to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    let state = dir.join("famgraph.duckdb.state");
+    // The folder `serve --db` uses by default (named here, or the test
+    // server would keep its own).
+    let start = || crate::util::Server::start(&["--db", db.to_str().unwrap(), "--state", state.to_str().unwrap()]);
+    let server = start();
+    let cora = server.token.clone();
+    let me = server.get("/api/v1/me", cora.as_deref()).1;
+    assert_eq!((me["records_decisions"].as_bool(), me["records_corrections"].as_bool()), (Some(true), Some(true)));
+    // A person two records make, split.
+    let list = server.get("/api/v1/families?limit=20", cora.as_deref()).1;
+    let link = list["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|f| {
+            let detail =
+                server.get(&format!("/api/v1/families/{}", f["family_id"].as_str().unwrap()), cora.as_deref()).1;
+            detail["members"].as_array().unwrap().iter().find_map(|m| m["links"].as_array()?.first().cloned())
+        })
+        .unwrap();
+    let (a, b) = (link["records"][0].clone(), link["records"][1].clone());
+    let body = serde_json::json!({
+        "decision": "cannot_link", "agency_a": a["agency"], "record_id_a": a["record_id"],
+        "agency_b": b["agency"], "record_id_b": b["record_id"], "note": "two people: checked",
+    });
+    let (status, answer) = server.post_json("/api/v1/overrides", cora.as_deref(), &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let apart = |server: &crate::util::Server| {
+        let token = server.token.clone();
+        let person = |record: &serde_json::Value| {
+            let q = format!(
+                "/api/v1/search?q={}:{}",
+                record["agency"].as_str().unwrap(),
+                record["record_id"].as_str().unwrap()
+            );
+            server.get(&q, token.as_deref()).1["people"][0]["person_id"].clone()
+        };
+        person(&a) != person(&b)
+    };
+    assert!(apart(&server), "split at once");
+    let family = list["families"][0]["family_id"].as_str().unwrap().to_owned();
+    let decided = serde_json::json!({"decision": "not_now", "note": ""}).to_string();
+    let (status, _) = server.post_json(&format!("/api/v1/families/{family}/decision"), cora.as_deref(), &decided);
+    assert_eq!(status, 200);
+    drop(server);
+    assert!(std::fs::read_to_string(state.join("overrides.csv")).unwrap().contains("cannot_link,"));
+    assert!(std::fs::read_to_string(state.join("decisions.jsonl")).unwrap().contains("not_now"));
+
+    // Started again over the same database: the correction holds, and
+    // the decision is the family's.
+    let server = start();
+    assert!(apart(&server), "kept on a new start");
+    let detail = server.get(&format!("/api/v1/families/{family}"), server.token.as_deref()).1;
+    assert_eq!(detail["decision"]["decision"], "not_now", "{}", detail["decision"]);
 }

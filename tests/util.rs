@@ -158,11 +158,16 @@ impl Server {
     pub fn start_trusting(args: &[&str], ca: Option<&Path>) -> Server {
         let dir = TempDir::new("server");
         let audit = dir.join("audit.jsonl");
+        // The decisions and corrections of this server alone, unless the
+        // test names a state folder.
+        let state = dir.join("state");
+        let own_state = if args.contains(&"--state") { vec![] } else { vec!["--state".into(), state] };
         let mut child = Command::new(BIN)
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
             .arg("--audit")
             .arg(&audit)
+            .args(own_state)
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

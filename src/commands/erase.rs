@@ -4,7 +4,7 @@ use super::prelude::*;
 
 pub fn run(args: EraseArgs, ctx: &Context) -> anyhow::Result<()> {
     let EraseArgs { db, record, erase_agency, decisions } = args;
-    let snapshot = loads::from_database(&db, &ctx.settings)?;
+    let snapshot = loads::from_database(&db, None, &ctx.settings)?;
     let person = person_of_record(&snapshot, &record)?;
     let agency = erase_agency.unwrap_or(record.agency.clone());
     let ids = famgraph_pipeline::records::agency_records_of(&snapshot, person, &agency);

@@ -21,7 +21,6 @@ pub mod token;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::bail;
 use famgraph_pipeline::Snapshot;
 use famgraph_pipeline::{KnownIds, Settings};
 
@@ -48,7 +47,8 @@ mod prelude {
     pub use famgraph_pipeline::{KnownIds, Snapshot};
 
     pub use super::{
-        Context, day_arg, decided_from, default_audit_path, load_either, open, open_source, person_of_record,
+        Context, day_arg, decided_from, default_audit_path, default_state_dir, load_either, open, open_source,
+        person_of_record,
     };
     pub use crate::cli::*;
     pub(crate) use crate::{BadInput, audit_review, evaluate, loads};
@@ -65,13 +65,6 @@ pub fn open_source(
     settings: &Settings,
     known: &KnownIds,
 ) -> anyhow::Result<Option<Snapshot>> {
-    if overrides.is_some() && data.is_none() {
-        bail!(BadInput(
-            "--overrides applies when a bundle is loaded: give --data BUNDLE (a database keeps the overrides it was \
-             loaded with)"
-                .into()
-        ));
-    }
     Ok(Some(match (data, db) {
         (Some(data), Some(db)) => {
             let snapshot = loads::from_bundle(data, overrides, settings, &loads::known_in(db))?;
@@ -79,7 +72,7 @@ pub fn open_source(
             snapshot
         }
         (Some(data), None) => loads::from_bundle(data, overrides, settings, known)?,
-        (None, Some(db)) => loads::from_database(db, settings)?,
+        (None, Some(db)) => loads::from_database(db, overrides, settings)?,
         (None, None) => return Ok(None),
     }))
 }
@@ -107,6 +100,18 @@ pub fn default_audit_path(db: Option<&Path>) -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/state")));
     state.map_or_else(|| PathBuf::from("famgraph-audit.jsonl"), |dir| dir.join("famgraph/audit.jsonl"))
+}
+
+/// Where `serve` keeps the meeting's decisions and the linkage
+/// corrections when no file is named for them: `DB.state` beside `--db`,
+/// else `famgraph` in the user's state folder (beside the audit trail).
+pub fn default_state_dir(db: Option<&Path>) -> PathBuf {
+    if let Some(db) = db {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".state");
+        return PathBuf::from(name);
+    }
+    default_audit_path(None).parent().map_or_else(|| PathBuf::from("famgraph-state"), Path::to_path_buf)
 }
 
 /// A day option (`--since`, `--until`) as `YYYY-MM-DD`, or a usage error

@@ -14,6 +14,7 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         suppression,
         audit,
         previous,
+        state,
         decisions,
         tls_cert,
         tls_key,
@@ -30,7 +31,19 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         .map(|(chain, key)| famgraph_api::tls::Certificate::read(chain, key))
         .transpose()
         .map_err(|e| BadInput(e.to_string()))?;
-    let decisions = decisions.as_deref().map(famgraph_governance::decisions::Book::open).transpose()?;
+    // The meeting's decisions and the pages' corrections are kept whatever
+    // the set-up: in the files named, or in the state folder.
+    let state_dir = state.unwrap_or_else(|| default_state_dir(source.db.as_deref()));
+    if decisions.is_none() || overrides.overrides.is_none() {
+        famgraph_governance::private::create_dir_all(&state_dir)
+            .with_context(|| format!("creating the state folder {}", state_dir.display()))?;
+        eprintln!(
+            "famgraph: keeping the meeting's decisions and linkage corrections in {} (--state DIR to move them)",
+            state_dir.display()
+        );
+    }
+    let decisions = decisions.unwrap_or_else(|| state_dir.join("decisions.jsonl"));
+    let decisions = Some(famgraph_governance::decisions::Book::open(&decisions)?);
     let audit = famgraph_governance::AuditLog::open(&audit)
         .with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
@@ -66,10 +79,10 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         source => source,
     };
-    let overrides = overrides.overrides;
-    // Corrections from the pages go to the overrides file a bundle's
-    // reload reads again.
-    let overrides_file = overrides.clone().filter(|_| data.is_some());
+    let overrides = Some(overrides.overrides.unwrap_or_else(|| state_dir.join("overrides.csv")));
+    // Corrections from the pages go to the overrides file every reload
+    // reads again, of a bundle or of a database.
+    let overrides_file = overrides.clone();
     if let Some(file) = overrides_file.as_ref().filter(|f| !f.exists()) {
         famgraph_governance::private::create_with(file, famgraph_api::overrides::HEADER)
             .with_context(|| format!("creating the overrides file {}", file.display()))?;

@@ -19,5 +19,6 @@ pub use records::{
     Agency, Bundle, Involvement, LinkDecision, LinkOverride, PersonRecord, RecordKey, Relationship, Service,
 };
 pub use validate::{
-    BundleFile, FileReport, Issue, LoadReport, RawRow, RawTable, validate_bundle, validate_bundle_with_overrides,
+    BundleFile, FileReport, Issue, LoadReport, RawRow, RawTable, add_overrides, validate_bundle,
+    validate_bundle_with_overrides,
 };

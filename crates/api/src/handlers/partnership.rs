@@ -47,8 +47,11 @@ pub(crate) async fn get_evidence(
     let full = |snapshot: &Arc<Snapshot>| {
         let figures = evidence(snapshot, disclosure);
         match state.decided(snapshot) {
-            Some(decided) => figures.with_decisions(&decision_figures(snapshot, &decided, disclosure)),
-            None => figures,
+            // Nothing decided yet: nothing to report.
+            Some(decided) if decided.now().next().is_some() => {
+                figures.with_decisions(&decision_figures(snapshot, &decided, disclosure))
+            }
+            _ => figures,
         }
     };
     if csv_out::wants_csv(param(&params, "format"))? {
