@@ -390,7 +390,7 @@ pub struct ShortlistArgs {
     /// Only families with this need (`crime`, `education`, ...).
     #[arg(long)]
     pub need: Option<String>,
-    /// Only families an agency (its code) is involved with now.
+    /// Only families an agency (its code) was involved with in the window.
     #[arg(long)]
     pub agency: Option<String>,
     /// Only families living in a postcode district or sector (`ME4`, `ME4 4`).

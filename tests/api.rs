@@ -763,6 +763,13 @@ fn the_shortlist_comes_as_csv() {
     assert!(body["error"]["message"].as_str().unwrap().contains("`xml`"));
     let audit = std::fs::read_to_string(&server.audit).unwrap();
     assert_eq!(audit.lines().filter(|l| l.contains("\"/api/v1/families\"")).count(), 2, "both answers audited");
+    // Without a limit, the CSV holds every family matching: every page.
+    let all = server.get_ok("/api/v1/families?need=crime");
+    let (status, body) = server.get("/api/v1/families?need=crime&format=csv", server.token.as_deref());
+    assert_eq!(status, 200);
+    let rows = body.as_str().unwrap().lines().count() - 1;
+    assert_eq!(rows as u64, all["total"].as_u64().unwrap());
+    assert!(rows > 50, "more than a page: {rows}");
 }
 
 /// The `OpenAPI` document is the API: every route the router serves is in

@@ -85,14 +85,27 @@ fn every_page_renders_in_a_browser() {
         dom
     };
 
-    // The shortlist: a row per family on the first page, with the filters.
+    // The shortlist: fifty families a page, each page saying which of how
+    // many it shows, reaching every family; the filters chosen from lists.
     let list = server.get_ok("/api/v1/families?limit=100");
+    let total = list["total"].as_u64().unwrap();
+    assert!(total > 100);
+    let ids: Vec<&str> =
+        list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap()).collect();
+    let on = |dom: &str, id: &str| dom.contains(&format!("<a href=\"/families/{id}\">{id}</a>"));
     let dom = page("/");
-    for f in list["families"].as_array().unwrap() {
-        let id = f["family_id"].as_str().unwrap();
-        assert!(dom.contains(&format!("<a href=\"/families/{id}\">{id}</a>")), "{id} not on the shortlist page");
-    }
+    assert!(ids[..50].iter().all(|id| on(&dom, id)) && !ids[50..].iter().any(|id| on(&dom, id)));
+    assert!(dom.contains(&format!("Showing 1-50 of {total}")), "{dom}");
+    assert!(dom.contains("<a href=\"/?page=2\">next</a>"), "{dom}");
+    let second = page("/?page=2");
+    assert!(ids[50..].iter().all(|id| on(&second, id)), "page 2");
+    assert!(second.contains(&format!("Showing 51-100 of {total}")) && second.contains("previous"));
     assert!(dom.contains("name=\"keyworkers\""));
+    assert!(dom.contains("<select name=\"agency\">") && dom.contains("<option value=\"police\">"), "agencies listed");
+    assert!(dom.contains("<select name=\"area\">"));
+    for r in list["families"][0]["reasons"].as_array().unwrap() {
+        assert!(dom.contains(r["label"].as_str().unwrap()), "reasons in plain words: {r}");
+    }
 
     // A family: the genogram has a shape per member, the timeline a bar
     // per involvement of the last six years, and who works with it now.

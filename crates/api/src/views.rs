@@ -220,6 +220,17 @@ impl Filter {
     }
 }
 
+/// The values the shortlist's agency and area filters take: each agency
+/// (code and name) and each postcode district the families live in.
+pub fn filter_choices(snapshot: &Snapshot) -> serde_json::Value {
+    let graph = &snapshot.graph;
+    let agencies: Vec<serde_json::Value> =
+        graph.bundle.agencies.iter().map(|a| serde_json::json!({"code": a.code, "name": a.name})).collect();
+    let areas: BTreeSet<&str> =
+        graph.households.iter().filter_map(|h| h.postcode.as_ref().map(famgraph_model::Postcode::district)).collect();
+    serde_json::json!({"agencies": agencies, "areas": areas})
+}
+
 #[derive(Serialize)]
 pub struct ReasonView {
     pub code: &'static str,

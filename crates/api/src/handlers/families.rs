@@ -10,14 +10,20 @@ pub(crate) async fn list_families(
     use axum::response::IntoResponse;
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist").await?;
     // Parameters are read by hand so a bad value gets a JSON 400 naming it.
-    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    // As CSV, for a meeting's papers: every family matching, unless a
+    // limit is asked for.
+    let csv = csv_out::wants_csv(param(&params, "format"))?;
+    let limit = if csv {
+        parse_number(&params, "limit", usize::MAX, usize::MAX)?
+    } else {
+        parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?
+    };
     let offset = parse_number(&params, "offset", 0, usize::MAX)?;
     let snapshot = state.snapshot();
     let mut filter = views::Filter::from_params(&params, &snapshot)?;
     if let Some(decided) = state.decided(&snapshot) {
         filter = filter.with_decisions(decided);
     }
-    let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (families, total) = filter.page(&snapshot, offset, limit);
     let named = families.iter().map(|f| f.family_id.clone()).collect();
     state.audited(&caller, true, (named, vec![]), &snapshot).await?;
@@ -31,6 +37,8 @@ pub(crate) async fn list_families(
         "offset": offset,
         "as_of": snapshot.analysis.as_of.to_string(),
         "window": snapshot.analysis.window(),
+        // What the agency and area filters take, for the page's lists.
+        "choices": views::filter_choices(&snapshot),
     }))
     .into_response())
 }

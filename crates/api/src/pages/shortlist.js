@@ -17,9 +17,13 @@ import {
   tags,
 } from './common.js';
 
+// Families a page.
+const PAGE = 50;
+
 export async function shortlist() {
   const q = new URLSearchParams(location.search);
-  const asked = new URLSearchParams({ limit: '100' });
+  const page = Math.max(1, parseInt(q.get('page') || '1', 10) || 1);
+  const asked = new URLSearchParams({ limit: String(PAGE), offset: String((page - 1) * PAGE) });
   for (const k of FILTERS) if (q.get(k)) asked.set(k, q.get(k));
   const [d, rs, cs] = await Promise.all([
     api('/api/v1/families?' + asked),
@@ -29,6 +33,22 @@ export async function shortlist() {
   const cohorts = cs.cohorts.map(c => [c.name, c.title]);
   const needs = NEEDS.map(n => [n, n.replace(/_/g, ' ')]);
   const rulesets = rs.rulesets.map(r => [r.name, r.title]);
+  const agencies = d.choices.agencies.map(a => [a.code, a.name]);
+  const areas = d.choices.areas.map(a => [a, a]);
+  // Showing which families of how many, and the pages either side.
+  const first = d.total ? d.offset + 1 : 0,
+    last = d.offset + d.families.length;
+  const pageLink = (n, label) => {
+    const to = new URLSearchParams(q);
+    to.set('page', String(n));
+    return html`<a href="/?${to}">${label}</a>`;
+  };
+  const pager = html`<p class="pager">
+    Showing ${first.toLocaleString()}-${last.toLocaleString()} of ${d.total.toLocaleString()}
+    ${page > 1 ? html` &middot; ${pageLink(page - 1, 'previous')}` : ''}${
+      last < d.total ? html` &middot; ${pageLink(page + 1, 'next')}` : ''
+    }
+  </p>`;
   const decisionFilter = decisions
     ? html`<label>Decision <select name="decision">${options(DECISION_FILTER, q.get('decision'))}</select></label>`
     : '';
@@ -46,14 +66,14 @@ export async function shortlist() {
     <td>${tags(f.cohorts)}</td>${decisions ? html`<td>${decisionTag(f.decision)}</td>` : ''}</tr>`;
   main.innerHTML = html`<form class="filters" method="get" action="/">
       <label>Need <select name="need">${options(needs, q.get('need'))}</select></label>
-      <label>Agency <input name="agency" size="10" value="${q.get('agency') || ''}"></label>
-      <label>Area <input name="area" size="6" placeholder="ME4" value="${q.get('area') || ''}"></label>
+      <label>Agency (in the window) <select name="agency">${options(agencies, q.get('agency'))}</select></label>
+      <label>Area <select name="area">${options(areas, q.get('area'))}</select></label>
       <label>Eligible under <select name="ruleset">${options(rulesets, q.get('ruleset'))}</select></label>
       <label>In cohort <select name="cohort">${options(cohorts, q.get('cohort'))}</select></label>
       <label>Not in <select name="exclude_cohort">${options(cohorts, q.get('exclude_cohort'))}</select></label>
       <label>Keyworkers now <select name="keyworkers">${options(KEYWORKERS, q.get('keyworkers'))}</select></label>
       ${decisionFilter}
-      <button>Filter</button> <a href="/">clear</a> &middot; <a href="#" id="csv">download this list (CSV)</a>
+      <button>Filter</button> <a href="/">clear</a> &middot; <a href="#" id="csv">download the whole list (CSV)</a>
     </form>
     <p>
       ${d.total} families with a score${FILTERS.some(k => q.get(k)) ? ' matching the filter' : ''}, as of
@@ -61,14 +81,18 @@ export async function shortlist() {
       in ${d.window.words} (from ${d.window.from}) and closed since. The score ranks what is recorded; what is open
       now weighs more than what is past. It predicts nothing, and a person decides.
     </p>
+    ${pager}
     <table>
       <tr>
         <th>Rank</th><th>Family</th><th>Score</th><th>Needs now</th><th>Agencies</th><th>Keyworkers now</th>
         <th>People</th><th>Reasons</th><th>Cohorts</th>${decisions ? html`<th>Decision</th>` : ''}
       </tr>
       ${d.families.map(row)}
-    </table>`;
+    </table>
+    ${pager}`;
+  // The whole list, every page of it.
   asked.set('format', 'csv');
-  asked.set('limit', '1000');
+  asked.delete('limit');
+  asked.delete('offset');
   document.getElementById('csv').onclick = download('/api/v1/families?' + asked, 'famgraph-shortlist.csv');
 }
