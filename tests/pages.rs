@@ -147,6 +147,12 @@ fn every_page_renders_in_a_browser() {
     let links: usize = family["members"].as_array().unwrap().iter().map(|m| m["links"].as_array().unwrap().len()).sum();
     assert!(links > 0);
     assert_eq!(dom.matches("class=\"split\"").count(), links);
+    // Each shows the two records' values side by side, a row per field.
+    assert_eq!(dom.matches("<table class=\"sides\">").count(), links);
+    let link = family["members"].as_array().unwrap().iter().find_map(|m| m["links"].as_array()?.first()).unwrap();
+    let given = link["fields"].as_array().unwrap().iter().find(|f| f["field"] == "given_name").unwrap();
+    let value = given["values"][0].as_str().unwrap();
+    assert!(dom.contains(&format!("<tr><td>given name</td><td>{value}</td>")), "{value}");
     // And every member joined to a record famgraph left apart.
     assert_eq!(dom.matches("class=\"join\"").count(), family["members"].as_array().unwrap().len());
     for w in family["working_now"].as_array().unwrap() {

@@ -455,6 +455,26 @@ pub struct FieldView {
     pub weight: f64,
     /// The part of `weight` due to how common the value is.
     pub term_frequency_adjustment: f64,
+    /// What each of the two records holds for the field, side by side
+    /// (`null` where it holds nothing; an NHS number shows whether it is
+    /// held, not the number).
+    pub values: [Option<String>; 2],
+}
+
+/// What a record holds for one compared field.
+fn field_value(record: &famgraph_model::PersonRecord, field: &str) -> Option<String> {
+    match field {
+        "given_name" => Some(record.given_name.clone()),
+        "family_name" => Some(record.family_name.clone()),
+        "date_of_birth" => record.date_of_birth.map(|d| d.to_string()),
+        "sex" => Some(record.sex.code().to_owned()),
+        "address" => record.address.clone(),
+        "postcode" => record.postcode.as_ref().map(|p| p.as_str().to_owned()),
+        "uprn" => record.uprn.map(|u| u.to_string()),
+        "nhs_number" => record.nhs_number.map(|_| "held".to_owned()),
+        "agency" => Some(record.agency.clone()),
+        _ => None,
+    }
 }
 
 /// Rounds to three places: enough to read, and stable in JSON.
@@ -473,6 +493,7 @@ pub fn person_links(graph: &famgraph_graph::FamilyGraph, person: &famgraph_graph
         .iter()
         .map(|&l| {
             let link = &graph.linkage.links[l];
+            let (a, b) = (&graph.bundle.people[link.a as usize], &graph.bundle.people[link.b as usize]);
             LinkView {
                 records: [record(link.a), record(link.b)],
                 match_weight: round3(link.weight),
@@ -486,6 +507,7 @@ pub fn person_links(graph: &famgraph_graph::FamilyGraph, person: &famgraph_graph
                         level: f.level,
                         weight: round3(f.weight),
                         term_frequency_adjustment: round3(f.term_frequency_adjustment),
+                        values: [field_value(a, f.field), field_value(b, f.field)],
                     })
                     .collect(),
             }

@@ -9,22 +9,25 @@ import { api, DECISIONS, decisions, html, main, spaced, tags } from './common.js
 // Every member can be joined to a record famgraph left apart.
 function linkDetails(members) {
   const bits = w => (w > 0 ? '+' : '') + w.toFixed(1);
-  const field = x => {
-    const common = x.term_frequency_adjustment
-      ? html` <span class="muted">(${bits(x.term_frequency_adjustment)} for how common)</span>`
-      : '';
-    return html`<span class="tag">${x.field}: ${x.level} ${bits(x.weight)}${common}</span>`;
-  };
   const join = m =>
     html`<p><button class="join" data-record="${JSON.stringify(m.records[0])}">Same person as another record&hellip;</button></p>`;
+  // Each link: the two records' values side by side, with what each
+  // field's comparison gave.
+  const side = x =>
+    html`<tr><td>${x.field.replace(/_/g, ' ')}</td><td>${x.values[0] ?? ''}</td><td>${x.values[1] ?? ''}</td><td>${x.level.replace(/_/g, ' ')}</td><td>${bits(x.weight)}${x.term_frequency_adjustment ? html` <span class="muted">(${bits(x.term_frequency_adjustment)} for how common)</span>` : ''}</td></tr>`;
   const link = l => {
     const probability = l.override_decision ? `${l.override_decision} (override)` : l.match_probability.toFixed(4);
     const split = l.override_decision
       ? ''
       : html`<button class="split" data-records="${JSON.stringify(l.records)}">Not the same person</button>`;
-    return html`<tr><td>${tags(l.records.map(r => r.agency + ':' + r.record_id))}</td>
-      <td>${probability}</td><td>${l.fields.filter(x => x.level !== 'null').map(field)} = ${bits(l.match_weight)}</td>
-      <td>${split}</td></tr>`;
+    const [a, b] = l.records.map(r => r.agency + ':' + r.record_id);
+    return html`<tr><td>${tags([a, b])}</td><td>${probability}</td><td>${bits(l.match_weight)}</td><td>${split}</td></tr>
+      <tr><td colspan="4">
+        <table class="sides">
+          <tr><th>Field</th><th>${a}</th><th>${b}</th><th>Compared</th><th>Bits</th></tr>
+          ${l.fields.map(side)}
+        </table>
+      </td></tr>`;
   };
   const member = m => {
     const records =
