@@ -420,3 +420,54 @@ fn corrections_and_decisions_are_kept_with_a_database() {
     let detail = server.get(&format!("/api/v1/families/{family}"), server.token.as_deref()).1;
     assert_eq!(detail["decision"]["decision"], "not_now", "{}", detail["decision"]);
 }
+
+/// The review queue: what is worth a look, each kind as it says, and a
+/// split made from it takes the link off the queue.
+#[test]
+fn the_review_queue_lists_what_is_worth_a_look_and_a_split_clears_it() {
+    let dir = TempDir::new("review");
+    let tokens = dir.join("tokens");
+    let cora = crate::util::token(&tokens, "cora", "coordinator");
+    let bea = crate::util::token(&tokens, "bea", "bid_writer");
+    let server = crate::util::Server::start(&["--tokens", tokens.to_str().unwrap()]);
+    let queue = |kind: &str| server.get(&format!("/api/v1/review?limit=1000&kind={kind}"), Some(&cora)).1;
+    let all = server.get("/api/v1/review?limit=1000", Some(&cora)).1;
+    let counts = all["by_kind"].as_object().unwrap();
+    assert_eq!(counts.values().map(|n| n.as_u64().unwrap()).sum::<u64>(), all["total"].as_u64().unwrap());
+    for (kind, n) in counts {
+        let items = queue(kind);
+        assert_eq!(items["total"], *n, "{kind}");
+        for item in items["items"].as_array().unwrap() {
+            let records = item["records"].as_array().unwrap();
+            match kind.as_str() {
+                "agency_duplicate" => {
+                    assert!(
+                        records.len() >= 2 && records.iter().all(|r| r["agency"] == records[0]["agency"]),
+                        "{item}"
+                    );
+                }
+                "borderline_link" => {
+                    assert!(item["probability"].as_f64().unwrap() < 0.95 && records.len() == 2, "{item}");
+                }
+                "same_name_members" => assert_eq!(item["person_ids"].as_array().unwrap().len(), 2, "{item}"),
+                _ => assert!(records.len() >= 2, "{item}"),
+            }
+        }
+    }
+    assert!(counts["agency_duplicate"].as_u64().unwrap() > 0, "the sample has people an agency holds twice");
+    assert_eq!(server.get("/api/v1/review", Some(&bea)).0, 403);
+    assert_eq!(server.get("/api/v1/review?kind=whatever", Some(&cora)).0, 400);
+
+    // Split the first borderline link: it leaves the queue.
+    let borderline = queue("borderline_link");
+    let Some(first) = borderline["items"].as_array().unwrap().first().cloned() else { return };
+    let (a, b) = (&first["records"][0], &first["records"][1]);
+    let body = serde_json::json!({
+        "decision": "cannot_link", "agency_a": a["agency"], "record_id_a": a["record_id"],
+        "agency_b": b["agency"], "record_id_b": b["record_id"], "note": "two people: checked",
+    });
+    let (status, answer) = server.post_json("/api/v1/overrides", Some(&cora), &body.to_string());
+    assert_eq!(status, 200, "{answer}");
+    let after = queue("borderline_link");
+    assert!(!after["items"].as_array().unwrap().iter().any(|i| i["records"] == first["records"]), "{after}");
+}

@@ -159,6 +159,12 @@ fn every_page_renders_in_a_browser() {
         assert!(dom.contains(&format!("<td>{}</td>", w["agency"].as_str().unwrap())), "{w}");
     }
 
+    // The review queue: a row per item, each with its family.
+    let queue = server.get_ok("/api/v1/review?limit=200");
+    let dom = page("/review");
+    let rows = dom.split("id=\"queue\"").nth(1).unwrap().split("</table>").next().unwrap();
+    assert_eq!(rows.matches("<tr>").count(), 1 + queue["items"].as_array().unwrap().len(), "{rows}");
+
     // Search: the box is on the page for a coordinator, and a name finds
     // its people, each with a link to the family.
     let surname = family["members"][0]["family_name"].as_str().unwrap();

@@ -59,6 +59,7 @@ mod prelude {
     pub(crate) use crate::handlers::families::*;
     pub(crate) use crate::handlers::graph::*;
     pub(crate) use crate::handlers::partnership::*;
+    pub(crate) use crate::handlers::review::*;
     pub(crate) use crate::handlers::search::*;
     pub(crate) use crate::params::*;
     pub(crate) use crate::state::*;

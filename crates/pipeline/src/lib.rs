@@ -13,6 +13,7 @@
 
 mod cohorts;
 pub mod records;
+pub mod review;
 pub mod search;
 
 use famgraph_analysis::{Analysis, Config, Rulesets};

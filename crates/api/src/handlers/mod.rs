@@ -7,4 +7,5 @@ pub(crate) mod cohorts;
 pub(crate) mod families;
 pub(crate) mod graph;
 pub(crate) mod partnership;
+pub(crate) mod review;
 pub(crate) mod search;

@@ -10,6 +10,7 @@ import { evidence } from './evidence.js';
 import { family } from './family.js';
 import { loadReport } from './load_report.js';
 import { overlaps } from './overlaps.js';
+import { review } from './review.js';
 import { search } from './search.js';
 import { shortlist } from './shortlist.js';
 
@@ -45,6 +46,7 @@ async function route() {
       '/load-report': loadReport,
       '/audit': auditTrail,
       '/search': search,
+      '/review': review,
     };
     if (m) await family(decodeURIComponent(m[1]));
     else if (c) await cohort(decodeURIComponent(c[1]));

@@ -14,7 +14,7 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str, &str); 13] = [
+const ASSETS: [(&str, &str, &str); 14] = [
     ("famgraph.css", CSS, include_str!("famgraph.css")),
     ("main.js", JS, include_str!("main.js")),
     ("common.js", JS, include_str!("common.js")),
@@ -28,6 +28,7 @@ const ASSETS: [(&str, &str, &str); 13] = [
     ("load_report.js", JS, include_str!("load_report.js")),
     ("audit.js", JS, include_str!("audit.js")),
     ("search.js", JS, include_str!("search.js")),
+    ("review.js", JS, include_str!("review.js")),
 ];
 
 /// The browser runs this server's own scripts and styles and nothing
