@@ -130,3 +130,48 @@ fn finish(snapshot: &Snapshot, kind: Kind, mut hits: Vec<Hit>, limit: usize) -> 
     hits.truncate(limit);
     Found { kind, hits, total }
 }
+
+#[cfg(test)]
+mod tests {
+    use famgraph_model::validate_bundle;
+
+    use super::search;
+    use crate::{NoCohorts, Settings, build};
+
+    /// Every record of a generated bundle: by its record id, its person
+    /// first; by its name as recorded, either way round, its person among
+    /// the first twenty for at least 95% of records. `FAMGRAPH_SEARCH_FAMILIES`
+    /// sets the size (600 by default).
+    #[test]
+    fn every_record_is_found_by_its_id_and_nearly_every_one_by_its_name() {
+        let families = std::env::var("FAMGRAPH_SEARCH_FAMILIES").ok().and_then(|n| n.parse().ok()).unwrap_or(600);
+        let generated =
+            famgraph_synth::generate(&famgraph_synth::SynthConfig { families, seed: 17, ..Default::default() });
+        let (bundle, report) = validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).unwrap();
+        let snapshot = build(bundle, report, &Settings::default(), &NoCohorts);
+        let graph = &snapshot.graph;
+        let mut person_of = vec![0; graph.bundle.people.len()];
+        for (p, person) in graph.people.iter().enumerate() {
+            for &r in &person.records {
+                person_of[r] = p;
+            }
+        }
+        let (mut named, mut by_name, mut swapped) = (0, 0, 0);
+        for (r, record) in graph.bundle.people.iter().enumerate() {
+            let by_id = search(&snapshot, &format!("{}:{}", record.agency, record.record_id), 20).unwrap();
+            assert_eq!(by_id.hits[0].person, person_of[r], "{}:{}", record.agency, record.record_id);
+            if record.given_name.is_empty() || record.family_name.is_empty() {
+                continue;
+            }
+            named += 1;
+            let found =
+                |q: String| search(&snapshot, &q, 20).is_some_and(|f| f.hits.iter().any(|h| h.person == person_of[r]));
+            by_name += usize::from(found(format!("{} {}", record.given_name, record.family_name)));
+            swapped += usize::from(found(format!("{} {}", record.family_name, record.given_name)));
+        }
+        eprintln!(
+            "{families} families: {by_name} and {swapped} (swapped) of {named} records found by name in the first 20"
+        );
+        assert!(by_name * 100 >= named * 95 && swapped * 100 >= named * 95, "{by_name}, {swapped} of {named}");
+    }
+}
