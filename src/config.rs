@@ -26,6 +26,9 @@ pub fn read(path: Option<&Path>) -> Result<Context, BadConfig> {
         if let Some(days) = config.window_days {
             settings.analysis.window_days = days;
         }
+        if let Some(order) = config.lead_order {
+            settings.analysis.lead_order = order;
+        }
         for ruleset in config.rulesets {
             settings.rulesets.add(ruleset);
         }

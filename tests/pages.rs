@@ -493,3 +493,67 @@ fn values_from_the_extracts_are_text_on_the_pages() {
     let dom = render(&browser, &profile, &format!("{}/load-report#token={token}", server.base));
     assert!(dom.contains("&lt;img src=x id=agency-markup&gt;"), "the agency's name as text: {dom}");
 }
+
+/// `pdftotext`, to read a printed page back; `None` (the test skipped)
+/// where it is missing and the browser is not required.
+fn pdftotext() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).map(|dir| dir.join("pdftotext")).find(|p| p.is_file());
+    if found.is_none() {
+        assert!(std::env::var_os("FAMGRAPH_REQUIRE_BROWSER").is_none(), "no pdftotext (apt-get install poppler-utils)");
+        eprintln!("pages: no pdftotext on this machine; the printing test is skipped");
+    }
+    found
+}
+
+/// The meeting pack, printed to PDF by Chromium and read back: a cover
+/// sheet stating the filter and the date, then a page per family with who
+/// works with it now, the suggested lead and room for the decision.
+#[test]
+fn the_meeting_pack_prints_a_cover_and_a_page_per_family() {
+    let (Some(browser), Some(pdftotext)) = (chromium(), pdftotext()) else { return };
+    let server = Server::start(&[]);
+    let token = server.token.clone().unwrap();
+    let list = server.get_ok("/api/v1/families?limit=3&need=crime");
+    let ids: Vec<&str> =
+        list["families"].as_array().unwrap().iter().map(|f| f["family_id"].as_str().unwrap()).collect();
+    let profile = TempDir::new("chromium-pack");
+    let pdf = profile.join("pack.pdf");
+    let url = format!("{}/pack?families={}&filter=need%3Dcrime#token={token}", server.base, ids.join("%2C"));
+    let out = Command::new(&browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=10000"])
+        .args([
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.0.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(out.status.success() && pdf.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(
+        pages[0].contains("Partnership meeting pack") && pages[0].contains("filtered by need: crime"),
+        "{}",
+        pages[0]
+    );
+    assert!(pages.len() > ids.len(), "a cover and a page per family: {} pages", pages.len());
+    for id in &ids {
+        let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+        // The family's page starts with its heading and holds its lead and
+        // the room for the decision, and no other family's heading.
+        let page = pages.iter().find(|p| p.contains(&format!("Family {id}"))).unwrap_or_else(|| panic!("{id}: {text}"));
+        assert!(page.contains("Suggested lead") && page.contains("Decision"), "{page}");
+        if let Some(lead) = detail["suggested_lead"].as_str() {
+            assert!(page.contains(lead), "{lead}: {page}");
+        }
+        for other in ids.iter().filter(|o| *o != id) {
+            assert!(!page.contains(&format!("Family {other}")), "{id} and {other} share a page");
+        }
+    }
+}

@@ -34,11 +34,36 @@ pub const COST_WINDOW_DAYS: i32 = 365;
 pub struct Config {
     pub window_days: i32,
     pub weights: Weights,
+    /// Who leads when several agencies have a keyworker with a family now:
+    /// the first of these (agency codes or sector codes) among them; the
+    /// others step back (`[meeting] lead_order`).
+    pub lead_order: Vec<String>,
 }
+
+/// The partnership's rule by default: the statutory plan holder leads
+/// (children's social care, then youth justice and probation), early help
+/// and the voluntary sector step back.
+pub const DEFAULT_LEAD_ORDER: [&str; 11] = [
+    "childrens_social_care",
+    "youth_justice",
+    "probation",
+    "adult_social_care",
+    "health",
+    "housing",
+    "education",
+    "police",
+    "employment_benefits",
+    "early_help",
+    "voluntary",
+];
 
 impl Default for Config {
     fn default() -> Self {
-        Config { window_days: RECENT_DAYS, weights: Weights::default() }
+        Config {
+            window_days: RECENT_DAYS,
+            weights: Weights::default(),
+            lead_order: DEFAULT_LEAD_ORDER.iter().map(|s| (*s).to_owned()).collect(),
+        }
     }
 }
 
@@ -71,6 +96,10 @@ pub struct FamilyAnalysis {
     /// Agencies with any involvement open on `as_of`: who works with the
     /// family now, as the family view's "working now" lists them.
     pub agencies_now: BTreeSet<String>,
+    /// The agency the partnership's rule (`Config::lead_order`) suggests
+    /// leads, of those with a keyworker now; the others step back.
+    pub suggested_lead: Option<String>,
+    pub steps_back: Vec<String>,
     /// The most agencies involved with the family's members at one time,
     /// over the involvements running in the recent window.
     pub max_concurrent_agencies: usize,
@@ -184,6 +213,7 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 .map(|&(_, i)| graph.bundle.involvements[i].agency.clone())
                 .collect();
             let max_concurrent_agencies = overlap::max_concurrent_agencies(graph, &current, as_of);
+            let (suggested_lead, steps_back) = lead(graph, &keyworkers_now, &config.lead_order);
             let annual_cost_gbp = current.iter().map(|&(_, i)| involvement_cost(graph, i, as_of)).sum();
             let mut analysis = FamilyAnalysis {
                 family,
@@ -195,6 +225,8 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
                 max_concurrent_keyworkers,
                 keyworkers_now,
                 agencies_now,
+                suggested_lead,
+                steps_back,
                 max_concurrent_agencies,
                 annual_cost_gbp,
                 reasons: Vec::new(),
@@ -218,6 +250,21 @@ pub fn analyse(graph: &FamilyGraph, config: &Config) -> Analysis {
     let agency_pairs = overlap::agency_pairs(&families);
     tracing::info!(n_shortlisted = ranking.len(), n_agency_pairs = agency_pairs.len(), "analysis done");
     Analysis { as_of, window_days: config.window_days, families, ranking, agency_pairs }
+}
+
+/// The lead the rule suggests among the agencies with a keyworker now (the
+/// earliest in `order`, by agency code or sector; one not in it after all
+/// those that are), and the others, who step back.
+fn lead(graph: &FamilyGraph, keyworkers: &BTreeSet<String>, order: &[String]) -> (Option<String>, Vec<String>) {
+    let place = |agency: &String| {
+        let sector = graph.bundle.agencies.iter().find(|a| &a.code == agency).map(|a| a.sector.code());
+        order.iter().position(|o| o == agency || Some(o.as_str()) == sector).unwrap_or(order.len())
+    };
+    let mut ranked: Vec<&String> = keyworkers.iter().collect();
+    ranked.sort_by_key(|a| (place(a), (*a).clone()));
+    let mut ranked = ranked.into_iter().cloned();
+    let lead = ranked.next();
+    (lead, ranked.collect())
 }
 
 /// Public spend on one involvement over the year to `as_of`.

@@ -266,6 +266,15 @@ struct ConfigFile {
     audit: Option<toml::Table>,
     #[serde(default)]
     analysis: Option<AnalysisSection>,
+    #[serde(default)]
+    meeting: Option<MeetingSection>,
+}
+
+/// `[meeting]`: who the meeting pack suggests leads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeetingSection {
+    lead_order: Option<Vec<String>>,
 }
 
 /// `[analysis]`: the window the analyses look back over.
@@ -281,6 +290,8 @@ pub struct PartnershipConfig {
     pub weights: Weights,
     /// `[analysis] window_days`, if set.
     pub window_days: Option<i32>,
+    /// `[meeting] lead_order`, if set: agency or sector codes, first leads.
+    pub lead_order: Option<Vec<String>>,
     pub rulesets: Vec<Ruleset>,
     /// The `[audit]` section as written, for the service to read.
     pub audit: Option<toml::Table>,
@@ -305,7 +316,8 @@ pub fn parse_config(text: &str, source_name: &str) -> Result<PartnershipConfig, 
             format!("[analysis] window_days must be from {MIN_WINDOW_DAYS} to {MAX_WINDOW_DAYS} days, not {days}"),
         ));
     }
-    Ok(PartnershipConfig { weights, window_days, rulesets: config.rulesets, audit: config.audit })
+    let lead_order = config.meeting.and_then(|m| m.lead_order);
+    Ok(PartnershipConfig { weights, window_days, lead_order, rulesets: config.rulesets, audit: config.audit })
 }
 
 #[cfg(test)]
@@ -339,7 +351,8 @@ mod tests {
     #[test]
     fn config_sets_weights_and_adds_rulesets() {
         let text = "[analysis]\nwindow_days = 365\n\n[weights]\nneed_now = 5\n\n[[rulesets]]\nname = \"local\"\ntitle = \"Local\"\n[[rulesets.criteria]]\nid = \"costly\"\nlabel = \"Costly\"\nmin_annual_cost_gbp = 1000\n[[rulesets.eligible_if]]\nmin_criteria = 1\n";
-        let PartnershipConfig { weights, rulesets, audit, window_days } = parse_config(text, "famgraph.toml").unwrap();
+        let PartnershipConfig { weights, rulesets, audit, window_days, .. } =
+            parse_config(text, "famgraph.toml").unwrap();
         assert!(audit.is_none());
         assert_eq!(window_days, Some(365));
         assert!((weights.need_now - 5.0).abs() < f64::EPSILON);

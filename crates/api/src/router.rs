@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/decisions", get(pages::index))
         .route("/search", get(pages::index))
         .route("/review", get(pages::index))
+        .route("/pack", get(pages::index))
         .route("/assets/{name}", get(pages::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

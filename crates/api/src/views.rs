@@ -640,6 +640,10 @@ pub struct FamilyDetail {
     /// Every agency working with the family now (an involvement open on
     /// `as_of`), keyworkers first: who leads, who could step back.
     pub working_now: Vec<WorkingNowView>,
+    /// Of the agencies with a keyworker now, the one the partnership's rule
+    /// (`[meeting] lead_order`) suggests leads; the others step back.
+    pub suggested_lead: Option<String>,
+    pub steps_back: Vec<String>,
     /// The most agencies involved with the family at one time, recently.
     pub max_concurrent_agencies: usize,
     pub annual_cost_gbp: f64,
@@ -901,6 +905,8 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
         max_concurrent_keyworkers: analysis.max_concurrent_keyworkers,
         keyworkers_now: analysis.keyworkers_now.iter().cloned().collect(),
         working_now,
+        suggested_lead: analysis.suggested_lead.clone(),
+        steps_back: analysis.steps_back.clone(),
         max_concurrent_agencies: analysis.max_concurrent_agencies,
         annual_cost_gbp: (analysis.annual_cost_gbp * 100.0).round() / 100.0,
         eligibility: snapshot.rulesets.iter().map(|r| eligibility(snapshot, r, family)).collect(),

@@ -257,14 +257,14 @@ function timeline(f, name) {
     <p class="legend muted">${legend} Red outline: offending; rounded: a keyworker. Bars run to ${f.as_of} while open.</p>`;
 }
 // Who leads the work with a family now, in a sentence for the meeting.
-function workingSummary(f) {
+export function workingSummary(f) {
   const n = f.keyworkers_now.length,
     agencies = f.working_now.length;
   if (!agencies) return 'No agency is working with the family now.';
   const all = `${agencies} ${agencies === 1 ? 'agency is' : 'agencies are'} working with the family now`;
   if (!n) return `${all}, and none has a keyworker with them: nobody leads.`;
   if (n === 1) return `${all}; ${f.keyworkers_now[0]} has the keyworker.`;
-  return `${all}, ${n} of them with a keyworker (${f.keyworkers_now.join(', ')}): the meeting may agree who leads and who steps back.`;
+  return `${all}, ${n} of them with a keyworker (${f.keyworkers_now.join(', ')}): the partnership's rule suggests ${f.suggested_lead} leads and ${f.steps_back.join(', ')} ${f.steps_back.length === 1 ? 'steps' : 'step'} back.`;
 }
 
 export async function family(id) {

@@ -10,6 +10,7 @@ import { evidence } from './evidence.js';
 import { family } from './family.js';
 import { loadReport } from './load_report.js';
 import { overlaps } from './overlaps.js';
+import { pack } from './pack.js';
 import { review } from './review.js';
 import { search } from './search.js';
 import { shortlist } from './shortlist.js';
@@ -27,6 +28,10 @@ tokenInput.value = sessionStorage.getItem('famgraph-token') || '';
 document.getElementById('auth').onsubmit = e => {
   e.preventDefault();
   sessionStorage.setItem('famgraph-token', tokenInput.value.trim());
+  // Printed, every section shows: closed details open first.
+  window.addEventListener('beforeprint', () => {
+    for (const d of document.querySelectorAll('details')) d.open = true;
+  });
   route();
 };
 async function route() {
@@ -47,6 +52,7 @@ async function route() {
       '/audit': auditTrail,
       '/search': search,
       '/review': review,
+      '/pack': pack,
     };
     if (m) await family(decodeURIComponent(m[1]));
     else if (c) await cohort(decodeURIComponent(c[1]));
@@ -55,4 +61,8 @@ async function route() {
     main.innerHTML = html`<p class="warn">${e.message}</p>`;
   }
 }
+// Printed, every section shows: closed details open first.
+window.addEventListener('beforeprint', () => {
+  for (const d of document.querySelectorAll('details')) d.open = true;
+});
 route();

@@ -14,7 +14,7 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str, &str); 14] = [
+const ASSETS: [(&str, &str, &str); 15] = [
     ("famgraph.css", CSS, include_str!("famgraph.css")),
     ("main.js", JS, include_str!("main.js")),
     ("common.js", JS, include_str!("common.js")),
@@ -29,6 +29,7 @@ const ASSETS: [(&str, &str, &str); 14] = [
     ("audit.js", JS, include_str!("audit.js")),
     ("search.js", JS, include_str!("search.js")),
     ("review.js", JS, include_str!("review.js")),
+    ("pack.js", JS, include_str!("pack.js")),
 ];
 
 /// The browser runs this server's own scripts and styles and nothing

@@ -56,7 +56,8 @@ export async function shortlist() {
     const closed = f.needs.filter(n => !f.needs_now.includes(n));
     return closed.length ? html` <span class="muted">earlier: ${closed.join(', ')}</span>` : '';
   };
-  const row = f => html`<tr><td>${f.rank}</td><td>${familyLink(f.family_id)}</td><td>${f.score}</td>
+  const row =
+    f => html`<tr><td><input type="checkbox" class="agenda" value="${f.family_id}" aria-label="on the agenda"> ${f.rank}</td><td>${familyLink(f.family_id)}</td><td>${f.score}</td>
     <td>${tags(f.needs_now)}${earlier(f)}</td><td>${tags(f.agencies)}</td>
     <td>${tags(f.keyworkers_now) || html`<span class="muted">none</span>`}</td><td>${f.members}</td>
     <td>${spaced(
@@ -74,6 +75,7 @@ export async function shortlist() {
       <label>Keyworkers now <select name="keyworkers">${options(KEYWORKERS, q.get('keyworkers'))}</select></label>
       ${decisionFilter}
       <button>Filter</button> <a href="/">clear</a> &middot; <a href="#" id="csv">download the whole list (CSV)</a>
+      &middot; <a href="#" id="pack">meeting pack for the ticked families</a>
     </form>
     <p>
       ${d.total} families with a score${FILTERS.some(k => q.get(k)) ? ' matching the filter' : ''}, as of
@@ -95,4 +97,11 @@ export async function shortlist() {
   asked.delete('limit');
   asked.delete('offset');
   document.getElementById('csv').onclick = download('/api/v1/families?' + asked, 'famgraph-shortlist.csv');
+  document.getElementById('pack').onclick = e => {
+    e.preventDefault();
+    const ticked = [...main.querySelectorAll('input.agenda:checked')].map(c => c.value);
+    const filter = new URLSearchParams(q);
+    filter.delete('page');
+    location.href = '/pack?' + new URLSearchParams({ families: ticked.join(','), filter: filter.toString() });
+  };
 }
