@@ -407,6 +407,25 @@ pub struct RecordRef {
     pub record_id: String,
 }
 
+/// Records (indices into `Bundle::people`) as the API names them.
+pub fn record_refs(graph: &famgraph_graph::FamilyGraph, records: &[usize]) -> Vec<RecordRef> {
+    records
+        .iter()
+        .map(|&r| {
+            let record = &graph.bundle.people[r];
+            RecordRef { agency: record.agency.clone(), record_id: record.record_id.clone() }
+        })
+        .collect()
+}
+
+/// The family ids an answer names, each once, for its audit entry.
+pub fn named_families(answer: &[serde_json::Value]) -> Vec<String> {
+    let mut families: Vec<String> = answer.iter().filter_map(|i| i["family_id"].as_str().map(str::to_owned)).collect();
+    families.sort();
+    families.dedup();
+    families
+}
+
 #[derive(Serialize)]
 pub struct MemberView {
     pub person_id: String,

@@ -36,14 +36,7 @@ pub(crate) async fn review_queue(
         .skip(offset)
         .take(limit)
         .map(|item| {
-            let records: Vec<serde_json::Value> = item
-                .records
-                .iter()
-                .map(|&r| {
-                    let record = &graph.bundle.people[r];
-                    serde_json::json!({"agency": record.agency, "record_id": record.record_id})
-                })
-                .collect();
+            let records = views::record_refs(graph, &item.records);
             serde_json::json!({
                 "kind": item.kind.code(),
                 "family_id": graph.families[item.family].id,
@@ -55,9 +48,7 @@ pub(crate) async fn review_queue(
             })
         })
         .collect();
-    let mut families: Vec<String> = page.iter().filter_map(|i| i["family_id"].as_str().map(str::to_owned)).collect();
-    families.sort();
-    families.dedup();
+    let families = views::named_families(&page);
     state.audited(&caller, true, (families, vec![]), &snapshot).await?;
     Ok(Json(serde_json::json!({
         "items": page,

@@ -33,14 +33,7 @@ pub(crate) async fn search_people(
         .map(|hit| {
             let person = &graph.people[hit.person];
             let family = &graph.families[person.family];
-            let records: Vec<serde_json::Value> = person
-                .records
-                .iter()
-                .map(|&r| {
-                    let record = &graph.bundle.people[r];
-                    serde_json::json!({"agency": record.agency, "record_id": record.record_id})
-                })
-                .collect();
+            let records = views::record_refs(graph, &person.records);
             let postcode = person
                 .household
                 .and_then(|h| graph.households[h].postcode.as_ref())
@@ -58,9 +51,7 @@ pub(crate) async fn search_people(
             })
         })
         .collect();
-    let mut families: Vec<String> = people.iter().filter_map(|p| p["family_id"].as_str().map(str::to_owned)).collect();
-    families.sort();
-    families.dedup();
+    let families = views::named_families(&people);
     state.audited(&caller, true, (families, vec![]), &snapshot).await?;
     Ok(Json(serde_json::json!({
         "people": people,
