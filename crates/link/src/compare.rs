@@ -591,6 +591,13 @@ fn digits((year, month, day): (i32, u32, u32)) -> [u8; 8] {
     out
 }
 
+/// Whether two dates of birth disagree beyond a slip of the keyboard: not
+/// the day and month swapped, the year one off, two digits transposed or
+/// one digit wrong.
+pub fn dates_of_birth_clash(a: famgraph_model::Date, b: famgraph_model::Date) -> bool {
+    dob_level(Some(a.ymd()), Some(b.ymd())) == Some(level::DOB_DISAGREE)
+}
+
 pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) -> Option<u8> {
     let ((year_a, month_a, day_a), (year_b, month_b, day_b)) = both(a, b)?;
     if (year_a, month_a, day_a) == (year_b, month_b, day_b) {

@@ -44,7 +44,7 @@ use std::sync::Arc;
 
 use famgraph_model::PersonRecord;
 
-pub use compare::{Conflict, postcodes_one_character_apart};
+pub use compare::{Conflict, dates_of_birth_clash, postcodes_one_character_apart};
 pub use model::{ComparisonLevel, Field, FieldModel, MatchModel, N_FIELDS, NULL_LEVEL};
 pub use normalise::STREET_TYPES;
 pub use quality::{Quality, pairwise_quality};

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use famgraph_graph::{FamilyIdx, PersonIdx};
+use famgraph_link::dates_of_birth_clash;
 
 use crate::Snapshot;
 
@@ -21,7 +22,8 @@ pub enum Kind {
     SameNameMembers,
     /// A link made on a borderline probability.
     BorderlineLink,
-    /// One person's records disagree on the date of birth.
+    /// One person's records give dates of birth that clash (more than a
+    /// slip of the keyboard apart).
     DateOfBirthDisagrees,
     /// One agency holds two or more records of one person.
     AgencyDuplicate,
@@ -83,14 +85,22 @@ pub fn queue(snapshot: &Snapshot) -> Vec<Item> {
         let mut dates: Vec<_> = person.records.iter().filter_map(|&r| records[r].date_of_birth).collect();
         dates.sort_unstable();
         dates.dedup();
-        if dates.len() >= 2 {
+        // A slip of the keyboard (a digit wrong, two transposed, day and
+        // month swapped) is the linkage's to allow; dates that clash are
+        // worth a look.
+        let clash = dates.iter().enumerate().any(|(i, &a)| dates[i + 1..].iter().any(|&b| dates_of_birth_clash(a, b)));
+        if clash {
             items.push(Item {
                 kind: Kind::DateOfBirthDisagrees,
                 family: person.family,
                 people: vec![p],
                 records: person.records.clone(),
                 probability: None,
-                detail: format!("{} different dates of birth on {} records", dates.len(), person.records.len()),
+                detail: format!(
+                    "{} dates of birth on {} records, more than a slip of the keyboard apart",
+                    dates.len(),
+                    person.records.len()
+                ),
             });
         }
         let mut by_agency: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -151,4 +161,20 @@ pub fn queue(snapshot: &Snapshot) -> Vec<Item> {
         ))
     });
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use famgraph_link::dates_of_birth_clash;
+    use famgraph_model::Date;
+
+    #[test]
+    fn a_slip_of_the_keyboard_is_no_clash() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert!(!dates_of_birth_clash(d("1984-07-09"), d("1984-07-08")), "one digit");
+        assert!(!dates_of_birth_clash(d("1984-07-09"), d("1984-09-07")), "day and month swapped");
+        assert!(!dates_of_birth_clash(d("1984-07-09"), d("1985-07-09")), "year one off");
+        assert!(dates_of_birth_clash(d("1984-07-09"), d("1990-02-14")));
+        assert!(dates_of_birth_clash(d("1984-07-09"), d("1900-01-01")), "a placeholder is worth a look");
+    }
 }
