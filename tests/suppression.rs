@@ -256,7 +256,11 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let q = &e["by_quarter"][7];
     let quarter = q["quarter"].as_str().unwrap();
     assert_eq!(value("by_quarter", quarter, "families_worked_with"), json(&q["families_worked_with"]));
-    assert_eq!(rows.len(), 3 + 11 + 3 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8);
+    let incomplete = e["incomplete_quarters"].as_array().unwrap().len();
+    assert_eq!(
+        rows.len(),
+        4 * incomplete + 3 + 11 + 3 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8
+    );
 
     // The server's, for any role (a bid writer here): the same document.
     let tokens = dir.join("tokens");
@@ -370,4 +374,32 @@ fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
             }
         }
     }
+}
+
+/// The agencies' extracts end on different days: a quarter some of them
+/// end before is kept out of the trend and shown apart as incomplete, so
+/// the sample's last quarter (no new offending: not yet recorded) is no
+/// fall.
+#[test]
+fn a_quarter_an_extract_ends_in_is_kept_out_of_the_trend() {
+    let sample = crate::util::sample_bundle();
+    let e: serde_json::Value =
+        serde_json::from_str(&famgraph_ok(&["evidence", "--data", sample.to_str().unwrap()])).unwrap();
+    let earliest = crate::util::read_csv(&sample.join("agencies.csv"))
+        .into_iter()
+        .map(|r| r["extracted_on"].clone())
+        .min()
+        .unwrap();
+    let trend = e["by_quarter"].as_array().unwrap();
+    assert_eq!(trend.len(), 8);
+    for q in trend {
+        assert!(q["complete"] == true && q["to"].as_str().unwrap() <= earliest.as_str(), "{q}");
+    }
+    let apart = e["incomplete_quarters"].as_array().unwrap();
+    assert!(!apart.is_empty(), "the sample's agencies end their extracts on different days");
+    for q in apart {
+        assert!(q["complete"] == false && q["to"].as_str().unwrap() > earliest.as_str(), "{q}");
+    }
+    // The next quarter after the trend's last.
+    assert!(apart[0]["from"].as_str().unwrap() > trend[7]["to"].as_str().unwrap());
 }

@@ -64,9 +64,13 @@ pub struct Evidence {
     pub by_area: Vec<Bucket>,
     /// Public spend over the year to `as_of`, rounded to the nearest £1,000.
     pub annual_cost_gbp: Option<f64>,
-    /// The last eight calendar quarters, oldest first, over every family
-    /// as now linked: the trend behind the figures above.
+    /// The last eight calendar quarters every agency's extract covers to
+    /// their end, oldest first, over every family as now linked: the
+    /// trend behind the figures above.
     pub by_quarter: Vec<QuarterCount>,
+    /// The quarters after those, which one or more agencies' extracts end
+    /// before: shown apart, kept out of the trend (their counts lag).
+    pub incomplete_quarters: Vec<QuarterCount>,
     /// Families by the partnership meeting's decision now (taken on, not
     /// now, already managed, closed), when decisions are kept.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,14 +127,18 @@ pub struct QuarterCount {
     /// Public spend in the quarter, to the nearest £1,000; hidden with the
     /// families it was spent on.
     pub cost_gbp: Option<f64>,
+    /// Every agency's extract runs to the quarter's end. An incomplete
+    /// quarter's counts lag: some agencies had not yet recorded it.
+    pub complete: bool,
 }
 
 /// Quarters of trend the evidence shows.
 pub const TREND_QUARTERS: usize = 8;
 
 /// The last `n` calendar quarters to `as_of`, oldest first: label, first
-/// day, last day (the one in progress ends at `as_of`).
-fn quarters(as_of: Date, n: usize) -> Vec<(String, Date, Date)> {
+/// day, last day (the one in progress ends at `as_of`) and the quarter's
+/// calendar last day.
+fn quarters(as_of: Date, n: usize) -> Vec<(String, Date, Date, Date)> {
     let (year, month, _) = as_of.ymd();
     let current = year * 4 + (month as i32 - 1) / 3;
     (0..n as i32)
@@ -142,17 +150,24 @@ fn quarters(as_of: Date, n: usize) -> Vec<(String, Date, Date)> {
                 Date::from_ymd(year, quarter as u32 * 3 + 1, 1).expect("a quarter's first day is a real day")
             };
             let next = if quarter == 3 { first(year + 1, 0) } else { first(year, quarter + 1) };
-            (format!("{year} Q{}", quarter + 1), first(year, quarter), next.add_days(-1).min(as_of))
+            let last = next.add_days(-1);
+            (format!("{year} Q{}", quarter + 1), first(year, quarter), last.min(as_of), last)
         })
         .collect()
 }
 
-fn trend(snapshot: &Snapshot, disclosure: Disclosure) -> Vec<QuarterCount> {
+/// The trend: the last [`TREND_QUARTERS`] quarters every agency's
+/// extract covers to their end, and apart, those later quarters one or
+/// more extracts end before (incomplete: a fall there may be no fall).
+fn trend(snapshot: &Snapshot, disclosure: Disclosure) -> (Vec<QuarterCount>, Vec<QuarterCount>) {
     let graph = &snapshot.graph;
     let as_of = snapshot.analysis.as_of;
-    quarters(as_of, TREND_QUARTERS)
+    let earliest = graph.bundle.agencies.iter().map(|a| a.extracted_on).min().unwrap_or(as_of);
+    // Extracts end days apart: two quarters more than the trend shows
+    // leave room for the incomplete ones.
+    let counted: Vec<QuarterCount> = quarters(as_of, TREND_QUARTERS + 2)
         .into_iter()
-        .map(|(quarter, from, to)| {
+        .map(|(quarter, from, to, last)| {
             let (mut worked_with, mut new, mut offending, mut cost) = (0, 0, 0, 0.0);
             for family in &graph.families {
                 let (mut active, mut began, mut offended) = (false, false, false);
@@ -184,9 +199,13 @@ fn trend(snapshot: &Snapshot, disclosure: Disclosure) -> Vec<QuarterCount> {
                 families_with_new_involvements: disclosure.show(new),
                 families_with_new_offending: disclosure.show(offending),
                 cost_gbp: shown.map(|_| round_thousands(cost)),
+                complete: last <= earliest,
             }
         })
-        .collect()
+        .collect();
+    let (complete, incomplete): (Vec<QuarterCount>, Vec<QuarterCount>) = counted.into_iter().partition(|q| q.complete);
+    let skip = complete.len().saturating_sub(TREND_QUARTERS);
+    (complete.into_iter().skip(skip).collect(), incomplete)
 }
 
 fn round_thousands(gbp: f64) -> f64 {
@@ -365,6 +384,7 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     cells.sums_to(area_cells.iter().map(|c| c.1).collect(), total);
 
     let shown = cells.suppressed(disclosure);
+    let (by_quarter, incomplete_quarters) = trend(snapshot, disclosure);
     let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
     // A need's cost is hidden with its count. The needs' costs add up to
     // the total cost (each involvement evidences one need), so one hidden
@@ -418,7 +438,8 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
             .collect(),
         by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
-        by_quarter: trend(snapshot, disclosure),
+        by_quarter,
+        incomplete_quarters,
         by_decision: None,
         outcomes: None,
     }
@@ -467,7 +488,7 @@ impl Evidence {
             let period = periods
                 .get(own)
                 .or_else(|| periods.get(table))
-                .map_or(if table == "by_quarter" { label } else { "" }, String::as_str);
+                .map_or(if table.ends_with("quarter") { label } else { "" }, String::as_str);
             let value = value.unwrap_or_else(|| "[c]".into());
             crate::csv::push_row(&mut out, &[table, key, label, measure, &value, period]);
         };
@@ -537,18 +558,13 @@ impl Evidence {
         for bucket in &self.by_area {
             row("by_area", &bucket.key, "postcode district", "families", count(bucket.families));
         }
-        for q in &self.by_quarter {
+        for q in self.by_quarter.iter().chain(&self.incomplete_quarters) {
+            let table = if q.complete { "by_quarter" } else { "incomplete_quarter" };
             let label = format!("{} to {}", q.from, q.to);
-            row("by_quarter", &q.quarter, &label, "families_worked_with", count(q.families_worked_with));
-            row(
-                "by_quarter",
-                &q.quarter,
-                &label,
-                "families_with_new_involvements",
-                count(q.families_with_new_involvements),
-            );
-            row("by_quarter", &q.quarter, &label, "families_with_new_offending", count(q.families_with_new_offending));
-            row("by_quarter", &q.quarter, &label, "cost_gbp", gbp(q.cost_gbp));
+            row(table, &q.quarter, &label, "families_worked_with", count(q.families_worked_with));
+            row(table, &q.quarter, &label, "families_with_new_involvements", count(q.families_with_new_involvements));
+            row(table, &q.quarter, &label, "families_with_new_offending", count(q.families_with_new_offending));
+            row(table, &q.quarter, &label, "cost_gbp", gbp(q.cost_gbp));
         }
         for d in self.by_decision.iter().flatten() {
             row("by_decision", d.decision, d.label, "families", count(d.families));
@@ -587,12 +603,13 @@ mod tests {
         let d = |y, m, d| Date::from_ymd(y, m, d).unwrap();
         let q = quarters(d(2024, 3, 31), 8);
         assert_eq!(q.len(), 8);
-        assert_eq!(q[0], ("2022 Q2".to_owned(), d(2022, 4, 1), d(2022, 6, 30)));
-        assert_eq!(q[7], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31)));
+        assert_eq!(q[0], ("2022 Q2".to_owned(), d(2022, 4, 1), d(2022, 6, 30), d(2022, 6, 30)));
+        assert_eq!(q[7], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31), d(2024, 3, 31)));
         // The quarter in progress ends on the extract date.
         let q = quarters(d(2024, 5, 15), 2);
-        assert_eq!(q[0], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31)));
-        assert_eq!(q[1], ("2024 Q2".to_owned(), d(2024, 4, 1), d(2024, 5, 15)));
+        assert_eq!(q[0], ("2024 Q1".to_owned(), d(2024, 1, 1), d(2024, 3, 31), d(2024, 3, 31)));
+        // Its calendar end, apart.
+        assert_eq!(q[1], ("2024 Q2".to_owned(), d(2024, 4, 1), d(2024, 5, 15), d(2024, 6, 30)));
         assert_eq!(quarters(d(2024, 12, 31), 1)[0].2, d(2024, 12, 31));
     }
 }

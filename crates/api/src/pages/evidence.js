@@ -82,6 +82,19 @@ export async function evidence() {
       </tr>
       ${d.by_quarter.map(quarter)}
     </table>
+    ${
+      d.incomplete_quarters.length
+        ? html`<p class="muted">
+              Kept out of the trend, as one or more agencies' extracts end before the quarter does (its counts lag):
+              ${d.incomplete_quarters
+                .map(
+                  q =>
+                    `${q.quarter} to ${q.to}: ${q.families_worked_with ?? 'fewer than ' + d.suppression_threshold} families worked with`,
+                )
+                .join('; ')}.
+            </p>`
+        : ''
+    }
     ${decided}${outcomes}
     <h2>By number of needs, ${period('by_number_of_needs')}</h2>
     ${table(d.by_number_of_needs, 'key', 'Needs')}
