@@ -173,3 +173,21 @@ fn the_sensitivity_table_is_what_the_shortlist_does() {
         assert_eq!(doubled["kept"].as_u64().unwrap() as usize, before.intersection(&after).count(), "{name}");
     }
 }
+
+/// The evidence gives bid writers the families eligible under each
+/// programme: the shortlist's count under `?ruleset=`, suppressed.
+#[test]
+fn the_evidence_counts_the_families_each_programme_takes() {
+    let server = crate::util::Server::start(&[]);
+    let evidence = server.get_ok("/api/v1/evidence");
+    let programmes = evidence["by_programme"].as_array().unwrap();
+    assert_eq!(programmes.len(), 3);
+    for p in programmes {
+        let name = p["ruleset"].as_str().unwrap();
+        let total = server.get_ok(&format!("/api/v1/families?ruleset={name}&limit=1"))["total"].as_u64().unwrap();
+        let shown = p["families"].as_u64();
+        assert!(shown == Some(total) || shown.is_none() && total < 10, "{name}: {p} against {total}");
+        assert!(total >= 10 || name == "tf1", "{name}: {total}");
+    }
+    assert!(evidence["periods"]["by_programme"].as_str().unwrap().contains("open now"));
+}

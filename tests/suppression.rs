@@ -259,7 +259,14 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     let incomplete = e["incomplete_quarters"].as_array().unwrap().len();
     assert_eq!(
         rows.len(),
-        4 * incomplete + 3 + 11 + 3 * 10 + e["by_number_of_needs"].as_array().unwrap().len() + 2 + 4 * 8
+        e["by_programme"].as_array().unwrap().len()
+            + 4 * incomplete
+            + 3
+            + 11
+            + 3 * 10
+            + e["by_number_of_needs"].as_array().unwrap().len()
+            + 2
+            + 4 * 8
     );
 
     // The server's, for any role (a bid writer here): the same document.

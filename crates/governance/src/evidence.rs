@@ -62,6 +62,10 @@ pub struct Evidence {
     pub by_need: Vec<NeedCount>,
     pub by_number_of_needs: Vec<Bucket>,
     pub by_area: Vec<Bucket>,
+    /// Families eligible under each programme ruleset (as the shortlist's
+    /// `?ruleset=` takes them), each criterion counting what its ruleset
+    /// says: open now, or a named period.
+    pub by_programme: Vec<ProgrammeCount>,
     /// Public spend over the year to `as_of`, rounded to the nearest £1,000.
     pub annual_cost_gbp: Option<f64>,
     /// The last eight calendar quarters every agency's extract covers to
@@ -98,6 +102,14 @@ pub struct NeedOutcomes {
     pub need: &'static str,
     pub label: &'static str,
     /// Families with an outcome achieved on it.
+    pub families: Option<u64>,
+}
+
+/// Families eligible under one programme ruleset.
+#[derive(Serialize)]
+pub struct ProgrammeCount {
+    pub ruleset: String,
+    pub title: String,
     pub families: Option<u64>,
 }
 
@@ -307,6 +319,7 @@ fn periods(window: &str) -> BTreeMap<&'static str, String> {
         ("by_number_of_needs", window),
         ("by_area", window),
         ("by_decision", now),
+        ("by_programme", "as each ruleset counts: open now or its named period"),
         ("outcomes", "since each family was taken on"),
         ("outcomes_by_need", "since each family was taken on"),
     ]
@@ -383,6 +396,23 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let area_cells: Vec<(String, usize)> = by_area.into_iter().map(|(a, c)| (a, cells.push(c))).collect();
     cells.sums_to(area_cells.iter().map(|c| c.1).collect(), total);
 
+    // Eligible families per programme: each part of the families with a
+    // need, the rest unpublished.
+    let analysis = &snapshot.analysis;
+    let programme_cells: Vec<(&famgraph_analysis::Ruleset, usize)> = snapshot
+        .rulesets
+        .iter()
+        .map(|ruleset| {
+            let eligible = families
+                .iter()
+                .filter(|f| ruleset.assess(f, &snapshot.graph, analysis.as_of, analysis.window_days).eligible)
+                .count() as u64;
+            let (cell, rest) = (cells.push(eligible), cells.push(families.len() as u64 - eligible));
+            cells.sums_to(vec![cell, rest], total);
+            (ruleset, cell)
+        })
+        .collect();
+
     let shown = cells.suppressed(disclosure);
     let (by_quarter, incomplete_quarters) = trend(snapshot, disclosure);
     let total_cost: f64 = families.iter().map(|f| f.annual_cost_gbp).sum();
@@ -437,6 +467,10 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
             .map(|(n, cell)| Bucket { key: if n == 6 { "6+".into() } else { n.to_string() }, families: shown[cell] })
             .collect(),
         by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
+        by_programme: programme_cells
+            .into_iter()
+            .map(|(r, cell)| ProgrammeCount { ruleset: r.name.clone(), title: r.title.clone(), families: shown[cell] })
+            .collect(),
         annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
         by_quarter,
         incomplete_quarters,
@@ -557,6 +591,9 @@ impl Evidence {
         }
         for bucket in &self.by_area {
             row("by_area", &bucket.key, "postcode district", "families", count(bucket.families));
+        }
+        for p in &self.by_programme {
+            row("by_programme", &p.ruleset, &p.title, "eligible_families", count(p.families));
         }
         for q in self.by_quarter.iter().chain(&self.incomplete_quarters) {
             let table = if q.complete { "by_quarter" } else { "incomplete_quarter" };

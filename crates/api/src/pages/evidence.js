@@ -66,6 +66,12 @@ export async function evidence() {
         <td>${period('annual_cost_gbp')}</td>
       </tr>
     </table>
+    <h2>Families each programme would take</h2>
+    <table>
+      <tr><th>Programme</th><th>Eligible families</th></tr>
+      ${d.by_programme.map(p => html`<tr><td>${p.title}</td><td>${count(p.families)}</td></tr>`)}
+    </table>
+    <p class="muted">Counted ${d.periods.by_programme}.</p>
     <h2>By need</h2>
     <table>
       <tr>
