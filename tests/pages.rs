@@ -33,8 +33,9 @@ pub(crate) fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// The DOM of one page after its script ran, opened signed in with `token`.
-pub(crate) fn render(browser: &PathBuf, profile: &TempDir, url: &str) -> String {
+/// Headless Chromium on one page, with a profile of its own, doing `what`
+/// (dump the DOM, print to PDF) once the page's scripts have run.
+fn headless(browser: &PathBuf, profile: &TempDir, url: &str, what: &[String]) -> std::process::Output {
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -46,13 +47,19 @@ pub(crate) fn render(browser: &PathBuf, profile: &TempDir, url: &str) -> String 
             "--disable-component-update",
             "--disable-sync",
             "--virtual-time-budget=10000",
-            "--dump-dom",
         ])
+        .args(what)
         .arg(format!("--user-data-dir={}", profile.0.display()))
         .arg(url)
         .output()
         .unwrap();
     assert!(out.status.success(), "chromium failed on {url}: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// The DOM of one page after its script ran, opened signed in with `token`.
+pub(crate) fn render(browser: &PathBuf, profile: &TempDir, url: &str) -> String {
+    let out = headless(browser, profile, url, &["--dump-dom".to_owned()]);
     // What the scripts made (the page holds no script text of its own).
     String::from_utf8(out.stdout).unwrap()
 }
@@ -520,20 +527,9 @@ fn the_meeting_pack_prints_a_cover_and_a_page_per_family() {
     let profile = TempDir::new("chromium-pack");
     let pdf = profile.join("pack.pdf");
     let url = format!("{}/pack?families={}&filter=need%3Dcrime#token={token}", server.base, ids.join("%2C"));
-    let out = Command::new(&browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=10000"])
-        .args([
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.0.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(out.status.success() && pdf.is_file(), "{}", String::from_utf8_lossy(&out.stderr));
+    let print = ["--no-pdf-header-footer".to_owned(), format!("--print-to-pdf={}", pdf.display())];
+    headless(&browser, &profile, &url, &print);
+    assert!(pdf.is_file(), "no PDF printed");
     let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();

@@ -43,7 +43,7 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         );
     }
     let decisions = decisions.unwrap_or_else(|| state_dir.join("decisions.jsonl"));
-    let decisions = Some(famgraph_governance::decisions::Book::open(&decisions)?);
+    let decisions = famgraph_governance::decisions::Book::open(&decisions)?;
     let audit = famgraph_governance::AuditLog::open(&audit)
         .with_context(|| format!("opening the audit trail {}", audit.display()))?;
     eprintln!("famgraph: audit trail: {}", audit.path().display());
@@ -79,20 +79,20 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         }
         source => source,
     };
-    let overrides = Some(overrides.overrides.unwrap_or_else(|| state_dir.join("overrides.csv")));
     // Corrections from the pages go to the overrides file every reload
     // reads again, of a bundle or of a database.
-    let overrides_file = overrides.clone();
-    if let Some(file) = overrides_file.as_ref().filter(|f| !f.exists()) {
-        famgraph_governance::private::create_with(file, famgraph_api::overrides::HEADER)
-            .with_context(|| format!("creating the overrides file {}", file.display()))?;
-        eprintln!("famgraph: created an empty overrides file {}", file.display());
+    let overrides_file = overrides.overrides.unwrap_or_else(|| state_dir.join("overrides.csv"));
+    if !overrides_file.exists() {
+        famgraph_governance::private::create_with(&overrides_file, famgraph_api::overrides::HEADER)
+            .with_context(|| format!("creating the overrides file {}", overrides_file.display()))?;
+        eprintln!("famgraph: created an empty overrides file {}", overrides_file.display());
     }
+    let overrides = overrides_file.clone();
     // A reload keeps the served load's ids; a database keeps its own, those
     // of the loads written to it before. (`--previous` is for comparing:
     // the ids of a bundle served alone are the ones any load of it gives.)
     let load = move |known: &KnownIds| -> anyhow::Result<Snapshot> {
-        open_source(data.as_deref(), db.as_deref(), overrides.as_deref(), &settings, known)?.context("nothing to load")
+        open_source(data.as_deref(), db.as_deref(), Some(&overrides), &settings, known)?.context("nothing to load")
     };
     let previous =
         previous.as_deref().or(sample_previous.as_deref()).map(|p| load_either(p, &ctx.settings)).transpose()?;
@@ -120,14 +120,9 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<()> {
         if let Some(previous) = previous {
             state = state.with_previous(previous);
         }
-        if let Some(file) = overrides_file {
-            eprintln!("famgraph: linkage corrections are recorded in {}", file.display());
-            state = state.with_overrides_file(file);
-        }
-        if let Some(book) = decisions {
-            eprintln!("famgraph: the meeting's decisions are kept in {}", book.path().display());
-            state = state.with_decisions(book);
-        }
+        eprintln!("famgraph: linkage corrections are recorded in {}", overrides_file.display());
+        eprintln!("famgraph: the meeting's decisions are kept in {}", decisions.path().display());
+        state = state.with_overrides_file(overrides_file).with_decisions(decisions);
         reload_on_hangup(state.clone(), certificate.clone());
         match &certificate {
             Some(certificate) => {

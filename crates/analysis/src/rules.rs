@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use famgraph_graph::FamilyGraph;
+use famgraph_graph::{ADULT_AGE, FamilyGraph};
 use famgraph_model::{Date, Need};
 use serde::Deserialize;
 
@@ -25,9 +25,6 @@ const BUNDLED: [(&str, &str); 3] = [
 /// ten years.
 const MIN_WINDOW_DAYS: i32 = 28;
 const MAX_WINDOW_DAYS: i32 = 3653;
-
-/// Children under this age are dependent children.
-const ADULT_AGE: i32 = 18;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

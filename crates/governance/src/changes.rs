@@ -242,9 +242,3 @@ pub fn changes(before: &Snapshot, after: &Snapshot) -> Changes {
         sustained_by_need,
     }
 }
-
-/// The families with a need resolved and sustained since the earlier load,
-/// by id.
-pub fn sustained_families(changes: &Changes) -> std::collections::HashSet<&str> {
-    changes.families.iter().filter(|f| !f.needs_sustained_resolved.is_empty()).map(|f| f.family_id.as_str()).collect()
-}

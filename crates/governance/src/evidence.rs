@@ -266,16 +266,10 @@ pub fn decision_figures(snapshot: &Snapshot, decided: &Decided, disclosure: Disc
     let at = |d: Decision| by_decision[Decision::ALL.iter().position(|&x| x == d).expect("every decision is in ALL")];
     let worked_with = cells.push(worked);
     cells.sums_to(vec![at(Decision::TakenOn), at(Decision::Closed)], worked_with);
-    // Each a part of the one before; the rest, unpublished, must not give
-    // a small count away by subtraction.
-    let part = |cells: &mut Cells, n: u64, of: usize, of_n: u64| {
-        let (cell, rest) = (cells.push(n), cells.push(of_n - n));
-        cells.sums_to(vec![cell, rest], of);
-        cell
-    };
-    let with_cell = part(&mut cells, with, worked_with, worked);
-    let every_cell = part(&mut cells, every, with_cell, with);
-    let claims_cell = part(&mut cells, claims, every_cell, every);
+    // Each a part of the one before.
+    let with_cell = cells.part_of(with, worked_with);
+    let every_cell = cells.part_of(every, with_cell);
+    let claims_cell = cells.part_of(claims, every_cell);
     let by_need: Vec<(Need, usize)> = Need::ALL
         .iter()
         .map(|&need| {
@@ -285,7 +279,7 @@ pub fn decision_figures(snapshot: &Snapshot, decided: &Decided, disclosure: Disc
                     r.outcomes.iter().any(|o| o.need == need.code() && o.status == crate::outcomes::Status::Achieved)
                 })
                 .count() as u64;
-            (need, part(&mut cells, n, with_cell, with))
+            (need, cells.part_of(n, with_cell))
         })
         .collect();
     let shown = cells.suppressed(disclosure);
@@ -338,24 +332,14 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     // that tie them together, so secondary suppression sees them all.
     let mut cells = Cells::default();
     let total = cells.push(families.len() as u64);
-    // Each "now" count is part of its window count; the rest, unpublished,
-    // must not give away a small count by subtraction.
-    let part_of = |cells: &mut Cells, now: u64, whole: usize, whole_count: u64| {
-        let (now_cell, rest) = (cells.push(now), cells.push(whole_count - now));
-        cells.sums_to(vec![now_cell, rest], whole);
-        now_cell
-    };
-    let total_now = part_of(&mut cells, count(&|f| !f.needs_now.is_empty()), total, families.len() as u64);
-    let three_count = count(&|f| f.needs.len() >= 3);
-    let three_or_more = cells.push(three_count);
-    let three_or_more_now = part_of(&mut cells, count(&|f| f.needs_now.len() >= 3), three_or_more, three_count);
+    // Each "now" count is part of its window count.
+    let total_now = cells.part_of(count(&|f| !f.needs_now.is_empty()), total);
+    let three_or_more = cells.push(count(&|f| f.needs.len() >= 3));
+    let three_or_more_now = cells.part_of(count(&|f| f.needs_now.len() >= 3), three_or_more);
     let intergenerational = cells.push(count(&|f| !f.chains.is_empty()));
     let concurrent = cells.push(count(&|f| !f.overlaps.is_empty()));
-    let concurrent_now = cells.push(count(&|f| f.overlaps.iter().any(|o| o.ongoing)));
-    // Part of those at once; the rest, unpublished, must not give away a
-    // small count by subtraction.
-    let concurrent_before = cells.push(count(&|f| !f.overlaps.is_empty() && f.overlaps.iter().all(|o| !o.ongoing)));
-    cells.sums_to(vec![concurrent_now, concurrent_before], concurrent);
+    // Part of those at once.
+    let concurrent_now = cells.part_of(count(&|f| f.overlaps.iter().any(|o| o.ongoing)), concurrent);
     let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
     let no_keyworker = cells.push(count(&|f| f.needs_now.len() >= 3 && f.keyworkers_now.is_empty()));
     let several_keyworkers = cells.push(count(&|f| f.keyworkers_now.len() >= 2));
@@ -371,7 +355,7 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
                 .map(|&i| involvement_cost(snapshot, i))
                 .sum();
             let cell = cells.push(with.len() as u64);
-            (need, cell, part_of(&mut cells, now, cell, with.len() as u64), cost)
+            (need, cell, cells.part_of(now, cell), cost)
         })
         .collect();
 
@@ -407,9 +391,7 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
                 .iter()
                 .filter(|f| ruleset.assess(f, &snapshot.graph, analysis.as_of, analysis.window_days).eligible)
                 .count() as u64;
-            let (cell, rest) = (cells.push(eligible), cells.push(families.len() as u64 - eligible));
-            cells.sums_to(vec![cell, rest], total);
-            (ruleset, cell)
+            (ruleset, cells.part_of(eligible, total))
         })
         .collect();
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use famgraph_analysis::{end_or, open_on};
-use famgraph_graph::FamilyIdx;
+use famgraph_graph::{ADULT_AGE, FamilyIdx};
 use famgraph_model::{Date, Need, Role};
 use famgraph_pipeline::Snapshot;
 use serde::Serialize;
@@ -24,9 +24,6 @@ use crate::decisions::{Decided, Decision, Entry};
 /// Six months: a closed need with no new involvement this long after is
 /// an outcome (the framework's "sustained").
 pub const SUSTAINED_DAYS: i32 = 182;
-
-/// Children under this age are dependent children.
-const ADULT_AGE: i32 = 18;
 
 /// The test the report applies, in words.
 pub const RULE: &str = "an outcome is a need open when the family was taken on (the baseline) whose every \

@@ -69,6 +69,16 @@ impl Cells {
         self.relations.push((parts, total));
     }
 
+    /// Adds a count that is part of the cell `whole`, and the unpublished
+    /// rest of that whole, tied to it: so neither can give the other away
+    /// by subtraction. Returns the part's index.
+    pub fn part_of(&mut self, value: u64, whole: usize) -> usize {
+        let rest = self.values[whole] - value;
+        let (part, rest) = (self.push(value), self.push(rest));
+        self.sums_to(vec![part, rest], whole);
+        part
+    }
+
     /// Every cell, `None` where hidden, the rest rounded.
     pub fn suppressed(&self, disclosure: Disclosure) -> Vec<Option<u64>> {
         let mut hidden: Vec<bool> = self.values.iter().map(|&v| disclosure.show(v).is_none()).collect();

@@ -63,7 +63,11 @@ pub(crate) fn plant(world: &World, plans: &mut Plans, day: Date, later: Date, rn
     let can_plant = day.add_days(LATEST_CLOSE + SUSTAINED_DAYS) <= later;
     let mut families = Vec::new();
     for (f, family) in world.families.iter().enumerate() {
-        if family.kind == FamilyKind::Standout || needs_on(plans.of_family(f), day).len() < 2 {
+        if family.kind == FamilyKind::Standout {
+            continue;
+        }
+        let needs = needs_on(plans.of_family(f), day);
+        if needs.len() < 2 {
             continue;
         }
         if draw::index(rng, TAKEN_ON_ONE_IN) != 0 {
@@ -74,7 +78,7 @@ pub(crate) fn plant(world: &World, plans: &mut Plans, day: Date, later: Date, rn
             continue;
         }
         let (start, end) = plans.ranges[f];
-        for need in needs_on(plans.of_family(f), day) {
+        for need in needs {
             let invs = &plans.invs[start as usize..end as usize];
             let clean = !invs.iter().any(|i| counts_for(i, need) && i.start > day);
             if !clean || !draw::chance(rng, PLANTED_SHARE) {
