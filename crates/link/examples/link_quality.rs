@@ -407,6 +407,56 @@ fn signatures(records: &[PersonRecord], truth: &[u32], linker: &Linker, linkage:
             }
         }
     }
+    // Split people by what would have joined them: the most hopeful reason
+    // among the pairs across their pieces.
+    let rank = |why: &str| match why {
+        "above threshold" => 0,
+        w if w.starts_with("conflict") => 1,
+        "below threshold" => 2,
+        _ => 3,
+    };
+    let mut split_by: HashMap<String, usize> = HashMap::new();
+    for people in group(truth).values() {
+        let mut best: Option<String> = None;
+        for (i, a) in people.iter().enumerate() {
+            for b in &people[i + 1..] {
+                if linkage.person_of[*a] != linkage.person_of[*b] {
+                    let why = signature(*a, *b).trim_start().split("  ").next().unwrap_or_default().trim().to_owned();
+                    if best.as_ref().is_none_or(|w| rank(&why) < rank(w)) {
+                        best = Some(why);
+                    }
+                }
+            }
+        }
+        if let Some(mut why) = best {
+            if why == "above threshold" {
+                // What kept the pieces apart: a conflict between their records.
+                let mut conflicts: Vec<&str> = Vec::new();
+                for (i, a) in people.iter().enumerate() {
+                    for b in &people[i + 1..] {
+                        if linkage.person_of[*a] != linkage.person_of[*b]
+                            && let Some(c) = linker.conflict(*a as u32, *b as u32)
+                        {
+                            conflicts.push(c.label());
+                        }
+                    }
+                }
+                conflicts.sort_unstable();
+                conflicts.dedup();
+                why = format!(
+                    "above threshold, apart by {}",
+                    if conflicts.is_empty() { "none".to_owned() } else { conflicts.join("+") }
+                );
+            }
+            *split_by.entry(why).or_default() += 1;
+        }
+    }
+    let mut split_by: Vec<(String, usize)> = split_by.into_iter().collect();
+    split_by.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
+    println!("  split people by the most hopeful pair between their pieces:");
+    for (why, count) in split_by {
+        println!("    {count:6} {why}");
+    }
     for (title, counts) in [("missed pairs", missed), ("wrong pairs", wrong)] {
         let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
         counts.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));

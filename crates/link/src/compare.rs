@@ -367,12 +367,16 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
 /// How two dates of birth clash, if they do: not exact, not swapped, not a
 /// year off, not two digits transposed, not one digit mistyped (within
 /// `MAX_SLIP_YEAR_GAP` years), and not each a slip of one true date (one
-/// swapped, the other a year off).
+/// swapped, the other a year off; `two_slips_apart`).
 pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     let (x, y) = both(a.dob, b.dob)?;
     let years_apart = (x.0 - y.0).abs();
     let same_day_of_year = (x.1, x.2) == (y.1, y.2) || (x.1, x.2) == (y.2, y.1);
-    match dob_level(Some(x), Some(y)) {
+    let level = dob_level(Some(x), Some(y));
+    if level == Some(level::DOB_DISAGREE) && years_apart < MAX_SLIP_YEAR_GAP && two_slips_apart(x, y) {
+        return None;
+    }
+    match level {
         Some(level::DOB_DISAGREE) if years_apart > MAX_BIRTH_YEAR_GAP => Some(Conflict::BirthYearsApart),
         Some(level::DOB_DISAGREE) if !same_day_of_year => Some(Conflict::DatesOfBirthDiffer),
         Some(level::DOB_ONE_DIGIT) if years_apart >= MAX_SLIP_YEAR_GAP => Some(Conflict::BirthYearsApart),
@@ -512,6 +516,12 @@ fn letters_within(a: &str, b: &str, edits: usize) -> bool {
 
 /// A spelling on at most this many records of the extract can be a slip.
 const RARE_SPELLING: u32 = 2;
+/// Or on at most this fraction of the records of the commoner spelling:
+/// in a county's extracts one slip of a common name recurs (a Zoe keyed
+/// "Zoa" on a dozen records of thousands), while two names both in use
+/// ("Ella" and "Emma", "Lily" and "Lila") are within a few times of each
+/// other's counts.
+const RARE_SPELLING_RATIO: u32 = 50;
 /// ... of a spelling on at least this many times as many records: a name
 /// on one person's three or four records is a name, not a slip.
 const COMMON_SPELLING_RATIO: u32 = 3;
@@ -527,10 +537,9 @@ const MIN_SLIP_LEN: usize = 3;
 /// ("Ella" and "Emma", twins) are never slips of each other, however close.
 fn misspelling(a: &GivenName, b: &GivenName) -> bool {
     let (rare, common) = if a.seen <= b.seen { (a, b) } else { (b, a) };
-    if !(1..=RARE_SPELLING).contains(&rare.seen)
-        || common.seen < COMMON_SPELLING_RATIO * rare.seen
-        || rare.first.len() < MIN_SLIP_LEN
-    {
+    let rare_here =
+        rare.seen >= 1 && (rare.seen <= RARE_SPELLING || rare.seen.saturating_mul(RARE_SPELLING_RATIO) <= common.seen);
+    if !rare_here || common.seen < COMMON_SPELLING_RATIO * rare.seen || rare.first.len() < MIN_SLIP_LEN {
         return false;
     }
     let first_letter = rare.first.as_bytes()[0];
@@ -610,12 +619,57 @@ pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) 
         return Some(level::DOB_YEAR_OFF);
     }
     let (first, second) = (digits((year_a, month_a, day_a)), digits((year_b, month_b, day_b)));
-    let differ: Vec<usize> = (0..8).filter(|&k| first[k] != second[k]).collect();
-    Some(match differ.as_slice() {
+    let mut differ = [0_usize; 3];
+    let mut count = 0;
+    for position in (0..8).filter(|&k| first[k] != second[k]) {
+        if count == differ.len() {
+            return Some(level::DOB_DISAGREE);
+        }
+        differ[count] = position;
+        count += 1;
+    }
+    Some(match &differ[..count] {
         [_] => level::DOB_ONE_DIGIT,
         [k, l] if *l == k + 1 && first[*k] == second[*l] && first[*l] == second[*k] => level::DOB_TRANSPOSED,
         _ => level::DOB_DISAGREE,
     })
+}
+
+/// The dates one slip of the keyboard from `date`: the day and month
+/// swapped, the year one off, one digit changed, two next to each other
+/// transposed. Only dates with a month and day that could be real.
+fn one_slip_from((year, month, day): (i32, u32, u32)) -> impl Iterator<Item = (i32, u32, u32)> {
+    let swapped = (day <= 12 && day != month).then_some((year, day, month));
+    let years = [(year - 1, month, day), (year + 1, month, day)];
+    let typed = digits((year, month, day));
+    let changed = (0..8).flat_map(move |k| {
+        (0..10_u8).filter(move |&v| v != typed[k]).map(move |v| {
+            let mut d = typed;
+            d[k] = v;
+            d
+        })
+    });
+    let transposed = (0..7).filter(move |&k| typed[k] != typed[k + 1]).map(move |k| {
+        let mut d = typed;
+        d.swap(k, k + 1);
+        d
+    });
+    let from_digits = |d: [u8; 8]| {
+        let number = |range: std::ops::Range<usize>| d[range].iter().fold(0_u32, |n, &v| n * 10 + u32::from(v));
+        (number(0..4) as i32, number(4..6), number(6..8))
+    };
+    swapped
+        .into_iter()
+        .chain(years)
+        .chain(changed.chain(transposed).map(from_digits))
+        .filter(|&(_, month, day)| (1..=12).contains(&month) && (1..=31).contains(&day))
+}
+
+/// Two dates each a slip of one true date: "1977-07-03" (day's digits
+/// transposed) and "1976-07-30" (year one off) are both slips of
+/// 1977-07-30, as two of one person's records can be.
+fn two_slips_apart(a: (i32, u32, u32), b: (i32, u32, u32)) -> bool {
+    one_slip_from(a).any(|between| dob_level(Some(between), Some(b)) != Some(level::DOB_DISAGREE))
 }
 
 #[cfg(test)]
@@ -766,6 +820,31 @@ mod tests {
         assert_eq!(family("Smith", "Schmidt"), Some(level::FAMILY_PHONETIC));
         // Short names are not compared by edit distance: Ella and Emma.
         assert_eq!(given("Ella", "Emma"), Some(level::GIVEN_DISAGREE));
+    }
+
+    #[test]
+    fn dates_each_a_slip_of_one_date_do_not_clash() {
+        // Day's digits transposed, and the year one off, from 1977-07-30.
+        assert!(two_slips_apart((1977, 7, 3), (1976, 7, 30)));
+        assert!(two_slips_apart((1976, 7, 30), (1977, 7, 3)));
+        // Day and month swapped, and one digit of the day, from 1985-03-14.
+        assert!(two_slips_apart((1985, 12, 3), (1985, 3, 22)));
+        assert!(two_slips_apart((1985, 3, 22), (1985, 12, 3)));
+        // Three digits apart is two dates.
+        assert!(!two_slips_apart((1977, 7, 30), (1978, 9, 12)));
+        let record = |dob| Prepared { dob: Some(dob), ..bare("Richard", "Shelden") };
+        assert_eq!(dob_clash(&record((1977, 7, 3)), &record((1976, 7, 30))), None);
+        assert_eq!(dob_clash(&record((1977, 7, 30)), &record((1978, 9, 12))), Some(Conflict::DatesOfBirthDiffer));
+        // A generation apart is never a slip, however few digits differ.
+        assert_eq!(dob_clash(&record((1977, 7, 30)), &record((1997, 3, 7))), Some(Conflict::BirthYearsApart));
+    }
+
+    #[test]
+    fn a_slip_that_recurs_across_a_county_is_still_a_slip() {
+        // Keyed a dozen times among thousands of records of the name.
+        assert_eq!(given_seen(("Zoa", 12), ("Zoe", 2_000)), Some(level::GIVEN_MISSPELLING));
+        // Two names in use, a few times apart in their counts, are two names.
+        assert_eq!(given_seen(("Zoa", 300), ("Zoe", 2_000)), Some(level::GIVEN_DISAGREE));
     }
 
     #[test]
