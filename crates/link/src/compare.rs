@@ -4,7 +4,7 @@
 
 use famgraph_model::{NhsNumber, PersonRecord, Postcode, Sex};
 
-use crate::model::{Levels, N_FIELDS, level};
+use crate::model::{Field, Levels, N_FIELDS, level};
 use crate::normalise::{AddressLine, FamilyName, GivenName, same};
 
 /// Jaro-Winkler similarity for the higher fuzzy name level.
@@ -41,6 +41,10 @@ pub(crate) struct Prepared<'a> {
     pub sex: Option<Sex>,
     pub address: Option<AddressLine>,
     pub postcode: Option<&'a Postcode>,
+    /// The postcode's letters and digits packed into a number
+    /// (`PostcodeCode`), so most pairs compare it without reading the
+    /// text from the heap.
+    pub postcode_code: PostcodeCode,
     pub uprn: Option<u64>,
     pub nhs_number: Option<NhsNumber>,
     /// Whether a wholly different given name or date of birth marks
@@ -104,6 +108,7 @@ impl<'a> Prepared<'a> {
             sex: (record.sex != Sex::U).then_some(record.sex),
             address: record.address.as_deref().and_then(AddressLine::new),
             postcode: record.postcode.as_ref(),
+            postcode_code: record.postcode.as_ref().map_or(PostcodeCode(0), PostcodeCode::new),
             uprn: record.uprn,
             nhs_number: record.nhs_number,
             vouched: true,
@@ -124,7 +129,7 @@ pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
         both(a.sex, b.sex).map(|(x, y)| if x == y { level::SEX_AGREE } else { level::SEX_DISAGREE }),
         // The same UPRN already says it is one property.
         if uprn == Some(level::ID_EXACT) { None } else { address_level(a.address.as_ref(), b.address.as_ref()) },
-        both(a.postcode, b.postcode).map(|(x, y)| postcode_level(x, y)),
+        both(a.postcode, b.postcode).map(|_| postcode_level(a.postcode_code, b.postcode_code)),
         uprn,
         both(a.nhs_number, b.nhs_number).map(id_level),
         Some(if a.agency == b.agency { level::AGENCY_SAME } else { level::AGENCY_DIFFERENT }),
@@ -181,12 +186,36 @@ fn close(x: &str, y: &str) -> bool {
         && (x == y || jaro_winkler(x, y) >= JW_HIGH)
 }
 
-fn postcode_level(x: &Postcode, y: &Postcode) -> u8 {
+/// A postcode's letters and digits without the space (at most eight),
+/// packed one byte each with the last character lowest: equal postcodes
+/// are equal numbers, and dropping the last two characters (`>> 16`)
+/// leaves the sector ("ME4 4QS" to "ME44").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PostcodeCode(u64);
+
+impl PostcodeCode {
+    fn new(postcode: &Postcode) -> PostcodeCode {
+        let (bytes, len) = compact(postcode);
+        PostcodeCode(bytes[..len].iter().fold(0, |code, &byte| (code << 8) | u64::from(byte)))
+    }
+
+    /// The compact form back, as `compact` gives it.
+    fn compact(self) -> ([u8; 8], usize) {
+        let len = 8 - (self.0.leading_zeros() / 8) as usize;
+        let mut out = [0; 8];
+        for (k, slot) in out[..len].iter_mut().enumerate() {
+            *slot = (self.0 >> (8 * (len - 1 - k))) as u8;
+        }
+        (out, len)
+    }
+}
+
+fn postcode_level(x: PostcodeCode, y: PostcodeCode) -> u8 {
     if x == y {
         level::POSTCODE_EXACT
-    } else if one_edit_apart(&compact(x), &compact(y)) {
+    } else if one_edit_apart(&x.compact(), &y.compact()) {
         level::POSTCODE_ONE_CHARACTER
-    } else if x.sector() == y.sector() {
+    } else if x.0 >> 16 == y.0 >> 16 {
         level::POSTCODE_SECTOR
     } else {
         level::POSTCODE_DISAGREE
@@ -317,6 +346,22 @@ impl Conflict {
 /// dates clash can still never be joined through a third record (the
 /// clustering's veto, `cluster::cluster`).
 pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
+    conflict_with(a, b, || (name_levels(a, b).0, dob_level(a.dob, b.dob)))
+}
+
+/// `conflict` for a pair whose levels are already known (`levels(a, b)`):
+/// the given name's and the date of birth's are not worked out again.
+pub(crate) fn conflict_given_levels(a: &Prepared, b: &Prepared, levels: &Levels) -> Option<Conflict> {
+    conflict_with(a, b, || (levels[Field::GivenName as usize], levels[Field::DateOfBirth as usize]))
+}
+
+/// `conflict`, with the pair's given-name and date-of-birth levels from
+/// `given_and_dob` (asked for only when the cheaper rules have passed).
+fn conflict_with(
+    a: &Prepared,
+    b: &Prepared,
+    given_and_dob: impl FnOnce() -> (Option<u8>, Option<u8>),
+) -> Option<Conflict> {
     match both(a.nhs_number, b.nhs_number) {
         Some((x, y)) if x == y => return None,
         Some(_) => return Some(Conflict::NhsNumberDiffers),
@@ -340,17 +385,14 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     if vouched && !female && !bounded && a.agency == b.agency && (a.dob.is_none() || b.dob.is_none()) {
         return Some(Conflict::SameAgencyUndated);
     }
-    if let Some(clash) = dob_clash(a, b)
+    let (given, dob) = given_and_dob();
+    if let Some(clash) = dob.and_then(|level| dob_clash_at(a, b, level))
         && (vouched || clash == Conflict::BirthYearsApart && slip_of_a_generation(a, b))
     {
         return Some(clash);
     }
-    // The family name matters only to tell a swap of names from a
-    // different given name.
-    let given = match given_level(&a.given, &b.given) {
-        Some(level::GIVEN_DISAGREE) => name_levels(a, b).0,
-        other => other,
-    };
+    // `given` is the level with names swapped found: the family name
+    // matters only to tell a swap of names from a different given name.
     let sexes_differ = both(a.sex, b.sex).is_some_and(|(x, y)| x != y);
     let keyed_wrong_possible = !vouched && !sexes_differ && !a.given.is_initial() && !b.given.is_initial();
     // Close spellings of a boy's and a girl's name (Daniel and Daniela,
@@ -369,10 +411,15 @@ pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
 /// `MAX_SLIP_YEAR_GAP` years), and not each a slip of one true date (one
 /// swapped, the other a year off; `two_slips_apart`).
 pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
+    dob_clash_at(a, b, dob_level(a.dob, b.dob)?)
+}
+
+/// `dob_clash` for dates already compared to `level`.
+fn dob_clash_at(a: &Prepared, b: &Prepared, level: u8) -> Option<Conflict> {
     let (x, y) = both(a.dob, b.dob)?;
     let years_apart = (x.0 - y.0).abs();
     let same_day_of_year = (x.1, x.2) == (y.1, y.2) || (x.1, x.2) == (y.2, y.1);
-    let level = dob_level(Some(x), Some(y));
+    let level = Some(level);
     if level == Some(level::DOB_DISAGREE) && years_apart < MAX_SLIP_YEAR_GAP && two_slips_apart(x, y) {
         return None;
     }
@@ -454,7 +501,22 @@ fn jaro_winkler(a: &str, b: &str) -> f64 {
     // Lengths first: most pairs differ in length, and ordering them so
     // spares a call to compare their bytes.
     let (first, second) = if (a.len(), a) <= (b.len(), b) { (a, b) } else { (b, a) };
-    strsim::jaro_winkler(first, second)
+    // Names and streets are normalised to ASCII (`normalise::tokens`), so
+    // bytes are characters: no decoding, no counting of characters.
+    debug_assert!(first.is_ascii() && second.is_ascii(), "{first:?} {second:?}");
+    strsim::generic_jaro_winkler(&Bytes(first.as_bytes()), &Bytes(second.as_bytes()))
+}
+
+/// A normalised name's bytes, for strsim's generic measures.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> IntoIterator for &Bytes<'a> {
+    type Item = u8;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().copied()
+    }
 }
 
 fn given_level(a: &GivenName, b: &GivenName) -> Option<u8> {
@@ -635,41 +697,43 @@ pub(crate) fn dob_level(a: Option<(i32, u32, u32)>, b: Option<(i32, u32, u32)>) 
     })
 }
 
-/// The dates one slip of the keyboard from `date`: the day and month
-/// swapped, the year one off, one digit changed, two next to each other
-/// transposed. Only dates with a month and day that could be real.
-fn one_slip_from((year, month, day): (i32, u32, u32)) -> impl Iterator<Item = (i32, u32, u32)> {
-    let swapped = (day <= 12 && day != month).then_some((year, day, month));
-    let years = [(year - 1, month, day), (year + 1, month, day)];
-    let typed = digits((year, month, day));
-    let changed = (0..8).flat_map(move |k| {
-        (0..10_u8).filter(move |&v| v != typed[k]).map(move |v| {
-            let mut d = typed;
-            d[k] = v;
-            d
-        })
-    });
-    let transposed = (0..7).filter(move |&k| typed[k] != typed[k + 1]).map(move |k| {
-        let mut d = typed;
-        d.swap(k, k + 1);
-        d
-    });
-    let from_digits = |d: [u8; 8]| {
-        let number = |range: std::ops::Range<usize>| d[range].iter().fold(0_u32, |n, &v| n * 10 + u32::from(v));
-        (number(0..4) as i32, number(4..6), number(6..8))
-    };
-    swapped
-        .into_iter()
-        .chain(years)
-        .chain(changed.chain(transposed).map(from_digits))
-        .filter(|&(_, month, day)| (1..=12).contains(&month) && (1..=31).contains(&day))
-}
-
 /// Two dates each a slip of one true date: "1977-07-03" (day's digits
 /// transposed) and "1976-07-30" (year one off) are both slips of
-/// 1977-07-30, as two of one person's records can be.
+/// 1977-07-30, as two of one person's records can be. A slip is the day
+/// and month swapped, the year one off, a digit typed wrong or two next
+/// to each other transposed.
 fn two_slips_apart(a: (i32, u32, u32), b: (i32, u32, u32)) -> bool {
-    one_slip_from(a).any(|between| dob_level(Some(between), Some(b)) != Some(level::DOB_DISAGREE))
+    // A swap undone on either side: 1985-03-22 (a digit of 1985-03-12's
+    // day) against 1985-12-03 (its day and month swapped).
+    slips_undone_on_first(a, b) || slips_undone_on_first(b, a)
+}
+
+fn slips_undone_on_first(a: (i32, u32, u32), b: (i32, u32, u32)) -> bool {
+    let (year, month, day) = a;
+    let swap = (day <= 12 && day != month).then_some((year, day, month));
+    let b = digits(b);
+    // Undo up to two swaps or years off on `a`; the digit slips left must
+    // make up the rest.
+    let undone = [(a, 0), ((year - 1, month, day), 1), ((year + 1, month, day), 1)];
+    let swapped = swap.into_iter().flat_map(|(y, m, d)| [((y, m, d), 1), ((y - 1, m, d), 2), ((y + 1, m, d), 2)]);
+    undone.into_iter().chain(swapped).any(|(date, slips)| slips + digit_slips(digits(date), b) <= 2)
+}
+
+/// The fewest digits typed wrong or pairs of neighbours transposed that
+/// turn one string of digits into the other (counted to 3 at most).
+fn digit_slips(x: [u8; 8], y: [u8; 8]) -> usize {
+    let (mut k, mut slips) = (0, 0);
+    while k < 8 && slips < 3 {
+        if x[k] == y[k] {
+            k += 1;
+            continue;
+        }
+        slips += 1;
+        // A transposition mends two positions with one slip: taking it
+        // when it fits is never worse.
+        k += if k + 1 < 8 && x[k] == y[k + 1] && x[k + 1] == y[k] { 2 } else { 1 };
+    }
+    slips
 }
 
 #[cfg(test)]
@@ -686,6 +750,7 @@ mod tests {
             sex: None,
             address: None,
             postcode: None,
+            postcode_code: PostcodeCode(0),
             uprn: None,
             nhs_number: None,
             vouched: true,
@@ -802,7 +867,9 @@ mod tests {
 
     #[test]
     fn postcode_levels() {
-        let level = |a: &str, b: &str| postcode_level(&Postcode::parse(a).unwrap(), &Postcode::parse(b).unwrap());
+        let code = |text: &str| PostcodeCode::new(&Postcode::parse(text).unwrap());
+        let level = |a: &str, b: &str| postcode_level(code(a), code(b));
+        assert_eq!(code("ME4 4QS").compact(), compact(&Postcode::parse("ME4 4QS").unwrap()));
         assert_eq!(level("ME4 4QS", "ME4 4QS"), level::POSTCODE_EXACT);
         assert_eq!(level("ME4 4QS", "ME4 4QT"), level::POSTCODE_ONE_CHARACTER);
         assert_eq!(level("ME4 4QS", "ME4 4SQ"), level::POSTCODE_ONE_CHARACTER);

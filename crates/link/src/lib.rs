@@ -711,8 +711,9 @@ fn compare_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -
                 // one person's records, however alike their homes.
                 let (given, dob) =
                     (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
-                let allowed = compare::conflict(&prepared[a as usize], &prepared[b as usize]).is_none()
-                    && !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE));
+                let allowed = !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE))
+                    && compare::conflict_given_levels(&prepared[a as usize], &prepared[b as usize], &scored.levels)
+                        .is_none();
                 (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
             })
             .collect::<Vec<_>>()
