@@ -428,7 +428,7 @@ impl<'a> Linker<'a> {
         };
         let pairs = {
             let _span = tracing::info_span!("comparing").entered();
-            let mut pairs = candidate_pairs(&blocking);
+            let mut pairs = candidate_pairs(&blocking, &prepared, households);
             // In an order of the records' own, so that sums over the pairs
             // (the EM's) do not depend on the order of the input rows.
             pairs.sort_unstable_by_key(|&(a, b)| {
@@ -755,13 +755,28 @@ pub fn match_probability(weight: f64, prior_log2_odds: f64) -> f64 {
 }
 
 /// Every candidate pair, once, in block order.
-fn candidate_pairs(blocking: &blocking::Blocking) -> Vec<(u32, u32)> {
+///
+/// Where people live with their families, a block of one full name leaves
+/// out pairs whose dates of birth clash: those are two people whatever
+/// else agrees (`compare::conflict`), and at county size most pairs of a
+/// common name ("Jack Smith") are such pairs. A pair of one name with one
+/// NHS number is compared in the NHS number's block, before this one.
+fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared], households: bool) -> Vec<(u32, u32)> {
     use blocking::KeyKind;
     let mut pairs = Vec::new();
     let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
     for block in blocking.blocks() {
         let before = pairs.len();
-        blocking.for_each_pair(block, |a, b| pairs.push((a, b)));
+        let kind = KeyKind::index_of(block[0].0).map(|k| KeyKind::ALL[k]);
+        if households && kind == Some(KeyKind::Names) {
+            blocking.for_each_pair(block, |a, b| {
+                if compare::dob_clash(&prepared[a as usize], &prepared[b as usize]).is_none() {
+                    pairs.push((a, b));
+                }
+            });
+        } else {
+            blocking.for_each_pair(block, |a, b| pairs.push((a, b)));
+        }
         if let Some(kind_idx) = KeyKind::index_of(block[0].0) {
             n_compared_by_kind[kind_idx] += pairs.len() - before;
         }
