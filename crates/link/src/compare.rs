@@ -41,10 +41,9 @@ pub(crate) struct Prepared<'a> {
     pub sex: Option<Sex>,
     pub address: Option<AddressLine>,
     pub postcode: Option<&'a Postcode>,
-    /// The postcode's letters and digits packed into a number
-    /// (`PostcodeCode`), so most pairs compare it without reading the
-    /// text from the heap.
-    pub postcode_code: PostcodeCode,
+    /// The postcode's letters and digits (`compact`), held in the record
+    /// so most pairs compare it without reading the text from the heap.
+    pub postcode_compact: Option<Compact>,
     pub uprn: Option<u64>,
     pub nhs_number: Option<NhsNumber>,
     /// Whether a wholly different given name or date of birth marks
@@ -108,7 +107,7 @@ impl<'a> Prepared<'a> {
             sex: (record.sex != Sex::U).then_some(record.sex),
             address: record.address.as_deref().and_then(AddressLine::new),
             postcode: record.postcode.as_ref(),
-            postcode_code: record.postcode.as_ref().map_or(PostcodeCode(0), PostcodeCode::new),
+            postcode_compact: record.postcode.as_ref().map(compact),
             uprn: record.uprn,
             nhs_number: record.nhs_number,
             vouched: true,
@@ -129,7 +128,7 @@ pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
         both(a.sex, b.sex).map(|(x, y)| if x == y { level::SEX_AGREE } else { level::SEX_DISAGREE }),
         // The same UPRN already says it is one property.
         if uprn == Some(level::ID_EXACT) { None } else { address_level(a.address.as_ref(), b.address.as_ref()) },
-        both(a.postcode, b.postcode).map(|_| postcode_level(a.postcode_code, b.postcode_code)),
+        both(a.postcode_compact, b.postcode_compact).map(|(x, y)| postcode_level(&x, &y)),
         uprn,
         both(a.nhs_number, b.nhs_number).map(id_level),
         Some(if a.agency == b.agency { level::AGENCY_SAME } else { level::AGENCY_DIFFERENT }),
@@ -186,36 +185,13 @@ fn close(x: &str, y: &str) -> bool {
         && (x == y || jaro_winkler(x, y) >= JW_HIGH)
 }
 
-/// A postcode's letters and digits without the space (at most eight),
-/// packed one byte each with the last character lowest: equal postcodes
-/// are equal numbers, and dropping the last two characters (`>> 16`)
-/// leaves the sector ("ME4 4QS" to "ME44").
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PostcodeCode(u64);
-
-impl PostcodeCode {
-    fn new(postcode: &Postcode) -> PostcodeCode {
-        let (bytes, len) = compact(postcode);
-        PostcodeCode(bytes[..len].iter().fold(0, |code, &byte| (code << 8) | u64::from(byte)))
-    }
-
-    /// The compact form back, as `compact` gives it.
-    fn compact(self) -> ([u8; 8], usize) {
-        let len = 8 - (self.0.leading_zeros() / 8) as usize;
-        let mut out = [0; 8];
-        for (k, slot) in out[..len].iter_mut().enumerate() {
-            *slot = (self.0 >> (8 * (len - 1 - k))) as u8;
-        }
-        (out, len)
-    }
-}
-
-fn postcode_level(x: PostcodeCode, y: PostcodeCode) -> u8 {
+fn postcode_level(x: &Compact, y: &Compact) -> u8 {
     if x == y {
         level::POSTCODE_EXACT
-    } else if one_edit_apart(&x.compact(), &y.compact()) {
+    } else if one_edit_apart(x, y) {
         level::POSTCODE_ONE_CHARACTER
-    } else if x.0 >> 16 == y.0 >> 16 {
+    } else if x.1 == y.1 && x.0[..x.1.saturating_sub(2)] == y.0[..y.1.saturating_sub(2)] {
+        // The sector: all but the last two characters ("ME4 4QS", "ME44").
         level::POSTCODE_SECTOR
     } else {
         level::POSTCODE_DISAGREE
@@ -228,8 +204,11 @@ pub fn postcodes_one_character_apart(x: &Postcode, y: &Postcode) -> bool {
     x != y && one_edit_apart(&compact(x), &compact(y))
 }
 
-/// A postcode's letters and digits without the space, on the stack.
-fn compact(postcode: &Postcode) -> ([u8; 8], usize) {
+/// A postcode's letters and digits without the space, on the stack, and
+/// how many there are.
+type Compact = ([u8; 8], usize);
+
+fn compact(postcode: &Postcode) -> Compact {
     let mut out = [0; 8];
     let mut len = 0;
     for byte in postcode.as_str().bytes().filter(|b| *b != b' ').take(8) {
@@ -241,7 +220,7 @@ fn compact(postcode: &Postcode) -> ([u8; 8], usize) {
 
 /// Whether two different strings are one edit apart: a character added,
 /// dropped or changed, or two neighbours swapped.
-fn one_edit_apart((a, len_a): &([u8; 8], usize), (b, len_b): &([u8; 8], usize)) -> bool {
+fn one_edit_apart((a, len_a): &Compact, (b, len_b): &Compact) -> bool {
     let (a, b) = (&a[..*len_a], &b[..*len_b]);
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
@@ -346,7 +325,13 @@ impl Conflict {
 /// dates clash can still never be joined through a third record (the
 /// clustering's veto, `cluster::cluster`).
 pub(crate) fn conflict(a: &Prepared, b: &Prepared) -> Option<Conflict> {
-    conflict_with(a, b, || (name_levels(a, b).0, dob_level(a.dob, b.dob)))
+    // The family name matters only to tell a swap of names from a
+    // different given name: compared only then.
+    let given = || match given_level(&a.given, &b.given) {
+        Some(level::GIVEN_DISAGREE) => name_levels(a, b).0,
+        other => other,
+    };
+    conflict_with(a, b, || (given(), dob_level(a.dob, b.dob)))
 }
 
 /// `conflict` for a pair whose levels are already known (`levels(a, b)`):
@@ -391,8 +376,7 @@ fn conflict_with(
     {
         return Some(clash);
     }
-    // `given` is the level with names swapped found: the family name
-    // matters only to tell a swap of names from a different given name.
+    // `given` is the level with names swapped found (`name_levels`).
     let sexes_differ = both(a.sex, b.sex).is_some_and(|(x, y)| x != y);
     let keyed_wrong_possible = !vouched && !sexes_differ && !a.given.is_initial() && !b.given.is_initial();
     // Close spellings of a boy's and a girl's name (Daniel and Daniela,
@@ -414,19 +398,16 @@ pub(crate) fn dob_clash(a: &Prepared, b: &Prepared) -> Option<Conflict> {
     dob_clash_at(a, b, dob_level(a.dob, b.dob)?)
 }
 
-/// `dob_clash` for dates already compared to `level`.
-fn dob_clash_at(a: &Prepared, b: &Prepared, level: u8) -> Option<Conflict> {
+/// `dob_clash` for dates already compared to the level `compared`.
+fn dob_clash_at(a: &Prepared, b: &Prepared, compared: u8) -> Option<Conflict> {
     let (x, y) = both(a.dob, b.dob)?;
     let years_apart = (x.0 - y.0).abs();
     let same_day_of_year = (x.1, x.2) == (y.1, y.2) || (x.1, x.2) == (y.2, y.1);
-    let level = Some(level);
-    if level == Some(level::DOB_DISAGREE) && years_apart < MAX_SLIP_YEAR_GAP && two_slips_apart(x, y) {
-        return None;
-    }
-    match level {
-        Some(level::DOB_DISAGREE) if years_apart > MAX_BIRTH_YEAR_GAP => Some(Conflict::BirthYearsApart),
-        Some(level::DOB_DISAGREE) if !same_day_of_year => Some(Conflict::DatesOfBirthDiffer),
-        Some(level::DOB_ONE_DIGIT) if years_apart >= MAX_SLIP_YEAR_GAP => Some(Conflict::BirthYearsApart),
+    match compared {
+        level::DOB_DISAGREE if years_apart < MAX_SLIP_YEAR_GAP && two_slips_apart(x, y) => None,
+        level::DOB_DISAGREE if years_apart > MAX_BIRTH_YEAR_GAP => Some(Conflict::BirthYearsApart),
+        level::DOB_DISAGREE if !same_day_of_year => Some(Conflict::DatesOfBirthDiffer),
+        level::DOB_ONE_DIGIT if years_apart >= MAX_SLIP_YEAR_GAP => Some(Conflict::BirthYearsApart),
         _ => None,
     }
 }
@@ -750,7 +731,7 @@ mod tests {
             sex: None,
             address: None,
             postcode: None,
-            postcode_code: PostcodeCode(0),
+            postcode_compact: None,
             uprn: None,
             nhs_number: None,
             vouched: true,
@@ -867,9 +848,8 @@ mod tests {
 
     #[test]
     fn postcode_levels() {
-        let code = |text: &str| PostcodeCode::new(&Postcode::parse(text).unwrap());
-        let level = |a: &str, b: &str| postcode_level(code(a), code(b));
-        assert_eq!(code("ME4 4QS").compact(), compact(&Postcode::parse("ME4 4QS").unwrap()));
+        let code = |text: &str| compact(&Postcode::parse(text).unwrap());
+        let level = |a: &str, b: &str| postcode_level(&code(a), &code(b));
         assert_eq!(level("ME4 4QS", "ME4 4QS"), level::POSTCODE_EXACT);
         assert_eq!(level("ME4 4QS", "ME4 4QT"), level::POSTCODE_ONE_CHARACTER);
         assert_eq!(level("ME4 4QS", "ME4 4SQ"), level::POSTCODE_ONE_CHARACTER);

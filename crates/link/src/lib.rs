@@ -767,17 +767,14 @@ fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared], househo
     let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
     for block in blocking.blocks() {
         let before = pairs.len();
-        let kind = KeyKind::index_of(block[0].0).map(|k| KeyKind::ALL[k]);
-        if households && kind == Some(KeyKind::Names) {
-            blocking.for_each_pair(block, |a, b| {
-                if compare::dob_clash(&prepared[a as usize], &prepared[b as usize]).is_none() {
-                    pairs.push((a, b));
-                }
-            });
-        } else {
-            blocking.for_each_pair(block, |a, b| pairs.push((a, b)));
-        }
-        if let Some(kind_idx) = KeyKind::index_of(block[0].0) {
+        let kind_idx = KeyKind::index_of(block[0].0);
+        let leave_out_clashes = households && kind_idx.is_some_and(|k| KeyKind::ALL[k] == KeyKind::Names);
+        blocking.for_each_pair(block, |a, b| {
+            if !leave_out_clashes || compare::dob_clash(&prepared[a as usize], &prepared[b as usize]).is_none() {
+                pairs.push((a, b));
+            }
+        });
+        if let Some(kind_idx) = kind_idx {
             n_compared_by_kind[kind_idx] += pairs.len() - before;
         }
     }
