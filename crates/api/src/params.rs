@@ -25,6 +25,12 @@ pub(crate) fn parse_number(
     }
 }
 
+/// The page a request asks for: `limit` (from `default` if not given, at
+/// most `max`), then `offset` (from 0).
+pub(crate) fn page(params: &[(String, String)], default: usize, max: usize) -> Result<(usize, usize), ApiError> {
+    Ok((parse_number(params, "limit", default, max)?, parse_number(params, "offset", 0, usize::MAX)?))
+}
+
 /// A value as the JSON text a response carries.
 pub(crate) fn json_bytes(value: &impl serde::Serialize) -> axum::body::Bytes {
     serde_json::to_vec(value).expect("answers serialise: their maps have string keys").into()

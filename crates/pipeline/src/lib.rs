@@ -52,6 +52,8 @@ pub struct Snapshot {
     pub load: String,
     /// The records' names indexed for search, made on the first search.
     pub(crate) search_index: std::sync::OnceLock<search::Index>,
+    /// The links worth a look, worked out on the first request for them.
+    pub(crate) review_queue: std::sync::OnceLock<Vec<review::Item>>,
 }
 
 /// Runs the named cohort queries over a grouped load. The binary runs
@@ -129,6 +131,7 @@ fn assemble(
         cohorts,
         load,
         search_index: std::sync::OnceLock::new(),
+        review_queue: std::sync::OnceLock::new(),
     }
 }
 

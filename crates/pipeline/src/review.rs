@@ -63,8 +63,13 @@ pub struct Item {
 }
 
 /// Every item, in order of kind, then the family's rank (unranked last),
-/// then the family and people ids.
-pub fn queue(snapshot: &Snapshot) -> Vec<Item> {
+/// then the family and people ids: worked out once per load, as the
+/// snapshot it reads never changes.
+pub fn queue(snapshot: &Snapshot) -> &[Item] {
+    snapshot.review_queue.get_or_init(|| items(snapshot))
+}
+
+fn items(snapshot: &Snapshot) -> Vec<Item> {
     let graph = &snapshot.graph;
     let records = &graph.bundle.people;
     let mut items = Vec::new();

@@ -106,8 +106,7 @@ pub(crate) async fn audit_trail(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Admin], "the audit trail").await?;
-    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
-    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let (limit, offset) = page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let review = audit::Review {
         token: param(&params, "token").filter(|t| !t.is_empty()).map(str::to_owned),
         family: param(&params, "family").filter(|f| !f.is_empty()).map(str::to_owned),

@@ -13,12 +13,8 @@ pub(crate) async fn list_families(
     // As CSV, for a meeting's papers: every family matching, unless a
     // limit is asked for.
     let csv = csv_out::wants_csv(param(&params, "format"))?;
-    let limit = if csv {
-        parse_number(&params, "limit", usize::MAX, usize::MAX)?
-    } else {
-        parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?
-    };
-    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let (limit, offset) =
+        if csv { page(&params, usize::MAX, usize::MAX)? } else { page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)? };
     let snapshot = state.snapshot();
     let mut filter = views::Filter::from_params(&params, &snapshot)?;
     if let Some(decided) = state.decided(&snapshot) {
@@ -93,8 +89,7 @@ pub(crate) async fn list_decisions(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the meeting's decisions").await?;
     let book = state.decision_book()?;
-    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
-    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let (limit, offset) = page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let since = day_param(&params, "since")?;
     let snapshot = state.snapshot();
     let decided = book.decided(&snapshot);

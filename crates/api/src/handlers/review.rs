@@ -14,8 +14,7 @@ pub(crate) async fn review_queue(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     state.allow(&caller, &[Role::Coordinator], "the links worth a look").await?;
-    let limit = parse_number(&params, "limit", DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
-    let offset = parse_number(&params, "offset", 0, usize::MAX)?;
+    let (limit, offset) = page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let kind = match param(&params, "kind") {
         None | Some("") => None,
         Some(text) => Some(Kind::parse(text).ok_or_else(|| {
@@ -27,7 +26,7 @@ pub(crate) async fn review_queue(
     let graph = &snapshot.graph;
     let all = review::queue(&snapshot);
     let mut counts: BTreeMap<&str, usize> = Kind::ALL.iter().map(|k| (k.code(), 0)).collect();
-    for item in &all {
+    for item in all {
         *counts.entry(item.kind.code()).or_default() += 1;
     }
     let matching: Vec<&review::Item> = all.iter().filter(|i| kind.is_none_or(|k| i.kind == k)).collect();
