@@ -32,22 +32,7 @@ fn listed(changes: &serde_json::Value, key: &str) -> BTreeSet<String> {
 #[test]
 fn a_second_extract_shows_what_changed_per_family() {
     let dir = TempDir::new("changes");
-    let (later, truth, earlier) = (dir.join("later"), dir.join("later.truth"), dir.join("earlier"));
-    famgraph_ok(&[
-        "synth",
-        "--families",
-        "400",
-        "--seed",
-        "5",
-        "--out",
-        later.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-        "--earlier",
-        earlier.to_str().unwrap(),
-        "--earlier-months",
-        "6",
-    ]);
+    let (later, truth, earlier) = crate::util::synth_with_earlier(&dir, 400, 5, 6);
     let (first, second) = (earlier, later);
     let truth_rows = crate::util::read_csv(&truth.join("changes.csv"));
     let planted = |change: &str| -> BTreeSet<String> {

@@ -33,20 +33,7 @@ struct Meeting {
 impl Meeting {
     fn new(name: &str) -> Meeting {
         let dir = TempDir::new(name);
-        let (later, earlier) = (dir.join("later"), dir.join("earlier"));
-        famgraph_ok(&[
-            "synth",
-            "--families",
-            "200",
-            "--seed",
-            "12",
-            "--out",
-            later.to_str().unwrap(),
-            "--earlier",
-            earlier.to_str().unwrap(),
-            "--earlier-months",
-            "6",
-        ]);
+        let (later, _, earlier) = crate::util::synth_with_earlier(&dir, 200, 12, 6);
         let tokens = dir.join("tokens");
         let cora = token(&tokens, "cora", "coordinator");
         let pat = token(&tokens, "pat", "partnership");

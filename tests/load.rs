@@ -436,9 +436,7 @@ fn ids_of(export: &std::path::Path) -> std::collections::HashMap<(String, String
 #[test]
 fn ids_hold_across_row_order_and_a_later_extract() {
     let dir = TempDir::new("ids");
-    let (later, earlier) = (dir.join("later"), dir.join("earlier"));
-    let args = ["synth", "--families", "150", "--seed", "5", "--out", later.to_str().unwrap()];
-    famgraph_ok(&[&args[..], &["--earlier", earlier.to_str().unwrap(), "--earlier-months", "6"]].concat());
+    let (later, _, earlier) = crate::util::synth_with_earlier(&dir, 150, 5, 6);
     // Every file's rows the other way round.
     let reversed = dir.join("reversed");
     std::fs::create_dir_all(&reversed).unwrap();

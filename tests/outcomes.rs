@@ -5,27 +5,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::util::{Server, TempDir, export, famgraph_ok, person_of_record, read_csv, token};
+use crate::util::{Server, TempDir, export, famgraph_ok, person_of_record, read_csv, synth_with_earlier, token};
 
 #[test]
 fn every_planted_outcome_is_found_and_none_before_its_baseline() {
     let dir = TempDir::new("outcomes");
-    let (bundle, truth, earlier) = (dir.join("bundle"), dir.join("truth"), dir.join("earlier"));
-    famgraph_ok(&[
-        "synth",
-        "--families",
-        "600",
-        "--seed",
-        "5",
-        "--out",
-        bundle.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-        "--earlier",
-        earlier.to_str().unwrap(),
-        "--earlier-months",
-        "12",
-    ]);
+    let (bundle, truth, _) = synth_with_earlier(&dir, 600, 5, 12);
     // The meeting's file, as the generator's meeting kept it.
     let decisions = dir.join("decisions.jsonl");
     std::fs::copy(truth.join("decisions.jsonl"), &decisions).unwrap();

@@ -295,21 +295,8 @@ fn the_evidence_comes_as_csv_for_a_bid() {
 #[test]
 fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
     let dir = TempDir::new("suppression-across");
-    let (later, earlier) = (dir.join("later"), dir.join("earlier"));
+    let (later, _, earlier) = crate::util::synth_with_earlier(&dir, 300, 21, 6);
     let (later_arg, earlier_arg) = (later.to_str().unwrap(), earlier.to_str().unwrap());
-    famgraph_ok(&[
-        "synth",
-        "--families",
-        "300",
-        "--seed",
-        "21",
-        "--out",
-        later_arg,
-        "--earlier",
-        earlier_arg,
-        "--earlier-months",
-        "6",
-    ]);
     let tokens = dir.join("tokens");
     let cora = crate::util::token(&tokens, "cora", "coordinator");
     let bea = crate::util::token(&tokens, "bea", "bid_writer");

@@ -96,6 +96,28 @@ pub fn synth(dir: &TempDir, families: usize, seed: u64, bad_rows: usize) -> (Pat
     (bundle, truth)
 }
 
+/// Generates a later extract and the same agencies' extract from `months`
+/// before it; returns (later, its truth, earlier).
+pub fn synth_with_earlier(dir: &TempDir, families: usize, seed: u64, months: u32) -> (PathBuf, PathBuf, PathBuf) {
+    let (later, truth, earlier) = (dir.join("later"), dir.join("later.truth"), dir.join("earlier"));
+    famgraph_ok(&[
+        "synth",
+        "--families",
+        &families.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        later.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+        "--earlier",
+        earlier.to_str().unwrap(),
+        "--earlier-months",
+        &months.to_string(),
+    ]);
+    (later, truth, earlier)
+}
+
 /// Reads a CSV file written by famgraph or its generator into header-keyed rows.
 pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let conn = duckdb::Connection::open_in_memory().unwrap();
