@@ -78,21 +78,8 @@ pub fn token(tokens: &Path, name: &str, role: &str) -> String {
 
 /// Generates a bundle with the project's own generator; returns (bundle, truth).
 pub fn synth(dir: &TempDir, families: usize, seed: u64, bad_rows: usize) -> (PathBuf, PathBuf) {
-    let bundle = dir.join("bundle");
-    let truth = dir.join("truth");
-    famgraph_ok(&[
-        "synth",
-        "--families",
-        &families.to_string(),
-        "--seed",
-        &seed.to_string(),
-        "--bad-rows",
-        &bad_rows.to_string(),
-        "--out",
-        bundle.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-    ]);
+    let (bundle, truth) = (dir.join("bundle"), dir.join("truth"));
+    generate(&bundle, &truth, families, seed, &["--bad-rows", &bad_rows.to_string()]);
     (bundle, truth)
 }
 
@@ -100,22 +87,31 @@ pub fn synth(dir: &TempDir, families: usize, seed: u64, bad_rows: usize) -> (Pat
 /// before it; returns (later, its truth, earlier).
 pub fn synth_with_earlier(dir: &TempDir, families: usize, seed: u64, months: u32) -> (PathBuf, PathBuf, PathBuf) {
     let (later, truth, earlier) = (dir.join("later"), dir.join("later.truth"), dir.join("earlier"));
-    famgraph_ok(&[
+    generate(
+        &later,
+        &truth,
+        families,
+        seed,
+        &["--earlier", earlier.to_str().unwrap(), "--earlier-months", &months.to_string()],
+    );
+    (later, truth, earlier)
+}
+
+/// `famgraph synth` of `families` with `seed` into `out` and `truth`, and `more` arguments.
+fn generate(out: &Path, truth: &Path, families: usize, seed: u64, more: &[&str]) {
+    let (families, seed) = (families.to_string(), seed.to_string());
+    let args = [
         "synth",
         "--families",
-        &families.to_string(),
+        &families,
         "--seed",
-        &seed.to_string(),
+        &seed,
         "--out",
-        later.to_str().unwrap(),
+        out.to_str().unwrap(),
         "--truth",
         truth.to_str().unwrap(),
-        "--earlier",
-        earlier.to_str().unwrap(),
-        "--earlier-months",
-        &months.to_string(),
-    ]);
-    (later, truth, earlier)
+    ];
+    famgraph_ok(&[&args[..], more].concat());
 }
 
 /// Reads a CSV file written by famgraph or its generator into header-keyed rows.
