@@ -553,3 +553,90 @@ fn the_meeting_pack_prints_a_cover_and_a_page_per_family() {
         }
     }
 }
+
+/// The genogram never draws a line through another person: every family
+/// of a generated bundle, as the API serves it, laid out by the page's own
+/// module (`genogram.js`, in Node.js), every line checked against the
+/// shape and name of every member it does not join. A family written by
+/// hand adds what the generator rarely makes: people with two partners
+/// (one a chain of four), and a grandmother caring for a grandchild, her
+/// line crossing the generation between.
+#[test]
+fn no_genogram_line_passes_through_another_person() {
+    let Some(node) = node() else { return };
+    let dir = TempDir::new("pages-genogram");
+    let (bundle, _) = crate::util::synth(&dir, 400, 23, 0);
+    let generated = genogram_report(&node, &dir, &bundle);
+    assert_eq!(generated["crossings"], serde_json::json!([]), "lines through people: {generated}");
+    assert!(generated["families"].as_u64() > Some(400), "{generated}");
+    assert!(generated["spanning"].as_u64() > Some(0), "no line across a generation to check: {generated}");
+
+    let mut hand = crate::util::HandBundle::new(&["crime", "child_safety"]);
+    let people = [
+        ("Gwen", "Oakley", "1950-02-03"),
+        ("Dean", "Oakley", "1975-04-05"),
+        ("Tina", "Marsh", "1977-06-07"),
+        ("Lena", "Price", "1980-08-09"),
+        ("Kai", "Oakley", "2005-10-11"),
+        ("Mae", "Oakley", "2014-12-13"),
+        ("Ben", "Oakley", "2010-01-14"),
+        ("Ray", "Oakley", "1948-03-15"),
+        ("Jo", "Price", "1979-05-16"),
+    ];
+    for (i, (given, family, born)) in people.iter().enumerate() {
+        hand.person(i, (given, family), born, (i % 3 + 1, "ME4 4QS"), &["crime"]);
+    }
+    for (from, kind, to) in [
+        (7, "partner_of", 0),
+        (0, "parent_of", 1),
+        (7, "parent_of", 1),
+        (1, "partner_of", 2),
+        (1, "partner_of", 3),
+        (3, "partner_of", 8),
+        (8, "partner_of", 2),
+        (1, "parent_of", 4),
+        (2, "parent_of", 4),
+        (1, "parent_of", 6),
+        (2, "parent_of", 6),
+        (1, "parent_of", 5),
+        (3, "parent_of", 5),
+        (0, "carer_of", 6),
+    ] {
+        hand.relationship(from, kind, to);
+    }
+    let data = dir.join("hand");
+    hand.write(&data);
+    let written = genogram_report(&node, &dir, &data);
+    assert_eq!(written["crossings"], serde_json::json!([]), "lines through people: {written}");
+    assert_eq!(written["families"], 1, "{written}");
+    assert_eq!(written["two_partners"], 4, "{written}");
+    assert!(written["spanning"].as_u64() > Some(0), "{written}");
+    eprintln!("genogram: generated {generated}; by hand {written}");
+}
+
+/// Every family of `bundle` as the API serves it, laid out and checked by
+/// `tests/browser/genogram.mjs`: its report.
+fn genogram_report(node: &PathBuf, dir: &TempDir, bundle: &std::path::Path) -> serde_json::Value {
+    let out = dir.join(&format!("export-{}", bundle.file_name().unwrap().to_string_lossy()));
+    crate::util::famgraph_ok(&["export", "--data", bundle.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let mut ids: Vec<String> =
+        crate::util::read_csv(&out.join("families.csv")).into_iter().map(|r| r["family_id"].clone()).collect();
+    ids.dedup();
+    // One request per family: more than a person's allowance a minute.
+    let server = Server::start(&["--data", bundle.to_str().unwrap(), "--requests-per-minute", "0"]);
+    let families: Vec<serde_json::Value> =
+        ids.iter().map(|id| server.get_ok(&format!("/api/v1/families/{id}"))).collect();
+    let file = out.join("families.json");
+    std::fs::write(&file, serde_json::to_vec(&families).unwrap()).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new(node)
+        .arg(root.join("tests/browser/genogram.mjs"))
+        .arg(root.join("crates/api/src/pages/genogram.js"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["families"].as_u64(), Some(ids.len() as u64), "{report}");
+    report
+}

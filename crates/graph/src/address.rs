@@ -2,7 +2,9 @@
 //! address differently and not all have the UPRN, so addresses are joined
 //! when any record ties a UPRN to a postcode and first line.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use famgraph_link::STREET_TYPES;
 use famgraph_model::{PersonRecord, Postcode};
@@ -133,7 +135,7 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
             sole.line.see(line);
         }
     }
-    let mut key_index: HashMap<AddressKey, usize> = HashMap::new();
+    let mut key_index: HashMap<AddressKey, usize> = HashMap::default();
     let mut parent: Vec<usize> = Vec::new();
     let mut record_keys = Vec::with_capacity(records.len());
     for (((record, &person), line), &postcode) in records.iter().zip(person_of).zip(lines).zip(&postcodes) {
@@ -151,7 +153,7 @@ pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
         }
         record_keys.push(ids.first().copied());
     }
-    let mut household_of_root: HashMap<usize, usize> = HashMap::new();
+    let mut household_of_root: HashMap<usize, usize> = HashMap::default();
     let mut households: Vec<AddressInfo> = Vec::new();
     let mut household_of_record = Vec::with_capacity(records.len());
     for ((record, key), &postcode) in records.iter().zip(record_keys).zip(&postcodes) {
@@ -190,8 +192,8 @@ fn postcodes_read<'r>(
     lines: &[Option<String>],
 ) -> Vec<Option<&'r Postcode>> {
     let mut read: Vec<Option<&Postcode>> = records.iter().map(|r| r.postcode.as_ref()).collect();
-    let mut held: HashMap<&Postcode, usize> = HashMap::new();
-    let mut records_of: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut held: HashMap<&Postcode, usize> = HashMap::default();
+    let mut records_of: HashMap<u32, Vec<usize>> = HashMap::default();
     for (r, record) in records.iter().enumerate() {
         if let Some(postcode) = &record.postcode {
             *held.entry(postcode).or_default() += 1;
@@ -246,10 +248,10 @@ fn place_by_name(
         return placed;
     }
     let postcodes: HashSet<&str> = wanted.values().copied().collect();
-    let mut names: HashMap<usize, BTreeSet<String>> = HashMap::new();
+    let mut names: HashMap<usize, BTreeSet<String>> = HashMap::default();
     // Per wanted postcode, each household there and the family names of
     // the people any record places in it.
-    let mut by_postcode: HashMap<&str, BTreeMap<usize, BTreeSet<String>>> = HashMap::new();
+    let mut by_postcode: HashMap<&str, BTreeMap<usize, BTreeSet<String>>> = HashMap::default();
     for ((record, &person), household) in records.iter().zip(person_of).zip(household_of_record.iter()) {
         let there = household.and_then(|h| {
             let postcode = households[h].postcode.as_ref().map(Postcode::as_str)?;
@@ -267,7 +269,7 @@ fn place_by_name(
             names.entry(person as usize).or_default().insert(name);
         }
     }
-    let mut home_of: HashMap<usize, usize> = HashMap::new();
+    let mut home_of: HashMap<usize, usize> = HashMap::default();
     for (&person, &postcode) in &wanted {
         let mine = &names[&person];
         let mut homes = by_postcode

@@ -10,7 +10,9 @@
 //! group is named by its least record (agency, then record id): a prefix
 //! and ten characters of that record's SHA-256, more on a clash.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use famgraph_model::Bundle;
 use sha2::{Digest as _, Sha256};
@@ -71,13 +73,13 @@ pub(crate) fn assign(
     // Per group, how many of its records each earlier id held (each record
     // looked up once; none at all without an earlier load), and how many
     // records each earlier id holds here in all.
-    let votes: Vec<HashMap<&str, usize>> = if known.is_empty() {
-        vec![HashMap::new(); groups.len()]
+    let votes: Vec<FxHashMap<&str, usize>> = if known.is_empty() {
+        vec![FxHashMap::default(); groups.len()]
     } else {
         groups
             .iter()
             .map(|group| {
-                let mut votes: HashMap<&str, usize> = HashMap::new();
+                let mut votes: FxHashMap<&str, usize> = FxHashMap::default();
                 for &r in group {
                     if let Some(id) = known.get(&(key(r).0.to_owned(), key(r).1.to_owned())) {
                         *votes.entry(id.as_str()).or_default() += 1;
@@ -87,12 +89,12 @@ pub(crate) fn assign(
             })
             .collect()
     };
-    let mut held: HashMap<&str, usize> = HashMap::new();
+    let mut held: FxHashMap<&str, usize> = FxHashMap::default();
     for (&id, &n) in votes.iter().flatten() {
         *held.entry(id).or_default() += n;
     }
     let mut ids: Vec<Option<String>> = vec![None; groups.len()];
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut taken: FxHashSet<String> = FxHashSet::default();
     if !known.is_empty() {
         for &g in &order {
             // Records new since the earlier load have no say.

@@ -54,7 +54,9 @@
 //! Shared accommodation (hostels, HMOs) is never used: unrelated adults
 //! live there.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use famgraph_model::{Date, RelationshipKind};
 
@@ -140,10 +142,10 @@ impl PersonFacts<'_> {
 /// kind)`, parental kinds pointing down) and who lives where.
 pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
     let related: HashSet<(PersonIdx, PersonIdx)> = recorded.iter().map(|&(a, b, _)| pair(a, b)).collect();
-    let mut parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    let mut parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::default();
     // Recorded `parent_of` only: a kinship carer's partner is no parent.
-    let mut birth_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
-    let mut partners: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::new();
+    let mut birth_parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::default();
+    let mut partners: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::default();
     for &(from, to, kind) in recorded {
         if kind.is_parental() {
             parents.entry(to).or_default().insert(from);
@@ -156,7 +158,7 @@ pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx
         }
     }
     // Each person's homes, shared accommodation left out.
-    let mut homes: HashMap<PersonIdx, BTreeSet<HouseholdIdx>> = HashMap::new();
+    let mut homes: HashMap<PersonIdx, BTreeSet<HouseholdIdx>> = HashMap::default();
     for (h, members) in facts.household_members.iter().enumerate() {
         if facts.shared_accommodation[h] {
             continue;
@@ -304,7 +306,7 @@ fn partners_of_the_childs_name(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, o
     let elders = ties.elders(out);
     // A name one person in fifty carries is shared by chance too often to
     // say who a child's father is.
-    let mut carried: HashMap<&str, usize> = HashMap::new();
+    let mut carried: HashMap<&str, usize> = HashMap::default();
     for names in facts.family_names {
         for name in names.keys() {
             *carried.entry(name.as_str()).or_default() += 1;
@@ -354,7 +356,7 @@ fn partners_of_the_childs_name(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, o
 fn school_contacts(facts: &PersonFacts<'_>, ties: &FamilyTies<'_>, out: &mut Vec<Inferred>) {
     let elders = ties.elders(out);
     let elder_of = |person: PersonIdx, of: PersonIdx| elders.get(&of).is_some_and(|e| e.contains(&person));
-    let (mut done, mut new) = (HashSet::new(), Vec::new());
+    let (mut done, mut new) = (HashSet::default(), Vec::new());
     for (h, members) in facts.household_members.iter().enumerate() {
         if facts.shared_accommodation[h] || facts.adult_families[h] > 2 {
             continue;

@@ -12,7 +12,9 @@ mod infer;
 mod query;
 mod roles;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use famgraph_link::Linkage;
 use famgraph_model::{Bundle, Date, Postcode, RelationshipKind, Sex};
@@ -465,7 +467,7 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
 
     // Families: connected components of the relationships.
     let family_of_root = components(n_people, &relationships);
-    let mut family_index: HashMap<usize, FamilyIdx> = HashMap::new();
+    let mut family_index: HashMap<usize, FamilyIdx> = HashMap::default();
     let mut family_members: Vec<Vec<PersonIdx>> = Vec::new();
     let family_of: Vec<FamilyIdx> = (0..n_people)
         .map(|person| {
@@ -492,12 +494,13 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         .iter()
         .enumerate()
         .map(|(idx, records)| {
-            let pick = |f: &dyn Fn(usize) -> Option<String>| mode(records.iter().filter_map(|&r| f(r)));
+            let people = &bundle.people;
+            let pick = |names: &mut dyn Iterator<Item = &str>| mode(names).unwrap_or_default().to_owned();
             Person {
                 id: person_ids[idx].clone(),
                 records: records.clone(),
-                given_name: pick(&|r| Some(bundle.people[r].given_name.clone())).unwrap_or_default(),
-                family_name: pick(&|r| Some(bundle.people[r].family_name.clone())).unwrap_or_default(),
+                given_name: pick(&mut records.iter().map(|&r| people[r].given_name.as_str())),
+                family_name: pick(&mut records.iter().map(|&r| people[r].family_name.as_str())),
                 date_of_birth: date_of_birth[idx],
                 sex: mode(records.iter().map(|&r| bundle.people[r].sex).filter(|s| *s != Sex::U)).unwrap_or(Sex::U),
                 link_confidence: linkage.confidence.get(idx).copied().unwrap_or(1.0),
@@ -673,7 +676,7 @@ fn episodes(bundle: &Bundle, involvements_of: &mut [Vec<usize>]) -> Vec<Vec<usiz
     involvements_of
         .iter_mut()
         .map(|rows| {
-            let mut at: HashMap<(&str, &str, &str, Date), usize> = HashMap::new();
+            let mut at: HashMap<(&str, &str, &str, Date), usize> = HashMap::default();
             let (mut kept, mut repeated) = (Vec::with_capacity(rows.len()), Vec::new());
             for &i in rows.iter() {
                 let inv = &bundle.involvements[i];

@@ -3,6 +3,7 @@
 // changed.
 
 import { api, DECISIONS, decisions, html, main, spaced, tags } from './common.js';
+import { R, layout } from './genogram.js';
 
 // Each link between a member's records: its probability and every field's
 // level and bits of evidence (a negative number is evidence against).
@@ -107,79 +108,26 @@ const colourOf = keys => Object.fromEntries([...new Set(keys)].sort().map((k, i)
 // The family drawn by generation: squares for males, circles for
 // females; a red outline for recorded offending; the outline's colour
 // the household they live in now; parent lines from a couple's midpoint,
-// dashed for a carer, dotted where famgraph inferred the link.
+// dashed for a carer, dotted where famgraph inferred the link, each routed
+// between the rows and columns so it passes through no one
+// (`genogram.js`).
 function genogram(f, name) {
-  const W = 150,
-    H = 110,
-    R = 22;
-  const byId = Object.fromEntries(f.members.map(m => [m.person_id, m]));
-  const rels = f.relationships.filter(r => byId[r.from] && byId[r.to]);
-  const parentsOf = id => rels.filter(r => (r.kind === 'parent_of' || r.kind === 'carer_of') && r.to === id);
-  const partners = new Set(rels.filter(r => r.kind === 'partner_of').map(r => [r.from, r.to].sort().join('|')));
-  const partnerOf = (a, b) => partners.has([a, b].sort().join('|'));
-  const gens = [...new Set(f.members.map(m => m.generation ?? 99))].sort((a, b) => a - b);
+  const drawing = layout(f.members, f.relationships);
   const house = colourOf(f.members.map(m => m.household_id || 'none'));
-  const x = {},
-    y = {};
-  gens.forEach((g, row) => {
-    const here = f.members.filter(m => (m.generation ?? 99) === g);
-    const centre = m => {
-      const ps = parentsOf(m.person_id)
-        .map(r => x[r.from])
-        .filter(v => v !== undefined);
-      return ps.length ? ps.reduce((a, b) => a + b, 0) / ps.length : Infinity;
-    };
-    here.sort(
-      (a, b) =>
-        centre(a) - centre(b) ||
-        String(a.household_id).localeCompare(String(b.household_id)) ||
-        (b.age ?? 0) - (a.age ?? 0),
-    );
-    // Partners side by side.
-    for (let i = 0; i < here.length; i++) {
-      const j = here.findIndex((m, k) => k > i + 1 && partnerOf(m.person_id, here[i].person_id));
-      if (j > 0) here.splice(i + 1, 0, here.splice(j, 1)[0]);
-    }
-    here.forEach((m, i) => {
-      x[m.person_id] = W / 2 + i * W;
-      y[m.person_id] = H / 2 + row * H;
-    });
+  const lines = drawing.lines.map(l => {
+    const d = 'M' + l.points.map(([px, py]) => `${px},${py}`).join(' L');
+    const dash = l.inferred
+      ? html` stroke-dasharray="2 3"`
+      : l.kind === 'carer_of'
+        ? html` stroke-dasharray="6 4"`
+        : '';
+    const who = l.from.map(id => name[id]).join(' and ');
+    return l.kind === 'partner_of'
+      ? html`<path d="${d}" fill="none" stroke="#444" stroke-width="2"${dash}><title>${who} partner of ${name[l.to]}</title></path>`
+      : html`<path d="${d}" fill="none" stroke="#666"${dash}><title>${who}: ${l.kind.replace('_', ' ')} ${name[l.to]}${l.inferred ? ' (inferred)' : ''}</title></path>`;
   });
-  const width = Math.max(...Object.values(x)) + W / 2,
-    height = gens.length * H;
-  const lines = [];
-  for (const r of rels.filter(r => r.kind === 'partner_of')) {
-    lines.push(
-      html`<line x1="${x[r.from]}" y1="${y[r.from]}" x2="${x[r.to]}" y2="${y[r.to]}" stroke="#444" stroke-width="2"${r.inferred ? html` stroke-dasharray="2 3"` : ''}><title>${name[r.from]} partner of ${name[r.to]}</title></line>`,
-    );
-  }
-  for (const m of f.members) {
-    const ps = parentsOf(m.person_id);
-    const done = new Set();
-    for (const r of ps) {
-      if (done.has(r.from)) continue;
-      const other = ps.find(
-        q => q.from !== r.from && !done.has(q.from) && partnerOf(q.from, r.from) && y[q.from] === y[r.from],
-      );
-      const from = other ? { x: (x[r.from] + x[other.from]) / 2, y: y[r.from] } : { x: x[r.from], y: y[r.from] + R };
-      done.add(r.from);
-      if (other) done.add(other.from);
-      const to = { x: x[m.person_id], y: y[m.person_id] - R },
-        mid = (from.y + to.y) / 2;
-      const dash = r.inferred
-        ? html` stroke-dasharray="2 3"`
-        : r.kind === 'carer_of'
-          ? html` stroke-dasharray="6 4"`
-          : '';
-      const who = other ? `${name[r.from]} and ${name[other.from]}` : name[r.from];
-      lines.push(
-        html`<path d="M${from.x},${from.y} V${mid} H${to.x} V${to.y}" fill="none" stroke="#666"${dash}><title>${who}: ${r.kind.replace('_', ' ')} ${name[m.person_id]}${r.inferred ? ' (inferred)' : ''}</title></path>`,
-      );
-    }
-  }
   const nodes = f.members.map(m => {
-    const cx = x[m.person_id],
-      cy = y[m.person_id],
+    const { x: cx, y: cy } = drawing.at[m.person_id],
       stroke = house[m.household_id || 'none'];
     const fill = m.offending ? '#fbe9e7' : '#fff',
       tip = html`<title>${name[m.person_id]}: ${m.roles.join(', ') || 'member'}; ${m.household_id || 'no household'}${m.offending ? '; offending recorded' : ''}</title>`;
@@ -195,7 +143,8 @@ function genogram(f, name) {
     return html`${shape}${red}<text x="${cx}" y="${cy + 4}" text-anchor="middle">${m.age ?? '?'}</text><text x="${cx}" y="${cy + R + 14}" text-anchor="middle">${m.given_name.slice(0, 16)}</text>`;
   });
   const legend = Object.entries(house).map(([h, c]) => html`<span>${swatch(c)}${h}</span>`);
-  return html`<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="genogram: ${f.members.length} members over ${gens.length} generations; the members table says the same in words">${lines}${nodes}</svg>
+  const { width, height } = drawing;
+  return html`<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="genogram: ${f.members.length} members over ${drawing.rows} generations; the members table says the same in words">${lines}${nodes}</svg>
     <p class="legend muted">
       Outline: household now. ${legend} <span>${swatch('#d62728', true)}offending recorded</span> Dashed line: carer;
       dotted: inferred from who lives with whom. Age in the shape.

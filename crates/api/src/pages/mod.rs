@@ -14,12 +14,13 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str, &str); 15] = [
+const ASSETS: [(&str, &str, &str); 16] = [
     ("famgraph.css", CSS, include_str!("famgraph.css")),
     ("main.js", JS, include_str!("main.js")),
     ("common.js", JS, include_str!("common.js")),
     ("shortlist.js", JS, include_str!("shortlist.js")),
     ("family.js", JS, include_str!("family.js")),
+    ("genogram.js", JS, include_str!("genogram.js")),
     ("overlaps.js", JS, include_str!("overlaps.js")),
     ("decisions.js", JS, include_str!("decisions.js")),
     ("cohorts.js", JS, include_str!("cohorts.js")),
