@@ -161,6 +161,28 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
         if crossed_ab && crossed_ba {
             return (Some(level::GIVEN_SWAPPED), None);
         }
+        // One record holds only an initial, and it is the first letter of
+        // the other's family name ("Z Hughes" for "Hughes, Zachary"): an
+        // initial agreeing, with the names the wrong way round.
+        let initial_of = |given: &GivenName, family: &FamilyName| {
+            given.is_initial() && family.forms().any(|form| form.len() > 1 && form.starts_with(given.first.as_str()))
+        };
+        if (crossed_ab && initial_of(&b.given, &a.family)) || (crossed_ba && initial_of(&a.given, &b.family)) {
+            return (Some(level::GIVEN_INITIAL), None);
+        }
+        // One crossing holds and the other is a worse slip than `close`
+        // allows ("Thornham, Maak" for Mark Thornham): a given name alike,
+        // not the same, with the names the wrong way round.
+        let alike = |given: &GivenName, family: &FamilyName| {
+            family.forms().any(|form| {
+                given.first.len() > 2
+                    && given.first.as_bytes().first() == form.as_bytes().first()
+                    && jaro_winkler(&given.first, form) >= JW_LOW
+            })
+        };
+        if (crossed_ab && alike(&b.given, &a.family)) || (crossed_ba && alike(&a.given, &b.family)) {
+            return (Some(level::GIVEN_JW_LOW), None);
+        }
         if family.is_some() && (crossed_ab || crossed_ba) {
             return (given, Some(level::FAMILY_IN_GIVEN));
         }
@@ -828,6 +850,14 @@ mod tests {
         assert_eq!(levels(("Andrew", "Kingswood"), ("Kingswood", "Andy")), swapped, "with a nickname");
         assert_eq!(levels(("Isla", "Millwick-Evans"), ("Millwick-Evans", "Isla")), swapped, "hyphenated");
         assert_eq!(levels(("Kerry", "Walsh"), ("Walsh", "Jones")).1, Some(level::FAMILY_IN_GIVEN));
+        // An initial against names the wrong way round: an initial agreeing.
+        let initial = (Some(level::GIVEN_INITIAL), None);
+        assert_eq!(levels(("Z", "Hughes"), ("Hughes", "Zachary")), initial);
+        assert_eq!(levels(("Hughes", "Zachary"), ("Z.", "Hughes")), initial);
+        assert_eq!(levels(("Y", "Hughes"), ("Hughes", "Zachary")).0, Some(level::GIVEN_DISAGREE));
+        // A slip in the crossed given name: a given name alike.
+        assert_eq!(levels(("Maak", "Thornham"), ("Thornham", "Mark")), (Some(level::GIVEN_JW_LOW), None));
+        assert_eq!(levels(("Paul", "Thornham"), ("Thornham", "Mark")).0, Some(level::GIVEN_DISAGREE));
     }
 
     #[test]
