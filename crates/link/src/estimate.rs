@@ -76,15 +76,12 @@ impl TermFrequencies {
     /// per other name it comes with: a surname once per given name, every
     /// other field once per given name.
     pub(crate) fn new<'r>(records: &'r [Prepared]) -> TermFrequencies {
-        let first = |r: &'r Prepared| r.given.first.as_str();
+        // Names by their interned numbers (`intern`): hashing numbers, not text.
+        let first = |r: &'r Prepared| r.given.id;
         // Seven counts over every record, on the machine's cores.
         let (given, dob, postcode, address, full_name, uprn, family) = std::thread::scope(|scope| {
             let given = scope.spawn(|| {
-                Counts::new(
-                    records
-                        .iter()
-                        .map(|r| (!r.given.is_initial()).then_some((r.given.first.as_str(), r.family.full.as_str()))),
-                )
+                Counts::new(records.iter().map(|r| (!r.given.is_initial()).then_some((r.given.id, r.family.id))))
             });
             let dob = scope.spawn(|| Counts::new(records.iter().map(|r| r.dob.map(|d| (d, first(r))))));
             let postcode =
@@ -97,8 +94,7 @@ impl TermFrequencies {
             // pair of names is held by several people.
             let full_name = scope.spawn(|| {
                 Counts::new(records.iter().map(|r| {
-                    (!r.given.is_initial() && !r.family.is_empty())
-                        .then_some(((r.given.first.as_str(), r.family.full.as_str()), r.dob))
+                    (!r.given.is_initial() && !r.family.is_empty()).then_some(((r.given.id, r.family.id), r.dob))
                 }))
             });
             let uprn = scope.spawn(|| Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r))))));
@@ -126,7 +122,7 @@ impl TermFrequencies {
                     family_tf[slot] = family_tf[slot].max(family.share(&form));
                 }
                 RecordFrequencies {
-                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.first.as_str()) },
+                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.id) },
                     family: family_tf,
                     dob: r.dob.map_or(0.0, |d| dob.share(&d)),
                     address: r.address.as_ref().map_or(0.0, |a| address.share(&a)),
@@ -135,7 +131,7 @@ impl TermFrequencies {
                     full_name: if r.given.is_initial() || r.family.is_empty() {
                         0.0
                     } else {
-                        full_name.share(&(r.given.first.as_str(), r.family.full.as_str()))
+                        full_name.share(&(r.given.id, r.family.id))
                     },
                 }
             })
