@@ -1,5 +1,7 @@
 //! The partnership's configuration file (`--config`): the score's weights,
-//! its own programme rulesets and what the audit review flags as unusual.
+//! its own programme rulesets and what the audit review flags as unusual;
+//! and beside it, optionally, `areas.csv`: the area denominators of the
+//! evidence's rates.
 
 use std::path::Path;
 
@@ -31,6 +33,14 @@ pub fn read(path: Option<&Path>) -> Result<Context, BadConfig> {
         }
         for ruleset in config.rulesets {
             settings.rulesets.add(ruleset);
+        }
+        // The area denominators, when the partnership keeps them beside
+        // its configuration.
+        let areas = path.with_file_name("areas.csv");
+        if areas.is_file() {
+            let text = std::fs::read_to_string(&areas).map_err(|e| BadConfig(format!("{}: {e}", areas.display())))?;
+            settings.areas = famgraph_pipeline::areas::parse(&text, &areas.display().to_string()).map_err(BadConfig)?;
+            tracing::info!(n_areas = settings.areas.len(), "area denominators read");
         }
         if let Some(audit) = config.audit {
             let bad = |why: String| BadConfig(format!("{}: [audit]: {why}", path.display()));

@@ -265,7 +265,10 @@ fn the_evidence_comes_as_csv_for_a_bid() {
             + 11
             + 3 * 10
             + e["by_number_of_needs"].as_array().unwrap().len()
-            + 2
+            // Families and children in each of the two areas, and each
+            // need in each.
+            + 2 * 2
+            + 2 * 10
             + 4 * 8
     );
 
@@ -396,4 +399,96 @@ fn a_quarter_an_extract_ends_in_is_kept_out_of_the_trend() {
     }
     // The next quarter after the trend's last.
     assert!(apart[0]["from"].as_str().unwrap() > trend[7]["to"].as_str().unwrap());
+}
+
+/// Rates per 1,000 where the partnership gives its area denominators
+/// (`areas.csv` beside `--config`): the counts shown over the
+/// denominators, in the JSON and the CSV; without them, counts only and a
+/// note saying so; a bad file stops the run, naming the line. Needs by
+/// area add up, per need, to the need's families and are parts of their
+/// area's: no hidden cell is alone in, or pinned by, either sum.
+#[test]
+fn rates_per_1000_stand_on_the_partnerships_denominators_and_needs_by_area_add_up() {
+    let dir = TempDir::new("evidence-areas");
+    let (bundle, _) = crate::util::synth(&dir, 300, 31, 0);
+    let data = bundle.to_str().unwrap();
+    let plain: serde_json::Value = serde_json::from_str(&famgraph_ok(&["evidence", "--data", data])).unwrap();
+    assert!(plain["rates_note"].as_str().unwrap().starts_with("counts only"), "{}", plain["rates_note"]);
+    let areas = plain["by_area"].as_array().unwrap();
+    assert!(areas.iter().all(|a| a["families_per_1000_households"].is_null() && a.get("denominators").is_none()));
+
+    // Denominators for every district but one.
+    let districts: Vec<&str> = areas.iter().map(|a| a["key"].as_str().unwrap()).filter(|k| *k != "unknown").collect();
+    assert!(districts.len() >= 3, "{districts:?}");
+    let mut csv = "area,households,children,source,year\n".to_owned();
+    for (i, d) in districts.iter().skip(1).enumerate() {
+        use std::fmt::Write as _;
+        writeln!(csv, "{},{},{},Test census,2021", d.to_lowercase(), 1000 * (i + 2), 300 * (i + 2)).unwrap();
+    }
+    let config_dir = dir.join("partnership");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let config = config_dir.join("famgraph.toml");
+    std::fs::write(&config, "# defaults\n").unwrap();
+    std::fs::write(config_dir.join("areas.csv"), &csv).unwrap();
+    let config = config.to_str().unwrap();
+    let e: serde_json::Value =
+        serde_json::from_str(&famgraph_ok(&["evidence", "--data", data, "--config", config])).unwrap();
+    assert_eq!(e["rates_note"].as_str().unwrap().matches("Test census (2021)").count(), 1, "{}", e["rates_note"]);
+    let mut rated = 0;
+    for area in e["by_area"].as_array().unwrap() {
+        let Some(d) = area.get("denominators") else {
+            assert!(area["families_per_1000_households"].is_null(), "{area}");
+            continue;
+        };
+        let rate = |count: &serde_json::Value, of: &serde_json::Value| {
+            count.as_u64().map(|n| (n as f64 * 1000.0 / of.as_u64().unwrap() as f64 * 10.0).round() / 10.0)
+        };
+        assert_eq!(area["families_per_1000_households"].as_f64(), rate(&area["families"], &d["households"]), "{area}");
+        assert_eq!(area["children_per_1000_children"].as_f64(), rate(&area["children"], &d["children"]), "{area}");
+        rated += usize::from(area["families_per_1000_households"].is_f64());
+    }
+    assert!(rated >= 2, "{e}");
+    let csv_out = famgraph_ok(&["evidence", "--data", data, "--config", config, "--format", "csv"]);
+    let area = e["by_area"].as_array().unwrap().iter().find(|a| a["families_per_1000_households"].is_f64()).unwrap();
+    let line = format!(
+        "by_area,{},postcode district,families_per_1000_households,{},",
+        area["key"].as_str().unwrap(),
+        area["families_per_1000_households"].as_f64().unwrap()
+    );
+    assert!(csv_out.lines().any(|l| l.starts_with(&line)), "no {line} in {csv_out}");
+
+    // Needs by area: per need, the areas add up to the need's families;
+    // per area, each need is a part of its families.
+    let threshold = e["suppression_threshold"].as_u64().unwrap();
+    let cells = e["by_area_need"].as_array().unwrap();
+    for need in e["by_need"].as_array().unwrap() {
+        let parts: Vec<Option<u64>> =
+            cells.iter().filter(|c| c["need"] == need["need"]).map(|c| c["families"].as_u64()).collect();
+        if let Some(total) = need["families"].as_u64() {
+            let hidden = parts.iter().filter(|p| p.is_none()).count();
+            let hidden_sum = total - parts.iter().flatten().sum::<u64>();
+            assert_ne!(hidden, 1, "{}: {parts:?}", need["need"]);
+            assert!(hidden_sum == 0 || hidden_sum >= threshold, "{}: hidden add up to {hidden_sum}", need["need"]);
+        }
+    }
+    for area in e["by_area"].as_array().unwrap() {
+        let mine = cells.iter().filter(|c| c["area"] == area["key"]);
+        for cell in mine {
+            if let (Some(n), Some(of)) = (cell["families"].as_u64(), area["families"].as_u64()) {
+                assert!(n <= of, "{cell} in {area}");
+                // What the area's families less this need leave is no
+                // small number either.
+                assert!(of - n == 0 || of - n >= threshold, "{cell} {area}");
+            }
+        }
+    }
+    assert!(cells.iter().any(|c| c["families"].is_null()), "nothing hidden to check: {e}");
+    assert!(cells.iter().any(|c| c["families"].as_u64() > Some(0)), "{e}");
+
+    // A bad file stops the run and says where.
+    std::fs::write(config_dir.join("areas.csv"), "area,households,children,source,year\nME4,lots,1,x,2021\n").unwrap();
+    let out = famgraph(&["evidence", "--data", data, "--config", config]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("areas.csv, line 2: `households` is \"lots\", not a whole number"), "{stderr}");
 }

@@ -371,11 +371,15 @@ pub fn letters(n: usize) -> String {
 pub fn every_count(value: &serde_json::Value, check: &mut impl FnMut(&str, u64)) {
     fn walk(value: &serde_json::Value, key: &str, check: &mut impl FnMut(&str, u64)) {
         match value {
-            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| walk(v, k, check)),
+            // An area's denominators are the partnership's own figures.
+            serde_json::Value::Object(map) => {
+                map.iter().filter(|(k, _)| *k != "denominators").for_each(|(k, v)| walk(v, k, check));
+            }
             serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, key, check)),
             serde_json::Value::Number(n)
                 if !["suppression_threshold", "suppressed_below", "rounded_to"].contains(&key)
-                    && !key.contains("gbp") =>
+                    && !key.contains("gbp")
+                    && !key.contains("per_1000") =>
             {
                 check(key, n.as_u64().unwrap());
             }

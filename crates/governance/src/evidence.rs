@@ -29,6 +29,42 @@ pub struct Bucket {
     pub families: Option<u64>,
 }
 
+/// One area's families, the children in them, and rates where the
+/// partnership gave the area's denominators.
+#[derive(Serialize)]
+pub struct AreaCount {
+    /// A postcode district, or `unknown`.
+    pub key: String,
+    /// Families with a need in the window whose home is in the area.
+    pub families: Option<u64>,
+    /// Children (under 18 on the extract date) in those families.
+    pub children: Option<u64>,
+    /// Per 1,000 of the area's households, from the counts shown.
+    pub families_per_1000_households: Option<f64>,
+    /// Per 1,000 of the area's children, from the counts shown.
+    pub children_per_1000_children: Option<f64>,
+    /// The denominators, as `areas.csv` gives them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denominators: Option<Denominators>,
+}
+
+#[derive(Serialize)]
+pub struct Denominators {
+    pub households: Option<u64>,
+    pub children: Option<u64>,
+    pub source: String,
+    pub year: String,
+}
+
+/// Families with one need in one area.
+#[derive(Serialize)]
+pub struct AreaNeedCount {
+    pub area: String,
+    pub need: &'static str,
+    pub label: &'static str,
+    pub families: Option<u64>,
+}
+
 #[derive(Serialize)]
 pub struct Evidence {
     pub as_of: String,
@@ -61,7 +97,12 @@ pub struct Evidence {
     pub families_with_several_keyworkers_now: Option<u64>,
     pub by_need: Vec<NeedCount>,
     pub by_number_of_needs: Vec<Bucket>,
-    pub by_area: Vec<Bucket>,
+    pub by_area: Vec<AreaCount>,
+    /// What the areas' rates stand on: the denominators' sources, or that
+    /// none were given.
+    pub rates_note: String,
+    /// Families with each need in the window, by area.
+    pub by_area_need: Vec<AreaNeedCount>,
     /// Families eligible under each programme ruleset (as the shortlist's
     /// `?ruleset=` takes them), each criterion counting what its ruleset
     /// says: open now, or a named period.
@@ -220,6 +261,27 @@ fn trend(snapshot: &Snapshot, disclosure: Disclosure) -> (Vec<QuarterCount>, Vec
     (complete.into_iter().skip(skip).collect(), incomplete)
 }
 
+/// What the areas' rates stand on.
+fn rates_note(areas: &[famgraph_pipeline::areas::Area]) -> String {
+    if areas.is_empty() {
+        return "counts only: rates per 1,000 households and children need the partnership's area denominators \
+                (areas.csv beside the configuration: area, households, children, source, year)"
+            .to_owned();
+    }
+    let mut sources: Vec<String> = areas
+        .iter()
+        .map(|a| if a.year.is_empty() { a.source.clone() } else { format!("{} ({})", a.source, a.year) })
+        .collect();
+    sources.sort();
+    sources.dedup();
+    format!(
+        "rates per 1,000 are the counts shown (suppressed and rounded) over the partnership's denominators for {} \
+         areas, from {}",
+        areas.len(),
+        sources.join("; ")
+    )
+}
+
 fn round_thousands(gbp: f64) -> f64 {
     // `+ 0.0` turns the -0.0 an empty sum gives into 0.0.
     (gbp / 1000.0).round() * 1000.0 + 0.0
@@ -312,6 +374,7 @@ fn periods(window: &str) -> BTreeMap<&'static str, String> {
         ("by_need_now", now),
         ("by_number_of_needs", window),
         ("by_area", window),
+        ("by_area_need", window),
         ("by_decision", now),
         ("by_programme", "as each ruleset counts: open now or its named period"),
         ("outcomes", "since each family was taken on"),
@@ -367,18 +430,44 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     cells.sums_to(count_cells.iter().map(|c| c.1).collect(), total);
     cells.sums_to(count_cells.iter().filter(|c| c.0 >= 3).map(|c| c.1).collect(), three_or_more);
 
-    let mut by_area: BTreeMap<String, u64> = BTreeMap::new();
+    // Each family in one area (its first household's postcode district):
+    // its count, the children in it, and its count per need.
+    let graph = &snapshot.graph;
+    let as_of = snapshot.analysis.as_of;
+    let mut by_area: BTreeMap<String, (u64, u64, [u64; Need::ALL.len()])> = BTreeMap::new();
     for f in &families {
-        let family = &snapshot.graph.families[f.family];
+        let family = &graph.families[f.family];
         let area = family
             .households
             .first()
-            .and_then(|&h| snapshot.graph.households[h].postcode.as_ref())
+            .and_then(|&h| graph.households[h].postcode.as_ref())
             .map_or_else(|| "unknown".to_owned(), |p| p.district().to_owned());
-        *by_area.entry(area).or_default() += 1;
+        let entry = by_area.entry(area).or_default();
+        entry.0 += 1;
+        entry.1 += family
+            .members
+            .iter()
+            .filter(|&&p| graph.people[p].date_of_birth.is_some_and(|d| d.age_on(as_of) < 18))
+            .count() as u64;
+        for (i, need) in Need::ALL.iter().enumerate() {
+            entry.2[i] += u64::from(f.needs.contains_key(need));
+        }
     }
-    let area_cells: Vec<(String, usize)> = by_area.into_iter().map(|(a, c)| (a, cells.push(c))).collect();
+    // An area's need counts are parts of the area's families; across the
+    // areas they add up to the need's families.
+    let area_cells: Vec<(String, usize, usize, Vec<usize>)> = by_area
+        .into_iter()
+        .map(|(area, (n, children, needs))| {
+            let cell = cells.push(n);
+            let children = cells.push(children);
+            let needs = needs.iter().map(|&k| cells.part_of(k, cell)).collect();
+            (area, cell, children, needs)
+        })
+        .collect();
     cells.sums_to(area_cells.iter().map(|c| c.1).collect(), total);
+    for (i, &(_, need_cell, _, _)) in need_cells.iter().enumerate() {
+        cells.sums_to(area_cells.iter().map(|c| c.3[i]).collect(), need_cell);
+    }
 
     // Eligible families per programme: each part of the families with a
     // need, the rest unpublished.
@@ -448,7 +537,42 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
             .into_iter()
             .map(|(n, cell)| Bucket { key: if n == 6 { "6+".into() } else { n.to_string() }, families: shown[cell] })
             .collect(),
-        by_area: area_cells.into_iter().map(|(key, cell)| Bucket { key, families: shown[cell] }).collect(),
+        rates_note: rates_note(&snapshot.areas),
+        by_area_need: area_cells
+            .iter()
+            .flat_map(|(area, _, _, needs)| {
+                Need::ALL.iter().zip(needs).map(|(need, &cell)| AreaNeedCount {
+                    area: area.clone(),
+                    need: need.code(),
+                    label: need.label(),
+                    families: shown[cell],
+                })
+            })
+            .collect(),
+        by_area: area_cells
+            .into_iter()
+            .map(|(key, cell, children, _)| {
+                let given = snapshot.areas.iter().find(|a| a.area == key);
+                let per_1000 = |count: Option<u64>, of: Option<u64>| {
+                    let (count, of) = (count?, of?);
+                    Some((count as f64 * 1000.0 / of as f64 * 10.0).round() / 10.0)
+                };
+                let (families, children) = (shown[cell], shown[children]);
+                AreaCount {
+                    families_per_1000_households: per_1000(families, given.and_then(|a| a.households)),
+                    children_per_1000_children: per_1000(children, given.and_then(|a| a.children)),
+                    denominators: given.map(|a| Denominators {
+                        households: a.households,
+                        children: a.children,
+                        source: a.source.clone(),
+                        year: a.year.clone(),
+                    }),
+                    key,
+                    families,
+                    children,
+                }
+            })
+            .collect(),
         by_programme: programme_cells
             .into_iter()
             .map(|(r, cell)| ProgrammeCount { ruleset: r.name.clone(), title: r.title.clone(), families: shown[cell] })
@@ -571,8 +695,18 @@ impl Evidence {
         for bucket in &self.by_number_of_needs {
             row("by_number_of_needs", &bucket.key, "", "families", count(bucket.families));
         }
-        for bucket in &self.by_area {
-            row("by_area", &bucket.key, "postcode district", "families", count(bucket.families));
+        let rate = |r: Option<f64>| r.map(|r| r.to_string());
+        for area in &self.by_area {
+            row("by_area", &area.key, "postcode district", "families", count(area.families));
+            row("by_area", &area.key, "postcode district", "children", count(area.children));
+            if area.denominators.is_some() {
+                let (households, children) = (area.families_per_1000_households, area.children_per_1000_children);
+                row("by_area", &area.key, "postcode district", "families_per_1000_households", rate(households));
+                row("by_area", &area.key, "postcode district", "children_per_1000_children", rate(children));
+            }
+        }
+        for cell in &self.by_area_need {
+            row("by_area_need", &format!("{} {}", cell.area, cell.need), cell.label, "families", count(cell.families));
         }
         for p in &self.by_programme {
             row("by_programme", &p.ruleset, &p.title, "eligible_families", count(p.families));

@@ -11,6 +11,7 @@
 //! Invariants, as absences: no global settings (they are passed in); no
 //! I/O; no logging of record contents.
 
+pub mod areas;
 mod cohorts;
 pub mod records;
 pub mod review;
@@ -30,11 +31,13 @@ pub use famgraph_graph::KnownIds;
 pub struct Settings {
     pub analysis: Config,
     pub rulesets: Rulesets,
+    /// The partnership's area denominators (`areas.csv`), for rates.
+    pub areas: Vec<areas::Area>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { analysis: Config::default(), rulesets: Rulesets::bundled() }
+        Settings { analysis: Config::default(), rulesets: Rulesets::bundled(), areas: Vec::new() }
     }
 }
 
@@ -45,6 +48,8 @@ pub struct Snapshot {
     pub report: LoadReport,
     /// The programme rulesets families are assessed against.
     pub rulesets: Rulesets,
+    /// The partnership's area denominators, for the evidence's rates.
+    pub areas: Vec<areas::Area>,
     /// The named cohort queries' results.
     pub cohorts: Cohorts,
     /// This load's fingerprint ([`load_fingerprint`]): audit entries carry
@@ -128,6 +133,7 @@ fn assemble(
         analysis,
         report,
         rulesets: settings.rulesets.clone(),
+        areas: settings.areas.clone(),
         cohorts,
         load,
         search_index: std::sync::OnceLock::new(),

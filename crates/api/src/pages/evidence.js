@@ -105,6 +105,39 @@ export async function evidence() {
     <h2>By number of needs, ${period('by_number_of_needs')}</h2>
     ${table(d.by_number_of_needs, 'key', 'Needs')}
     <h2>By area, ${period('by_area')}</h2>
-    ${table(d.by_area, 'key', 'Postcode district')}`;
+    ${areas(d)}
+    <h2>Needs by area, ${period('by_area_need')}</h2>
+    ${needsByArea(d)}`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
+}
+
+// Families and children by area, with rates per 1,000 where the
+// partnership gave the area's households and children.
+function areas(d) {
+  const rate = r => (r === null || r === undefined ? count(null) : r.toLocaleString());
+  const rated = d.by_area.some(a => a.denominators);
+  return html`<table>
+      <tr><th>Postcode district</th><th>Families</th><th>Children in them</th>${
+        rated ? html`<th>Families per 1,000 households</th><th>Children per 1,000 children</th>` : ''
+      }</tr>
+      ${d.by_area.map(
+        a =>
+          html`<tr><td>${a.key}</td><td>${count(a.families)}</td><td>${count(a.children)}</td>${
+            rated
+              ? html`<td>${rate(a.families_per_1000_households)}</td><td>${rate(a.children_per_1000_children)}</td>`
+              : ''
+          }</tr>`,
+      )}
+    </table>
+    <p class="muted">${d.rates_note}.</p>`;
+}
+// One row per area, one column per need: where each need is most common.
+function needsByArea(d) {
+  const needs = [...new Map(d.by_area_need.map(c => [c.need, c.label])).entries()];
+  const areas = [...new Set(d.by_area_need.map(c => c.area))];
+  const at = new Map(d.by_area_need.map(c => [`${c.area} ${c.need}`, c.families]));
+  return html`<table class="matrix">
+    <tr><th>Postcode district</th>${needs.map(([code, label]) => html`<th title="${label}">${code.replace(/_/g, ' ')}</th>`)}</tr>
+    ${areas.map(a => html`<tr><td>${a}</td>${needs.map(([code]) => html`<td>${count(at.get(`${a} ${code}`))}</td>`)}</tr>`)}
+  </table>`;
 }
