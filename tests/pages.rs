@@ -191,6 +191,13 @@ fn every_page_renders_in_a_browser() {
         dom.contains("Quarter by quarter") && dom.contains("with three or more needs open now and no keyworker now")
     );
     assert!(dom.contains("Download every figure (CSV)"));
+    // The server's charts, fetched with the token and shown (the page's
+    // policy lets an image come from what its own script fetched).
+    for chart in ["trend", "needs_by_area"] {
+        let img = dom.split(&format!("id=\"chart-{chart}\"")).nth(1).and_then(|rest| rest.split('>').next());
+        assert!(img.is_some_and(|img| img.contains("src=\"blob:")), "{chart}: {img:?}");
+    }
+    assert!(dom.contains("Needs by area") && dom.contains("Children in them"), "{dom}");
     let dom = page("/changes");
     assert!(dom.contains("families changed"), "{dom}");
     let dom = page("/cohorts");

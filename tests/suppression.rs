@@ -492,3 +492,79 @@ fn rates_per_1000_stand_on_the_partnerships_denominators_and_needs_by_area_add_u
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("areas.csv, line 2: `households` is \"lots\", not a whole number"), "{stderr}");
 }
+
+/// The evidence's charts are drawn from the figures as published: every
+/// value a chart gives is the evidence's, every hidden one is drawn as
+/// hidden (`c`) with no number, and each says its period and source; a
+/// bid writer may fetch them, and an unknown chart is a 404.
+#[test]
+fn the_charts_show_only_the_published_figures() {
+    let dir = TempDir::new("evidence-charts");
+    let (bundle, _) = crate::util::synth(&dir, 200, 41, 0);
+    let tokens = dir.join("tokens");
+    let bea = crate::util::token(&tokens, "bea", "bid_writer");
+    let server =
+        crate::util::Server::start(&["--data", bundle.to_str().unwrap(), "--tokens", tokens.to_str().unwrap()]);
+    let (status, e) = server.get("/api/v1/evidence", Some(&bea));
+    assert_eq!(status, 200);
+    let svg = |name: &str| {
+        let headers = server.headers(&format!("/api/v1/evidence/charts/{name}.svg"), Some(&bea));
+        assert_eq!(headers["content-type"], "image/svg+xml");
+        let (status, body) = server.get(&format!("/api/v1/evidence/charts/{name}.svg"), Some(&bea));
+        assert_eq!(status, 200);
+        body.as_str().unwrap().to_owned()
+    };
+
+    let trend = svg("trend");
+    assert!(trend.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{trend}");
+    let quarters = e["by_quarter"].as_array().unwrap();
+    let (first, last) = (&quarters[0], &quarters[quarters.len() - 1]);
+    assert!(trend.contains(&format!("{} to {}", first["from"].as_str().unwrap(), last["to"].as_str().unwrap())));
+    assert!(trend.contains(&format!("extracts to {}", e["as_of"].as_str().unwrap())), "{trend}");
+    let mut hidden = 0;
+    for q in quarters {
+        let quarter = q["quarter"].as_str().unwrap();
+        for (series, key) in [
+            ("Families worked with", "families_worked_with"),
+            ("Families with a new involvement", "families_with_new_involvements"),
+            ("Families with new offending", "families_with_new_offending"),
+        ] {
+            let drawn = format!("<title>{quarter} {series}: ");
+            match q[key].as_u64() {
+                Some(n) => assert!(trend.contains(&format!("{drawn}{n}</title>")), "{quarter} {series} {n}"),
+                None => {
+                    assert!(!trend.contains(&drawn), "{quarter} {series} is hidden but drawn");
+                    hidden += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(trend.matches(">c</text>").count(), hidden, "{trend}");
+    // The incomplete quarters are left out, and the chart says so.
+    for q in e["incomplete_quarters"].as_array().unwrap() {
+        assert!(!trend.contains(&format!(">{}</text>", q["quarter"].as_str().unwrap())), "{trend}");
+    }
+
+    let grid = svg("needs_by_area");
+    let cells = e["by_area_need"].as_array().unwrap();
+    let hidden = cells.iter().filter(|c| c["families"].is_null()).count();
+    assert!(hidden > 0, "nothing hidden to check");
+    assert_eq!(grid.matches(">c</text>").count(), hidden, "{grid}");
+    assert!(grid.contains(e["window"]["words"].as_str().unwrap()), "{grid}");
+    // Every number drawn in a cell is a published cell's.
+    let shown: std::collections::BTreeSet<String> =
+        cells.iter().filter_map(|c| c["families"].as_u64()).map(|n| format!(">{n}</text>")).collect();
+    let drawn: Vec<&str> = grid
+        .split("stroke=\"#fff\"/><text")
+        .skip(1)
+        .map(|piece| &piece[piece.find('>').unwrap()..piece.find("</text>").unwrap() + 7])
+        .collect();
+    assert_eq!(drawn.len(), cells.len(), "a cell drawn for each");
+    for value in drawn {
+        assert!(value == ">c</text>" || shown.contains(value), "{value} is no published cell");
+    }
+
+    let (status, body) = server.get("/api/v1/evidence/charts/pie.svg", Some(&bea));
+    assert_eq!(status, 404);
+    assert!(body["error"]["message"].as_str().unwrap().contains("trend, needs_by_area"), "{body}");
+}

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/review", get(review_queue))
         .route("/api/v1/overlaps", get(get_overlaps))
         .route("/api/v1/evidence", get(get_evidence))
+        .route("/api/v1/evidence/charts/{name}", get(get_evidence_chart))
         .route("/api/v1/load-report", get(load_report))
         .route("/api/v1/audit", get(audit_trail))
         .route("/api/v1/rulesets", get(rulesets))

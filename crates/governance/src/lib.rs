@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod auth;
 pub mod changes;
+pub mod charts;
 pub mod csv;
 pub mod decisions;
 mod error;

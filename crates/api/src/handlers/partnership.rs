@@ -41,23 +41,46 @@ pub(crate) async fn get_evidence(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
-    let disclosure = state.disclosure;
-    // With the meeting's decisions, when kept (the cache is dropped when
-    // one is recorded).
-    let full = |snapshot: &Arc<Snapshot>| {
-        let figures = evidence(snapshot, disclosure);
-        match state.decided(snapshot) {
-            // Nothing decided yet: nothing to report.
-            Some(decided) if decided.now().next().is_some() => {
-                figures.with_decisions(&decision_figures(snapshot, &decided, disclosure))
-            }
-            _ => figures,
-        }
-    };
     if csv_out::wants_csv(param(&params, "format"))? {
-        return Ok(csv_out::response("famgraph-evidence.csv", full(&snapshot).to_csv()));
+        return Ok(csv_out::response("famgraph-evidence.csv", full_evidence(&state, &snapshot).to_csv()));
     }
-    Ok(json_response(&state.cache.evidence.get(&snapshot, |_| json_bytes(&full(&snapshot)))))
+    Ok(json_response(&state.cache.evidence.get(&snapshot, |_| json_bytes(&full_evidence(&state, &snapshot)))))
+}
+
+/// The evidence, with the meeting's decisions when kept and any recorded.
+fn full_evidence(state: &AppState, snapshot: &Arc<Snapshot>) -> famgraph_governance::evidence::Evidence {
+    let disclosure = state.disclosure;
+    let figures = evidence(snapshot, disclosure);
+    match state.decided(snapshot) {
+        // Nothing decided yet: nothing to report.
+        Some(decided) if decided.now().next().is_some() => {
+            figures.with_decisions(&decision_figures(snapshot, &decided, disclosure))
+        }
+        _ => figures,
+    }
+}
+
+/// One of the evidence's charts (`famgraph_governance::charts`) as SVG,
+/// drawn from the figures as published, for any role that sees them.
+pub(crate) async fn get_evidence_chart(
+    _caller: Client,
+    State(state): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse as _;
+    let name = name.strip_suffix(".svg").unwrap_or(&name);
+    let snapshot = state.snapshot();
+    let figures = full_evidence(&state, &snapshot);
+    let Some(svg) = famgraph_governance::charts::chart(name, &figures) else {
+        return Err(ApiError::NotFound(format!(
+            "no chart `{name}`: the charts are {}",
+            famgraph_governance::charts::NAMES.join(", ")
+        )));
+    };
+    let disposition = format!("inline; filename=\"famgraph-{name}.svg\"");
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml".to_owned()), (header::CONTENT_DISPOSITION, disposition)], svg)
+        .into_response())
 }
 
 /// What changed since the earlier load (`serve --previous`): per family

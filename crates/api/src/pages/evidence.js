@@ -107,8 +107,33 @@ export async function evidence() {
     <h2>By area, ${period('by_area')}</h2>
     ${areas(d)}
     <h2>Needs by area, ${period('by_area_need')}</h2>
-    ${needsByArea(d)}`;
+    ${needsByArea(d)}
+    <h2>Charts to paste</h2>
+    <p class="muted">Drawn by the server from the figures above as published: hidden counts stay hidden.</p>
+    ${CHARTS.map(
+      ([name, title]) => html`<figure>
+        <img id="chart-${name}" alt="${title}">
+        <figcaption><a href="#" id="chart-${name}-svg">Download ${title} (SVG)</a></figcaption>
+      </figure>`,
+    )}`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
+  for (const [name] of CHARTS) {
+    const path = `/api/v1/evidence/charts/${name}.svg`;
+    document.getElementById(`chart-${name}-svg`).onclick = download(path, `famgraph-${name}.svg`);
+    chart(path).then(url => url && (document.getElementById(`chart-${name}`).src = url));
+  }
+}
+
+const CHARTS = [
+  ['trend', 'the quarterly trend'],
+  ['needs_by_area', 'needs by area'],
+];
+// A chart the server drew, fetched with the token, as a URL an image can show.
+async function chart(path) {
+  const r = await fetch(path, {
+    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
+  });
+  return r.ok ? URL.createObjectURL(await r.blob()) : null;
 }
 
 // Families and children by area, with rates per 1,000 where the

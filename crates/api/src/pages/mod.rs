@@ -35,9 +35,10 @@ const ASSETS: [(&str, &str, &str); 16] = [
 
 /// The browser runs this server's own scripts and styles and nothing
 /// else: no inline script or style, no frames, no form posting elsewhere,
-/// fetches only to this server.
+/// fetches only to this server; images from it, or from what its own
+/// scripts fetched from it with the token (the evidence's charts).
 const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-                           img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                           img-src 'self' blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
