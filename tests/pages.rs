@@ -193,7 +193,7 @@ fn every_page_renders_in_a_browser() {
     assert!(dom.contains("Download every figure (CSV)"));
     // The server's charts, fetched with the token and shown (the page's
     // policy lets an image come from what its own script fetched).
-    for chart in ["trend", "needs_by_area"] {
+    for chart in ["trend", "needs_by_area", "overlaps"] {
         let img = dom.split(&format!("id=\"chart-{chart}\"")).nth(1).and_then(|rest| rest.split('>').next());
         assert!(img.is_some_and(|img| img.contains("src=\"blob:")), "{chart}: {img:?}");
     }
@@ -559,6 +559,29 @@ fn the_meeting_pack_prints_a_cover_and_a_page_per_family() {
             assert!(!page.contains(&format!("Family {other}")), "{id} and {other} share a page");
         }
     }
+}
+
+/// A chart saved as PNG for a word processor: the server's SVG, shown on
+/// the evidence page, drawn onto a canvas (which its origin allows) and
+/// saved, pressed as a bid writer would.
+#[test]
+fn a_chart_downloads_as_png() {
+    let (Some(browser), Some(node)) = (chromium(), node()) else { return };
+    let server = Server::start(&[]);
+    let token = server.token.clone().unwrap();
+    let url = format!("{}/evidence#token={token}", server.base);
+    // Once the chart shows, press its PNG link; catch the file it saves.
+    let fill = "HTMLAnchorElement.prototype.click = function () { window.__saved = this.download; }; \
+                const toBlob = HTMLCanvasElement.prototype.toBlob; \
+                HTMLCanvasElement.prototype.toBlob = function (done, type) { \
+                  return toBlob.call(this, b => { window.__png = [b.type, b.size]; done(b); }, type); }; \
+                document.getElementById('chart-trend-png').dispatchEvent(new MouseEvent('click'))";
+    let done = "window.__png && window.__saved && [window.__saved, ...window.__png]";
+    let report = fill_and_press(&browser, &node, &url, (fill, "img#chart-trend[src^='blob:']", done), &[]);
+    let saved = &report["done"];
+    assert_eq!(saved[0], "famgraph-trend.png", "{report}");
+    assert_eq!(saved[1], "image/png", "{report}");
+    assert!(saved[2].as_u64() > Some(5_000), "an empty picture: {report}");
 }
 
 /// The genogram never draws a line through another person: every family

@@ -564,7 +564,27 @@ fn the_charts_show_only_the_published_figures() {
         assert!(value == ">c</text>" || shown.contains(value), "{value} is no published cell");
     }
 
+    // The overlaps: each pair once, as the bid writer's overlap view has it.
+    let (status, view) = server.get("/api/v1/overlaps", Some(&bea));
+    assert_eq!(status, 200);
+    let grid = svg("overlaps");
+    let pairs = view["pairs"].as_array().unwrap();
+    let drawn: Vec<&str> = grid
+        .split("stroke=\"#fff\"/><text")
+        .skip(1)
+        .map(|piece| &piece[piece.find('>').unwrap() + 1..piece.find("</text>").unwrap()])
+        .collect();
+    assert_eq!(drawn.len(), pairs.len(), "a cell for each pair");
+    let mut published: Vec<String> = pairs
+        .iter()
+        .map(|p| p["concurrent"]["households"].as_u64().map_or("c".to_owned(), |n| n.to_string()))
+        .collect();
+    let mut drawn: Vec<String> = drawn.into_iter().map(str::to_owned).collect();
+    published.sort();
+    drawn.sort();
+    assert_eq!(drawn, published);
+
     let (status, body) = server.get("/api/v1/evidence/charts/pie.svg", Some(&bea));
     assert_eq!(status, 404);
-    assert!(body["error"]["message"].as_str().unwrap().contains("trend, needs_by_area"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("trend, needs_by_area, overlaps"), "{body}");
 }

@@ -8,13 +8,15 @@ use std::fmt::Write as _;
 use crate::evidence::Evidence;
 
 /// The charts there are, by the name their URL takes.
-pub const NAMES: [&str; 2] = ["trend", "needs_by_area"];
+pub const NAMES: [&str; 3] = ["trend", "needs_by_area", "overlaps"];
 
-/// The chart called `name`, or `None` for no such chart.
-pub fn chart(name: &str, evidence: &Evidence) -> Option<String> {
+/// The chart called `name`, or `None` for no such chart. `overlaps` is
+/// asked for only for the chart of that name.
+pub fn chart(name: &str, evidence: &Evidence, overlaps: impl FnOnce() -> Overlaps) -> Option<String> {
     match name {
         "trend" => Some(trend(evidence)),
         "needs_by_area" => Some(needs_by_area(evidence)),
+        "overlaps" => Some(self::overlaps(evidence, &overlaps())),
         _ => None,
     }
 }
@@ -174,59 +176,143 @@ pub fn needs_by_area(e: &Evidence) -> String {
             needs.push((cell.need, cell.label));
         }
     }
-    let (cell_w, cell_h, left, top) = (64.0, 24.0, 96.0, 150.0);
-    let width = (left + cell_w * needs.len() as f64 + 24.0).max(640.0) as u32;
-    let height = (top + cell_h * areas.len() as f64 + 48.0) as u32;
-    let mut out = String::new();
-    open(
-        &mut out,
-        width,
-        height,
+    let columns: Vec<(String, String)> =
+        needs.iter().map(|(code, label)| (code.replace('_', " "), (*label).to_owned())).collect();
+    let rows: Vec<(String, Vec<Cell>)> = areas
+        .iter()
+        .map(|area| {
+            let values = needs
+                .iter()
+                .map(|(code, _)| {
+                    Cell::of(
+                        e.by_area_need.iter().find(|c| c.area == *area && c.need == *code).and_then(|c| c.families),
+                    )
+                })
+                .collect();
+            ((*area).to_owned(), values)
+        })
+        .collect();
+    grid(
+        e,
         "Families with each need, by postcode district",
         &format!(
             "{} (from {} to {}); a family counted once per need, in the district of its home",
             e.window.words, e.window.from, e.as_of
         ),
-    );
-    let max = e.by_area_need.iter().filter_map(|c| c.families).max().unwrap_or(0).max(1);
-    for (j, (code, label)) in needs.iter().enumerate() {
+        &columns,
+        &rows,
+    )
+}
+
+/// The agencies' overlaps as the evidence's readers see them: per pair of
+/// agencies, the households both worked with at once (suppressed).
+pub struct Overlaps {
+    pub agencies: Vec<String>,
+    /// Each pair once, with the households both worked with at once.
+    pub pairs: Vec<(String, String, Option<u64>)>,
+}
+
+/// Households two agencies worked with at once, for each pair, as a grid
+/// (each pair drawn once, below the diagonal).
+pub fn overlaps(e: &Evidence, overlaps: &Overlaps) -> String {
+    let agencies = &overlaps.agencies;
+    let at = |a: &str, b: &str| {
+        Cell::of(
+            overlaps.pairs.iter().find(|(x, y, _)| (x == a && y == b) || (x == b && y == a)).map_or(Some(0), |p| p.2),
+        )
+    };
+    let columns: Vec<(String, String)> = agencies.iter().map(|a| (a.clone(), a.clone())).collect();
+    let rows: Vec<(String, Vec<Cell>)> = agencies
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            (a.clone(), agencies.iter().enumerate().map(|(j, b)| if j < i { at(a, b) } else { Cell::Blank }).collect())
+        })
+        .collect();
+    grid(
+        e,
+        "Households two agencies worked with at once",
+        &format!(
+            "{} (from {} to {}): households where both agencies' involvements ran at the same time",
+            e.window.words, e.window.from, e.as_of
+        ),
+        &columns,
+        &rows,
+    )
+}
+
+/// A cell of a grid.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// No cell drawn.
+    Blank,
+    /// A count the evidence hides: drawn `c`.
+    Hidden,
+    Count(u64),
+}
+
+impl Cell {
+    fn of(shown: Option<u64>) -> Cell {
+        shown.map_or(Cell::Hidden, Cell::Count)
+    }
+}
+
+/// A grid of counts shaded from white to blue: `columns` (short label,
+/// full label), and per row its label and its cells.
+fn grid(
+    e: &Evidence,
+    title: &str,
+    subtitle: &str,
+    columns: &[(String, String)],
+    rows: &[(String, Vec<Cell>)],
+) -> String {
+    let (cell_w, cell_h, left, top) = (64.0, 24.0, 120.0, 150.0);
+    let width = (left + cell_w * columns.len() as f64 + 24.0).max(640.0) as u32;
+    let height = (top + cell_h * rows.len() as f64 + 48.0) as u32;
+    let mut out = String::new();
+    open(&mut out, width, height, title, subtitle);
+    let max = rows
+        .iter()
+        .flat_map(|(_, cells)| cells.iter().filter_map(|c| if let Cell::Count(n) = c { Some(*n) } else { None }))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for (j, (short, full)) in columns.iter().enumerate() {
         let x = left + cell_w * (j as f64 + 0.5);
         let _ = writeln!(
             out,
             "<text transform=\"translate({x:.1},{:.1}) rotate(-40)\" font-size=\"11\"><title>{}</title>{}</text>",
             top - 8.0,
-            esc(label),
-            esc(&code.replace('_', " "))
+            esc(full),
+            esc(short)
         );
     }
-    for (i, area) in areas.iter().enumerate() {
+    for (i, (label, cells)) in rows.iter().enumerate() {
         let y = top + cell_h * i as f64;
         let _ = writeln!(
             out,
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
             left - 8.0,
             y + cell_h * 0.68,
-            esc(area)
+            esc(label)
         );
-        for (j, (code, _)) in needs.iter().enumerate() {
+        for (j, value) in cells.iter().enumerate() {
             let x = left + cell_w * j as f64;
-            let value = e.by_area_need.iter().find(|c| c.area == *area && c.need == *code).and_then(|c| c.families);
-            let (fill, text, ink) = match value {
-                Some(n) => {
+            let (fill, text, ink) = match *value {
+                Cell::Blank => continue,
+                Cell::Count(n) => {
                     // From white to the trend's blue.
                     let share = n as f64 / max as f64;
                     let channel = |full: f64| (255.0 - (255.0 - full) * share).round() as u8;
                     let fill = format!("#{:02x}{:02x}{:02x}", channel(31.0), channel(119.0), channel(180.0));
                     (fill, n.to_string(), if share > 0.55 { "#fff" } else { "#000" })
                 }
-                None => ("#eee".to_owned(), "c".to_owned(), "#777"),
+                Cell::Hidden => ("#eee".to_owned(), "c".to_owned(), "#777"),
             };
             let _ = writeln!(
                 out,
-                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\" stroke=\"#fff\"/>\
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell_w:.1}\" height=\"{cell_h:.1}\" fill=\"{fill}\" stroke=\"#fff\"/>\
                  <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{text}</text>",
-                cell_w,
-                cell_h,
                 x + cell_w / 2.0,
                 y + cell_h * 0.68
             );

@@ -72,7 +72,21 @@ pub(crate) async fn get_evidence_chart(
     let name = name.strip_suffix(".svg").unwrap_or(&name);
     let snapshot = state.snapshot();
     let figures = full_evidence(&state, &snapshot);
-    let Some(svg) = famgraph_governance::charts::chart(name, &figures) else {
+    // The overlaps as a bid writer sees them: counts only, suppressed.
+    let overlaps = || {
+        let view = views::overlaps(&snapshot, false, state.disclosure);
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        famgraph_governance::charts::Overlaps {
+            agencies: view["agencies"].as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default(),
+            pairs: view["pairs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (text(&p["agencies"][0]), text(&p["agencies"][1]), p["concurrent"]["households"].as_u64()))
+                .collect(),
+        }
+    };
+    let Some(svg) = famgraph_governance::charts::chart(name, &figures, overlaps) else {
         return Err(ApiError::NotFound(format!(
             "no chart `{name}`: the charts are {}",
             famgraph_governance::charts::NAMES.join(", ")

@@ -113,21 +113,47 @@ export async function evidence() {
     ${CHARTS.map(
       ([name, title]) => html`<figure>
         <img id="chart-${name}" alt="${title}">
-        <figcaption><a href="#" id="chart-${name}-svg">Download ${title} (SVG)</a></figcaption>
+        <figcaption>
+          Download ${title}: <a href="#" id="chart-${name}-svg">SVG</a>, <a href="#" id="chart-${name}-png">PNG</a>
+          for a word processor
+        </figcaption>
       </figure>`,
     )}`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
   for (const [name] of CHARTS) {
     const path = `/api/v1/evidence/charts/${name}.svg`;
     document.getElementById(`chart-${name}-svg`).onclick = download(path, `famgraph-${name}.svg`);
-    chart(path).then(url => url && (document.getElementById(`chart-${name}`).src = url));
+    const img = document.getElementById(`chart-${name}`);
+    chart(path).then(url => url && (img.src = url));
+    document.getElementById(`chart-${name}-png`).onclick = e => {
+      e.preventDefault();
+      png(img, `famgraph-${name}.png`);
+    };
   }
 }
 
 const CHARTS = [
   ['trend', 'the quarterly trend'],
   ['needs_by_area', 'needs by area'],
+  ['overlaps', 'the agencies working with one household at once'],
 ];
+// The chart as shown, drawn at twice its size onto a canvas and saved as PNG.
+async function png(img, filename) {
+  await img.decode().catch(() => null);
+  if (!img.naturalWidth) return;
+  const canvas = Object.assign(document.createElement('canvas'), {
+    width: img.naturalWidth * 2,
+    height: img.naturalHeight * 2,
+  });
+  const context = canvas.getContext('2d');
+  context.scale(2, 2);
+  context.drawImage(img, 0, 0);
+  canvas.toBlob(blob => {
+    const link = Object.assign(document.createElement('a'), { href: URL.createObjectURL(blob), download: filename });
+    link.click();
+    URL.revokeObjectURL(link.href);
+  }, 'image/png');
+}
 // A chart the server drew, fetched with the token, as a URL an image can show.
 async function chart(path) {
   const r = await fetch(path, {
