@@ -909,13 +909,14 @@ fn intern(prepared: &mut [Prepared]) {
 /// postcode, or the same UPRN) by records whose dates of birth clash and
 /// fall in years the record allows (`Prepared::born`).
 fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
+    /// A home: the postcode's characters packed, or the UPRN.
     #[derive(PartialEq, Eq, Hash)]
-    enum Home<'p> {
-        Postcode(&'p str),
+    enum Home {
+        Postcode([u8; 8]),
         Uprn(u64),
     }
-    fn homes<'p>(r: &Prepared<'p>) -> [Option<Home<'p>>; 2] {
-        [r.postcode.map(|p| Home::Postcode(p.as_str())), r.uprn.map(Home::Uprn)]
+    fn homes(r: &Prepared) -> [Option<Home>; 2] {
+        [r.postcode_compact.map(|(bytes, _)| Home::Postcode(bytes)), r.uprn.map(Home::Uprn)]
     }
     let mut dated: FxHashMap<(u32, u32, Home), Vec<usize>> = FxHashMap::default();
     for (i, record) in prepared.iter().enumerate() {
@@ -927,21 +928,25 @@ fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
         }
     }
     dated.retain(|_, members| members.len() > 1);
-    // Namesakes the record could be: those born in years it allows.
+    // Whether two of the namesakes a record could be clash: those born in
+    // years it allows (every one, for most records: worked out once).
+    let clash_among = |members: &[usize], born: compare::BirthYears| {
+        let could_be: Vec<&Prepared> = members
+            .iter()
+            .map(|&i| &prepared[i])
+            .filter(|namesake| namesake.dob.is_some_and(|(year, _, _)| born.allows(year)))
+            .collect();
+        could_be.iter().enumerate().any(|(k, x)| could_be[k + 1..].iter().any(|y| compare::dob_clash(x, y).is_some()))
+    };
+    let clash_any: FxHashMap<&(u32, u32, Home), bool> =
+        dated.iter().map(|(key, members)| (key, clash_among(members, compare::BirthYears::ANY))).collect();
     let marked: Vec<bool> = prepared
         .iter()
         .map(|r| {
             homes(r).into_iter().flatten().any(|home| {
-                let Some(members) = dated.get(&(r.given.id, r.family.id, home)) else { return false };
-                let could_be: Vec<&Prepared> = members
-                    .iter()
-                    .map(|&i| &prepared[i])
-                    .filter(|namesake| namesake.dob.is_some_and(|(year, _, _)| r.born.allows(year)))
-                    .collect();
-                could_be
-                    .iter()
-                    .enumerate()
-                    .any(|(k, x)| could_be[k + 1..].iter().any(|y| compare::dob_clash(x, y).is_some()))
+                let key = (r.given.id, r.family.id, home);
+                let Some(members) = dated.get(&key) else { return false };
+                if r.born == compare::BirthYears::ANY { clash_any[&key] } else { clash_among(members, r.born) }
             })
         })
         .collect();
