@@ -105,7 +105,7 @@ impl AppState {
 
     pub fn new(snapshot: Snapshot, tokens: Tokens) -> AppState {
         AppState {
-            snapshot: Arc::new(RwLock::new(Arc::new(snapshot))),
+            snapshot: Arc::new(RwLock::new(warmed(snapshot))),
             tokens: Arc::new(TokenSource::fixed(tokens)),
             disclosure: Disclosure::default(),
             audit: None,
@@ -283,9 +283,20 @@ impl AppState {
     }
 
     pub fn replace(&self, snapshot: Snapshot) {
-        *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
+        *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) = warmed(snapshot);
         self.cache.clear();
     }
+}
+
+/// A snapshot to serve, with what its first search and its review queue
+/// would otherwise work out on their first asking made in the background
+/// (`Snapshot::warm`), so the first coordinator to search waits no longer
+/// than the rest.
+fn warmed(snapshot: Snapshot) -> Arc<Snapshot> {
+    let snapshot = Arc::new(snapshot);
+    let warming = Arc::clone(&snapshot);
+    std::thread::spawn(move || warming.warm());
+    snapshot
 }
 
 impl FromRequestParts<AppState> for Caller {

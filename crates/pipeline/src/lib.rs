@@ -61,6 +61,16 @@ pub struct Snapshot {
     pub(crate) review_queue: std::sync::OnceLock<Vec<review::Item>>,
 }
 
+impl Snapshot {
+    /// Works out now what requests would otherwise work out on their
+    /// first asking: the records' names indexed for search, and the links
+    /// worth a look.
+    pub fn warm(&self) {
+        self.search_index.get_or_init(|| search::Index::new(self));
+        review::queue(self);
+    }
+}
+
 /// Runs the named cohort queries over a grouped load. The binary runs
 /// them with DuckDB (`queries/cohorts/`); [`NoCohorts`] runs none.
 pub trait CohortQueries {

@@ -110,7 +110,7 @@ pub struct Index {
 }
 
 impl Index {
-    fn new(snapshot: &Snapshot) -> Index {
+    pub(crate) fn new(snapshot: &Snapshot) -> Index {
         let graph = &snapshot.graph;
         let names = NameIndex::new(graph.bundle.people.iter().map(|r| (r.given_name.as_str(), r.family_name.as_str())));
         let mut person_of_record = vec![0; graph.bundle.people.len()];
