@@ -46,6 +46,8 @@ pub(crate) struct Cache {
     pub(crate) overlap_ids: PerSnapshot<(Vec<String>, Vec<String>)>,
     /// The load report's parts that do not depend on the page asked for.
     pub(crate) report: PerSnapshot<serde_json::Value>,
+    /// What the shortlist's agency and area filters take.
+    pub(crate) choices: PerSnapshot<serde_json::Value>,
 }
 
 impl Cache {
@@ -55,6 +57,7 @@ impl Cache {
         self.overlaps.iter().for_each(PerSnapshot::clear);
         self.overlap_ids.clear();
         self.report.clear();
+        self.choices.clear();
     }
 }
 

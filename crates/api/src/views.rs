@@ -176,8 +176,16 @@ impl Filter {
     /// One page of the shortlist under the filter, and how many families
     /// match in all. With a ruleset each family carries its eligibility.
     pub fn page(&self, snapshot: &Snapshot, offset: usize, limit: usize) -> (Vec<FamilySummary>, usize) {
-        let matching: Vec<usize> =
-            snapshot.analysis.ranking.iter().copied().filter(|&f| self.matches(snapshot, f)).collect();
+        // The need first, from the dense bits: most families fail it.
+        let bits = snapshot.need_bits();
+        let need = self.need.map(famgraph_pipeline::need_bit);
+        let matching: Vec<usize> = snapshot
+            .analysis
+            .ranking
+            .iter()
+            .copied()
+            .filter(|&f| need.is_none_or(|bit| bits[f] & bit != 0) && self.matches(snapshot, f))
+            .collect();
         let families = matching
             .iter()
             .skip(offset)

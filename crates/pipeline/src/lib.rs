@@ -59,6 +59,10 @@ pub struct Snapshot {
     pub(crate) search_index: std::sync::OnceLock<search::Index>,
     /// The links worth a look, worked out on the first request for them.
     pub(crate) review_queue: std::sync::OnceLock<Vec<review::Item>>,
+    /// Each family's needs in the window as bits (`Need::ALL` order), for
+    /// filters that scan every family: a dense array reads far faster
+    /// than each family's analysis.
+    pub(crate) need_bits: std::sync::OnceLock<Vec<u16>>,
 }
 
 impl Snapshot {
@@ -68,7 +72,22 @@ impl Snapshot {
     pub fn warm(&self) {
         self.search_index.get_or_init(|| search::Index::new(self));
         review::queue(self);
+        self.need_bits();
     }
+
+    /// Each family's needs in the window as bits: bit `i` for
+    /// `Need::ALL[i]`.
+    pub fn need_bits(&self) -> &[u16] {
+        self.need_bits.get_or_init(|| {
+            self.analysis.families.iter().map(|f| f.needs.keys().fold(0, |bits, need| bits | need_bit(*need))).collect()
+        })
+    }
+}
+
+/// A need's bit in [`Snapshot::need_bits`].
+pub fn need_bit(need: famgraph_model::Need) -> u16 {
+    let i = famgraph_model::Need::ALL.iter().position(|&n| n == need).expect("every need is in Need::ALL");
+    1 << i
 }
 
 /// Runs the named cohort queries over a grouped load. The binary runs
@@ -148,6 +167,7 @@ fn assemble(
         load,
         search_index: std::sync::OnceLock::new(),
         review_queue: std::sync::OnceLock::new(),
+        need_bits: std::sync::OnceLock::new(),
     }
 }
 

@@ -33,8 +33,9 @@ pub(crate) async fn list_families(
         "offset": offset,
         "as_of": snapshot.analysis.as_of.to_string(),
         "window": snapshot.analysis.window(),
-        // What the agency and area filters take, for the page's lists.
-        "choices": views::filter_choices(&snapshot),
+        // What the agency and area filters take, for the page's lists
+        // (once per load: every household's district).
+        "choices": &*state.cache.choices.get(&snapshot, views::filter_choices),
     }))
     .into_response())
 }
