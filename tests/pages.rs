@@ -561,6 +561,50 @@ fn the_meeting_pack_prints_a_cover_and_a_page_per_family() {
     }
 }
 
+/// The evidence pack prints for a bid writer: a cover with the plain
+/// sentences the figures support, every headline figure with the period
+/// it counts, the charts, and the figures by programme, need and area;
+/// no family's id anywhere in it.
+#[test]
+fn the_evidence_pack_prints_its_figures_with_their_windows_and_no_family() {
+    let (Some(browser), Some(pdftotext)) = (chromium(), pdftotext()) else { return };
+    let dir = TempDir::new("evidence-pack");
+    let tokens = dir.join("tokens");
+    let bea = crate::util::token(&tokens, "bea", "bid_writer");
+    let cora = crate::util::token(&tokens, "cora", "coordinator");
+    let server = Server::start(&["--tokens", tokens.to_str().unwrap()]);
+    let (_, e) = server.get("/api/v1/evidence", Some(&bea));
+    let profile = TempDir::new("chromium-evidence-pack");
+    let pdf = profile.join("evidence.pdf");
+    let url = format!("{}/evidence/pack#token={bea}", server.base);
+    let print = ["--no-pdf-header-footer".to_owned(), format!("--print-to-pdf={}", pdf.display())];
+    headless(&browser, &profile, &url, &print);
+    let text = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+    // pdftotext breaks lines where the page does: read it as one line.
+    let text = String::from_utf8(text.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("Evidence pack: families with multiple needs"), "{text}");
+    let (words, from, as_of) =
+        (e["window"]["words"].as_str().unwrap(), e["window"]["from"].as_str().unwrap(), e["as_of"].as_str().unwrap());
+    // The window, in the sentences and beside every figure it counts.
+    assert!(text.contains(&format!("In {words} ({from} to {as_of}),")), "{text}");
+    let families = e["families_with_needs"].as_u64().unwrap();
+    assert!(families < 1000, "the sample's count prints without a thousands separator: {families}");
+    assert!(text.contains(&format!("{as_of}), {families} families known to")), "{text}");
+    // A hidden figure is said as such, a sentence still starting with a capital.
+    assert!(!text.contains(". fewer than"), "{text}");
+    assert!(text.matches(&format!("{words} ({from} to {as_of})")).count() >= 5, "{text}");
+    assert!(text.contains(&format!("on {as_of}")), "{text}");
+    assert!(text.contains("ever"), "{text}");
+    for p in e["by_programme"].as_array().unwrap() {
+        assert!(text.contains(p["title"].as_str().unwrap()), "{text}");
+    }
+    // No family: not one id of the shortlist.
+    let (_, list) = server.get("/api/v1/families?limit=1000", Some(&cora));
+    for f in list["families"].as_array().unwrap() {
+        assert!(!text.contains(f["family_id"].as_str().unwrap()), "{}", f["family_id"]);
+    }
+}
+
 /// A chart saved as PNG for a word processor: the server's SVG, shown on
 /// the evidence page, drawn onto a canvas (which its origin allows) and
 /// saved, pressed as a bid writer would.

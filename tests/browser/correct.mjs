@@ -22,10 +22,12 @@ async function main() {
   // Chromium writes the port it chose to DevToolsActivePort.
   const portFile = join(profile, 'DevToolsActivePort');
   for (let i = 0; i < 100 && !existsSync(portFile); i++) await sleep(100);
-  const port = readFileSync(portFile, 'utf8').split('\n')[0];
   let page;
   for (let i = 0; i < 50 && !page; i++) {
-    const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
+    // The port file can be read half written, or a moment before the
+    // port listens: read it again each time.
+    const port = readFileSync(portFile, 'utf8').split('\n')[0];
+    const targets = await fetch(`http://127.0.0.1:${port}/json`).then(r => r.json()).catch(() => []);
     page = targets.find(t => t.type === 'page');
     if (!page) await sleep(100);
   }

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/families/{family_id}", get(pages::family))
         .route("/overlaps", get(pages::index))
         .route("/evidence", get(pages::index))
+        .route("/evidence/pack", get(pages::index))
         .route("/changes", get(pages::index))
         .route("/cohorts", get(pages::index))
         .route("/cohorts/{name}", get(pages::index))

@@ -47,7 +47,8 @@ export async function evidence() {
     <p class="muted">
       Families are people joined by recorded relationships. Counts from 1 to ${d.suppression_threshold - 1} are
       hidden, and so is a second count wherever the first could be worked out from a total${rounded}.
-      <a href="#" id="csv">Download every figure (CSV)</a>
+      <a href="#" id="csv">Download every figure (CSV)</a> ·
+      <a href="/evidence/pack">The evidence pack, to print</a>
     </p>
     <table>
       <tr><th>Families</th><th></th><th>Counted</th></tr>
@@ -132,7 +133,7 @@ export async function evidence() {
   }
 }
 
-const CHARTS = [
+export const CHARTS = [
   ['trend', 'the quarterly trend'],
   ['needs_by_area', 'needs by area'],
   ['overlaps', 'the agencies working with one household at once'],
@@ -155,7 +156,7 @@ async function png(img, filename) {
   }, 'image/png');
 }
 // A chart the server drew, fetched with the token, as a URL an image can show.
-async function chart(path) {
+export async function chart(path) {
   const r = await fetch(path, {
     headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
   });

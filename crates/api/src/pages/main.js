@@ -7,6 +7,7 @@ import { cohort, cohorts } from './cohorts.js';
 import { html, main, role, whoAmI } from './common.js';
 import { decisionList } from './decisions.js';
 import { evidence } from './evidence.js';
+import { evidencePack } from './evidence_pack.js';
 import { family } from './family.js';
 import { loadReport } from './load_report.js';
 import { overlaps } from './overlaps.js';
@@ -46,6 +47,7 @@ async function route() {
       '/decisions': decisionList,
       '/overlaps': overlaps,
       '/evidence': evidence,
+      '/evidence/pack': evidencePack,
       '/changes': changes,
       '/cohorts': cohorts,
       '/load-report': loadReport,

@@ -14,7 +14,7 @@ const INDEX: &str = include_str!("index.html");
 
 /// The stylesheet and the script modules, compiled in: one per view and
 /// the pieces they share.
-const ASSETS: [(&str, &str, &str); 16] = [
+const ASSETS: [(&str, &str, &str); 17] = [
     ("famgraph.css", CSS, include_str!("famgraph.css")),
     ("main.js", JS, include_str!("main.js")),
     ("common.js", JS, include_str!("common.js")),
@@ -25,6 +25,7 @@ const ASSETS: [(&str, &str, &str); 16] = [
     ("decisions.js", JS, include_str!("decisions.js")),
     ("cohorts.js", JS, include_str!("cohorts.js")),
     ("evidence.js", JS, include_str!("evidence.js")),
+    ("evidence_pack.js", JS, include_str!("evidence_pack.js")),
     ("changes.js", JS, include_str!("changes.js")),
     ("load_report.js", JS, include_str!("load_report.js")),
     ("audit.js", JS, include_str!("audit.js")),

@@ -1,0 +1,100 @@
+// The evidence pack: one printable document a bid writer can take into a
+// bid: the headline figures each with what it counts, the plain sentences
+// they support, the charts, and the figures by programme and area. Only
+// the evidence's aggregates, as published.
+
+import { api, count, download, html, main } from './common.js';
+import { CHARTS, chart } from './evidence.js';
+
+export async function evidencePack() {
+  const d = await api('/api/v1/evidence');
+  const w = d.window;
+  const period = key => {
+    const p = d.periods[key];
+    return p === 'now' ? `on ${d.as_of}` : p === w.words ? `${p} (${w.from} to ${d.as_of})` : p;
+  };
+  // A figure in a sentence: hidden ones said as such, never guessed.
+  const n = x => (x === null || x === undefined ? `fewer than ${d.suppression_threshold}` : x.toLocaleString());
+  const pounds = x => (x === null || x === undefined ? null : `£${Number(x).toLocaleString()}`);
+  const sentences = [
+    `In ${w.words} (${w.from} to ${d.as_of}), ${n(d.families_with_needs)} families known to the partnership's agencies had at least one of the ten Supporting Families headline needs, and ${n(d.families_with_needs_now)} had one open on ${d.as_of}.`,
+    `${n(d.families_with_three_or_more_needs)} of them had three or more needs in that time; ${n(d.families_with_three_or_more_needs_now)} have three or more open now.`,
+    `In ${n(d.intergenerational_offending_families)} families, offending is recorded for a parent and for their child.`,
+    `In ${n(d.families_with_concurrent_agencies)} families two or more agencies worked with one household at the same time in ${w.words}, ${n(d.families_with_concurrent_agencies_now)} of them still on ${d.as_of}; in ${n(d.families_with_duplicated_need)} two agencies were working on the same need at once.`,
+    `${n(d.families_with_three_or_more_needs_and_no_keyworker)} families with three or more needs open now have no agency keyworker, while ${n(d.families_with_several_keyworkers_now)} have keyworkers from two or more agencies.`,
+    pounds(d.annual_cost_gbp)
+      ? `The public spend recorded against these families' involvements in the year to ${d.as_of} was about ${pounds(d.annual_cost_gbp)}, from the services' unit costs.`
+      : null,
+    ...d.by_programme.map(p => `${n(p.families)} families are eligible under ${p.title} (${d.periods.by_programme}).`),
+  ]
+    .filter(Boolean)
+    .map(s => s[0].toUpperCase() + s.slice(1));
+  const figure = (label, key) => html`<tr><td>${label}</td><td>${count(d[key])}</td><td>${period(key)}</td></tr>`;
+  const rated = d.by_area.some(a => a.denominators);
+  const rate = r => (r === null || r === undefined ? count(null) : r.toLocaleString());
+  main.innerHTML = html`<section class="sheet cover">
+      <h2>Evidence pack: families with multiple needs</h2>
+      <p>From the partnership's agency extracts to ${d.as_of}, linked by famgraph. Printed ${new Date().toISOString().slice(0, 10)}.</p>
+      <p class="muted">
+        Aggregate figures only. Counts from 1 to ${d.suppression_threshold - 1} are hidden ("hidden"), and so is a second
+        count wherever the first could be worked out from a total${d.rounded_to > 1 ? `; counts shown are rounded to the nearest ${d.rounded_to}` : ''}.
+        Families are people joined by the relationships the agencies recorded.
+        <a href="#" id="csv">The figures behind this pack (CSV)</a>
+      </p>
+      <h3>What the figures say</h3>
+      ${sentences.map(s => html`<p>${s}</p>`)}
+      <h3>Headline figures</h3>
+      <table>
+        <tr><th>Families</th><th></th><th>Counted</th></tr>
+        ${figure('with at least one need', 'families_with_needs')}
+        ${figure('with at least one need open now', 'families_with_needs_now')}
+        ${figure('with three or more needs', 'families_with_three_or_more_needs')}
+        ${figure('with three or more needs open now', 'families_with_three_or_more_needs_now')}
+        ${figure('with offending passed from parent to child', 'intergenerational_offending_families')}
+        ${figure('with agencies working with one household at once', 'families_with_concurrent_agencies')}
+        ${figure('with the same need addressed by two agencies at once', 'families_with_duplicated_need')}
+        ${figure('with keyworkers from two or more agencies now', 'families_with_several_keyworkers_now')}
+        ${figure('with three or more needs open now and no keyworker', 'families_with_three_or_more_needs_and_no_keyworker')}
+      </table>
+    </section>
+    <section class="sheet">
+      <h2>Charts</h2>
+      ${CHARTS.map(([name, title]) => html`<figure><img id="chart-${name}" alt="${title}"></figure>`)}
+    </section>
+    <section class="sheet">
+      <h2>By programme, need and area</h2>
+      <table>
+        <tr><th>Programme</th><th>Eligible families</th></tr>
+        ${d.by_programme.map(p => html`<tr><td>${p.title}</td><td>${count(p.families)}</td></tr>`)}
+      </table>
+      <p class="muted">Counted ${d.periods.by_programme}.</p>
+      <table>
+        <tr><th>Need</th><th>Families, ${period('by_need')}</th><th>open ${period('by_need_now')}</th></tr>
+        ${d.by_need.map(r => html`<tr><td>${r.label}</td><td>${count(r.families)}</td><td>${count(r.families_now)}</td></tr>`)}
+      </table>
+      <table>
+        <tr><th>Postcode district</th><th>Families, ${period('by_area')}</th><th>Children in them</th>${
+          rated ? html`<th>per 1,000 households</th><th>per 1,000 children</th>` : ''
+        }</tr>
+        ${d.by_area.map(
+          a =>
+            html`<tr><td>${a.key}</td><td>${count(a.families)}</td><td>${count(a.children)}</td>${
+              rated
+                ? html`<td>${rate(a.families_per_1000_households)}</td><td>${rate(a.children_per_1000_children)}</td>`
+                : ''
+            }</tr>`,
+        )}
+      </table>
+      <p class="muted">${d.rates_note}.</p>
+    </section>`;
+  document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
+  await Promise.all(
+    CHARTS.map(([name]) =>
+      chart(`/api/v1/evidence/charts/${name}.svg`).then(url => {
+        const img = document.getElementById(`chart-${name}`);
+        if (url) img.src = url;
+        return img.decode().catch(() => null);
+      }),
+    ),
+  );
+}
