@@ -52,16 +52,7 @@ export async function evidence() {
     </p>
     <table>
       <tr><th>Families</th><th></th><th>Counted</th></tr>
-      ${figure('with at least one need', 'families_with_needs')}
-      ${figure('with at least one need open now', 'families_with_needs_now')}
-      ${figure('with three or more needs', 'families_with_three_or_more_needs')}
-      ${figure('with three or more needs open now', 'families_with_three_or_more_needs_now')}
-      ${figure('with offending passed from parent to child', 'intergenerational_offending_families')}
-      ${figure('with agencies working with one household at once', 'families_with_concurrent_agencies')}
-      ${figure('of them, with two agencies still working with one household now', 'families_with_concurrent_agencies_now')}
-      ${figure('with the same need addressed by two or more agencies at once', 'families_with_duplicated_need')}
-      ${figure('with keyworkers from two or more agencies now', 'families_with_several_keyworkers_now')}
-      ${figure('with three or more needs open now and no keyworker now', 'families_with_three_or_more_needs_and_no_keyworker')}
+      ${HEADLINES.map(([label, key]) => figure(label, key))}
       <tr>
         <td>annual cost of the current response</td><td>${pounds(d.annual_cost_gbp)}</td>
         <td>${period('annual_cost_gbp')}</td>
@@ -133,6 +124,19 @@ export async function evidence() {
   }
 }
 
+// The headline figures, by their key in the evidence.
+export const HEADLINES = [
+  ['with at least one need', 'families_with_needs'],
+  ['with at least one need open now', 'families_with_needs_now'],
+  ['with three or more needs', 'families_with_three_or_more_needs'],
+  ['with three or more needs open now', 'families_with_three_or_more_needs_now'],
+  ['with offending passed from parent to child', 'intergenerational_offending_families'],
+  ['with agencies working with one household at once', 'families_with_concurrent_agencies'],
+  ['of them, with two agencies still working with one household now', 'families_with_concurrent_agencies_now'],
+  ['with the same need addressed by two or more agencies at once', 'families_with_duplicated_need'],
+  ['with keyworkers from two or more agencies now', 'families_with_several_keyworkers_now'],
+  ['with three or more needs open now and no keyworker now', 'families_with_three_or_more_needs_and_no_keyworker'],
+];
 export const CHARTS = [
   ['trend', 'the quarterly trend'],
   ['needs_by_area', 'needs by area'],
@@ -165,7 +169,7 @@ export async function chart(path) {
 
 // Families and children by area, with rates per 1,000 where the
 // partnership gave the area's households and children.
-function areas(d) {
+export function areas(d) {
   const rate = r => (r === null || r === undefined ? count(null) : r.toLocaleString());
   const rated = d.by_area.some(a => a.denominators);
   return html`<table>

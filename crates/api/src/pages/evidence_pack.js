@@ -4,7 +4,7 @@
 // the evidence's aggregates, as published.
 
 import { api, count, download, html, main } from './common.js';
-import { CHARTS, chart } from './evidence.js';
+import { areas, CHARTS, chart, HEADLINES } from './evidence.js';
 
 export async function evidencePack() {
   const d = await api('/api/v1/evidence');
@@ -30,8 +30,6 @@ export async function evidencePack() {
     .filter(Boolean)
     .map(s => s[0].toUpperCase() + s.slice(1));
   const figure = (label, key) => html`<tr><td>${label}</td><td>${count(d[key])}</td><td>${period(key)}</td></tr>`;
-  const rated = d.by_area.some(a => a.denominators);
-  const rate = r => (r === null || r === undefined ? count(null) : r.toLocaleString());
   main.innerHTML = html`<section class="sheet cover">
       <h2>Evidence pack: families with multiple needs</h2>
       <p>From the partnership's agency extracts to ${d.as_of}, linked by famgraph. Printed ${new Date().toISOString().slice(0, 10)}.</p>
@@ -46,15 +44,7 @@ export async function evidencePack() {
       <h3>Headline figures</h3>
       <table>
         <tr><th>Families</th><th></th><th>Counted</th></tr>
-        ${figure('with at least one need', 'families_with_needs')}
-        ${figure('with at least one need open now', 'families_with_needs_now')}
-        ${figure('with three or more needs', 'families_with_three_or_more_needs')}
-        ${figure('with three or more needs open now', 'families_with_three_or_more_needs_now')}
-        ${figure('with offending passed from parent to child', 'intergenerational_offending_families')}
-        ${figure('with agencies working with one household at once', 'families_with_concurrent_agencies')}
-        ${figure('with the same need addressed by two agencies at once', 'families_with_duplicated_need')}
-        ${figure('with keyworkers from two or more agencies now', 'families_with_several_keyworkers_now')}
-        ${figure('with three or more needs open now and no keyworker', 'families_with_three_or_more_needs_and_no_keyworker')}
+        ${HEADLINES.map(([label, key]) => figure(label, key))}
       </table>
     </section>
     <section class="sheet">
@@ -72,20 +62,8 @@ export async function evidencePack() {
         <tr><th>Need</th><th>Families, ${period('by_need')}</th><th>open ${period('by_need_now')}</th></tr>
         ${d.by_need.map(r => html`<tr><td>${r.label}</td><td>${count(r.families)}</td><td>${count(r.families_now)}</td></tr>`)}
       </table>
-      <table>
-        <tr><th>Postcode district</th><th>Families, ${period('by_area')}</th><th>Children in them</th>${
-          rated ? html`<th>per 1,000 households</th><th>per 1,000 children</th>` : ''
-        }</tr>
-        ${d.by_area.map(
-          a =>
-            html`<tr><td>${a.key}</td><td>${count(a.families)}</td><td>${count(a.children)}</td>${
-              rated
-                ? html`<td>${rate(a.families_per_1000_households)}</td><td>${rate(a.children_per_1000_children)}</td>`
-                : ''
-            }</tr>`,
-        )}
-      </table>
-      <p class="muted">${d.rates_note}.</p>
+      <h3>By area, ${period('by_area')}</h3>
+      ${areas(d)}
     </section>`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
   await Promise.all(
