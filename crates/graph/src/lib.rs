@@ -396,8 +396,15 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
 
     // Shared accommodation: many adults at one address from several
     // families, as the recorded relationships join them.
-    let date_of_birth: Vec<Option<Date>> =
-        records_of.iter().map(|records| mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth))).collect();
+    // A placeholder date (1900-01-01, held by far more people than any
+    // birthday: the linkage finds them) is no one's date of birth.
+    let placeholders: Vec<Date> = linkage.model.placeholder_dates.iter().map(|(date, _)| *date).collect();
+    let date_of_birth: Vec<Option<Date>> = records_of
+        .iter()
+        .map(|records| {
+            mode(records.iter().filter_map(|&r| bundle.people[r].date_of_birth).filter(|d| !placeholders.contains(d)))
+        })
+        .collect();
     let recorded_family = components(n_people, &relationships);
     let (shared_accommodation, adult_families): (Vec<bool>, Vec<usize>) = household_members
         .iter()
