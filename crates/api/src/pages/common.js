@@ -29,10 +29,19 @@ const esc = s =>
 export const spaced = (xs, separator = ' ') => xs.flatMap((x, i) => (i ? [separator, x] : [x]));
 // Codes as tags; nothing (an empty string, false) for none.
 export const tags = xs => (xs && xs.length ? html`${xs.map(x => html`<span class="tag">${x}</span>`)}` : '');
-export async function api(path) {
-  const r = await fetch(path, {
-    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
+// A request with the session's bearer token: a GET, or with `json` a POST
+// of it.
+export const fetchSigned = (path, json) => {
+  const headers = { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') };
+  if (json === undefined) return fetch(path, { headers });
+  return fetch(path, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify(json),
   });
+};
+export async function api(path) {
+  const r = await fetchSigned(path);
   const body = await r.json();
   if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
   return body;
@@ -79,9 +88,7 @@ export const options = (xs, chosen) =>
 // the header, never in a link.
 export const download = (path, filename) => async e => {
   e.preventDefault();
-  const r = await fetch(path, {
-    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
-  });
+  const r = await fetchSigned(path);
   if (!r.ok) return;
   const link = Object.assign(document.createElement('a'), {
     href: URL.createObjectURL(await r.blob()),

@@ -1,6 +1,6 @@
 // Aggregate figures for bid writers.
 
-import { api, count, download, html, main } from './common.js';
+import { api, count, download, fetchSigned, html, main } from './common.js';
 
 // Aggregate figures for bid writers: counts only, small ones hidden.
 export async function evidence() {
@@ -115,11 +115,10 @@ export async function evidence() {
   for (const [name] of CHARTS) {
     const path = `/api/v1/evidence/charts/${name}.svg`;
     document.getElementById(`chart-${name}-svg`).onclick = download(path, `famgraph-${name}.svg`);
-    const img = document.getElementById(`chart-${name}`);
-    chart(path).then(url => url && (img.src = url));
+    showChart(name);
     document.getElementById(`chart-${name}-png`).onclick = e => {
       e.preventDefault();
-      png(img, `famgraph-${name}.png`);
+      png(document.getElementById(`chart-${name}`), `famgraph-${name}.png`);
     };
   }
 }
@@ -159,12 +158,13 @@ async function png(img, filename) {
     URL.revokeObjectURL(link.href);
   }, 'image/png');
 }
-// A chart the server drew, fetched with the token, as a URL an image can show.
-export async function chart(path) {
-  const r = await fetch(path, {
-    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || '') },
-  });
-  return r.ok ? URL.createObjectURL(await r.blob()) : null;
+// The chart the server drew, fetched with the token, shown in the image
+// `chart-NAME`; resolves once the image is ready (to print, say).
+export async function showChart(name) {
+  const r = await fetchSigned(`/api/v1/evidence/charts/${name}.svg`);
+  const img = document.getElementById(`chart-${name}`);
+  if (r.ok) img.src = URL.createObjectURL(await r.blob());
+  await img.decode().catch(() => null);
 }
 
 // Families and children by area, with rates per 1,000 where the

@@ -4,7 +4,7 @@
 // the evidence's aggregates, as published.
 
 import { api, count, download, html, main } from './common.js';
-import { areas, CHARTS, chart, HEADLINES } from './evidence.js';
+import { areas, CHARTS, HEADLINES, showChart } from './evidence.js';
 
 export async function evidencePack() {
   const d = await api('/api/v1/evidence');
@@ -66,13 +66,5 @@ export async function evidencePack() {
       ${areas(d)}
     </section>`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
-  await Promise.all(
-    CHARTS.map(([name]) =>
-      chart(`/api/v1/evidence/charts/${name}.svg`).then(url => {
-        const img = document.getElementById(`chart-${name}`);
-        if (url) img.src = url;
-        return img.decode().catch(() => null);
-      }),
-    ),
-  );
+  await Promise.all(CHARTS.map(([name]) => showChart(name)));
 }

@@ -2,7 +2,7 @@
 // timeline of involvements, who leads, the meeting's decision and what
 // changed.
 
-import { api, DECISIONS, decisions, html, main, spaced, tags } from './common.js';
+import { api, DECISIONS, decisions, fetchSigned, html, main, spaced, tags } from './common.js';
 import { R, layout } from './genogram.js';
 
 // Each link between a member's records: its probability and every field's
@@ -48,20 +48,13 @@ function linkDetails(members) {
 // famgraph left apart, with their reason; recorded in the partnership's
 // overrides file and applied at once.
 async function override(decision, a, b, note) {
-  const r = await fetch('/api/v1/overrides', {
-    method: 'POST',
-    headers: {
-      Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || ''),
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({
-      decision,
-      agency_a: a.agency,
-      record_id_a: a.record_id,
-      agency_b: b.agency,
-      record_id_b: b.record_id,
-      note,
-    }),
+  const r = await fetchSigned('/api/v1/overrides', {
+    decision,
+    agency_a: a.agency,
+    record_id_a: a.record_id,
+    agency_b: b.agency,
+    record_id_b: b.record_id,
+    note,
   });
   const body = await r.json();
   if (!r.ok) {
@@ -448,17 +441,10 @@ function decisionBox(f) {
     </form>`;
 }
 async function recordDecision(id, form) {
-  const r = await fetch('/api/v1/families/' + encodeURIComponent(id) + '/decision', {
-    method: 'POST',
-    headers: {
-      Authorization: 'Bearer ' + (sessionStorage.getItem('famgraph-token') || ''),
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({
-      decision: form.decision.value,
-      lead_agency: form.lead_agency.value || null,
-      note: form.note.value,
-    }),
+  const r = await fetchSigned('/api/v1/families/' + encodeURIComponent(id) + '/decision', {
+    decision: form.decision.value,
+    lead_agency: form.lead_agency.value || null,
+    note: form.note.value,
   });
   const body = await r.json();
   if (!r.ok) {

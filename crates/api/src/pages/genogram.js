@@ -120,12 +120,12 @@ export function layout(members, relationships) {
   const route = (start, to) => {
     const k = routed++;
     const [xe, ye, re] = [x(to), y(to), row.get(to)];
-    const down = re > start.row,
-      fromAbove = re > start.row;
+    // Down to a later row, out of the bottom and in at the top.
+    const down = re > start.row;
     const exitChannel = down || re === start.row ? start.row : start.row - 1;
-    const entryChannel = fromAbove ? re - 1 : re;
+    const entryChannel = down ? re - 1 : re;
     const exit = start.couple ? [start.x, start.y] : [start.x, exitChannel >= start.row ? start.y + R : start.y - R];
-    const entry = [xe, fromAbove ? ye - R : ye + R];
+    const entry = [xe, down ? ye - R : ye + R];
     const ys = channelY(exitChannel, k),
       ye2 = channelY(entryChannel, k);
     if (exitChannel === entryChannel) return [exit, [exit[0], ys], [xe, ys], entry];
@@ -142,27 +142,15 @@ export function layout(members, relationships) {
   const lines = [];
   const adjacent = (a, b) => row.get(a) === row.get(b) && Math.abs(col.get(a) - col.get(b)) === 1;
   for (const r of rels.filter(r => r.kind === 'partner_of')) {
-    if (adjacent(r.from, r.to)) {
-      const [left, right] = col.get(r.from) < col.get(r.to) ? [r.from, r.to] : [r.to, r.from];
-      lines.push({
-        kind: 'partner_of',
-        from: [r.from],
-        to: r.to,
-        inferred: !!r.inferred,
-        points: [
+    // Side by side: a straight line between their shapes.
+    const [left, right] = col.get(r.from) < col.get(r.to) ? [r.from, r.to] : [r.to, r.from];
+    const points = adjacent(r.from, r.to)
+      ? [
           [x(left) + R, y(left)],
           [x(right) - R, y(right)],
-        ],
-      });
-    } else {
-      lines.push({
-        kind: 'partner_of',
-        from: [r.from],
-        to: r.to,
-        inferred: !!r.inferred,
-        points: route({ x: x(r.from), y: y(r.from), row: row.get(r.from), couple: false }, r.to),
-      });
-    }
+        ]
+      : route({ x: x(r.from), y: y(r.from), row: row.get(r.from), couple: false }, r.to);
+    lines.push({ kind: 'partner_of', from: [r.from], to: r.to, inferred: !!r.inferred, points });
   }
   for (const m of members) {
     const ps = parentsOf(m.person_id);
