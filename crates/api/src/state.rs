@@ -38,8 +38,9 @@ pub struct AppState {
 #[derive(Default)]
 pub(crate) struct Cache {
     pub(crate) changes: PerSnapshot<changes::Changes>,
-    /// Answers held as the JSON they are sent as.
-    pub(crate) evidence: PerSnapshot<axum::body::Bytes>,
+    /// The evidence's figures, and the JSON they are sent as: the JSON,
+    /// the CSV and the charts all read them.
+    pub(crate) evidence: PerSnapshot<(famgraph_governance::evidence::Evidence, axum::body::Bytes)>,
     /// The overlap matrix with household and family ids, and without.
     pub(crate) overlaps: [PerSnapshot<axum::body::Bytes>; 2],
     /// The family and household ids the full matrix names, for the audit.

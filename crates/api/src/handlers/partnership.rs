@@ -41,23 +41,33 @@ pub(crate) async fn get_evidence(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
     let snapshot = state.snapshot();
+    let answer = full_evidence(&state, &snapshot);
     if csv_out::wants_csv(param(&params, "format"))? {
-        return Ok(csv_out::response("famgraph-evidence.csv", full_evidence(&state, &snapshot).to_csv()));
+        return Ok(csv_out::response("famgraph-evidence.csv", answer.0.to_csv()));
     }
-    Ok(json_response(&state.cache.evidence.get(&snapshot, |_| json_bytes(&full_evidence(&state, &snapshot)))))
+    Ok(json_response(&answer.1))
 }
 
-/// The evidence, with the meeting's decisions when kept and any recorded.
-fn full_evidence(state: &AppState, snapshot: &Arc<Snapshot>) -> famgraph_governance::evidence::Evidence {
-    let disclosure = state.disclosure;
-    let figures = evidence(snapshot, disclosure);
-    match state.decided(snapshot) {
-        // Nothing decided yet: nothing to report.
-        Some(decided) if decided.now().next().is_some() => {
-            figures.with_decisions(&decision_figures(snapshot, &decided, disclosure))
-        }
-        _ => figures,
-    }
+/// The evidence, with the meeting's decisions when kept and any recorded,
+/// and its JSON: worked out once per snapshot (and again after a
+/// decision is recorded, which drops it).
+fn full_evidence(
+    state: &AppState,
+    snapshot: &Arc<Snapshot>,
+) -> Arc<(famgraph_governance::evidence::Evidence, axum::body::Bytes)> {
+    state.cache.evidence.get(snapshot, |_| {
+        let disclosure = state.disclosure;
+        let figures = evidence(snapshot, disclosure);
+        let figures = match state.decided(snapshot) {
+            // Nothing decided yet: nothing to report.
+            Some(decided) if decided.now().next().is_some() => {
+                figures.with_decisions(&decision_figures(snapshot, &decided, disclosure))
+            }
+            _ => figures,
+        };
+        let json = json_bytes(&figures);
+        (figures, json)
+    })
 }
 
 /// One of the evidence's charts (`famgraph_governance::charts`) as SVG,
@@ -71,7 +81,7 @@ pub(crate) async fn get_evidence_chart(
     use axum::response::IntoResponse as _;
     let name = name.strip_suffix(".svg").unwrap_or(&name);
     let snapshot = state.snapshot();
-    let figures = full_evidence(&state, &snapshot);
+    let answer = full_evidence(&state, &snapshot);
     // The overlaps as a bid writer sees them: counts only, suppressed.
     let overlaps = || {
         let view = views::overlaps(&snapshot, false, state.disclosure);
@@ -86,7 +96,7 @@ pub(crate) async fn get_evidence_chart(
                 .collect(),
         }
     };
-    let Some(svg) = famgraph_governance::charts::chart(name, &figures, overlaps) else {
+    let Some(svg) = famgraph_governance::charts::chart(name, &answer.0, overlaps) else {
         return Err(ApiError::NotFound(format!(
             "no chart `{name}`: the charts are {}",
             famgraph_governance::charts::NAMES.join(", ")
