@@ -160,6 +160,8 @@ pub struct OptionalSource {
 pub enum EvidenceFormat {
     Json,
     Csv,
+    /// The zip of CSVs behind the evidence pack (to stdout: redirect it).
+    Zip,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -327,7 +329,8 @@ pub struct EvidenceArgs {
     pub overrides: OverridesArg,
     #[command(flatten)]
     pub suppression: SuppressionArg,
-    /// `json`, or `csv`: one figure a row, `[c]` where hidden.
+    /// `json`; `csv`: one figure a row, `[c]` where hidden; or `zip`: a
+    /// CSV a table with a README, the pack's download (to stdout).
     #[arg(long, value_enum, default_value_t = EvidenceFormat::Json)]
     pub format: EvidenceFormat,
     /// The meeting's decisions file (`serve --decisions`): families by

@@ -289,6 +289,114 @@ fn the_evidence_comes_as_csv_for_a_bid() {
     assert_eq!(status, 400, "{body}");
 }
 
+/// The zip of CSVs behind the evidence pack, as a bid writer downloads
+/// it: a CSV a table holding every figure of the long CSV in its cell and
+/// nothing else, `[c]` where the JSON hides one, a README saying what was
+/// applied, no family named; the CLI's zip is the same bytes.
+#[test]
+fn the_evidence_pack_comes_as_a_zip_of_csvs_a_table() {
+    use std::io::Read as _;
+    let dir = TempDir::new("suppression-zip");
+    let (bundle, _) = crate::util::synth(&dir, 300, 8, 0);
+    let data = bundle.to_str().unwrap();
+    let tokens = dir.join("tokens");
+    let bea = crate::util::token(&tokens, "bea", "bid_writer");
+    let cora = crate::util::token(&tokens, "cora", "coordinator");
+    let server = crate::util::Server::start(&["--data", data, "--tokens", tokens.to_str().unwrap()]);
+    let (status, kind, bytes) = server.get_bytes("/api/v1/evidence?format=zip", Some(&bea));
+    assert_eq!((status, kind.as_str()), (200, "application/zip"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut text = String::new();
+        file.read_to_string(&mut text).unwrap();
+        files.insert(file.name().unwrap().to_string(), text);
+    }
+    for name in [
+        "README.txt",
+        "evidence.csv",
+        "families.csv",
+        "by_need.csv",
+        "by_area.csv",
+        "by_programme.csv",
+        "by_quarter.csv",
+    ] {
+        assert!(files.contains_key(name), "no {name} in {:?}", files.keys());
+    }
+    let (_, long) = server.get("/api/v1/evidence?format=csv", Some(&bea));
+    assert_eq!(files["evidence.csv"], long.as_str().unwrap());
+    let readme = &files["README.txt"];
+    assert!(readme.contains("Counts below 5 are hidden and shown as [c]"), "{readme}");
+    let evidence = server.get("/api/v1/evidence", Some(&bea)).1;
+    assert!(readme.contains(evidence["window"]["from"].as_str().unwrap()), "{readme}");
+
+    // Every figure of the long CSV is in its table's CSV, at its key's row
+    // and its measure's column, and no cell is there that the long CSV
+    // lacks.
+    let parse = |text: &str| {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+        (header, rows)
+    };
+    let (_, long_rows) = parse(&files["evidence.csv"]);
+    let mut cells = 0;
+    let mut hidden = 0;
+    for (name, text) in
+        files.iter().filter(|(n, _)| Path::new(n).extension().is_some_and(|e| e == "csv") && *n != "evidence.csv")
+    {
+        let (header, rows) = parse(text);
+        assert_eq!(&header[..2], ["key", "label"], "{name}");
+        let table = name.trim_end_matches(".csv");
+        // A figure's period: the row's, or its own column's beside it.
+        let one_period = header[2] == "period";
+        for row in &rows {
+            let figures: Vec<(&String, &String, &String)> = if one_period {
+                header[3..].iter().zip(&row[3..]).map(|(m, v)| (m, v, &row[2])).collect()
+            } else {
+                header[2..]
+                    .iter()
+                    .zip(&row[2..])
+                    .step_by(2)
+                    .zip(row[3..].iter().step_by(2))
+                    .map(|((m, v), p)| (m, v, p))
+                    .collect()
+            };
+            for (measure, value, period) in figures.into_iter().filter(|(_, v, _)| !v.is_empty()) {
+                let want = long_rows
+                    .iter()
+                    .find(|r| r[0] == table && r[1] == row[0] && r[2] == row[1] && r[3] == *measure)
+                    .unwrap_or_else(|| panic!("{name}: {row:?} {measure} is not in the long CSV"));
+                assert_eq!((&want[4], &want[5]), (value, period), "{name} {row:?} {measure}");
+                cells += 1;
+                hidden += usize::from(value == "[c]");
+            }
+        }
+    }
+    assert_eq!(cells, long_rows.len(), "every figure once");
+    assert!(hidden > 0, "a 300-family bundle has small cells, hidden in the zip too");
+    // Each hidden figure is a null in the JSON.
+    let json_hidden = evidence.to_string().matches("null").count();
+    assert!(json_hidden >= hidden, "{json_hidden} nulls in the JSON, {hidden} hidden cells in the zip");
+
+    // No family the coordinator's shortlist names is in any file.
+    let list = server.get("/api/v1/families?limit=500", Some(&cora)).1;
+    let all: String = files.values().map(String::as_str).collect();
+    for family in list["families"].as_array().unwrap() {
+        let id = family["family_id"].as_str().unwrap();
+        assert!(!all.contains(id), "{id} in the bid writer's zip");
+    }
+
+    // The CLI writes the same zip.
+    let out = famgraph(&["evidence", "--data", data, "--format", "zip"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, bytes, "the CLI's zip and the server's");
+    let (status, body) = server.get("/api/v1/evidence?format=xlsx", Some(&bea));
+    assert_eq!(status, 400);
+    assert!(body.to_string().contains("json, csv or zip"), "{body}");
+}
+
 /// No hidden cell a bid writer sees can be pinned by arithmetic over what
 /// is published, within one answer or across two: the families worked
 /// with (`/api/v1/changes`) are the families taken on plus those closed

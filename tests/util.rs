@@ -244,6 +244,18 @@ impl Server {
         response.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect()
     }
 
+    /// A GET's status, content type and body as bytes.
+    pub fn get_bytes(&self, path: &str, token: Option<&str>) -> (u16, String, Vec<u8>) {
+        let mut request = ureq::http::Request::builder().uri(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        let mut response = self.agent.run(request.body(()).unwrap()).unwrap();
+        let status = response.status().as_u16();
+        let kind = response.headers().get("content-type").map_or("", |v| v.to_str().unwrap()).to_owned();
+        (status, kind, response.body_mut().read_to_vec().unwrap())
+    }
+
     /// POST with a JSON body.
     pub fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
         let mut request = ureq::http::Request::builder()

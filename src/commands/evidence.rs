@@ -14,6 +14,12 @@ pub fn run(args: EvidenceArgs, ctx: &Context) -> anyhow::Result<()> {
     match format {
         EvidenceFormat::Json => say!("{}", serde_json::to_string_pretty(&evidence)?),
         EvidenceFormat::Csv => say!("{}", evidence.to_csv().trim_end()),
+        EvidenceFormat::Zip => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&famgraph_governance::pack::zip(&evidence))?;
+            out.flush()?;
+        }
     }
     Ok(())
 }

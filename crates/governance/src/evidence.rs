@@ -185,6 +185,12 @@ pub struct QuarterCount {
     pub complete: bool,
 }
 
+/// The long CSV's columns: one figure a row.
+pub const LONG_COLUMNS: [&str; 6] = ["table", "key", "label", "measure", "value", "period"];
+
+/// A hidden figure, as the ONS marks a confidential cell.
+pub const HIDDEN: &str = "[c]";
+
 /// Quarters of trend the evidence shows.
 pub const TREND_QUARTERS: usize = 8;
 
@@ -616,7 +622,18 @@ impl Evidence {
     /// pivot; a hidden figure is `[c]`, as the ONS marks confidential
     /// cells. The first rows say what was applied.
     pub fn to_csv(&self) -> String {
-        let mut out = String::from("table,key,label,measure,value,period\n");
+        let mut out = String::new();
+        crate::csv::push_row(&mut out, &LONG_COLUMNS);
+        for row in self.rows() {
+            crate::csv::push_row(&mut out, &row);
+        }
+        out
+    }
+
+    /// Every figure as a row of [`LONG_COLUMNS`], in the order the CSV
+    /// gives them.
+    pub(crate) fn rows(&self) -> Vec<[String; 6]> {
+        let mut out = Vec::new();
         let periods = &self.periods;
         let mut row = |table: &str, key: &str, label: &str, measure: &str, value: Option<String>| {
             // A figure's period: its own, its table's, or a quarter's dates.
@@ -629,8 +646,8 @@ impl Evidence {
                 .get(own)
                 .or_else(|| periods.get(table))
                 .map_or(if table.ends_with("quarter") { label } else { "" }, String::as_str);
-            let value = value.unwrap_or_else(|| "[c]".into());
-            crate::csv::push_row(&mut out, &[table, key, label, measure, &value, period]);
+            let value = value.unwrap_or_else(|| HIDDEN.into());
+            out.push([table, key, label, measure, &value, period].map(str::to_owned));
         };
         let count = |n: Option<u64>| n.map(|n| n.to_string());
         let gbp = |n: Option<f64>| n.map(|n| n.to_string());

@@ -18,6 +18,7 @@ pub mod decisions;
 mod error;
 pub mod evidence;
 pub mod outcomes;
+pub mod pack;
 pub mod private;
 pub mod suppression;
 pub mod unusual;

@@ -48,6 +48,7 @@ export async function evidence() {
       Families are people joined by recorded relationships. Counts from 1 to ${d.suppression_threshold - 1} are
       hidden, and so is a second count wherever the first could be worked out from a total${rounded}.
       <a href="#" id="csv">Download every figure (CSV)</a> ·
+      <a href="#" id="zip">a CSV a table (zip)</a> ·
       <a href="/evidence/pack">The evidence pack, to print</a>
     </p>
     <table>
@@ -112,6 +113,7 @@ export async function evidence() {
       </figure>`,
     )}`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
+  document.getElementById('zip').onclick = download('/api/v1/evidence?format=zip', `famgraph-evidence-${d.as_of}.zip`);
   for (const [name] of CHARTS) {
     const path = `/api/v1/evidence/charts/${name}.svg`;
     document.getElementById(`chart-${name}-svg`).onclick = download(path, `famgraph-${name}.svg`);

@@ -37,7 +37,8 @@ export async function evidencePack() {
         Aggregate figures only. Counts from 1 to ${d.suppression_threshold - 1} are hidden ("hidden"), and so is a second
         count wherever the first could be worked out from a total${d.rounded_to > 1 ? `; counts shown are rounded to the nearest ${d.rounded_to}` : ''}.
         Families are people joined by the relationships the agencies recorded.
-        <a href="#" id="csv">The figures behind this pack (CSV)</a>
+        The figures behind this pack: <a href="#" id="zip">a CSV a table (zip)</a>, or
+        <a href="#" id="csv">every figure in one CSV</a>.
       </p>
       <h3>What the figures say</h3>
       ${sentences.map(s => html`<p>${s}</p>`)}
@@ -66,5 +67,6 @@ export async function evidencePack() {
       ${areas(d)}
     </section>`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
+  document.getElementById('zip').onclick = download('/api/v1/evidence?format=zip', `famgraph-evidence-${d.as_of}.zip`);
   await Promise.all(CHARTS.map(([name]) => showChart(name)));
 }
