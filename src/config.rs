@@ -1,7 +1,7 @@
 //! The partnership's configuration file (`--config`): the score's weights,
 //! its own programme rulesets and what the audit review flags as unusual;
 //! and beside it, optionally, `areas.csv`: the area denominators of the
-//! evidence's rates.
+//! evidence's rates, and `unit-values.csv`: the value of each outcome.
 
 use std::path::Path;
 
@@ -41,6 +41,14 @@ pub fn read(path: Option<&Path>) -> Result<Context, BadConfig> {
             let text = std::fs::read_to_string(&areas).map_err(|e| BadConfig(format!("{}: {e}", areas.display())))?;
             settings.areas = famgraph_pipeline::areas::parse(&text, &areas.display().to_string()).map_err(BadConfig)?;
             tracing::info!(n_areas = settings.areas.len(), "area denominators read");
+        }
+        // The value of each outcome, when the partnership keeps its own.
+        let values = path.with_file_name("unit-values.csv");
+        if values.is_file() {
+            let text = std::fs::read_to_string(&values).map_err(|e| BadConfig(format!("{}: {e}", values.display())))?;
+            settings.unit_values =
+                famgraph_pipeline::unit_values::parse(&text, &values.display().to_string()).map_err(BadConfig)?;
+            tracing::info!(n_values = settings.unit_values.len(), "unit values read");
         }
         if let Some(audit) = config.audit {
             let bad = |why: String| BadConfig(format!("{}: [audit]: {why}", path.display()));

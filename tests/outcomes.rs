@@ -139,3 +139,111 @@ fn every_planted_outcome_is_found_and_none_before_its_baseline() {
     assert!(worked == Some(taken.len() as u64) || worked.is_none() && taken.len() < 10, "{outcomes}");
     assert!(outcomes["rule"].as_str().unwrap().contains("six months"));
 }
+
+/// Cost-benefit in the Unit Cost Database's form: with the partnership's
+/// unit values beside its configuration, each valued outcome is worth the
+/// families with it achieved (as published) times its unit value, the
+/// totals are the sums of the values shown, and an outcome achieved
+/// without a value is listed as not valued; without them famgraph values
+/// nothing. The averages stand on the published cost and count, and a bad
+/// unit value stops the run saying where.
+#[test]
+fn the_value_of_outcomes_is_the_families_times_the_partnerships_unit_values() {
+    use std::fmt::Write as _;
+    let dir = TempDir::new("outcome-values");
+    let (bundle, truth, _) = synth_with_earlier(&dir, 600, 5, 12);
+    let decisions = dir.join("decisions.jsonl");
+    std::fs::copy(truth.join("decisions.jsonl"), &decisions).unwrap();
+    let data = bundle.to_str().unwrap();
+    let evidence = |config: Option<&std::path::Path>| -> serde_json::Value {
+        let mut args = vec!["evidence", "--data", data, "--decisions", decisions.to_str().unwrap()];
+        if let Some(config) = config {
+            args.extend(["--config", config.to_str().unwrap()]);
+        }
+        serde_json::from_str(&famgraph_ok(&args)).unwrap()
+    };
+
+    // The bundled form values nothing: every outcome achieved is listed
+    // as not valued, none counted as worth nothing.
+    let plain = evidence(None);
+    let cb = &plain["cost_benefit"];
+    assert_eq!(cb["unit_values"].as_array().unwrap().len(), 30);
+    assert!(cb["unit_values"].as_array().unwrap().iter().all(|v| v["value_gbp"].is_null()));
+    assert_eq!(cb["outcome_values"].as_array().unwrap().len(), 0);
+    let achieved: Vec<&str> = plain["outcomes"]["by_need"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["families"] != 0)
+        .map(|n| n["need"].as_str().unwrap())
+        .collect();
+    assert!(!achieved.is_empty());
+    let not_valued: Vec<&str> =
+        cb["outcomes_not_valued"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(not_valued, achieved);
+    for kind in ["fiscal", "economic", "social"] {
+        assert!(cb["value_of_outcomes_gbp"][kind].is_null(), "{cb}");
+    }
+    // The averages divide the published cost by the published count.
+    let gbp = |v: &serde_json::Value| v.as_f64().unwrap();
+    let average = gbp(&plain["annual_cost_gbp"]) / gbp(&plain["families_with_needs"]);
+    assert!((gbp(&cb["average_annual_cost_per_family_gbp"]) - (average / 10.0).round() * 10.0).abs() < 1e-9, "{cb}");
+    let three = gbp(&cb["annual_cost_of_families_with_three_or_more_needs_gbp"]);
+    assert!(three > 0.0 && three <= gbp(&plain["annual_cost_gbp"]));
+    assert!(cb["families_with_duplicated_keyworker_time"].as_u64().unwrap() > 0, "{cb}");
+    assert!(gbp(&cb["duplicated_keyworker_cost_gbp"]) > 0.0, "{cb}");
+    assert_eq!(cb["assumptions"].as_array().unwrap().len(), 5);
+
+    // The partnership's values: every achieved need valued at a test
+    // figure, two types for the first.
+    let config_dir = dir.join("config");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    let config = config_dir.join("famgraph.toml");
+    std::fs::write(&config, "").unwrap();
+    let mut table = String::from("need,outcome,value_type,value_gbp,unit,source,price_year\n");
+    for (i, need) in achieved.iter().enumerate() {
+        writeln!(table, "{need},Outcome {i},fiscal,\"1,{i}00\",a year,Test figure not a published one,2024").unwrap();
+    }
+    writeln!(table, "{},Outcome 0,social,250.50,a year,Test figure,2023", achieved[0]).unwrap();
+    std::fs::write(config_dir.join("unit-values.csv"), &table).unwrap();
+    let valued = evidence(Some(&config));
+    let cb = &valued["cost_benefit"];
+    assert_eq!(cb["outcomes_not_valued"].as_array().unwrap().len(), 0, "{cb}");
+    let values = cb["outcome_values"].as_array().unwrap();
+    assert_eq!(values.len(), achieved.len() + 1);
+    let mut totals: std::collections::BTreeMap<String, f64> = std::collections::BTreeMap::new();
+    for v in values {
+        let need = v["need"].as_str().unwrap();
+        let published = valued["outcomes"]["by_need"].as_array().unwrap().iter().find(|n| n["need"] == need).unwrap();
+        assert_eq!(v["families"], published["families"], "{v}");
+        let i = achieved.iter().position(|n| *n == need).unwrap();
+        let unit = if v["value_type"] == "social" { 250.5 } else { 1000.0 + 100.0 * i as f64 };
+        assert!((gbp(&v["unit_value_gbp"]) - unit).abs() < 1e-9, "{v}");
+        match v["families"].as_u64() {
+            Some(n) => {
+                assert!((gbp(&v["value_gbp"]) - n as f64 * unit).abs() < 1e-6, "{v}");
+                *totals.entry(v["value_type"].as_str().unwrap().to_owned()).or_default() += n as f64 * unit;
+            }
+            // Hidden with the count it stands on.
+            None => assert!(v["value_gbp"].is_null(), "{v}"),
+        }
+        assert!(v["source"].as_str().unwrap().starts_with("Test figure"));
+    }
+    for (kind, total) in &totals {
+        assert!((gbp(&cb["value_of_outcomes_gbp"][kind]) - total).abs() < 1e-6, "{kind}: {cb}");
+    }
+    assert!(cb["value_of_outcomes_gbp"]["economic"].is_null());
+    // The costs do not depend on the values.
+    for key in ["average_annual_cost_per_family_gbp", "duplicated_keyworker_cost_gbp"] {
+        assert_eq!(cb[key], plain["cost_benefit"][key]);
+    }
+
+    // A value with no source stops the run, naming the file and the line.
+    table.push_str("crime,Offending stopped,economic,900,a year,,2024\n");
+    std::fs::write(config_dir.join("unit-values.csv"), &table).unwrap();
+    let out = crate::util::famgraph(&["evidence", "--data", data, "--config", config.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = table.lines().count();
+    assert!(err.contains(&format!("unit-values.csv, line {line}: crime economic has a value but no source")), "{err}");
+}

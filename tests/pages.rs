@@ -598,6 +598,17 @@ fn the_evidence_pack_prints_its_figures_with_their_windows_and_no_family() {
     for p in e["by_programme"].as_array().unwrap() {
         assert!(text.contains(p["title"].as_str().unwrap()), "{text}");
     }
+    // Cost and value, each figure with its assumptions printed beside it.
+    let cb = &e["cost_benefit"];
+    let average = cb["average_annual_cost_per_family_gbp"].as_f64().unwrap() as u64;
+    assert!(average >= 1000, "{cb}");
+    let pounds = format!("£{},{:03}", average / 1000, average % 1000);
+    assert!(text.contains(&format!("That is about {pounds} a family a year")), "{pounds}: {text}");
+    assert!(text.contains("Cost and value"), "{text}");
+    for assumption in cb["assumptions"].as_array().unwrap() {
+        let words: Vec<&str> = assumption.as_str().unwrap().split_whitespace().collect();
+        assert!(text.contains(&words.join(" ")), "{assumption}: {text}");
+    }
     // No family: not one id of the shortlist.
     let (_, list) = server.get("/api/v1/families?limit=1000", Some(&cora));
     for f in list["families"].as_array().unwrap() {

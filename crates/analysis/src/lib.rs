@@ -8,7 +8,7 @@
 //! what is recorded now; it predicts nothing about anyone.
 
 mod offending;
-mod overlap;
+pub mod overlap;
 mod rules;
 mod score;
 pub mod sensitivity;

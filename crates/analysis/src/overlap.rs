@@ -130,6 +130,56 @@ fn most_agencies_at_once(
     max
 }
 
+/// Keyworker time duplicated on one family from `from` to `to`: on each
+/// day keyworkers from two or more agencies worked with its members, the
+/// cost of every agency's keyworker involvements that day but the
+/// costliest agency's (one keyworker would lead). Costed as the services'
+/// unit costs give it, per week or per year pro rata; an episode's cost is
+/// not time, so an agency costed by episode counts as there at no cost.
+/// Returns the cost and the days with two or more agencies.
+pub fn duplicated_keyworker_time(graph: &FamilyGraph, members: &[PersonIdx], from: Date, to: Date) -> (f64, i32) {
+    // (day, +1 or -1, agency, daily cost)
+    let mut events: Vec<(Date, i32, &str, f64)> = Vec::new();
+    for &p in members {
+        for &i in &graph.involvements_of[p] {
+            let service = &graph.bundle.services[graph.service_of_involvement[i]];
+            let inv = &graph.bundle.involvements[i];
+            let (start, end) = (inv.start_date.max(from), end_or(inv, to).min(to));
+            if !service.keyworker || end < start {
+                continue;
+            }
+            let daily = match service.unit_cost {
+                Some((cost, famgraph_model::CostBasis::PerWeek)) => cost / 7.0,
+                Some((cost, famgraph_model::CostBasis::PerYear)) => cost / 365.0,
+                _ => 0.0,
+            };
+            events.push((start, 1, inv.agency.as_str(), daily));
+            events.push((end.add_days(1), -1, inv.agency.as_str(), daily));
+        }
+    }
+    events.sort_by_key(|e| (e.0, e.1));
+    // Each agency's open keyworker involvements and their daily cost.
+    let mut open: BTreeMap<&str, (i32, f64)> = BTreeMap::new();
+    let (mut cost, mut days) = (0.0, 0);
+    let mut last: Option<Date> = None;
+    for (day, delta, agency, daily) in events {
+        if let Some(since) = last {
+            let there: Vec<f64> = open.values().filter(|(n, _)| *n > 0).map(|&(_, c)| c).collect();
+            let span = day.days() - since.days();
+            if there.len() >= 2 && span > 0 {
+                let costliest = there.iter().copied().fold(0.0, f64::max);
+                cost += (there.iter().sum::<f64>() - costliest) * f64::from(span);
+                days += span;
+            }
+        }
+        let entry = open.entry(agency).or_default();
+        entry.0 += delta;
+        entry.1 += f64::from(delta) * daily;
+        last = Some(day);
+    }
+    (cost, days)
+}
+
 /// The agency-pair matrix over all families.
 pub fn agency_pairs(families: &[FamilyAnalysis]) -> Vec<AgencyPair> {
     let mut pairs: BTreeMap<(String, String), AgencyPair> = BTreeMap::new();

@@ -222,3 +222,41 @@ fn keyworkers_now_are_the_open_keyworker_involvements() {
     bundle.involvements[3].end_date = Some(date("2024-03-31"));
     assert_eq!(analyse_bundle(bundle).keyworkers_now.len(), 2);
 }
+
+#[test]
+fn duplicated_keyworker_time_is_all_but_the_costliest_agency_on_days_two_work_with_one_family() {
+    let duplicated = |bundle: Bundle| {
+        let linkage = famgraph_link::link(&bundle.people, &LinkConfig::default());
+        let graph = famgraph_graph::build(bundle, linkage);
+        let members = &graph.families[0].members;
+        let as_of = date("2024-03-31");
+        crate::overlap::duplicated_keyworker_time(&graph, members, as_of.add_days(-365), as_of)
+    };
+    // Children's social care (£100 a week) since 2023-01-01 and early help
+    // (£100 a week) since 2023-06-01: both from 1 June to 31 March, 305
+    // days, one of them duplicated.
+    let (cost, days) = duplicated(three_generations());
+    assert_eq!(days, 305);
+    assert!((cost - 305.0 * 100.0 / 7.0).abs() < 1e-6, "{cost}");
+
+    // Early help at £200 a week is the costliest: children's social care's
+    // time is the duplicate.
+    let mut bundle = three_generations();
+    bundle.services[2].unit_cost = Some((200.0, CostBasis::PerWeek));
+    let (cost, _) = duplicated(bundle);
+    assert!((cost - 305.0 * 100.0 / 7.0).abs() < 1e-6, "{cost}");
+
+    // A second involvement of one agency is that agency's time, not a
+    // third keyworker: social care's two (£200 a week together) are kept,
+    // early help's time is the duplicate.
+    let mut bundle = three_generations();
+    bundle.involvements.push(involvement("csc", "C2", "1", "cin", "2023-06-01", None));
+    let (cost, days) = duplicated(bundle);
+    assert_eq!(days, 305);
+    assert!((cost - 305.0 * 100.0 / 7.0).abs() < 1e-6, "{cost}");
+
+    // One agency alone duplicates nothing.
+    let mut bundle = three_generations();
+    bundle.involvements.retain(|i| i.agency != "eh");
+    assert_eq!(duplicated(bundle), (0.0, 0));
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::decisions::{Decided, Decision};
 use crate::suppression::{Cells, Disclosure};
 use famgraph_pipeline::Snapshot;
+use famgraph_pipeline::unit_values::ValueType;
 
 #[derive(Serialize)]
 pub struct NeedCount {
@@ -109,6 +110,10 @@ pub struct Evidence {
     pub by_programme: Vec<ProgrammeCount>,
     /// Public spend over the year to `as_of`, rounded to the nearest £1,000.
     pub annual_cost_gbp: Option<f64>,
+    /// What the current response costs a family, the cost of keyworkers
+    /// from several agencies with one family at once, and the value of
+    /// the outcomes claimed, each with its assumptions.
+    pub cost_benefit: CostBenefit,
     /// The last eight calendar quarters every agency's extract covers to
     /// their end, oldest first, over every family as now linked: the
     /// trend behind the figures above.
@@ -125,6 +130,74 @@ pub struct Evidence {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcomes: Option<OutcomeFigures>,
 }
+
+/// Cost-benefit in the Unit Cost Database's form: costs from the
+/// services' unit costs, values from the partnership's unit values per
+/// outcome. Every cost and value is hidden with the count it stands on.
+#[derive(Serialize)]
+pub struct CostBenefit {
+    /// What the costs count: the year to the extract date.
+    pub period: &'static str,
+    /// The annual cost of the current response over the families with
+    /// needs: `annual_cost_gbp` / `families_with_needs`, to the nearest £10.
+    pub average_annual_cost_per_family_gbp: Option<f64>,
+    /// The annual cost of the current response to the families with three
+    /// or more needs, to the nearest £1,000.
+    pub annual_cost_of_families_with_three_or_more_needs_gbp: Option<f64>,
+    pub average_annual_cost_per_family_with_three_or_more_needs_gbp: Option<f64>,
+    /// Families with keyworkers from two or more agencies on one day or
+    /// more of the year.
+    pub families_with_duplicated_keyworker_time: Option<u64>,
+    /// The cost of that duplicated time, to the nearest £1,000.
+    pub duplicated_keyworker_cost_gbp: Option<f64>,
+    /// Each valued outcome of the families taken on (with the meeting's
+    /// decisions): families with it achieved × its unit value.
+    pub outcome_values: Vec<OutcomeValue>,
+    /// The value of the outcomes claimed by type (fiscal, economic,
+    /// social): the sum of the values shown; `null` for a type no outcome
+    /// claimed has a value of.
+    pub value_of_outcomes_gbp: BTreeMap<&'static str, Option<f64>>,
+    /// Outcomes achieved that the unit values give no value for.
+    pub outcomes_not_valued: Vec<&'static str>,
+    /// The unit values as the partnership gave them (`unit-values.csv`
+    /// beside the configuration), or the bundled form, which values none.
+    pub unit_values: Vec<famgraph_pipeline::unit_values::UnitValue>,
+    /// What each figure assumes, to print beside it.
+    pub assumptions: Vec<&'static str>,
+}
+
+/// One outcome's value of one type.
+#[derive(Serialize)]
+pub struct OutcomeValue {
+    pub need: &'static str,
+    pub outcome: String,
+    pub value_type: &'static str,
+    /// Families taken on with the outcome achieved.
+    pub families: Option<u64>,
+    pub unit_value_gbp: f64,
+    pub unit: String,
+    /// `families × unit_value_gbp`; hidden with `families`.
+    pub value_gbp: Option<f64>,
+    pub source: String,
+    pub price_year: String,
+}
+
+/// What the cost-benefit figures assume.
+const ASSUMPTIONS: [&str; 5] = [
+    "Costs are the services' unit costs as the agencies' extracts give them: an episode's cost when it began in \
+     the year, a weekly or yearly cost pro rata for the days it ran in the year.",
+    "The averages divide the published cost by the published count of families, so each stands on figures shown \
+     beside it.",
+    "Duplicated keyworker time: on each day keyworkers from two or more agencies worked with one family, the cost \
+     of all but the costliest agency's keyworker time (one keyworker would lead). A service costed by episode is \
+     not time and counts nothing. It is the cost of overlapping work, not a saving: the time may be needed \
+     elsewhere.",
+    "The value of outcomes is the families taken on with each outcome achieved, as counted above, times the unit \
+     value the partnership gives for it, for one year, with no deadweight, attribution or optimism bias applied: \
+     adjust for those as the Unit Cost Database's guidance sets out before putting it in a bid.",
+    "famgraph ships no unit value it cannot cite: an outcome without one in unit-values.csv is listed as not \
+     valued, never counted as worth nothing.",
+];
 
 /// The outcomes of the families worked with (taken on, or taken on and
 /// closed since), each counted from its baseline.
@@ -385,6 +458,9 @@ fn periods(window: &str) -> BTreeMap<&'static str, String> {
         ("by_programme", "as each ruleset counts: open now or its named period"),
         ("outcomes", "since each family was taken on"),
         ("outcomes_by_need", "since each family was taken on"),
+        ("cost_benefit", "the year to the extract date"),
+        ("outcome_values", "a year, for the outcomes achieved since each family was taken on"),
+        ("unit_values", "as the unit values give it"),
     ]
     .into_iter()
     .map(|(key, period)| (key, period.to_owned()))
@@ -412,6 +488,17 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     let duplicated = cells.push(count(&|f| f.overlaps.iter().any(|o| !o.same_needs.is_empty())));
     let no_keyworker = cells.push(count(&|f| f.needs_now.len() >= 3 && f.keyworkers_now.is_empty()));
     let several_keyworkers = cells.push(count(&|f| f.keyworkers_now.len() >= 2));
+    // Keyworker time duplicated over the year, family by family.
+    let as_of = snapshot.analysis.as_of;
+    let year_from = as_of.add_days(-famgraph_analysis::COST_WINDOW_DAYS);
+    let duplicated_time: Vec<(f64, i32)> = families
+        .iter()
+        .map(|f| {
+            let members = &snapshot.graph.families[f.family].members;
+            famgraph_analysis::overlap::duplicated_keyworker_time(&snapshot.graph, members, year_from, as_of)
+        })
+        .collect();
+    let duplicated_keyworkers = cells.push(duplicated_time.iter().filter(|t| t.1 > 0).count() as u64);
 
     let need_cells: Vec<(Need, usize, usize, f64)> = Need::ALL
         .iter()
@@ -439,7 +526,6 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
     // Each family in one area (its first household's postcode district):
     // its count, the children in it, and its count per need.
     let graph = &snapshot.graph;
-    let as_of = snapshot.analysis.as_of;
     let mut by_area: BTreeMap<String, (u64, u64, [u64; Need::ALL.len()])> = BTreeMap::new();
     for f in &families {
         let family = &graph.families[f.family];
@@ -509,6 +595,27 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
             cost_hidden[i] = true;
         }
     }
+    let annual_cost_gbp = shown[total].map(|_| round_thousands(total_cost));
+    let three_cost = shown[three_or_more]
+        .map(|_| round_thousands(families.iter().filter(|f| f.needs.len() >= 3).map(|f| f.annual_cost_gbp).sum()));
+    let average = |cost: Option<f64>, n: Option<u64>| match (cost, n) {
+        (Some(cost), Some(n)) if n > 0 => Some((cost / n as f64 / 10.0).round() * 10.0),
+        _ => None,
+    };
+    let cost_benefit = CostBenefit {
+        period: "the year to the extract date",
+        average_annual_cost_per_family_gbp: average(annual_cost_gbp, shown[total]),
+        annual_cost_of_families_with_three_or_more_needs_gbp: three_cost,
+        average_annual_cost_per_family_with_three_or_more_needs_gbp: average(three_cost, shown[three_or_more]),
+        families_with_duplicated_keyworker_time: shown[duplicated_keyworkers],
+        duplicated_keyworker_cost_gbp: shown[duplicated_keyworkers]
+            .map(|_| round_thousands(duplicated_time.iter().map(|t| t.0).sum())),
+        outcome_values: Vec::new(),
+        value_of_outcomes_gbp: BTreeMap::new(),
+        outcomes_not_valued: Vec::new(),
+        unit_values: snapshot.unit_values.clone(),
+        assumptions: ASSUMPTIONS.to_vec(),
+    };
     Evidence {
         as_of: snapshot.analysis.as_of.to_string(),
         suppression_threshold: disclosure.threshold,
@@ -583,7 +690,8 @@ pub fn evidence(snapshot: &Snapshot, disclosure: Disclosure) -> Evidence {
             .into_iter()
             .map(|(r, cell)| ProgrammeCount { ruleset: r.name.clone(), title: r.title.clone(), families: shown[cell] })
             .collect(),
-        annual_cost_gbp: shown[total].map(|_| round_thousands(total_cost)),
+        annual_cost_gbp,
+        cost_benefit,
         by_quarter,
         incomplete_quarters,
         by_decision: None,
@@ -614,7 +722,46 @@ impl Evidence {
                 .map(|&(need, families)| NeedOutcomes { need: need.code(), label: need.label(), families })
                 .collect(),
         });
+        self.value_outcomes(&shown.outcomes_by_need);
         self
+    }
+
+    /// The value of the outcomes claimed: each valued outcome's families
+    /// (as published) times its unit value, summed by type over the values
+    /// shown.
+    fn value_outcomes(&mut self, achieved: &[(Need, Option<u64>)]) {
+        let cb = &mut self.cost_benefit;
+        cb.outcome_values.clear();
+        cb.outcomes_not_valued.clear();
+        let mut totals: BTreeMap<&'static str, Option<f64>> = ValueType::ALL.iter().map(|t| (t.code(), None)).collect();
+        for &(need, families) in achieved {
+            let valued: Vec<_> = cb.unit_values.iter().filter(|v| v.need == need && v.value_gbp.is_some()).collect();
+            if valued.is_empty() {
+                if families != Some(0) {
+                    cb.outcomes_not_valued.push(need.code());
+                }
+                continue;
+            }
+            for v in valued {
+                let unit_value = v.value_gbp.unwrap_or_default();
+                let value = families.map(|n| n as f64 * unit_value);
+                if let Some(value) = value {
+                    *totals.entry(v.value_type.code()).or_default().get_or_insert(0.0) += value;
+                }
+                cb.outcome_values.push(OutcomeValue {
+                    need: need.code(),
+                    outcome: v.outcome.clone(),
+                    value_type: v.value_type.code(),
+                    families,
+                    unit_value_gbp: unit_value,
+                    unit: v.unit.clone(),
+                    value_gbp: value,
+                    source: v.source.clone(),
+                    price_year: v.price_year.clone(),
+                });
+            }
+        }
+        cb.value_of_outcomes_gbp = totals;
     }
 
     /// The same figures as CSV in long form, one figure a row (`table`,
@@ -755,6 +902,61 @@ impl Evidence {
             for need in &o.by_need {
                 row("outcomes_by_need", need.need, need.label, "families", count(need.families));
             }
+        }
+        let cb = &self.cost_benefit;
+        for (key, label, measure, value) in [
+            (
+                "average_annual_cost_per_family",
+                "average annual cost of the current response per family with needs",
+                "gbp",
+                gbp(cb.average_annual_cost_per_family_gbp),
+            ),
+            (
+                "annual_cost_of_families_with_three_or_more_needs",
+                "annual cost of the current response to families with three or more needs",
+                "gbp",
+                gbp(cb.annual_cost_of_families_with_three_or_more_needs_gbp),
+            ),
+            (
+                "average_annual_cost_per_family_with_three_or_more_needs",
+                "average annual cost per family with three or more needs",
+                "gbp",
+                gbp(cb.average_annual_cost_per_family_with_three_or_more_needs_gbp),
+            ),
+            (
+                "families_with_duplicated_keyworker_time",
+                "with keyworkers from two or more agencies at once",
+                "families",
+                count(cb.families_with_duplicated_keyworker_time),
+            ),
+            (
+                "duplicated_keyworker_cost",
+                "cost of keyworker time duplicated on one family",
+                "gbp",
+                gbp(cb.duplicated_keyworker_cost_gbp),
+            ),
+        ] {
+            row("cost_benefit", key, label, measure, value);
+        }
+        for (kind, value) in &cb.value_of_outcomes_gbp {
+            let label = format!("{kind} value of the outcomes claimed");
+            // A type nothing claimed is valued in is not a hidden figure.
+            let value = Some(value.map_or_else(|| "not valued".to_owned(), |v| v.to_string()));
+            row("outcome_values", &format!("total {kind}"), &label, "value_gbp", value);
+        }
+        for v in &cb.outcome_values {
+            let key = format!("{} {}", v.need, v.value_type);
+            row("outcome_values", &key, &v.outcome, "families", count(v.families));
+            row("outcome_values", &key, &v.outcome, "unit_value_gbp", Some(v.unit_value_gbp.to_string()));
+            row("outcome_values", &key, &v.outcome, "value_gbp", gbp(v.value_gbp));
+        }
+        for v in &cb.unit_values {
+            let key = format!("{} {}", v.need.code(), v.value_type.code());
+            let value = Some(v.value_gbp.map_or_else(|| "not valued".to_owned(), |v| v.to_string()));
+            row("unit_values", &key, &v.outcome, "value_gbp", value);
+            row("unit_values", &key, &v.outcome, "unit", Some(v.unit.clone()));
+            row("unit_values", &key, &v.outcome, "source", Some(v.source.clone()));
+            row("unit_values", &key, &v.outcome, "price_year", Some(v.price_year.clone()));
         }
         out
     }

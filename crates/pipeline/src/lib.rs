@@ -16,6 +16,7 @@ mod cohorts;
 pub mod records;
 pub mod review;
 pub mod search;
+pub mod unit_values;
 
 use famgraph_analysis::{Analysis, Config, Rulesets};
 use famgraph_graph::FamilyGraph;
@@ -33,11 +34,19 @@ pub struct Settings {
     pub rulesets: Rulesets,
     /// The partnership's area denominators (`areas.csv`), for rates.
     pub areas: Vec<areas::Area>,
+    /// The value of each outcome (`unit-values.csv`; the bundled form,
+    /// which values none, without one).
+    pub unit_values: Vec<unit_values::UnitValue>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { analysis: Config::default(), rulesets: Rulesets::bundled(), areas: Vec::new() }
+        Settings {
+            analysis: Config::default(),
+            rulesets: Rulesets::bundled(),
+            areas: Vec::new(),
+            unit_values: unit_values::bundled(),
+        }
     }
 }
 
@@ -50,6 +59,8 @@ pub struct Snapshot {
     pub rulesets: Rulesets,
     /// The partnership's area denominators, for the evidence's rates.
     pub areas: Vec<areas::Area>,
+    /// The value of each outcome, for the evidence's cost-benefit.
+    pub unit_values: Vec<unit_values::UnitValue>,
     /// The named cohort queries' results.
     pub cohorts: Cohorts,
     /// This load's fingerprint ([`load_fingerprint`]): audit entries carry
@@ -163,6 +174,7 @@ fn assemble(
         report,
         rulesets: settings.rulesets.clone(),
         areas: settings.areas.clone(),
+        unit_values: settings.unit_values.clone(),
         cohorts,
         load,
         search_index: std::sync::OnceLock::new(),

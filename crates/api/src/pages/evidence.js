@@ -5,7 +5,6 @@ import { api, count, download, fetchSigned, html, main } from './common.js';
 // Aggregate figures for bid writers: counts only, small ones hidden.
 export async function evidence() {
   const d = await api('/api/v1/evidence');
-  const pounds = n => (n === null ? count(null) : html`&pound;${Number(n).toLocaleString()}`);
   const table = (rows, key, label) => html`<table>
     <tr><th>${label}</th><th>Families</th></tr>
     ${rows.map(r => html`<tr><td>${r[key]}</td><td>${count(r.families)}</td></tr>`)}
@@ -95,6 +94,7 @@ export async function evidence() {
         : ''
     }
     ${decided}${outcomes}
+    ${costBenefit(d)}
     <h2>By number of needs, ${period('by_number_of_needs')}</h2>
     ${table(d.by_number_of_needs, 'key', 'Needs')}
     <h2>By area, ${period('by_area')}</h2>
@@ -123,6 +123,68 @@ export async function evidence() {
       png(document.getElementById(`chart-${name}`), `famgraph-${name}.png`);
     };
   }
+}
+
+const pounds = n => (n === null ? count(null) : html`&pound;${Number(n).toLocaleString()}`);
+
+// Cost-benefit: what the response costs a family, the keyworker time
+// duplicated, the value of the outcomes claimed, and what each assumes.
+export function costBenefit(d) {
+  const cb = d.cost_benefit;
+  const valued = cb.unit_values.filter(v => v.value_gbp !== null);
+  const kinds = Object.entries(cb.value_of_outcomes_gbp);
+  const values = d.outcomes
+    ? html`<h3>The value of the outcomes claimed, ${d.periods.outcome_values}</h3>
+        ${
+          cb.outcome_values.length
+            ? html`<table>
+                <tr><th>Outcome</th><th>Value</th><th>Families</th><th>Unit value</th><th>Value</th><th>Source, price year</th></tr>
+                ${cb.outcome_values.map(
+                  v => html`<tr>
+                    <td>${v.outcome}</td><td>${v.value_type}</td><td>${count(v.families)}</td>
+                    <td>${pounds(v.unit_value_gbp)} ${v.unit}</td><td>${pounds(v.value_gbp)}</td>
+                    <td>${v.source}, ${v.price_year}</td>
+                  </tr>`,
+                )}
+                ${kinds.map(
+                  ([kind, total]) =>
+                    html`<tr><td>Total</td><td>${kind}</td><td></td><td></td><td>${total === null ? 'not valued' : pounds(total)}</td><td></td></tr>`,
+                )}
+              </table>`
+            : ''
+        }
+        ${
+          cb.outcomes_not_valued.length
+            ? html`<p class="muted">
+                Not valued, as the unit values give no value for them: ${cb.outcomes_not_valued.join(', ')}.
+              </p>`
+            : ''
+        }`
+    : '';
+  return html`<h2>Cost and value</h2>
+    <table>
+      <tr><th></th><th></th><th>Counted</th></tr>
+      <tr><td>average annual cost of the current response per family with needs</td>
+        <td>${pounds(cb.average_annual_cost_per_family_gbp)}</td><td>${cb.period}</td></tr>
+      <tr><td>annual cost of the current response to families with three or more needs</td>
+        <td>${pounds(cb.annual_cost_of_families_with_three_or_more_needs_gbp)}</td><td>${cb.period}</td></tr>
+      <tr><td>average annual cost per family with three or more needs</td>
+        <td>${pounds(cb.average_annual_cost_per_family_with_three_or_more_needs_gbp)}</td><td>${cb.period}</td></tr>
+      <tr><td>families with keyworkers from two or more agencies at once</td>
+        <td>${count(cb.families_with_duplicated_keyworker_time)}</td><td>${cb.period}</td></tr>
+      <tr><td>cost of keyworker time duplicated on one family</td>
+        <td>${pounds(cb.duplicated_keyworker_cost_gbp)}</td><td>${cb.period}</td></tr>
+    </table>
+    ${values}
+    <p class="muted">
+      Unit values: ${valued.length} of ${cb.unit_values.length} given
+      (unit-values.csv beside the configuration, in the Unit Cost Database's form: fiscal, economic and social, each
+      with its source and price year).
+    </p>
+    <h3>Assumptions</h3>
+    <ul class="assumptions">
+      ${cb.assumptions.map(a => html`<li>${a}</li>`)}
+    </ul>`;
 }
 
 // The headline figures, by their key in the evidence.

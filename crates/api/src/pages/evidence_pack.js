@@ -4,7 +4,7 @@
 // the evidence's aggregates, as published.
 
 import { api, count, download, html, main } from './common.js';
-import { areas, CHARTS, HEADLINES, showChart } from './evidence.js';
+import { areas, CHARTS, costBenefit, HEADLINES, showChart } from './evidence.js';
 
 export async function evidencePack() {
   const d = await api('/api/v1/evidence');
@@ -24,6 +24,12 @@ export async function evidencePack() {
     `${n(d.families_with_three_or_more_needs_and_no_keyworker)} families with three or more needs open now have no agency keyworker, while ${n(d.families_with_several_keyworkers_now)} have keyworkers from two or more agencies.`,
     pounds(d.annual_cost_gbp)
       ? `The public spend recorded against these families' involvements in the year to ${d.as_of} was about ${pounds(d.annual_cost_gbp)}, from the services' unit costs.`
+      : null,
+    pounds(d.cost_benefit.average_annual_cost_per_family_gbp)
+      ? `That is about ${pounds(d.cost_benefit.average_annual_cost_per_family_gbp)} a family a year${pounds(d.cost_benefit.average_annual_cost_per_family_with_three_or_more_needs_gbp) ? `, and ${pounds(d.cost_benefit.average_annual_cost_per_family_with_three_or_more_needs_gbp)} for a family with three or more needs` : ''}.`
+      : null,
+    pounds(d.cost_benefit.duplicated_keyworker_cost_gbp)
+      ? `Keyworkers from two or more agencies worked with one family at once in ${n(d.cost_benefit.families_with_duplicated_keyworker_time)} families in the year to ${d.as_of}: the time beyond one keyworker cost about ${pounds(d.cost_benefit.duplicated_keyworker_cost_gbp)}.`
       : null,
     ...d.by_programme.map(p => `${n(p.families)} families are eligible under ${p.title} (${d.periods.by_programme}).`),
   ]
@@ -65,7 +71,8 @@ export async function evidencePack() {
       </table>
       <h3>By area, ${period('by_area')}</h3>
       ${areas(d)}
-    </section>`;
+    </section>
+    <section class="sheet">${costBenefit(d)}</section>`;
   document.getElementById('csv').onclick = download('/api/v1/evidence?format=csv', 'famgraph-evidence.csv');
   document.getElementById('zip').onclick = download('/api/v1/evidence?format=zip', `famgraph-evidence-${d.as_of}.zip`);
   await Promise.all(CHARTS.map(([name]) => showChart(name)));
