@@ -155,7 +155,8 @@ pub fn from_database(
         }
         None => (stored.bundle, stored.report),
     };
-    Ok(analyse(bundle, report, settings, &known))
+    let linkage = stored.linkage.as_ref().map(|(key, bytes)| (key.as_str(), bytes.as_slice()));
+    Ok(famgraph_pipeline::build_reusing(bundle, report, settings, &DuckCohorts, &known, linkage))
 }
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.
@@ -264,7 +265,8 @@ pub fn derived_tables(snapshot: &Snapshot) -> Derived {
             }
         })
         .collect();
-    Derived { meta, people, links, link_model, families, shortlist }
+    let linkage = Some((famgraph_pipeline::linkage_key(&graph.bundle), famgraph_link::stored::encode(&graph.linkage)));
+    Derived { meta, people, links, link_model, families, shortlist, linkage }
 }
 
 #[cfg(test)]

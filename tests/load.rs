@@ -471,3 +471,55 @@ fn ids_hold_across_row_order_and_a_later_extract() {
     assert!(unchanged.len() > 300, "{} records in unchanged families", unchanged.len());
     assert!(kept * 100 >= unchanged.len() * 98, "{kept} of {} records kept their family's id", unchanged.len());
 }
+
+/// A database holds the linkage its load made: opening it reads that back
+/// instead of linking again, and answers as linking the bundle would; with
+/// a correction the load did not have, or a stored linkage that cannot be
+/// read, it links again.
+#[test]
+fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
+    let dir = TempDir::new("stored-linkage");
+    let (bundle, _) = crate::util::synth(&dir, 150, 3, 0);
+    let db = dir.join("load.duckdb");
+    famgraph_ok(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+    // stdout, and what the log said of the linkage.
+    let run = |args: &[&str]| -> (String, String) {
+        let out = std::process::Command::new(crate::util::BIN)
+            .args(args)
+            .env("FAMGRAPH_LOG", "famgraph_pipeline=info")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let list = ["shortlist", "--format", "json", "--limit", "1000"];
+    let (from_bundle, _) = run(&[&list[..], &["--data", bundle.to_str().unwrap()]].concat());
+    let (from_db, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
+    assert!(log.contains("the load's linkage read back: not linking again"), "{log}");
+    assert_eq!(from_db, from_bundle);
+
+    // Records that differ from those the load linked (a record's name
+    // edited in the file): the stored linkage is not theirs; link again.
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        conn.execute_batch("UPDATE person_records SET given_name = given_name || 'x' WHERE rowid = 0").unwrap();
+    }
+    let (_, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
+    assert!(log.contains("differ from those the load linked: linking again"), "{log}");
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        conn.execute_batch("UPDATE person_records SET given_name = given_name[:-2] WHERE rowid = 0").unwrap();
+    }
+    let (back, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
+    assert!(log.contains("not linking again"), "the records as they were: {log}");
+    assert_eq!(back, from_bundle);
+
+    // A stored linkage that cannot be read: said, and linked again.
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        conn.execute_batch("UPDATE stored_linkage SET body = 'not a linkage'::BLOB").unwrap();
+    }
+    let (again, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
+    assert!(log.contains("the stored linkage cannot be read: linking again"), "{log}");
+    assert_eq!(again, from_bundle);
+}

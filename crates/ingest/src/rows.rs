@@ -349,6 +349,8 @@ pub struct Derived {
     pub link_model: Vec<LinkModelRow>,
     pub families: Vec<FamilyMemberRow>,
     pub shortlist: Vec<ShortlistRow>,
+    /// The linkage as bytes, with the key of what it was made from.
+    pub linkage: Option<(String, Vec<u8>)>,
 }
 
 /// `SELECT` of a row type's columns, in the order the table was written.

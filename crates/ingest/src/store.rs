@@ -21,6 +21,8 @@ use crate::rows::{
 };
 
 pub(crate) const SCHEMA: &str = include_str!("../../../queries/schema.sql");
+/// The stored linkage's table, apart from the rows the schema types.
+const STORED_LINKAGE: &str = include_str!("../../../queries/stored_linkage.sql");
 /// Bumped when `queries/schema.sql` changes in a way old files cannot be read.
 pub const SCHEMA_VERSION: &str = "2";
 
@@ -32,6 +34,9 @@ pub struct Stored {
     pub report: LoadReport,
     /// The ids the load gave: each record's person, each person's family.
     pub ids: StoredIds,
+    /// The linkage the load made, as bytes, with the key of what it was
+    /// made from (none in a file written before famgraph stored it).
+    pub linkage: Option<(String, Vec<u8>)>,
 }
 
 /// The person and family ids a stored load gave, which the next load of
@@ -208,7 +213,11 @@ fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: D
             reason: i.reason.clone(),
         }),
     )?;
-    let Derived { meta, people, links, link_model, families, shortlist } = derived;
+    let Derived { meta, people, links, link_model, families, shortlist, linkage } = derived;
+    conn.execute_batch(STORED_LINKAGE)?;
+    if let Some((key, body)) = linkage {
+        conn.execute("INSERT INTO stored_linkage VALUES (?, ?)", duckdb::params![key, body])?;
+    }
     append(conn, meta.into_iter())?;
     append(conn, people.into_iter())?;
     append(conn, links.into_iter())?;
@@ -379,7 +388,14 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
         if row.severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
     let ids = StoredIds { people: rows(conn)?, families: rows(conn)? };
-    Ok(Stored { bundle, report, ids })
+    // A file written before the linkage was stored has no such table: its
+    // server links again.
+    let linkage = conn
+        .query_row("SELECT key, body FROM stored_linkage", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })
+        .ok();
+    Ok(Stored { bundle, report, ids, linkage })
 }
 
 /// The column list to export. For CSV, a text cell starting with `=`, `+`,

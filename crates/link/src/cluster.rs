@@ -51,6 +51,9 @@ pub(crate) struct Clusters {
 /// settles which of two conflicting records it belongs with.
 pub(crate) const AMBIGUITY_MARGIN: f64 = 1.0;
 
+/// Why a must-link override was not applied.
+pub(crate) const REFUSED_APART: &str = "a cannot-link override keeps these records, or records linked to them, apart";
+
 /// Clusters `records` from `candidates` (all already above the threshold)
 /// and the partnership's overrides: must-links are joined first, whatever
 /// the rules say, and cannot-links veto any merge that would join their
@@ -110,7 +113,7 @@ pub(crate) fn cluster(
             continue;
         }
         if kept_apart(&sets, &cannot, root_a, root_b) {
-            refused.push((must_link, "a cannot-link override keeps these records, or records linked to them, apart"));
+            refused.push((must_link, REFUSED_APART));
             continue;
         }
         sets.union(root_a, root_b);

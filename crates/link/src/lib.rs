@@ -36,6 +36,7 @@ mod normalise;
 mod quality;
 mod relatives;
 mod search;
+pub mod stored;
 
 use std::collections::HashMap;
 

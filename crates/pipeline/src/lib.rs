@@ -124,6 +124,53 @@ pub fn link(bundle: &Bundle) -> Linkage {
     famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
 }
 
+/// What a linkage was made from, as the key a stored one is kept under:
+/// the SHA-256 (hex) of the records, the relationships and the
+/// partnership's corrections it linked, and of the famgraph that linked
+/// them. Linkage is deterministic, so a stored linkage with the same key
+/// is the one linking again would make.
+pub fn linkage_key(bundle: &Bundle) -> String {
+    use sha2::Digest as _;
+    use std::fmt::Write as _;
+    let mut hash = sha2::Sha256::new();
+    hash.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
+    let mut line = String::new();
+    let mut add = |item: &dyn std::fmt::Debug| {
+        line.clear();
+        let _ = writeln!(line, "{item:?}");
+        hash.update(line.as_bytes());
+    };
+    bundle.people.iter().for_each(|r| add(r));
+    add(&"relationships");
+    bundle.relationships.iter().for_each(|r| add(r));
+    add(&"overrides");
+    bundle.overrides.iter().for_each(|r| add(r));
+    hash.finalize().iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// The bundle's linkage: the stored one (`(key, bytes)` as a load kept
+/// it) when its key is this bundle's, else linked again, saying why.
+pub fn link_reusing(bundle: &Bundle, stored: Option<(&str, &[u8])>) -> Linkage {
+    if let Some((key, bytes)) = stored {
+        if key == linkage_key(bundle) {
+            match famgraph_link::stored::decode(bytes) {
+                Ok(linkage) if linkage.person_of.len() == bundle.people.len() => {
+                    tracing::info!(n_people = linkage.n_people, "the load's linkage read back: not linking again");
+                    return linkage;
+                }
+                Ok(_) => tracing::warn!("the stored linkage is not of these records: linking again"),
+                Err(why) => tracing::warn!(%why, "the stored linkage cannot be read: linking again"),
+            }
+        } else {
+            tracing::info!("the records or corrections differ from those the load linked: linking again");
+        }
+    }
+    link(bundle)
+}
+
 /// The whole load: links, groups and analyses a validated bundle. Person
 /// and family ids are named by their records, the same in any row order.
 pub fn build(bundle: Bundle, report: LoadReport, settings: &Settings, cohorts: &dyn CohortQueries) -> Snapshot {
@@ -141,6 +188,21 @@ pub fn build_following(
     known: &KnownIds,
 ) -> Snapshot {
     let linkage = link(&bundle);
+    assemble(bundle, report, linkage, settings, cohorts, known)
+}
+
+/// [`build_following`], reading the linkage back from a stored load
+/// (`stored`: its key and bytes) when it was made from these records and
+/// corrections ([`link_reusing`]).
+pub fn build_reusing(
+    bundle: Bundle,
+    report: LoadReport,
+    settings: &Settings,
+    cohorts: &dyn CohortQueries,
+    known: &KnownIds,
+    stored: Option<(&str, &[u8])>,
+) -> Snapshot {
+    let linkage = link_reusing(&bundle, stored);
     assemble(bundle, report, linkage, settings, cohorts, known)
 }
 
