@@ -20,6 +20,7 @@ pub fn analyse(bundle: Bundle, report: LoadReport, settings: &Settings, known: &
 }
 
 /// The ids a stored load gave, as a new load follows them.
+#[tracing::instrument(skip_all)]
 pub fn known_of(ids: &famgraph_ingest::StoredIds) -> KnownIds {
     let family_of_person: std::collections::HashMap<&str, &str> =
         ids.families.iter().map(|f| (f.person_id.as_str(), f.family_id.as_str())).collect();
@@ -168,6 +169,7 @@ pub fn save(snapshot: &Snapshot, db: &Path) -> anyhow::Result<()> {
 
 /// The tables a load stores for analysts: who each record was linked to
 /// and why, the match model, the families and the shortlist.
+#[tracing::instrument(skip_all)]
 pub fn derived_tables(snapshot: &Snapshot) -> Derived {
     let graph = &snapshot.graph;
     let people = graph

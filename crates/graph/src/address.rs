@@ -121,6 +121,7 @@ fn keys(record: &PersonRecord, postcode: Option<&Postcode>, line: Option<String>
 /// Households from the records' addresses. `person_of` (each record's
 /// person) lets a record missing its postcode or first line borrow the one
 /// all that person's records agree on.
+#[tracing::instrument(skip_all)]
 pub fn group(records: &[PersonRecord], person_of: &[u32]) -> Addresses {
     let n_people = person_of.iter().map(|&p| p as usize + 1).max().unwrap_or(0);
     let lines: Vec<Option<String>> = records.iter().map(line_of).collect();

@@ -59,6 +59,7 @@ fn code(record: (&str, &str), chars: usize) -> String {
 
 /// An id for each group of records (indices into `bundle.people`), with
 /// `prefix`, following `known` (record to the id its group had before).
+#[tracing::instrument(skip_all, fields(prefix = %prefix))]
 pub(crate) fn assign(
     groups: &[Vec<usize>],
     bundle: &Bundle,

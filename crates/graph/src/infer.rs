@@ -140,6 +140,7 @@ impl PersonFacts<'_> {
 
 /// Infers parental links from the recorded relationships (`(from, to,
 /// kind)`, parental kinds pointing down) and who lives where.
+#[tracing::instrument(skip_all)]
 pub fn parental_links(facts: &PersonFacts<'_>, recorded: &[(PersonIdx, PersonIdx, RelationshipKind)]) -> Vec<Inferred> {
     let related: HashSet<(PersonIdx, PersonIdx)> = recorded.iter().map(|&(a, b, _)| pair(a, b)).collect();
     let mut parents: HashMap<PersonIdx, BTreeSet<PersonIdx>> = HashMap::default();

@@ -311,7 +311,6 @@ impl FamilyGraph {
 }
 
 /// Builds people, households, families and the graph.
-#[tracing::instrument(skip_all, fields(n_records = bundle.people.len(), n_people = linkage.n_people))]
 pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
     build_following(bundle, linkage, &KnownIds::default())
 }
@@ -319,6 +318,7 @@ pub fn build(bundle: Bundle, linkage: Linkage) -> FamilyGraph {
 /// [`build`], keeping the person and family ids of an earlier load
 /// (`known`) for the people and families that hold most of the same
 /// records (`ids`).
+#[tracing::instrument(skip_all, fields(n_records = bundle.people.len(), n_people = linkage.n_people))]
 pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> FamilyGraph {
     let n_people = linkage.n_people;
     let mut records_of: Vec<Vec<usize>> = vec![Vec::new(); n_people];

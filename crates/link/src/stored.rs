@@ -59,6 +59,7 @@ impl Writer {
 }
 
 /// The linkage as bytes.
+#[tracing::instrument(skip_all)]
 pub fn encode(linkage: &Linkage) -> Vec<u8> {
     let mut w = Writer { out: MAGIC.to_vec(), names: names() };
     w.u64(linkage.person_of.len());
@@ -177,6 +178,7 @@ impl Reader<'_> {
 }
 
 /// The linkage `encode` wrote, or what is wrong with the bytes.
+#[tracing::instrument(skip_all)]
 pub fn decode(bytes: &[u8]) -> Result<Linkage, String> {
     let rest = bytes.strip_prefix(MAGIC).ok_or("not a linkage this version of famgraph wrote")?;
     let mut rd = Reader { bytes: rest, at: 0, names: names() };

@@ -129,6 +129,7 @@ pub fn link(bundle: &Bundle) -> Linkage {
 /// partnership's corrections it linked, and of the famgraph that linked
 /// them. Linkage is deterministic, so a stored linkage with the same key
 /// is the one linking again would make.
+#[tracing::instrument(skip_all)]
 pub fn linkage_key(bundle: &Bundle) -> String {
     use sha2::Digest as _;
     use std::fmt::Write as _;
@@ -250,6 +251,7 @@ fn assemble(
 /// per load, so an audit entry's ids mean something only against the load
 /// with its fingerprint: the same extract and corrections give the same
 /// one, on any machine.
+#[tracing::instrument(skip_all)]
 pub fn load_fingerprint(graph: &FamilyGraph) -> String {
     use sha2::Digest as _;
     use std::fmt::Write as _;
