@@ -77,12 +77,15 @@ pub(crate) fn assign(
     let votes: Vec<FxHashMap<&str, usize>> = if known.is_empty() {
         vec![FxHashMap::default(); groups.len()]
     } else {
+        // The earlier ids by borrowed keys: a lookup copies no string.
+        let known: FxHashMap<(&str, &str), &String> =
+            known.iter().map(|((agency, record), id)| ((agency.as_str(), record.as_str()), id)).collect();
         groups
             .iter()
             .map(|group| {
                 let mut votes: FxHashMap<&str, usize> = FxHashMap::default();
                 for &r in group {
-                    if let Some(id) = known.get(&(key(r).0.to_owned(), key(r).1.to_owned())) {
+                    if let Some(id) = known.get(&key(r)) {
                         *votes.entry(id.as_str()).or_default() += 1;
                     }
                 }
