@@ -66,13 +66,7 @@ pub fn bundled() -> Vec<UnitValue> {
 /// need's value type given twice is an error: a value of outcomes on a
 /// wrong unit value would go into a bid.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<UnitValue>, String> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("{origin}: {e}"))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name));
-    let mut at = [0; COLUMNS.len()];
-    for (slot, name) in at.iter_mut().zip(COLUMNS) {
-        *slot = column(name).ok_or_else(|| format!("{origin}: no `{name}` column (expected {})", COLUMNS.join(",")))?;
-    }
+    let (mut reader, at) = crate::areas::reader(text, origin, COLUMNS)?;
     let mut values: Vec<UnitValue> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
