@@ -408,7 +408,7 @@ fn the_evidence_pack_comes_as_a_zip_of_csvs_a_table() {
 /// with (`/api/v1/changes`) are the families taken on plus those closed
 /// (`/api/v1/evidence`); the areas add up to the families with needs, and
 /// so do the buckets by number of needs; the needs' costs add up to the
-/// total cost.
+/// total cost; each cost and average of cost and value goes with its count.
 #[test]
 fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
     let dir = TempDir::new("suppression-across");
@@ -484,6 +484,18 @@ fn no_hidden_cell_is_pinned_by_any_total_remainder_or_sum_across_endpoints() {
                 assert!(need["annual_cost_gbp"].is_null(), "a hidden count's cost is hidden too: {need}");
             }
         }
+    }
+    // Cost and value: each cost and average is hidden exactly when the
+    // count it stands on is, so none gives a hidden count away.
+    let cb = &evidence["cost_benefit"];
+    let three = &evidence["families_with_three_or_more_needs"];
+    for (figure, count) in [
+        ("average_annual_cost_per_family_gbp", &evidence["families_with_needs"]),
+        ("annual_cost_of_families_with_three_or_more_needs_gbp", three),
+        ("average_annual_cost_per_family_with_three_or_more_needs_gbp", three),
+        ("duplicated_keyworker_cost_gbp", &cb["families_with_duplicated_keyworker_time"]),
+    ] {
+        assert_eq!(cb[figure].is_null(), count.is_null(), "{figure}: {cb}");
     }
 }
 
