@@ -11,6 +11,11 @@ macro_rules! say {
     }};
 }
 
+/// mimalloc for every allocation: a load makes millions of small strings
+/// and maps, where the system allocator spent a fifth of the time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 // After `say!`, which they use.
 mod audit_review;
 mod cli;
