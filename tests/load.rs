@@ -500,25 +500,17 @@ fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
 
     // Records that differ from those the load linked (a record's name
     // edited in the file): the stored linkage is not theirs; link again.
-    {
-        let conn = duckdb::Connection::open(&db).unwrap();
-        conn.execute_batch("UPDATE person_records SET given_name = given_name || 'x' WHERE rowid = 0").unwrap();
-    }
+    let edit = |sql: &str| duckdb::Connection::open(&db).unwrap().execute_batch(sql).unwrap();
+    edit("UPDATE person_records SET given_name = given_name || 'x' WHERE rowid = 0");
     let (_, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("differ from those the load linked: linking again"), "{log}");
-    {
-        let conn = duckdb::Connection::open(&db).unwrap();
-        conn.execute_batch("UPDATE person_records SET given_name = given_name[:-2] WHERE rowid = 0").unwrap();
-    }
+    edit("UPDATE person_records SET given_name = given_name[:-2] WHERE rowid = 0");
     let (back, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("not linking again"), "the records as they were: {log}");
     assert_eq!(back, from_bundle);
 
     // A stored linkage that cannot be read: said, and linked again.
-    {
-        let conn = duckdb::Connection::open(&db).unwrap();
-        conn.execute_batch("UPDATE stored_linkage SET body = 'not a linkage'::BLOB").unwrap();
-    }
+    edit("UPDATE stored_linkage SET body = 'not a linkage'::BLOB");
     let (again, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("the stored linkage cannot be read: linking again"), "{log}");
     assert_eq!(again, from_bundle);

@@ -21,9 +21,18 @@ pub fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
 
 /// A CSV answer, downloaded as `filename`.
 pub fn response(filename: &str, body: String) -> axum::response::Response {
+    download("text/csv; charset=utf-8", filename, body)
+}
+
+/// An answer of `content_type` a browser saves as `filename`.
+pub fn download(
+    content_type: &str,
+    filename: &str,
+    body: impl axum::response::IntoResponse,
+) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     let disposition = format!("attachment; filename=\"{filename}\"");
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body)
         .into_response()
 }

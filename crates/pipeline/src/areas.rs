@@ -20,35 +20,14 @@ pub struct Area {
 /// where the partnership has only the other.
 pub const COLUMNS: [&str; 5] = ["area", "households", "children", "source", "year"];
 
-/// A CSV reader over `text` (a partnership's file, `origin` in errors),
-/// and where each of `columns` is in its header, in any order and case:
-/// or which column is missing.
-pub(crate) fn reader<'t, const N: usize>(
-    text: &'t str,
-    origin: &str,
-    columns: [&str; N],
-) -> Result<(csv::Reader<&'t [u8]>, [usize; N]), String> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("{origin}: {e}"))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name));
-    let mut at = [0; N];
-    for (slot, name) in at.iter_mut().zip(columns) {
-        *slot = column(name).ok_or_else(|| format!("{origin}: no `{name}` column (expected {})", columns.join(",")))?;
-    }
-    Ok((reader, at))
-}
-
 /// Reads `areas.csv` (`origin` names it in errors): every row, or what is
 /// wrong and on which line. An area given twice, a count that is not a
 /// whole number or a row with neither count is an error: a rate on a wrong
 /// denominator would go into a bid.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<Area>, String> {
-    let (mut reader, at) = crate::areas::reader(text, origin, COLUMNS)?;
     let mut areas: Vec<Area> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| format!("{origin}, line {line}: {e}"))?;
-        let field = |k: usize| record.get(at[k]).unwrap_or("").to_owned();
+    for (line, fields) in crate::csv_rows(text, origin, COLUMNS)? {
+        let field = |k: usize| fields[k].clone();
         let count = |k: usize| -> Result<Option<u64>, String> {
             let text = field(k).replace(',', "");
             if text.is_empty() {

@@ -124,6 +124,43 @@ pub fn link(bundle: &Bundle) -> Linkage {
     famgraph_link::link_with(&bundle.people, &LinkConfig::default(), &overrides, &relations)
 }
 
+/// The rows of a partnership's CSV file beside its configuration
+/// (`origin` names it in errors): each row's line and its `columns`, found
+/// in the header in any order and case (a byte-order mark ignored), a
+/// missing cell read as empty; or which column is missing, or which line
+/// cannot be read.
+pub(crate) fn csv_rows<const N: usize>(
+    text: &str,
+    origin: &str,
+    columns: [&str; N],
+) -> Result<Vec<(usize, [String; N])>, String> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| format!("{origin}: {e}"))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name));
+    let mut at = [0; N];
+    for (slot, name) in at.iter_mut().zip(columns) {
+        *slot = column(name).ok_or_else(|| format!("{origin}: no `{name}` column (expected {})", columns.join(",")))?;
+    }
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, record)| {
+            let line = i + 2;
+            let record = record.map_err(|e| format!("{origin}, line {line}: {e}"))?;
+            Ok((line, at.map(|k| record.get(k).unwrap_or("").to_owned())))
+        })
+        .collect()
+}
+
+/// SHA-256 digest bytes as lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 /// What a linkage was made from, as the key a stored one is kept under:
 /// the SHA-256 (hex) of the records, the relationships and the
 /// partnership's corrections it linked, and of the famgraph that linked
@@ -146,10 +183,7 @@ pub fn linkage_key(bundle: &Bundle) -> String {
     bundle.relationships.iter().for_each(|r| add(r));
     add(&"overrides");
     bundle.overrides.iter().for_each(|r| add(r));
-    hash.finalize().iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    hex(&hash.finalize())
 }
 
 /// The bundle's linkage: the stored one (`(key, bytes)` as a load kept
@@ -188,8 +222,7 @@ pub fn build_following(
     cohorts: &dyn CohortQueries,
     known: &KnownIds,
 ) -> Snapshot {
-    let linkage = link(&bundle);
-    assemble(bundle, report, linkage, settings, cohorts, known)
+    build_reusing(bundle, report, settings, cohorts, known, None)
 }
 
 /// [`build_following`], reading the linkage back from a stored load
@@ -254,7 +287,6 @@ fn assemble(
 #[tracing::instrument(skip_all)]
 pub fn load_fingerprint(graph: &FamilyGraph) -> String {
     use sha2::Digest as _;
-    use std::fmt::Write as _;
     let mut hash = sha2::Sha256::new();
     for family in &graph.families {
         hash.update(family.id.as_bytes());
@@ -269,10 +301,7 @@ pub fn load_fingerprint(graph: &FamilyGraph) -> String {
         }
         hash.update([b'\n']);
     }
-    hash.finalize()[..8].iter().fold(String::with_capacity(16), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    hex(&hash.finalize()[..8])
 }
 
 #[cfg(test)]

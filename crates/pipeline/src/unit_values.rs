@@ -66,12 +66,9 @@ pub fn bundled() -> Vec<UnitValue> {
 /// need's value type given twice is an error: a value of outcomes on a
 /// wrong unit value would go into a bid.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<UnitValue>, String> {
-    let (mut reader, at) = crate::areas::reader(text, origin, COLUMNS)?;
     let mut values: Vec<UnitValue> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| format!("{origin}, line {line}: {e}"))?;
-        let field = |k: usize| record.get(at[k]).unwrap_or("").to_owned();
+    for (line, fields) in crate::csv_rows(text, origin, COLUMNS)? {
+        let field = |k: usize| fields[k].clone();
         let bad = |why: String| format!("{origin}, line {line}: {why}");
         let need = Need::parse(&field(0)).ok_or_else(|| {
             let codes: Vec<&str> = Need::ALL.iter().map(|n| n.code()).collect();

@@ -43,31 +43,21 @@ pub(crate) async fn get_evidence(
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
     let format = param(&params, "format");
-    let (csv, zip) = match format {
-        Some("zip") => (false, true),
-        Some("json" | "csv") | None => (csv_out::wants_csv(format)?, false),
-        Some(other) => {
-            let shown: String = other.chars().take(40).collect();
-            return Err(ApiError::BadRequest(format!("unknown format `{shown}`: use json, csv or zip")));
-        }
-    };
+    if let Some(other) = format.filter(|f| !["json", "csv", "zip"].contains(f)) {
+        let shown: String = other.chars().take(40).collect();
+        return Err(ApiError::BadRequest(format!("unknown format `{shown}`: use json, csv or zip")));
+    }
     let snapshot = state.snapshot();
     let answer = full_evidence(&state, &snapshot);
-    if csv {
-        return Ok(csv_out::response("famgraph-evidence.csv", answer.0.to_csv()));
-    }
-    if zip {
-        use axum::http::header;
-        use axum::response::IntoResponse as _;
-        let bytes = famgraph_governance::pack::zip(&answer.0);
-        let filename = format!("attachment; filename=\"famgraph-evidence-{}.zip\"", answer.0.as_of);
-        return Ok((
-            [(header::CONTENT_TYPE, "application/zip".to_owned()), (header::CONTENT_DISPOSITION, filename)],
-            bytes,
-        )
-            .into_response());
-    }
-    Ok(json_response(&answer.1))
+    Ok(match format {
+        Some("csv") => csv_out::response("famgraph-evidence.csv", answer.0.to_csv()),
+        Some("zip") => csv_out::download(
+            "application/zip",
+            &format!("famgraph-evidence-{}.zip", answer.0.as_of),
+            famgraph_governance::pack::zip(&answer.0),
+        ),
+        _ => json_response(&answer.1),
+    })
 }
 
 /// The evidence, with the meeting's decisions when kept and any recorded,
