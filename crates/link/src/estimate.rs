@@ -8,7 +8,10 @@
 //! - **Term frequencies**: how common each value is. Agreeing on "Smith"
 //!   happens by chance far more often than agreeing on "Okonkwo-Bright", so
 //!   an exact match on a value weighs log2(m / tf(value)) rather than
-//!   log2(m / u): the field's weight plus log2(u / tf(value)).
+//!   log2(m / u): the field's weight plus log2(u / tf(value)). A given
+//!   name shared by two records born within a year of each other is
+//!   weighed by its share of the people born that year, since names
+//!   follow fashion (`GivenByYear`).
 //! - **m** (how often each level occurs for the *same* person) and λ (the
 //!   probability that two records drawn at random are one person) by
 //!   expectation maximisation over the compared pairs, with u held fixed.
@@ -64,6 +67,9 @@ struct RecordFrequencies {
     /// Of the given and family names together, among people told apart by
     /// their dates of birth.
     full_name: f32,
+    /// Of the given name among the other people born in the record's year
+    /// (see `GivenByYear`); 0 without a date of birth.
+    given_in_year: f32,
 }
 
 const FAMILY_FORMS: usize = 3;
@@ -78,8 +84,8 @@ impl TermFrequencies {
     pub(crate) fn new<'r>(records: &'r [Prepared]) -> TermFrequencies {
         // Names by their interned numbers (`intern`): hashing numbers, not text.
         let first = |r: &'r Prepared| r.given.id;
-        // Seven counts over every record, on the machine's cores.
-        let (given, dob, postcode, address, full_name, uprn, family) = std::thread::scope(|scope| {
+        // Eight counts over every record, on the machine's cores.
+        let (given, dob, postcode, address, full_name, uprn, given_by_year, family) = std::thread::scope(|scope| {
             let given = scope.spawn(|| {
                 Counts::new(records.iter().map(|r| (!r.given.is_initial()).then_some((r.given.id, r.family.id))))
             });
@@ -98,6 +104,7 @@ impl TermFrequencies {
                 }))
             });
             let uprn = scope.spawn(|| Counts::new(records.iter().map(|r| r.uprn.map(|u| (u, first(r))))));
+            let given_by_year = scope.spawn(|| GivenByYear::new(records));
             // Every form a record's family name can match on counts.
             let family = Counts::new(
                 records.iter().flat_map(|r| r.family.forms().filter(|f| !f.is_empty()).map(|f| Some((f, first(r))))),
@@ -110,19 +117,22 @@ impl TermFrequencies {
                 address.join().expect(joined),
                 full_name.join().expect(joined),
                 uprn.join().expect(joined),
+                given_by_year.join().expect(joined),
                 family,
             )
         });
         let records = records
             .iter()
             .map(|r| {
+                let given_tf = if r.given.is_initial() { 0.0 } else { given.share(&r.given.id) };
                 let mut family_tf = [0.0_f32; FAMILY_FORMS];
                 for (slot, form) in r.family.forms().enumerate().filter(|(_, f)| !f.is_empty()) {
                     let slot = slot.min(FAMILY_FORMS - 1);
                     family_tf[slot] = family_tf[slot].max(family.share(&form));
                 }
                 RecordFrequencies {
-                    given: if r.given.is_initial() { 0.0 } else { given.share(&r.given.id) },
+                    given: given_tf,
+                    given_in_year: given_by_year.share(r, given_tf),
                     family: family_tf,
                     dob: r.dob.map_or(0.0, |d| dob.share(&d)),
                     address: r.address.as_ref().map_or(0.0, |a| address.share(&a)),
@@ -157,7 +167,17 @@ impl TermFrequencies {
             }
         };
         if levels[Field::GivenName as usize] == Some(level::GIVEN_EXACT) {
-            adjust(Field::GivenName, x.given.max(y.given));
+            // Two people born in one year share a given name more often
+            // than two people at random: names come in and out of fashion,
+            // and a name tells the sex. Where the years of birth are
+            // within a year, the name is as common as it is in their year.
+            let born_together = a.dob.zip(b.dob).is_some_and(|(p, q)| (p.0 - q.0).abs() <= 1);
+            let share = if born_together {
+                x.given.max(y.given).max(x.given_in_year).max(y.given_in_year)
+            } else {
+                x.given.max(y.given)
+            };
+            adjust(Field::GivenName, share);
         }
         if levels[Field::FamilyName as usize] == Some(level::FAMILY_EXACT) {
             // The commonest form the two names share: the weaker evidence.
@@ -206,6 +226,51 @@ impl TermFrequencies {
             }
         }
         adjustments
+    }
+}
+
+/// How common each given name is among the people born in each year: a
+/// person being a given and family name with a year of birth, as in
+/// `Counts`.
+struct GivenByYear {
+    /// People per given name and year of birth.
+    counts: HashMap<(u32, i32), u32>,
+    /// People per year of birth.
+    years: HashMap<i32, u32>,
+}
+
+impl GivenByYear {
+    fn new(records: &[Prepared]) -> GivenByYear {
+        let distinct: HashSet<(u32, i32, u32)> = records
+            .iter()
+            .filter(|r| !r.given.is_initial())
+            .filter_map(|r| Some((r.given.id, r.dob?.0, r.family.id)))
+            .collect();
+        let mut counts: HashMap<(u32, i32), u32> = HashMap::default();
+        let mut years: HashMap<i32, u32> = HashMap::default();
+        for (given, year, _) in &distinct {
+            *counts.entry((*given, *year)).or_default() += 1;
+            *years.entry(*year).or_default() += 1;
+        }
+        GivenByYear { counts, years }
+    }
+
+    /// The chance that another person born in the record's year holds its
+    /// given name, `overall` being the name's share of everyone: the
+    /// record's own person left out, and the year's count pulled towards
+    /// `overall` by one pseudo-person (a prior worth one sighting of the
+    /// name), so a year of a few people does not make a name look common
+    /// from one namesake. 0 without a date of birth.
+    fn share(&self, record: &Prepared, overall: f32) -> f32 {
+        let Some((year, _, _)) = record.dob else { return 0.0 };
+        if overall <= 0.0 {
+            return 0.0;
+        }
+        let others = |count: u32| f64::from(count.saturating_sub(1));
+        let named = others(self.counts.get(&(record.given.id, year)).copied().unwrap_or(0));
+        let born = others(self.years.get(&year).copied().unwrap_or(0));
+        let overall = f64::from(overall);
+        ((named + 1.0) / (born + 1.0 / overall)) as f32
     }
 }
 

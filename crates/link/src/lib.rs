@@ -58,6 +58,12 @@ use crate::estimate::{ComparedPair, TermFrequencies};
 use crate::model::{Levels, Table, Weights};
 use crate::relatives::Relatives;
 
+/// The linkage's own version, raised whenever a change links the same
+/// records differently, so that a linkage stored by an earlier build is
+/// not taken for the one this build would make (2: given names weighed
+/// by their share of the people born in the same year).
+pub const LINKAGE_VERSION: u32 = 2;
+
 /// Record indices are `u32`, so a linkage holds at most this many records.
 pub const MAX_RECORDS: usize = u32::MAX as usize;
 

@@ -841,3 +841,44 @@ fn one_agency_holding_a_recorded_parent_twice_without_a_date_is_weighed() {
     let linkage = linker.link_with_relations(&[], &father);
     assert!(same(&linkage, 0, 1));
 }
+
+#[test]
+fn a_given_name_shared_within_a_year_of_birth_weighs_as_common_as_it_is_that_year() {
+    // 400 people born in 1950 and 400 in 2010, each with a surname of
+    // their own. "Olivia" is one in four of those born in 2010 and one of
+    // those born in 1950: one in eight of everyone.
+    // Names spelt from a number in letters: the linkage reads no digits.
+    let word = |prefix: &str, i: usize| {
+        let letter = |k: usize| char::from(b'a' + (k % 26) as u8);
+        format!("{prefix}{}{}", letter(i / 26), letter(i))
+    };
+    let mut records = Vec::new();
+    for i in 0..400 {
+        let old = if i == 0 { "Olivia".to_owned() } else { word("Givenq", i) };
+        let young = if i % 4 == 0 { "Olivia".to_owned() } else { word("Namez", i) };
+        records.push(rec("police", &format!("p{i}"), &old, &word("Oldham", i), "1950-03-04", "F", "", 0));
+        records.push(rec("police", &format!("q{i}"), &young, &word("Youngs", i), "2010-03-04", "F", "", 0));
+    }
+    let (prepared, _) = prepare(&records, &[]);
+    let tf = TermFrequencies::new(&prepared);
+    let mut log2_u_exact = [0.0; N_FIELDS];
+    log2_u_exact[Field::GivenName as usize] = (0.01_f64).log2();
+    let adjustment = |a: usize, b: usize| {
+        let levels = compare::levels(&prepared[a], &prepared[b]);
+        assert_eq!(levels[Field::GivenName as usize], Some(model::level::GIVEN_EXACT));
+        tf.adjustments((a as u32, b as u32), (&prepared[a], &prepared[b]), &levels, &log2_u_exact)
+            [Field::GivenName as usize]
+    };
+    // Two Olivias born in 2010: the name is one in four of their year.
+    let (young_a, young_b) = (1, 9);
+    assert_eq!((records[young_a].given_name.as_str(), records[young_b].given_name.as_str()), ("Olivia", "Olivia"));
+    let within_year = adjustment(young_a, young_b);
+    let expected = (0.01_f64).log2() - (100.0 / 400.0_f64).log2();
+    assert!((within_year - expected).abs() < 0.1, "{within_year} against {expected}");
+    // The 1950 Olivia against one of 2010: the name as common as overall,
+    // one in eight, so it weighs a bit more than within 2010.
+    let across = adjustment(0, young_a);
+    let overall = (0.01_f64).log2() - (101.0 / 800.0_f64).log2();
+    assert!((across - overall).abs() < 0.05, "{across} against {overall}");
+    assert!(across > within_year + 0.9, "{across} {within_year}");
+}

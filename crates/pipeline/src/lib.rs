@@ -163,9 +163,9 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What a linkage was made from, as the key a stored one is kept under:
 /// the SHA-256 (hex) of the records, the relationships and the
-/// partnership's corrections it linked, and of the famgraph that linked
-/// them. Linkage is deterministic, so a stored linkage with the same key
-/// is the one linking again would make.
+/// partnership's corrections it linked, and of the famgraph (and its
+/// `LINKAGE_VERSION`) that linked them. Linkage is deterministic, so a
+/// stored linkage with the same key is the one linking again would make.
 #[tracing::instrument(skip_all)]
 pub fn linkage_key(bundle: &Bundle) -> String {
     use sha2::Digest as _;
@@ -173,6 +173,8 @@ pub fn linkage_key(bundle: &Bundle) -> String {
     let mut hash = sha2::Sha256::new();
     hash.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
     let mut line = String::new();
+    let _ = writeln!(line, "linkage {}", famgraph_link::LINKAGE_VERSION);
+    hash.update(line.as_bytes());
     let mut add = |item: &dyn std::fmt::Debug| {
         line.clear();
         let _ = writeln!(line, "{item:?}");
