@@ -95,6 +95,23 @@ fn filters_narrow_the_shortlist() {
             .iter()
             .any(|n| n == "crime"))
     );
+    // A need alone reads only the page's families and counts the rest:
+    // the same families, in the same order, as the whole list filtered.
+    let families = all["families"].as_array().unwrap();
+    assert_eq!(families.len() as u64, all["total"].as_u64().unwrap(), "the sample fits one page");
+    let with_crime: Vec<&serde_json::Value> = families
+        .iter()
+        .filter(|f| f["needs"].as_array().unwrap().iter().any(|n| n == "crime"))
+        .map(|f| &f["family_id"])
+        .collect();
+    let ids = |answer: &serde_json::Value| -> Vec<serde_json::Value> {
+        answer["families"].as_array().unwrap().iter().map(|f| f["family_id"].clone()).collect()
+    };
+    assert_eq!(crime["total"].as_u64().unwrap(), with_crime.len() as u64);
+    assert_eq!(ids(&crime).iter().collect::<Vec<_>>(), with_crime);
+    let crime_page = server.get_ok("/api/v1/families?limit=3&offset=2&need=crime");
+    assert_eq!(crime_page["total"], crime["total"]);
+    assert_eq!(ids(&crime_page).iter().collect::<Vec<_>>(), with_crime[2..5]);
     let police = server.get_ok("/api/v1/families?limit=1000&agency=police");
     assert!(
         police["families"].as_array().unwrap().iter().all(|f| f["agencies"]
@@ -106,6 +123,44 @@ fn filters_narrow_the_shortlist() {
     let area = all["families"][0]["areas"][0].as_str().unwrap().to_owned();
     let in_area = server.get_ok(&format!("/api/v1/families?limit=1000&area={area}"));
     assert!(in_area["total"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn answers_carry_the_fields_asked_for() {
+    let server = Server::start(&[]);
+    let keys = |value: &serde_json::Value| -> Vec<String> { value.as_object().unwrap().keys().cloned().collect() };
+    // The shortlist: each family with the fields asked for and no others,
+    // their values as in the whole answer.
+    let whole = server.get_ok("/api/v1/families?limit=5&ruleset=tf2");
+    let first = &whole["families"][0];
+    let few = server.get_ok("/api/v1/families?limit=5&ruleset=tf2&fields=family_id,reasons,rank");
+    assert_eq!((&few["total"], &few["as_of"], &few["choices"]), (&whole["total"], &whole["as_of"], &whole["choices"]));
+    for (small, full) in few["families"].as_array().unwrap().iter().zip(whole["families"].as_array().unwrap()) {
+        assert_eq!(keys(small), ["family_id", "rank", "reasons"]);
+        for key in ["family_id", "rank", "reasons"] {
+            assert_eq!(small[key], full[key]);
+        }
+    }
+    // Every field of the whole answer can be asked for, and asking for
+    // all of them gives the whole answer.
+    let all_fields = keys(first).join(",");
+    let every = server.get_ok(&format!("/api/v1/families?limit=5&ruleset=tf2&fields={all_fields}"));
+    assert_eq!(every["families"], whole["families"]);
+    // One family, the same.
+    let id = first["family_id"].as_str().unwrap();
+    let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+    let members = server.get_ok(&format!("/api/v1/families/{id}?fields=members,%20score"));
+    assert_eq!(keys(&members), ["members", "score"]);
+    assert_eq!((&members["members"], &members["score"]), (&detail["members"], &detail["score"]));
+    let every = server.get_ok(&format!("/api/v1/families/{id}?fields={}", keys(&detail).join(",")));
+    assert_eq!(every, detail);
+    // A field there is not is a 400 that names it and lists those there are.
+    for path in ["/api/v1/families?fields=family_id,name".to_owned(), format!("/api/v1/families/{id}?fields=name")] {
+        let (status, body) = server.get(&path, server.token.as_deref());
+        assert_error(status, &body, 400);
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("`name`") && message.contains("family_id"), "{message}");
+    }
 }
 
 /// Who leads: the shortlist splits by how many agencies have a keyworker

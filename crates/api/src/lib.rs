@@ -10,11 +10,13 @@
 //! - `state`: `AppState`, answers kept per snapshot, and `Client` (who is
 //!   asking, and the route they matched, for the audit);
 //! - `handlers`: one module per resource;
-//! - `params`: query parameters and their limits;
+//! - `params`: query parameters and their limits; `fields`: the fields
+//!   of a view an answer carries (`?fields=`);
 //! - `views`: the JSON of families, the shortlist and the load report.
 
 mod csv_out;
 mod error;
+mod fields;
 mod handlers;
 pub mod http;
 pub mod overrides;
@@ -54,6 +56,7 @@ mod prelude {
     pub(crate) use tokio::net::TcpListener;
 
     pub(crate) use crate::error::ApiError;
+    pub(crate) use crate::fields::{Fields, Selected};
     pub(crate) use crate::handlers::admin::*;
     pub(crate) use crate::handlers::cohorts::*;
     pub(crate) use crate::handlers::families::*;

@@ -179,24 +179,47 @@ impl Filter {
         // The need first, from the dense bits: most families fail it.
         let bits = snapshot.need_bits();
         let need = self.need.map(famgraph_pipeline::need_bit);
-        let matching: Vec<usize> = snapshot
-            .analysis
-            .ranking
-            .iter()
-            .copied()
-            .filter(|&f| need.is_none_or(|bit| bits[f] & bit != 0) && self.matches(snapshot, f))
-            .collect();
-        let families = matching
-            .iter()
-            .skip(offset)
-            .take(limit)
-            .map(|&f| FamilySummary {
-                eligibility: self.ruleset(snapshot).map(|r| eligibility(snapshot, r, f)),
-                decision: self.decision_of(f),
-                ..family_summary(snapshot, f)
-            })
-            .collect();
+        let has_need = |f: &FamilyIdx| need.is_none_or(|bit| bits[*f] & bit != 0);
+        let ranking = &snapshot.analysis.ranking;
+        let summary = |f: FamilyIdx| FamilySummary {
+            eligibility: self.ruleset(snapshot).map(|r| eligibility(snapshot, r, f)),
+            decision: self.decision_of(f),
+            ..family_summary(snapshot, f)
+        };
+        if self.by_need_alone() {
+            // The commonest asks, the whole shortlist or one need, read
+            // only the page's families and count the rest from the bits.
+            let total = if need.is_some() { ranking.iter().filter(|f| has_need(f)).count() } else { ranking.len() };
+            let families = ranking.iter().copied().filter(has_need).skip(offset).take(limit).map(summary).collect();
+            return (families, total);
+        }
+        let matching: Vec<usize> =
+            ranking.iter().copied().filter(|f| has_need(f) && self.matches(snapshot, *f)).collect();
+        let families = matching.iter().skip(offset).take(limit).map(|&f| summary(f)).collect();
         (families, matching.len())
+    }
+
+    /// Whether the filter asks for nothing but (at most) a need.
+    fn by_need_alone(&self) -> bool {
+        let Filter {
+            need: _,
+            agency,
+            area,
+            ruleset,
+            cohort,
+            exclude_cohort,
+            keyworkers,
+            decision,
+            decided: _,
+            today: _,
+        } = self;
+        agency.is_none()
+            && area.is_none()
+            && ruleset.is_none()
+            && cohort.is_none()
+            && exclude_cohort.is_none()
+            && keyworkers.is_none()
+            && decision.is_none()
     }
 
     /// The ruleset asked for, if any.
@@ -280,6 +303,24 @@ pub struct FamilySummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eligibility: Option<EligibilityView>,
 }
+
+crate::fields::selectable!(FamilySummary {
+    family_id,
+    rank,
+    score,
+    needs,
+    needs_now,
+    agencies,
+    members,
+    households,
+    areas,
+    intergenerational_offending,
+    keyworkers_now,
+    cohorts,
+    reasons,
+    decision,
+    eligibility,
+});
 
 /// The shortlist as CSV, for a meeting's papers: one row per family, lists
 /// joined with `; `. A cell a spreadsheet would run as a formula (starting
@@ -683,6 +724,35 @@ pub struct FamilyDetail {
     /// Every decision about the family, oldest first.
     pub decisions: Vec<DecisionView>,
 }
+
+crate::fields::selectable!(FamilyDetail {
+    family_id,
+    rank,
+    score,
+    reasons,
+    as_of,
+    window,
+    needs,
+    needs_now,
+    agencies,
+    members,
+    relationships,
+    households,
+    involvements,
+    intergenerational_offending,
+    overlapping_involvements,
+    max_concurrent_keyworkers,
+    keyworkers_now,
+    working_now,
+    suggested_lead,
+    steps_back,
+    max_concurrent_agencies,
+    annual_cost_gbp,
+    eligibility,
+    cohorts,
+    decision,
+    decisions,
+});
 
 impl FamilyDetail {
     /// The family's decisions, as matched to the load.

@@ -2,6 +2,20 @@
 
 use crate::prelude::*;
 
+/// The shortlist's answer, written straight to JSON text.
+#[derive(serde::Serialize)]
+struct Shortlist<'a> {
+    families: Vec<Selected<'a, FamilySummary>>,
+    total: usize,
+    limit: usize,
+    offset: usize,
+    as_of: String,
+    window: famgraph_analysis::Window,
+    /// What the agency and area filters take, for the page's lists
+    /// (once per load: every household's district).
+    choices: &'a serde_json::Value,
+}
+
 pub(crate) async fn list_families(
     caller: Client,
     State(state): State<AppState>,
@@ -15,6 +29,7 @@ pub(crate) async fn list_families(
     let csv = csv_out::wants_csv(param(&params, "format"))?;
     let (limit, offset) =
         if csv { page(&params, usize::MAX, usize::MAX)? } else { page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)? };
+    let fields = if csv { Fields::ALL } else { Fields::parse::<FamilySummary>(param(&params, "fields"))? };
     let snapshot = state.snapshot();
     let mut filter = views::Filter::from_params(&params, &snapshot)?;
     if let Some(decided) = state.decided(&snapshot) {
@@ -26,17 +41,16 @@ pub(crate) async fn list_families(
     if csv {
         return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
     }
-    Ok(Json(serde_json::json!({
-        "families": families,
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-        "as_of": snapshot.analysis.as_of.to_string(),
-        "window": snapshot.analysis.window(),
-        // What the agency and area filters take, for the page's lists
-        // (once per load: every household's district).
-        "choices": &*state.cache.choices.get(&snapshot, views::filter_choices),
-    }))
+    let choices = state.cache.choices.get(&snapshot, views::filter_choices);
+    Ok(Json(Shortlist {
+        families: families.iter().map(|f| Selected(f, fields)).collect(),
+        total,
+        limit,
+        offset,
+        as_of: snapshot.analysis.as_of.to_string(),
+        window: snapshot.analysis.window(),
+        choices: &choices,
+    })
     .into_response())
 }
 
@@ -44,19 +58,23 @@ pub(crate) async fn get_family(
     caller: Client,
     State(state): State<AppState>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
-) -> Result<Json<FamilyDetail>, ApiError> {
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     state.allow(&caller, &[Role::Coordinator], "a family's details").await?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let fields = Fields::parse::<FamilyDetail>(param(&params, "fields"))?;
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
     let named = vec![snapshot.graph.families[family].id.clone()];
     state.audited(&caller, true, (named, vec![]), &snapshot).await?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
     let detail = family_detail(&snapshot, family);
-    Ok(Json(match state.decided(&snapshot) {
+    let detail = match state.decided(&snapshot) {
         Some(decided) => detail.with_decisions(&decided, family),
         None => detail,
-    }))
+    };
+    Ok(Json(Selected(&detail, fields)).into_response())
 }
 
 /// A family's claim report: its baseline (the day the meeting took it on

@@ -25,8 +25,10 @@ export async function shortlist() {
   const page = Math.max(1, parseInt(q.get('page') || '1', 10) || 1);
   const asked = new URLSearchParams({ limit: String(PAGE), offset: String((page - 1) * PAGE) });
   for (const k of FILTERS) if (q.get(k)) asked.set(k, q.get(k));
+  // Only what the table shows.
+  const shown = 'family_id,rank,score,needs,needs_now,agencies,keyworkers_now,members,reasons,cohorts,decision';
   const [d, rs, cs] = await Promise.all([
-    api('/api/v1/families?' + asked),
+    api('/api/v1/families?' + asked + '&fields=' + shown),
     api('/api/v1/rulesets'),
     api('/api/v1/cohorts'),
   ]);
