@@ -49,6 +49,37 @@ pub(crate) struct Cache {
     pub(crate) report: PerSnapshot<serde_json::Value>,
     /// What the shortlist's agency and area filters take.
     pub(crate) choices: PerSnapshot<serde_json::Value>,
+    /// Families' whole answers as JSON text, as they are asked for.
+    pub(crate) families: PerSnapshot<FamilyAnswers>,
+}
+
+/// Families' whole answers as JSON text, kept up to `FAMILY_ANSWERS_BYTES`:
+/// a meeting reads the same few hundred families again and again, and the
+/// largest answers (a family of eleven known to ten agencies, every link
+/// explained) take far longer to write than to send.
+#[derive(Default)]
+pub(crate) struct FamilyAnswers(Mutex<(std::collections::HashMap<usize, axum::body::Bytes>, usize)>);
+
+/// The most bytes of family answers kept per snapshot.
+pub(crate) const FAMILY_ANSWERS_BYTES: usize = 64 << 20;
+
+impl FamilyAnswers {
+    /// The family's answer, written by `write` if it is not held; kept
+    /// while there is room.
+    pub(crate) fn get(&self, family: usize, write: impl FnOnce() -> axum::body::Bytes) -> axum::body::Bytes {
+        let lock = || self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(held) = lock().0.get(&family) {
+            return held.clone();
+        }
+        // Written outside the lock: others' families need not wait.
+        let answer = write();
+        let mut held = lock();
+        if held.1 + answer.len() <= FAMILY_ANSWERS_BYTES {
+            held.1 += answer.len();
+            held.0.insert(family, answer.clone());
+        }
+        answer
+    }
 }
 
 impl Cache {
@@ -59,6 +90,7 @@ impl Cache {
         self.overlap_ids.clear();
         self.report.clear();
         self.choices.clear();
+        self.families.clear();
     }
 }
 

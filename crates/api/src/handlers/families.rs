@@ -69,8 +69,16 @@ pub(crate) async fn get_family(
     let named = vec![snapshot.graph.families[family].id.clone()];
     state.audited(&caller, true, (named, vec![]), &snapshot).await?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
+    let decided = state.decided(&snapshot).filter(|d| d.history(family).next().is_some());
+    if fields == Fields::ALL && decided.is_none() {
+        // The whole answer of a family without decisions is the same until
+        // a reload or a decision: written once.
+        let answers = state.cache.families.get(&snapshot, |_| FamilyAnswers::default());
+        let answer = answers.get(family, || json_bytes(&family_detail(&snapshot, family)));
+        return Ok(json_response(&answer));
+    }
     let detail = family_detail(&snapshot, family);
-    let detail = match state.decided(&snapshot) {
+    let detail = match decided {
         Some(decided) => detail.with_decisions(&decided, family),
         None => detail,
     };
