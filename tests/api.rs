@@ -163,6 +163,46 @@ fn answers_carry_the_fields_asked_for() {
     }
 }
 
+#[test]
+fn answers_given_again_are_audited_again_and_follow_the_decisions() {
+    let dir = TempDir::new("kept-answers");
+    let tokens = dir.join("tokens");
+    let carol = crate::util::token(&tokens, "carol", "coordinator");
+    let decisions = dir.join("decisions.jsonl");
+    let server = Server::start(&[
+        "--data",
+        sample_bundle().to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    let get = |path: &str| {
+        let (status, body) = server.get(path, Some(&carol));
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    };
+    let first = get("/api/v1/families?limit=3");
+    let id = first["families"][0]["family_id"].as_str().unwrap().to_owned();
+    let family = get(&format!("/api/v1/families/{id}"));
+    assert_eq!(get("/api/v1/families?limit=3"), first);
+    assert_eq!(get(&format!("/api/v1/families/{id}")), family);
+    let entries = |endpoint: &str| -> Vec<serde_json::Value> {
+        let out = famgraph_ok(&["audit", "--file", server.audit.to_str().unwrap(), "--format", "json"]);
+        let all: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        all.into_iter().filter(|e| e["endpoint"] == endpoint).map(|e| e["family_ids"].clone()).collect()
+    };
+    let named: Vec<serde_json::Value> =
+        first["families"].as_array().unwrap().iter().map(|f| f["family_id"].clone()).collect();
+    assert_eq!(entries("/api/v1/families"), [serde_json::json!(named), serde_json::json!(named)]);
+    assert_eq!(entries("/api/v1/families/{family_id}"), [serde_json::json!([id]), serde_json::json!([id])]);
+    // A decision changes both answers at once.
+    let body = serde_json::json!({ "decision": "not_now", "note": "" }).to_string();
+    assert_eq!(server.post_json(&format!("/api/v1/families/{id}/decision"), Some(&carol), &body).0, 200);
+    assert_eq!(get("/api/v1/families?limit=3")["families"][0]["decision"], "not_now");
+    assert_eq!(get(&format!("/api/v1/families/{id}"))["decision"]["decision"], "not_now");
+}
+
 /// Who leads: the shortlist splits by how many agencies have a keyworker
 /// with the family now; the family view lists who works with it now,
 /// keyworkers first; the evidence counts both ends, and the CLI's filter

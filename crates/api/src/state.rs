@@ -51,35 +51,61 @@ pub(crate) struct Cache {
     pub(crate) choices: PerSnapshot<serde_json::Value>,
     /// Families' whole answers as JSON text, as they are asked for.
     pub(crate) families: PerSnapshot<FamilyAnswers>,
+    pub(crate) shortlists: PerSnapshot<ShortlistAnswers>,
 }
 
-/// Families' whole answers as JSON text, kept up to `FAMILY_ANSWERS_BYTES`:
-/// a meeting reads the same few hundred families again and again, and the
-/// largest answers (a family of eleven known to ten agencies, every link
-/// explained) take far longer to write than to send.
-#[derive(Default)]
-pub(crate) struct FamilyAnswers(Mutex<(std::collections::HashMap<usize, axum::body::Bytes>, usize)>);
+/// Answers kept by what was asked, up to `BYTES` of them: when one more
+/// would not fit, all are dropped and the cache fills again with what is
+/// asked for now.
+pub(crate) struct Kept<K, V, const BYTES: usize>(Mutex<(std::collections::HashMap<K, (V, usize)>, usize)>);
 
-/// The most bytes of family answers kept per snapshot.
-pub(crate) const FAMILY_ANSWERS_BYTES: usize = 64 << 20;
-
-impl FamilyAnswers {
-    /// The family's answer, written by `write` if it is not held; kept
-    /// while there is room.
-    pub(crate) fn get(&self, family: usize, write: impl FnOnce() -> axum::body::Bytes) -> axum::body::Bytes {
-        let lock = || self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(held) = lock().0.get(&family) {
-            return held.clone();
-        }
-        // Written outside the lock: others' families need not wait.
-        let answer = write();
-        let mut held = lock();
-        if held.1 + answer.len() <= FAMILY_ANSWERS_BYTES {
-            held.1 += answer.len();
-            held.0.insert(family, answer.clone());
-        }
-        answer
+impl<K, V, const BYTES: usize> Default for Kept<K, V, BYTES> {
+    fn default() -> Self {
+        Kept(Mutex::new((std::collections::HashMap::new(), 0)))
     }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
+    /// The answer kept for `key`, if `still` says it holds.
+    pub(crate) fn find(&self, key: &K, still: impl Fn(&V) -> bool) -> Option<V> {
+        let held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.0.get(key).map(|(value, _)| value).filter(|value| still(value)).cloned()
+    }
+
+    /// Keeps `value`, of `bytes` bytes, for `key`.
+    pub(crate) fn keep(&self, key: K, value: V, bytes: usize) {
+        if bytes > BYTES {
+            return;
+        }
+        let mut held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.1 + bytes > BYTES {
+            held.0.clear();
+            held.1 = 0;
+        }
+        if let Some((_, replaced)) = held.0.insert(key, (value, bytes)) {
+            held.1 -= replaced;
+        }
+        held.1 += bytes;
+    }
+}
+
+/// Families' whole answers as JSON text, by family: a meeting reads the
+/// same few hundred families again and again, and the largest answers (a
+/// family of eleven known to ten agencies, every link explained) take far
+/// longer to write than to send.
+pub(crate) type FamilyAnswers = Kept<usize, axum::body::Bytes, { 64 << 20 }>;
+
+/// Shortlist answers as JSON text, by the question (the query, and the
+/// day, which `decision=review_due` reads), with the decisions they were
+/// written under and the families they name (for the audit). Every
+/// coordinator opening the shortlist asks the same few questions.
+pub(crate) type ShortlistAnswers = Kept<String, ShortlistAnswer, { 32 << 20 }>;
+
+#[derive(Clone)]
+pub(crate) struct ShortlistAnswer {
+    pub(crate) decided: Option<Arc<decisions::Decided>>,
+    pub(crate) named: Arc<[String]>,
+    pub(crate) body: axum::body::Bytes,
 }
 
 impl Cache {
@@ -91,6 +117,7 @@ impl Cache {
         self.report.clear();
         self.choices.clear();
         self.families.clear();
+        self.shortlists.clear();
     }
 }
 

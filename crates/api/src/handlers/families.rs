@@ -21,7 +21,6 @@ pub(crate) async fn list_families(
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist").await?;
     // Parameters are read by hand so a bad value gets a JSON 400 naming it.
     // As CSV, for a meeting's papers: every family matching, unless a
@@ -31,18 +30,34 @@ pub(crate) async fn list_families(
         if csv { page(&params, usize::MAX, usize::MAX)? } else { page(&params, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)? };
     let fields = if csv { Fields::ALL } else { Fields::parse::<FamilySummary>(param(&params, "fields"))? };
     let snapshot = state.snapshot();
+    let decided = state.decided(&snapshot);
+    // The same question under the same decisions has the same answer
+    // until a reload: kept, and audited each time it is given.
+    let question = (!csv).then(|| {
+        let asked: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}?{}", auth::today(), asked.join("&"))
+    });
+    let answers = state.cache.shortlists.get(&snapshot, |_| ShortlistAnswers::default());
+    let same_decisions = |kept: &ShortlistAnswer| match (&kept.decided, &decided) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    if let Some(kept) = question.as_ref().and_then(|q| answers.find(q, same_decisions)) {
+        state.audited(&caller, true, (kept.named.to_vec(), vec![]), &snapshot).await?;
+        return Ok(json_response(&kept.body));
+    }
     let mut filter = views::Filter::from_params(&params, &snapshot)?;
-    if let Some(decided) = state.decided(&snapshot) {
+    if let Some(decided) = decided.clone() {
         filter = filter.with_decisions(decided);
     }
     let (families, total) = filter.page(&snapshot, offset, limit);
-    let named = families.iter().map(|f| f.family_id.clone()).collect();
-    state.audited(&caller, true, (named, vec![]), &snapshot).await?;
+    let named: Vec<String> = families.iter().map(|f| f.family_id.clone()).collect();
     if csv {
+        state.audited(&caller, true, (named, vec![]), &snapshot).await?;
         return Ok(csv_out::response("famgraph-shortlist.csv", views::shortlist_csv(&families)));
     }
     let choices = state.cache.choices.get(&snapshot, views::filter_choices);
-    Ok(Json(Shortlist {
+    let body = json_bytes(&Shortlist {
         families: families.iter().map(|f| Selected(f, fields)).collect(),
         total,
         limit,
@@ -50,8 +65,14 @@ pub(crate) async fn list_families(
         as_of: snapshot.analysis.as_of.to_string(),
         window: snapshot.analysis.window(),
         choices: &choices,
-    })
-    .into_response())
+    });
+    let named: Arc<[String]> = named.into();
+    if let Some(question) = question {
+        let kept = ShortlistAnswer { decided, named: named.clone(), body: body.clone() };
+        answers.keep(question, kept, body.len());
+    }
+    state.audited(&caller, true, (named.to_vec(), vec![]), &snapshot).await?;
+    Ok(json_response(&body))
 }
 
 pub(crate) async fn get_family(
@@ -74,7 +95,11 @@ pub(crate) async fn get_family(
         // The whole answer of a family without decisions is the same until
         // a reload or a decision: written once.
         let answers = state.cache.families.get(&snapshot, |_| FamilyAnswers::default());
-        let answer = answers.get(family, || json_bytes(&family_detail(&snapshot, family)));
+        let answer = answers.find(&family, |_| true).unwrap_or_else(|| {
+            let answer = json_bytes(&family_detail(&snapshot, family));
+            answers.keep(family, answer.clone(), answer.len());
+            answer
+        });
         return Ok(json_response(&answer));
     }
     let detail = family_detail(&snapshot, family);
