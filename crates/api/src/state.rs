@@ -57,11 +57,17 @@ pub(crate) struct Cache {
 /// Answers kept by what was asked, up to `BYTES` of them: when one more
 /// would not fit, all are dropped and the cache fills again with what is
 /// asked for now.
-pub(crate) struct Kept<K, V, const BYTES: usize>(Mutex<(std::collections::HashMap<K, (V, usize)>, usize)>);
+pub(crate) struct Kept<K, V, const BYTES: usize>(Mutex<Held<K, V>>);
+
+/// The answers kept, each with its size, and their sizes' sum.
+struct Held<K, V> {
+    answers: std::collections::HashMap<K, (V, usize)>,
+    bytes: usize,
+}
 
 impl<K, V, const BYTES: usize> Default for Kept<K, V, BYTES> {
     fn default() -> Self {
-        Kept(Mutex::new((std::collections::HashMap::new(), 0)))
+        Kept(Mutex::new(Held { answers: std::collections::HashMap::new(), bytes: 0 }))
     }
 }
 
@@ -69,7 +75,7 @@ impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
     /// The answer kept for `key`, if `still` says it holds.
     pub(crate) fn find(&self, key: &K, still: impl Fn(&V) -> bool) -> Option<V> {
         let held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        held.0.get(key).map(|(value, _)| value).filter(|value| still(value)).cloned()
+        held.answers.get(key).map(|(value, _)| value).filter(|value| still(value)).cloned()
     }
 
     /// Keeps `value`, of `bytes` bytes, for `key`.
@@ -78,14 +84,14 @@ impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
             return;
         }
         let mut held = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if held.1 + bytes > BYTES {
-            held.0.clear();
-            held.1 = 0;
+        if held.bytes + bytes > BYTES {
+            held.answers.clear();
+            held.bytes = 0;
         }
-        if let Some((_, replaced)) = held.0.insert(key, (value, bytes)) {
-            held.1 -= replaced;
+        if let Some((_, replaced)) = held.answers.insert(key, (value, bytes)) {
+            held.bytes -= replaced;
         }
-        held.1 += bytes;
+        held.bytes += bytes;
     }
 }
 
