@@ -68,13 +68,25 @@ serve_mib=$(($(ps -o rss= -p "$server") / 1024))
 family=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/families?limit=1" |
     grep -o '"family_id":"[^"]*"' | head -1 | cut -d'"' -f4)
 
-# Requests per second and p99 of one endpoint under 64 connections.
+# 200 families from the shortlist's first pages, for a request that
+# goes round them as a meeting would.
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/families?limit=200&fields=family_id" |
+    grep -o '"family_id":"[^"]*"' | cut -d'"' -f4 >"$work/families"
+{
+    echo 'ids = {}'
+    while read -r id; do echo "ids[#ids + 1] = \"$id\""; done <"$work/families"
+    echo 'n = 0'
+    echo 'request = function() n = n + 1; return wrk.format(nil, "/api/v1/families/" .. ids[n % #ids + 1]) end'
+} >"$work/rotate.lua"
+
+# Requests per second and p99 of one endpoint under 64 connections (the
+# second argument: a wrk script).
 drive() {
-    wrk -t2 -c64 -d"${seconds}s" --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1" >"$work/wrk"
+    wrk -t2 -c64 -d"${seconds}s" --latency ${2:+-s "$2"} -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1" >"$work/wrk"
     rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
     p99=$(awk '$1 == "99%" {print $2}' "$work/wrk")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk")
-    echo "| \`GET $1\` | ${rps} req/s | p99 ${p99} | ${non2xx:-0} errors |"
+    echo "| \`GET $1\`${2:+ (200 families in turn)} | ${rps} req/s | p99 ${p99} | ${non2xx:-0} errors |"
 }
 
 echo
@@ -91,4 +103,6 @@ echo "| endpoint | rate | latency | |"
 echo "|---|---:|---:|---:|"
 drive "/api/v1/families?limit=50"
 drive "/api/v1/families?limit=50&need=crime"
+drive "/api/v1/families?limit=50&fields=family_id,rank,score,needs,needs_now,agencies,keyworkers_now,members,reasons,cohorts,decision"
 drive "/api/v1/families/$family"
+drive "/api/v1/families/" "$work/rotate.lua"

@@ -112,6 +112,8 @@ fn every_page_renders_in_a_browser() {
     assert!(dom.contains("<select name=\"area\">"));
     for r in list["families"][0]["reasons"].as_array().unwrap() {
         assert!(dom.contains(r["label"].as_str().unwrap()), "reasons in plain words: {r}");
+        // What each reason counted, on hovering over it.
+        assert!(dom.contains(&format!("title=\"{}\"", r["detail"].as_str().unwrap())), "{r}");
     }
 
     // A family: the genogram has a shape per member, the timeline a bar

@@ -422,3 +422,26 @@ impl FromRequestParts<AppState> for Client {
         Ok(Client { caller, endpoint })
     }
 }
+
+#[cfg(test)]
+mod kept_tests {
+    use super::Kept;
+
+    #[test]
+    fn kept_answers_stay_within_their_budget() {
+        let kept: Kept<u32, &str, 10> = Kept::default();
+        kept.keep(1, "one", 4);
+        kept.keep(2, "two", 4);
+        assert_eq!((kept.find(&1, |_| true), kept.find(&2, |_| true)), (Some("one"), Some("two")));
+        assert_eq!(kept.find(&1, |v| *v == "uno"), None, "an answer that no longer holds is not given");
+        // Replacing one frees its bytes.
+        kept.keep(2, "two again", 4);
+        assert_eq!(kept.find(&2, |_| true), Some("two again"));
+        // One more that would not fit: all are dropped for it.
+        kept.keep(3, "three", 4);
+        assert_eq!((kept.find(&1, |_| true), kept.find(&3, |_| true)), (None, Some("three")));
+        // Larger than the budget: never kept, and nothing is dropped for it.
+        kept.keep(4, "four", 11);
+        assert_eq!((kept.find(&3, |_| true), kept.find(&4, |_| true)), (Some("three"), None));
+    }
+}

@@ -63,7 +63,7 @@ export async function shortlist() {
     <td>${tags(f.needs_now)}${earlier(f)}</td><td>${tags(f.agencies)}</td>
     <td>${tags(f.keyworkers_now) || html`<span class="muted">none</span>`}</td><td>${f.members}</td>
     <td>${spaced(
-      f.reasons.map(r => `${r.label} +${r.points}`),
+      f.reasons.map(r => html`<span title="${r.detail}">${r.label} +${r.points}</span>`),
       html`<br>`,
     )}</td>
     <td>${tags(f.cohorts)}</td>${decisions ? html`<td>${decisionTag(f.decision)}</td>` : ''}</tr>`;
