@@ -22,9 +22,11 @@ pub fn analyse(bundle: Bundle, report: LoadReport, settings: &Settings, known: &
 /// The ids a stored load gave, as a new load follows them.
 #[tracing::instrument(skip_all)]
 pub fn known_of(ids: &famgraph_ingest::StoredIds) -> KnownIds {
-    let family_of_person: std::collections::HashMap<&str, &str> =
+    let family_of_person: rustc_hash::FxHashMap<&str, &str> =
         ids.families.iter().map(|f| (f.person_id.as_str(), f.family_id.as_str())).collect();
     let mut known = KnownIds::default();
+    known.person_of_record.reserve(ids.people.len());
+    known.family_of_record.reserve(ids.people.len());
     for row in &ids.people {
         let key = (row.agency.clone(), row.record_id.clone());
         if let Some(family) = family_of_person.get(row.person_id.as_str()) {
@@ -148,16 +150,22 @@ pub fn from_database(
     settings: &Settings,
 ) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let stored = famgraph_ingest::store::open(path)?;
-    let known = known_of(&stored.ids);
-    let (bundle, report) = match overrides {
-        Some(file) => {
-            let table = famgraph_ingest::read_overrides(file)?;
-            famgraph_model::add_overrides(stored.bundle, stored.report, &table)?
-        }
-        None => (stored.bundle, stored.report),
-    };
-    let linkage = stored.linkage.as_ref().map(|(key, bytes)| (key.as_str(), bytes.as_slice()));
-    Ok(famgraph_pipeline::build_reusing(bundle, report, settings, &DuckCohorts, &known, linkage))
+    let ids = &stored.ids;
+    std::thread::scope(|scope| {
+        // The earlier ids are read while the linkage is checked and read.
+        let known = scope.spawn(|| known_of(ids));
+        let (bundle, report) = match overrides {
+            Some(file) => {
+                let table = famgraph_ingest::read_overrides(file)?;
+                famgraph_model::add_overrides(stored.bundle, stored.report, &table)?
+            }
+            None => (stored.bundle, stored.report),
+        };
+        let kept = stored.linkage.as_ref().map(|(key, bytes)| (key.as_str(), bytes.as_slice()));
+        let linkage = famgraph_pipeline::link_reusing(&bundle, kept);
+        let known = known.join().expect("reading the earlier ids panicked");
+        Ok(famgraph_pipeline::assemble(bundle, report, linkage, settings, &DuckCohorts, &known))
+    })
 }
 
 /// Writes the snapshot's bundle, report and derived tables to `db`.

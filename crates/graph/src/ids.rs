@@ -10,8 +10,6 @@
 //! group is named by its least record (agency, then record id): a prefix
 //! and ten characters of that record's SHA-256, more on a clash.
 
-use std::collections::HashMap;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use famgraph_model::Bundle;
@@ -21,9 +19,9 @@ use sha2::{Digest as _, Sha256};
 #[derive(Debug, Clone, Default)]
 pub struct KnownIds {
     /// (agency, record id) to the person id it had.
-    pub person_of_record: HashMap<(String, String), String>,
+    pub person_of_record: FxHashMap<(String, String), String>,
     /// (agency, record id) to the family id it had.
-    pub family_of_record: HashMap<(String, String), String>,
+    pub family_of_record: FxHashMap<(String, String), String>,
 }
 
 impl KnownIds {
@@ -63,7 +61,7 @@ fn code(record: (&str, &str), chars: usize) -> String {
 pub(crate) fn assign(
     groups: &[Vec<usize>],
     bundle: &Bundle,
-    known: &HashMap<(String, String), String>,
+    known: &FxHashMap<(String, String), String>,
     prefix: char,
 ) -> Vec<String> {
     let key = |r: usize| (bundle.people[r].agency.as_str(), bundle.people[r].record_id.as_str());
@@ -74,8 +72,9 @@ pub(crate) fn assign(
     // Per group, how many of its records each earlier id held (each record
     // looked up once; none at all without an earlier load), and how many
     // records each earlier id holds here in all.
-    let votes: Vec<FxHashMap<&str, usize>> = if known.is_empty() {
-        vec![FxHashMap::default(); groups.len()]
+    // A group holds a record or two, so its votes are a short list.
+    let votes: Vec<Vec<(&str, usize)>> = if known.is_empty() {
+        vec![Vec::new(); groups.len()]
     } else {
         // The earlier ids by borrowed keys: a lookup copies no string.
         let known: FxHashMap<(&str, &str), &String> =
@@ -83,10 +82,13 @@ pub(crate) fn assign(
         groups
             .iter()
             .map(|group| {
-                let mut votes: FxHashMap<&str, usize> = FxHashMap::default();
+                let mut votes: Vec<(&str, usize)> = Vec::new();
                 for &r in group {
                     if let Some(id) = known.get(&key(r)) {
-                        *votes.entry(id.as_str()).or_default() += 1;
+                        match votes.iter_mut().find(|(held, _)| held == id) {
+                            Some((_, n)) => *n += 1,
+                            None => votes.push((id.as_str(), 1)),
+                        }
                     }
                 }
                 votes
@@ -94,7 +96,7 @@ pub(crate) fn assign(
             .collect()
     };
     let mut held: FxHashMap<&str, usize> = FxHashMap::default();
-    for (&id, &n) in votes.iter().flatten() {
+    for &(id, n) in votes.iter().flatten() {
         *held.entry(id).or_default() += n;
     }
     let mut ids: Vec<Option<String>> = vec![None; groups.len()];
@@ -102,9 +104,9 @@ pub(crate) fn assign(
     if !known.is_empty() {
         for &g in &order {
             // Records new since the earlier load have no say.
-            let known_here: usize = votes[g].values().sum();
-            let best = votes[g].iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
-            if let Some((&id, &n)) = best
+            let known_here: usize = votes[g].iter().map(|(_, n)| n).sum();
+            let best = votes[g].iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)));
+            if let Some(&(id, n)) = best
                 && 2 * n > known_here
                 && 2 * n > held[id]
                 && taken.insert(id.to_owned())

@@ -374,24 +374,31 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         residence.iter().map(|people| people.keys().copied().collect()).collect();
 
     // Relationships between people, merged across agencies.
-    let mut merged: BTreeMap<(PersonIdx, PersonIdx, RelationshipKind), BTreeSet<String>> = BTreeMap::new();
-    for rel in &bundle.relationships {
-        let (Some(&a), Some(&b)) = (
-            record_index.get(&(rel.agency.as_str(), rel.from_record.as_str())),
-            record_index.get(&(rel.agency.as_str(), rel.to_record.as_str())),
-        ) else {
-            continue;
-        };
-        let (from, to) = (linkage.person_of[a] as usize, linkage.person_of[b] as usize);
-        if from == to {
-            continue;
-        }
-        let key = if rel.kind.is_parental() { (from, to, rel.kind) } else { (from.min(to), from.max(to), rel.kind) };
-        merged.entry(key).or_default().insert(rel.agency.clone());
-    }
-    let mut relationships: Vec<PersonRelationship> = merged
-        .into_iter()
-        .map(|((from, to, kind), recorded_by)| PersonRelationship { from, to, kind, recorded_by, inferred: None })
+    // Sorted, each (from, to, kind) once with every agency that recorded it.
+    let mut recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind, &str)> = bundle
+        .relationships
+        .iter()
+        .filter_map(|rel| {
+            let a = *record_index.get(&(rel.agency.as_str(), rel.from_record.as_str()))?;
+            let b = *record_index.get(&(rel.agency.as_str(), rel.to_record.as_str()))?;
+            let (from, to) = (linkage.person_of[a] as usize, linkage.person_of[b] as usize);
+            (from != to).then(|| {
+                let (from, to) = if rel.kind.is_parental() { (from, to) } else { (from.min(to), from.max(to)) };
+                (from, to, rel.kind, rel.agency.as_str())
+            })
+        })
+        .collect();
+    recorded.sort_unstable();
+    recorded.dedup();
+    let mut relationships: Vec<PersonRelationship> = recorded
+        .chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2))
+        .map(|same| PersonRelationship {
+            from: same[0].0,
+            to: same[0].1,
+            kind: same[0].2,
+            recorded_by: same.iter().map(|r| r.3.to_owned()).collect(),
+            inferred: None,
+        })
         .collect();
 
     // Shared accommodation: many adults at one address from several

@@ -312,6 +312,62 @@ fn rows<R: StoredRow>(conn: &Connection) -> Result<Vec<R>, String> {
     stmt.query_map([], R::from_row).and_then(Iterator::collect).map_err(clean)
 }
 
+fn people_of(conn: &Connection) -> Result<Vec<PersonRecord>, String> {
+    rows::<PersonRecordRow>(conn)?
+        .into_iter()
+        .map(|row| {
+            Ok(PersonRecord {
+                agency: row.agency,
+                record_id: row.record_id,
+                given_name: row.given_name,
+                family_name: row.family_name,
+                date_of_birth: row.date_of_birth,
+                sex: Sex::parse(&row.sex).ok_or_else(|| bad("sex"))?,
+                address: row.address,
+                postcode: row.postcode.map(|p| Postcode::parse(&p).ok_or_else(|| bad("postcode"))).transpose()?,
+                uprn: row.uprn,
+                nhs_number: row
+                    .nhs_number
+                    .map(|n| NhsNumber::parse(&n).ok_or_else(|| bad("NHS number")))
+                    .transpose()?,
+            })
+        })
+        .collect()
+}
+
+fn relationships_of(conn: &Connection) -> Result<Vec<Relationship>, String> {
+    rows::<RelationshipRow>(conn)?
+        .into_iter()
+        .map(|row| {
+            Ok(Relationship {
+                agency: row.agency,
+                from_record: row.from_record,
+                kind: RelationshipKind::parse(&row.kind).ok_or_else(|| bad("relationship kind"))?,
+                to_record: row.to_record,
+                start_date: row.start_date,
+                end_date: row.end_date,
+            })
+        })
+        .collect()
+}
+
+fn involvements_of(conn: &Connection) -> Result<Vec<Involvement>, String> {
+    rows::<InvolvementRow>(conn)?
+        .into_iter()
+        .map(|row| {
+            Ok(Involvement {
+                agency: row.agency,
+                involvement_id: row.involvement_id,
+                record_id: row.record_id,
+                service: row.service,
+                start_date: row.start_date,
+                end_date: row.end_date,
+                role: Role::parse(&row.role).ok_or_else(|| bad("role"))?,
+            })
+        })
+        .collect()
+}
+
 fn read_all(conn: &Connection) -> Result<Stored, String> {
     let mut bundle = Bundle::default();
     for row in rows::<AgencyRow>(conn)? {
@@ -337,41 +393,32 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             unit_cost,
         });
     }
-    for row in rows::<PersonRecordRow>(conn)? {
-        bundle.people.push(PersonRecord {
-            agency: row.agency,
-            record_id: row.record_id,
-            given_name: row.given_name,
-            family_name: row.family_name,
-            date_of_birth: row.date_of_birth,
-            sex: Sex::parse(&row.sex).ok_or_else(|| bad("sex"))?,
-            address: row.address,
-            postcode: row.postcode.map(|p| Postcode::parse(&p).ok_or_else(|| bad("postcode"))).transpose()?,
-            uprn: row.uprn,
-            nhs_number: row.nhs_number.map(|n| NhsNumber::parse(&n).ok_or_else(|| bad("NHS number"))).transpose()?,
-        });
-    }
-    for row in rows::<RelationshipRow>(conn)? {
-        bundle.relationships.push(Relationship {
-            agency: row.agency,
-            from_record: row.from_record,
-            kind: RelationshipKind::parse(&row.kind).ok_or_else(|| bad("relationship kind"))?,
-            to_record: row.to_record,
-            start_date: row.start_date,
-            end_date: row.end_date,
-        });
-    }
-    for row in rows::<InvolvementRow>(conn)? {
-        bundle.involvements.push(Involvement {
-            agency: row.agency,
-            involvement_id: row.involvement_id,
-            record_id: row.record_id,
-            service: row.service,
-            start_date: row.start_date,
-            end_date: row.end_date,
-            role: Role::parse(&row.role).ok_or_else(|| bad("role"))?,
-        });
-    }
+    // The large tables on connections of their own, side by side.
+    let clean = |e: duckdb::Error| crate::clean_duckdb_message(&e.to_string());
+    let (people, relationships, involvements, ids) = std::thread::scope(|scope| {
+        let on_own = |conn: &Connection| conn.try_clone().map_err(clean);
+        let people = {
+            let conn = on_own(conn)?;
+            scope.spawn(move || people_of(&conn))
+        };
+        let relationships = {
+            let conn = on_own(conn)?;
+            scope.spawn(move || relationships_of(&conn))
+        };
+        let involvements = {
+            let conn = on_own(conn)?;
+            scope.spawn(move || involvements_of(&conn))
+        };
+        let ids = StoredIds { people: rows(conn)?, families: rows(conn)? };
+        let joined = "a stored table's reader panicked";
+        Ok::<_, String>((
+            people.join().expect(joined)?,
+            relationships.join().expect(joined)?,
+            involvements.join().expect(joined)?,
+            ids,
+        ))
+    })?;
+    (bundle.people, bundle.relationships, bundle.involvements) = (people, relationships, involvements);
     for row in rows::<LinkOverrideRow>(conn)? {
         bundle.overrides.push(LinkOverride {
             decision: LinkDecision::parse(&row.decision).ok_or_else(|| bad("override decision"))?,
@@ -387,7 +434,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
         let issue = Issue { file: row.file, line: row.line, column: row.column_name, reason: row.reason };
         if row.severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
-    let ids = StoredIds { people: rows(conn)?, families: rows(conn)? };
     // A file written before the linkage was stored has no such table: its
     // server links again.
     let linkage = conn

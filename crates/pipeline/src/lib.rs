@@ -103,7 +103,7 @@ pub fn need_bit(need: famgraph_model::Need) -> u16 {
 
 /// Runs the named cohort queries over a grouped load. The binary runs
 /// them with DuckDB (`queries/cohorts/`); [`NoCohorts`] runs none.
-pub trait CohortQueries {
+pub trait CohortQueries: Sync {
     fn run(&self, graph: &FamilyGraph, as_of: Date) -> Cohorts;
 }
 
@@ -254,7 +254,9 @@ pub fn build_linked(
     assemble(bundle, report, linkage, settings, cohorts, &KnownIds::default())
 }
 
-fn assemble(
+/// Groups and analyses a bundle already linked, keeping an earlier load's
+/// ids (`known`), as [`build_following`] does after linking.
+pub fn assemble(
     bundle: Bundle,
     report: LoadReport,
     linkage: Linkage,
@@ -263,9 +265,15 @@ fn assemble(
     known: &KnownIds,
 ) -> Snapshot {
     let graph = famgraph_graph::build_following(bundle, linkage, known);
-    let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
-    let cohorts = cohorts.run(&graph, analysis.as_of);
-    let load = load_fingerprint(&graph);
+    // Three readings of the graph, side by side: the analyses, the cohort
+    // queries (in DuckDB) and the load's fingerprint.
+    let (analysis, cohorts, load) = std::thread::scope(|scope| {
+        let cohorts = scope.spawn(|| cohorts.run(&graph, graph.as_of()));
+        let load = scope.spawn(|| load_fingerprint(&graph));
+        let analysis = famgraph_analysis::analyse(&graph, &settings.analysis);
+        let joined = "a reading of the graph panicked";
+        (analysis, cohorts.join().expect(joined), load.join().expect(joined))
+    });
     Snapshot {
         graph,
         analysis,
