@@ -343,63 +343,19 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
     // give; between two given equally often, the one seen last, so a stale
     // address loses to a newer one. (Latest-seen alone does worse: one
     // agency's odd rendering of a hostel address would outvote the rest.)
-    let addresses = address::group(&bundle.people, &linkage.person_of);
-    let mut residence: Vec<BTreeMap<PersonIdx, Residence>> = vec![BTreeMap::new(); addresses.households.len()];
-    let mut current_household = vec![None; n_people];
-    for (person, records) in records_of.iter().enumerate() {
-        let mut mine: BTreeMap<HouseholdIdx, Residence> = BTreeMap::new();
-        for &record in records {
-            if let Some(h) = addresses.household_of_record[record] {
-                let r = mine.entry(h).or_insert(Residence {
-                    first_seen: None,
-                    last_seen: None,
-                    records: 0,
-                    by_postcode_and_name: false,
-                });
-                r.records += 1;
-                r.by_postcode_and_name |= addresses.placed_by_name[record];
-                if let Some((from, to)) = seen_of_record[record] {
-                    r.first_seen = Some(r.first_seen.map_or(from, |d| d.min(from)));
-                    r.last_seen = Some(r.last_seen.map_or(to, |d| d.max(to)));
-                }
-            }
-        }
-        current_household[person] =
-            mine.iter().max_by_key(|(h, r)| (r.records, r.last_seen, std::cmp::Reverse(**h))).map(|(h, _)| *h);
-        for (h, r) in mine {
-            residence[h].insert(person, r);
-        }
-    }
-    let household_members: Vec<BTreeSet<PersonIdx>> =
-        residence.iter().map(|people| people.keys().copied().collect()).collect();
-
-    // Relationships between people, merged across agencies.
-    // Sorted, each (from, to, kind) once with every agency that recorded it.
-    let mut recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind, &str)> = bundle
-        .relationships
-        .iter()
-        .filter_map(|rel| {
-            let a = *record_index.get(&(rel.agency.as_str(), rel.from_record.as_str()))?;
-            let b = *record_index.get(&(rel.agency.as_str(), rel.to_record.as_str()))?;
-            let (from, to) = (linkage.person_of[a] as usize, linkage.person_of[b] as usize);
-            (from != to).then(|| {
-                let (from, to) = if rel.kind.is_parental() { (from, to) } else { (from.min(to), from.max(to)) };
-                (from, to, rel.kind, rel.agency.as_str())
-            })
-        })
-        .collect();
-    recorded.sort_unstable();
-    recorded.dedup();
-    let mut relationships: Vec<PersonRelationship> = recorded
-        .chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2))
-        .map(|same| PersonRelationship {
-            from: same[0].0,
-            to: same[0].1,
-            kind: same[0].2,
-            recorded_by: same.iter().map(|r| r.3.to_owned()).collect(),
-            inferred: None,
-        })
-        .collect();
+    let (homes, mut relationships, person_ids) = std::thread::scope(|scope| {
+        let homes = scope.spawn(|| {
+            let addresses = address::group(&bundle.people, &linkage.person_of);
+            let residence = residence_of(&records_of, &addresses, &seen_of_record);
+            (addresses, residence)
+        });
+        // Person ids need only each person's records.
+        let person_ids = scope.spawn(|| ids::assign(&records_of, &bundle, &known.person_of_record, 'P'));
+        let relationships = merged_relationships(&bundle, &record_index, &linkage.person_of);
+        let joined = "a part of the graph's build panicked";
+        (homes.join().expect(joined), relationships, person_ids.join().expect(joined))
+    });
+    let (addresses, Residences { residence, current_household, household_members }) = homes;
 
     // Shared accommodation: many adults at one address from several
     // families, as the recorded relationships join them.
@@ -498,7 +454,6 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
     for (idx, link) in linkage.links.iter().enumerate() {
         links_of[linkage.person_of[link.a as usize] as usize].push(idx);
     }
-    let person_ids = ids::assign(&records_of, &bundle, &known.person_of_record, 'P');
     let family_records: Vec<Vec<usize>> = family_members
         .iter()
         .map(|members| members.iter().flat_map(|&p| records_of[p].iter().copied()).collect())
@@ -636,6 +591,86 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         person_by_id,
         family_by_id,
     }
+}
+
+/// Who lived at each household, and when; each person's current one.
+struct Residences {
+    residence: Vec<BTreeMap<PersonIdx, Residence>>,
+    current_household: Vec<Option<HouseholdIdx>>,
+    household_members: Vec<BTreeSet<PersonIdx>>,
+}
+
+/// Each household's residents with when each was seen there, from their
+/// records' addresses and involvements; each person's current household.
+fn residence_of(
+    records_of: &[Vec<usize>],
+    addresses: &address::Addresses,
+    seen_of_record: &[Option<(Date, Date)>],
+) -> Residences {
+    let n_people = records_of.len();
+    let mut residence: Vec<BTreeMap<PersonIdx, Residence>> = vec![BTreeMap::new(); addresses.households.len()];
+    let mut current_household = vec![None; n_people];
+    for (person, records) in records_of.iter().enumerate() {
+        let mut mine: BTreeMap<HouseholdIdx, Residence> = BTreeMap::new();
+        for &record in records {
+            if let Some(h) = addresses.household_of_record[record] {
+                let r = mine.entry(h).or_insert(Residence {
+                    first_seen: None,
+                    last_seen: None,
+                    records: 0,
+                    by_postcode_and_name: false,
+                });
+                r.records += 1;
+                r.by_postcode_and_name |= addresses.placed_by_name[record];
+                if let Some((from, to)) = seen_of_record[record] {
+                    r.first_seen = Some(r.first_seen.map_or(from, |d| d.min(from)));
+                    r.last_seen = Some(r.last_seen.map_or(to, |d| d.max(to)));
+                }
+            }
+        }
+        current_household[person] =
+            mine.iter().max_by_key(|(h, r)| (r.records, r.last_seen, std::cmp::Reverse(**h))).map(|(h, _)| *h);
+        for (h, r) in mine {
+            residence[h].insert(person, r);
+        }
+    }
+    let household_members: Vec<BTreeSet<PersonIdx>> =
+        residence.iter().map(|people| people.keys().copied().collect()).collect();
+    Residences { residence, current_household, household_members }
+}
+
+/// The recorded relationships between people, merged across agencies:
+/// each (from, to, kind) once, with every agency that recorded it.
+fn merged_relationships(
+    bundle: &Bundle,
+    record_index: &HashMap<(&str, &str), usize>,
+    person_of: &[u32],
+) -> Vec<PersonRelationship> {
+    let mut recorded: Vec<(PersonIdx, PersonIdx, RelationshipKind, &str)> = bundle
+        .relationships
+        .iter()
+        .filter_map(|rel| {
+            let a = *record_index.get(&(rel.agency.as_str(), rel.from_record.as_str()))?;
+            let b = *record_index.get(&(rel.agency.as_str(), rel.to_record.as_str()))?;
+            let (from, to) = (person_of[a] as usize, person_of[b] as usize);
+            (from != to).then(|| {
+                let (from, to) = if rel.kind.is_parental() { (from, to) } else { (from.min(to), from.max(to)) };
+                (from, to, rel.kind, rel.agency.as_str())
+            })
+        })
+        .collect();
+    recorded.sort_unstable();
+    recorded.dedup();
+    recorded
+        .chunk_by(|x, y| (x.0, x.1, x.2) == (y.0, y.1, y.2))
+        .map(|same| PersonRelationship {
+            from: same[0].0,
+            to: same[0].1,
+            kind: same[0].2,
+            recorded_by: same.iter().map(|r| r.3.to_owned()).collect(),
+            inferred: None,
+        })
+        .collect()
 }
 
 /// Each person's component root under the relationships.
