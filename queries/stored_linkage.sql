@@ -8,3 +8,13 @@ CREATE TABLE stored_linkage (
     key VARCHAR NOT NULL,
     body BLOB NOT NULL
 );
+
+-- The people, households, families and relationships built from that
+-- linkage, as bytes (`famgraph_graph::stored`), under the same key: a
+-- server that reads the linkage back reads these too instead of building
+-- them again. Not for analysts: `people` and `families` say the same.
+CREATE TABLE stored_graph (
+    key VARCHAR NOT NULL,
+    part BIGINT NOT NULL,
+    body BLOB NOT NULL
+);

@@ -151,9 +151,11 @@ pub fn from_database(
 ) -> Result<Snapshot, famgraph_ingest::IngestError> {
     let stored = famgraph_ingest::store::open(path)?;
     let ids = &stored.ids;
+    let graph_kept = stored.linkage.is_some() && stored.graph.is_some();
     std::thread::scope(|scope| {
-        // The earlier ids are read while the linkage is checked and read.
-        let known = scope.spawn(|| known_of(ids));
+        // The earlier ids, for building the graph again, are read while the
+        // linkage is checked and read.
+        let known = scope.spawn(|| (!graph_kept).then(|| known_of(ids)));
         let (bundle, report) = match overrides {
             Some(file) => {
                 let table = famgraph_ingest::read_overrides(file)?;
@@ -162,9 +164,27 @@ pub fn from_database(
             None => (stored.bundle, stored.report),
         };
         let kept = stored.linkage.as_ref().map(|(key, bytes)| (key.as_str(), bytes.as_slice()));
-        let linkage = famgraph_pipeline::link_reusing(&bundle, kept);
+        let (linkage, reused) = famgraph_pipeline::link_reusing(&bundle, kept);
+        // The graph the load built from that linkage, read back with it.
+        let graph_of = |(key, bytes): &(String, Vec<u8>)| {
+            let of_this_linkage = stored.linkage.as_ref().is_some_and(|(linkage_key, _)| linkage_key == key);
+            if !reused || !of_this_linkage {
+                return None;
+            }
+            famgraph_graph::stored::decode(bytes, &bundle, &linkage)
+                .inspect_err(|why| tracing::warn!(%why, "the stored graph cannot be read: building it again"))
+                .ok()
+        };
+        let kept_graph = stored.graph.as_ref().and_then(graph_of);
         let known = known.join().expect("reading the earlier ids panicked");
-        Ok(famgraph_pipeline::assemble(bundle, report, linkage, settings, &DuckCohorts, &known))
+        let graph = match kept_graph {
+            Some(kept) => {
+                tracing::info!("the load's people, households and families read back: not building them again");
+                famgraph_graph::FamilyGraph::from_stored(bundle, linkage, kept)
+            }
+            None => famgraph_graph::build_following(bundle, linkage, &known.unwrap_or_else(|| known_of(ids))),
+        };
+        Ok(famgraph_pipeline::assemble_graph(graph, report, settings, &DuckCohorts))
     })
 }
 
@@ -275,8 +295,10 @@ pub fn derived_tables(snapshot: &Snapshot) -> Derived {
             }
         })
         .collect();
-    let linkage = Some((famgraph_pipeline::linkage_key(&graph.bundle), famgraph_link::stored::encode(&graph.linkage)));
-    Derived { meta, people, links, link_model, families, shortlist, linkage }
+    let key = famgraph_pipeline::linkage_key(&graph.bundle);
+    let stored_graph = Some((key.clone(), famgraph_graph::stored::encode(graph)));
+    let linkage = Some((key, famgraph_link::stored::encode(&graph.linkage)));
+    Derived { meta, people, links, link_model, families, shortlist, linkage, graph: stored_graph }
 }
 
 #[cfg(test)]

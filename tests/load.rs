@@ -472,10 +472,12 @@ fn ids_hold_across_row_order_and_a_later_extract() {
     assert!(kept * 100 >= unchanged.len() * 98, "{kept} of {} records kept their family's id", unchanged.len());
 }
 
-/// A database holds the linkage its load made: opening it reads that back
-/// instead of linking again, and answers as linking the bundle would; with
-/// a correction the load did not have, or a stored linkage that cannot be
-/// read, it links again.
+/// A database holds the linkage its load made and the people, households
+/// and families built from it: opening it reads them back instead of
+/// linking and building again, and answers as linking the bundle would;
+/// with a correction the load did not have, or a stored linkage that
+/// cannot be read, it links again; with a stored graph that cannot be
+/// read, it builds that again.
 #[test]
 fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
     let dir = TempDir::new("stored-linkage");
@@ -486,7 +488,7 @@ fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
     let run = |args: &[&str]| -> (String, String) {
         let out = std::process::Command::new(crate::util::BIN)
             .args(args)
-            .env("FAMGRAPH_LOG", "famgraph_pipeline=info")
+            .env("FAMGRAPH_LOG", "famgraph_pipeline=info,famgraph::loads=info")
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -496,7 +498,29 @@ fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
     let (from_bundle, _) = run(&[&list[..], &["--data", bundle.to_str().unwrap()]].concat());
     let (from_db, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("the load's linkage read back: not linking again"), "{log}");
+    assert!(log.contains("households and families read back: not building them again"), "{log}");
     assert_eq!(from_db, from_bundle);
+    // Everything an analyst's export holds, people, households, families,
+    // relationships and involvements, is the same read back as built.
+    let exported = |source: &str, path: &std::path::Path, out: &str| {
+        let out = dir.join(out);
+        famgraph_ok(&["export", source, path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .map(|f| (f.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&f).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (built, read_back) = (exported("--data", &bundle, "built"), exported("--db", &db, "read-back"));
+    assert!(built.len() >= 4, "{:?}", built.iter().map(|(name, _)| name).collect::<Vec<_>>());
+    let names = |files: &[(String, String)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&read_back), names(&built));
+    for ((name, read), (_, made)) in read_back.iter().zip(&built) {
+        let differ = read.lines().zip(made.lines()).find(|(a, b)| a != b);
+        assert!(differ.is_none() && read.len() == made.len(), "{name} differs: {differ:?}");
+    }
 
     // Records that differ from those the load linked (a record's name
     // edited in the file): the stored linkage is not theirs; link again.
@@ -504,10 +528,17 @@ fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
     edit("UPDATE person_records SET given_name = given_name || 'x' WHERE rowid = 0");
     let (_, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("differ from those the load linked: linking again"), "{log}");
+    assert!(!log.contains("not building them again"), "a graph of other records: {log}");
     edit("UPDATE person_records SET given_name = given_name[:-2] WHERE rowid = 0");
     let (back, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
     assert!(log.contains("not linking again"), "the records as they were: {log}");
     assert_eq!(back, from_bundle);
+
+    // A stored graph that cannot be read: said, and built again.
+    edit("UPDATE stored_graph SET body = 'not a graph'::BLOB WHERE part = 0");
+    let (rebuilt, log) = run(&[&list[..], &["--db", db.to_str().unwrap()]].concat());
+    assert!(log.contains("the stored graph cannot be read: building it again"), "{log}");
+    assert_eq!(rebuilt, from_bundle);
 
     // A stored linkage that cannot be read: said, and linked again.
     edit("UPDATE stored_linkage SET body = 'not a linkage'::BLOB");

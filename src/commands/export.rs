@@ -14,7 +14,13 @@ pub fn run(args: ExportArgs, ctx: &Context) -> anyhow::Result<()> {
             let db = out.join(".famgraph-export.duckdb");
             loads::save(&snapshot, &db)?;
             let written = famgraph_ingest::store::export(&db, &tables, &out, parquet);
-            let _ = std::fs::remove_file(&db);
+            // The working database and what writing it left beside it:
+            // the folder holds the tables and nothing else.
+            for leftover in ["", ".wal", ".lock"] {
+                let mut path = db.clone().into_os_string();
+                path.push(leftover);
+                let _ = std::fs::remove_file(path);
+            }
             written?
         }
         (None, Some(db)) => {

@@ -11,6 +11,7 @@ mod ids;
 mod infer;
 mod query;
 mod roles;
+pub mod stored;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,7 +37,7 @@ pub type HouseholdIdx = usize;
 pub type FamilyIdx = usize;
 
 /// One real person: the records the linkage joined.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Person {
     pub id: String,
     /// Indices into `Bundle::people`.
@@ -55,7 +56,7 @@ pub struct Person {
 }
 
 /// People recorded at one address.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Household {
     pub id: String,
     pub address: Option<String>,
@@ -98,7 +99,7 @@ impl Residence {
 }
 
 /// People joined by parent, carer, partner or sibling relationships.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Family {
     pub id: String,
     pub members: Vec<PersonIdx>,
@@ -212,7 +213,7 @@ fn generations(members: &[PersonIdx], relationships: &[usize], all: &[PersonRela
 
 /// A relationship between two people, merged across the agencies that
 /// recorded it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PersonRelationship {
     pub from: PersonIdx,
     pub to: PersonIdx,
@@ -271,6 +272,17 @@ pub struct FamilyGraph {
 }
 
 impl FamilyGraph {
+    /// The graph a load stored (`stored::decode`), finished as `build`
+    /// finishes it: each person's involvements, the petgraph, the maps by
+    /// id.
+    pub fn from_stored(bundle: Bundle, linkage: Linkage, stored: stored::Stored) -> FamilyGraph {
+        let record_index: HashMap<(&str, &str), usize> =
+            bundle.people.iter().enumerate().map(|(i, r)| ((r.agency.as_str(), r.record_id.as_str()), i)).collect();
+        let record_of_involvement = records_of_involvements(&bundle, &record_index);
+        drop(record_index);
+        finish(bundle, linkage, stored.0, &record_of_involvement)
+    }
+
     /// The household of a record's address, if it has one.
     pub fn household_of_record(&self, record: usize) -> Option<HouseholdIdx> {
         self.household_of_record.get(record).copied().flatten()
@@ -524,6 +536,34 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         })
         .collect();
 
+    let record_of_involvement = records_of_involvements(&bundle, &record_index);
+    drop(record_index);
+    let parts =
+        Parts { people, households, families, relationships, household_of_record: addresses.household_of_record };
+    finish(bundle, linkage, parts, &record_of_involvement)
+}
+
+/// Each involvement's record, by index into `Bundle::people`.
+fn records_of_involvements(bundle: &Bundle, record_index: &HashMap<(&str, &str), usize>) -> Vec<usize> {
+    bundle.involvements.iter().map(|inv| record_index[&(inv.agency.as_str(), inv.record_id.as_str())]).collect()
+}
+
+/// What the graph is built from once people, households and families are
+/// found: all that a stored load keeps of it (`stored`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Parts {
+    pub people: Vec<Person>,
+    pub households: Vec<Household>,
+    pub families: Vec<Family>,
+    pub relationships: Vec<PersonRelationship>,
+    pub household_of_record: Vec<Option<HouseholdIdx>>,
+}
+
+/// The graph of people, households, agencies and services, and each
+/// person's involvements, from the parts.
+fn finish(bundle: Bundle, linkage: Linkage, parts: Parts, record_of_involvement: &[usize]) -> FamilyGraph {
+    let Parts { people, households, families, relationships, household_of_record } = parts;
+    let n_people = people.len();
     // Involvements by person, and the graph.
     let service_index: HashMap<(&str, &str), usize> =
         bundle.services.iter().enumerate().map(|(i, s)| ((s.agency.as_str(), s.code.as_str()), i)).collect();
@@ -532,8 +572,7 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
     let mut involvements_of = vec![Vec::new(); n_people];
     let mut service_of_involvement = Vec::with_capacity(bundle.involvements.len());
     for (idx, inv) in bundle.involvements.iter().enumerate() {
-        let record = record_index[&(inv.agency.as_str(), inv.record_id.as_str())];
-        involvements_of[linkage.person_of[record] as usize].push(idx);
+        involvements_of[linkage.person_of[record_of_involvement[idx]] as usize].push(idx);
         service_of_involvement.push(service_index[&(inv.agency.as_str(), inv.service.as_str())]);
     }
     let repeated_rows_of = episodes(&bundle, &mut involvements_of);
@@ -587,7 +626,7 @@ pub fn build_following(bundle: Bundle, linkage: Linkage, known: &KnownIds) -> Fa
         graph,
         person_nodes,
         household_nodes,
-        household_of_record: addresses.household_of_record,
+        household_of_record,
         person_by_id,
         family_by_id,
     }

@@ -351,6 +351,8 @@ pub struct Derived {
     pub shortlist: Vec<ShortlistRow>,
     /// The linkage as bytes, with the key of what it was made from.
     pub linkage: Option<(String, Vec<u8>)>,
+    /// The graph built from it as bytes, under the same key.
+    pub graph: Option<(String, Vec<u8>)>,
 }
 
 /// `SELECT` of a row type's columns, in the order the table was written.

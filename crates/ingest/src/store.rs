@@ -23,6 +23,10 @@ use crate::rows::{
 pub(crate) const SCHEMA: &str = include_str!("../../../queries/schema.sql");
 /// The stored linkage's table, apart from the rows the schema types.
 const STORED_LINKAGE: &str = include_str!("../../../queries/stored_linkage.sql");
+
+/// The stored graph is kept in parts of this many bytes: one value of
+/// tens of megabytes costs DuckDB several copies of itself at once.
+const GRAPH_PART_BYTES: usize = 1 << 20;
 /// Bumped when `queries/schema.sql` changes in a way old files cannot be read.
 pub const SCHEMA_VERSION: &str = "2";
 
@@ -37,6 +41,8 @@ pub struct Stored {
     /// The linkage the load made, as bytes, with the key of what it was
     /// made from (none in a file written before famgraph stored it).
     pub linkage: Option<(String, Vec<u8>)>,
+    /// The graph built from that linkage, as bytes, under the same key.
+    pub graph: Option<(String, Vec<u8>)>,
 }
 
 /// The person and family ids a stored load gave, which the next load of
@@ -213,10 +219,16 @@ fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: D
             reason: i.reason.clone(),
         }),
     )?;
-    let Derived { meta, people, links, link_model, families, shortlist, linkage } = derived;
+    let Derived { meta, people, links, link_model, families, shortlist, linkage, graph } = derived;
     conn.execute_batch(STORED_LINKAGE)?;
     if let Some((key, body)) = linkage {
         conn.execute("INSERT INTO stored_linkage VALUES (?, ?)", duckdb::params![key, body])?;
+    }
+    if let Some((key, body)) = graph {
+        let mut insert = conn.prepare("INSERT INTO stored_graph VALUES (?, ?, ?)")?;
+        for (part, chunk) in body.chunks(GRAPH_PART_BYTES).enumerate() {
+            insert.execute(duckdb::params![key, part as i64, chunk])?;
+        }
     }
     append(conn, meta.into_iter())?;
     append(conn, people.into_iter())?;
@@ -310,6 +322,19 @@ fn rows<R: StoredRow>(conn: &Connection) -> Result<Vec<R>, String> {
     let clean = |e: duckdb::Error| crate::clean_duckdb_message(&e.to_string());
     let mut stmt = conn.prepare(&rows::select::<R>()).map_err(clean)?;
     stmt.query_map([], R::from_row).and_then(Iterator::collect).map_err(clean)
+}
+
+/// The stored graph's parts put together, with their key; none when the
+/// load stored none.
+fn graph_of(conn: &Connection) -> duckdb::Result<Option<(String, Vec<u8>)>> {
+    let mut stmt = conn.prepare("SELECT key, body FROM stored_graph ORDER BY part")?;
+    let mut rows = stmt.query([])?;
+    let mut graph: Option<(String, Vec<u8>)> = None;
+    while let Some(row) = rows.next()? {
+        let (key, part): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
+        graph.get_or_insert_with(|| (key, Vec::new())).1.extend_from_slice(&part);
+    }
+    Ok(graph)
 }
 
 fn people_of(conn: &Connection) -> Result<Vec<PersonRecord>, String> {
@@ -434,14 +459,15 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
         let issue = Issue { file: row.file, line: row.line, column: row.column_name, reason: row.reason };
         if row.severity == "reject" { report.rejects.push(issue) } else { report.warnings.push(issue) }
     }
-    // A file written before the linkage was stored has no such table: its
-    // server links again.
+    // A file written before the linkage (or the graph) was stored has no
+    // such table: its server links (or builds) again.
     let linkage = conn
         .query_row("SELECT key, body FROM stored_linkage", [], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })
         .ok();
-    Ok(Stored { bundle, report, ids, linkage })
+    let graph = graph_of(conn).ok().flatten();
+    Ok(Stored { bundle, report, ids, linkage, graph })
 }
 
 /// The column list to export. For CSV, a text cell starting with `=`, `+`,

@@ -5,7 +5,7 @@
 //! header naming the format, so bytes written by another version are
 //! refused rather than misread.
 
-use famgraph_model::Date;
+use famgraph_model::{Date, bytes};
 
 use crate::model::{ComparisonLevel, Field, FieldModel, MatchModel, NULL_LEVEL};
 use crate::{Decision, FieldComparison, Link, Linkage, Override, TrainedModel};
@@ -24,33 +24,32 @@ fn names() -> Vec<&'static str> {
     names
 }
 
+/// The bytes with the linkage's fixed names as their place in `names()`.
 struct Writer {
-    out: Vec<u8>,
+    out: bytes::Writer,
     names: Vec<&'static str>,
 }
 
+impl std::ops::Deref for Writer {
+    type Target = bytes::Writer;
+    fn deref(&self) -> &bytes::Writer {
+        &self.out
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut bytes::Writer {
+        &mut self.out
+    }
+}
+
 impl Writer {
-    fn u32(&mut self, v: u32) {
-        self.out.extend_from_slice(&v.to_le_bytes());
-    }
-    fn i32(&mut self, v: i32) {
-        self.out.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: usize) {
-        self.out.extend_from_slice(&(v as u64).to_le_bytes());
-    }
-    fn f64(&mut self, v: f64) {
-        self.out.extend_from_slice(&v.to_le_bytes());
-    }
-    fn bool(&mut self, v: bool) {
-        self.out.push(u8::from(v));
-    }
     fn name(&mut self, name: &str) {
         let at = self.names.iter().position(|n| *n == name).expect("a linkage holds only names the table lists");
-        self.out.extend_from_slice(&(at as u16).to_le_bytes());
+        self.out.u16(at as u16);
     }
     fn decision(&mut self, d: Option<Decision>) {
-        self.out.push(match d {
+        self.out.u8(match d {
             None => 0,
             Some(Decision::MustLink) => 1,
             Some(Decision::CannotLink) => 2,
@@ -61,7 +60,7 @@ impl Writer {
 /// The linkage as bytes.
 #[tracing::instrument(skip_all)]
 pub fn encode(linkage: &Linkage) -> Vec<u8> {
-    let mut w = Writer { out: MAGIC.to_vec(), names: names() };
+    let mut w = Writer { out: bytes::Writer::new(MAGIC), names: names() };
     w.u64(linkage.person_of.len());
     for &p in &linkage.person_of {
         w.u32(p);
@@ -118,57 +117,35 @@ pub fn encode(linkage: &Linkage) -> Vec<u8> {
         w.decision(Some(o.decision));
         w.name(why);
     }
-    w.out
+    w.out.into_bytes()
 }
 
+/// Bytes read back with the linkage's fixed names.
 struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+    bytes: bytes::Reader<'a>,
     names: Vec<&'static str>,
 }
 
+impl<'a> std::ops::Deref for Reader<'a> {
+    type Target = bytes::Reader<'a>;
+    fn deref(&self) -> &bytes::Reader<'a> {
+        &self.bytes
+    }
+}
+
+impl<'a> std::ops::DerefMut for Reader<'a> {
+    fn deref_mut(&mut self) -> &mut bytes::Reader<'a> {
+        &mut self.bytes
+    }
+}
+
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
-        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or("it ends too soon")?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-    fn i32(&mut self) -> Result<i32, String> {
-        Ok(i32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
-    }
-    fn u64(&mut self) -> Result<usize, String> {
-        let v = u64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes"));
-        usize::try_from(v).map_err(|_| "a count too large".to_owned())
-    }
-    /// A count of items each at least `min` bytes long: no more than the
-    /// bytes left could hold, so a corrupt count cannot ask for memory.
-    fn count(&mut self, min: usize) -> Result<usize, String> {
-        let n = self.u64()?;
-        if n.saturating_mul(min) > self.bytes.len() - self.at {
-            return Err(format!("a count of {n} that the bytes left cannot hold"));
-        }
-        Ok(n)
-    }
-    fn f64(&mut self) -> Result<f64, String> {
-        Ok(f64::from_le_bytes(self.take(8)?.try_into().expect("8 bytes")))
-    }
-    fn bool(&mut self) -> Result<bool, String> {
-        match self.take(1)?[0] {
-            0 => Ok(false),
-            1 => Ok(true),
-            b => Err(format!("a flag of {b}")),
-        }
-    }
     fn name(&mut self) -> Result<&'static str, String> {
-        let at = u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes"));
+        let at = self.bytes.u16()?;
         self.names.get(usize::from(at)).copied().ok_or_else(|| format!("name number {at}, which no table holds"))
     }
     fn decision(&mut self) -> Result<Option<Decision>, String> {
-        match self.take(1)?[0] {
+        match self.bytes.u8()? {
             0 => Ok(None),
             1 => Ok(Some(Decision::MustLink)),
             2 => Ok(Some(Decision::CannotLink)),
@@ -180,8 +157,7 @@ impl Reader<'_> {
 /// The linkage `encode` wrote, or what is wrong with the bytes.
 #[tracing::instrument(skip_all)]
 pub fn decode(bytes: &[u8]) -> Result<Linkage, String> {
-    let rest = bytes.strip_prefix(MAGIC).ok_or("not a linkage this version of famgraph wrote")?;
-    let mut rd = Reader { bytes: rest, at: 0, names: names() };
+    let mut rd = Reader { bytes: bytes::Reader::new(bytes, MAGIC, "a linkage")?, names: names() };
     let n = rd.count(4)?;
     let person_of = (0..n).map(|_| rd.u32()).collect::<Result<Vec<_>, _>>()?;
     let n_people = rd.u64()?;
@@ -233,9 +209,7 @@ pub fn decode(bytes: &[u8]) -> Result<Linkage, String> {
         let decision = rd.decision()?.ok_or("an override with no decision")?;
         overrides_refused.push((Override { a: from, b: to, decision }, rd.name()?));
     }
-    if rd.at != rest.len() {
-        return Err(format!("{} bytes after its end", rest.len() - rd.at));
-    }
+    rd.finish()?;
     // Every record's person must be one of the people.
     if person_of.iter().any(|&p| p as usize >= n_people) || confidence.len() != n_people {
         return Err("its people do not match its records".into());

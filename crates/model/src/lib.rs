@@ -4,6 +4,7 @@
 //! Nothing here does IO, async or serialisation to JSON: the crates above
 //! read files and serve HTTP; this one only says what a valid record is.
 
+pub mod bytes;
 pub mod codes;
 pub mod date;
 pub mod ids;

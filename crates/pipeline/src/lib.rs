@@ -189,14 +189,15 @@ pub fn linkage_key(bundle: &Bundle) -> String {
 }
 
 /// The bundle's linkage: the stored one (`(key, bytes)` as a load kept
-/// it) when its key is this bundle's, else linked again, saying why.
-pub fn link_reusing(bundle: &Bundle, stored: Option<(&str, &[u8])>) -> Linkage {
+/// it) when its key is this bundle's, else linked again, saying why; and
+/// whether it was the stored one.
+pub fn link_reusing(bundle: &Bundle, stored: Option<(&str, &[u8])>) -> (Linkage, bool) {
     if let Some((key, bytes)) = stored {
         if key == linkage_key(bundle) {
             match famgraph_link::stored::decode(bytes) {
                 Ok(linkage) if linkage.person_of.len() == bundle.people.len() => {
                     tracing::info!(n_people = linkage.n_people, "the load's linkage read back: not linking again");
-                    return linkage;
+                    return (linkage, true);
                 }
                 Ok(_) => tracing::warn!("the stored linkage is not of these records: linking again"),
                 Err(why) => tracing::warn!(%why, "the stored linkage cannot be read: linking again"),
@@ -205,7 +206,7 @@ pub fn link_reusing(bundle: &Bundle, stored: Option<(&str, &[u8])>) -> Linkage {
             tracing::info!("the records or corrections differ from those the load linked: linking again");
         }
     }
-    link(bundle)
+    (link(bundle), false)
 }
 
 /// The whole load: links, groups and analyses a validated bundle. Person
@@ -238,7 +239,7 @@ pub fn build_reusing(
     known: &KnownIds,
     stored: Option<(&str, &[u8])>,
 ) -> Snapshot {
-    let linkage = link_reusing(&bundle, stored);
+    let (linkage, _) = link_reusing(&bundle, stored);
     assemble(bundle, report, linkage, settings, cohorts, known)
 }
 
@@ -264,7 +265,16 @@ pub fn assemble(
     cohorts: &dyn CohortQueries,
     known: &KnownIds,
 ) -> Snapshot {
-    let graph = famgraph_graph::build_following(bundle, linkage, known);
+    assemble_graph(famgraph_graph::build_following(bundle, linkage, known), report, settings, cohorts)
+}
+
+/// Analyses a built graph into the snapshot served.
+pub fn assemble_graph(
+    graph: FamilyGraph,
+    report: LoadReport,
+    settings: &Settings,
+    cohorts: &dyn CohortQueries,
+) -> Snapshot {
     // Three readings of the graph, side by side: the analyses, the cohort
     // queries (in DuckDB) and the load's fingerprint.
     let (analysis, cohorts, load) = std::thread::scope(|scope| {
