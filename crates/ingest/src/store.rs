@@ -125,6 +125,7 @@ fn wal_path(path: &Path) -> PathBuf {
 
 fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: Derived) -> duckdb::Result<()> {
     conn.execute_batch(SCHEMA)?;
+    conn.execute_batch(STORED_LINKAGE)?;
     conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])?;
     append(
         conn,
@@ -148,6 +149,51 @@ fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: D
             cost_basis: s.unit_cost.map(|(_, basis)| basis.code().to_owned()),
         }),
     )?;
+    append(
+        conn,
+        bundle.overrides.iter().map(|o| LinkOverrideRow {
+            decision: o.decision.code().to_owned(),
+            agency_a: o.a.agency.clone(),
+            record_id_a: o.a.record_id.clone(),
+            agency_b: o.b.agency.clone(),
+            record_id_b: o.b.record_id.clone(),
+            file: o.file.clone(),
+            line: o.line,
+        }),
+    )?;
+    append(
+        conn,
+        report.files.iter().map(|f| LoadFileRow {
+            file: f.file.clone(),
+            read: f.read,
+            accepted: f.accepted,
+            rejected: f.rejected,
+            warnings: f.warnings,
+        }),
+    )?;
+    let issues = report.rejects.iter().map(|i| ("reject", i)).chain(report.warnings.iter().map(|i| ("warning", i)));
+    append(
+        conn,
+        issues.map(|(severity, i)| LoadIssueRow {
+            severity: severity.to_owned(),
+            file: i.file.clone(),
+            line: i.line,
+            column_name: i.column.clone(),
+            reason: i.reason.clone(),
+        }),
+    )?;
+    // The records and the derived tables on two connections side by side:
+    // appends to different tables never conflict.
+    let other = conn.try_clone()?;
+    std::thread::scope(|scope| {
+        let records = scope.spawn(move || write_records(&other, bundle));
+        let derived = write_derived(conn, derived);
+        records.join().expect("writing the records panicked").and(derived)
+    })
+}
+
+/// The bundle's three large tables.
+fn write_records(conn: &Connection, bundle: &Bundle) -> duckdb::Result<()> {
     append(
         conn,
         bundle.people.iter().map(|p| PersonRecordRow {
@@ -186,41 +232,12 @@ fn write_all(conn: &Connection, bundle: &Bundle, report: &LoadReport, derived: D
             role: i.role.code().to_owned(),
         }),
     )?;
-    append(
-        conn,
-        bundle.overrides.iter().map(|o| LinkOverrideRow {
-            decision: o.decision.code().to_owned(),
-            agency_a: o.a.agency.clone(),
-            record_id_a: o.a.record_id.clone(),
-            agency_b: o.b.agency.clone(),
-            record_id_b: o.b.record_id.clone(),
-            file: o.file.clone(),
-            line: o.line,
-        }),
-    )?;
-    append(
-        conn,
-        report.files.iter().map(|f| LoadFileRow {
-            file: f.file.clone(),
-            read: f.read,
-            accepted: f.accepted,
-            rejected: f.rejected,
-            warnings: f.warnings,
-        }),
-    )?;
-    let issues = report.rejects.iter().map(|i| ("reject", i)).chain(report.warnings.iter().map(|i| ("warning", i)));
-    append(
-        conn,
-        issues.map(|(severity, i)| LoadIssueRow {
-            severity: severity.to_owned(),
-            file: i.file.clone(),
-            line: i.line,
-            column_name: i.column.clone(),
-            reason: i.reason.clone(),
-        }),
-    )?;
+    Ok(())
+}
+
+/// The tables derived from the load, and the linkage and graph as bytes.
+fn write_derived(conn: &Connection, derived: Derived) -> duckdb::Result<()> {
     let Derived { meta, people, links, link_model, families, shortlist, linkage, graph } = derived;
-    conn.execute_batch(STORED_LINKAGE)?;
     if let Some((key, body)) = linkage {
         conn.execute("INSERT INTO stored_linkage VALUES (?, ?)", duckdb::params![key, body])?;
     }
