@@ -39,6 +39,23 @@ impl Writer {
         self.u64(v.len());
         self.out.extend_from_slice(v.as_bytes());
     }
+    /// An optional 64-bit number: a flag, then the number.
+    pub fn opt_u64(&mut self, v: Option<u64>) {
+        self.bool(v.is_some());
+        self.out.extend_from_slice(&v.unwrap_or_default().to_le_bytes());
+    }
+    pub fn opt_str(&mut self, v: Option<&str>) {
+        self.bool(v.is_some());
+        self.str(v.unwrap_or_default());
+    }
+    /// What is written so far.
+    pub fn bytes(&self) -> &[u8] {
+        &self.out
+    }
+    /// Empties it, header and all, to write the next piece.
+    pub fn clear(&mut self) {
+        self.out.clear();
+    }
     pub fn into_bytes(self) -> Vec<u8> {
         self.out
     }

@@ -169,22 +169,57 @@ fn hex(bytes: &[u8]) -> String {
 #[tracing::instrument(skip_all)]
 pub fn linkage_key(bundle: &Bundle) -> String {
     use sha2::Digest as _;
-    use std::fmt::Write as _;
     let mut hash = sha2::Sha256::new();
-    hash.update(concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION"), "\n"));
-    let mut line = String::new();
-    let _ = writeln!(line, "linkage {}", famgraph_link::LINKAGE_VERSION);
-    hash.update(line.as_bytes());
-    let mut add = |item: &dyn std::fmt::Debug| {
-        line.clear();
-        let _ = writeln!(line, "{item:?}");
-        hash.update(line.as_bytes());
+    hash.update(format!(
+        "{} {}\nlinkage {}\n",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        famgraph_link::LINKAGE_VERSION
+    ));
+    // Every field, each with its length or a flag for a missing one, so no
+    // two bundles write the same bytes; hashed a few thousand rows at a time.
+    let mut w = famgraph_model::bytes::Writer::new(b"");
+    let mut rows = 0_usize;
+    let mut row_done = |w: &mut famgraph_model::bytes::Writer, hash: &mut sha2::Sha256| {
+        rows += 1;
+        if rows.is_multiple_of(4096) {
+            hash.update(w.bytes());
+            w.clear();
+        }
     };
-    bundle.people.iter().for_each(|r| add(r));
-    add(&"relationships");
-    bundle.relationships.iter().for_each(|r| add(r));
-    add(&"overrides");
-    bundle.overrides.iter().for_each(|r| add(r));
+    let date = |d: Option<famgraph_model::Date>| d.map(|d| u64::from(d.days().cast_unsigned()));
+    w.u64(bundle.people.len());
+    for r in &bundle.people {
+        for text in [&r.agency, &r.record_id, &r.given_name, &r.family_name] {
+            w.str(text);
+        }
+        w.opt_u64(date(r.date_of_birth));
+        w.str(r.sex.code());
+        w.opt_str(r.address.as_deref());
+        w.opt_str(r.postcode.as_ref().map(famgraph_model::Postcode::as_str));
+        w.opt_u64(r.uprn);
+        w.opt_u64(r.nhs_number.map(famgraph_model::NhsNumber::value));
+        row_done(&mut w, &mut hash);
+    }
+    w.u64(bundle.relationships.len());
+    for r in &bundle.relationships {
+        for text in [&r.agency, &r.from_record, &r.to_record] {
+            w.str(text);
+        }
+        w.str(r.kind.code());
+        w.opt_u64(date(r.start_date));
+        w.opt_u64(date(r.end_date));
+        row_done(&mut w, &mut hash);
+    }
+    w.u64(bundle.overrides.len());
+    for o in &bundle.overrides {
+        w.str(o.decision.code());
+        for text in [&o.a.agency, &o.a.record_id, &o.b.agency, &o.b.record_id] {
+            w.str(text);
+        }
+        row_done(&mut w, &mut hash);
+    }
+    hash.update(w.bytes());
     hex(&hash.finalize())
 }
 
