@@ -182,7 +182,7 @@ pub fn from_database(
                 tracing::info!("the load's people, households and families read back: not building them again");
                 famgraph_graph::FamilyGraph::from_stored(bundle, linkage, kept)
             }
-            None => famgraph_graph::build_following(bundle, linkage, &known.unwrap_or_else(|| known_of(ids))),
+            None => famgraph_graph::build_following(bundle, linkage, &known.unwrap_or_else(|| known_in(path))),
         };
         Ok(famgraph_pipeline::assemble_graph(graph, report, settings, &DuckCohorts))
     })

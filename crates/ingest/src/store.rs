@@ -36,7 +36,9 @@ pub const SCHEMA_VERSION: &str = "2";
 pub struct Stored {
     pub bundle: Bundle,
     pub report: LoadReport,
-    /// The ids the load gave: each record's person, each person's family.
+    /// The ids the load gave: each record's person, each person's family;
+    /// empty when the load stored its graph, which holds them (read them
+    /// with [`last_load`] to build the graph again).
     pub ids: StoredIds,
     /// The linkage the load made, as bytes, with the key of what it was
     /// made from (none in a file written before famgraph stored it).
@@ -437,7 +439,7 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
     }
     // The large tables on connections of their own, side by side.
     let clean = |e: duckdb::Error| crate::clean_duckdb_message(&e.to_string());
-    let (people, relationships, involvements, ids) = std::thread::scope(|scope| {
+    let (people, relationships, involvements, ids, graph) = std::thread::scope(|scope| {
         let on_own = |conn: &Connection| conn.try_clone().map_err(clean);
         let people = {
             let conn = on_own(conn)?;
@@ -451,13 +453,21 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             let conn = on_own(conn)?;
             scope.spawn(move || involvements_of(&conn))
         };
-        let ids = StoredIds { people: rows(conn)?, families: rows(conn)? };
+        // The ids only build the graph again: with the graph stored they
+        // are read when it is (`last_load`).
+        let graph = graph_of(conn).ok().flatten();
+        let ids = if graph.is_some() {
+            StoredIds::default()
+        } else {
+            StoredIds { people: rows(conn)?, families: rows(conn)? }
+        };
         let joined = "a stored table's reader panicked";
         Ok::<_, String>((
             people.join().expect(joined)?,
             relationships.join().expect(joined)?,
             involvements.join().expect(joined)?,
             ids,
+            graph,
         ))
     })?;
     (bundle.people, bundle.relationships, bundle.involvements) = (people, relationships, involvements);
@@ -483,7 +493,6 @@ fn read_all(conn: &Connection) -> Result<Stored, String> {
             Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
         })
         .ok();
-    let graph = graph_of(conn).ok().flatten();
     Ok(Stored { bundle, report, ids, linkage, graph })
 }
 
