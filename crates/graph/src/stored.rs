@@ -42,8 +42,8 @@ pub fn encode(graph: &FamilyGraph) -> Vec<u8> {
     w.u64(graph.households.len());
     for h in &graph.households {
         w.str(&h.id);
-        text(&mut w, h.address.as_deref());
-        text(&mut w, h.postcode.as_ref().map(Postcode::as_str));
+        w.opt_str(h.address.as_deref());
+        w.opt_str(h.postcode.as_ref().map(Postcode::as_str));
         w.bool(h.uprn.is_some());
         let uprn = h.uprn.unwrap_or_default();
         w.u32((uprn >> 32) as u32);
@@ -114,8 +114,9 @@ pub fn decode(bytes: &[u8], bundle: &Bundle, linkage: &Linkage) -> Result<Stored
     let mut households = Vec::with_capacity(n);
     for _ in 0..n {
         let id = r.str()?;
-        let address = read_text(&mut r)?;
-        let postcode = read_text(&mut r)?
+        let address = r.opt_str()?;
+        let postcode = r
+            .opt_str()?
             .map(|p| Postcode::parse(&p).ok_or_else(|| format!("a postcode `{p}` that does not parse")))
             .transpose()?;
         let has_uprn = r.bool()?;
@@ -248,17 +249,6 @@ fn read_date(r: &mut Reader) -> Result<Option<Date>, String> {
     let some = r.bool()?;
     let days = r.i32()?;
     Ok(some.then(|| Date::from_days(days)))
-}
-
-fn text(w: &mut Writer, t: Option<&str>) {
-    w.bool(t.is_some());
-    w.str(t.unwrap_or_default());
-}
-
-fn read_text(r: &mut Reader) -> Result<Option<String>, String> {
-    let some = r.bool()?;
-    let t = r.str()?;
-    Ok(some.then_some(t))
 }
 
 fn basis(w: &mut Writer, b: Option<&Basis>) {

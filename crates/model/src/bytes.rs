@@ -119,6 +119,12 @@ impl<'a> Reader<'a> {
         let n = self.count(1)?;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| "a string that is not UTF-8".to_owned())
     }
+    /// What [`Writer::opt_str`] wrote.
+    pub fn opt_str(&mut self) -> Result<Option<String>, String> {
+        let some = self.bool()?;
+        let text = self.str()?;
+        Ok(some.then_some(text))
+    }
     /// Every byte read, or how many are left over.
     pub fn finish(&self) -> Result<(), String> {
         match self.bytes.len() - self.at {
@@ -143,11 +149,14 @@ mod tests {
         w.f64(0.25);
         w.bool(true);
         w.str("Ōkonkwo-Bright");
+        w.opt_str(Some("ME4 4QT"));
+        w.opt_str(None);
         let bytes = w.into_bytes();
         let mut r = Reader::new(&bytes, b"test-1\n", "a test").unwrap();
         assert_eq!((r.u8(), r.u16(), r.u32(), r.i32()), (Ok(7), Ok(65_000), Ok(4_000_000_000), Ok(-5)));
         assert_eq!((r.u64(), r.f64(), r.bool()), (Ok(1 << 40), Ok(0.25), Ok(true)));
         assert_eq!(r.str().as_deref(), Ok("Ōkonkwo-Bright"));
+        assert_eq!((r.opt_str(), r.opt_str()), (Ok(Some("ME4 4QT".to_owned())), Ok(None)));
         assert_eq!(r.finish(), Ok(()));
         assert_eq!(r.u8(), Err("it ends too soon".into()));
         assert!(Reader::new(&bytes, b"test-2\n", "a test").err().unwrap().contains("not a test"));
