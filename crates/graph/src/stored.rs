@@ -311,13 +311,8 @@ mod tests {
     use super::*;
 
     fn generated(families: usize, seed: u64) -> (Bundle, Linkage) {
-        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
-            families,
-            seed,
-            ..famgraph_synth::SynthConfig::default()
-        });
         let (bundle, _) =
-            famgraph_model::validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).expect("it validates");
+            famgraph_synth::validated(&famgraph_synth::SynthConfig { families, seed, ..Default::default() });
         let relations = famgraph_link::relations_of(&bundle.people, &bundle.relationships);
         let linkage = famgraph_link::link_with(&bundle.people, &famgraph_link::LinkConfig::fixed(), &[], &relations);
         (bundle, linkage)

@@ -470,14 +470,12 @@ mod tests {
 
     #[test]
     fn a_stored_load_is_read_back_whole() {
-        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
+        let (bundle, report) = famgraph_synth::validated(&famgraph_synth::SynthConfig {
             families: 30,
             seed: 11,
             bad_rows: 6,
-            ..famgraph_synth::SynthConfig::default()
+            ..Default::default()
         });
-        let (bundle, report) =
-            famgraph_model::validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).expect("it validates");
         assert!(!report.rejects.is_empty() && bundle.people.iter().any(|p| p.date_of_birth.is_none()));
         let dir = std::env::temp_dir().join(format!("famgraph-rows-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -223,13 +223,8 @@ mod tests {
 
     #[test]
     fn a_linkage_reads_back_as_it_was_written_and_bad_bytes_are_refused() {
-        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
-            families: 60,
-            seed: 4,
-            ..famgraph_synth::SynthConfig::default()
-        });
         let (bundle, _) =
-            famgraph_model::validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).expect("it validates");
+            famgraph_synth::validated(&famgraph_synth::SynthConfig { families: 60, seed: 4, ..Default::default() });
         let records = &bundle.people;
         let mut overrides = vec![Override { a: 0, b: 1, decision: Decision::CannotLink }];
         overrides.push(Override { a: 0, b: 1, decision: Decision::MustLink });

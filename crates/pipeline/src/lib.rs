@@ -364,13 +364,7 @@ mod tests {
     use super::*;
 
     fn bundle(seed: u64) -> (Bundle, LoadReport) {
-        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
-            families: 30,
-            seed,
-            ..famgraph_synth::SynthConfig::default()
-        });
-        let tables = famgraph_synth::tables_of(&generated.bundle);
-        famgraph_model::validate_bundle(&tables).expect("a generated bundle validates")
+        famgraph_synth::validated(&famgraph_synth::SynthConfig { families: 30, seed, ..Default::default() })
     }
 
     #[test]

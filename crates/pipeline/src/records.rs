@@ -71,13 +71,8 @@ mod tests {
 
     #[test]
     fn erasing_one_agencys_records_keeps_the_person_by_the_others() {
-        let generated = famgraph_synth::generate(&famgraph_synth::SynthConfig {
-            families: 30,
-            seed: 5,
-            ..famgraph_synth::SynthConfig::default()
-        });
         let (bundle, report) =
-            famgraph_model::validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).expect("it validates");
+            famgraph_synth::validated(&famgraph_synth::SynthConfig { families: 30, seed: 5, ..Default::default() });
         let snapshot = crate::build(bundle, report, &Settings::default(), &NoCohorts);
         // A person two agencies hold.
         let person = (0..snapshot.graph.people.len())

@@ -133,7 +133,6 @@ fn finish(snapshot: &Snapshot, kind: Kind, mut hits: Vec<Hit>, limit: usize) -> 
 
 #[cfg(test)]
 mod tests {
-    use famgraph_model::validate_bundle;
 
     use super::search;
     use crate::{NoCohorts, Settings, build};
@@ -145,9 +144,8 @@ mod tests {
     #[test]
     fn every_record_is_found_by_its_id_and_nearly_every_one_by_its_name() {
         let families = std::env::var("FAMGRAPH_SEARCH_FAMILIES").ok().and_then(|n| n.parse().ok()).unwrap_or(600);
-        let generated =
-            famgraph_synth::generate(&famgraph_synth::SynthConfig { families, seed: 17, ..Default::default() });
-        let (bundle, report) = validate_bundle(&famgraph_synth::tables_of(&generated.bundle)).unwrap();
+        let (bundle, report) =
+            famgraph_synth::validated(&famgraph_synth::SynthConfig { families, seed: 17, ..Default::default() });
         let snapshot = build(bundle, report, &Settings::default(), &NoCohorts);
         let graph = &snapshot.graph;
         let mut person_of = vec![0; graph.bundle.people.len()];

@@ -206,6 +206,15 @@ pub fn tables_of(files: &[(String, String)]) -> Vec<famgraph_model::RawTable> {
 }
 
 /// Generates a bundle and its truth.
+/// A generated bundle as a load validates it, without files: for tests
+/// and benchmarks.
+///
+/// # Panics
+/// If the bundle does not validate: the generator's output always does.
+pub fn validated(config: &SynthConfig) -> (famgraph_model::Bundle, famgraph_model::LoadReport) {
+    famgraph_model::validate_bundle(&tables_of(&generate(config).bundle)).expect("a generated bundle validates")
+}
+
 pub fn generate(config: &SynthConfig) -> Generated {
     let seed = config.seed;
     let dates = catalogue::extract_dates(config.extracted_on, &mut stage_rng(seed, Stage::Agencies));
