@@ -97,7 +97,21 @@ impl BirthYears {
     }
 }
 
+/// A home as a record gives it: its UPRN, or its postcode with its house
+/// number and street.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Home<'r> {
+    Uprn(u64),
+    Line(&'r Postcode, &'r AddressLine),
+}
+
 impl<'a> Prepared<'a> {
+    /// The record's home by its UPRN and by its address line, as far as
+    /// it gives them (a record may give both): the UPRN first.
+    pub(crate) fn homes(&self) -> [Option<Home<'_>>; 2] {
+        [self.uprn.map(Home::Uprn), self.postcode.zip(self.address.as_ref()).map(|(p, l)| Home::Line(p, l))]
+    }
+
     pub(crate) fn new(record: &'a PersonRecord, agency: u32) -> Prepared<'a> {
         Prepared {
             agency,
@@ -205,6 +219,11 @@ fn close(x: &str, y: &str) -> bool {
         && x.as_bytes().first() == y.as_bytes().first()
         && x.len().abs_diff(y.len()) <= MAX_NAME_EDITS
         && (x == y || jaro_winkler(x, y) >= JW_HIGH)
+}
+
+/// The level of two records' postcodes, null when either has none.
+pub(crate) fn postcode_level_of(a: &Prepared, b: &Prepared) -> Option<u8> {
+    both(a.postcode_compact.as_ref(), b.postcode_compact.as_ref()).map(|(x, y)| postcode_level(x, y))
 }
 
 fn postcode_level(x: &Compact, y: &Compact) -> u8 {
@@ -442,19 +461,9 @@ fn dob_clash_at(a: &Prepared, b: &Prepared, compared: u8) -> Option<Conflict> {
 /// few homes to tell, and households are assumed: the safe side. The
 /// records' names must be interned (`prepare`).
 pub(crate) fn households(records: &[Prepared]) -> bool {
-    /// A home: the UPRN, else the postcode and the house number and street.
-    #[derive(PartialEq, Eq, Hash)]
-    enum Home<'r> {
-        Uprn(u64),
-        Line(&'r Postcode, &'r AddressLine),
-    }
     let mut homes: rustc_hash::FxHashMap<(u32, Home), Vec<usize>> = rustc_hash::FxHashMap::default();
     for (i, record) in records.iter().enumerate() {
-        let home = match (record.uprn, record.postcode, &record.address) {
-            (Some(uprn), _, _) => Home::Uprn(uprn),
-            (None, Some(postcode), Some(line)) => Home::Line(postcode, line),
-            _ => continue,
-        };
+        let Some(home) = record.homes().into_iter().flatten().next() else { continue };
         if record.dob.is_some() && !record.family.is_empty() {
             homes.entry((record.family.id, home)).or_default().push(i);
         }

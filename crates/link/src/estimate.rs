@@ -403,15 +403,23 @@ pub(crate) fn in_chunks<T: Send>(work: impl Fn(usize) -> T + Sync) -> Vec<T> {
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// u of the relatives field (shared, none shared): among random pairs of
-/// records that both have recorded relatives, by position in `order`. Returns the two shares and the pairs looked at.
-pub(crate) fn estimate_relatives_u(order: &[u32], relatives: &Relatives, max_pairs: usize) -> ([f64; 2], usize) {
+/// u of the relatives field (shared, none shared, housemate shared):
+/// among random pairs of records with recorded relatives or housemates,
+/// by position in `order`, those the field compares (`Relatives::level`,
+/// with the pair's postcode level from `postcode`). Returns the three
+/// shares and the pairs looked at.
+pub(crate) fn estimate_relatives_u(
+    order: &[u32],
+    relatives: &Relatives,
+    postcode: impl Fn(u32, u32) -> Option<u8>,
+    max_pairs: usize,
+) -> ([f64; 3], usize) {
     let with: Vec<u32> = order.iter().copied().filter(|r| relatives.has_any(*r)).collect();
-    let mut counts = [0.0_f64; 2];
+    let mut counts = [0.0_f64; 3];
     let mut n_pairs = 0_usize;
     let mut count = |a: u32, b: u32| {
         if a != b
-            && let Some(level) = relatives.level(a, b)
+            && let Some(level) = relatives.level(a, b, postcode(a, b))
         {
             counts[usize::from(level)] += 1.0;
             n_pairs += 1;
@@ -430,8 +438,8 @@ pub(crate) fn estimate_relatives_u(order: &[u32], relatives: &Relatives, max_pai
             count(with[rng.below(n as u64) as usize], with[rng.below(n as u64) as usize]);
         }
     }
-    let total = (counts[0] + counts[1]).max(1.0);
-    ([counts[0].max(0.5) / total, counts[1].max(0.5) / total], n_pairs)
+    let total = counts.iter().sum::<f64>().max(1.0);
+    (counts.map(|n| n.max(0.5) / total), n_pairs)
 }
 
 /// A compared pair as the EM sees it: its levels and the sum of its

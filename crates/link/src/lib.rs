@@ -61,8 +61,9 @@ use crate::relatives::Relatives;
 /// The linkage's own version, raised whenever a change links the same
 /// records differently, so that a linkage stored by an earlier build is
 /// not taken for the one this build would make (2: given names weighed
-/// by their share of the people born in the same year).
-pub const LINKAGE_VERSION: u32 = 2;
+/// by their share of the people born in the same year; 3: housemates
+/// shared across two homes weighed in the second pass).
+pub const LINKAGE_VERSION: u32 = 3;
 
 /// Record indices are `u32`, so a linkage holds at most this many records.
 pub const MAX_RECORDS: usize = u32::MAX as usize;
@@ -234,7 +235,8 @@ pub struct TrainedModel {
     pub em_converged: bool,
     /// Whether exact matches were adjusted for how common the value is.
     pub term_frequencies: bool,
-    /// Whether a second pass weighed the relatives records share.
+    /// Whether a second pass weighed the relatives (and, where people
+    /// live with their families, the housemates) records share.
     pub relatives: bool,
     pub match_probability: f64,
     /// Dates of birth held by far more people than any birthday is (a
@@ -295,7 +297,7 @@ impl Scorer {
         let (x, y) = (&records[a as usize], &records[b as usize]);
         let mut levels = compare::levels(x, y);
         if let Some(relatives) = &self.relatives {
-            levels[Field::Relatives as usize] = relatives.level(a, b);
+            levels[Field::Relatives as usize] = relatives.level(a, b, levels[Field::Postcode as usize]);
         }
         let adjustments = match self.tf.as_deref() {
             Some((tf, log2_u_exact)) => tf.adjustments((a, b), (x, y), &levels, log2_u_exact),
@@ -315,7 +317,7 @@ impl Scorer {
     fn levels(&self, a: u32, b: u32, compared: &ComparedPair) -> Levels {
         let mut levels = compared.levels;
         if let Some(relatives) = &self.relatives {
-            levels[Field::Relatives as usize] = relatives.level(a, b);
+            levels[Field::Relatives as usize] = relatives.level(a, b, levels[Field::Postcode as usize]);
         }
         levels
     }
@@ -376,6 +378,9 @@ pub struct Linker<'a> {
     compared: Vec<ComparedPair>,
     /// Whether the rules allow each pair to be one person (`Conflict`).
     allowed: Vec<bool>,
+    /// Whether people live with their families in these records
+    /// (`compare::households`): then housemates are evidence too.
+    households: bool,
     scorer: Scorer,
     model: TrainedModel,
     /// The estimated m and u, when the model was estimated.
@@ -448,7 +453,19 @@ impl<'a> Linker<'a> {
             let _span = tracing::info_span!("estimating").entered();
             train(&prepared, &order, &pairs, config, placeholder_dates)
         };
-        Linker { prepared, order, rank, pairs, compared, allowed, scorer, model, estimated, config: config.clone() }
+        Linker {
+            prepared,
+            order,
+            rank,
+            pairs,
+            compared,
+            allowed,
+            households,
+            scorer,
+            model,
+            estimated,
+            config: config.clone(),
+        }
     }
 
     /// The model the links are scored with.
@@ -493,9 +510,11 @@ impl<'a> Linker<'a> {
     /// Links in two passes: the first as `link`; then, with the relatives
     /// the agencies recorded (a pupil's mother, a client's partner) put
     /// into the people the first pass found, records that share a relative
-    /// in the same role gain that evidence, the model is estimated again
-    /// with it, and the records are clustered afresh. With no relations,
-    /// or a fixed model, this is `link`.
+    /// in the same role gain that evidence, as do records at two postcodes
+    /// whose homes hold one person (a housemate they moved with, where
+    /// people live with their families); the model is estimated again with
+    /// it, and the records are clustered afresh. With neither relations
+    /// nor households, or with a fixed model, this is `link`.
     ///
     /// # Panics
     /// With an override or relation naming a record index out of range.
@@ -505,15 +524,18 @@ impl<'a> Linker<'a> {
         let related: Vec<(u32, u32)> = relations.iter().map(|r| (r.from, r.to)).collect();
         let first = self.cluster_with(&self.scorer, &self.model, overrides, &related);
         let Some((m, u)) = &self.estimated else { return first };
-        if relations.is_empty() {
+        if relations.is_empty() && !self.households {
             return first;
         }
         let _span = tracing::info_span!("second_pass", n_relations = relations.len()).entered();
-        let relatives = Arc::new(Relatives::new(relations, &first.person_of));
+        let homes = self.households.then_some(self.prepared.as_slice());
+        let relatives = Arc::new(Relatives::new(relations, &first.person_of, homes));
         let mut u = *u;
+        let postcode =
+            |a: u32, b: u32| compare::postcode_level_of(&self.prepared[a as usize], &self.prepared[b as usize]);
         let (u_relatives, n_sampled) =
-            estimate::estimate_relatives_u(&self.order, &relatives, self.config.u_sample_pairs);
-        u[Field::Relatives as usize][..2].copy_from_slice(&u_relatives);
+            estimate::estimate_relatives_u(&self.order, &relatives, postcode, self.config.u_sample_pairs);
+        u[Field::Relatives as usize][..u_relatives.len()].copy_from_slice(&u_relatives);
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
         let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
             .map(|((a, b), c)| ComparedPair { levels: scorer.levels(a, b, c), ..*c })

@@ -109,7 +109,7 @@ impl Field {
             Field::Postcode => &["exact", "one_character", "sector", "disagree"],
             Field::Uprn | Field::NhsNumber => &["exact", "disagree"],
             Field::Agency => &["different_agencies", "same_agency"],
-            Field::Relatives => &["shared", "none_shared"],
+            Field::Relatives => &["shared", "housemate_shared", "none_shared"],
         }
     }
 
@@ -186,7 +186,10 @@ pub(crate) mod level {
     pub const ID_DISAGREE: u8 = 1;
 
     pub const RELATIVE_SHARED: u8 = 0;
-    pub const RELATIVE_NONE_SHARED: u8 = 1;
+    /// No relative shared, but a housemate at two different postcodes:
+    /// one person who moved with a housemate (`relatives`).
+    pub const HOUSEMATE_SHARED: u8 = 1;
+    pub const RELATIVE_NONE_SHARED: u8 = 2;
 }
 
 /// The level each field fell to for one pair; `None` is the null level.
@@ -298,7 +301,7 @@ impl Default for MatchModel {
                 field(Field::Agency, &[(0.97, 0.9), (0.03, 0.1)]),
                 // The starting m only: relatives are compared in the
                 // second pass, whose u is always estimated.
-                field(Field::Relatives, &[(0.8, 0.001), (0.2, 0.999)]),
+                field(Field::Relatives, &[(0.6, 0.001), (0.2, 0.001), (0.2, 0.998)]),
             ],
         }
     }
@@ -516,6 +519,7 @@ mod tests {
         check(Field::NhsNumber, level::ID_DISAGREE, "disagree");
         check(Field::Relatives, level::RELATIVE_SHARED, "shared");
         check(Field::Relatives, level::RELATIVE_NONE_SHARED, "none_shared");
+        check(Field::Relatives, level::HOUSEMATE_SHARED, "housemate_shared");
         assert_eq!(label(Field::Sex, None), NULL_LEVEL);
     }
 

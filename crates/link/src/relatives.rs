@@ -11,9 +11,21 @@
 //! relative in the same role. Siblings do share their parents, but the
 //! rules (`compare::Conflict`) keep records with unrelated given names
 //! apart whatever the evidence.
+//!
+//! Housemates are evidence of the same kind where the agencies recorded no
+//! relationship: families move together. A record at one home and a
+//! record of the same name at another, whose homes hold one and the same
+//! person (the first pass's), are one person who moved with that housemate
+//! far more often than two namesakes who each live with them. Only homes
+//! that differ count, since two records at one home share every housemate
+//! and the address already says so; a father and son of one name who both
+//! lived with the boy's mother fit a moved record equally, and the
+//! clustering's ambiguity rule keeps it from either.
 
 use famgraph_model::RelationshipKind;
+use rustc_hash::FxHashMap;
 
+use crate::compare::{Home, Prepared};
 use crate::model::level;
 
 /// A relationship an agency recorded between two of its own records, by
@@ -31,15 +43,23 @@ const YOUNGER: u8 = 1;
 const PARTNER: u8 = 2;
 const SIBLING: u8 = 3;
 
-/// Each record's relatives as (person of the relative, role), sorted.
+/// A home holding more people than this is not one household (a hostel,
+/// a block of flats under one UPRN): its residents are not housemates.
+const MAX_HOUSEHOLD_PEOPLE: usize = 10;
+
+/// Each record's relatives as (person of the relative, role), and its
+/// housemates as people, each sorted.
 #[derive(Debug, Clone)]
 pub(crate) struct Relatives {
     of: Vec<Vec<(u32, u8)>>,
+    housemates: Vec<Vec<u32>>,
 }
 
 impl Relatives {
-    /// `person_of` is the first pass's person of each record.
-    pub(crate) fn new(relations: &[Relation], person_of: &[u32]) -> Relatives {
+    /// `person_of` is the first pass's person of each record; `homes` the
+    /// records whose homes give housemates, or `None` where people do not
+    /// live with their families (`compare::households`).
+    pub(crate) fn new(relations: &[Relation], person_of: &[u32], homes: Option<&[Prepared]>) -> Relatives {
         let mut of = vec![Vec::new(); person_of.len()];
         for relation in relations {
             let (from_role, to_role) = match relation.kind {
@@ -55,31 +75,75 @@ impl Relatives {
             relatives.sort_unstable();
             relatives.dedup();
         }
-        Relatives { of }
+        let housemates = homes.map_or_else(|| vec![Vec::new(); person_of.len()], |p| housemates(p, person_of));
+        Relatives { of, housemates }
     }
 
     pub(crate) fn has_any(&self, record: u32) -> bool {
-        !self.of[record as usize].is_empty()
+        !self.of[record as usize].is_empty() || !self.housemates[record as usize].is_empty()
     }
 
-    /// Null when either record has no recorded relatives; otherwise
-    /// whether they share one in the same role.
-    pub(crate) fn level(&self, a: u32, b: u32) -> Option<u8> {
+    /// Whether two records share a relative in the same role; failing
+    /// that, whether records at two different postcodes (`postcode` is the
+    /// pair's level) share a housemate; otherwise none shared, or null
+    /// when there was nothing to compare.
+    pub(crate) fn level(&self, a: u32, b: u32, postcode: Option<u8>) -> Option<u8> {
         let (of_a, of_b) = (&self.of[a as usize], &self.of[b as usize]);
-        if of_a.is_empty() || of_b.is_empty() {
-            return None;
+        let relatives = (!of_a.is_empty() && !of_b.is_empty()).then(|| share_any(of_a, of_b));
+        if relatives == Some(true) {
+            return Some(level::RELATIVE_SHARED);
         }
-        // A merge of two sorted lists.
-        let (mut next_a, mut next_b) = (0, 0);
-        while next_a < of_a.len() && next_b < of_b.len() {
-            match of_a[next_a].cmp(&of_b[next_b]) {
-                std::cmp::Ordering::Less => next_a += 1,
-                std::cmp::Ordering::Greater => next_b += 1,
-                std::cmp::Ordering::Equal => return Some(level::RELATIVE_SHARED),
-            }
+        let (with_a, with_b) = (&self.housemates[a as usize], &self.housemates[b as usize]);
+        let moved = postcode == Some(level::POSTCODE_DISAGREE) && !with_a.is_empty() && !with_b.is_empty();
+        match (relatives, moved.then(|| share_any(with_a, with_b))) {
+            (_, Some(true)) => Some(level::HOUSEMATE_SHARED),
+            (None, None) => None,
+            _ => Some(level::RELATIVE_NONE_SHARED),
         }
-        Some(level::RELATIVE_NONE_SHARED)
     }
+}
+
+/// Whether two sorted lists share an item: a merge.
+fn share_any<T: Ord>(a: &[T], b: &[T]) -> bool {
+    let (mut next_a, mut next_b) = (0, 0);
+    while next_a < a.len() && next_b < b.len() {
+        match a[next_a].cmp(&b[next_b]) {
+            std::cmp::Ordering::Less => next_a += 1,
+            std::cmp::Ordering::Greater => next_b += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
+}
+
+/// Each record's housemates: the people of the other records at its homes
+/// (by UPRN and by address line), leaving out homes of more than
+/// `MAX_HOUSEHOLD_PEOPLE` people; sorted.
+fn housemates(prepared: &[Prepared], person_of: &[u32]) -> Vec<Vec<u32>> {
+    let mut at: FxHashMap<Home, Vec<u32>> = FxHashMap::default();
+    for (i, record) in prepared.iter().enumerate() {
+        for home in record.homes().into_iter().flatten() {
+            at.entry(home).or_default().push(i as u32);
+        }
+    }
+    let mut housemates = vec![Vec::new(); prepared.len()];
+    for members in at.values().filter(|m| m.len() > 1) {
+        let mut people: Vec<u32> = members.iter().map(|&r| person_of[r as usize]).collect();
+        people.sort_unstable();
+        people.dedup();
+        if people.len() < 2 || people.len() > MAX_HOUSEHOLD_PEOPLE {
+            continue;
+        }
+        for &record in members {
+            let own = person_of[record as usize];
+            housemates[record as usize].extend(people.iter().copied().filter(|&p| p != own));
+        }
+    }
+    for of in &mut housemates {
+        of.sort_unstable();
+        of.dedup();
+    }
+    housemates
 }
 
 #[cfg(test)]
@@ -97,13 +161,14 @@ mod tests {
             Relation { from: 3, to: 1, kind: RelationshipKind::CarerOf },
             Relation { from: 4, to: 5, kind: RelationshipKind::PartnerOf },
         ];
-        let relatives = Relatives::new(&relations, &person_of);
-        assert_eq!(relatives.level(0, 1), Some(level::RELATIVE_SHARED));
-        assert_eq!(relatives.level(0, 4), Some(level::RELATIVE_NONE_SHARED), "son and father");
-        assert_eq!(relatives.level(2, 3), Some(level::RELATIVE_SHARED), "two records of the mother share her son");
-        assert_eq!(relatives.level(2, 4), Some(level::RELATIVE_NONE_SHARED), "mother and father");
+        let relatives = Relatives::new(&relations, &person_of, None);
+        let level = |a, b| relatives.level(a, b, None);
+        assert_eq!(level(0, 1), Some(level::RELATIVE_SHARED));
+        assert_eq!(level(0, 4), Some(level::RELATIVE_NONE_SHARED), "son and father");
+        assert_eq!(level(2, 3), Some(level::RELATIVE_SHARED), "two records of the mother share her son");
+        assert_eq!(level(2, 4), Some(level::RELATIVE_NONE_SHARED), "mother and father");
         assert!(relatives.has_any(5));
-        let lonely = Relatives::new(&[], &person_of);
-        assert_eq!(lonely.level(0, 1), None);
+        let lonely = Relatives::new(&[], &person_of, None);
+        assert_eq!(lonely.level(0, 1, None), None);
     }
 }

@@ -882,3 +882,76 @@ fn a_given_name_shared_within_a_year_of_birth_weighs_as_common_as_it_is_that_yea
     assert!((across - overall).abs() < 0.05, "{across} against {overall}");
     assert!(across > within_year + 0.9, "{across} {within_year}");
 }
+
+#[test]
+fn a_record_that_moved_with_its_household_links_through_a_housemate() {
+    // The Smiths of ME9 9ZZ moved to CT5 2BB: housing has the mother and
+    // son at the new home, the police the father without a date of birth.
+    // "John Smith" is common here, and a name alone at a new postcode
+    // does not link; the mother, at both homes, says which John Smith moved.
+    let mut records = families_some_moved();
+    let first = records.len();
+    records.extend([
+        rec("health", "old-mother", "Harriet", "Smith", "1980-02-03", "F", "ME9 9ZZ", 9001),
+        rec("health", "old-son", "Ezra", "Smith", "2010-05-06", "M", "ME9 9ZZ", 9001),
+        rec("health", "old-father", "John", "Smith", "1978-07-08", "M", "ME9 9ZZ", 9001),
+        rec("housing", "new-mother", "Harriet", "Smith", "1980-02-03", "F", "CT5 2BB", 9002),
+        rec("housing", "new-son", "Ezra", "Smith", "2010-05-06", "M", "CT5 2BB", 9002),
+        rec("police", "new-father", "John", "Smith", "", "M", "CT5 2BB", 9002),
+    ]);
+    let (old_father, new_father) = (first + 2, first + 5);
+    assert!(
+        records[..first].iter().filter(|r| r.given_name == "John" && r.family_name == "Smith").count() > 3,
+        "John Smith is a common name here"
+    );
+    let linkage = link_with(&records, &LinkConfig::default(), &[], &[]);
+    check_invariants(&records, &linkage);
+    assert!(same(&linkage, first, first + 3) && same(&linkage, first + 1, first + 4), "mother and son, dated");
+    assert!(same(&linkage, old_father, new_father), "the father moved with them");
+    let link = linkage.links.iter().find(|l| (l.a, l.b) == (old_father as u32, new_father as u32)).unwrap();
+    let relatives = link.fields.iter().find(|f| f.field == "relatives").unwrap();
+    assert_eq!(relatives.level, "housemate_shared");
+    assert!(relatives.weight > 5.0, "{relatives:?}");
+
+    // Without the mother and son at the new home, the same record is a
+    // name alone.
+    let alone: Vec<PersonRecord> =
+        records.iter().filter(|r| !matches!(r.record_id.as_str(), "new-mother" | "new-son")).cloned().collect();
+    assert_eq!(alone[new_father - 2].record_id, "new-father");
+    let linkage = link_with(&alone, &LinkConfig::default(), &[], &[]);
+    assert!(!same(&linkage, old_father, new_father - 2));
+}
+
+#[test]
+fn a_moved_record_that_fits_a_father_and_son_of_one_name_through_a_housemate_joins_neither() {
+    // The father and his son of one name lived with the mother; she moved,
+    // and the police's undated John Smith at her new home fits both.
+    let mut records = families_some_moved();
+    let first = records.len();
+    records.extend([
+        rec("health", "old-mother", "Harriet", "Smith", "1980-02-03", "F", "ME9 9ZZ", 9001),
+        rec("health", "old-father", "John", "Smith", "1978-07-08", "M", "ME9 9ZZ", 9001),
+        rec("health", "old-son", "John", "Smith", "2002-05-06", "M", "ME9 9ZZ", 9001),
+        rec("housing", "new-mother", "Harriet", "Smith", "1980-02-03", "F", "CT5 2BB", 9002),
+        rec("police", "new-john", "John", "Smith", "", "M", "CT5 2BB", 9002),
+    ]);
+    let linkage = link_with(&records, &LinkConfig::default(), &[], &[]);
+    check_invariants(&records, &linkage);
+    assert!(same(&linkage, first, first + 3));
+    assert!(!same(&linkage, first + 4, first + 1) && !same(&linkage, first + 4, first + 2));
+}
+
+/// `noisy_families`, one family in three having moved since the police and
+/// housing last saw it: their records give the new home.
+fn families_some_moved() -> Vec<PersonRecord> {
+    let (mut records, _) = noisy_families(400, 11);
+    for (family, record) in records.iter_mut().enumerate().map(|(i, r)| (r.uprn.unwrap_or(i as u64), r)) {
+        let postcode = record.postcode.as_ref().map(ToString::to_string).unwrap_or_default();
+        let moved = postcode.bytes().map(u64::from).sum::<u64>() % 3 == 0;
+        if moved && matches!(record.agency.as_str(), "police" | "housing") {
+            record.postcode = Postcode::parse(&format!("CT{} 1{}", postcode.len(), &postcode[postcode.len() - 2..]));
+            record.uprn = record.uprn.map(|_| family + 50_000);
+        }
+    }
+    records
+}
