@@ -443,10 +443,7 @@ impl<'a> Linker<'a> {
             let mut pairs = candidate_pairs(&blocking, &prepared, households);
             // In an order of the records' own, so that sums over the pairs
             // (the EM's) do not depend on the order of the input rows.
-            pairs.sort_unstable_by_key(|&(a, b)| {
-                let (x, y) = (rank[a as usize], rank[b as usize]);
-                (u64::from(x.min(y)) << 32) | u64::from(x.max(y))
-            });
+            pairs.sort_unstable_by_key(|&pair| pair_key(&rank, pair));
             pairs
         };
         let Trained { scorer, model, estimated, compared, allowed } = {
@@ -504,7 +501,7 @@ impl<'a> Linker<'a> {
     /// # Panics
     /// With an override naming a record index out of range.
     pub fn link(&self, overrides: &[Override]) -> Linkage {
-        self.cluster_with(&self.scorer, &self.model, overrides, &[])
+        self.cluster_with(&self.scorer, &self.model, overrides, &[], (&[], &[]))
     }
 
     /// Links in two passes: the first as `link`; then, with the relatives
@@ -522,7 +519,7 @@ impl<'a> Linker<'a> {
         // Two records an agency recorded as related to each other (a
         // parent and child, two siblings, partners) are two people.
         let related: Vec<(u32, u32)> = relations.iter().map(|r| (r.from, r.to)).collect();
-        let first = self.cluster_with(&self.scorer, &self.model, overrides, &related);
+        let first = self.cluster_with(&self.scorer, &self.model, overrides, &related, (&[], &[]));
         let Some((m, u)) = &self.estimated else { return first };
         if relations.is_empty() && !self.households {
             return first;
@@ -536,8 +533,18 @@ impl<'a> Linker<'a> {
         let (u_relatives, n_sampled) =
             estimate::estimate_relatives_u(&self.order, &relatives, postcode, self.config.u_sample_pairs);
         u[Field::Relatives as usize][..u_relatives.len()].copy_from_slice(&u_relatives);
+        // Records at two homes that hold one person, which no blocking key
+        // brought together, are compared now.
+        let extra: Vec<(u32, u32)> = relatives
+            .housemate_pairs(&self.prepared, &first.person_of)
+            .into_iter()
+            .filter(|&pair| !self.is_candidate(pair))
+            .collect();
+        let (extra_compared, extra_allowed) = compare_pairs(&self.prepared, &extra, &self.scorer);
+        tracing::debug!(n_pairs = extra.len(), "pairs compared through housemates");
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
         let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
+            .chain(em_input(&extra, &extra_compared, &extra_allowed))
             .map(|((a, b), c)| ComparedPair { levels: scorer.levels(a, b, c), ..*c })
             .collect();
         let mut m_start = *m;
@@ -560,15 +567,29 @@ impl<'a> Linker<'a> {
             relatives: true,
             ..self.model.clone()
         };
-        self.cluster_with(&scorer, &model, overrides, &related)
+        self.cluster_with(&scorer, &model, overrides, &related, (&extra, &extra_compared))
     }
 
+    /// Whether blocking chose a pair (`pairs` is sorted by `pair_key`).
+    fn is_candidate(&self, (a, b): (u32, u32)) -> bool {
+        let key = self.pair_key((a, b));
+        self.pairs.binary_search_by_key(&key, |&pair| self.pair_key(pair)).is_ok()
+    }
+
+    /// A pair's place in an order of the records' own (`rank`).
+    fn pair_key(&self, (a, b): (u32, u32)) -> u64 {
+        pair_key(&self.rank, (a, b))
+    }
+
+    /// Clusters the candidate pairs, and `extra` pairs compared since
+    /// (with their comparisons), into people.
     fn cluster_with(
         &self,
         scorer: &Scorer,
         model: &TrainedModel,
         overrides: &[Override],
         related: &[(u32, u32)],
+        extra: (&[(u32, u32)], &[ComparedPair]),
     ) -> Linkage {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
@@ -587,6 +608,14 @@ impl<'a> Linker<'a> {
                 .collect::<Vec<_>>()
         })
         .concat();
+        let mut candidates = candidates;
+        candidates.extend(extra.0.iter().zip(extra.1).filter_map(|(&(a, b), compared)| {
+            let weight = scorer.weight((a, b), compared);
+            (match_probability(weight, prior) >= model.match_probability).then(|| {
+                let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
+                Candidate { a, b, weight, fit: weight - agency }
+            })
+        }));
 
         let clusters = {
             let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
@@ -624,7 +653,7 @@ impl<'a> Linker<'a> {
         tracing::info!(
             n_people,
             n_links = links.len(),
-            n_compared = self.pairs.len(),
+            n_compared = self.pairs.len() + extra.0.len(),
             n_vetoed = clusters.n_vetoed,
             n_ambiguous = clusters.n_ambiguous,
             n_overrides = overrides.len(),
@@ -636,7 +665,7 @@ impl<'a> Linker<'a> {
             n_people,
             confidence,
             links,
-            n_compared: self.pairs.len(),
+            n_compared: self.pairs.len() + extra.0.len(),
             model: model.clone(),
             overrides_refused: clusters.refused,
         }
@@ -781,6 +810,12 @@ pub fn conflict(a: &PersonRecord, b: &PersonRecord) -> Option<Conflict> {
 /// The probability of a match for a weight, given the prior log2 odds.
 pub fn match_probability(weight: f64, prior_log2_odds: f64) -> f64 {
     1.0 / (1.0 + (-(weight + prior_log2_odds)).exp2())
+}
+
+/// A pair's place in an order of the records' own, by their `rank`s.
+fn pair_key(rank: &[u32], (a, b): (u32, u32)) -> u64 {
+    let (x, y) = (rank[a as usize], rank[b as usize]);
+    (u64::from(x.min(y)) << 32) | u64::from(x.max(y))
 }
 
 /// Every candidate pair, once, in block order.

@@ -53,6 +53,8 @@ const MAX_HOUSEHOLD_PEOPLE: usize = 10;
 pub(crate) struct Relatives {
     of: Vec<Vec<(u32, u8)>>,
     housemates: Vec<Vec<u32>>,
+    /// The homes that give housemates (`households`).
+    households: Vec<(Vec<u32>, Vec<u32>)>,
 }
 
 impl Relatives {
@@ -75,8 +77,9 @@ impl Relatives {
             relatives.sort_unstable();
             relatives.dedup();
         }
-        let housemates = homes.map_or_else(|| vec![Vec::new(); person_of.len()], |p| housemates(p, person_of));
-        Relatives { of, housemates }
+        let households = homes.map(|p| households(p, person_of)).unwrap_or_default();
+        let housemates = housemates(&households, person_of);
+        Relatives { of, housemates, households }
     }
 
     pub(crate) fn has_any(&self, record: u32) -> bool {
@@ -101,6 +104,52 @@ impl Relatives {
             _ => Some(level::RELATIVE_NONE_SHARED),
         }
     }
+
+    /// Pairs of records at two homes, at two postcodes, that hold one person
+    /// (a housemate the records may have moved with), of given names that may
+    /// be one (the same first letter, or an initial), and not of that person:
+    /// candidates no blocking key found, such as a misspelt surname without a
+    /// date of birth after a move. Each pair once, `a < b`, sorted.
+    pub(crate) fn housemate_pairs(&self, prepared: &[Prepared], person_of: &[u32]) -> Vec<(u32, u32)> {
+        let homes = &self.households;
+        let mut homes_of: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+        for (home, (_, people)) in homes.iter().enumerate() {
+            for &person in people {
+                homes_of.entry(person).or_default().push(home);
+            }
+        }
+        let may_be_one = |a: &Prepared, b: &Prepared| {
+            a.given.is_initial()
+                || b.given.is_initial()
+                || a.given.first.as_bytes().first() == b.given.first.as_bytes().first()
+        };
+        let mut pairs = Vec::new();
+        for (person, of) in homes_of.iter().filter(|(_, of)| of.len() > 1) {
+            for (k, &h1) in of.iter().enumerate() {
+                for &h2 in &of[k + 1..] {
+                    for &a in &homes[h1].0 {
+                        let (x, own_a) = (&prepared[a as usize], person_of[a as usize]);
+                        if own_a == *person {
+                            continue;
+                        }
+                        for &b in &homes[h2].0 {
+                            let (y, own_b) = (&prepared[b as usize], person_of[b as usize]);
+                            if own_b != *person
+                                && own_a != own_b
+                                && crate::compare::postcode_level_of(x, y) == Some(level::POSTCODE_DISAGREE)
+                                && may_be_one(x, y)
+                            {
+                                pairs.push((a.min(b), a.max(b)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
 }
 
 /// Whether two sorted lists share an item: a merge.
@@ -116,24 +165,36 @@ fn share_any<T: Ord>(a: &[T], b: &[T]) -> bool {
     false
 }
 
-/// Each record's housemates: the people of the other records at its homes
-/// (by UPRN and by address line), leaving out homes of more than
-/// `MAX_HOUSEHOLD_PEOPLE` people; sorted.
-fn housemates(prepared: &[Prepared], person_of: &[u32]) -> Vec<Vec<u32>> {
+/// The records at each home (by UPRN and by address line) that holds two
+/// to `MAX_HOUSEHOLD_PEOPLE` people, in record order, with those people
+/// sorted: the homes that give housemates.
+fn households(prepared: &[Prepared], person_of: &[u32]) -> Vec<(Vec<u32>, Vec<u32>)> {
     let mut at: FxHashMap<Home, Vec<u32>> = FxHashMap::default();
     for (i, record) in prepared.iter().enumerate() {
         for home in record.homes().into_iter().flatten() {
             at.entry(home).or_default().push(i as u32);
         }
     }
-    let mut housemates = vec![Vec::new(); prepared.len()];
-    for members in at.values().filter(|m| m.len() > 1) {
-        let mut people: Vec<u32> = members.iter().map(|&r| person_of[r as usize]).collect();
-        people.sort_unstable();
-        people.dedup();
-        if people.len() < 2 || people.len() > MAX_HOUSEHOLD_PEOPLE {
-            continue;
-        }
+    let mut homes: Vec<(Vec<u32>, Vec<u32>)> = at
+        .into_values()
+        .filter(|members| members.len() > 1)
+        .filter_map(|members| {
+            let mut people: Vec<u32> = members.iter().map(|&r| person_of[r as usize]).collect();
+            people.sort_unstable();
+            people.dedup();
+            (2..=MAX_HOUSEHOLD_PEOPLE).contains(&people.len()).then_some((members, people))
+        })
+        .collect();
+    // An order of the records', not the hash map's.
+    homes.sort_unstable();
+    homes
+}
+
+/// Each record's housemates: the people of the other records at its homes
+/// (`households`); sorted.
+fn housemates(households: &[(Vec<u32>, Vec<u32>)], person_of: &[u32]) -> Vec<Vec<u32>> {
+    let mut housemates = vec![Vec::new(); person_of.len()];
+    for (members, people) in households {
         for &record in members {
             let own = person_of[record as usize];
             housemates[record as usize].extend(people.iter().copied().filter(|&p| p != own));

@@ -913,6 +913,14 @@ fn a_record_that_moved_with_its_household_links_through_a_housemate() {
     assert_eq!(relatives.level, "housemate_shared");
     assert!(relatives.weight > 5.0, "{relatives:?}");
 
+    // Misspelt as well, no blocking key finds it; the mother's two homes do.
+    let mut misspelt = records.clone();
+    misspelt[new_father].family_name = "Smtih".to_owned();
+    let pair = (old_father as u32, new_father as u32);
+    assert!(!Linker::new(&misspelt, &LinkConfig::default()).candidate_pairs().contains(&pair));
+    let linkage = link_with(&misspelt, &LinkConfig::default(), &[], &[]);
+    assert!(same(&linkage, old_father, new_father));
+
     // Without the mother and son at the new home, the same record is a
     // name alone.
     let alone: Vec<PersonRecord> =
