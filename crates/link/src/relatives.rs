@@ -165,13 +165,17 @@ fn share_any<T: Ord>(a: &[T], b: &[T]) -> bool {
     false
 }
 
-/// The records at each home (by UPRN and by address line) that holds two
+/// The records at each home (by UPRN, by address line, and by family name
+/// at a postcode) that holds two
 /// to `MAX_HOUSEHOLD_PEOPLE` people, in record order, with those people
 /// sorted: the homes that give housemates.
 fn households(prepared: &[Prepared], person_of: &[u32]) -> Vec<(Vec<u32>, Vec<u32>)> {
     let mut at: FxHashMap<Home, Vec<u32>> = FxHashMap::default();
     for (i, record) in prepared.iter().enumerate() {
-        for home in record.homes().into_iter().flatten() {
+        // A family name at a postcode is a household too: it gives homes
+        // to the records without an address line or a UPRN.
+        let family = record.postcode.filter(|_| !record.family.is_empty()).map(|p| Home::Family(p, record.family.id));
+        for home in record.homes().into_iter().chain([family]).flatten() {
             at.entry(home).or_default().push(i as u32);
         }
     }
