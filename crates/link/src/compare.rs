@@ -98,13 +98,11 @@ impl BirthYears {
 }
 
 /// A home as a record gives it: its UPRN, or its postcode with its house
-/// number and street; or, for housemates (`relatives`), the postcode with
-/// the interned family name.
+/// number and street.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Home<'r> {
     Uprn(u64),
     Line(&'r Postcode, &'r AddressLine),
-    Family(&'r Postcode, u32),
 }
 
 impl<'a> Prepared<'a> {

@@ -23,9 +23,10 @@
 //! clustering's ambiguity rule keeps it from either.
 
 use famgraph_model::RelationshipKind;
-use rustc_hash::FxHashMap;
 
-use crate::compare::{Home, Prepared};
+use std::hash::{Hash, Hasher};
+
+use crate::compare::Prepared;
 use crate::model::level;
 
 /// A relationship an agency recorded between two of its own records, by
@@ -43,6 +44,10 @@ const YOUNGER: u8 = 1;
 const PARTNER: u8 = 2;
 const SIBLING: u8 = 3;
 
+/// Flags of `Relatives::has`.
+const HAS_RELATIVES: u8 = 1;
+const HAS_HOUSEMATES: u8 = 2;
+
 /// A home holding more people than this is not one household (a hostel,
 /// a block of flats under one UPRN): its residents are not housemates.
 const MAX_HOUSEHOLD_PEOPLE: usize = 10;
@@ -52,9 +57,14 @@ const MAX_HOUSEHOLD_PEOPLE: usize = 10;
 #[derive(Debug, Clone)]
 pub(crate) struct Relatives {
     of: Vec<Vec<(u32, u8)>>,
-    housemates: Vec<Vec<u32>>,
-    /// The homes that give housemates (`households`).
-    households: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Per record, `HAS_RELATIVES` and `HAS_HOUSEMATES`: most pairs are
+    /// settled by these bytes alone, which stay in cache.
+    has: Vec<u8>,
+    /// Each record's housemates: `housemates[starts[r]..starts[r + 1]]`.
+    housemates: Vec<u32>,
+    starts: Vec<u32>,
+    /// The homes that give housemates (`Households`).
+    households: Households,
 }
 
 impl Relatives {
@@ -77,13 +87,42 @@ impl Relatives {
             relatives.sort_unstable();
             relatives.dedup();
         }
-        let households = homes.map(|p| households(p, person_of)).unwrap_or_default();
-        let housemates = housemates(&households, person_of);
-        Relatives { of, housemates, households }
+        let households = homes.map(|p| Households::new(p, person_of)).unwrap_or_default();
+        // (record, housemate) pairs, sorted: each record's run is its list.
+        let mut pairs: Vec<u64> = Vec::new();
+        for home in 0..households.len() {
+            let people = households.people(home);
+            for &record in households.members(home) {
+                let own = person_of[record as usize];
+                pairs.extend(people.iter().filter(|&&p| p != own).map(|&p| (u64::from(record) << 32) | u64::from(p)));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = vec![0_u32; person_of.len() + 1];
+        for pair in &pairs {
+            starts[(pair >> 32) as usize + 1] += 1;
+        }
+        for record in 0..person_of.len() {
+            starts[record + 1] += starts[record];
+        }
+        let housemates = pairs.into_iter().map(|pair| pair as u32).collect();
+        let has = (0..person_of.len())
+            .map(|r| {
+                let relatives = if of[r].is_empty() { 0 } else { HAS_RELATIVES };
+                relatives | if starts[r + 1] > starts[r] { HAS_HOUSEMATES } else { 0 }
+            })
+            .collect();
+        Relatives { of, has, housemates, starts, households }
+    }
+
+    fn housemates(&self, record: u32) -> &[u32] {
+        let record = record as usize;
+        &self.housemates[self.starts[record] as usize..self.starts[record + 1] as usize]
     }
 
     pub(crate) fn has_any(&self, record: u32) -> bool {
-        !self.of[record as usize].is_empty() || !self.housemates[record as usize].is_empty()
+        self.has[record as usize] != 0
     }
 
     /// Whether two records share a relative in the same role; failing
@@ -91,14 +130,14 @@ impl Relatives {
     /// pair's level) share a housemate; otherwise none shared, or null
     /// when there was nothing to compare.
     pub(crate) fn level(&self, a: u32, b: u32, postcode: Option<u8>) -> Option<u8> {
-        let (of_a, of_b) = (&self.of[a as usize], &self.of[b as usize]);
-        let relatives = (!of_a.is_empty() && !of_b.is_empty()).then(|| share_any(of_a, of_b));
+        let both = self.has[a as usize] & self.has[b as usize];
+        let relatives = (both & HAS_RELATIVES != 0).then(|| share_any(&self.of[a as usize], &self.of[b as usize]));
         if relatives == Some(true) {
             return Some(level::RELATIVE_SHARED);
         }
-        let (with_a, with_b) = (&self.housemates[a as usize], &self.housemates[b as usize]);
-        let moved = postcode == Some(level::POSTCODE_DISAGREE) && !with_a.is_empty() && !with_b.is_empty();
-        match (relatives, moved.then(|| share_any(with_a, with_b))) {
+        let housemates = (both & HAS_HOUSEMATES != 0 && postcode == Some(level::POSTCODE_DISAGREE))
+            .then(|| share_any(self.housemates(a), self.housemates(b)));
+        match (relatives, housemates) {
             (_, Some(true)) => Some(level::HOUSEMATE_SHARED),
             (None, None) => None,
             _ => Some(level::RELATIVE_NONE_SHARED),
@@ -112,29 +151,29 @@ impl Relatives {
     /// date of birth after a move. Each pair once, `a < b`, sorted.
     pub(crate) fn housemate_pairs(&self, prepared: &[Prepared], person_of: &[u32]) -> Vec<(u32, u32)> {
         let homes = &self.households;
-        let mut homes_of: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
-        for (home, (_, people)) in homes.iter().enumerate() {
-            for &person in people {
-                homes_of.entry(person).or_default().push(home);
-            }
-        }
+        // (person, home) for every person of every home, sorted: each
+        // person's run is the homes holding them.
+        let mut homes_of: Vec<(u32, u32)> =
+            (0..homes.len()).flat_map(|home| homes.people(home).iter().map(move |&p| (p, home as u32))).collect();
+        homes_of.sort_unstable();
         let may_be_one = |a: &Prepared, b: &Prepared| {
             a.given.is_initial()
                 || b.given.is_initial()
                 || a.given.first.as_bytes().first() == b.given.first.as_bytes().first()
         };
         let mut pairs = Vec::new();
-        for (person, of) in homes_of.iter().filter(|(_, of)| of.len() > 1) {
-            for (k, &h1) in of.iter().enumerate() {
-                for &h2 in &of[k + 1..] {
-                    for &a in &homes[h1].0 {
+        for run in homes_of.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+            let person = run[0].0;
+            for (k, &(_, h1)) in run.iter().enumerate() {
+                for &(_, h2) in &run[k + 1..] {
+                    for &a in homes.members(h1 as usize) {
                         let (x, own_a) = (&prepared[a as usize], person_of[a as usize]);
-                        if own_a == *person {
+                        if own_a == person {
                             continue;
                         }
-                        for &b in &homes[h2].0 {
+                        for &b in homes.members(h2 as usize) {
                             let (y, own_b) = (&prepared[b as usize], person_of[b as usize]);
-                            if own_b != *person
+                            if own_b != person
                                 && own_a != own_b
                                 && crate::compare::postcode_level_of(x, y) == Some(level::POSTCODE_DISAGREE)
                                 && may_be_one(x, y)
@@ -165,50 +204,65 @@ fn share_any<T: Ord>(a: &[T], b: &[T]) -> bool {
     false
 }
 
-/// The records at each home (by UPRN, by address line, and by family name
-/// at a postcode) that holds two
-/// to `MAX_HOUSEHOLD_PEOPLE` people, in record order, with those people
-/// sorted: the homes that give housemates.
-fn households(prepared: &[Prepared], person_of: &[u32]) -> Vec<(Vec<u32>, Vec<u32>)> {
-    let mut at: FxHashMap<Home, Vec<u32>> = FxHashMap::default();
-    for (i, record) in prepared.iter().enumerate() {
-        // A family name at a postcode is a household too: it gives homes
-        // to the records without an address line or a UPRN.
-        let family = record.postcode.filter(|_| !record.family.is_empty()).map(|p| Home::Family(p, record.family.id));
-        for home in record.homes().into_iter().chain([family]).flatten() {
-            at.entry(home).or_default().push(i as u32);
-        }
-    }
-    let mut homes: Vec<(Vec<u32>, Vec<u32>)> = at
-        .into_values()
-        .filter(|members| members.len() > 1)
-        .filter_map(|members| {
-            let mut people: Vec<u32> = members.iter().map(|&r| person_of[r as usize]).collect();
-            people.sort_unstable();
-            people.dedup();
-            (2..=MAX_HOUSEHOLD_PEOPLE).contains(&people.len()).then_some((members, people))
-        })
-        .collect();
-    // An order of the records', not the hash map's.
-    homes.sort_unstable();
-    homes
+/// The homes that hold two to `MAX_HOUSEHOLD_PEOPLE` people: by UPRN, by
+/// address line, and by family name at a postcode (which gives homes to
+/// records without an address line or a UPRN). Each home's records, in
+/// record order, and its people, sorted.
+#[derive(Debug, Clone, Default)]
+struct Households {
+    members: Vec<u32>,
+    people: Vec<u32>,
+    /// Each home's start in `members` and in `people`, and one past the last.
+    starts: Vec<(u32, u32)>,
 }
 
-/// Each record's housemates: the people of the other records at its homes
-/// (`households`); sorted.
-fn housemates(households: &[(Vec<u32>, Vec<u32>)], person_of: &[u32]) -> Vec<Vec<u32>> {
-    let mut housemates = vec![Vec::new(); person_of.len()];
-    for (members, people) in households {
-        for &record in members {
-            let own = person_of[record as usize];
-            housemates[record as usize].extend(people.iter().copied().filter(|&p| p != own));
+impl Households {
+    fn new(prepared: &[Prepared], person_of: &[u32]) -> Households {
+        // (home, record), sorted: each home's run is its records. Homes
+        // are keyed by numbers, not text, so this is a sort, not hashing.
+        let mut at: Vec<((u8, u64, u64), u32)> = Vec::with_capacity(prepared.len() * 3);
+        for (i, record) in prepared.iter().enumerate() {
+            let postcode = record.postcode_compact.map(|(bytes, _)| u64::from_le_bytes(bytes));
+            if let Some(uprn) = record.uprn {
+                at.push(((0, uprn, 0), i as u32));
+            }
+            if let (Some(postcode), Some(line)) = (postcode, &record.address) {
+                let mut hasher = rustc_hash::FxHasher::default();
+                (&line.number, line.street_id).hash(&mut hasher);
+                at.push(((1, postcode, hasher.finish()), i as u32));
+            }
+            if let Some(postcode) = postcode.filter(|_| !record.family.is_empty()) {
+                at.push(((2, postcode, u64::from(record.family.id)), i as u32));
+            }
         }
+        at.sort_unstable();
+        let mut households = Households { starts: vec![(0, 0)], ..Households::default() };
+        let mut people = Vec::new();
+        for run in at.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() > 1) {
+            people.clear();
+            people.extend(run.iter().map(|&(_, r)| person_of[r as usize]));
+            people.sort_unstable();
+            people.dedup();
+            if (2..=MAX_HOUSEHOLD_PEOPLE).contains(&people.len()) {
+                households.members.extend(run.iter().map(|&(_, r)| r));
+                households.people.extend_from_slice(&people);
+                households.starts.push((households.members.len() as u32, households.people.len() as u32));
+            }
+        }
+        households
     }
-    for of in &mut housemates {
-        of.sort_unstable();
-        of.dedup();
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
     }
-    housemates
+
+    fn members(&self, home: usize) -> &[u32] {
+        &self.members[self.starts[home].0 as usize..self.starts[home + 1].0 as usize]
+    }
+
+    fn people(&self, home: usize) -> &[u32] {
+        &self.people[self.starts[home].1 as usize..self.starts[home + 1].1 as usize]
+    }
 }
 
 #[cfg(test)]
