@@ -181,7 +181,14 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
         let initial_of = |given: &GivenName, family: &FamilyName| {
             given.is_initial() && family.forms().any(|form| form.len() > 1 && form.starts_with(given.first.as_str()))
         };
-        if (crossed_ab && initial_of(&b.given, &a.family)) || (crossed_ba && initial_of(&a.given, &b.family)) {
+        // Or the record the wrong way round holds the initial, now in its
+        // family field ("Kingsmore, A" for Andrew Kingsmore).
+        let initial_in_family = |family: &FamilyName, given: &GivenName| {
+            family.full.len() == 1 && given.first.len() > 1 && given.first.starts_with(family.full.as_str())
+        };
+        if (crossed_ab && (initial_of(&b.given, &a.family) || initial_in_family(&a.family, &b.given)))
+            || (crossed_ba && (initial_of(&a.given, &b.family) || initial_in_family(&b.family, &a.given)))
+        {
             return (Some(level::GIVEN_INITIAL), None);
         }
         // One crossing holds and the other is a worse slip than `close`
@@ -864,6 +871,10 @@ mod tests {
         assert_eq!(levels(("Z", "Hughes"), ("Hughes", "Zachary")), initial);
         assert_eq!(levels(("Hughes", "Zachary"), ("Z.", "Hughes")), initial);
         assert_eq!(levels(("Y", "Hughes"), ("Hughes", "Zachary")).0, Some(level::GIVEN_DISAGREE));
+        // The record the wrong way round holding the initial, in its family field.
+        assert_eq!(levels(("Kingsmore", "A"), ("Andrew", "Kingsmore")), initial);
+        assert_eq!(levels(("Andrew", "Kingsmore"), ("Kingsmore", "A.")), initial);
+        assert_eq!(levels(("Kingsmore", "B"), ("Andrew", "Kingsmore")).0, Some(level::GIVEN_DISAGREE));
         // A slip in the crossed given name: a given name alike.
         assert_eq!(levels(("Maak", "Thornham"), ("Thornham", "Mark")), (Some(level::GIVEN_JW_LOW), None));
         assert_eq!(levels(("Paul", "Thornham"), ("Thornham", "Mark")).0, Some(level::GIVEN_DISAGREE));
