@@ -617,6 +617,9 @@ const MIN_SLIP_LEN: usize = 3;
 /// Tyler, "Jems" against Jimmy (James). Two names both in common use
 /// ("Ella" and "Emma", twins) are never slips of each other, however close.
 fn misspelling(a: &GivenName, b: &GivenName) -> bool {
+    if a.slip_of[0] != 0 && a.slip_of.iter().any(|&name| name != 0 && b.slip_of.contains(&name)) {
+        return true;
+    }
     let (rare, common) = if a.seen <= b.seen { (a, b) } else { (b, a) };
     let rare_here =
         rare.seen >= 1 && (rare.seen <= RARE_SPELLING || rare.seen.saturating_mul(RARE_SPELLING_RATIO) <= common.seen);
@@ -628,6 +631,53 @@ fn misspelling(a: &GivenName, b: &GivenName) -> bool {
     std::iter::once(common.first.as_str()).chain(variants.copied()).any(|name| {
         name.as_bytes().first() == Some(&first_letter) && strsim::osa_distance(&rare.first, name) <= MAX_SLIP_EDITS
     })
+}
+
+/// Marks each rare given name with the common spellings of the extract it
+/// is one slip from (`GivenName::slip_of`), so two slips of one name
+/// ("Paaul" and "Pul", "Liily" and "Lly"), each rare, are a misspelling
+/// of each other rather than two names. A spelling is marked only towards
+/// names on at least `RARE_SPELLING_RATIO` times as many records, and only
+/// where at most two such names are one slip away: in a small extract no
+/// name is that common, and nothing is marked. The names must be interned
+/// and counted.
+pub(crate) fn slips_of_one_name(records: &mut [Prepared]) {
+    let mut spellings: rustc_hash::FxHashMap<u32, (&str, u32)> = rustc_hash::FxHashMap::default();
+    for record in records.iter() {
+        spellings.entry(record.given.id).or_insert((record.given.first.as_str(), record.given.seen));
+    }
+    let mut common: Vec<(u8, &str, u32, u32)> = spellings
+        .iter()
+        .filter(|(_, (name, seen))| name.len() > 1 && *seen >= RARE_SPELLING_RATIO)
+        .map(|(&id, &(name, seen))| (name.as_bytes()[0], name, seen, id))
+        .collect();
+    common.sort_unstable();
+    let mut slip_of: rustc_hash::FxHashMap<u32, [u32; 2]> = rustc_hash::FxHashMap::default();
+    for (&id, &(name, seen)) in spellings.iter().filter(|(_, (name, _))| name.len() >= MIN_SLIP_LEN) {
+        let letter = name.as_bytes()[0];
+        let from = common.partition_point(|c| c.0 < letter);
+        let mut found = [0_u32; 2];
+        let mut n_found = 0;
+        for &(_, other, other_seen, other_id) in common[from..].iter().take_while(|c| c.0 == letter) {
+            if other_seen >= RARE_SPELLING_RATIO.saturating_mul(seen)
+                && other.len().abs_diff(name.len()) <= 1
+                && strsim::osa_distance(name, other) <= 1
+            {
+                if n_found < found.len() {
+                    found[n_found] = other_id;
+                }
+                n_found += 1;
+            }
+        }
+        if (1..=found.len()).contains(&n_found) {
+            slip_of.insert(id, found);
+        }
+    }
+    for record in records {
+        if let Some(found) = slip_of.get(&record.given.id) {
+            record.given.slip_of = *found;
+        }
+    }
 }
 
 /// Names further apart in length than this are not checked against each

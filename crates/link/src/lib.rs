@@ -62,7 +62,8 @@ use crate::relatives::Relatives;
 /// records differently, so that a linkage stored by an earlier build is
 /// not taken for the one this build would make (2: given names weighed
 /// by their share of the people born in the same year; 3: housemates
-/// shared across two homes weighed in the second pass).
+/// shared across two homes weighed in the second pass, and two rare slips
+/// of one common given name read as a misspelling).
 pub const LINKAGE_VERSION: u32 = 3;
 
 /// Record indices are `u32`, so a linkage holds at most this many records.
@@ -904,6 +905,7 @@ fn prepare<'r>(
     for record in &mut prepared {
         record.given.seen = spellings[record.given.id as usize];
     }
+    compare::slips_of_one_name(&mut prepared);
     let placeholders = placeholder_dates(&prepared);
     if !placeholders.is_empty() {
         for record in &mut prepared {

@@ -114,6 +114,10 @@ pub(crate) struct GivenName {
     pub sounds: Sounds,
     /// `first` interned over the extract (0: not interned).
     pub id: u32,
+    /// For a rare spelling, the interned common spellings of the extract
+    /// it is one slip from ("Liily" and "Lly" both from Lily), when there
+    /// are one or two; 0 for none (see `compare::slips_of_one_name`).
+    pub slip_of: [u32; 2],
 }
 
 impl GivenName {
@@ -121,7 +125,7 @@ impl GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
         let sounds = Sounds::of(&first);
-        GivenName { first, groups, seen: 0, sounds, id: 0 }
+        GivenName { first, groups, seen: 0, sounds, id: 0, slip_of: [0; 2] }
     }
 
     pub(crate) fn is_empty(&self) -> bool {

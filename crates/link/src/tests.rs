@@ -963,3 +963,27 @@ fn families_some_moved() -> Vec<PersonRecord> {
     }
     records
 }
+
+#[test]
+fn two_slips_of_one_common_given_name_are_a_misspelling_of_each_other() {
+    // "Paaul" and "Pul" are each one slip from Paul, on 60 records here,
+    // and two slips from each other: not two names.
+    let mut records: Vec<PersonRecord> = (0..60)
+        .map(|i| {
+            rec("police", &format!("p{i}"), "Paul", &format!("Ashby{}", char::from(b'a' + i % 26)), "", "M", "", 0)
+        })
+        .collect();
+    records.push(rec("school", "s1", "Paaul", "Penridge", "", "M", "", 0));
+    records.push(rec("housing", "h1", "Pul", "Penridge", "1982-06-30", "M", "", 0));
+    records.push(rec("health", "n1", "Pearl", "Penridge", "1982-06-30", "F", "", 0));
+    let given = |records: &[PersonRecord], a: usize, b: usize| {
+        let (prepared, _) = prepare(records, &[]);
+        compare::levels(&prepared[a], &prepared[b])[Field::GivenName as usize]
+    };
+    assert_eq!(given(&records, 60, 61), Some(model::level::GIVEN_MISSPELLING));
+    // Pearl is not one slip from Paul.
+    assert_eq!(given(&records, 61, 62), Some(model::level::GIVEN_DISAGREE));
+    // With Paul on a handful of records, nothing says which name is the slip.
+    let few: Vec<PersonRecord> = records[55..].to_vec();
+    assert_eq!(given(&few, 5, 6), Some(model::level::GIVEN_DISAGREE));
+}
