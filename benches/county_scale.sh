@@ -80,13 +80,14 @@ curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/familie
 } >"$work/rotate.lua"
 
 # Requests per second and p99 of one endpoint under 64 connections (the
-# second argument: a wrk script).
+# second argument: a wrk script; GZIP=1 asks for gzip, as a browser does).
 drive() {
-    wrk -t2 -c64 -d"${seconds}s" --latency ${2:+-s "$2"} -H "Authorization: Bearer $token" "http://127.0.0.1:$port$1" >"$work/wrk"
+    wrk -t2 -c64 -d"${seconds}s" --latency ${2:+-s "$2"} -H "Authorization: Bearer $token" \
+        ${GZIP:+-H "Accept-Encoding: gzip"} "http://127.0.0.1:$port$1" >"$work/wrk"
     rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
     p99=$(awk '$1 == "99%" {print $2}' "$work/wrk")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk")
-    echo "| \`GET $1\`${2:+ (200 families in turn)} | ${rps} req/s | p99 ${p99} | ${non2xx:-0} errors |"
+    echo "| \`GET $1\`${2:+ (200 families in turn)}${GZIP:+, gzip} | ${rps} req/s | p99 ${p99} | ${non2xx:-0} errors |"
 }
 
 echo
@@ -105,4 +106,7 @@ drive "/api/v1/families?limit=50"
 drive "/api/v1/families?limit=50&need=crime"
 drive "/api/v1/families?limit=50&fields=family_id,rank,score,needs,needs_now,agencies,keyworkers_now,members,reasons,cohorts,decision"
 drive "/api/v1/families/$family"
+GZIP=1 drive "/api/v1/families/$family"
 drive "/api/v1/families/" "$work/rotate.lua"
+GZIP=1 drive "/api/v1/families/" "$work/rotate.lua"
+drive "/healthz"

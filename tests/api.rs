@@ -203,6 +203,37 @@ fn answers_given_again_are_audited_again_and_follow_the_decisions() {
     assert_eq!(get(&format!("/api/v1/families/{id}"))["decision"]["decision"], "not_now");
 }
 
+/// A browser accepts gzip: the family's and the shortlist's kept answers
+/// are given gzipped to whoever asks for it, the same JSON once unzipped,
+/// first time and again; anyone else gets the JSON as it is.
+#[test]
+fn kept_answers_are_gzipped_for_clients_that_accept_it() {
+    use std::io::Read;
+    let server = Server::start(&[]);
+    let token = server.token.clone();
+    let id = server.get_ok("/api/v1/families?limit=1")["families"][0]["family_id"].as_str().unwrap().to_owned();
+    for path in [format!("/api/v1/families/{id}"), "/api/v1/families?limit=20".to_owned()] {
+        let (status, plain_headers, plain) = server.get_with(&path, token.as_deref(), &[]);
+        assert_eq!(status, 200);
+        assert!(!plain_headers.contains_key("content-encoding"), "{path}: {plain_headers:?}");
+        let plain: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+        for _ in 0..2 {
+            let accept = [("Accept-Encoding", "gzip, deflate, br")];
+            let (status, headers, zipped) = server.get_with(&path, token.as_deref(), &accept);
+            assert_eq!(status, 200);
+            assert_eq!(headers.get("content-encoding").map(String::as_str), Some("gzip"), "{path}");
+            assert_eq!(headers.get("vary").map(String::as_str), Some("Accept-Encoding"));
+            assert_eq!(headers.get("content-type").map(String::as_str), Some("application/json"));
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(zipped.as_slice()).read_to_string(&mut text).unwrap();
+            assert!(zipped.len() * 3 < text.len(), "{path}: {} bytes zipped of {}", zipped.len(), text.len());
+            assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), plain, "{path}");
+        }
+        let refused = [("Accept-Encoding", "gzip;q=0")];
+        assert!(!server.get_with(&path, token.as_deref(), &refused).1.contains_key("content-encoding"));
+    }
+}
+
 /// Who leads: the shortlist splits by how many agencies have a keyworker
 /// with the family now; the family view lists who works with it now,
 /// keyworkers first; the evidence counts both ends, and the CLI's filter

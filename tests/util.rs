@@ -256,6 +256,28 @@ impl Server {
         (status, kind, response.body_mut().read_to_vec().unwrap())
     }
 
+    /// A GET with extra request headers: its status, its headers (names
+    /// in lower case) and its body as bytes.
+    pub fn get_with(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> (u16, std::collections::HashMap<String, String>, Vec<u8>) {
+        let mut request = ureq::http::Request::builder().uri(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in extra {
+            request = request.header(*name, *value);
+        }
+        let mut response = self.agent.run(request.body(()).unwrap()).unwrap();
+        let status = response.status().as_u16();
+        let headers =
+            response.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect();
+        (status, headers, response.body_mut().read_to_vec().unwrap())
+    }
+
     /// POST with a JSON body.
     pub fn post_json(&self, path: &str, token: Option<&str>, body: &str) -> (u16, serde_json::Value) {
         let mut request = ureq::http::Request::builder()

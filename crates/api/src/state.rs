@@ -95,11 +95,11 @@ impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
     }
 }
 
-/// Families' whole answers as JSON text, by family: a meeting reads the
+/// Families' whole answers as JSON text (and gzipped), by family: a meeting reads the
 /// same few hundred families again and again, and the largest answers (a
 /// family of eleven known to ten agencies, every link explained) take far
 /// longer to write than to send.
-pub(crate) type FamilyAnswers = Kept<usize, axum::body::Bytes, { 64 << 20 }>;
+pub(crate) type FamilyAnswers = Kept<usize, crate::params::KeptBody, { 64 << 20 }>;
 
 /// Shortlist answers as JSON text, by the question (the query, and the
 /// day, which `decision=review_due` reads), with the decisions they were
@@ -111,7 +111,7 @@ pub(crate) type ShortlistAnswers = Kept<String, ShortlistAnswer, { 32 << 20 }>;
 pub(crate) struct ShortlistAnswer {
     pub(crate) decided: Option<Arc<decisions::Decided>>,
     pub(crate) named: Arc<[String]>,
-    pub(crate) body: axum::body::Bytes,
+    pub(crate) body: crate::params::KeptBody,
 }
 
 impl Cache {

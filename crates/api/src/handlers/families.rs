@@ -19,6 +19,7 @@ struct Shortlist<'a> {
 pub(crate) async fn list_families(
     caller: Client,
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
     state.allow(&caller, &[Role::Coordinator, Role::Partnership], "the family shortlist").await?;
@@ -44,7 +45,7 @@ pub(crate) async fn list_families(
     };
     if let Some(kept) = question.as_ref().and_then(|q| answers.find(q, same_decisions)) {
         state.audited(&caller, true, (kept.named.to_vec(), vec![]), &snapshot).await?;
-        return Ok(json_response(&kept.body));
+        return Ok(kept.body.response(&headers));
     }
     let mut filter = views::Filter::from_params(&params, &snapshot)?;
     if let Some(decided) = decided.clone() {
@@ -67,17 +68,19 @@ pub(crate) async fn list_families(
         choices: &choices,
     });
     let named: Arc<[String]> = named.into();
-    if let Some(question) = question {
-        let kept = ShortlistAnswer { decided, named: named.clone(), body: body.clone() };
-        answers.keep(question, kept, body.len());
-    }
     state.audited(&caller, true, (named.to_vec(), vec![]), &snapshot).await?;
-    Ok(json_response(&body))
+    let Some(question) = question else { return Ok(json_response(&body)) };
+    let body = KeptBody::new(body);
+    let response = body.response(&headers);
+    let bytes = body.len();
+    answers.keep(question, ShortlistAnswer { decided, named, body }, bytes);
+    Ok(response)
 }
 
 pub(crate) async fn get_family(
     caller: Client,
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<axum::response::Response, ApiError> {
@@ -96,11 +99,11 @@ pub(crate) async fn get_family(
         // a reload or a decision: written once.
         let answers = state.cache.families.get(&snapshot, |_| FamilyAnswers::default());
         let answer = answers.find(&family, |_| true).unwrap_or_else(|| {
-            let answer = json_bytes(&family_detail(&snapshot, family));
+            let answer = KeptBody::new(json_bytes(&family_detail(&snapshot, family)));
             answers.keep(family, answer.clone(), answer.len());
             answer
         });
-        return Ok(json_response(&answer));
+        return Ok(answer.response(&headers));
     }
     let detail = family_detail(&snapshot, family);
     let detail = match decided {
