@@ -49,7 +49,7 @@ pub(crate) struct Cache {
     pub(crate) report: PerSnapshot<serde_json::Value>,
     /// What the shortlist's agency and area filters take.
     pub(crate) choices: PerSnapshot<serde_json::Value>,
-    /// Families' whole answers as JSON text, as they are asked for.
+    /// Families' answers, as they are asked for.
     pub(crate) families: PerSnapshot<FamilyAnswers>,
     pub(crate) shortlists: PerSnapshot<ShortlistAnswers>,
 }
@@ -95,11 +95,27 @@ impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
     }
 }
 
-/// Families' whole answers as JSON text (and gzipped), by family: a meeting reads the
-/// same few hundred families again and again, and the largest answers (a
-/// family of eleven known to ten agencies, every link explained) take far
-/// longer to write than to send.
-pub(crate) type FamilyAnswers = Kept<usize, crate::params::KeptBody, { 64 << 20 }>;
+/// Families' answers (the view, its JSON text and that gzipped), by
+/// family: a meeting reads the same few hundred families again and again,
+/// and the largest answers (a family of eleven known to ten agencies,
+/// every link explained) take far longer to work out than to send.
+pub(crate) type FamilyAnswers = Kept<usize, KeptFamily, { 96 << 20 }>;
+
+/// A family's answer, kept: the view (the fields asked for are read from
+/// it) and its whole JSON text.
+#[derive(Clone)]
+pub(crate) struct KeptFamily {
+    pub(crate) detail: Arc<crate::views::FamilyDetail>,
+    pub(crate) body: crate::params::KeptBody,
+}
+
+impl KeptFamily {
+    /// The bytes it holds, about: the view takes about as much memory as
+    /// its JSON text.
+    pub(crate) fn bytes(&self) -> usize {
+        self.body.json.len() + self.body.len()
+    }
+}
 
 /// Shortlist answers as JSON text, by the question (the query, and the
 /// day, which `decision=review_due` reads), with the decisions they were

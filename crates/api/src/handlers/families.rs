@@ -94,16 +94,22 @@ pub(crate) async fn get_family(
     state.audited(&caller, true, (named, vec![]), &snapshot).await?;
     tracing::info!(caller = %caller.name, endpoint = "family", "person-level data served");
     let decided = state.decided(&snapshot).filter(|d| d.history(family).next().is_some());
-    if fields == Fields::ALL && decided.is_none() {
-        // The whole answer of a family without decisions is the same until
-        // a reload or a decision: written once.
+    if decided.is_none() {
+        // The answer of a family without decisions is the same until a
+        // reload or a decision: worked out and written once, and the
+        // fields asked for read from it.
         let answers = state.cache.families.get(&snapshot, |_| FamilyAnswers::default());
-        let answer = answers.find(&family, |_| true).unwrap_or_else(|| {
-            let answer = KeptBody::new(json_bytes(&family_detail(&snapshot, family)));
-            answers.keep(family, answer.clone(), answer.len());
-            answer
+        let kept = answers.find(&family, |_| true).unwrap_or_else(|| {
+            let detail = Arc::new(family_detail(&snapshot, family));
+            let kept = KeptFamily { body: KeptBody::new(json_bytes(&*detail)), detail };
+            answers.keep(family, kept.clone(), kept.bytes());
+            kept
         });
-        return Ok(answer.response(&headers));
+        return Ok(if fields == Fields::ALL {
+            kept.body.response(&headers)
+        } else {
+            Json(Selected(&*kept.detail, fields)).into_response()
+        });
     }
     let detail = family_detail(&snapshot, family);
     let detail = match decided {
