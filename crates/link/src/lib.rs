@@ -536,11 +536,14 @@ impl<'a> Linker<'a> {
         u[Field::Relatives as usize][..u_relatives.len()].copy_from_slice(&u_relatives);
         // Records at two homes that hold one person, which no blocking key
         // brought together, are compared now.
-        let extra: Vec<(u32, u32)> = relatives
+        let mut extra: Vec<(u32, u32)> = relatives
             .housemate_pairs(&self.prepared, &first.person_of)
             .into_iter()
             .filter(|&pair| !self.is_candidate(pair))
             .collect();
+        // In the records' own order, as the candidates are: the EM's sums
+        // must not depend on the order of the input rows.
+        extra.sort_unstable_by_key(|&pair| self.pair_key(pair));
         let (extra_compared, extra_allowed) = compare_pairs(&self.prepared, &extra, &self.scorer);
         tracing::debug!(n_pairs = extra.len(), "pairs compared through housemates");
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
