@@ -534,10 +534,10 @@ impl<'a> Linker<'a> {
         let (u_relatives, n_sampled) =
             estimate::estimate_relatives_u(&self.order, &relatives, postcode, self.config.u_sample_pairs);
         u[Field::Relatives as usize][..u_relatives.len()].copy_from_slice(&u_relatives);
-        // Records at two homes that hold one person, which no blocking key
-        // brought together, are compared now.
+        // Records that share a housemate or a relative, which no blocking
+        // key brought together, are compared now.
         let mut extra: Vec<(u32, u32)> = relatives
-            .housemate_pairs(&self.prepared, &first.person_of)
+            .pairs_to_compare(&self.prepared, &first.person_of)
             .into_iter()
             .filter(|&pair| !self.is_candidate(pair))
             .collect();
@@ -545,7 +545,7 @@ impl<'a> Linker<'a> {
         // must not depend on the order of the input rows.
         extra.sort_unstable_by_key(|&pair| self.pair_key(pair));
         let (extra_compared, extra_allowed) = compare_pairs(&self.prepared, &extra, &self.scorer);
-        tracing::debug!(n_pairs = extra.len(), "pairs compared through housemates");
+        tracing::debug!(n_pairs = extra.len(), "pairs compared through housemates and relatives");
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
         let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
             .chain(em_input(&extra, &extra_compared, &extra_allowed))

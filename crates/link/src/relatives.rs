@@ -44,6 +44,11 @@ const YOUNGER: u8 = 1;
 const PARTNER: u8 = 2;
 const SIBLING: u8 = 3;
 
+/// A relative named in one role by more records than this (a placeholder
+/// relative, a data error) gives no pairs to compare: they would be
+/// quadratic in number.
+const MAX_NAMING_RECORDS: usize = 64;
+
 /// Flags of `Relatives::has`.
 const HAS_RELATIVES: u8 = 1;
 const HAS_HOUSEMATES: u8 = 2;
@@ -144,12 +149,15 @@ impl Relatives {
         }
     }
 
-    /// Pairs of records at two homes, at two postcodes, that hold one person
-    /// (a housemate the records may have moved with), of given names that may
-    /// be one (the same first letter, or an initial), and not of that person:
-    /// candidates no blocking key found, such as a misspelt surname without a
-    /// date of birth after a move. Each pair once, `a < b`, sorted.
-    pub(crate) fn housemate_pairs(&self, prepared: &[Prepared], person_of: &[u32]) -> Vec<(u32, u32)> {
+    /// Pairs of records, of given names that may be one (the same first
+    /// letter, or an initial), that share a housemate or a relative: at two
+    /// homes, at two postcodes, that hold one person (a housemate the
+    /// records may have moved with, and not that person's records), or
+    /// naming one relative in one role. Candidates no blocking key found,
+    /// such as a misspelt surname without a date of birth after a move, or
+    /// a parent misspelt at the school and recorded by the health visitor
+    /// with the same child. Each pair once, `a < b`, sorted.
+    pub(crate) fn pairs_to_compare(&self, prepared: &[Prepared], person_of: &[u32]) -> Vec<(u32, u32)> {
         let homes = &self.households;
         // (person, home) for every person of every home, sorted: each
         // person's run is the homes holding them.
@@ -181,6 +189,26 @@ impl Relatives {
                                 pairs.push((a.min(b), a.max(b)));
                             }
                         }
+                    }
+                }
+            }
+        }
+        // Records naming one relative in one role: (relative, role,
+        // record), sorted, each run one relative's.
+        let mut naming: Vec<(u32, u8, u32)> = self
+            .of
+            .iter()
+            .enumerate()
+            .flat_map(|(r, of)| of.iter().map(move |&(p, role)| (p, role, r as u32)))
+            .collect();
+        naming.sort_unstable();
+        let runs = naming.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1));
+        for run in runs.filter(|run| (2..=MAX_NAMING_RECORDS).contains(&run.len())) {
+            for (k, &(_, _, a)) in run.iter().enumerate() {
+                for &(_, _, b) in &run[k + 1..] {
+                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                    if person_of[a as usize] != person_of[b as usize] && may_be_one(x, y) {
+                        pairs.push((a.min(b), a.max(b)));
                     }
                 }
             }

@@ -1007,3 +1007,29 @@ fn the_second_pass_does_not_depend_on_row_order() {
         assert_eq!(relinked.n_compared, linkage.n_compared);
     }
 }
+
+#[test]
+fn a_parent_misspelt_by_one_agency_links_through_the_child_both_recorded() {
+    // The school holds the father as "Jon Smtih", without a date of birth
+    // or an address, as the parent of its pupil Ezra; health holds John
+    // Smith as Ezra's father. No blocking key meets the two; the child
+    // they name does.
+    let mut records = families_some_moved();
+    let first = records.len() as u32;
+    records.extend([
+        rec("health", "dad-health", "John", "Smith", "1978-07-08", "M", "ME9 9ZZ", 9001),
+        rec("health", "kid-health", "Ezra", "Smith", "2010-05-06", "M", "ME9 9ZZ", 9001),
+        rec("school", "kid-school", "Ezra", "Smith", "2010-05-06", "M", "ME9 9ZZ", 9001),
+        rec("school", "dad-school", "Jon", "Smtih", "", "M", "", 0),
+    ]);
+    let (dad_health, dad_school) = (first, first + 3);
+    let relations = [parent_of(first, first + 1), parent_of(first + 3, first + 2)];
+    let linker = Linker::with_relations(&records, &LinkConfig::default(), &relations);
+    assert!(!linker.candidate_pairs().contains(&(dad_health, dad_school)));
+    let linkage = linker.link_with_relations(&[], &relations);
+    check_invariants(&records, &linkage);
+    assert!(same(&linkage, first as usize + 1, first as usize + 2), "the child");
+    assert!(same(&linkage, dad_health as usize, dad_school as usize), "the father");
+    let link = linkage.links.iter().find(|l| (l.a, l.b) == (dad_health, dad_school)).unwrap();
+    assert_eq!(link.fields.iter().find(|f| f.field == "relatives").unwrap().level, "shared");
+}
