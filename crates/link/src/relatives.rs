@@ -153,10 +153,12 @@ impl Relatives {
     /// letter, or an initial), that share a housemate or a relative: at two
     /// homes, at two postcodes, that hold one person (a housemate the
     /// records may have moved with, and not that person's records), or
-    /// naming one relative in one role. Candidates no blocking key found,
-    /// such as a misspelt surname without a date of birth after a move, or
-    /// a parent misspelt at the school and recorded by the health visitor
-    /// with the same child. Each pair once, `a < b`, sorted.
+    /// naming one relative in one role; and pairs at one home whose names
+    /// may be the wrong way round. Candidates no blocking key found, such
+    /// as a misspelt surname without a date of birth after a move, a
+    /// parent misspelt at the school and recorded by the health visitor
+    /// with the same child, or "Farnridge, Joe" beside Joseph Farnridge.
+    /// Each pair once, `a < b`, sorted.
     pub(crate) fn pairs_to_compare(&self, prepared: &[Prepared], person_of: &[u32]) -> Vec<(u32, u32)> {
         let homes = &self.households;
         // (person, home) for every person of every home, sorted: each
@@ -189,6 +191,28 @@ impl Relatives {
                                 pairs.push((a.min(b), a.max(b)));
                             }
                         }
+                    }
+                }
+            }
+        }
+        // Records at one home whose names may be the wrong way round
+        // ("Farnridge, Joe" and Joseph Farnridge): the blocking keys at a
+        // home go by the given name's initial, which a swap changes.
+        let first_letter = |text: &str| text.as_bytes().first().copied();
+        let crossed = |x: &Prepared, y: &Prepared| {
+            x.given.first.len() > 1
+                && first_letter(&x.given.first).is_some()
+                && first_letter(&x.given.first) == first_letter(&y.family.full)
+                && first_letter(&x.family.full) == first_letter(&y.given.first)
+                && first_letter(&x.given.first) != first_letter(&x.family.full)
+        };
+        for home in 0..homes.len() {
+            let members = homes.members(home);
+            for (k, &a) in members.iter().enumerate() {
+                for &b in &members[k + 1..] {
+                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
+                    if person_of[a as usize] != person_of[b as usize] && (crossed(x, y) || crossed(y, x)) {
+                        pairs.push((a.min(b), a.max(b)));
                     }
                 }
             }

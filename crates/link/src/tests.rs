@@ -1033,3 +1033,23 @@ fn a_parent_misspelt_by_one_agency_links_through_the_child_both_recorded() {
     let link = linkage.links.iter().find(|l| (l.a, l.b) == (dad_health, dad_school)).unwrap();
     assert_eq!(link.fields.iter().find(|f| f.field == "relatives").unwrap().level, "shared");
 }
+
+#[test]
+fn names_the_wrong_way_round_at_one_home_are_compared_though_no_key_meets_them() {
+    // Early help keyed "Farnridge, Joe" at the home where housing has
+    // Joseph Farnridge: every key at a home goes by the given name's
+    // initial, which the swap changed.
+    let mut records = families_some_moved();
+    let first = records.len() as u32;
+    records.extend([
+        rec("early_help", "eh-1", "Farnridge", "Joe", "", "M", "ME7 0NY", 9101),
+        rec("housing", "h-1", "Joseph", "Farnridge", "", "M", "ME7 0NY", 9101),
+        rec("housing", "h-2", "Kayleigh", "Farnridge", "1990-04-04", "F", "ME7 0NY", 9101),
+    ]);
+    let pair = (first, first + 1);
+    assert!(!Linker::new(&records, &LinkConfig::default()).candidate_pairs().contains(&pair));
+    let linkage = link_with(&records, &LinkConfig::default(), &[], &[]);
+    check_invariants(&records, &linkage);
+    assert!(same(&linkage, first as usize, first as usize + 1));
+    assert!(!same(&linkage, first as usize, first as usize + 2));
+}
