@@ -620,6 +620,13 @@ fn misspelling(a: &GivenName, b: &GivenName) -> bool {
     if a.slip_of[0] != 0 && a.slip_of.iter().any(|&name| name != 0 && b.slip_of.contains(&name)) {
         return true;
     }
+    // A slip of a variant of the other, or of the other's slip's variant.
+    if a.slip_of[0] != 0 || b.slip_of[0] != 0 {
+        let forms = |n: &GivenName| std::iter::once(n.groups).chain(n.slip_groups);
+        if forms(a).any(|x| forms(b).any(|y| crate::nicknames::are_variants(x, y))) {
+            return true;
+        }
+    }
     let (rare, common) = if a.seen <= b.seen { (a, b) } else { (b, a) };
     let rare_here =
         rare.seen >= 1 && (rare.seen <= RARE_SPELLING || rare.seen.saturating_mul(RARE_SPELLING_RATIO) <= common.seen);
@@ -652,33 +659,41 @@ pub(crate) fn slips_of_one_name(records: &mut [Prepared]) {
         .map(|(&id, &(name, seen))| (name.as_bytes()[0], name, seen, id))
         .collect();
     common.sort_unstable();
-    let mut slip_of: rustc_hash::FxHashMap<u32, [u32; 2]> = rustc_hash::FxHashMap::default();
+    let mut slip_of: rustc_hash::FxHashMap<u32, ([u32; 2], [&'static [u16]; 2])> = rustc_hash::FxHashMap::default();
     for (&id, &(name, seen)) in spellings.iter().filter(|(_, (name, _))| name.len() >= MIN_SLIP_LEN) {
         let letter = name.as_bytes()[0];
         let from = common.partition_point(|c| c.0 < letter);
         let mut found = [0_u32; 2];
+        let mut groups: [&'static [u16]; 2] = [&[]; 2];
         let mut n_found = 0;
+        let max_edits = if name.len() >= MIN_TWO_SLIP_LEN { 2 } else { 1 };
         for &(_, other, other_seen, other_id) in common[from..].iter().take_while(|c| c.0 == letter) {
             if other_seen >= RARE_SPELLING_RATIO.saturating_mul(seen)
-                && other.len().abs_diff(name.len()) <= 1
-                && strsim::osa_distance(name, other) <= 1
+                && other.len().abs_diff(name.len()) <= max_edits
+                && strsim::osa_distance(name, other) <= max_edits
             {
                 if n_found < found.len() {
                     found[n_found] = other_id;
+                    groups[n_found] = crate::nicknames::groups_of(other);
                 }
                 n_found += 1;
             }
         }
         if (1..=found.len()).contains(&n_found) {
-            slip_of.insert(id, found);
+            slip_of.insert(id, (found, groups));
         }
     }
     for record in records {
-        if let Some(found) = slip_of.get(&record.given.id) {
+        if let Some((found, groups)) = slip_of.get(&record.given.id) {
             record.given.slip_of = *found;
+            record.given.slip_groups = *groups;
         }
     }
 }
+
+/// A rare spelling this long may be two slips from the common one
+/// ("Chleoo" for Chloe); a shorter one only one: two remake a short name.
+const MIN_TWO_SLIP_LEN: usize = 6;
 
 /// Names further apart in length than this are not checked against each
 /// other's variants: no single slip bridges them.

@@ -118,6 +118,9 @@ pub(crate) struct GivenName {
     /// it is one slip from ("Liily" and "Lly" both from Lily), when there
     /// are one or two; 0 for none (see `compare::slips_of_one_name`).
     pub slip_of: [u32; 2],
+    /// The nickname groups of those common spellings: "Jenyn", a slip of
+    /// Jenny, and "Jnenifer", a slip of Jennifer, are one name misspelt.
+    pub slip_groups: [&'static [u16]; 2],
 }
 
 impl GivenName {
@@ -125,7 +128,7 @@ impl GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
         let sounds = Sounds::of(&first);
-        GivenName { first, groups, seen: 0, sounds, id: 0, slip_of: [0; 2] }
+        GivenName { first, groups, seen: 0, sounds, id: 0, slip_of: [0; 2], slip_groups: [&[]; 2] }
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -986,6 +986,21 @@ fn two_slips_of_one_common_given_name_are_a_misspelling_of_each_other() {
     // With Paul on a handful of records, nothing says which name is the slip.
     let few: Vec<PersonRecord> = records[55..].to_vec();
     assert_eq!(given(&few, 5, 6), Some(model::level::GIVEN_DISAGREE));
+
+    // "Jenyn", a slip of Jenny, and "Jnenifer", a slip of Jennifer: one
+    // name, misspelt on both sides of a nickname.
+    let surname = |i: u8| format!("Bexley{}", char::from(b'a' + i % 26));
+    let mut records: Vec<PersonRecord> = (0..60)
+        .flat_map(|i| {
+            [
+                rec("police", &format!("j{i}"), "Jenny", &surname(i), "", "F", "", 0),
+                rec("police", &format!("k{i}"), "Jennifer", &surname(i + 1), "", "F", "", 0),
+            ]
+        })
+        .collect();
+    records.push(rec("school", "s1", "Jenyn", "Penridge", "", "F", "", 0));
+    records.push(rec("housing", "h1", "Jnenifer", "Penridge", "1982-06-30", "F", "", 0));
+    assert_eq!(given(&records, 120, 121), Some(model::level::GIVEN_MISSPELLING));
 }
 
 #[test]
