@@ -617,13 +617,14 @@ const MIN_SLIP_LEN: usize = 3;
 /// Tyler, "Jems" against Jimmy (James). Two names both in common use
 /// ("Ella" and "Emma", twins) are never slips of each other, however close.
 fn misspelling(a: &GivenName, b: &GivenName) -> bool {
-    if a.slip_of[0] != 0 && a.slip_of.iter().any(|&name| name != 0 && b.slip_of.contains(&name)) {
-        return true;
-    }
-    // A slip of a variant of the other, or of the other's slip's variant.
-    if a.slip_of[0] != 0 || b.slip_of[0] != 0 {
-        let forms = |n: &GivenName| std::iter::once(n.groups).chain(n.slip_groups);
-        if forms(a).any(|x| forms(b).any(|y| crate::nicknames::are_variants(x, y))) {
+    if a.slip.is_some() || b.slip.is_some() {
+        if let (Some(x), Some(y)) = (&a.slip, &b.slip)
+            && x.of.iter().any(|&name| name != 0 && y.of.contains(&name))
+        {
+            return true;
+        }
+        // A slip of a variant of the other, or of the other's slip's variant.
+        if nickname_groups(a).any(|x| nickname_groups(b).any(|y| crate::nicknames::are_variants(x, y))) {
             return true;
         }
     }
@@ -640,8 +641,14 @@ fn misspelling(a: &GivenName, b: &GivenName) -> bool {
     })
 }
 
+/// A given name's nickname groups, then those of the common spellings it
+/// is a slip of.
+fn nickname_groups(name: &GivenName) -> impl Iterator<Item = &'static [u16]> + '_ {
+    std::iter::once(name.groups).chain(name.slip.iter().flat_map(|slip| slip.groups))
+}
+
 /// Marks each rare given name with the common spellings of the extract it
-/// is one slip from (`GivenName::slip_of`), so two slips of one name
+/// is one slip from (`GivenName::slip`), so two slips of one name
 /// ("Paaul" and "Pul", "Liily" and "Lly"), each rare, are a misspelling
 /// of each other rather than two names. A spelling is marked only towards
 /// names on at least `RARE_SPELLING_RATIO` times as many records, and only
@@ -659,7 +666,8 @@ pub(crate) fn slips_of_one_name(records: &mut [Prepared]) {
         .map(|(&id, &(name, seen))| (name.as_bytes()[0], name, seen, id))
         .collect();
     common.sort_unstable();
-    let mut slip_of: rustc_hash::FxHashMap<u32, ([u32; 2], [&'static [u16]; 2])> = rustc_hash::FxHashMap::default();
+    let mut slip_of: rustc_hash::FxHashMap<u32, std::sync::Arc<crate::normalise::Slip>> =
+        rustc_hash::FxHashMap::default();
     for (&id, &(name, seen)) in spellings.iter().filter(|(_, (name, _))| name.len() >= MIN_SLIP_LEN) {
         let letter = name.as_bytes()[0];
         let from = common.partition_point(|c| c.0 < letter);
@@ -680,13 +688,12 @@ pub(crate) fn slips_of_one_name(records: &mut [Prepared]) {
             }
         }
         if (1..=found.len()).contains(&n_found) {
-            slip_of.insert(id, (found, groups));
+            slip_of.insert(id, std::sync::Arc::new(crate::normalise::Slip { of: found, groups }));
         }
     }
     for record in records {
-        if let Some((found, groups)) = slip_of.get(&record.given.id) {
-            record.given.slip_of = *found;
-            record.given.slip_groups = *groups;
+        if let Some(slip) = slip_of.get(&record.given.id) {
+            record.given.slip = Some(std::sync::Arc::clone(slip));
         }
     }
 }

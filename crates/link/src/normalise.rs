@@ -114,13 +114,21 @@ pub(crate) struct GivenName {
     pub sounds: Sounds,
     /// `first` interned over the extract (0: not interned).
     pub id: u32,
-    /// For a rare spelling, the interned common spellings of the extract
-    /// it is one slip from ("Liily" and "Lly" both from Lily), when there
-    /// are one or two; 0 for none (see `compare::slips_of_one_name`).
-    pub slip_of: [u32; 2],
-    /// The nickname groups of those common spellings: "Jenyn", a slip of
-    /// Jenny, and "Jnenifer", a slip of Jennifer, are one name misspelt.
-    pub slip_groups: [&'static [u16]; 2],
+    /// For a rare spelling, the common spellings of the extract it is a
+    /// slip from, shared by the records spelling it so (see
+    /// `compare::slips_of_one_name`); `None` for most names.
+    pub slip: Option<std::sync::Arc<Slip>>,
+}
+
+/// The common spellings a rare one is a slip from ("Liily" and "Lly" both
+/// from Lily), one or two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Slip {
+    /// Their interned numbers; 0 for none.
+    pub of: [u32; 2],
+    /// Their nickname groups: "Jenyn", a slip of Jenny, and "Jnenifer", a
+    /// slip of Jennifer, are one name misspelt.
+    pub groups: [&'static [u16]; 2],
 }
 
 impl GivenName {
@@ -128,7 +136,7 @@ impl GivenName {
         let first = tokens(text).into_iter().next().unwrap_or_default();
         let groups = crate::nicknames::groups_of(&first);
         let sounds = Sounds::of(&first);
-        GivenName { first, groups, seen: 0, sounds, id: 0, slip_of: [0; 2], slip_groups: [&[]; 2] }
+        GivenName { first, groups, seen: 0, sounds, id: 0, slip: None }
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -61,13 +61,11 @@ const MAX_HOUSEHOLD_PEOPLE: usize = 10;
 /// housemates as people, each sorted.
 #[derive(Debug, Clone)]
 pub(crate) struct Relatives {
-    of: Vec<Vec<(u32, u8)>>,
+    of: Lists<(u32, u8)>,
     /// Per record, `HAS_RELATIVES` and `HAS_HOUSEMATES`: most pairs are
     /// settled by these bytes alone, which stay in cache.
     has: Vec<u8>,
-    /// Each record's housemates: `housemates[starts[r]..starts[r + 1]]`.
-    housemates: Vec<u32>,
-    starts: Vec<u32>,
+    housemates: Lists<u32>,
     /// The homes that give housemates (`Households`).
     households: Households,
 }
@@ -77,53 +75,35 @@ impl Relatives {
     /// records whose homes give housemates, or `None` where people do not
     /// live with their families (`compare::households`).
     pub(crate) fn new(relations: &[Relation], person_of: &[u32], homes: Option<&[Prepared]>) -> Relatives {
-        let mut of = vec![Vec::new(); person_of.len()];
+        let mut named: Vec<(u32, (u32, u8))> = Vec::with_capacity(relations.len() * 2);
         for relation in relations {
             let (from_role, to_role) = match relation.kind {
                 RelationshipKind::ParentOf | RelationshipKind::CarerOf => (ELDER, YOUNGER),
                 RelationshipKind::PartnerOf => (PARTNER, PARTNER),
                 RelationshipKind::SiblingOf => (SIBLING, SIBLING),
             };
-            let (from, to) = (relation.from as usize, relation.to as usize);
-            of[from].push((person_of[to], from_role));
-            of[to].push((person_of[from], to_role));
+            let (from, to) = (relation.from, relation.to);
+            named.push((from, (person_of[to as usize], from_role)));
+            named.push((to, (person_of[from as usize], to_role)));
         }
-        for relatives in &mut of {
-            relatives.sort_unstable();
-            relatives.dedup();
-        }
+        let of = Lists::new(named, person_of.len());
         let households = homes.map(|p| Households::new(p, person_of)).unwrap_or_default();
-        // (record, housemate) pairs, sorted: each record's run is its list.
-        let mut pairs: Vec<u64> = Vec::new();
+        let mut living_with: Vec<(u32, u32)> = Vec::new();
         for home in 0..households.len() {
             let people = households.people(home);
             for &record in households.members(home) {
                 let own = person_of[record as usize];
-                pairs.extend(people.iter().filter(|&&p| p != own).map(|&p| (u64::from(record) << 32) | u64::from(p)));
+                living_with.extend(people.iter().filter(|&&p| p != own).map(|&p| (record, p)));
             }
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut starts = vec![0_u32; person_of.len() + 1];
-        for pair in &pairs {
-            starts[(pair >> 32) as usize + 1] += 1;
-        }
-        for record in 0..person_of.len() {
-            starts[record + 1] += starts[record];
-        }
-        let housemates = pairs.into_iter().map(|pair| pair as u32).collect();
-        let has = (0..person_of.len())
+        let housemates = Lists::new(living_with, person_of.len());
+        let has = (0..person_of.len() as u32)
             .map(|r| {
-                let relatives = if of[r].is_empty() { 0 } else { HAS_RELATIVES };
-                relatives | if starts[r + 1] > starts[r] { HAS_HOUSEMATES } else { 0 }
+                let relatives = if of.get(r).is_empty() { 0 } else { HAS_RELATIVES };
+                relatives | if housemates.get(r).is_empty() { 0 } else { HAS_HOUSEMATES }
             })
             .collect();
-        Relatives { of, has, housemates, starts, households }
-    }
-
-    fn housemates(&self, record: u32) -> &[u32] {
-        let record = record as usize;
-        &self.housemates[self.starts[record] as usize..self.starts[record + 1] as usize]
+        Relatives { of, has, housemates, households }
     }
 
     pub(crate) fn has_any(&self, record: u32) -> bool {
@@ -136,12 +116,12 @@ impl Relatives {
     /// when there was nothing to compare.
     pub(crate) fn level(&self, a: u32, b: u32, postcode: Option<u8>) -> Option<u8> {
         let both = self.has[a as usize] & self.has[b as usize];
-        let relatives = (both & HAS_RELATIVES != 0).then(|| share_any(&self.of[a as usize], &self.of[b as usize]));
+        let relatives = (both & HAS_RELATIVES != 0).then(|| share_any(self.of.get(a), self.of.get(b)));
         if relatives == Some(true) {
             return Some(level::RELATIVE_SHARED);
         }
         let housemates = (both & HAS_HOUSEMATES != 0 && postcode == Some(level::POSTCODE_DISAGREE))
-            .then(|| share_any(self.housemates(a), self.housemates(b)));
+            .then(|| share_any(self.housemates.get(a), self.housemates.get(b)));
         match (relatives, housemates) {
             (_, Some(true)) => Some(level::HOUSEMATE_SHARED),
             (None, None) => None,
@@ -198,20 +178,25 @@ impl Relatives {
         // Records at one home whose names may be the wrong way round
         // ("Farnridge, Joe" and Joseph Farnridge): the blocking keys at a
         // home go by the given name's initial, which a swap changes.
-        let first_letter = |text: &str| text.as_bytes().first().copied();
-        let crossed = |x: &Prepared, y: &Prepared| {
-            x.given.first.len() > 1
-                && first_letter(&x.given.first).is_some()
-                && first_letter(&x.given.first) == first_letter(&y.family.full)
-                && first_letter(&x.family.full) == first_letter(&y.given.first)
-                && first_letter(&x.given.first) != first_letter(&x.family.full)
+        // Each record's given and family names' first letters (0 for none)
+        // and whether its given name is more than an initial, read once.
+        let first_letter = |text: &str| text.as_bytes().first().copied().unwrap_or(0);
+        let letters: Vec<(u8, bool, u8)> = prepared
+            .iter()
+            .map(|r| (first_letter(&r.given.first), r.given.first.len() > 1, first_letter(&r.family.full)))
+            .collect();
+        // `x`'s given name is `y`'s family name's initial and the other way
+        // round; `y`'s given name may be an initial.
+        let crossed = |(given_x, long_x, family_x): (u8, bool, u8), (given_y, _, family_y): (u8, bool, u8)| {
+            long_x && given_x != family_x && given_x == family_y && family_x == given_y
         };
         for home in 0..homes.len() {
             let members = homes.members(home);
             for (k, &a) in members.iter().enumerate() {
+                let x = letters[a as usize];
                 for &b in &members[k + 1..] {
-                    let (x, y) = (&prepared[a as usize], &prepared[b as usize]);
-                    if person_of[a as usize] != person_of[b as usize] && (crossed(x, y) || crossed(y, x)) {
+                    let y = letters[b as usize];
+                    if (crossed(x, y) || crossed(y, x)) && person_of[a as usize] != person_of[b as usize] {
                         pairs.push((a.min(b), a.max(b)));
                     }
                 }
@@ -219,11 +204,8 @@ impl Relatives {
         }
         // Records naming one relative in one role: (relative, role,
         // record), sorted, each run one relative's.
-        let mut naming: Vec<(u32, u8, u32)> = self
-            .of
-            .iter()
-            .enumerate()
-            .flat_map(|(r, of)| of.iter().map(move |&(p, role)| (p, role, r as u32)))
+        let mut naming: Vec<(u32, u8, u32)> = (0..person_of.len() as u32)
+            .flat_map(|r| self.of.get(r).iter().map(move |&(p, role)| (p, role, r)))
             .collect();
         naming.sort_unstable();
         let runs = naming.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1));
@@ -240,6 +222,35 @@ impl Relatives {
         pairs.sort_unstable();
         pairs.dedup();
         pairs
+    }
+}
+
+/// A list per record, held flat: `items[starts[r]..starts[r + 1]]`, each
+/// sorted and without repeats.
+#[derive(Debug, Clone)]
+struct Lists<T> {
+    items: Vec<T>,
+    starts: Vec<u32>,
+}
+
+impl<T: Ord + Copy> Lists<T> {
+    /// From (record, item) pairs in any order, for `n` records.
+    fn new(mut pairs: Vec<(u32, T)>, n: usize) -> Lists<T> {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut starts = vec![0_u32; n + 1];
+        for (record, _) in &pairs {
+            starts[*record as usize + 1] += 1;
+        }
+        for record in 0..n {
+            starts[record + 1] += starts[record];
+        }
+        Lists { items: pairs.into_iter().map(|(_, item)| item).collect(), starts }
+    }
+
+    fn get(&self, record: u32) -> &[T] {
+        let record = record as usize;
+        &self.items[self.starts[record] as usize..self.starts[record + 1] as usize]
     }
 }
 
