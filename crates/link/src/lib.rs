@@ -502,7 +502,7 @@ impl<'a> Linker<'a> {
     /// # Panics
     /// With an override naming a record index out of range.
     pub fn link(&self, overrides: &[Override]) -> Linkage {
-        self.cluster_with(&self.scorer, &self.model, overrides, &[], (&[], &[]))
+        self.cluster_with(&self.scorer, &self.model, overrides, &[], (&[], &[]), None)
     }
 
     /// Links in two passes: the first as `link`; then, with the relatives
@@ -520,7 +520,7 @@ impl<'a> Linker<'a> {
         // Two records an agency recorded as related to each other (a
         // parent and child, two siblings, partners) are two people.
         let related: Vec<(u32, u32)> = relations.iter().map(|r| (r.from, r.to)).collect();
-        let first = self.cluster_with(&self.scorer, &self.model, overrides, &related, (&[], &[]));
+        let first = self.cluster_with(&self.scorer, &self.model, overrides, &related, (&[], &[]), None);
         let Some((m, u)) = &self.estimated else { return first };
         if relations.is_empty() && !self.households {
             return first;
@@ -547,9 +547,27 @@ impl<'a> Linker<'a> {
         let (extra_compared, extra_allowed) = compare_pairs(&self.prepared, &extra, &self.scorer);
         tracing::debug!(n_pairs = extra.len(), "pairs compared through housemates and relatives");
         let scorer = Scorer { relatives: Some(Arc::clone(&relatives)), ..self.scorer.clone() };
-        let compared: Vec<ComparedPair> = em_input(&self.pairs, &self.compared, &self.allowed)
-            .chain(em_input(&extra, &extra_compared, &extra_allowed))
-            .map(|((a, b), c)| ComparedPair { levels: scorer.levels(a, b, c), ..*c })
+        // Each pair's relatives level, worked out once for the EM and the
+        // clustering both.
+        let level = |&(a, b): &(u32, u32), c: &ComparedPair| relatives.level(a, b, c.levels[Field::Postcode as usize]);
+        let relative_levels: Vec<Option<u8>> = estimate::in_chunks(|chunk| {
+            estimate::chunk_of(&self.pairs, chunk)
+                .iter()
+                .zip(estimate::chunk_of(&self.compared, chunk))
+                .map(|(pair, c)| level(pair, c))
+                .collect::<Vec<_>>()
+        })
+        .concat();
+        let extra_levels: Vec<Option<u8>> = extra.iter().zip(&extra_compared).map(|(pair, c)| level(pair, c)).collect();
+        let with_level = |c: &ComparedPair, level: Option<u8>| {
+            let mut levels = c.levels;
+            levels[Field::Relatives as usize] = level;
+            ComparedPair { levels, ..*c }
+        };
+        let compared: Vec<ComparedPair> = (self.compared.iter().zip(&self.allowed).zip(&relative_levels))
+            .chain(extra_compared.iter().zip(&extra_allowed).zip(&extra_levels))
+            .filter(|((_, allowed), _)| **allowed)
+            .map(|((c, _), level)| with_level(c, *level))
             .collect();
         let mut m_start = *m;
         let start = self.config.model.table(true);
@@ -571,7 +589,14 @@ impl<'a> Linker<'a> {
             relatives: true,
             ..self.model.clone()
         };
-        self.cluster_with(&scorer, &model, overrides, &related, (&extra, &extra_compared))
+        self.cluster_with(
+            &scorer,
+            &model,
+            overrides,
+            &related,
+            (&extra, &extra_compared),
+            Some((&relative_levels, &extra_levels)),
+        )
     }
 
     /// Whether blocking chose a pair (`pairs` is sorted by `pair_key`).
@@ -586,7 +611,9 @@ impl<'a> Linker<'a> {
     }
 
     /// Clusters the candidate pairs, and `extra` pairs compared since
-    /// (with their comparisons), into people.
+    /// (with their comparisons), into people; with each pair's relatives
+    /// level, when the second pass has worked them out (the candidates',
+    /// then the extra pairs').
     fn cluster_with(
         &self,
         scorer: &Scorer,
@@ -594,16 +621,27 @@ impl<'a> Linker<'a> {
         overrides: &[Override],
         related: &[(u32, u32)],
         extra: (&[(u32, u32)], &[ComparedPair]),
+        relative_levels: Option<(&[Level], &[Level])>,
     ) -> Linkage {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
         let prior = model.prior_log2_odds;
+        let weight = |pair: (u32, u32), compared: &ComparedPair, level: Option<Option<u8>>| match level {
+            Some(level) => {
+                let mut levels = compared.levels;
+                levels[Field::Relatives as usize] = level;
+                scorer.weights.total(&levels) + compared.tf_adjustment
+            }
+            None => scorer.weight(pair, compared),
+        };
         let candidates: Vec<Candidate> = estimate::in_chunks(|chunk| {
+            let levels = relative_levels.map(|(levels, _)| estimate::chunk_of(levels, chunk));
             estimate::chunk_of(&self.pairs, chunk)
                 .iter()
                 .zip(estimate::chunk_of(&self.compared, chunk))
-                .filter_map(|(&(a, b), compared)| {
-                    let weight = scorer.weight((a, b), compared);
+                .enumerate()
+                .filter_map(|(i, (&(a, b), compared))| {
+                    let weight = weight((a, b), compared, levels.map(|l| l[i]));
                     (match_probability(weight, prior) >= model.match_probability).then(|| {
                         let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
                         Candidate { a, b, weight, fit: weight - agency }
@@ -613,8 +651,8 @@ impl<'a> Linker<'a> {
         })
         .concat();
         let mut candidates = candidates;
-        candidates.extend(extra.0.iter().zip(extra.1).filter_map(|(&(a, b), compared)| {
-            let weight = scorer.weight((a, b), compared);
+        candidates.extend(extra.0.iter().zip(extra.1).enumerate().filter_map(|(i, (&(a, b), compared))| {
+            let weight = weight((a, b), compared, relative_levels.map(|(_, l)| l[i]));
             (match_probability(weight, prior) >= model.match_probability).then(|| {
                 let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
                 Candidate { a, b, weight, fit: weight - agency }
@@ -675,6 +713,9 @@ impl<'a> Linker<'a> {
         }
     }
 }
+
+/// One field's level for a pair; `None` is the null level.
+type Level = Option<u8>;
 
 /// What `train` gives a `Linker`.
 struct Trained {
