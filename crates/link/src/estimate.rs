@@ -450,6 +450,16 @@ pub(crate) struct ComparedPair {
     pub tf_adjustment: f64,
 }
 
+impl ComparedPair {
+    /// The same comparison with the relatives field at `level` (known only
+    /// in the second pass).
+    pub(crate) fn with_relatives(&self, level: Option<u8>) -> ComparedPair {
+        let mut levels = self.levels;
+        levels[Field::Relatives as usize] = level;
+        ComparedPair { levels, ..*self }
+    }
+}
+
 /// What the EM found.
 #[derive(Debug, Clone)]
 pub(crate) struct EmResult {

@@ -308,19 +308,11 @@ impl Scorer {
         Scored { levels, adjustments, weight }
     }
 
-    /// The weight of a pair compared once before (levels without relatives,
-    /// and the term-frequency adjustment): the same as `score` gives.
-    fn weight(&self, (a, b): (u32, u32), compared: &ComparedPair) -> f64 {
-        self.weights.total(&self.levels(a, b, compared)) + compared.tf_adjustment
-    }
-
-    /// A cached comparison's levels, with relatives when this pass has them.
-    fn levels(&self, a: u32, b: u32, compared: &ComparedPair) -> Levels {
-        let mut levels = compared.levels;
-        if let Some(relatives) = &self.relatives {
-            levels[Field::Relatives as usize] = relatives.level(a, b, levels[Field::Postcode as usize]);
-        }
-        levels
+    /// The weight of a pair compared once before (its levels, relatives
+    /// too when this pass has them, and the term-frequency adjustment):
+    /// the same as `score` gives.
+    fn weight(&self, compared: &ComparedPair) -> f64 {
+        self.weights.total(&compared.levels) + compared.tf_adjustment
     }
 
     fn explain(
@@ -559,15 +551,10 @@ impl<'a> Linker<'a> {
         })
         .concat();
         let extra_levels: Vec<Option<u8>> = extra.iter().zip(&extra_compared).map(|(pair, c)| level(pair, c)).collect();
-        let with_level = |c: &ComparedPair, level: Option<u8>| {
-            let mut levels = c.levels;
-            levels[Field::Relatives as usize] = level;
-            ComparedPair { levels, ..*c }
-        };
         let compared: Vec<ComparedPair> = (self.compared.iter().zip(&self.allowed).zip(&relative_levels))
             .chain(extra_compared.iter().zip(&extra_allowed).zip(&extra_levels))
             .filter(|((_, allowed), _)| **allowed)
-            .map(|((c, _), level)| with_level(c, *level))
+            .map(|((c, _), level)| c.with_relatives(*level))
             .collect();
         let mut m_start = *m;
         let start = self.config.model.table(true);
@@ -626,38 +613,34 @@ impl<'a> Linker<'a> {
         let n_records = self.prepared.len();
         assert!(overrides.iter().all(|o| (o.a as usize) < n_records && (o.b as usize) < n_records));
         let prior = model.prior_log2_odds;
-        let weight = |pair: (u32, u32), compared: &ComparedPair, level: Option<Option<u8>>| match level {
-            Some(level) => {
-                let mut levels = compared.levels;
-                levels[Field::Relatives as usize] = level;
-                scorer.weights.total(&levels) + compared.tf_adjustment
-            }
-            None => scorer.weight(pair, compared),
+        // A pair linked at or above the threshold, with its relatives
+        // level when the second pass has one (the first compares none).
+        let candidate = |(a, b): (u32, u32), compared: &ComparedPair, level: Option<Level>| {
+            let compared = level.map_or(*compared, |level| compared.with_relatives(level));
+            let weight = scorer.weight(&compared);
+            (match_probability(weight, prior) >= model.match_probability).then(|| {
+                let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
+                Candidate { a, b, weight, fit: weight - agency }
+            })
         };
-        let candidates: Vec<Candidate> = estimate::in_chunks(|chunk| {
+        let mut candidates: Vec<Candidate> = estimate::in_chunks(|chunk| {
             let levels = relative_levels.map(|(levels, _)| estimate::chunk_of(levels, chunk));
             estimate::chunk_of(&self.pairs, chunk)
                 .iter()
                 .zip(estimate::chunk_of(&self.compared, chunk))
                 .enumerate()
-                .filter_map(|(i, (&(a, b), compared))| {
-                    let weight = weight((a, b), compared, levels.map(|l| l[i]));
-                    (match_probability(weight, prior) >= model.match_probability).then(|| {
-                        let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
-                        Candidate { a, b, weight, fit: weight - agency }
-                    })
-                })
+                .filter_map(|(i, (&pair, compared))| candidate(pair, compared, levels.map(|l| l[i])))
                 .collect::<Vec<_>>()
         })
         .concat();
-        let mut candidates = candidates;
-        candidates.extend(extra.0.iter().zip(extra.1).enumerate().filter_map(|(i, (&(a, b), compared))| {
-            let weight = weight((a, b), compared, relative_levels.map(|(_, l)| l[i]));
-            (match_probability(weight, prior) >= model.match_probability).then(|| {
-                let agency = scorer.weights.of(Field::Agency, compared.levels[Field::Agency as usize]);
-                Candidate { a, b, weight, fit: weight - agency }
-            })
-        }));
+        candidates.extend(
+            extra
+                .0
+                .iter()
+                .zip(extra.1)
+                .enumerate()
+                .filter_map(|(i, (&pair, compared))| candidate(pair, compared, relative_levels.map(|(_, l)| l[i]))),
+        );
 
         let clusters = {
             let _span = tracing::info_span!("clustering", n_candidates = candidates.len()).entered();
