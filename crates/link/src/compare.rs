@@ -97,19 +97,25 @@ impl BirthYears {
     }
 }
 
-/// A home as a record gives it: its UPRN, or its postcode with its house
-/// number and street.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Home<'r> {
-    Uprn(u64),
-    Line(&'r Postcode, &'r AddressLine),
-}
+/// A home as a record gives it, as numbers: its UPRN `(HOME_UPRN, uprn,
+/// 0)`, or its postcode with its house number and street `(HOME_LINE,
+/// postcode, hash of the number and the interned street)`.
+pub(crate) type Home = (u8, u64, u64);
+pub(crate) const HOME_UPRN: u8 = 0;
+pub(crate) const HOME_LINE: u8 = 1;
 
 impl<'a> Prepared<'a> {
     /// The record's home by its UPRN and by its address line, as far as
-    /// it gives them (a record may give both): the UPRN first.
-    pub(crate) fn homes(&self) -> [Option<Home<'_>>; 2] {
-        [self.uprn.map(Home::Uprn), self.postcode.zip(self.address.as_ref()).map(|(p, l)| Home::Line(p, l))]
+    /// it gives them (a record may give both): the UPRN first. The
+    /// street must be interned (`prepare`).
+    pub(crate) fn homes(&self) -> [Option<Home>; 2] {
+        use std::hash::{Hash, Hasher};
+        let line = self.postcode_compact.zip(self.address.as_ref()).map(|((postcode, _), line)| {
+            let mut hasher = rustc_hash::FxHasher::default();
+            (&line.number, line.street_id).hash(&mut hasher);
+            (HOME_LINE, u64::from_le_bytes(postcode), hasher.finish())
+        });
+        [self.uprn.map(|uprn| (HOME_UPRN, uprn, 0)), line]
     }
 
     pub(crate) fn new(record: &'a PersonRecord, agency: u32) -> Prepared<'a> {

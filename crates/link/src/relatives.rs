@@ -24,9 +24,7 @@
 
 use famgraph_model::RelationshipKind;
 
-use std::hash::{Hash, Hasher};
-
-use crate::compare::Prepared;
+use crate::compare::{Home, Prepared};
 use crate::model::level;
 
 /// A relationship an agency recorded between two of its own records, by
@@ -48,6 +46,10 @@ const SIBLING: u8 = 3;
 /// relative, a data error) gives no pairs to compare: they would be
 /// quadratic in number.
 const MAX_NAMING_RECORDS: usize = 64;
+
+/// A home by family name at a postcode (`compare::Home`'s other kinds are
+/// the UPRN and the address line).
+const HOME_FAMILY: u8 = 2;
 
 /// Flags of `Relatives::has`.
 const HAS_RELATIVES: u8 = 1;
@@ -283,20 +285,15 @@ impl Households {
     fn new(prepared: &[Prepared], person_of: &[u32]) -> Households {
         // (home, record), sorted: each home's run is its records. Homes
         // are keyed by numbers, not text, so this is a sort, not hashing.
-        let mut at: Vec<((u8, u64, u64), u32)> = Vec::with_capacity(prepared.len() * 3);
+        let mut at: Vec<(Home, u32)> = Vec::with_capacity(prepared.len() * 3);
         for (i, record) in prepared.iter().enumerate() {
-            let postcode = record.postcode_compact.map(|(bytes, _)| u64::from_le_bytes(bytes));
-            if let Some(uprn) = record.uprn {
-                at.push(((0, uprn, 0), i as u32));
-            }
-            if let (Some(postcode), Some(line)) = (postcode, &record.address) {
-                let mut hasher = rustc_hash::FxHasher::default();
-                (&line.number, line.street_id).hash(&mut hasher);
-                at.push(((1, postcode, hasher.finish()), i as u32));
-            }
-            if let Some(postcode) = postcode.filter(|_| !record.family.is_empty()) {
-                at.push(((2, postcode, u64::from(record.family.id)), i as u32));
-            }
+            // A family name at a postcode is a household too: it gives
+            // homes to the records without an address line or a UPRN.
+            let family = record
+                .postcode_compact
+                .filter(|_| !record.family.is_empty())
+                .map(|(postcode, _)| (HOME_FAMILY, u64::from_le_bytes(postcode), u64::from(record.family.id)));
+            at.extend(record.homes().into_iter().chain([family]).flatten().map(|home| (home, i as u32)));
         }
         at.sort_unstable();
         let mut households = Households { starts: vec![(0, 0)], ..Households::default() };
