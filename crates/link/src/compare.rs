@@ -61,7 +61,18 @@ pub(crate) struct Prepared<'a> {
     /// For a record without a date of birth, the birth years its agency's
     /// own relationships allow, earliest and latest (see `BirthYears`).
     pub born: BirthYears,
+    /// The interned family names other than its own that records of other
+    /// given names hold at this record's homes (0 for none; none at all
+    /// where there are more than fit, a home of several families): the
+    /// names of the people it lives with (see `families_at_home`).
+    pub families_at_home: [u32; MAX_FAMILIES_AT_HOME],
 }
+
+/// The most family names besides a record's own that its homes may hold
+/// for `Prepared::families_at_home`: a household of a couple with
+/// children from before holds two or three; more is a house of several
+/// households, whose names say nothing of whom a record lives with.
+pub(crate) const MAX_FAMILIES_AT_HOME: usize = 3;
 
 /// The years a record without a date of birth can have been born in, as
 /// its agency's relationships bound them: a parent is at least
@@ -133,6 +144,7 @@ impl<'a> Prepared<'a> {
             vouched: true,
             namesakes_at_home: false,
             born: BirthYears::ANY,
+            families_at_home: [0; MAX_FAMILIES_AT_HOME],
         }
     }
 }
@@ -140,7 +152,10 @@ impl<'a> Prepared<'a> {
 /// The level of every field for a pair. Symmetric: `levels(a, b) == levels(b, a)`.
 pub(crate) fn levels(a: &Prepared, b: &Prepared) -> Levels {
     let uprn = both(a.uprn, b.uprn).map(id_level);
-    let (given, family) = name_levels(a, b);
+    let (given, mut family) = name_levels(a, b);
+    if family == Some(level::FAMILY_DISAGREE) && housemates_name(a, b) {
+        family = Some(level::FAMILY_HOUSEMATE);
+    }
     let levels: Levels = [
         given,
         family,
@@ -217,6 +232,14 @@ fn name_levels(a: &Prepared, b: &Prepared) -> (Option<u8>, Option<u8>) {
     (given, family)
 }
 
+/// Whether either record's family name is held by someone the other lives
+/// with (`Prepared::families_at_home`): the name of a partner or a
+/// step-parent, which one agency knows the person by and another not.
+fn housemates_name(a: &Prepared, b: &Prepared) -> bool {
+    let held = |name: u32, at: &[u32; MAX_FAMILIES_AT_HOME]| name != 0 && at.contains(&name);
+    held(a.family.id, &b.families_at_home) || held(b.family.id, &a.families_at_home)
+}
+
 /// Whether one record's given name is the other's family name or one part
 /// of it ("Millwick" given against Millwick-Evans), at worst a slip away.
 fn crossed(given: &GivenName, family: &FamilyName) -> bool {
@@ -244,7 +267,7 @@ fn postcode_level(x: &Compact, y: &Compact) -> u8 {
         level::POSTCODE_EXACT
     } else if one_edit_apart(x, y) {
         level::POSTCODE_ONE_CHARACTER
-    } else if x.1 == y.1 && x.0[..x.1.saturating_sub(2)] == y.0[..y.1.saturating_sub(2)] {
+    } else if x.1 == y.1 && x.0[..usize::from(x.1.saturating_sub(2))] == y.0[..usize::from(y.1.saturating_sub(2))] {
         // The sector: all but the last two characters ("ME4 4QS", "ME44").
         level::POSTCODE_SECTOR
     } else {
@@ -259,8 +282,9 @@ pub fn postcodes_one_character_apart(x: &Postcode, y: &Postcode) -> bool {
 }
 
 /// A postcode's letters and digits without the space, on the stack, and
-/// how many there are.
-type Compact = ([u8; 8], usize);
+/// how many there are (a byte: the length fits, and a record holding it
+/// stays smaller).
+type Compact = ([u8; 8], u8);
 
 fn compact(postcode: &Postcode) -> Compact {
     let mut out = [0; 8];
@@ -269,13 +293,13 @@ fn compact(postcode: &Postcode) -> Compact {
         out[len] = byte;
         len += 1;
     }
-    (out, len)
+    (out, len as u8)
 }
 
 /// Whether two different strings are one edit apart: a character added,
 /// dropped or changed, or two neighbours swapped.
 fn one_edit_apart((a, len_a): &Compact, (b, len_b): &Compact) -> bool {
-    let (a, b) = (&a[..*len_a], &b[..*len_b]);
+    let (a, b) = (&a[..usize::from(*len_a)], &b[..usize::from(*len_b)]);
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let (rest_a, rest_b) = (&a[prefix..], &b[prefix..]);
     match rest_a.len().cmp(&rest_b.len()) {
@@ -853,6 +877,7 @@ mod tests {
             vouched: true,
             namesakes_at_home: false,
             born: BirthYears::ANY,
+            families_at_home: [0; MAX_FAMILIES_AT_HOME],
         }
     }
 

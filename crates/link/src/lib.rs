@@ -63,8 +63,9 @@ use crate::relatives::Relatives;
 /// not taken for the one this build would make (2: given names weighed
 /// by their share of the people born in the same year; 3: housemates
 /// shared across two homes weighed in the second pass, and two rare slips
-/// of one common given name read as a misspelling).
-pub const LINKAGE_VERSION: u32 = 3;
+/// of one common given name read as a misspelling; 4: a family name held
+/// by a housemate of the other record, its own level).
+pub const LINKAGE_VERSION: u32 = 4;
 
 /// Record indices are `u32`, so a linkage holds at most this many records.
 pub const MAX_RECORDS: usize = u32::MAX as usize;
@@ -943,6 +944,7 @@ fn prepare<'r>(
     }
     bound_birth_years(&mut prepared, relations);
     mark_namesakes_at_home(&mut prepared);
+    note_families_at_home(&mut prepared);
     let placeholders = placeholders
         .into_iter()
         .filter_map(|((year, month, day), n)| Some((famgraph_model::Date::from_ymd(year, month, day)?, n)))
@@ -1045,6 +1047,48 @@ fn mark_namesakes_at_home(prepared: &mut [Prepared]) {
         .collect();
     for (record, marked) in prepared.iter_mut().zip(marked) {
         record.namesakes_at_home = marked;
+    }
+}
+
+/// Notes, on each record, the family names that records of other given
+/// names (other people, a first letter apart) hold at its homes, its own
+/// name aside (`Prepared::families_at_home`); none where they are more
+/// than a household holds.
+fn note_families_at_home(prepared: &mut [Prepared]) {
+    let initial = |r: &Prepared| r.given.first.as_bytes().first().copied().unwrap_or(0);
+    // Every home's residents as (home, initial, family name), sorted by
+    // home: one allocation, where a map of lists would make one per home.
+    let mut residents: Vec<(compare::Home, u8, u32)> = prepared
+        .iter()
+        .filter(|r| !r.family.is_empty())
+        .flat_map(|r| r.homes().into_iter().flatten().map(move |home| (home, initial(r), r.family.id)))
+        .collect();
+    residents.sort_unstable();
+    residents.dedup();
+    let at = |home: &compare::Home| {
+        let start = residents.partition_point(|(h, _, _)| h < home);
+        let end = start + residents[start..].partition_point(|(h, _, _)| h == home);
+        &residents[start..end]
+    };
+    let noted: Vec<[u32; compare::MAX_FAMILIES_AT_HOME]> = prepared
+        .iter()
+        .map(|r| {
+            let mut names: Vec<u32> = (r.homes().into_iter().flatten())
+                .flat_map(|home| at(&home))
+                .filter(|&&(_, letter, family)| letter != initial(r) && family != r.family.id)
+                .map(|&(_, _, family)| family)
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let mut noted = [0; compare::MAX_FAMILIES_AT_HOME];
+            if names.len() <= noted.len() {
+                noted[..names.len()].copy_from_slice(&names);
+            }
+            noted
+        })
+        .collect();
+    for (record, noted) in prepared.iter_mut().zip(noted) {
+        record.families_at_home = noted;
     }
 }
 

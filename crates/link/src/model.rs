@@ -99,6 +99,7 @@ impl Field {
                 "edit_distance<=2",
                 "jaro_winkler>=0.85",
                 "in_given_name",
+                "a_housemates_name",
                 "disagree",
             ],
             Field::DateOfBirth => {
@@ -151,7 +152,11 @@ pub(crate) mod level {
     /// name, the other names disagreeing: entered the wrong way round, and
     /// one of them changed.
     pub const FAMILY_IN_GIVEN: u8 = 5;
-    pub const FAMILY_DISAGREE: u8 = 6;
+    /// The names disagree, but one record's family name is held by
+    /// another person at the other record's home: a woman known by her
+    /// partner's name to one agency, a child by a step-parent's.
+    pub const FAMILY_HOUSEMATE: u8 = 6;
+    pub const FAMILY_DISAGREE: u8 = 7;
 
     pub const DOB_EXACT: u8 = 0;
     pub const DOB_SWAPPED: u8 = 1;
@@ -281,7 +286,8 @@ impl Default for MatchModel {
                         (0.005, 0.001),
                         (0.01, 0.005),
                         (0.001, 0.000_01),
-                        (0.079, 0.969),
+                        (0.01, 0.001),
+                        (0.069, 0.968),
                     ],
                 ),
                 field(
@@ -496,6 +502,7 @@ mod tests {
         check(Field::FamilyName, level::FAMILY_JW_LOW, "jaro_winkler>=0.85");
         check(Field::FamilyName, level::FAMILY_EDIT, "edit_distance<=2");
         check(Field::FamilyName, level::FAMILY_IN_GIVEN, "in_given_name");
+        check(Field::FamilyName, level::FAMILY_HOUSEMATE, "a_housemates_name");
         check(Field::FamilyName, level::FAMILY_DISAGREE, "disagree");
         check(Field::DateOfBirth, level::DOB_EXACT, "exact");
         check(Field::DateOfBirth, level::DOB_SWAPPED, "day_month_swapped");

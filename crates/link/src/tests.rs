@@ -1068,3 +1068,56 @@ fn names_the_wrong_way_round_at_one_home_are_compared_though_no_key_meets_them()
     assert!(same(&linkage, first as usize, first as usize + 1));
     assert!(!same(&linkage, first as usize, first as usize + 2));
 }
+
+#[test]
+fn a_woman_known_by_her_partners_name_to_one_agency_links_at_their_home() {
+    // Health knows Charlotte Elmstead and her partner Mark Bradland at
+    // ME9 9ZZ; the school knows her by his name, without a date of birth.
+    let mut records = families_some_moved();
+    let first = records.len();
+    records.extend([
+        rec("health", "h-charlotte", "Charlotte", "Elmstead", "1989-11-27", "F", "ME9 9ZZ", 9001),
+        rec("health", "h-mark", "Mark", "Bradland", "1987-01-02", "M", "ME9 9ZZ", 9001),
+        rec("housing", "hsg-mark", "Mark", "Bradland", "1987-01-02", "M", "ME9 9ZZ", 9001),
+        rec("school", "s-charlotte", "Charlotte", "Bradland", "", "F", "ME9 9ZZ", 9001),
+    ]);
+    let (elmstead, bradland) = (first, first + 3);
+    let family = |records: &[PersonRecord], a: usize, b: usize| {
+        let (prepared, _) = prepare(records, &[]);
+        compare::levels(&prepared[a], &prepared[b])[Field::FamilyName as usize]
+    };
+    assert_eq!(family(&records, elmstead, bradland), Some(model::level::FAMILY_HOUSEMATE));
+    let linkage = link_with(&records, &LinkConfig::default(), &[], &[]);
+    check_invariants(&records, &linkage);
+    assert!(same(&linkage, elmstead, bradland), "one woman, known by her partner's name at school");
+    assert!(!same(&linkage, elmstead, first + 1));
+    let link = linkage.links.iter().find(|l| (l.a, l.b) == (elmstead as u32, bradland as u32)).unwrap();
+    let level = link.fields.iter().find(|f| f.field == "family_name").unwrap();
+    assert_eq!(level.level, "a_housemates_name");
+    assert!(level.weight > 0.0, "{level:?}");
+
+    // Without him at the home, nothing explains the other name: her own
+    // record of that name does not.
+    let alone: Vec<PersonRecord> = records.iter().filter(|r| !r.record_id.ends_with("-mark")).cloned().collect();
+    let (elmstead, bradland) = (first, first + 1);
+    assert_eq!(alone[bradland].record_id, "s-charlotte");
+    assert_eq!(family(&alone, elmstead, bradland), Some(model::level::FAMILY_DISAGREE));
+    let linkage = link_with(&alone, &LinkConfig::default(), &[], &[]);
+    assert!(!same(&linkage, elmstead, bradland));
+
+    // A house of many families (a hostel) says nothing of whom she lives with.
+    let mut hostel = records.clone();
+    hostel.extend((0..4).map(|i| {
+        rec(
+            "housing",
+            &format!("hostel-{i}"),
+            "Tom",
+            &format!("Lodger{}", char::from(b'a' + i)),
+            "",
+            "M",
+            "ME9 9ZZ",
+            9001,
+        )
+    }));
+    assert_eq!(family(&hostel, first, first + 3), Some(model::level::FAMILY_DISAGREE));
+}
