@@ -472,34 +472,37 @@ pub(crate) struct EmResult {
 
 /// Estimates m and λ by expectation maximisation over the compared pairs,
 /// with u fixed; `m_start` both starts the iteration and, weighted by
-/// `M_PSEUDO_COUNT`, steadies rarely seen levels.
+/// `M_PSEUDO_COUNT`, steadies rarely seen levels. The pairs are read once:
+/// the EM keeps each pair's set of levels as a number and its adjustment,
+/// not a copy of the comparison.
 pub(crate) fn estimate_m(
-    pairs: &[ComparedPair],
+    pairs: impl Iterator<Item = ComparedPair>,
     u: &Table,
     m_start: &Table,
     n_pairs_all: f64,
     max_iterations: usize,
 ) -> EmResult {
     let mut m = *m_start;
-    // Start as if a third of the compared pairs were matches.
-    let mut lambda = (pairs.len() as f64 / 3.0 / n_pairs_all.max(1.0)).clamp(1e-12, 0.5);
-    let mut iterations = 0;
-    let mut converged = false;
     // Pairs with the same levels differ only by their term-frequency
     // adjustment: each distinct set of levels (a few thousand among
     // millions of pairs) is weighed once an iteration, and the pairs'
     // probabilities are summed per set before they are spread over levels.
     let mut combo_of: HashMap<Levels, u32> = HashMap::default();
     let mut combos: Vec<Levels> = Vec::new();
-    let combo_idx: Vec<u32> = pairs
-        .iter()
+    let (combo_idx, tf_adjustment): (Vec<u32>, Vec<f64>) = pairs
         .map(|pair| {
-            *combo_of.entry(pair.levels).or_insert_with(|| {
+            let combo = *combo_of.entry(pair.levels).or_insert_with(|| {
                 combos.push(pair.levels);
                 (combos.len() - 1) as u32
-            })
+            });
+            (combo, pair.tf_adjustment)
         })
-        .collect();
+        .unzip();
+    drop(combo_of);
+    // Start as if a third of the compared pairs were matches.
+    let mut lambda = (combo_idx.len() as f64 / 3.0 / n_pairs_all.max(1.0)).clamp(1e-12, 0.5);
+    let mut iterations = 0;
+    let mut converged = false;
     let mut combo_p = vec![0.0_f64; combos.len()];
     while iterations < max_iterations && !converged {
         iterations += 1;
@@ -508,8 +511,8 @@ pub(crate) fn estimate_m(
         let combo_weight: Vec<f64> = combos.iter().map(|levels| crate::model::table_total(&weights, levels)).collect();
         combo_p.fill(0.0);
         let mut total_match = 0.0;
-        for (pair, &combo) in pairs.iter().zip(&combo_idx) {
-            let p = crate::match_probability(combo_weight[combo as usize] + pair.tf_adjustment, prior);
+        for (&adjustment, &combo) in tf_adjustment.iter().zip(&combo_idx) {
+            let p = crate::match_probability(combo_weight[combo as usize] + adjustment, prior);
             total_match += p;
             combo_p[combo as usize] += p;
         }
@@ -603,7 +606,7 @@ mod tests {
         push(0, 1, 90 + 810);
         push(1, 0, 90 + 810);
         push(1, 1, 10 + 7290);
-        let result = estimate_m(&pairs, &u, &start, 100_000.0, 500);
+        let result = estimate_m(pairs.iter().copied(), &u, &start, 100_000.0, 500);
         assert!(result.converged, "{result:?}");
         let m = result.m[Field::Sex as usize][0];
         assert!((m - 0.9).abs() < 0.02, "m {m}");

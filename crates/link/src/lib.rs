@@ -552,16 +552,15 @@ impl<'a> Linker<'a> {
         })
         .concat();
         let extra_levels: Vec<Option<u8>> = extra.iter().zip(&extra_compared).map(|(pair, c)| level(pair, c)).collect();
-        let compared: Vec<ComparedPair> = (self.compared.iter().zip(&self.allowed).zip(&relative_levels))
+        let compared = (self.compared.iter().zip(&self.allowed).zip(&relative_levels))
             .chain(extra_compared.iter().zip(&extra_allowed).zip(&extra_levels))
             .filter(|((_, allowed), _)| **allowed)
-            .map(|((c, _), level)| c.with_relatives(*level))
-            .collect();
+            .map(|((c, _), level)| c.with_relatives(*level));
         let mut m_start = *m;
         let start = self.config.model.table(true);
         m_start[Field::Relatives as usize] = start[Field::Relatives as usize];
         let n_pairs_all = estimate::all_pairs(&self.prepared);
-        let em = estimate::estimate_m(&compared, &u, &m_start, n_pairs_all, self.config.em_max_iterations);
+        let em = estimate::estimate_m(compared, &u, &m_start, n_pairs_all, self.config.em_max_iterations);
         tracing::info!(
             u_relatives_sampled = n_sampled,
             em_iterations = em.iterations,
@@ -742,8 +741,14 @@ fn train(
         return fixed();
     }
     let n_pairs_all = estimate::all_pairs(prepared);
-    let (u, u_sample_pairs) = estimate::estimate_u(prepared, order, config.u_sample_pairs, n_pairs_all);
-    let tf = TermFrequencies::new(prepared);
+    let (u, u_sample_pairs) = {
+        let _span = tracing::info_span!("u_from_random_pairs").entered();
+        estimate::estimate_u(prepared, order, config.u_sample_pairs, n_pairs_all)
+    };
+    let tf = {
+        let _span = tracing::info_span!("term_frequencies").entered();
+        TermFrequencies::new(prepared)
+    };
     let mut log2_u_exact = [0.0; N_FIELDS];
     for field in estimate::TF_FIELDS.iter().filter(|_| config.term_frequencies) {
         let field = *field;
@@ -755,10 +760,16 @@ fn train(
         tf: config.term_frequencies.then(|| Arc::new((tf, log2_u_exact))),
         relatives: None,
     };
-    let (compared, allowed) = compare_pairs(prepared, pairs, &scorer);
-    let em_pairs: Vec<ComparedPair> = em_input(pairs, &compared, &allowed).map(|(_, c)| *c).collect();
+    let (compared, allowed) = {
+        let _span = tracing::info_span!("scoring_pairs", n_pairs = pairs.len()).entered();
+        compare_pairs(prepared, pairs, &scorer)
+    };
     let m_start = config.model.table(true);
-    let em = estimate::estimate_m(&em_pairs, &u, &m_start, n_pairs_all, config.em_max_iterations);
+    let em_pairs = em_input(pairs, &compared, &allowed).map(|(_, c)| *c);
+    let em = {
+        let _span = tracing::info_span!("em").entered();
+        estimate::estimate_m(em_pairs, &u, &m_start, n_pairs_all, config.em_max_iterations)
+    };
     if !em.converged {
         tracing::warn!(iterations = em.iterations, "the match model's estimate did not converge");
     }
