@@ -402,7 +402,10 @@ impl<'a> Linker<'a> {
     #[tracing::instrument(skip_all, fields(n_records = records.len()))]
     pub fn with_relations(records: &'a [PersonRecord], config: &LinkConfig, relations: &[Relation]) -> Linker<'a> {
         assert!(records.len() <= MAX_RECORDS, "at most {MAX_RECORDS} records can be linked at once");
-        let (prepared, placeholder_dates) = prepare(records, relations);
+        let (prepared, placeholder_dates) = {
+            let _span = tracing::info_span!("preparing").entered();
+            prepare(records, relations)
+        };
         if !placeholder_dates.is_empty() {
             tracing::info!(
                 n_dates = placeholder_dates.len(),
@@ -867,19 +870,34 @@ fn pair_key(rank: &[u32], (a, b): (u32, u32)) -> u64 {
 /// NHS number is compared in the NHS number's block, before this one.
 fn candidate_pairs(blocking: &blocking::Blocking, prepared: &[Prepared], households: bool) -> Vec<(u32, u32)> {
     use blocking::KeyKind;
-    let mut pairs = Vec::new();
-    let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
-    for block in blocking.blocks() {
-        let before = pairs.len();
-        let kind_idx = KeyKind::index_of(block[0].0);
-        let leave_out_clashes = households && kind_idx.is_some_and(|k| KeyKind::ALL[k] == KeyKind::Names);
-        blocking.for_each_pair(block, |a, b| {
-            if !leave_out_clashes || compare::dob_clash(&prepared[a as usize], &prepared[b as usize]).is_none() {
-                pairs.push((a, b));
+    let blocks: Vec<&[(u64, u32)]> = blocking.blocks().collect();
+    // The blocks in chunks side by side, each chunk's pairs in block order,
+    // the chunks joined in order: the same pairs in the same order on any
+    // number of cores.
+    let chunks = estimate::in_chunks(|chunk| {
+        let mut pairs = Vec::new();
+        let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
+        for block in estimate::chunk_of(&blocks, chunk) {
+            let before = pairs.len();
+            let kind_idx = KeyKind::index_of(block[0].0);
+            let leave_out_clashes = households && kind_idx.is_some_and(|k| KeyKind::ALL[k] == KeyKind::Names);
+            blocking.for_each_pair(block, |a, b| {
+                if !leave_out_clashes || compare::dob_clash(&prepared[a as usize], &prepared[b as usize]).is_none() {
+                    pairs.push((a, b));
+                }
+            });
+            if let Some(kind_idx) = kind_idx {
+                n_compared_by_kind[kind_idx] += pairs.len() - before;
             }
-        });
-        if let Some(kind_idx) = kind_idx {
-            n_compared_by_kind[kind_idx] += pairs.len() - before;
+        }
+        (pairs, n_compared_by_kind)
+    });
+    let mut pairs = Vec::with_capacity(chunks.iter().map(|(pairs, _)| pairs.len()).sum());
+    let mut n_compared_by_kind = [0_usize; KeyKind::ALL.len()];
+    for (chunk, counts) in chunks {
+        pairs.extend_from_slice(&chunk);
+        for (total, n) in n_compared_by_kind.iter_mut().zip(counts) {
+            *total += n;
         }
     }
     for (kind, n_compared) in KeyKind::ALL.iter().zip(n_compared_by_kind) {
@@ -926,14 +944,28 @@ fn prepare<'r>(
     relations: &[Relation],
 ) -> (Vec<Prepared<'r>>, Vec<(famgraph_model::Date, usize)>) {
     let mut agency_ids: HashMap<&str, u32> = HashMap::new();
-    let mut prepared: Vec<Prepared> = records
+    let agencies: Vec<u32> = records
         .iter()
         .map(|record| {
             let next = agency_ids.len() as u32;
-            let agency = *agency_ids.entry(record.agency.as_str()).or_insert(next);
-            Prepared::new(record, agency)
+            *agency_ids.entry(record.agency.as_str()).or_insert(next)
         })
         .collect();
+    // Each record normalised on its own (names, phonetic codes, address
+    // parts), side by side in chunks kept in the records' order.
+    let mut prepared: Vec<Prepared> = {
+        let _span = tracing::info_span!("normalising").entered();
+        estimate::in_chunks(|chunk| {
+            estimate::chunk_of(records, chunk)
+                .iter()
+                .zip(estimate::chunk_of(&agencies, chunk))
+                .map(|(record, &agency)| Prepared::new(record, agency))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect()
+    };
     intern(&mut prepared);
     // Spellings counted by their interned number, not hashed again.
     let n_ids = prepared.iter().map(|record| record.given.id).max().unwrap_or(0) as usize + 1;
@@ -944,7 +976,10 @@ fn prepare<'r>(
     for record in &mut prepared {
         record.given.seen = spellings[record.given.id as usize];
     }
-    compare::slips_of_one_name(&mut prepared);
+    {
+        let _span = tracing::info_span!("slips_of_one_name").entered();
+        compare::slips_of_one_name(&mut prepared);
+    }
     let placeholders = placeholder_dates(&prepared);
     if !placeholders.is_empty() {
         for record in &mut prepared {
@@ -954,8 +989,14 @@ fn prepare<'r>(
         }
     }
     bound_birth_years(&mut prepared, relations);
-    mark_namesakes_at_home(&mut prepared);
-    note_families_at_home(&mut prepared);
+    {
+        let _span = tracing::info_span!("namesakes_at_home").entered();
+        mark_namesakes_at_home(&mut prepared);
+    }
+    {
+        let _span = tracing::info_span!("families_at_home").entered();
+        note_families_at_home(&mut prepared);
+    }
     let placeholders = placeholders
         .into_iter()
         .filter_map(|((year, month, day), n)| Some((famgraph_model::Date::from_ymd(year, month, day)?, n)))
@@ -1081,23 +1122,28 @@ fn note_families_at_home(prepared: &mut [Prepared]) {
         let end = start + residents[start..].partition_point(|(h, _, _)| h == home);
         &residents[start..end]
     };
-    let noted: Vec<[u32; compare::MAX_FAMILIES_AT_HOME]> = prepared
-        .iter()
-        .map(|r| {
-            let mut names: Vec<u32> = (r.homes().into_iter().flatten())
-                .flat_map(|home| at(&home))
-                .filter(|&&(_, letter, family)| letter != initial(r) && family != r.family.id)
-                .map(|&(_, _, family)| family)
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            let mut noted = [0; compare::MAX_FAMILIES_AT_HOME];
-            if names.len() <= noted.len() {
-                noted[..names.len()].copy_from_slice(&names);
-            }
-            noted
-        })
-        .collect();
+    let noted: Vec<[u32; compare::MAX_FAMILIES_AT_HOME]> = estimate::in_chunks(|chunk| {
+        estimate::chunk_of(prepared, chunk)
+            .iter()
+            .map(|r| {
+                let mut names: Vec<u32> = (r.homes().into_iter().flatten())
+                    .flat_map(|home| at(&home))
+                    .filter(|&&(_, letter, family)| letter != initial(r) && family != r.family.id)
+                    .map(|&(_, _, family)| family)
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                let mut noted = [0; compare::MAX_FAMILIES_AT_HOME];
+                if names.len() <= noted.len() {
+                    noted[..names.len()].copy_from_slice(&names);
+                }
+                noted
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     for (record, noted) in prepared.iter_mut().zip(noted) {
         record.families_at_home = noted;
     }

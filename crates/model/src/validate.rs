@@ -280,9 +280,10 @@ struct Validator {
     bundle: Bundle,
     report: LoadReport,
     extracted_on: HashMap<String, Date>,
-    services: HashSet<(String, String)>,
-    records: HashSet<(String, String)>,
-    involvement_ids: HashSet<(String, String)>,
+    // Fast hashes for the keys held per row (a county's million records).
+    services: rustc_hash::FxHashSet<(String, String)>,
+    records: rustc_hash::FxHashSet<(String, String)>,
+    involvement_ids: rustc_hash::FxHashSet<(String, String)>,
     overrides: OverrideSets,
     /// The file and line of the row being validated.
     at: (String, u64),
