@@ -372,9 +372,25 @@ pub(crate) const U_CHUNKS: usize = 16;
 
 /// The `chunk`th of `U_CHUNKS` near-equal pieces of `items`.
 pub(crate) fn chunk_of<T>(items: &[T], chunk: usize) -> &[T] {
-    let size = items.len().div_ceil(U_CHUNKS);
-    let start = (chunk * size).min(items.len());
-    &items[start..(start + size).min(items.len())]
+    &items[chunk_range(items.len(), chunk)]
+}
+
+/// The `chunk`th of `U_CHUNKS` near-equal ranges of `0..n`.
+fn chunk_range(n: usize, chunk: usize) -> std::ops::Range<usize> {
+    let size = n.div_ceil(U_CHUNKS);
+    let start = (chunk * size).min(n);
+    start..(start + size).min(n)
+}
+
+/// `work(i)` for each `i` in `0..n`, worked out side by side in chunks and
+/// returned in order: the same on any number of cores.
+pub(crate) fn map_in_order<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let chunks = in_chunks(|chunk| chunk_range(n, chunk).map(&work).collect::<Vec<_>>());
+    let mut all = Vec::with_capacity(n);
+    for chunk in chunks {
+        all.extend(chunk);
+    }
+    all
 }
 
 /// Runs `work` for chunks `0..U_CHUNKS` on as many threads as the machine

@@ -546,14 +546,8 @@ impl<'a> Linker<'a> {
         // Each pair's relatives level, worked out once for the EM and the
         // clustering both.
         let level = |&(a, b): &(u32, u32), c: &ComparedPair| relatives.level(a, b, c.levels[Field::Postcode as usize]);
-        let relative_levels: Vec<Option<u8>> = estimate::in_chunks(|chunk| {
-            estimate::chunk_of(&self.pairs, chunk)
-                .iter()
-                .zip(estimate::chunk_of(&self.compared, chunk))
-                .map(|(pair, c)| level(pair, c))
-                .collect::<Vec<_>>()
-        })
-        .concat();
+        let relative_levels: Vec<Option<u8>> =
+            estimate::map_in_order(self.pairs.len(), |i| level(&self.pairs[i], &self.compared[i]));
         let extra_levels: Vec<Option<u8>> = extra.iter().zip(&extra_compared).map(|(pair, c)| level(pair, c)).collect();
         let compared = (self.compared.iter().zip(&self.allowed).zip(&relative_levels))
             .chain(extra_compared.iter().zip(&extra_allowed).zip(&extra_levels))
@@ -802,24 +796,19 @@ fn train(
 /// term-frequency adjustment), and whether the EM learns from it: the
 /// rules allow it, and it is not two people plainly.
 fn compare_pairs(prepared: &[Prepared], pairs: &[(u32, u32)], scorer: &Scorer) -> (Vec<ComparedPair>, Vec<bool>) {
-    let chunks = estimate::in_chunks(|chunk| {
-        estimate::chunk_of(pairs, chunk)
-            .iter()
-            .map(|&(a, b)| {
-                let scored = scorer.score(prepared, a, b);
-                // Pairs differing in both given name and date of birth (a
-                // parent and child, two siblings) teach the EM nothing of
-                // one person's records, however alike their homes.
-                let (given, dob) =
-                    (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
-                let allowed = !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE))
-                    && compare::conflict_given_levels(&prepared[a as usize], &prepared[b as usize], &scored.levels)
-                        .is_none();
-                (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
-            })
-            .collect::<Vec<_>>()
-    });
-    chunks.into_iter().flatten().unzip()
+    estimate::map_in_order(pairs.len(), |i| {
+        let (a, b) = pairs[i];
+        let scored = scorer.score(prepared, a, b);
+        // Pairs differing in both given name and date of birth (a parent
+        // and child, two siblings) teach the EM nothing of one person's
+        // records, however alike their homes.
+        let (given, dob) = (scored.levels[Field::GivenName as usize], scored.levels[Field::DateOfBirth as usize]);
+        let allowed = !(given == Some(model::level::GIVEN_DISAGREE) && dob == Some(model::level::DOB_DISAGREE))
+            && compare::conflict_given_levels(&prepared[a as usize], &prepared[b as usize], &scored.levels).is_none();
+        (ComparedPair { levels: scored.levels, tf_adjustment: scored.adjustments.iter().sum() }, allowed)
+    })
+    .into_iter()
+    .unzip()
 }
 
 /// The pairs the EM learns from: those the rules allow.
@@ -955,16 +944,7 @@ fn prepare<'r>(
     // parts), side by side in chunks kept in the records' order.
     let mut prepared: Vec<Prepared> = {
         let _span = tracing::info_span!("normalising").entered();
-        estimate::in_chunks(|chunk| {
-            estimate::chunk_of(records, chunk)
-                .iter()
-                .zip(estimate::chunk_of(&agencies, chunk))
-                .map(|(record, &agency)| Prepared::new(record, agency))
-                .collect::<Vec<_>>()
-        })
-        .into_iter()
-        .flatten()
-        .collect()
+        estimate::map_in_order(records.len(), |i| Prepared::new(&records[i], agencies[i]))
     };
     intern(&mut prepared);
     // Spellings counted by their interned number, not hashed again.
@@ -1122,28 +1102,21 @@ fn note_families_at_home(prepared: &mut [Prepared]) {
         let end = start + residents[start..].partition_point(|(h, _, _)| h == home);
         &residents[start..end]
     };
-    let noted: Vec<[u32; compare::MAX_FAMILIES_AT_HOME]> = estimate::in_chunks(|chunk| {
-        estimate::chunk_of(prepared, chunk)
-            .iter()
-            .map(|r| {
-                let mut names: Vec<u32> = (r.homes().into_iter().flatten())
-                    .flat_map(|home| at(&home))
-                    .filter(|&&(_, letter, family)| letter != initial(r) && family != r.family.id)
-                    .map(|&(_, _, family)| family)
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                let mut noted = [0; compare::MAX_FAMILIES_AT_HOME];
-                if names.len() <= noted.len() {
-                    noted[..names.len()].copy_from_slice(&names);
-                }
-                noted
-            })
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    let noted: Vec<[u32; compare::MAX_FAMILIES_AT_HOME]> = estimate::map_in_order(prepared.len(), |i| {
+        let r = &prepared[i];
+        let mut names: Vec<u32> = (r.homes().into_iter().flatten())
+            .flat_map(|home| at(&home))
+            .filter(|&&(_, letter, family)| letter != initial(r) && family != r.family.id)
+            .map(|&(_, _, family)| family)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut noted = [0; compare::MAX_FAMILIES_AT_HOME];
+        if names.len() <= noted.len() {
+            noted[..names.len()].copy_from_slice(&names);
+        }
+        noted
+    });
     for (record, noted) in prepared.iter_mut().zip(noted) {
         record.families_at_home = noted;
     }
