@@ -140,6 +140,27 @@ pub fn from_bundle(
     Ok(analyse(bundle, report, settings, known))
 }
 
+/// Reads, validates and analyses a bundle that follows the load `db`
+/// holds, keeping that load's ids (`known`, read from it) and, where the
+/// bundle's records, relationships and corrections are those it linked
+/// (a new extract that changed only involvements), its linkage: read back,
+/// not linked again. Returns whether it was.
+pub fn following(
+    dir: &Path,
+    overrides: Option<&Path>,
+    settings: &Settings,
+    known: &KnownIds,
+    db: &Path,
+) -> Result<(Snapshot, bool), famgraph_ingest::IngestError> {
+    let (bundle, report) = famgraph_ingest::load_bundle(dir, overrides)?;
+    let key = famgraph_pipeline::linkage_key(&bundle);
+    let kept = famgraph_ingest::store::stored_linkage(db, &key)
+        .and_then(|bytes| famgraph_pipeline::read_back(&bundle, &bytes));
+    let reused = kept.is_some();
+    let linkage = kept.unwrap_or_else(|| famgraph_pipeline::link(&bundle));
+    Ok((famgraph_pipeline::assemble(bundle, report, linkage, settings, &DuckCohorts, known), reused))
+}
+
 /// Opens a database a load wrote and analyses what it holds, with the ids
 /// that load gave; with `overrides`, the partnership's corrections in that
 /// file are applied too (beside those the load was made with), each row

@@ -69,7 +69,17 @@ fn the_family_view_explains_every_link() {
     let mut explained = 0;
     for family in list["families"].as_array().unwrap() {
         let id = family["family_id"].as_str().unwrap();
-        let detail = server.get_ok(&format!("/api/v1/families/{id}"));
+        let detail = server.get_ok(&format!("/api/v1/families/{id}?explain=links"));
+        // Without `explain`, each link is its records and evidence, not
+        // every field's comparison; otherwise the same family.
+        let lean = server.get_ok(&format!("/api/v1/families/{id}"));
+        let mut stripped = detail.clone();
+        for member in stripped["members"].as_array_mut().unwrap() {
+            for link in member["links"].as_array_mut().unwrap() {
+                link.as_object_mut().unwrap().remove("fields").expect("explained");
+            }
+        }
+        assert_eq!(lean, stripped, "{id}");
         for member in detail["members"].as_array().unwrap() {
             let (records, links) = (member["records"].as_array().unwrap(), member["links"].as_array().unwrap());
             assert_eq!(links.len() + 1, records.len(), "{member}");
@@ -102,6 +112,10 @@ fn the_family_view_explains_every_link() {
         }
     }
     assert!(explained > 20, "only {explained} links explained");
+    let id = list["families"][0]["family_id"].as_str().unwrap();
+    let (status, error) = server.get(&format!("/api/v1/families/{id}?explain=everything"), server.token.as_deref());
+    assert_eq!(status, 400, "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("`links`"), "{error}");
 }
 
 /// A partnership's overrides apply on every load, survive a new extract

@@ -546,3 +546,66 @@ fn a_stored_load_opens_without_linking_again_unless_its_records_changed() {
     assert!(log.contains("the stored linkage cannot be read: linking again"), "{log}");
     assert_eq!(again, from_bundle);
 }
+
+/// A new extract from one agency that changes only its involvements (the
+/// police's new occurrences for people it already holds) is loaded
+/// without linking again: the last load's people are kept, said on
+/// stderr, and are the people a load from scratch finds. A change to a
+/// person record links again.
+#[test]
+fn a_new_extract_of_involvements_only_keeps_the_last_loads_people() {
+    let dir = TempDir::new("involvements-only");
+    let (bundle, _) = crate::util::synth(&dir, 150, 4, 0);
+    let db = dir.join("partnership.duckdb");
+    let load = |bundle: &std::path::Path, db: &std::path::Path| {
+        let out = famgraph(&["load", bundle.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let kept = "its people kept, not linked again";
+    assert!(!load(&bundle, &db).contains(kept), "a first load links");
+
+    // The police's next extract: one occurrence closed cases no longer
+    // carry, and a new one for a person the police already hold.
+    let next = dir.join("next");
+    std::fs::create_dir_all(&next).unwrap();
+    for entry in std::fs::read_dir(&bundle).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, next.join(path.file_name().unwrap())).unwrap();
+    }
+    let text = std::fs::read_to_string(bundle.join("involvements.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let police: Vec<usize> = (1..lines.len()).filter(|&i| lines[i].starts_with("police,")).collect();
+    assert!(police.len() > 10, "{} police involvements", police.len());
+    let mut new = lines[police[0]].split(',').map(str::to_owned).collect::<Vec<_>>();
+    new[1] = "OCC-NEW-0001".into();
+    lines.remove(police[5]);
+    lines.push(new.join(","));
+    std::fs::write(next.join("involvements.csv"), lines.join("\n") + "\n").unwrap();
+    assert!(load(&next, &db).contains(kept));
+
+    // The same people a load from scratch finds, with the same links.
+    let fresh = dir.join("fresh.duckdb");
+    assert!(!load(&next, &fresh).contains(kept));
+    let export = |db: &std::path::Path, out: &str| {
+        let out = dir.join(out);
+        famgraph_ok(&["export", "--db", db.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        out
+    };
+    let (kept_out, fresh_out) = (export(&db, "kept"), export(&fresh, "fresh"));
+    for table in ["people.csv", "links.csv", "link_model.csv"] {
+        let (a, b) = (read_csv(&kept_out.join(table)), read_csv(&fresh_out.join(table)));
+        assert!(a.len() > 10, "{table}: {} rows", a.len());
+        assert_eq!(a, b, "{table}");
+    }
+
+    // A person record changed: linked again.
+    let people = std::fs::read_to_string(next.join("people.csv")).unwrap();
+    let mut rows: Vec<String> = people.lines().map(str::to_owned).collect();
+    let plain = (1..rows.len()).find(|&i| !rows[i].contains('"')).unwrap();
+    let mut row = rows[plain].split(',').map(str::to_owned).collect::<Vec<_>>();
+    row[2].push('x');
+    rows[plain] = row.join(",");
+    std::fs::write(next.join("people.csv"), rows.join("\n") + "\n").unwrap();
+    assert!(!load(&next, &db).contains(kept));
+}

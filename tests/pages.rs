@@ -119,7 +119,7 @@ fn every_page_renders_in_a_browser() {
     // A family: the genogram has a shape per member, the timeline a bar
     // per involvement of the last six years, and who works with it now.
     let id = list["families"][0]["family_id"].as_str().unwrap();
-    let family = server.get_ok(&format!("/api/v1/families/{id}"));
+    let family = server.get_ok(&format!("/api/v1/families/{id}?explain=links"));
     let dom = page(&format!("/families/{id}"));
     let genogram = section(&dom, "aria-label=\"genogram");
     let shapes = genogram.matches("stroke-width=\"3\"").count();

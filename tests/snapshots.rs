@@ -29,6 +29,7 @@ fn the_family_view_of_the_samples_first_small_family() {
         .and_then(|f| f["family_id"].as_str())
         .expect("a family of three on the shortlist")
         .to_owned();
-    let view = server.get_ok(&format!("/api/v1/families/{family}"));
+    // With every link's comparisons, field by field.
+    let view = server.get_ok(&format!("/api/v1/families/{family}?explain=links"));
     insta::assert_json_snapshot!(view);
 }

@@ -30,7 +30,7 @@ pub fn run(args: EraseArgs, ctx: &Context) -> anyhow::Result<()> {
                 "overrides": erased.overrides,
                 "decision_references": in_decisions,
             },
-            "family": family.map(|f| famgraph_api::family_detail(&after, f)),
+            "family": family.map(|f| famgraph_api::family_detail(&after, f, famgraph_api::Explain::Fields)),
         }))?
     );
     Ok(())

@@ -8,7 +8,13 @@ pub fn run(args: LoadArgs, ctx: &Context) -> anyhow::Result<()> {
     // same, its file counts to compare this extract with.
     let last = famgraph_ingest::store::last_load(&db);
     let known = last.ids.as_ref().map(loads::known_of).unwrap_or_default();
-    let snapshot = loads::from_bundle(&bundle, overrides.overrides.as_deref(), &ctx.settings, &known)?;
+    let (snapshot, reused) = loads::following(&bundle, overrides.overrides.as_deref(), &ctx.settings, &known, &db)?;
+    if reused {
+        // The expensive step skipped, said where the person loading sees it.
+        eprintln!(
+            "famgraph: the records, relationships and corrections are those the last load linked: its people kept, not linked again"
+        );
+    }
     let shrunk = famgraph_ingest::shrinkage(last.files.as_deref(), &snapshot.report.files);
     if !shrunk.is_empty() && !accept_smaller {
         return Err(BadInput(format!(

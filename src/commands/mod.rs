@@ -67,7 +67,7 @@ pub fn open_source(
 ) -> anyhow::Result<Option<Snapshot>> {
     Ok(Some(match (data, db) {
         (Some(data), Some(db)) => {
-            let snapshot = loads::from_bundle(data, overrides, settings, &loads::known_in(db))?;
+            let (snapshot, _) = loads::following(data, overrides, settings, &loads::known_in(db), db)?;
             loads::save(&snapshot, db)?;
             snapshot
         }

@@ -34,7 +34,7 @@ pub use params::{DEFAULT_PAGE_LIMIT, MAX_DEPTH, MAX_NODES, MAX_PAGE_LIMIT, MAX_R
 pub use router::{OPENAPI, router, serve};
 pub use state::{AppState, Reloader};
 pub use views::{
-    AgencyRecords, FamilyDetail, FamilySummary, Filter, FilterSpec, Keyworkers, agency_records, family_detail,
+    AgencyRecords, Explain, FamilyDetail, FamilySummary, Filter, FilterSpec, Keyworkers, agency_records, family_detail,
     report_json, subject_access,
 };
 

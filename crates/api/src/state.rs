@@ -99,7 +99,7 @@ impl<K: std::hash::Hash + Eq, V: Clone, const BYTES: usize> Kept<K, V, BYTES> {
 /// family: a meeting reads the same few hundred families again and again,
 /// and the largest answers (a family of eleven known to ten agencies,
 /// every link explained) take far longer to work out than to send.
-pub(crate) type FamilyAnswers = Kept<usize, KeptFamily, { 96 << 20 }>;
+pub(crate) type FamilyAnswers = Kept<(usize, crate::views::Explain), KeptFamily, { 96 << 20 }>;
 
 /// A family's answer, kept: the view (the fields asked for are read from
 /// it) and its whole JSON text.

@@ -497,7 +497,8 @@ pub struct MemberView {
     pub link_confidence: f64,
     pub records: Vec<RecordRef>,
     /// Why these records are one person: each link that joined two of
-    /// them, with every field's comparison.
+    /// them, with every field's comparison when asked for
+    /// (`?explain=links`).
     pub links: Vec<LinkView>,
 }
 
@@ -511,7 +512,19 @@ pub struct LinkView {
     /// `must_link` when a partnership's override made the link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub override_decision: Option<&'static str>,
-    pub fields: Vec<FieldView>,
+    /// Every field's comparison, when asked for (`Explain::Fields`): most
+    /// of a family's answer, and shown only when a link is opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldView>>,
+}
+
+/// How much of each link a view carries: the two records, the evidence's
+/// sum and the probability (`Summary`), or also every field's comparison
+/// with the two records' values (`Fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Explain {
+    Summary,
+    Fields,
 }
 
 #[derive(Serialize)]
@@ -550,8 +563,12 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The links that joined a person's records, explained.
-pub fn person_links(graph: &famgraph_graph::FamilyGraph, person: &famgraph_graph::Person) -> Vec<LinkView> {
+/// The links that joined a person's records, explained as far as `explain`.
+pub fn person_links(
+    graph: &famgraph_graph::FamilyGraph,
+    person: &famgraph_graph::Person,
+    explain: Explain,
+) -> Vec<LinkView> {
     let record = |idx: u32| {
         let r = &graph.bundle.people[idx as usize];
         RecordRef { agency: r.agency.clone(), record_id: r.record_id.clone() }
@@ -567,17 +584,18 @@ pub fn person_links(graph: &famgraph_graph::FamilyGraph, person: &famgraph_graph
                 match_weight: round3(link.weight),
                 match_probability: link.probability,
                 override_decision: link.decision.map(famgraph_model::LinkDecision::code),
-                fields: link
-                    .fields
-                    .iter()
-                    .map(|f| FieldView {
-                        field: f.field,
-                        level: f.level,
-                        weight: round3(f.weight),
-                        term_frequency_adjustment: round3(f.term_frequency_adjustment),
-                        values: [field_value(a, f.field), field_value(b, f.field)],
-                    })
-                    .collect(),
+                fields: (explain == Explain::Fields).then(|| {
+                    link.fields
+                        .iter()
+                        .map(|f| FieldView {
+                            field: f.field,
+                            level: f.level,
+                            weight: round3(f.weight),
+                            term_frequency_adjustment: round3(f.term_frequency_adjustment),
+                            values: [field_value(a, f.field), field_value(b, f.field)],
+                        })
+                        .collect()
+                }),
             }
         })
         .collect()
@@ -788,7 +806,8 @@ pub struct CohortMemberView {
     pub evidence: String,
 }
 
-pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
+/// One family as the API shows it, its links explained as far as `explain`.
+pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx, explain: Explain) -> FamilyDetail {
     let graph = &snapshot.graph;
     let bundle = &graph.bundle;
     let f = &graph.families[family];
@@ -838,7 +857,7 @@ pub fn family_detail(snapshot: &Snapshot, family: FamilyIdx) -> FamilyDetail {
                         record_id: bundle.people[r].record_id.clone(),
                     })
                     .collect(),
-                links: person_links(graph, person),
+                links: person_links(graph, person, explain),
             }
         })
         .collect();
@@ -1329,7 +1348,7 @@ pub fn subject_access(snapshot: &Snapshot, person: famgraph_graph::PersonIdx) ->
         "involvements": involvements,
         "relationships": relationships,
         "households": households,
-        "links": person_links(graph, p),
+        "links": person_links(graph, p, Explain::Fields),
     })
 }
 

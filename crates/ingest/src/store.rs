@@ -291,6 +291,25 @@ pub fn last_load(path: &Path) -> LastLoad {
     LastLoad { files: file_counts(&conn).ok(), ids }
 }
 
+/// The linkage the load at `path` stored, if it was kept under `key`
+/// (`famgraph_pipeline::linkage_key`: made from the same records,
+/// relationships and corrections by the same famgraph); `None` when there
+/// is no such load, or its linkage is another's.
+#[tracing::instrument(skip_all)]
+pub fn stored_linkage(path: &Path, key: &str) -> Option<Vec<u8>> {
+    if !path.is_file() {
+        return None;
+    }
+    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
+    let conn = Connection::open_with_flags(path, config).ok()?;
+    let version: String =
+        conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).ok()?;
+    if version != SCHEMA_VERSION {
+        return None;
+    }
+    conn.query_row("SELECT body FROM stored_linkage WHERE key = ?", [key], |r| r.get::<_, Vec<u8>>(0)).ok()
+}
+
 /// Opens a database written by [`save`], read-only.
 #[tracing::instrument(skip_all)]
 pub fn open(path: &Path) -> Result<Stored, IngestError> {

@@ -229,19 +229,33 @@ pub fn linkage_key(bundle: &Bundle) -> String {
 pub fn link_reusing(bundle: &Bundle, stored: Option<(&str, &[u8])>) -> (Linkage, bool) {
     if let Some((key, bytes)) = stored {
         if key == linkage_key(bundle) {
-            match famgraph_link::stored::decode(bytes) {
-                Ok(linkage) if linkage.person_of.len() == bundle.people.len() => {
-                    tracing::info!(n_people = linkage.n_people, "the load's linkage read back: not linking again");
-                    return (linkage, true);
-                }
-                Ok(_) => tracing::warn!("the stored linkage is not of these records: linking again"),
-                Err(why) => tracing::warn!(%why, "the stored linkage cannot be read: linking again"),
+            if let Some(linkage) = read_back(bundle, bytes) {
+                return (linkage, true);
             }
         } else {
             tracing::info!("the records or corrections differ from those the load linked: linking again");
         }
     }
     (link(bundle), false)
+}
+
+/// A stored linkage (`bytes`, kept under this bundle's [`linkage_key`])
+/// read back, or `None`, saying why, when it cannot be.
+pub fn read_back(bundle: &Bundle, bytes: &[u8]) -> Option<Linkage> {
+    match famgraph_link::stored::decode(bytes) {
+        Ok(linkage) if linkage.person_of.len() == bundle.people.len() => {
+            tracing::info!(n_people = linkage.n_people, "the load's linkage read back: not linking again");
+            Some(linkage)
+        }
+        Ok(_) => {
+            tracing::warn!("the stored linkage is not of these records: linking again");
+            None
+        }
+        Err(why) => {
+            tracing::warn!(%why, "the stored linkage cannot be read: linking again");
+            None
+        }
+    }
 }
 
 /// The whole load: links, groups and analyses a validated bundle. Person

@@ -88,6 +88,15 @@ pub(crate) async fn get_family(
     state.allow(&caller, &[Role::Coordinator], "a family's details").await?;
     let Path(family_id) = path.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let fields = Fields::parse::<FamilyDetail>(param(&params, "fields"))?;
+    let explain = match param(&params, "explain") {
+        None | Some("") => Explain::Summary,
+        Some("links") => Explain::Fields,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "`explain` takes `links` (each link's field-by-field comparison), not `{other}`"
+            )));
+        }
+    };
     let snapshot = state.snapshot();
     let family = family_of(&snapshot, &family_id)?;
     let named = vec![snapshot.graph.families[family].id.clone()];
@@ -99,10 +108,10 @@ pub(crate) async fn get_family(
         // reload or a decision: worked out and written once, and the
         // fields asked for read from it.
         let answers = state.cache.families.get(&snapshot, |_| FamilyAnswers::default());
-        let kept = answers.find(&family, |_| true).unwrap_or_else(|| {
-            let detail = Arc::new(family_detail(&snapshot, family));
+        let kept = answers.find(&(family, explain), |_| true).unwrap_or_else(|| {
+            let detail = Arc::new(family_detail(&snapshot, family, explain));
             let kept = KeptFamily { body: KeptBody::new(json_bytes(&*detail)), detail };
-            answers.keep(family, kept.clone(), kept.bytes());
+            answers.keep((family, explain), kept.clone(), kept.bytes());
             kept
         });
         return Ok(if fields == Fields::ALL {
@@ -111,7 +120,7 @@ pub(crate) async fn get_family(
             Json(Selected(&*kept.detail, fields)).into_response()
         });
     }
-    let detail = family_detail(&snapshot, family);
+    let detail = family_detail(&snapshot, family, explain);
     let detail = match decided {
         Some(decided) => detail.with_decisions(&decided, family),
         None => detail,

@@ -210,7 +210,7 @@ export function workingSummary(f) {
 }
 
 export async function family(id) {
-  const f = await api('/api/v1/families/' + encodeURIComponent(id));
+  const f = await api('/api/v1/families/' + encodeURIComponent(id) + '?explain=links');
   // Members' names, with the person id where two share one (a father and son, say).
   const full = m => `${m.given_name} ${m.family_name}`;
   const shared = new Set(f.members.map(full).filter((n, i, all) => all.indexOf(n) !== i));
