@@ -485,3 +485,22 @@ fn the_review_queue_lists_what_is_worth_a_look_and_a_split_clears_it() {
     let after = queue("borderline_link");
     assert!(!after["items"].as_array().unwrap().iter().any(|i| i["records"] == first["records"]), "{after}");
 }
+
+/// A corrections file with nothing in it yet (made by hand, or left empty
+/// by a crash before its header was written) holds no corrections: a load
+/// with it and a server whose state folder holds it answer as without.
+#[test]
+fn an_empty_overrides_file_holds_no_corrections() {
+    use crate::util::famgraph_ok;
+    let dir = TempDir::new("empty-overrides");
+    let state = dir.join("state");
+    std::fs::create_dir_all(&state).unwrap();
+    let empty = state.join("overrides.csv");
+    std::fs::write(&empty, "").unwrap();
+    let bundle = sample_bundle();
+    let list = ["shortlist", "--format", "json", "--data", bundle.to_str().unwrap()];
+    let with_empty = famgraph_ok(&[&list[..], &["--overrides", empty.to_str().unwrap()]].concat());
+    assert_eq!(with_empty, famgraph_ok(&list));
+    let server = crate::util::Server::start(&["--state", state.to_str().unwrap()]);
+    assert_eq!(server.get_ok("/api/v1/families?limit=5")["families"].as_array().unwrap().len(), 5);
+}

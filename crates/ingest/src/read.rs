@@ -55,10 +55,25 @@ pub fn read_overrides(path: &Path) -> Result<RawTable, IngestError> {
         return Err(unparseable(path, "no such overrides file"));
     }
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        read_parquet(BundleFile::Overrides, path)
-    } else {
-        read_csv(BundleFile::Overrides, path)
+        return read_parquet(BundleFile::Overrides, path);
     }
+    // A partnership's corrections file with nothing in it yet (made by
+    // hand, or left empty by a crash before its header was written)
+    // holds no corrections: not a broken extract.
+    let empty = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
+    if empty.iter().all(u8::is_ascii_whitespace) {
+        let file = BundleFile::Overrides;
+        let columns = file.required_columns().iter().chain(file.optional_columns()).map(|&c| c.to_owned()).collect();
+        return Ok(RawTable {
+            file,
+            file_name: file_name(path),
+            columns,
+            rows: Vec::new(),
+            unreadable: Vec::new(),
+            repaired: Vec::new(),
+        });
+    }
+    read_csv(BundleFile::Overrides, path)
 }
 
 fn file_name(path: &Path) -> String {
