@@ -1079,3 +1079,39 @@ fn the_reasons_say_their_window_and_agree_with_who_works_now() {
     let counted = reason("needs_now").unwrap();
     assert!(counted.starts_with(&format!("{} of the ten headline needs open now", needs_now.len())), "{counted}");
 }
+
+/// The shortlist's area choices are the partnership's postcode districts,
+/// not one a mistyped postcode made: a district held by one household
+/// is left out (the `area` filter still takes it).
+#[test]
+fn area_choices_leave_out_a_district_a_slip_made() {
+    let dir = crate::util::TempDir::new("area-choices");
+    let bundle = dir.join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    for entry in std::fs::read_dir(crate::util::sample_bundle()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, bundle.join(path.file_name().unwrap())).unwrap();
+    }
+    // One record's postcode mistyped into a district no one else is in.
+    let people = std::fs::read_to_string(bundle.join("people.csv")).unwrap();
+    let mut lines: Vec<String> = people.lines().map(str::to_owned).collect();
+    let (i, postcode) = lines
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(i, line)| {
+            let fields: Vec<&str> = line.split(',').collect();
+            (fields.len() == 10 && !line.contains('"') && fields[7].starts_with("ME"))
+                .then(|| (i, fields[7].to_owned()))
+        })
+        .unwrap();
+    lines[i] = lines[i].replace(&postcode, "QZ9 9ZZ");
+    std::fs::write(bundle.join("people.csv"), lines.join("\n") + "\n").unwrap();
+    let server = Server::start(&["--data", bundle.to_str().unwrap()]);
+    let areas = server.get_ok("/api/v1/families?limit=1")["choices"]["areas"].clone();
+    let areas: Vec<&str> = areas.as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert!(!areas.contains(&"QZ9"), "{areas:?}");
+    assert!(["ME1", "ME4", "ME7", "ME8", "DA11"].iter().all(|d| areas.contains(d)), "{areas:?}");
+    let (status, _) = server.get("/api/v1/families?area=QZ9", server.token.as_deref());
+    assert_eq!(status, 200);
+}

@@ -257,10 +257,27 @@ pub fn filter_choices(snapshot: &Snapshot) -> serde_json::Value {
     let graph = &snapshot.graph;
     let agencies: Vec<serde_json::Value> =
         graph.bundle.agencies.iter().map(|a| serde_json::json!({"code": a.code, "name": a.name})).collect();
-    let areas: BTreeSet<&str> =
-        graph.households.iter().filter_map(|h| h.postcode.as_ref().map(famgraph_model::Postcode::district)).collect();
+    // A district a postcode's slip made (one or two households at a
+    // district no other household is in) is left out of the choices; the
+    // `area` filter still takes it.
+    let mut households_in: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for h in &graph.households {
+        if let Some(postcode) = &h.postcode {
+            *households_in.entry(postcode.district()).or_default() += 1;
+        }
+    }
+    let areas: Vec<&str> = households_in
+        .into_iter()
+        .filter(|&(_, n)| n >= MIN_HOUSEHOLDS_OF_AN_AREA)
+        .map(|(district, _)| district)
+        .collect();
     serde_json::json!({"agencies": agencies, "areas": areas})
 }
+
+/// The fewest households a postcode district holds to be offered as an
+/// area to filter by: a partnership's districts hold hundreds; one a
+/// mistyped postcode made (`QE8`, `MY1`) holds one or two.
+pub const MIN_HOUSEHOLDS_OF_AN_AREA: usize = 3;
 
 #[derive(Serialize)]
 pub struct ReasonView {
