@@ -55,25 +55,10 @@ pub fn read_overrides(path: &Path) -> Result<RawTable, IngestError> {
         return Err(unparseable(path, "no such overrides file"));
     }
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
-        return read_parquet(BundleFile::Overrides, path);
+        read_parquet(BundleFile::Overrides, path)
+    } else {
+        read_csv(BundleFile::Overrides, path)
     }
-    // A partnership's corrections file with nothing in it yet (made by
-    // hand, or left empty by a crash before its header was written)
-    // holds no corrections: not a broken extract.
-    let empty = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
-    if empty.iter().all(u8::is_ascii_whitespace) {
-        let file = BundleFile::Overrides;
-        let columns = file.required_columns().iter().chain(file.optional_columns()).map(|&c| c.to_owned()).collect();
-        return Ok(RawTable {
-            file,
-            file_name: file_name(path),
-            columns,
-            rows: Vec::new(),
-            unreadable: Vec::new(),
-            repaired: Vec::new(),
-        });
-    }
-    read_csv(BundleFile::Overrides, path)
 }
 
 fn file_name(path: &Path) -> String {
@@ -91,6 +76,15 @@ fn duck(path: &Path) -> impl Fn(duckdb::Error) -> IngestError + '_ {
 fn read_csv(file: BundleFile, path: &Path) -> Result<RawTable, IngestError> {
     let bytes = std::fs::read(path).map_err(|source| IngestError::Io { path: path.to_owned(), source })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
+        // A partnership's corrections file with nothing in it yet (made by
+        // hand, or left empty by a crash before its header was written)
+        // holds no corrections; an empty extract is a broken one.
+        if file == BundleFile::Overrides {
+            let columns =
+                file.required_columns().iter().chain(file.optional_columns()).map(|&c| c.to_owned()).collect();
+            let (rows, unreadable, repaired) = (Vec::new(), Vec::new(), Vec::new());
+            return Ok(RawTable { file, file_name: file_name(path), columns, rows, unreadable, repaired });
+        }
         return Err(unparseable(path, "the file is empty: expected a header row"));
     }
     if let Some(why) = not_text_csv(&bytes) {

@@ -297,22 +297,20 @@ pub fn last_load(path: &Path) -> LastLoad {
 /// is no such load, or its linkage is another's.
 #[tracing::instrument(skip_all)]
 pub fn stored_linkage(path: &Path, key: &str) -> Option<Vec<u8>> {
-    if !path.is_file() {
-        return None;
-    }
-    let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).ok()?;
-    let conn = Connection::open_with_flags(path, config).ok()?;
-    let version: String =
-        conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get(0)).ok()?;
-    if version != SCHEMA_VERSION {
-        return None;
-    }
+    let conn = open_read_only(path).ok()?;
     conn.query_row("SELECT body FROM stored_linkage WHERE key = ?", [key], |r| r.get::<_, Vec<u8>>(0)).ok()
 }
 
 /// Opens a database written by [`save`], read-only.
 #[tracing::instrument(skip_all)]
 pub fn open(path: &Path) -> Result<Stored, IngestError> {
+    let conn = open_read_only(path)?;
+    read_all(&conn).map_err(|e| IngestError::Database { path: path.to_owned(), reason: e })
+}
+
+/// A read-only connection to a database [`save`] wrote with this
+/// famgraph's schema, or why `path` is not one.
+fn open_read_only(path: &Path) -> Result<Connection, IngestError> {
     if !path.is_file() {
         return Err(IngestError::NotADatabase {
             path: path.to_owned(),
@@ -333,7 +331,7 @@ pub fn open(path: &Path) -> Result<Stored, IngestError> {
             reason: format!("schema version {version}, this famgraph reads {SCHEMA_VERSION}: load the bundle again"),
         });
     }
-    read_all(&conn).map_err(|e| IngestError::Database { path: path.to_owned(), reason: e })
+    Ok(conn)
 }
 
 /// A stored value that no longer parses means the file was altered.
